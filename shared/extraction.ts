@@ -1,0 +1,151 @@
+/**
+ * The one result shape every extractor returns, whatever the format.
+ *
+ * Terminology:
+ * - format: what the content is, detected from bytes first (magic numbers,
+ *   text sniffing) and the file extension second.
+ * - item: the unit an extractor counts for progress (a PDF page, a CSV row,
+ *   a sheet, an entity...). `counters.items` feeds the job's progress.
+ *
+ * This module is pure (no node:, no DOM) so that workers, main and the
+ * renderer all share it.
+ */
+import { z } from 'zod';
+
+export const FORMATS = [
+  'text',
+  'markdown',
+  'json',
+  'xml',
+  'csv',
+  'tsv',
+  'html',
+  'pdf',
+  'docx',
+  'xlsx',
+  'ods',
+  'pptx',
+  'eml',
+  'msg',
+  'image',
+  'dxf',
+  'ifc',
+  'step',
+  'zip',
+  'unknown',
+] as const;
+export const formatSchema = z.enum(FORMATS);
+export type Format = z.infer<typeof formatSchema>;
+
+export const tableSchema = z.object({
+  /** Where the table came from: "page 3", a sheet name, "table 2". */
+  name: z.string().optional(),
+  page: z.number().int().optional(),
+  /** First row is the header when `hasHeader` is true. */
+  rows: z.array(z.array(z.string())),
+  hasHeader: z.boolean().default(true),
+});
+export type Table = z.infer<typeof tableSchema>;
+
+export const entitySchema = z.object({
+  /** e.g. "link", "email", "heading", "IFCWALL", "LINE". */
+  type: z.string(),
+  value: z.string(),
+  attributes: z.record(z.string(), z.unknown()).optional(),
+});
+export type Entity = z.infer<typeof entitySchema>;
+
+export const detectionSchema = z.object({
+  format: formatSchema,
+  /** How the format was decided: "magic", "container", "sniff", "extension". */
+  method: z.enum(['magic', 'container', 'sniff', 'extension', 'none']),
+  mime: z.string().optional(),
+  encoding: z.string().optional(),
+});
+export type Detection = z.infer<typeof detectionSchema>;
+
+export const extractionResultSchema = z.object({
+  format: formatSchema,
+  detection: detectionSchema,
+  /** Name and version of the extractor, recorded for re-runs when it improves. */
+  extractor: z.object({ name: z.string(), version: z.string() }),
+  text: z.string(),
+  markdown: z.string(),
+  metadata: z.record(z.string(), z.unknown()),
+  tables: z.array(tableSchema),
+  entities: z.array(entitySchema),
+  /** Per page (PDF) or per slide / sheet, when the format has such units. */
+  pages: z.array(z.object({ number: z.number().int(), text: z.string() })).optional(),
+  /** Things the user should know: a malformed CSV row, an empty document... */
+  warnings: z.array(z.string()),
+  counters: z
+    .object({ items: z.number().int().nonnegative() })
+    .catchall(z.number()),
+});
+export type ExtractionResult = z.infer<typeof extractionResultSchema>;
+
+/** Error codes an extraction can end with; the category drives retries. */
+export const ERROR_CODES = {
+  unsupported_format: 'permanent',
+  corrupt_file: 'permanent',
+  encrypted: 'permanent',
+  file_not_found: 'permanent',
+  not_a_file: 'permanent',
+  too_large: 'permanent',
+  resource_limit: 'permanent',
+  file_busy: 'retryable',
+  timeout: 'retryable',
+  worker_crashed: 'retryable',
+  internal: 'retryable',
+  cancelled: 'permanent',
+} as const;
+export type ErrorCode = keyof typeof ERROR_CODES;
+export type ErrorCategory = 'retryable' | 'permanent';
+export const errorCodeSchema = z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]);
+
+export function categoryOf(code: ErrorCode): ErrorCategory {
+  return ERROR_CODES[code];
+}
+
+/**
+ * A structured error that survives the trip from a worker thread to main:
+ * workers throw it; the pool turns whatever arrives back into one.
+ */
+export class ExtractionError extends Error {
+  override name = 'ExtractionError';
+  constructor(
+    public readonly code: ErrorCode,
+    message: string,
+    public readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+  get category(): ErrorCategory {
+    return categoryOf(this.code);
+  }
+}
+
+/** What crosses the thread boundary for an error (Error objects lose fields). */
+export interface SerializedError {
+  code: ErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+/** The message a worker posts on its progress port. */
+export interface ProgressMessage {
+  processed: number;
+  total: number;
+}
+
+/** The task the main thread sends to the extraction worker: paths, never bytes. */
+export interface ExtractTask {
+  path: string;
+  /** Per-job options, e.g. { password, mainContentOnly, encoding }. */
+  options: Record<string, unknown>;
+}
+
+/** What the extraction worker returns: errors as values, so no field is lost in transit. */
+export type WorkerOutcome =
+  | { ok: true; result: ExtractionResult }
+  | { ok: false; error: SerializedError };
