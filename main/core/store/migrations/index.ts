@@ -1,0 +1,11 @@
+// Numbered migrations, applied in order at open. Never edit a released one:
+// add the next number instead.
+import m001 from './001-init.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'init', sql: m001 }];

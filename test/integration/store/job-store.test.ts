@@ -1,0 +1,274 @@
+import { describe, expect, it, beforeEach, afterEach } from 'vitest';
+import Database from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { JobStore, JobNotFoundError } from '../../../main/core/store/job-store.js';
+import { openDatabase, schemaVersion, SchemaTooNewError } from '../../../main/core/store/database.js';
+import { MIGRATIONS } from '../../../main/core/store/migrations/index.js';
+import { allowedPairs, can, InvalidTransitionError, RULES, type JobAction } from '../../../main/core/state-machine.js';
+import { JOB_STATUSES, type JobStatus } from '../../../shared/job.js';
+import { tempDbPath, tempDir } from '../../helpers/tmp.js';
+import { sampleResult } from '../../helpers/results.js';
+import { jobIn, OWNER } from '../../helpers/store-states.js';
+
+const dir = tempDir();
+let store: JobStore;
+let file: string;
+
+beforeEach(() => {
+  file = tempDbPath(dir);
+  store = JobStore.open(file);
+});
+afterEach(() => store.close());
+
+describe('migrations', () => {
+  it('creates the schema in an empty file, in WAL mode with foreign keys on', () => {
+    expect(schemaVersion(store.db)).toBe(MIGRATIONS.at(-1)!.version);
+    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    const tables = store.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).pluck().all();
+    expect(tables).toEqual(expect.arrayContaining(['jobs', 'job_events', 'results', 'schema_migrations']));
+  });
+
+  it('is idempotent: reopening applies nothing twice and keeps the data', () => {
+    store.add([{ fileName: 'a.txt' }]);
+    store.close();
+    store = JobStore.open(file);
+    expect(store.list()).toHaveLength(1);
+    expect(store.db.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(MIGRATIONS.length);
+  });
+
+  it.each(MIGRATIONS.map((m) => m.version - 1))('upgrades a file at version %i to the latest, keeping its jobs', (from) => {
+    const f = tempDbPath(dir);
+    const old = openDatabase(f, MIGRATIONS.slice(0, from));
+    expect(schemaVersion(old)).toBe(from);
+    const hasJobs = old.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'jobs'`).get();
+    if (hasJobs) old.prepare(`INSERT INTO jobs (id, file_name) VALUES ('00000000-0000-4000-8000-000000000001', 'old.txt')`).run();
+    old.close();
+    const s = JobStore.open(f);
+    expect(schemaVersion(s.db)).toBe(MIGRATIONS.at(-1)!.version);
+    if (hasJobs) expect(s.get('00000000-0000-4000-8000-000000000001')?.fileName).toBe('old.txt');
+    s.close();
+  });
+
+  it('refuses a file written by a newer Quarry with a clear error', () => {
+    store.db.prepare('INSERT INTO schema_migrations VALUES (999, ?, ?)').run('future', Date.now());
+    store.close();
+    expect(() => JobStore.open(file)).toThrow(SchemaTooNewError);
+    expect(() => JobStore.open(file)).toThrow(/schema version 999.*newer Quarry/);
+    store = JobStore.open(tempDbPath(dir));
+  });
+});
+
+describe('constraints', () => {
+  it('keeps processed = successful + failed', () => {
+    const [job] = store.add([{ fileName: 'x' }]);
+    expect(() => store.db.prepare('UPDATE jobs SET processed = 5, successful = 1, failed = 1 WHERE id = ?').run(job!.id)).toThrow(/CHECK/);
+  });
+
+  it('rejects an unknown status, a negative counter and invalid JSON options', () => {
+    const [job] = store.add([{ fileName: 'x' }]);
+    expect(() => store.db.prepare(`UPDATE jobs SET status = 'exploded' WHERE id = ?`).run(job!.id)).toThrow();
+    expect(() => store.db.prepare('UPDATE jobs SET total = -1 WHERE id = ?').run(job!.id)).toThrow(/CHECK/);
+    expect(() => store.db.prepare(`UPDATE jobs SET options = 'nope' WHERE id = ?`).run(job!.id)).toThrow(/CHECK/);
+  });
+
+  it('keeps timestamps ordered: a start before creation is refused', () => {
+    const job = jobIn(store, 'running');
+    expect(() => store.db.prepare('UPDATE jobs SET started_at = created_at - 1000 WHERE id = ?').run(job.id)).toThrow(/CHECK/);
+  });
+
+  it('a running job always has a lease and no other job has one', () => {
+    const [job] = store.add([{ fileName: 'x' }]);
+    expect(() => store.db.prepare('UPDATE jobs SET lease_expires_at = 1 WHERE id = ?').run(job!.id)).toThrow(/CHECK/);
+  });
+
+  it('cascades a deleted job to its events and result', () => {
+    const job = jobIn(store, 'completed');
+    expect(store.result(job.id)?.text).toBe('hello world');
+    store.delete(job.id);
+    expect(store.db.prepare('SELECT count(*) FROM job_events WHERE job_id = ?').pluck().get(job.id)).toBe(0);
+    expect(store.db.prepare('SELECT count(*) FROM results WHERE job_id = ?').pluck().get(job.id)).toBe(0);
+  });
+});
+
+describe('state machine', () => {
+  const perform: Record<Exclude<JobAction, 'claim' | 'complete' | 'fail' | 'retryLater' | 'recover'>, (s: JobStore, id: string) => unknown> = {
+    cancel: (s, id) => s.cancel(id),
+    retry: (s, id) => s.retry(id),
+    delete: (s, id) => s.delete(id),
+  };
+
+  for (const status of JOB_STATUSES) {
+    for (const [action, run] of Object.entries(perform) as Array<[keyof typeof perform, (s: JobStore, id: string) => unknown]>) {
+      const legal = can(action, status);
+      it(`${action} on a ${status} job is ${legal ? 'allowed' : 'refused'}`, () => {
+        const job = jobIn(store, status);
+        if (legal) {
+          run(store, job.id);
+          if (action === 'delete') expect(store.get(job.id)).toBeUndefined();
+          else expect(store.get(job.id)!.status).toBe(RULES[action].to[0]);
+        } else {
+          expect(() => run(store, job.id)).toThrow(InvalidTransitionError);
+          expect(() => run(store, job.id)).toThrow(new RegExp(`it is ${status}`));
+          expect(store.get(job.id)!.status).toBe(status);
+        }
+      });
+    }
+  }
+
+  it('the scheduler operations refuse jobs in the wrong state', () => {
+    const done = jobIn(store, 'completed');
+    expect(() => store.complete(done.id, sampleResult())).toThrow(InvalidTransitionError);
+    expect(() => store.retryLater(done.id, { code: 'timeout', message: 't' }, 0)).toThrow(/it is completed/);
+    expect(() => store.fail(done.id, { code: 'timeout', message: 't' })).toThrow(/it is completed/);
+    const pending = jobIn(store, 'pending');
+    expect(() => store.complete(pending.id, sampleResult())).toThrow(/only running jobs can complete/);
+  });
+
+  it('the database guard holds exactly the pairs the state machine allows', () => {
+    const inDb = store.db.prepare("SELECT from_status || '->' || to_status FROM job_transitions").pluck().all().sort();
+    const inCode = [...new Set(allowedPairs().map(([a, b]) => `${a}->${b}`))].sort();
+    expect(inDb).toEqual(inCode);
+  });
+
+  it('the guard trigger refuses an illegal raw update', () => {
+    const job = jobIn(store, 'completed');
+    expect(() => store.db.prepare(`UPDATE jobs SET status = 'running', lease_expires_at = 1 WHERE id = ?`).run(job.id)).toThrow(/illegal job status transition/);
+    const pending = jobIn(store, 'pending');
+    expect(() => store.db.prepare('DELETE FROM jobs WHERE id = ?').run(pending.id)).toThrow(/only terminal jobs/);
+  });
+});
+
+describe('timing and events', () => {
+  it('the database sets started, completed and updated times in order', () => {
+    const [job] = store.add([{ fileName: 't.txt' }]);
+    expect(job!.startedAt).toBeNull();
+    const [running] = store.claim(1, Date.now(), 60_000, OWNER);
+    expect(running!.startedAt).toBeGreaterThanOrEqual(job!.createdAt);
+    expect(running!.completedAt).toBeNull();
+    const done = store.complete(job!.id, sampleResult());
+    expect(done.completedAt).toBeGreaterThanOrEqual(done.startedAt!);
+    expect(done.updatedAt).toBeGreaterThanOrEqual(running!.updatedAt);
+    const retried = store.retry(store.fail(jobIn(store, 'running').id, { code: 'corrupt_file', message: 'x' }).id);
+    expect(retried.completedAt).toBeNull();
+  });
+
+  it('records every transition and attempt with its error', () => {
+    const [job] = store.add([{ fileName: 'e.txt', maxRetries: 2 }]);
+    const id = job!.id;
+    store.claim(1, 0, 60_000, OWNER);
+    store.retryLater(id, { code: 'timeout', message: 'took too long' }, 0);
+    store.claim(1, 0, 60_000, OWNER);
+    store.fail(id, { code: 'corrupt_file', message: 'bad header' });
+    const ev = store.events(id).map((e) => [e.fromStatus, e.toStatus, e.attempt, e.errorCode]);
+    expect(ev).toEqual([
+      [null, 'pending', 0, null],
+      ['pending', 'running', 1, null],
+      ['running', 'pending', 1, 'timeout'],
+      ['pending', 'running', 2, null],
+      ['running', 'failed', 2, 'corrupt_file'],
+    ]);
+    const failed = store.get(id)!;
+    expect(failed.errorCategory).toBe('permanent');
+    expect(failed.retryCount).toBe(1);
+  });
+});
+
+describe('claims', () => {
+  it('takes due jobs by priority, then age, and skips jobs waiting for a retry', () => {
+    const now = 1_000_000_000_000;
+    const [low1, high, low2, later] = store.add([{ fileName: 'low1' }, { fileName: 'high', priority: 5 }, { fileName: 'low2' }, { fileName: 'later' }]);
+    store.claim(1, now, 1000, OWNER); // takes `high`
+    store.retryLater(high!.id, { code: 'timeout', message: 'x' }, now + 10_000);
+    const claimed = store.claim(10, now, 1000, OWNER).map((j) => j.fileName);
+    expect(claimed).toEqual(['low1', 'low2', 'later']);
+    expect(store.claim(10, now + 5_000, 1000, OWNER)).toEqual([]);
+    expect(store.claim(10, now + 10_000, 1000, OWNER).map((j) => j.id)).toEqual([high!.id]);
+    void low1, low2, later;
+  });
+
+  it('uses the partial claim index rather than sorting', () => {
+    const plan = store.db
+      .prepare(`EXPLAIN QUERY PLAN SELECT seq FROM jobs INDEXED BY jobs_claim WHERE status = 'pending' AND (next_retry_at IS NULL OR next_retry_at <= 0) ORDER BY priority DESC, seq LIMIT 10`)
+      .all()
+      .map((r: any) => r.detail)
+      .join('\n');
+    expect(plan).toMatch(/jobs_claim/);
+    expect(plan).not.toMatch(/TEMP B-TREE/);
+  });
+});
+
+describe('crash recovery', () => {
+  // A real second process claims jobs from the same file, then dies without
+  // cleaning up, as a crash or `kill -9` would leave them.
+  function crashWhileRunning(dbFile: string, n: number): void {
+    const script = `
+      const Database = require('better-sqlite3');
+      const db = new Database(${JSON.stringify(dbFile)});
+      db.pragma('busy_timeout = 5000');
+      db.prepare("UPDATE jobs SET status = 'running', lease_owner = ?, lease_expires_at = ? WHERE seq IN (SELECT seq FROM jobs WHERE status = 'pending' ORDER BY seq LIMIT ${n})")
+        .run(require('os').hostname() + ':' + process.pid + ':crash', Date.now() + 3600000);
+      process.kill(process.pid, 'SIGKILL');`;
+    const r = spawnSync(process.execPath, ['-e', script], { cwd: path.resolve(import.meta.dirname, '../../..') });
+    expect(r.signal).toBe('SIGKILL');
+  }
+
+  it('puts jobs of a dead process back to pending with the attempt counted', () => {
+    store.add([{ fileName: 'a', maxRetries: 3 }, { fileName: 'b', maxRetries: 0 }]);
+    crashWhileRunning(file, 2);
+    store.close();
+    store = JobStore.open(file);
+    expect(store.list({ status: 'running' })).toHaveLength(2);
+    const recovered = store.recoverStale(Date.now());
+    expect(recovered).toHaveLength(2);
+    const a = store.list({ search: 'a' }).find((j) => j.fileName === 'a')!;
+    const b = store.list().find((j) => j.fileName === 'b')!;
+    expect(a.status).toBe('pending');
+    expect(a.retryCount).toBe(1);
+    expect(a.errorCode).toBe('worker_crashed');
+    expect(b.status).toBe('failed'); // no retries left
+    expect(b.errorMessage).toMatch(/Quarry stopped while this job was running/);
+    expect(store.list({ status: 'running' })).toHaveLength(0);
+  });
+
+  it('leaves a live owner’s unexpired lease alone, and takes it back once expired', () => {
+    const job = jobIn(store, 'running'); // owner "test-host": not this host, so only the lease counts
+    expect(store.recoverStale(Date.now())).toHaveLength(0);
+    expect(store.recoverStale(Date.now() + 120_000).map((j) => j.id)).toEqual([job.id]);
+  });
+});
+
+describe('reads', () => {
+  it('resolves ids by unambiguous prefix', () => {
+    const [job] = store.add([{ fileName: 'p' }]);
+    expect(store.resolve(job!.shortId).id).toBe(job!.id);
+    expect(store.resolve(job!.id.toUpperCase()).id).toBe(job!.id);
+    expect(() => store.resolve('zzzz')).toThrow(JobNotFoundError);
+    expect(() => store.resolve('ab')).toThrow(/No job/);
+  });
+
+  it('lists newest first with keyset pages and filters', () => {
+    store.add(Array.from({ length: 25 }, (_, i) => ({ fileName: `f${i}.txt` })));
+    const first = store.list({ limit: 10 });
+    expect(first.map((j) => j.fileName)).toEqual(Array.from({ length: 10 }, (_, i) => `f${24 - i}.txt`));
+    const second = store.list({ limit: 10, before: first.at(-1)!.seq });
+    expect(second[0]!.fileName).toBe('f14.txt');
+    expect(store.list({ search: 'f1' }).length).toBe(11); // f1, f10..f19
+    expect(store.list({ search: '%' })).toHaveLength(0); // LIKE wildcards are escaped
+  });
+
+  it('counts by status and format, items and average duration', () => {
+    jobIn(store, 'completed');
+    jobIn(store, 'failed');
+    jobIn(store, 'pending');
+    const s = store.stats();
+    expect(s.total).toBe(3);
+    expect(s.byStatus).toEqual({ pending: 1, running: 0, completed: 1, failed: 1, cancelled: 0, partial: 0 });
+    expect(s.byFormat.text).toBe(1);
+    expect(s.itemsExtracted).toBe(1);
+    expect(s.avgDurationMs).toBeGreaterThanOrEqual(0);
+  });
+});
+
+void Database;
