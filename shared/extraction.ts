@@ -147,5 +147,5 @@ export interface ExtractTask {
 
 /** What the extraction worker returns: errors as values, so no field is lost in transit. */
 export type WorkerOutcome =
-  | { ok: true; result: ExtractionResult }
+  | { ok: true; result: ExtractionResult; /** sha256 of the file's bytes, hex. */ sha256?: string }
   | { ok: false; error: SerializedError };

@@ -447,6 +447,19 @@ export class JobStore {
     })();
   }
 
+  /** Puts a running job back to pending without counting the attempt (the app is quitting). */
+  release(id: string, message: string): Job {
+    return this.db.transaction(() => {
+      const job = this.require(id);
+      assertCan('recover', job);
+      return this.transition(job, 'recover', 'pending', {
+        error: { code: 'worker_crashed', message },
+        retryCount: job.retryCount,
+        nextRetryAt: null,
+      });
+    })();
+  }
+
   // ---- a person's operations ---------------------------------------------
 
   cancel(idOrPrefix: string): Job {

@@ -1,0 +1,176 @@
+/**
+ * The engine: one store, one pool, one scheduler, and the operations people
+ * ask for. The desktop app, the browser bridge and the CLI all drive this same
+ * object; it knows nothing of Electron.
+ */
+import { EventEmitter } from 'node:events';
+import type { Job, JobFilter, JobStats } from '../../shared/job.js';
+import { exportResults, type ExportFormat, type ExportSummary } from './export.js';
+import { expandPaths, type Rejected } from './intake.js';
+import { ExtractionPool, poolExecutor, type PoolOptions } from './pool.js';
+import { Scheduler, type Executor, type ProgressEvent, type SchedulerOptions } from './scheduler.js';
+import { JobStore } from './store/job-store.js';
+
+export interface EngineOptions {
+  dbPath: string;
+  concurrency?: number;
+  pool?: PoolOptions;
+  /** Replaces the pool (benchmarks, tests of the scheduler alone). */
+  executor?: Executor;
+  scheduler?: Omit<SchedulerOptions, 'store' | 'executor' | 'concurrency'>;
+  /** Stats are pushed at most this often. */
+  statsIntervalMs?: number;
+}
+
+export interface AddOptions {
+  priority?: number;
+  maxRetries?: number;
+  timeoutMs?: number;
+  options?: Record<string, unknown>;
+}
+
+export interface AddResult {
+  added: Job[];
+  rejected: Rejected[];
+}
+
+export interface EngineEvents {
+  job: [Job];
+  jobRemoved: [string];
+  progress: [ProgressEvent];
+  stats: [JobStats];
+  drained: [];
+  error: [Error];
+}
+
+export class Engine extends EventEmitter<EngineEvents> {
+  readonly store: JobStore;
+  readonly scheduler: Scheduler;
+  readonly pool: ExtractionPool | undefined;
+  private statsTimer: NodeJS.Timeout | undefined;
+  private readonly statsIntervalMs: number;
+  private closed = false;
+
+  constructor(opts: EngineOptions) {
+    super();
+    this.store = JobStore.open(opts.dbPath);
+    try {
+      this.pool = opts.executor ? undefined : new ExtractionPool({ threads: opts.concurrency, ...opts.pool });
+    } catch (err) {
+      this.store.close();
+      throw err;
+    }
+    this.scheduler = new Scheduler({
+      ...opts.scheduler,
+      store: this.store,
+      executor: opts.executor ?? poolExecutor(this.pool!),
+      concurrency: opts.concurrency ?? this.pool?.threads,
+    });
+    this.statsIntervalMs = opts.statsIntervalMs ?? 250;
+    this.scheduler.on('job', (job) => this.changed(job));
+    this.scheduler.on('progress', (p) => this.emit('progress', p));
+    this.scheduler.on('drained', () => this.emit('drained'));
+    this.scheduler.on('error', (e) => this.emit('error', e));
+  }
+
+  start(): this {
+    this.scheduler.start();
+    return this;
+  }
+
+  // ---- intake -------------------------------------------------------------
+
+  async addPaths(paths: readonly string[], opts: AddOptions = {}): Promise<AddResult> {
+    const { files, rejected } = await expandPaths(paths);
+    const added = this.store.add(files.map((f) => ({ ...f, ...opts })));
+    for (const job of added) this.emit('job', job);
+    this.statsChanged();
+    this.scheduler.wake();
+    return { added, rejected };
+  }
+
+  // ---- a person's operations (ids may be unambiguous prefixes) ------------
+
+  cancel(id: string): Job {
+    const job = this.store.cancel(id);
+    this.scheduler.abort(job.id);
+    this.changed(job);
+    return job;
+  }
+
+  retry(id: string): Job {
+    const job = this.store.retry(id);
+    this.changed(job);
+    this.scheduler.wake();
+    return job;
+  }
+
+  delete(id: string): Job {
+    const job = this.store.delete(id);
+    this.emit('jobRemoved', job.id);
+    this.statsChanged();
+    return job;
+  }
+
+  setConcurrency(n: number): void {
+    this.scheduler.setConcurrency(n);
+    if (this.pool && n > this.pool.threads) this.pool.resize(n);
+  }
+
+  pause(): void {
+    this.scheduler.pause();
+  }
+
+  resume(): void {
+    this.scheduler.resume();
+  }
+
+  // ---- reads ----------------------------------------------------------------
+
+  list(filter?: JobFilter): Job[] {
+    return this.store.list(filter);
+  }
+
+  get(id: string): Job {
+    return this.store.resolve(id);
+  }
+
+  stats(): JobStats {
+    return this.store.stats();
+  }
+
+  exportTo(outDir: string, format: ExportFormat): Promise<ExportSummary> {
+    return exportResults(this.store, outDir, format);
+  }
+
+  drained(): Promise<void> {
+    return this.scheduler.drained();
+  }
+
+  /** Stops claiming; running jobs finish (or with `abort`, go back to pending uncounted). */
+  async close({ abort = false } = {}): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.statsTimer);
+    await this.scheduler.stop({ abort });
+    await this.pool?.close();
+    this.store.close();
+  }
+
+  // ---- events ---------------------------------------------------------------
+
+  private changed(job: Job): void {
+    this.emit('job', job);
+    this.statsChanged();
+  }
+
+  /** Coalesces bursts: at most one stats event per interval. */
+  private statsChanged(): void {
+    if (this.statsTimer || this.closed) return;
+    this.statsTimer = setTimeout(() => {
+      this.statsTimer = undefined;
+      if (!this.closed && this.store.db.open) this.emit('stats', this.store.stats());
+    }, this.statsIntervalMs);
+    this.statsTimer.unref?.();
+  }
+}

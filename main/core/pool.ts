@@ -1,0 +1,151 @@
+/**
+ * The extraction pool: piscina worker threads that read and parse files.
+ *
+ * Only paths and options go to a worker, and the result comes back; progress
+ * streams over a MessagePort. Whatever a worker does (throws, exits, runs out
+ * of memory, hangs past its time limit) comes back as an ExtractionError and
+ * the pool replaces the worker, so one bad file never takes the others down.
+ */
+import { availableParallelism } from 'node:os';
+import { existsSync } from 'node:fs';
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import {
+  ExtractionError,
+  type ExtractTask,
+  type ProgressMessage,
+  type WorkerOutcome,
+} from '../../shared/extraction.js';
+import type { ExecutionOutcome, Executor } from './scheduler.js';
+
+export interface PoolOptions {
+  /** The worker bundle; defaults to dist/workers/extract.cjs beside this bundle. */
+  filename?: string;
+  threads?: number;
+  /** Heap cap per worker thread: a memory bomb kills its worker, not the app. */
+  maxHeapMb?: number;
+}
+
+/** Finds the built worker whether we run from dist/ (app, CLI) or from sources (tests). */
+export function defaultWorkerFile(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const candidates = [
+    path.join(here, 'workers', 'extract.cjs'), // dist/cli.cjs, dist/serve.cjs
+    path.join(here, '..', 'workers', 'extract.cjs'), // dist/main/main.cjs
+    path.resolve(here, '../../dist/workers/extract.cjs'), // main/core/pool.ts under vitest
+  ];
+  // Inside a packaged app the worker is unpacked from the asar archive.
+  const found = candidates.map((c) => c.replace(`app.asar${path.sep}`, `app.asar.unpacked${path.sep}`)).find(existsSync);
+  if (!found) throw new Error(`The extraction worker was not found (looked in ${candidates.join(', ')}). Run "npm run build".`);
+  return found;
+}
+
+export class ExtractionPool {
+  private piscina: Piscina;
+  private readonly filename: string;
+  private readonly maxHeapMb: number;
+
+  constructor(opts: PoolOptions = {}) {
+    this.filename = opts.filename ?? defaultWorkerFile();
+    this.maxHeapMb = opts.maxHeapMb ?? 1024;
+    this.piscina = this.create(opts.threads ?? availableParallelism());
+  }
+
+  get threads(): number {
+    return this.piscina.options.maxThreads;
+  }
+
+  private create(threads: number): Piscina {
+    return new Piscina({
+      filename: this.filename,
+      minThreads: Math.min(1, threads),
+      maxThreads: threads,
+      idleTimeout: 30_000,
+      resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb, maxYoungGenerationSizeMb: 64 },
+    });
+  }
+
+  /**
+   * Changes the number of threads. piscina fixes it at construction, so new
+   * work goes to a new pool while the old one finishes what it has.
+   */
+  resize(threads: number): void {
+    if (threads === this.threads) return;
+    const old = this.piscina;
+    this.piscina = this.create(threads);
+    void old.close().catch(() => undefined);
+  }
+
+  /** Runs one extraction; resolves with the result or rejects with an ExtractionError. */
+  async run(
+    task: ExtractTask,
+    opts: { signal?: AbortSignal; timeoutMs?: number; onProgress?: (p: ProgressMessage) => void } = {},
+  ): Promise<WorkerOutcome & { ok: true }> {
+    const timeout = opts.timeoutMs ? AbortSignal.timeout(opts.timeoutMs) : undefined;
+    const signals = [opts.signal, timeout].filter((s): s is AbortSignal => !!s);
+    const signal = signals.length ? AbortSignal.any(signals) : undefined;
+    const { port1, port2 } = new MessageChannel();
+    if (opts.onProgress) port1.on('message', opts.onProgress);
+    try {
+      const outcome: WorkerOutcome = await this.piscina.run(
+        { ...task, port: port2 },
+        { transferList: [port2] as any, ...(signal ? { signal } : {}) },
+      );
+      if (!outcome.ok) throw new ExtractionError(outcome.error.code, outcome.error.message, outcome.error.details);
+      return outcome;
+    } catch (err) {
+      if (err instanceof ExtractionError) throw err;
+      if (timeout?.aborted) {
+        throw new ExtractionError('timeout', `Extraction took longer than ${formatMs(opts.timeoutMs!)} and was stopped.`);
+      }
+      if (opts.signal?.aborted) throw new ExtractionError('cancelled', 'Cancelled by the user.');
+      throw translateWorkerError(err);
+    } finally {
+      // Progress and result travel on different channels: the last progress
+      // messages may still be queued. Deliver them before closing.
+      for (let m = receiveMessageOnPort(port1); m; m = receiveMessageOnPort(port1)) opts.onProgress?.(m.message);
+      port1.close();
+    }
+  }
+
+  /** Waits for running tasks, then stops every thread. */
+  async close(): Promise<void> {
+    await this.piscina.close();
+  }
+
+  /** Stops every thread now, failing whatever runs. */
+  async destroy(): Promise<void> {
+    await this.piscina.destroy();
+  }
+}
+
+/** A crash of the worker itself, not a failure the worker reported. */
+function translateWorkerError(err: unknown): ExtractionError {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    return new ExtractionError('resource_limit', 'The file needed more memory than a worker may use, so its worker was stopped.');
+  }
+  const message = e?.message ?? String(err);
+  if (/worker exited|Terminating worker thread/i.test(message)) {
+    return new ExtractionError('worker_crashed', `The extraction worker stopped unexpectedly (${message}).`);
+  }
+  return new ExtractionError('internal', `The extraction worker failed: ${message}`);
+}
+
+function formatMs(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(ms % 1000 ? 1 : 0)} s` : `${ms} ms`;
+}
+
+/** The scheduler's executor for file jobs: run the job's file through the pool. */
+export function poolExecutor(pool: ExtractionPool): Executor {
+  return async (job, ctx): Promise<ExecutionOutcome> => {
+    if (!job.sourcePath) throw new ExtractionError('not_a_file', 'This job has no file to extract.');
+    const out = await pool.run(
+      { path: job.sourcePath, options: job.options },
+      { signal: ctx.signal, onProgress: ctx.onProgress, ...(ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}) },
+    );
+    return { result: out.result, contentHash: out.sha256 };
+  };
+}

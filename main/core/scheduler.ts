@@ -1,0 +1,338 @@
+/**
+ * The scheduler: claims due jobs from the store and runs them on an executor
+ * (the piscina pool, or a direct function in benchmarks), never more at once
+ * than `concurrency`.
+ *
+ * - Claims are atomic in SQLite, so several processes can share one file.
+ * - A claimed job carries a lease, renewed while it runs; a job whose owner
+ *   died is recovered by `JobStore.recoverStale` (at start and periodically).
+ * - Failures follow the error's category: permanent fails at once, retryable
+ *   is retried with capped exponential backoff and jitter until max_retries.
+ * - Time comes from `clock`, so tests control backoff without waiting.
+ */
+import { EventEmitter } from 'node:events';
+import { availableParallelism } from 'node:os';
+import {
+  categoryOf,
+  ExtractionError,
+  type ExtractionResult,
+  type ProgressMessage,
+} from '../../shared/extraction.js';
+import type { Job } from '../../shared/job.js';
+import { newOwnerId, type JobError, type JobStore } from './store/job-store.js';
+
+export interface ExecutionContext {
+  signal: AbortSignal;
+  timeoutMs?: number;
+  onProgress: (p: ProgressMessage) => void;
+}
+
+export interface ExecutionOutcome {
+  result: ExtractionResult;
+  contentHash?: string;
+  /** Items that failed inside an otherwise successful run: the job ends partial. */
+  failedItems?: number;
+}
+
+export type Executor = (job: Job, ctx: ExecutionContext) => Promise<ExecutionOutcome>;
+
+export interface BackoffOptions {
+  baseMs: number;
+  maxMs: number;
+  /** 0..1: the share of the delay that is random ("equal jitter" at 0.5). */
+  jitter: number;
+}
+
+export interface SchedulerOptions {
+  store: JobStore;
+  executor: Executor;
+  concurrency?: number;
+  clock?: () => number;
+  random?: () => number;
+  leaseMs?: number;
+  backoff?: Partial<BackoffOptions>;
+  /** Used when a job has no timeout of its own. */
+  defaultTimeoutMs?: number;
+  /** Progress is written to the database at most this often per job. */
+  progressIntervalMs?: number;
+  /** How often to look for work added by other processes, and for dead leases. */
+  pollIntervalMs?: number;
+}
+
+export interface ProgressEvent {
+  jobId: string;
+  processed: number;
+  total: number;
+}
+
+export interface SchedulerEvents {
+  /** A job changed status (or was added / deleted: see the engine). */
+  job: [Job];
+  progress: [ProgressEvent];
+  /** Nothing pending or running any more. */
+  drained: [];
+  /** Something unexpected in the scheduler itself; jobs are unaffected. */
+  error: [Error];
+}
+
+export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1_000, maxMs: 5 * 60_000, jitter: 0.5 };
+
+/** Delay before retry number `retry` (1-based): base·2^(retry-1), capped, with jitter. */
+export function backoffDelay(retry: number, opts: BackoffOptions, random: () => number = Math.random): number {
+  const exp = Math.min(opts.maxMs, opts.baseMs * 2 ** Math.max(0, retry - 1));
+  return Math.round(exp * (1 - opts.jitter) + exp * opts.jitter * random());
+}
+
+interface Running {
+  job: Job;
+  controller: AbortController;
+  progress?: ProgressMessage;
+  dirty: boolean;
+  lastWrite: number;
+  done: Promise<void>;
+}
+
+export class Scheduler extends EventEmitter<SchedulerEvents> {
+  readonly owner = newOwnerId();
+  private readonly store: JobStore;
+  private readonly executor: Executor;
+  private readonly clock: () => number;
+  private readonly random: () => number;
+  private readonly leaseMs: number;
+  private readonly backoff: BackoffOptions;
+  private readonly defaultTimeoutMs: number;
+  private readonly progressIntervalMs: number;
+  private readonly pollIntervalMs: number;
+  private concurrencyLimit: number;
+  private readonly running = new Map<string, Running>();
+  private started = false;
+  private paused = false;
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private housekeeping: NodeJS.Timeout | undefined;
+  private ticking = false;
+
+  constructor(opts: SchedulerOptions) {
+    super();
+    this.store = opts.store;
+    this.executor = opts.executor;
+    this.clock = opts.clock ?? Date.now;
+    this.random = opts.random ?? Math.random;
+    this.leaseMs = opts.leaseMs ?? 30_000;
+    this.backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
+    this.defaultTimeoutMs = opts.defaultTimeoutMs ?? 10 * 60_000;
+    this.progressIntervalMs = opts.progressIntervalMs ?? 250;
+    this.pollIntervalMs = opts.pollIntervalMs ?? 1_000;
+    this.concurrencyLimit = Math.max(1, opts.concurrency ?? availableParallelism());
+  }
+
+  get concurrency(): number {
+    return this.concurrencyLimit;
+  }
+
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** Recovers jobs of dead processes, then starts claiming. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.recover();
+    this.housekeeping = setInterval(() => this.housekeep(), Math.min(this.pollIntervalMs, this.leaseMs / 3));
+    this.housekeeping.unref?.();
+    this.wake();
+  }
+
+  /**
+   * Stops claiming. With `abort`, running jobs are stopped and go back to
+   * pending (their attempt is not held against them); otherwise they finish.
+   */
+  async stop({ abort = false } = {}): Promise<void> {
+    this.started = false;
+    clearTimeout(this.wakeTimer);
+    clearInterval(this.housekeeping);
+    if (abort) {
+      for (const r of this.running.values()) r.controller.abort(new ShutdownSignal());
+    }
+    await Promise.all([...this.running.values()].map((r) => r.done));
+    this.flushProgress(true);
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.wake();
+  }
+
+  setConcurrency(n: number): void {
+    if (!Number.isInteger(n) || n < 1) throw new RangeError('Concurrency must be a whole number of at least 1.');
+    this.concurrencyLimit = n;
+    this.wake();
+  }
+
+  /** Claims now (after an add, a retry, or a finished job). */
+  wake(): void {
+    if (!this.started) return;
+    clearTimeout(this.wakeTimer);
+    this.wakeTimer = setTimeout(() => this.tick(), 0);
+  }
+
+  /** Aborts a running job's work; the store has already marked it cancelled. */
+  abort(jobId: string): boolean {
+    const r = this.running.get(jobId);
+    if (!r) return false;
+    r.controller.abort(new ExtractionError('cancelled', 'Cancelled by the user.'));
+    return true;
+  }
+
+  /** Resolves when no job is pending or running (retries waiting in backoff count as pending). */
+  drained(): Promise<void> {
+    if (this.store.activeCount() === 0 && this.running.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.once('drained', resolve));
+  }
+
+  /** One round: claim as many due jobs as there are free slots, in one transaction. */
+  tick(): void {
+    if (!this.started || this.paused || this.ticking) return;
+    this.ticking = true;
+    try {
+      const free = this.concurrencyLimit - this.running.size;
+      const now = this.clock();
+      const jobs = this.store.claim(free, now, this.leaseMs, this.owner);
+      for (const job of jobs) this.launch(job);
+      this.scheduleNextWake(now);
+      this.checkDrained();
+    } catch (err) {
+      this.emit('error', err as Error);
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  /** Sleeps until the first retry in backoff is due (the poll also catches other processes' work). */
+  private scheduleNextWake(now: number): void {
+    clearTimeout(this.wakeTimer);
+    if (this.running.size >= this.concurrencyLimit) return; // a finishing job wakes us
+    const due = this.store.nextDueAt();
+    if (due === null || due <= now) return;
+    this.wakeTimer = setTimeout(() => this.tick(), Math.min(due - now, this.pollIntervalMs));
+  }
+
+  private launch(job: Job): void {
+    this.emit('job', job);
+    const controller = new AbortController();
+    const entry: Running = { job, controller, dirty: false, lastWrite: 0, done: Promise.resolve() };
+    this.running.set(job.id, entry);
+    entry.done = this.execute(entry).finally(() => {
+      this.running.delete(job.id);
+      this.wake();
+    });
+  }
+
+  private async execute(entry: Running): Promise<void> {
+    const { job, controller } = entry;
+    const timeoutMs = job.timeoutMs ?? this.defaultTimeoutMs;
+    try {
+      const outcome = await this.executor(job, {
+        signal: controller.signal,
+        timeoutMs,
+        onProgress: (p) => this.onProgress(entry, p),
+      });
+      if (controller.signal.aborted) throw controller.signal.reason;
+      const done = this.store.complete(job.id, outcome.result, outcome.contentHash, outcome.failedItems ?? 0);
+      this.emit('job', done);
+    } catch (err) {
+      this.settleFailure(entry, err);
+    }
+  }
+
+  private settleFailure(entry: Running, err: unknown): void {
+    const { job, controller } = entry;
+    const reason = controller.signal.aborted ? controller.signal.reason : err;
+    try {
+      // Cancelled by a person: the store already says so; nothing to write.
+      if (reason instanceof ExtractionError && reason.code === 'cancelled') return;
+      if (reason instanceof ShutdownSignal) {
+        // Quitting: not the job's fault, so the attempt is not counted.
+        this.emit('job', this.store.release(job.id, 'Stopped because Quarry was closing; it will run again.'));
+        return;
+      }
+      const error = toJobError(reason);
+      const retryable = categoryOf(error.code) === 'retryable';
+      if (retryable && job.retryCount < job.maxRetries) {
+        const at = this.clock() + backoffDelay(job.retryCount + 1, this.backoff, this.random);
+        this.emit('job', this.store.retryLater(job.id, error, at));
+      } else {
+        if (retryable) error.message += ` (gave up after ${job.retryCount + 1} attempts)`;
+        this.emit('job', this.store.fail(job.id, error, errorFormat(reason)));
+      }
+    } catch (storeErr) {
+      // The job changed meanwhile (cancelled, deleted): the store refused, which is right.
+      if (!(storeErr instanceof Error && /Cannot|No job/.test(storeErr.message))) this.emit('error', storeErr as Error);
+    }
+  }
+
+  private onProgress(entry: Running, p: ProgressMessage): void {
+    entry.progress = p;
+    entry.dirty = true;
+    this.emit('progress', { jobId: entry.job.id, processed: p.processed, total: p.total });
+  }
+
+  /** Writes dirty progress counters, each job at most once per interval, in one transaction. */
+  private flushProgress(force = false): void {
+    const now = Date.now();
+    const due = [...this.running.values()].filter(
+      (r) => r.dirty && r.progress && (force || now - r.lastWrite >= this.progressIntervalMs),
+    );
+    if (!due.length) return;
+    this.store.db.transaction(() => {
+      for (const r of due) {
+        const p = r.progress!;
+        this.store.progress(r.job.id, { total: p.total, successful: p.processed, failed: 0 });
+        r.dirty = false;
+        r.lastWrite = now;
+      }
+    })();
+  }
+
+  private housekeep(): void {
+    try {
+      this.flushProgress();
+      if (this.running.size) this.store.renewLeases(this.owner, this.clock() + this.leaseMs);
+      this.recover();
+      this.tick();
+    } catch (err) {
+      this.emit('error', err as Error);
+    }
+  }
+
+  private recover(): void {
+    for (const job of this.store.recoverStale(this.clock(), this.owner)) this.emit('job', job);
+  }
+
+  private checkDrained(): void {
+    if (this.running.size === 0 && this.store.activeCount() === 0) this.emit('drained');
+  }
+}
+
+/** The abort reason used when the app quits with jobs running. */
+export class ShutdownSignal extends Error {
+  override name = 'ShutdownSignal';
+}
+
+function toJobError(err: unknown): JobError {
+  if (err instanceof ExtractionError) return { code: err.code, message: err.message, details: err.details };
+  const message = err instanceof Error ? err.message : String(err);
+  return { code: 'internal', message: `Unexpected error: ${message}` };
+}
+
+function errorFormat(err: unknown): any {
+  return err instanceof ExtractionError && typeof err.details.format === 'string' ? err.details.format : undefined;
+}

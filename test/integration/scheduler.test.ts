@@ -1,0 +1,216 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ExtractionPool, poolExecutor } from '../../main/core/pool.js';
+import { backoffDelay, DEFAULT_BACKOFF, Scheduler, type SchedulerOptions } from '../../main/core/scheduler.js';
+import { JobStore, type NewJob } from '../../main/core/store/job-store.js';
+import type { Job } from '../../shared/job.js';
+import { tempDbPath, tempDir } from '../helpers/tmp.js';
+
+const CHAOS = path.resolve(import.meta.dirname, '../fixtures/workers/chaos.cjs');
+const dir = tempDir();
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function setup(opts: Partial<SchedulerOptions> & { threads?: number; maxHeapMb?: number } = {}) {
+  const store = JobStore.open(tempDbPath(dir));
+  const pool = new ExtractionPool({ filename: CHAOS, threads: opts.threads ?? 2, maxHeapMb: opts.maxHeapMb });
+  const scheduler = new Scheduler({ store, executor: poolExecutor(pool), concurrency: 2, pollIntervalMs: 50, ...opts });
+  const seen: Job[] = [];
+  scheduler.on('job', (j) => seen.push(j));
+  scheduler.on('error', (e) => {
+    throw e;
+  });
+  cleanups.push(async () => {
+    await scheduler.stop({ abort: true });
+    await pool.destroy();
+    store.close();
+  });
+  const add = (options: Record<string, unknown>, extra: NewJob = {}) =>
+    store.add([{ sourcePath: '/nonexistent/chaos', fileName: 'chaos', options, ...extra }])[0]!;
+  return { store, pool, scheduler, seen, add };
+}
+
+async function until(cond: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await sleep(10);
+  }
+}
+
+/** The most "start" lines open at once in a worker log. */
+function maxOverlap(log: string): number {
+  let open = 0;
+  let max = 0;
+  for (const line of readFileSync(log, 'utf8').trim().split('\n')) {
+    open += line.startsWith('start') ? 1 : -1;
+    max = Math.max(max, open);
+  }
+  return max;
+}
+
+describe('scheduler with a real pool', () => {
+  it('runs jobs to completion and stores their results', async () => {
+    const { store, scheduler, add } = setup();
+    const a = add({ tag: 'a' });
+    const b = add({ tag: 'b', mode: 'slow', steps: 3 });
+    scheduler.start();
+    await scheduler.drained();
+    expect(store.get(a.id)!.status).toBe('completed');
+    expect(store.result(a.id)!.text).toBe('done a');
+    const jb = store.get(b.id)!;
+    expect(jb).toMatchObject({ status: 'completed', total: 3, processed: 3, successful: 3, contentHash: 'ab'.repeat(32) });
+    expect(jb.completedAt! - jb.startedAt!).toBeGreaterThanOrEqual(50);
+  });
+
+  it('never runs more than `concurrency` jobs at once, and uses all of it', async () => {
+    const log = path.join(dir, 'overlap.log');
+    const { scheduler, add } = setup({ concurrency: 3, threads: 4 });
+    for (let i = 0; i < 12; i++) add({ mode: 'slow', steps: 2, stepMs: 25, log, tag: i });
+    scheduler.start();
+    await scheduler.drained();
+    expect(maxOverlap(log)).toBe(3);
+  });
+
+  it('takes a new concurrency at run time', async () => {
+    const log = path.join(dir, 'resize.log');
+    const { scheduler, add } = setup({ concurrency: 1, threads: 3 });
+    for (let i = 0; i < 9; i++) add({ mode: 'slow', steps: 2, stepMs: 30, log });
+    scheduler.start();
+    await sleep(40);
+    scheduler.setConcurrency(3);
+    await scheduler.drained();
+    expect(maxOverlap(log)).toBe(3);
+  });
+
+  it('retries a retryable failure with exponential backoff on the given clock, then gives up', async () => {
+    let now = 1_000_000;
+    const { store, scheduler, add } = setup({ clock: () => now, random: () => 0 });
+    const job = add({ mode: 'fail', code: 'file_busy', counter: path.join(dir, 'backoff.count') }, { maxRetries: 2 });
+    scheduler.start();
+    await until(() => store.get(job.id)!.retryCount === 1 && store.get(job.id)!.status === 'pending');
+    // random() = 0 with jitter 0.5: exactly half of base · 2^0.
+    expect(store.get(job.id)!.nextRetryAt).toBe(now + 500);
+    await sleep(150);
+    expect(store.get(job.id)!.retryCount).toBe(1); // not due yet on our clock: not run again
+    now += 500;
+    scheduler.tick();
+    await until(() => store.get(job.id)!.retryCount === 2 && store.get(job.id)!.status === 'pending');
+    expect(store.get(job.id)!.nextRetryAt).toBe(now + 1000); // base · 2^1, halved
+    now += 1000;
+    scheduler.tick();
+    await until(() => store.get(job.id)!.status === 'failed');
+    const failed = store.get(job.id)!;
+    expect(failed.errorCode).toBe('file_busy');
+    expect(failed.errorCategory).toBe('retryable');
+    expect(failed.errorMessage).toMatch(/chaos failure 3 \(gave up after 3 attempts\)/);
+    const attempts = store.events(job.id).filter((e) => e.toStatus === 'running').map((e) => e.attempt);
+    expect(attempts).toEqual([1, 2, 3]);
+  });
+
+  it('succeeds on a later attempt after transient failures', async () => {
+    const counter = path.join(dir, 'flaky.count');
+    const { store, scheduler, add } = setup({ backoff: { baseMs: 5, maxMs: 10, jitter: 0 } });
+    const job = add({ mode: 'fail', failTimes: 2, counter }, { maxRetries: 3 });
+    scheduler.start();
+    await until(() => store.get(job.id)!.status === 'completed');
+    expect(store.get(job.id)!.retryCount).toBe(2);
+  });
+
+  it('fails a permanent error at once, without retrying', async () => {
+    const { store, scheduler, add } = setup();
+    const job = add({ mode: 'fail', code: 'corrupt_file' }, { maxRetries: 5 });
+    scheduler.start();
+    await scheduler.drained();
+    expect(store.get(job.id)).toMatchObject({ status: 'failed', retryCount: 0, errorCategory: 'permanent' });
+  });
+
+  it('cancelling a running job really stops its work, and the pool carries on', async () => {
+    const heartbeat = path.join(dir, 'heartbeat');
+    writeFileSync(heartbeat, '');
+    const { store, scheduler, add } = setup();
+    const hung = add({ mode: 'hang', heartbeat });
+    scheduler.start();
+    await until(() => statSync(heartbeat).size > 5);
+    store.cancel(hung.id);
+    expect(scheduler.abort(hung.id)).toBe(true);
+    await until(() => scheduler.runningCount === 0);
+    const size = statSync(heartbeat).size;
+    await sleep(100);
+    expect(statSync(heartbeat).size).toBe(size); // the busy loop is gone
+    expect(store.get(hung.id)!.status).toBe('cancelled');
+    const next = add({ tag: 'after' });
+    scheduler.wake();
+    await until(() => store.get(next.id)!.status === 'completed');
+  });
+
+  it('kills runaway work at the job timeout and says so', async () => {
+    const { store, scheduler, add } = setup();
+    const job = add({ mode: 'hang' }, { timeoutMs: 200, maxRetries: 0 });
+    scheduler.start();
+    await scheduler.drained();
+    expect(store.get(job.id)).toMatchObject({ status: 'failed', errorCode: 'timeout' });
+    expect(store.get(job.id)!.errorMessage).toMatch(/longer than 200 ms/);
+  });
+
+  it('survives a worker that throws and one that exits', async () => {
+    const { store, scheduler, add } = setup();
+    const thrower = add({ mode: 'throw' }, { maxRetries: 0 });
+    const exiter = add({ mode: 'exit' }, { maxRetries: 0 });
+    const fine = add({ tag: 'fine' });
+    scheduler.start();
+    await scheduler.drained();
+    expect(store.get(thrower.id)).toMatchObject({ status: 'failed', errorCode: 'internal' });
+    expect(store.get(thrower.id)!.errorMessage).toMatch(/chaos worker threw/);
+    expect(store.get(exiter.id)).toMatchObject({ status: 'failed', errorCode: 'worker_crashed' });
+    expect(store.get(fine.id)!.status).toBe('completed');
+  });
+
+  it('stops a memory bomb at the heap limit without taking the process down', async () => {
+    const { store, scheduler, add } = setup({ maxHeapMb: 64 });
+    const bomb = add({ mode: 'oom' }, { maxRetries: 3 });
+    const fine = add({ tag: 'fine' });
+    scheduler.start();
+    await scheduler.drained();
+    expect(store.get(bomb.id)).toMatchObject({ status: 'failed', errorCode: 'resource_limit', retryCount: 0 });
+    expect(store.get(fine.id)!.status).toBe('completed');
+  }, 60_000);
+
+  it('streams progress and persists it at a bounded rate', async () => {
+    const { store, scheduler, add } = setup({ progressIntervalMs: 50 });
+    const job = add({ mode: 'slow', steps: 20, stepMs: 15 });
+    const events: number[] = [];
+    scheduler.on('progress', (p) => p.jobId === job.id && events.push(p.processed));
+    let midway = 0;
+    scheduler.start();
+    await until(() => (midway = store.get(job.id)!.processed) > 0 && store.get(job.id)!.status === 'running');
+    expect(midway).toBeGreaterThan(0);
+    await scheduler.drained();
+    expect(events.at(-1)).toBe(20);
+    expect(store.get(job.id)).toMatchObject({ processed: 20, total: 20 });
+  });
+
+  it('quitting with abort puts running jobs back to pending without counting the attempt', async () => {
+    const { store, scheduler, add } = setup();
+    const job = add({ mode: 'hang' });
+    scheduler.start();
+    await until(() => store.get(job.id)!.status === 'running');
+    await scheduler.stop({ abort: true });
+    expect(store.get(job.id)).toMatchObject({ status: 'pending', retryCount: 0 });
+  });
+});
+
+describe('backoff', () => {
+  it('doubles from the base, is capped, and jitters within bounds', () => {
+    const o = { baseMs: 1000, maxMs: 8000, jitter: 0.5 };
+    expect([1, 2, 3, 4, 5, 9].map((n) => backoffDelay(n, o, () => 1))).toEqual([1000, 2000, 4000, 8000, 8000, 8000]);
+    expect(backoffDelay(3, o, () => 0)).toBe(2000);
+    expect(DEFAULT_BACKOFF.maxMs).toBeGreaterThan(DEFAULT_BACKOFF.baseMs);
+  });
+});
+
+void existsSync;
