@@ -305,12 +305,20 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private housekeep(): void {
     try {
       this.flushProgress();
-      if (this.running.size) this.store.renewLeases(this.owner, this.clock() + this.leaseMs);
+      if (this.running.size) {
+        this.store.renewLeases(this.owner, this.clock() + this.leaseMs);
+        this.abortCancelledElsewhere();
+      }
       this.recover();
       this.tick();
     } catch (err) {
       this.emit('error', err as Error);
     }
+  }
+
+  /** Another process (the CLI, say) cancelled one of our running jobs: stop its work too. */
+  private abortCancelledElsewhere(): void {
+    for (const id of this.store.notRunning([...this.running.keys()])) this.abort(id);
   }
 
   private recover(): void {

@@ -148,6 +148,23 @@ describe('scheduler with a real pool', () => {
     await until(() => store.get(next.id)!.status === 'completed');
   });
 
+  it('a cancel from another process (the CLI) stops the work here too', async () => {
+    const heartbeat = path.join(dir, 'heartbeat-remote');
+    writeFileSync(heartbeat, '');
+    const { store, scheduler, add } = setup();
+    const hung = add({ mode: 'hang', heartbeat });
+    scheduler.start();
+    await until(() => statSync(heartbeat).size > 5);
+    const other = JobStore.open(store.db.name); // a second connection, as another process has
+    other.cancel(hung.id);
+    other.close();
+    await until(() => scheduler.runningCount === 0, 3_000);
+    const size = statSync(heartbeat).size;
+    await sleep(100);
+    expect(statSync(heartbeat).size).toBe(size);
+    expect(store.get(hung.id)!.status).toBe('cancelled');
+  });
+
   it('kills runaway work at the job timeout and says so', async () => {
     const { store, scheduler, add } = setup();
     const job = add({ mode: 'hang' }, { timeoutMs: 200, maxRetries: 0 });

@@ -343,6 +343,15 @@ export class JobStore {
     return r.t;
   }
 
+  /** Those of the given ids whose job is no longer running (cancelled or deleted meanwhile). */
+  notRunning(ids: readonly string[]): string[] {
+    if (!ids.length) return [];
+    const still = new Set(
+      this.db.prepare(`SELECT id FROM jobs WHERE status = 'running' AND id IN (SELECT value FROM json_each(?))`).pluck().all(JSON.stringify(ids)) as string[],
+    );
+    return ids.filter((id) => !still.has(id));
+  }
+
   /** Pending plus running: what "drained" waits for. */
   activeCount(): number {
     return (this.stmts.countActive.get() as { n: number }).n;
