@@ -14,8 +14,8 @@ import { expandPaths } from './core/intake.js';
 import { defaultDbPath } from './core/paths.js';
 import { JobStore } from './core/store/job-store.js';
 
-const out = (s: string) => process.stdout.write(s + '\n');
-const err = (s: string) => process.stderr.write(s + '\n');
+const out = (s: string): void => void process.stdout.write(s + '\n');
+const err = (s: string): void => void process.stderr.write(s + '\n');
 
 /** An error already explained to the user: print its message, exit with its code. */
 class CliError extends Error {

@@ -1,0 +1,174 @@
+/**
+ * The contract between the UI and the engine: every request channel with its
+ * input and output schema, and every event the engine pushes. The Electron
+ * preload, the main-process handlers, the browser bridge and the renderer's
+ * client all use this one object; types are inferred from it, never repeated.
+ *
+ * Inputs are validated where they arrive (main or the bridge), so limits here
+ * (array sizes, string lengths) are the boundary's limits.
+ */
+import { z } from 'zod';
+import { jobEventSchema, jobFilterSchema, jobSchema, jobStatsSchema } from './job.js';
+
+const id = z.string().min(1).max(64);
+const ids = z.array(id).min(1).max(1000);
+const filePath = z.string().min(1).max(4096);
+
+const bulkResult = z.object({
+  jobs: z.array(jobSchema),
+  errors: z.array(z.object({ id: z.string(), message: z.string() })),
+});
+
+export const exportFormatSchema = z.enum(['json', 'jsonl', 'csv']);
+
+export const channels = {
+  'app.info': {
+    input: z.object({}).strict(),
+    output: z.object({
+      version: z.string(),
+      transport: z.enum(['electron', 'browser']),
+      dbPath: z.string(),
+      concurrency: z.number().int(),
+      paused: z.boolean(),
+      /** Electron can show a native folder dialog; the browser downloads instead. */
+      canChooseFolder: z.boolean(),
+    }),
+  },
+  'jobs.list': { input: jobFilterSchema.strict(), output: z.array(jobSchema) },
+  'jobs.get': {
+    input: z.object({ id }).strict(),
+    output: z.object({ job: jobSchema, events: z.array(jobEventSchema) }),
+  },
+  'jobs.stats': { input: z.object({}).strict(), output: jobStatsSchema },
+  'jobs.addPaths': {
+    input: z
+      .object({
+        paths: z.array(filePath).min(1).max(10_000),
+        priority: z.number().int().min(-1_000_000).max(1_000_000).optional(),
+        maxRetries: z.number().int().min(0).max(100).optional(),
+      })
+      .strict(),
+    output: z.object({
+      added: z.number().int(),
+      /** The first jobs added (at most 1000), for immediate display. */
+      jobs: z.array(jobSchema),
+      rejected: z.array(z.object({ path: z.string(), reason: z.string() })),
+    }),
+  },
+  'jobs.retry': { input: z.object({ ids }).strict(), output: bulkResult },
+  'jobs.cancel': { input: z.object({ ids }).strict(), output: bulkResult },
+  'jobs.delete': { input: z.object({ ids }).strict(), output: bulkResult },
+  'engine.setConcurrency': { input: z.object({ concurrency: z.number().int().min(1).max(256) }).strict(), output: z.object({ concurrency: z.number().int() }) },
+  'engine.pause': { input: z.object({}).strict(), output: z.object({ paused: z.literal(true) }) },
+  'engine.resume': { input: z.object({}).strict(), output: z.object({ paused: z.literal(false) }) },
+  /** Native folder dialog (Electron); null when cancelled or not available. */
+  'dialog.chooseFolder': { input: z.object({}).strict(), output: z.object({ path: z.string().nullable() }) },
+  /**
+   * Writes finished results. With `outDir` (Electron, after the dialog) they
+   * go there; without it, to the app's exports folder, from which the browser
+   * downloads `fileName`.
+   */
+  'results.export': {
+    input: z.object({ format: exportFormatSchema, outDir: filePath.optional() }).strict(),
+    output: z.object({
+      file: z.string(),
+      fileName: z.string(),
+      format: exportFormatSchema,
+      jobs: z.number().int(),
+      bytes: z.number().int(),
+    }),
+  },
+} as const;
+
+export const events = {
+  'job.changed': jobSchema,
+  'job.removed': z.object({ id: z.string() }),
+  'job.progress': z.object({ jobId: z.string(), processed: z.number().int(), total: z.number().int() }),
+  'stats.changed': jobStatsSchema,
+} as const;
+
+export type Channel = keyof typeof channels;
+export type EventName = keyof typeof events;
+export type Input<C extends Channel> = z.input<(typeof channels)[C]['input']>;
+export type Output<C extends Channel> = z.output<(typeof channels)[C]['output']>;
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
+
+export const CHANNELS = Object.keys(channels) as Channel[];
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+export function isChannel(name: unknown): name is Channel {
+  return typeof name === 'string' && Object.hasOwn(channels, name);
+}
+
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.hasOwn(events, name);
+}
+
+/** Errors as they cross a transport: a code a program can test, a message a person can read. */
+export const ERROR_KINDS = ['invalid_input', 'unknown_channel', 'not_found', 'invalid_state', 'unauthorized', 'internal'] as const;
+export type ErrorKind = (typeof ERROR_KINDS)[number];
+export const wireErrorSchema = z.object({
+  kind: z.enum(ERROR_KINDS),
+  message: z.string(),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+export type WireError = z.infer<typeof wireErrorSchema>;
+
+export class ContractError extends Error {
+  override name = 'ContractError';
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+    readonly issues?: WireError['issues'],
+  ) {
+    super(message);
+  }
+  toWire(): WireError {
+    return { kind: this.kind, message: this.message, ...(this.issues ? { issues: this.issues } : {}) };
+  }
+}
+
+/** Parses a channel's input, turning zod's report into a readable ContractError. */
+export function parseInput<C extends Channel>(channel: C, raw: unknown): z.output<(typeof channels)[C]['input']> {
+  const r = channels[channel].input.safeParse(raw ?? {});
+  if (r.success) return r.data as z.output<(typeof channels)[C]['input']>;
+  const issues = r.error.issues.map((i) => ({ path: i.path.join('.') || '(input)', message: i.message }));
+  throw new ContractError(
+    'invalid_input',
+    `Invalid input for ${channel}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+    issues,
+  );
+}
+
+/**
+ * A transport carries invocations and events: Electron IPC through the
+ * preload, or HTTP + Server-Sent Events through the local bridge.
+ */
+export interface Transport {
+  readonly kind: 'electron' | 'browser';
+  invoke(channel: Channel, input: unknown): Promise<unknown>;
+  on(event: EventName, listener: (payload: unknown) => void): () => void;
+  /** Turns dropped or picked files into paths the engine can read. */
+  filesToPaths(files: readonly File[]): Promise<{ paths: string[]; rejected: Array<{ path: string; reason: string }> }>;
+  /** Lets the person save an exported file (the browser downloads it). */
+  download?(fileName: string): Promise<void>;
+}
+
+/**
+ * What the Electron preload exposes as `window.quarry` (contextBridge): the
+ * contract's channels and events only, plus the path of a dropped file.
+ */
+export interface PreloadApi {
+  invoke(channel: Channel, input: unknown): Promise<unknown>;
+  on(event: EventName, listener: (payload: unknown) => void): () => void;
+  /** webUtils.getPathForFile: '' for files that have no path on disk. */
+  pathForFile(file: File): string;
+}
+
+/** HTTP routes of the browser bridge (all under the same origin, token cookie required). */
+export const BRIDGE_ROUTES = {
+  invoke: '/api/invoke/', // POST /api/invoke/<channel>, JSON body = input; JSON reply or WireError
+  events: '/api/events', // GET, Server-Sent Events: "event: <name>\ndata: <json>"
+  upload: '/api/upload', // POST ?name=<relative path>, raw bytes; reply { path }
+  download: '/api/download/', // GET /api/download/<fileName>
+} as const;
