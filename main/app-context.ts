@@ -1,0 +1,29 @@
+/**
+ * What the desktop app and the browser bridge share at start-up: the data
+ * folder layout and the engine, opened the same way in both.
+ */
+import path from 'node:path';
+import pkg from '../package.json';
+import { Engine } from './core/engine.js';
+
+export const VERSION: string = pkg.version;
+
+export interface AppPaths {
+  dataDir: string;
+  dbPath: string;
+  intakeDir: string;
+  exportsDir: string;
+}
+
+export function appPaths(dataDir: string, dbPath?: string): AppPaths {
+  return {
+    dataDir,
+    dbPath: dbPath ?? path.join(dataDir, 'quarry.db'),
+    intakeDir: path.join(dataDir, 'intake'),
+    exportsDir: path.join(dataDir, 'exports'),
+  };
+}
+
+export function openEngine(paths: AppPaths, concurrency?: number): Engine {
+  return new Engine({ dbPath: paths.dbPath, concurrency }).start();
+}

@@ -1,0 +1,125 @@
+/**
+ * The contract's handlers: plain functions from validated input to output.
+ * Both transports (Electron IPC and the browser bridge) call `dispatch`, and
+ * tests call it directly, with no transport at all.
+ */
+import path from 'node:path';
+import {
+  channels,
+  ContractError,
+  isChannel,
+  parseInput,
+  type Channel,
+  type EventName,
+  type EventPayload,
+  type Output,
+} from '../../shared/contract.js';
+import type { Job } from '../../shared/job.js';
+import { InvalidTransitionError } from './state-machine.js';
+import { JobNotFoundError } from './store/job-store.js';
+import type { Engine } from './engine.js';
+import { z } from 'zod';
+
+export interface HandlerEnv {
+  transport: 'electron' | 'browser';
+  version: string;
+  dbPath: string;
+  /** Where exports go when no folder is given (the browser downloads from here). */
+  exportsDir: string;
+  /** A native folder dialog; absent in the browser. */
+  chooseFolder?: () => Promise<string | null>;
+}
+
+type HandlerInput<C extends Channel> = z.output<(typeof channels)[C]['input']>;
+export type Handlers = { [C in Channel]: (input: HandlerInput<C>) => Promise<Output<C>> | Output<C> };
+
+function bulk(ids: readonly string[], op: (id: string) => Job) {
+  const jobs: Job[] = [];
+  const errors: Array<{ id: string; message: string }> = [];
+  for (const id of ids) {
+    try {
+      jobs.push(op(id));
+    } catch (err) {
+      errors.push({ id, message: (err as Error).message });
+    }
+  }
+  return { jobs, errors };
+}
+
+export function createHandlers(engine: Engine, env: HandlerEnv): Handlers {
+  return {
+    'app.info': () => ({
+      version: env.version,
+      transport: env.transport,
+      dbPath: env.dbPath,
+      concurrency: engine.scheduler.concurrency,
+      paused: engine.scheduler.isPaused,
+      canChooseFolder: !!env.chooseFolder,
+    }),
+    'jobs.list': (filter) => engine.list(filter),
+    'jobs.get': ({ id }) => {
+      const job = engine.get(id);
+      return { job, events: engine.store.events(job.id) };
+    },
+    'jobs.stats': () => engine.stats(),
+    'jobs.addPaths': async ({ paths, priority, maxRetries }) => {
+      const { added, rejected } = await engine.addPaths(paths, { priority, maxRetries });
+      return { added: added.length, jobs: added.slice(0, 1000), rejected };
+    },
+    'jobs.retry': ({ ids }) => bulk(ids, (id) => engine.retry(id)),
+    'jobs.cancel': ({ ids }) => bulk(ids, (id) => engine.cancel(id)),
+    'jobs.delete': ({ ids }) => bulk(ids, (id) => engine.delete(id)),
+    'engine.setConcurrency': ({ concurrency }) => {
+      engine.setConcurrency(concurrency);
+      return { concurrency: engine.scheduler.concurrency };
+    },
+    'engine.pause': () => (engine.pause(), { paused: true as const }),
+    'engine.resume': () => (engine.resume(), { paused: false as const }),
+    'dialog.chooseFolder': async () => ({ path: env.chooseFolder ? await env.chooseFolder() : null }),
+    'results.export': async ({ format, outDir }) => {
+      if (outDir && !path.isAbsolute(outDir)) throw new ContractError('invalid_input', 'The export folder must be an absolute path.');
+      const s = await engine.exportTo(outDir ?? env.exportsDir, format);
+      return { file: s.file, fileName: path.basename(s.file), format, jobs: s.jobs, bytes: s.bytes };
+    },
+  };
+}
+
+/**
+ * The boundary: checks the channel, validates the input, runs the handler and
+ * maps every failure to a ContractError a person can read.
+ */
+export async function dispatch(handlers: Handlers, channel: unknown, rawInput: unknown): Promise<unknown> {
+  if (!isChannel(channel)) throw new ContractError('unknown_channel', `Unknown channel: ${String(channel).slice(0, 100)}`);
+  const input = parseInput(channel, rawInput);
+  try {
+    return await (handlers[channel] as (i: unknown) => unknown)(input);
+  } catch (err) {
+    throw toContractError(err);
+  }
+}
+
+function toContractError(err: unknown): ContractError {
+  if (err instanceof ContractError) return err;
+  if (err instanceof JobNotFoundError) return new ContractError('not_found', err.message);
+  if (err instanceof InvalidTransitionError) return new ContractError('invalid_state', err.message);
+  if (err instanceof RangeError) return new ContractError('invalid_input', err.message);
+  return new ContractError('internal', (err as Error)?.message ?? String(err));
+}
+
+/** The engine's events as contract events: what both transports push. */
+export function subscribeEvents(engine: Engine, push: <E extends EventName>(event: E, payload: EventPayload<E>) => void): () => void {
+  const onJob = (job: Job) => push('job.changed', job);
+  const onRemoved = (id: string) => push('job.removed', { id });
+  const onProgress = (p: EventPayload<'job.progress'>) => push('job.progress', p);
+  const onStats = (s: EventPayload<'stats.changed'>) => push('stats.changed', s);
+  engine.on('job', onJob);
+  engine.on('jobRemoved', onRemoved);
+  engine.on('progress', onProgress);
+  engine.on('stats', onStats);
+  return () => {
+    engine.off('job', onJob);
+    engine.off('jobRemoved', onRemoved);
+    engine.off('progress', onProgress);
+    engine.off('stats', onStats);
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * The contract over Electron IPC: one ipcMain handler per channel. Each call
+ * is checked for its sender (our page, top frame) and its payload (zod, in
+ * dispatch) before any handler runs.
+ */
+import { ipcMain, type WebContents } from 'electron';
+import { CHANNELS, ContractError, type EventName } from '../shared/contract.js';
+import { dispatch, type Handlers } from './core/handlers.js';
+import { envelope, isTrustedSender } from './ipc-policy.js';
+
+export const EVENT_CHANNEL = 'quarry:event';
+
+export function registerIpc(handlers: Handlers): () => void {
+  for (const channel of CHANNELS) {
+    ipcMain.handle(channel, (event, input) =>
+      envelope(async () => {
+        const frame = event.senderFrame;
+        if (!isTrustedSender(frame && { url: frame.url, isTopFrame: frame.parent === null })) {
+          throw new ContractError('unauthorized', 'This page may not call Quarry.');
+        }
+        return dispatch(handlers, channel, input);
+      }),
+    );
+  }
+  return () => CHANNELS.forEach((c) => ipcMain.removeHandler(c));
+}
+
+export function pushEvent(target: WebContents, event: EventName, payload: unknown): void {
+  if (!target.isDestroyed()) target.send(EVENT_CHANNEL, event, payload);
+}
