@@ -3,16 +3,17 @@
  * is checked for its sender (our page, top frame) and its payload (zod, in
  * dispatch) before any handler runs.
  */
-import { ipcMain, type WebContents } from 'electron';
+import type { IpcMain, WebContents } from 'electron';
 import { CHANNELS, ContractError, type EventName } from '../shared/contract.js';
 import { dispatch, type Handlers } from './core/handlers.js';
 import { envelope, isTrustedSender } from './ipc-policy.js';
 
 export const EVENT_CHANNEL = 'quarry:event';
 
-export function registerIpc(handlers: Handlers): () => void {
+/** `ipc` is Electron's ipcMain; passed in so this boundary is tested under plain Node. */
+export function registerIpc(ipc: Pick<IpcMain, 'handle' | 'removeHandler'>, handlers: Handlers): () => void {
   for (const channel of CHANNELS) {
-    ipcMain.handle(channel, (event, input) =>
+    ipc.handle(channel, (event, input) =>
       envelope(async () => {
         const frame = event.senderFrame;
         if (!isTrustedSender(frame && { url: frame.url, isTopFrame: frame.parent === null })) {
@@ -22,7 +23,7 @@ export function registerIpc(handlers: Handlers): () => void {
       }),
     );
   }
-  return () => CHANNELS.forEach((c) => ipcMain.removeHandler(c));
+  return () => CHANNELS.forEach((c) => ipc.removeHandler(c));
 }
 
 export function pushEvent(target: WebContents, event: EventName, payload: unknown): void {

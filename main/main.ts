@@ -2,7 +2,7 @@
  * The composition root of the desktop app: the only file that wires Electron
  * to the core. Everything it calls is tested under plain Node.
  */
-import { app, BrowserWindow, dialog } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain } from 'electron';
 import path from 'node:path';
 import { appPaths, openEngine } from './app-context.js';
 import type { Engine } from './core/engine.js';
@@ -46,7 +46,7 @@ async function start(): Promise<void> {
       return r.canceled ? null : (r.filePaths[0] ?? null);
     },
   });
-  registerIpc(handlers);
+  registerIpc(ipcMain, handlers);
   win = createMainWindow(preloadPath(__dirname));
   subscribeEvents(engine, (event, payload) => win && pushEvent(win.webContents, event, payload));
 }
