@@ -1,7 +1,8 @@
 /**
- * Export of finished results to files: JSON Lines (everything), JSON (one
- * array) or CSV (one row a job, the text in a column). Streams row by row, so
- * a large store is exported without holding it all in memory.
+ * Export of finished jobs to files: JSON Lines (everything), JSON (one array)
+ * or CSV (one row a job, the text in a column). Failed jobs are included with
+ * their error, so an export accounts for every file; cancelled ones are not.
+ * Streams row by row, so a large store is exported without holding it all.
  */
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { once } from 'node:events';
@@ -22,7 +23,7 @@ export interface ExportSummary {
 
 const CSV_COLUMNS = [
   'id', 'file_name', 'source_path', 'format', 'status', 'content_hash', 'extractor',
-  'title', 'pages', 'items', 'tables', 'entities', 'warnings', 'text',
+  'title', 'pages', 'items', 'tables', 'entities', 'warnings', 'error', 'text',
 ] as const;
 
 export function exportRecord(job: Job, result: StoredResult | undefined) {
@@ -44,6 +45,7 @@ export function exportRecord(job: Job, result: StoredResult | undefined) {
     pages: result?.document.pages ?? [],
     warnings: result?.document.warnings ?? [],
     counters: result?.document.counters ?? { items: 0 },
+    error: job.errorCode ? { code: job.errorCode, category: job.errorCategory, message: job.errorMessage } : null,
   };
 }
 
@@ -54,7 +56,8 @@ function csvRow(job: Job, result: StoredResult | undefined): string {
     r.id, r.fileName ?? '', r.sourcePath ?? '', r.format ?? '', r.status, r.contentHash ?? '',
     r.extractor ? `${r.extractor.name}@${r.extractor.version}` : '', title,
     String(r.pages.length || (r.counters.pages ?? '')), String(r.counters.items),
-    String(r.tables.length), String(r.entities.length), r.warnings.join(' | '), r.text,
+    String(r.tables.length), String(r.entities.length), r.warnings.join(' | '),
+    r.error ? `${r.error.code}: ${r.error.message}` : '', r.text,
   ];
   return Papa.unparse([row], { newline: '\r\n' }) + '\r\n';
 }
@@ -69,7 +72,7 @@ export async function exportResults(store: JobStore, outDir: string, format: Exp
   let jobs = 0;
   if (format === 'csv') await write('\uFEFF' + Papa.unparse([CSV_COLUMNS as unknown as string[]]) + '\r\n');
   if (format === 'json') await write('[\n');
-  for (const { job, result } of store.finishedWithResults()) {
+  for (const { job, result } of store.finishedWithResults(['completed', 'partial', 'failed'])) {
     if (format === 'csv') await write(csvRow(job, result));
     else if (format === 'json') await write((jobs ? ',\n' : '') + JSON.stringify(exportRecord(job, result)));
     else await write(JSON.stringify(exportRecord(job, result)) + '\n');

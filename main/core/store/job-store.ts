@@ -297,7 +297,7 @@ export class JobStore {
     };
   }
 
-  /** Streams finished jobs with their results, oldest first, for export. */
+  /** Streams jobs in the given statuses with their results (if any), oldest first, for export. */
   *finishedWithResults(statuses: readonly JobStatus[] = ['completed', 'partial']): Generator<{ job: Job; result: StoredResult | undefined }> {
     const stmt = this.db.prepare(
       `SELECT * FROM jobs WHERE status IN (${statuses.map(() => '?').join(',')}) ORDER BY seq`,
