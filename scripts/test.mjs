@@ -57,6 +57,21 @@ function playwright(title, config) {
     totals.skipped += r.stats.skipped;
   }
   if (status !== 0 && (!r?.stats || r.stats.unexpected === 0)) broken = true;
+  for (const reason of new Set(skipReasons(r?.suites ?? []))) console.log(`SKIPPED (${title}): ${reason}`);
+}
+
+/** The reasons Playwright tests gave for skipping, so a skip is never silent. */
+function skipReasons(suites) {
+  const out = [];
+  for (const suite of suites) {
+    out.push(...skipReasons(suite.suites ?? []));
+    for (const spec of suite.specs ?? []) {
+      for (const t of spec.tests ?? []) {
+        for (const a of t.annotations ?? []) if (a.type === 'skip' && a.description) out.push(a.description);
+      }
+    }
+  }
+  return out;
 }
 
 if (existsSync('/usr/bin/chromium')) {
