@@ -1,0 +1,103 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { fixtureDir, latin1 } from '../../helpers/fixtures';
+import { extractOk } from './helpers';
+
+const fx = fixtureDir('quarry-html-');
+afterAll(() => fx.cleanup());
+
+const PAGE = `<!DOCTYPE html>
+<html lang="fr">
+<head>
+  <meta charset="iso-8859-1">
+  <title>Caf\u00e9 &amp; Cr\u00e8me &ndash; Menu</title>
+  <meta name="description" content="Daily menu">
+  <style>body { color: red }</style>
+  <script>var hidden = "do not extract";</script>
+</head>
+<body>
+  <h1>Caf\u00e9 &lt;Menu&gt;</h1>
+  <p>Fresh &quot;croissants&quot; &amp; coffee&nbsp;daily. See <a href="https://example.org/menu?a=1&amp;b=2">our full menu</a>
+     or <a href="/contact">contact us</a>.</p>
+  <h2>Prices</h2>
+  <table>
+    <thead><tr><th>Item</th><th>Price</th></tr></thead>
+    <tbody>
+      <tr><td>Espresso</td><td>2,00 &euro;</td></tr>
+      <tr><td>Croissant | butter</td><td>1,50 &euro;</td></tr>
+    </tbody>
+  </table>
+  <ul><li>Open daily</li><li>Since 1923</li></ul>
+</body>
+</html>`;
+
+describe('html extractor', () => {
+  it('honours <meta charset>, decodes entities, finds the title', async () => {
+    const r = await extractOk(fx.write('menu.html', latin1(PAGE)));
+    expect(r.format).toBe('html');
+    expect(r.detection.encoding).toBe('ISO-8859-1');
+    expect(r.metadata).toMatchObject({ title: 'Café & Crème – Menu', language: 'fr', description: 'Daily menu' });
+    expect(r.text).toContain('Café <Menu>');
+    expect(r.text).toContain('Fresh "croissants" & coffee daily.');
+    expect(r.text).not.toContain('do not extract');
+    expect(r.text).not.toContain('color: red');
+  });
+
+  it('readable text keeps block structure and table rows', async () => {
+    const r = await extractOk(fx.write('menu2.html', latin1(PAGE)));
+    const lines = r.text.split('\n');
+    expect(lines).toContain('Espresso\t2,00 €');
+    expect(lines).toContain('Open daily');
+    expect(lines).toContain('Since 1923');
+  });
+
+  it('links and headings become entities', async () => {
+    const r = await extractOk(fx.write('menu3.html', latin1(PAGE)));
+    expect(r.entities.filter((e) => e.type === 'link')).toEqual([
+      { type: 'link', value: 'https://example.org/menu?a=1&b=2', attributes: { text: 'our full menu' } },
+      { type: 'link', value: '/contact', attributes: { text: 'contact us' } },
+    ]);
+    expect(r.entities.filter((e) => e.type === 'heading').map((e) => [e.value, e.attributes?.level])).toEqual([
+      ['Café <Menu>', 1],
+      ['Prices', 2],
+    ]);
+    expect(r.counters).toMatchObject({ links: 2, headings: 2, tables: 1 });
+  });
+
+  it('Markdown keeps tables as GFM tables', async () => {
+    const r = await extractOk(fx.write('menu4.html', latin1(PAGE)));
+    // turndown escapes '>' (harmless in Markdown).
+    expect(r.markdown).toMatch(/^# Café <Menu\\?>$/m);
+    expect(r.markdown).toContain('[our full menu](https://example.org/menu?a=1&b=2)');
+    expect(r.markdown).toMatch(/\| Item\s*\| Price\s*\|\n\| --- \| --- \|/);
+    expect(r.markdown).toMatch(/\| Croissant \\\| butter \| 1,50 € \|/);
+    expect(r.markdown).not.toContain('do not extract');
+  });
+
+  it('tables also land in `tables`', async () => {
+    const r = await extractOk(fx.write('menu5.html', latin1(PAGE)));
+    expect(r.tables).toEqual([
+      { name: 'table 1', hasHeader: true, rows: [['Item', 'Price'], ['Espresso', '2,00 €'], ['Croissant | butter', '1,50 €']] },
+    ]);
+    expect(r.metadata.tableElements).toBe(1);
+  });
+
+  it('a page with no visible text warns', async () => {
+    const r = await extractOk(fx.write('blank.html', '<!DOCTYPE html><html><head><title></title><script>x()</script></head><body>  </body></html>'));
+    expect(r.text).toBe('');
+    expect(r.warnings.join()).toMatch(/no visible text/);
+  });
+
+  it('deep nesting degrades gracefully instead of crashing', async () => {
+    const depth = 20_000;
+    const html = '<!DOCTYPE html><html><body>' + '<div>'.repeat(depth) + 'deep text' + '</div>'.repeat(depth) + '</body></html>';
+    const r = await extractOk(fx.write('deep.html', html));
+    expect(r.text).toBe('deep text');
+    expect(r.markdown).toContain('deep text');
+  });
+
+  it('mainContentOnly keeps <main>', async () => {
+    const html = '<!DOCTYPE html><html><body><nav>Menu links</nav><main><p>The article.</p></main><footer>Legal</footer></body></html>';
+    const r = await extractOk(fx.write('main.html', html), { mainContentOnly: true });
+    expect(r.text).toBe('The article.');
+  });
+});

@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../../workers/extract';
+import { fixtureDir, makeBlankPdf, makeEncryptedPdf, makePdf } from '../../helpers/fixtures';
+import { extractErr, extractOk } from './helpers';
+
+const fx = fixtureDir('quarry-pdf-');
+let twoPages: string;
+let pdfBytes: Uint8Array;
+
+beforeAll(async () => {
+  pdfBytes = await makePdf({
+    pages: [
+      ['Quarry test document', 'First page body text'],
+      ['Second page says hello', '# not a heading'],
+      ['Third page, last one'],
+    ],
+    title: 'Quarry Fixture',
+    author: 'Ada Lovelace',
+    subject: 'Testing',
+    keywords: ['pdf', 'quarry'],
+    creator: 'quarry tests',
+    producer: 'pdf-lib',
+    creationDate: new Date('2024-05-06T07:08:09Z'),
+  });
+  twoPages = fx.write('three-pages.pdf', pdfBytes);
+});
+afterAll(() => fx.cleanup());
+
+describe('pdf extractor', () => {
+  it('per-page text, joined text, Markdown sections', async () => {
+    const r = await extractOk(twoPages);
+    expect(r.format).toBe('pdf');
+    expect(r.extractor.name).toBe('pdf');
+    expect(r.extractor.version).toMatch(/^1\.\d+\.\d+\+pdfjs\.5\./);
+    expect(r.pages).toEqual([
+      { number: 1, text: 'Quarry test document\nFirst page body text' },
+      { number: 2, text: 'Second page says hello\n# not a heading' },
+      { number: 3, text: 'Third page, last one' },
+    ]);
+    expect(r.text).toBe('Quarry test document\nFirst page body text\n\nSecond page says hello\n# not a heading\n\nThird page, last one');
+    expect(r.markdown).toBe(
+      '## Page 1\n\nQuarry test document\nFirst page body text\n\n## Page 2\n\nSecond page says hello\n\\# not a heading\n\n## Page 3\n\nThird page, last one',
+    );
+    expect(r.counters).toMatchObject({ items: 3, pages: 3 });
+    expect(r.warnings).toEqual([]);
+  });
+
+  it('document metadata', async () => {
+    const r = await extractOk(twoPages);
+    expect(r.metadata).toMatchObject({
+      title: 'Quarry Fixture',
+      author: 'Ada Lovelace',
+      subject: 'Testing',
+      keywords: 'pdf quarry',
+      creator: 'quarry tests',
+      producer: 'pdf-lib',
+      creationDate: '2024-05-06T07:08:09.000Z',
+      pdfVersion: '1.7',
+      pageCount: 3,
+      encrypted: false,
+    });
+  });
+
+  it('reports progress page by page', async () => {
+    const events: Array<[number, number]> = [];
+    const out = await run({ path: twoPages, options: {} }, (p, t) => events.push([p, t]));
+    expect(out.ok).toBe(true);
+    expect(events).toEqual([[1, 3], [2, 3], [3, 3], [3, 3]]);
+  });
+
+  it('pages without a text layer are named in a warning', async () => {
+    const r = await extractOk(fx.write('blank.pdf', await makeBlankPdf(3)));
+    expect(r.text).toBe('');
+    expect(r.warnings).toEqual(['PDF has no text layer on any of its 3 pages (scanned or image-only?)']);
+  });
+
+  it('encrypted: needs a password, rejects a wrong one, opens with the right one', async () => {
+    const p = fx.write('locked.pdf', makeEncryptedPdf({ userPassword: 'user', ownerPassword: 'owner', text: 'Top secret text', title: 'Locked Title' }));
+    const missing = await extractErr(p);
+    expect(missing).toMatchObject({ code: 'encrypted', details: { reason: 'password_required' } });
+    expect(missing.message).toMatch(/needs a password/);
+    expect(await extractErr(p, { password: 'nope' })).toMatchObject({ code: 'encrypted', details: { reason: 'incorrect_password' } });
+    const r = await extractOk(p, { password: 'user' });
+    expect(r.text).toBe('Top secret text');
+    expect(r.metadata).toMatchObject({ title: 'Locked Title', encrypted: true });
+  });
+
+  it('truncated PDF -> corrupt_file with a readable message, or a partial result; never a hang', async () => {
+    const cut = pdfBytes.subarray(0, Math.floor(pdfBytes.length * 0.4));
+    const out = await run({ path: fx.write('truncated.pdf', cut), options: {} });
+    if (out.ok) {
+      // pdf.js may rebuild the xref from the objects that survived.
+      expect(out.result.warnings.length).toBeGreaterThan(0);
+    } else {
+      expect(out.error.code).toBe('corrupt_file');
+      expect(out.error.message).toMatch(/PDF/);
+    }
+  });
+
+  it('garbage after a PDF header and an empty .pdf are corrupt_file', async () => {
+    const junk = await extractErr(fx.write('junk.pdf', '%PDF-1.7\n' + 'x'.repeat(5000)));
+    expect(junk.code).toBe('corrupt_file');
+    expect(junk.message).toMatch(/^PDF /);
+    const empty = await extractErr(fx.write('empty.pdf', ''));
+    expect(empty).toMatchObject({ code: 'corrupt_file', message: 'PDF file is empty (0 bytes)' });
+  });
+});

@@ -1,0 +1,78 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { categoryOf } from '../../../shared/extraction';
+import { fsErrorCode } from '../../../workers/errors';
+import { listExtractors, run } from '../../../workers/extract';
+import { extractorFor } from '../../../workers/extractors/registry';
+import { fixtureDir, makeZip } from '../../helpers/fixtures';
+import { extractErr, extractOk } from './helpers';
+
+const fx = fixtureDir('quarry-worker-');
+afterAll(() => fx.cleanup());
+
+describe('worker entry: file checks', () => {
+  it('missing file -> file_not_found', async () => {
+    const err = await extractErr(path.join(fx.dir, 'nope.txt'));
+    expect(err.code).toBe('file_not_found');
+    expect(err.message).toContain('nope.txt');
+  });
+
+  it('directory -> not_a_file', async () => {
+    const dir = path.join(fx.dir, 'a-directory');
+    mkdirSync(dir);
+    expect((await extractErr(dir)).code).toBe('not_a_file');
+  });
+
+  it('over maxBytes -> too_large', async () => {
+    const p = fx.write('big.txt', 'x'.repeat(2048));
+    const err = await extractErr(p, { maxBytes: 1024 });
+    expect(err).toMatchObject({ code: 'too_large', details: { size: 2048, maxBytes: 1024 } });
+  });
+
+  it('busy/locked errors map to the retryable file_busy', () => {
+    for (const code of ['EBUSY', 'EAGAIN', 'EMFILE']) {
+      const c = fsErrorCode(Object.assign(new Error(code), { code }));
+      expect(c).toBe('file_busy');
+      expect(categoryOf(c!)).toBe('retryable');
+    }
+  });
+
+  it('a task without a path fails cleanly', async () => {
+    const out = await run({ path: '', options: {} });
+    expect(out).toMatchObject({ ok: false, error: { code: 'internal' } });
+  });
+});
+
+describe('worker entry: formats', () => {
+  it('a detected format without an extractor -> unsupported_format naming it', async () => {
+    const p = fx.write('report.docx', makeZip([['[Content_Types].xml', '<Types/>'], ['word/document.xml', '<w:document/>']]));
+    const err = await extractErr(p);
+    expect(err).toMatchObject({ code: 'unsupported_format', message: 'No extractor for DOCX files yet', details: { format: 'docx' } });
+  });
+
+  it('unrecognised binary -> unsupported_format', async () => {
+    const p = fx.write('blob', Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 13) % 256)));
+    expect((await extractErr(p)).code).toBe('unsupported_format');
+  });
+
+  it('options.format forces the extractor', async () => {
+    const r = await extractOk(fx.write('forced.dat', 'a,b\n1,2\n'), { format: 'text' });
+    expect(r.format).toBe('text');
+    expect(r.detection.method).toBe('extension');
+  });
+
+  it('xml gets a result with its root element', async () => {
+    const r = await extractOk(fx.write('doc.xml', '<?xml version="1.0"?>\n<w:document xmlns:w="urn:w"><w:body><w:p><w:t>Hello</w:t></w:p><w:p><w:t>World</w:t></w:p></w:body></w:document>'));
+    expect(r.metadata).toMatchObject({ rootElement: 'w:document', namespaces: { w: 'urn:w' } });
+    expect(r.text).toBe('Hello\nWorld');
+  });
+
+  it('registry: one extractor per supported format, each with name and version', () => {
+    const list = listExtractors();
+    expect(list.map((e) => e.name)).toEqual(['text', 'markdown', 'json', 'xml', 'csv', 'html', 'pdf']);
+    for (const e of list) expect(e.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(extractorFor('tsv')?.name).toBe('csv');
+    expect(extractorFor('docx')).toBeUndefined();
+  });
+});

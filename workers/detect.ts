@@ -1,0 +1,344 @@
+/**
+ * Format detection: content first, extension second.
+ *
+ * Only the head of the file (64 KiB) is read, plus the ZIP central directory
+ * from the tail for containers, so detecting a 1 GiB file costs the same as
+ * a 1 KiB one.
+ *
+ * Content signals come in two strengths:
+ * - strong (magic numbers, container contents, JSON that parses, an XML or
+ *   HTML prolog, DXF/STEP headers, a mail header block) always win;
+ * - weak (delimiter consistency, markdown cues) only decide when the
+ *   extension is missing or generic (.txt), because a .md with commas or a
+ *   .csv with a '#' line should stay what its author called it.
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import type { Detection, Format } from '../shared/extraction';
+import { decodeText } from './text/decode';
+import { sniffDelimiter } from './text/delimiter';
+import { readZipDirectory, storedEntryFromHead, walkLocalHeaders, type ZipDirectory } from './zip-directory';
+
+export const HEAD_BYTES = 64 * 1024;
+
+export const MIME: Record<Format, string> = {
+  text: 'text/plain',
+  markdown: 'text/markdown',
+  json: 'application/json',
+  xml: 'application/xml',
+  csv: 'text/csv',
+  tsv: 'text/tab-separated-values',
+  html: 'text/html',
+  pdf: 'application/pdf',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  ods: 'application/vnd.oasis.opendocument.spreadsheet',
+  pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  eml: 'message/rfc822',
+  msg: 'application/vnd.ms-outlook',
+  image: 'image/*',
+  dxf: 'image/vnd.dxf',
+  ifc: 'application/x-step',
+  step: 'model/step',
+  zip: 'application/zip',
+  unknown: 'application/octet-stream',
+};
+
+const EXTENSIONS: Record<string, Format> = {
+  txt: 'text', text: 'text', log: 'text',
+  md: 'markdown', markdown: 'markdown', mdown: 'markdown', mkd: 'markdown',
+  json: 'json',
+  xml: 'xml',
+  csv: 'csv',
+  tsv: 'tsv', tab: 'tsv',
+  html: 'html', htm: 'html', xhtml: 'html',
+  pdf: 'pdf',
+  docx: 'docx', xlsx: 'xlsx', ods: 'ods', pptx: 'pptx',
+  eml: 'eml', msg: 'msg',
+  jpg: 'image', jpeg: 'image', png: 'image', tif: 'image', tiff: 'image', heic: 'image', heif: 'image',
+  gif: 'image', webp: 'image', bmp: 'image', avif: 'image',
+  dxf: 'dxf', ifc: 'ifc', step: 'step', stp: 'step', p21: 'step',
+  zip: 'zip',
+};
+
+/** Formats whose files are text; an extension naming one of these beats a weak sniff. */
+const TEXTUAL = new Set<Format>(['text', 'markdown', 'json', 'xml', 'csv', 'tsv', 'html', 'eml', 'dxf', 'ifc', 'step']);
+
+export function formatFromExtension(fileName: string): Format | undefined {
+  const ext = path.extname(fileName).slice(1).toLowerCase();
+  return ext ? EXTENSIONS[ext] : undefined;
+}
+
+function startsWith(bytes: Uint8Array, sig: number[], at = 0): boolean {
+  if (bytes.length < at + sig.length) return false;
+  return sig.every((b, i) => bytes[at + i] === b);
+}
+
+function ascii(bytes: Uint8Array, start: number, end: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1', start, Math.min(end, bytes.length));
+}
+
+type Found = Pick<Detection, 'format' | 'method' | 'mime'>;
+
+/** Magic numbers of binary formats. */
+function sniffMagic(head: Uint8Array): Found | 'zip' | 'ole2' | null {
+  // PDF readers accept the header anywhere in the first 1 KiB (junk before it is common).
+  if (ascii(head, 0, 1024).includes('%PDF-')) return { format: 'pdf', method: 'magic', mime: MIME.pdf };
+  if (startsWith(head, [0x50, 0x4b, 0x03, 0x04]) || startsWith(head, [0x50, 0x4b, 0x05, 0x06]) || startsWith(head, [0x50, 0x4b, 0x07, 0x08])) {
+    return 'zip';
+  }
+  if (startsWith(head, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) return 'ole2';
+  const image = (mime: string): Found => ({ format: 'image', method: 'magic', mime });
+  if (startsWith(head, [0xff, 0xd8, 0xff])) return image('image/jpeg');
+  if (startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return image('image/png');
+  if (startsWith(head, [0x49, 0x49, 0x2a, 0x00]) || startsWith(head, [0x4d, 0x4d, 0x00, 0x2a]) ||
+      startsWith(head, [0x49, 0x49, 0x2b, 0x00]) || startsWith(head, [0x4d, 0x4d, 0x00, 0x2b])) {
+    return image('image/tiff');
+  }
+  if (ascii(head, 0, 6) === 'GIF87a' || ascii(head, 0, 6) === 'GIF89a') return image('image/gif');
+  if (ascii(head, 0, 4) === 'RIFF' && ascii(head, 8, 12) === 'WEBP') return image('image/webp');
+  // ISO-BMFF: 'ftyp' box first; HEIF/AVIF brands are images, mp4/mov are not.
+  if (ascii(head, 4, 8) === 'ftyp') {
+    const boxLen = Math.min(head.length, (head[0]! << 24) | (head[1]! << 16) | (head[2]! << 8) | head[3]!);
+    const brands: string[] = [ascii(head, 8, 12)];
+    for (let p = 16; p + 4 <= boxLen; p += 4) brands.push(ascii(head, p, p + 4));
+    if (brands.some((b) => ['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'hevm', 'hevs'].includes(b))) return image('image/heic');
+    if (brands.some((b) => b === 'avif' || b === 'avis')) return image('image/avif');
+    if (brands.some((b) => b === 'mif1' || b === 'msf1')) return image('image/heif');
+  }
+  if (ascii(head, 0, 18) === 'AutoCAD Binary DXF') return { format: 'dxf', method: 'magic', mime: MIME.dxf };
+  return null;
+}
+
+/** Tells OOXML/ODF packages from plain ZIP archives by the names inside. */
+async function sniffZip(head: Uint8Array, readDirectory: () => Promise<ZipDirectory | null>): Promise<Found> {
+  let dir: ZipDirectory | null = null;
+  try {
+    dir = await readDirectory();
+  } catch {
+    dir = null;
+  }
+  // No central directory (truncated file): the local headers at the start still name the parts.
+  if (!dir || dir.entries.length === 0) dir = walkLocalHeaders(head);
+  const names = new Set(dir.entries.map((e) => e.name));
+  const container = (format: Format): Found => ({ format, method: 'container', mime: MIME[format] });
+  if (names.has('word/document.xml')) return container('docx');
+  if (names.has('xl/workbook.xml')) return container('xlsx');
+  if (names.has('ppt/presentation.xml')) return container('pptx');
+  const mimetype = dir.entries.find((e) => e.name === 'mimetype');
+  if (mimetype) {
+    const value = storedEntryFromHead(head, mimetype)?.trim();
+    if (value === MIME.ods) return container('ods');
+  }
+  // Some producers name the main part differently; the folder still tells.
+  const names_ = [...names];
+  if (names.has('[Content_Types].xml')) {
+    if (names_.some((n) => n.startsWith('word/'))) return container('docx');
+    if (names_.some((n) => n.startsWith('xl/'))) return container('xlsx');
+    if (names_.some((n) => n.startsWith('ppt/'))) return container('pptx');
+  }
+  return { format: 'zip', method: 'magic', mime: MIME.zip };
+}
+
+/**
+ * OLE2 compound files are Outlook .msg here, unless the directory (usually
+ * inside the first 64 KiB) names a legacy Office stream instead.
+ */
+function sniffOle2(head: Uint8Array, ext: Format | undefined): Found {
+  const utf16 = Buffer.from(head.buffer, head.byteOffset, head.byteLength).toString('utf16le');
+  const utf16Odd = Buffer.from(head.buffer, head.byteOffset + 1, head.byteLength - 1).toString('utf16le');
+  const has = (s: string) => utf16.includes(s) || utf16Odd.includes(s);
+  if (has('__substg1.0_') || has('__properties_version1.0')) return { format: 'msg', method: 'container', mime: MIME.msg };
+  if (ext !== 'msg') {
+    if (has('WordDocument')) return { format: 'unknown', method: 'container', mime: 'application/msword' };
+    if (has('Workbook') || has('Book')) return { format: 'unknown', method: 'container', mime: 'application/vnd.ms-excel' };
+    if (has('PowerPoint Document')) return { format: 'unknown', method: 'container', mime: 'application/vnd.ms-powerpoint' };
+  }
+  return { format: 'msg', method: 'magic', mime: MIME.msg };
+}
+
+/** Binary if the (decoded) head has NULs or many control characters. */
+function looksBinary(text: string): boolean {
+  const n = Math.min(text.length, 8192);
+  if (n === 0) return false;
+  let controls = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0) return true;
+    if (c < 32 && c !== 9 && c !== 10 && c !== 13 && c !== 12 && c !== 27) controls++;
+  }
+  return controls / n > 0.02;
+}
+
+const HTML_ROOTS = new Set(['html', 'head', 'body', 'div', 'p', 'span', 'table', 'section', 'article', 'main', 'nav',
+  'header', 'footer', 'ul', 'ol', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'meta', 'link', 'title', 'script', 'style', 'form', 'a', 'img', 'br']);
+
+const MAIL_HEADERS = new Set(['from', 'to', 'cc', 'subject', 'date', 'message-id', 'mime-version', 'received', 'return-path',
+  'delivered-to', 'content-type', 'reply-to', 'x-mailer', 'sender', 'in-reply-to', 'references', 'dkim-signature', 'x-originating-ip']);
+
+export interface TextSniff {
+  format: Format;
+  strong: boolean;
+}
+
+/** Markup: the prolog (XML declaration, comments, doctype) and the first element decide. */
+function sniffMarkup(t: string, complete: boolean): TextSniff | null {
+  if (!t.startsWith('<')) return null;
+  const hasXmlDecl = t.startsWith('<?xml');
+  let rest = t;
+  let doctype = '';
+  // Skip declarations, processing instructions, comments and the doctype.
+  for (let guard = 0; guard < 50; guard++) {
+    rest = rest.trimStart();
+    let m: RegExpExecArray | null;
+    if ((m = /^<\?[\s\S]*?\?>/.exec(rest)) || (m = /^<!--[\s\S]*?-->/.exec(rest))) {
+      rest = rest.slice(m[0].length);
+    } else if ((m = /^<!doctype\s[^>]*>/i.exec(rest))) {
+      doctype = m[0];
+      rest = rest.slice(m[0].length);
+    } else break;
+  }
+  if (/^<!doctype\s+html/i.test(doctype)) return { format: 'html', strong: true };
+  const root = /^<([A-Za-z_][\w.:-]*)(?:\s[^>]*)?\/?>/.exec(rest)?.[1];
+  if (!root) return hasXmlDecl ? { format: 'xml', strong: true } : null;
+  const lower = root.toLowerCase();
+  if (lower === 'html') return { format: 'html', strong: true };
+  if (!hasXmlDecl && HTML_ROOTS.has(lower)) return { format: 'html', strong: true };
+  // Without a declaration, insist on a closing tag so "<John> said..." stays text.
+  if (hasXmlDecl || !complete || t.includes(`</${root}`) || /\/>\s*$/.test(t)) return { format: 'xml', strong: true };
+  return null;
+}
+
+function sniffJson(t: string, complete: boolean, ext: Format | undefined): boolean {
+  const first = t[0];
+  if (complete) {
+    if (first !== '{' && first !== '[' && ext !== 'json') return false;
+    try {
+      JSON.parse(t);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  // Too big to parse here: the opening must look like JSON, not like "[link](url)".
+  return /^\{\s*("|\})/.test(t) || /^\[\s*([{["\]\d-]|true\b|false\b|null\b)/.test(t);
+}
+
+function sniffMail(t: string): boolean {
+  const block = t.split(/\r?\n\r?\n/, 1)[0] ?? '';
+  const lines = block.split(/\r?\n/).slice(0, 40);
+  let headers = 0;
+  let known = 0;
+  for (const line of lines) {
+    if (/^[ \t]/.test(line)) continue; // folded continuation
+    const m = /^([A-Za-z0-9][A-Za-z0-9-]*):/.exec(line);
+    if (!m) return false;
+    headers++;
+    if (MAIL_HEADERS.has(m[1]!.toLowerCase())) known++;
+  }
+  return headers >= 2 && known >= 2;
+}
+
+const MD_CUES: RegExp[] = [
+  /^#{1,6}\s+\S/m, // ATX heading
+  /^```/m, // fenced code
+  /^\s{0,3}[-*+]\s+\S/m, // bullet list
+  /^\s{0,3}\d+\.\s+\S/m, // ordered list
+  /\[[^\]\n]+\]\([^)\s]+\)/, // inline link
+  /^\|?.*\|.*\n\|?\s*:?-{3,}/m, // table divider
+  /^>\s/m, // blockquote
+  /\*\*[^*\n]+\*\*/, // bold
+  /^[^\n]+\n(=+|-+)\s*$/m, // setext heading
+];
+
+/** Sniffs decoded text. `complete` = the text is the whole file. */
+export function sniffText(text: string, complete: boolean, ext?: Format): TextSniff {
+  const t = text.trimStart();
+  if (t.length === 0) return { format: 'text', strong: false };
+  if (sniffJson(t, complete, ext)) return { format: 'json', strong: true };
+  if (/^ISO-10303-21\s*;/.test(t)) {
+    return { format: /FILE_SCHEMA\s*\(\s*\(\s*'IFC/i.test(t) ? 'ifc' : 'step', strong: true };
+  }
+  // DXF: group code / value pairs, optionally after a 999 comment.
+  if (/^(?:999\r?\n[^\n]*\n\s*)?0\r?\n\s*SECTION\s*\r?\n\s*2\r?\n\s*(HEADER|CLASSES|TABLES|BLOCKS|ENTITIES|OBJECTS)\b/.test(t)) {
+    return { format: 'dxf', strong: true };
+  }
+  const markup = sniffMarkup(t, complete);
+  if (markup) return markup;
+  if (sniffMail(text)) return { format: 'eml', strong: true };
+
+  // Weak signals from here on.
+  const mdScore = MD_CUES.filter((re) => re.test(t)).length;
+  const headingFirst = /^#{1,6}\s+\S/.test(t);
+  const delim = sniffDelimiter(t, complete, { minConsistency: 0.9, minRecords: 2, prefer: ext === 'tsv' ? '\t' : undefined });
+  // Markdown tables are pipe-consistent too; markdown cues take precedence over '|'.
+  if (delim && !(delim.delimiter === '|' && mdScore >= 1)) {
+    return { format: delim.delimiter === '\t' ? 'tsv' : 'csv', strong: false };
+  }
+  if (headingFirst || mdScore >= 2) return { format: 'markdown', strong: false };
+  return { format: 'text', strong: false };
+}
+
+export interface DetectInput {
+  head: Uint8Array;
+  size: number;
+  fileName: string;
+  /** Reads the ZIP central directory from the tail; only called for ZIP magic. */
+  readZipDirectory?: () => Promise<ZipDirectory | null>;
+  /** User-specified text encoding. */
+  encoding?: string;
+}
+
+/** Detection from the head bytes (and, for ZIPs, the central directory). */
+export async function detectFromHead(input: DetectInput): Promise<Detection> {
+  const { head, size, fileName } = input;
+  const ext = formatFromExtension(fileName);
+  const byExtension = (): Detection =>
+    ext ? { format: ext, method: 'extension', mime: MIME[ext] } : { format: 'unknown', method: 'none', mime: MIME.unknown };
+
+  if (size === 0) return ext ? byExtension() : { format: 'text', method: 'none', mime: MIME.text };
+
+  const magic = sniffMagic(head);
+  if (magic === 'zip') return sniffZip(head, input.readZipDirectory ?? (async () => null));
+  if (magic === 'ole2') return sniffOle2(head, ext);
+  if (magic) return magic;
+
+  const complete = size <= head.length;
+  const { text, encoding } = decodeText(head, { override: input.encoding, truncated: !complete });
+  if (looksBinary(text)) return byExtension();
+
+  const sniff = sniffText(text, complete, ext);
+  if (sniff.strong) return { format: sniff.format, method: 'sniff', mime: MIME[sniff.format], encoding };
+  // Weak sniff: a specific text extension wins; a generic one (.txt) or none lets the sniff decide.
+  if (ext && TEXTUAL.has(ext) && ext !== 'text') return { format: ext, method: 'extension', mime: MIME[ext], encoding };
+  return { format: sniff.format, method: 'sniff', mime: MIME[sniff.format], encoding };
+}
+
+async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
+  const buf = Buffer.alloc(length);
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await fh.read(buf, done, length - done, position + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return buf.subarray(0, done);
+}
+
+/** Detects a file's format from its head (and ZIP directory); never reads the whole file. */
+export async function detectFile(filePath: string, opts: { encoding?: string } = {}): Promise<Detection> {
+  const fh = await open(filePath, 'r');
+  try {
+    const { size } = await fh.stat();
+    const head = await readAt(fh, 0, Math.min(size, HEAD_BYTES));
+    return await detectFromHead({
+      head,
+      size,
+      fileName: filePath,
+      encoding: opts.encoding,
+      readZipDirectory: () => readZipDirectory(fh, size),
+    });
+  } finally {
+    await fh.close();
+  }
+}

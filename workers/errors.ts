@@ -1,0 +1,73 @@
+/** Turning whatever was thrown into a SerializedError that survives the thread boundary. */
+import { ExtractionError, type ErrorCode, type Format, type SerializedError } from '../shared/extraction';
+import { formatLabel } from './extractors/types';
+
+/** Node fs error codes -> our codes. */
+export function fsErrorCode(err: unknown): ErrorCode | null {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  switch (code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+    case 'ENAMETOOLONG':
+      return 'file_not_found';
+    case 'EISDIR':
+    case 'ELOOP':
+      return 'not_a_file';
+    case 'EBUSY':
+    case 'EAGAIN':
+    case 'EMFILE':
+    case 'ENFILE':
+    case 'ETXTBSY':
+    // Windows reports files locked by another process as EPERM/EACCES; the lock usually goes away.
+    case 'EPERM':
+    case 'EACCES':
+      return 'file_busy';
+    default:
+      return null;
+  }
+}
+
+export function fsErrorMessage(code: ErrorCode, filePath: string, err: unknown): string {
+  const sys = (err as NodeJS.ErrnoException)?.code;
+  switch (code) {
+    case 'file_not_found':
+      return `File not found: ${filePath}`;
+    case 'not_a_file':
+      return `Not a regular file: ${filePath}`;
+    case 'file_busy':
+      return sys === 'EACCES' || sys === 'EPERM'
+        ? `File cannot be read (permission denied or locked by another program): ${filePath}`
+        : `File is busy or too many files are open (${sys}): ${filePath}`;
+    default:
+      return `${(err as Error)?.message ?? String(err)}`;
+  }
+}
+
+/**
+ * Unexpected exceptions. Thrown while parsing (`phase: 'parse'`) they are
+ * blamed on the file (corrupt_file) — except programming errors and
+ * resource exhaustion; anywhere else they are 'internal'.
+ */
+export function serializeError(err: unknown, format: Format | undefined, phase: 'parse' | 'other'): SerializedError {
+  if (err instanceof ExtractionError) {
+    return { code: err.code, message: err.message, details: { ...err.details, ...(format ? { format } : {}) } };
+  }
+  const e = err as Error;
+  const message = e?.message ?? String(err);
+  const label = format ? formatLabel(format) : 'file';
+  const details: Record<string, unknown> = { name: e?.name, ...(format ? { format } : {}) };
+  if (e instanceof RangeError && /call stack|string length|array length|allocation/i.test(message)) {
+    return { code: 'resource_limit', message: `The ${label} file is too large or too deeply nested to process: ${message}`, details };
+  }
+  const fsCode = fsErrorCode(err);
+  if (fsCode) return { code: fsCode, message: message, details };
+  const isBug = e instanceof TypeError || e instanceof ReferenceError;
+  if (phase === 'parse' && !isBug) {
+    return { code: 'corrupt_file', message: `Could not parse the ${label} file: ${message}`, details };
+  }
+  return {
+    code: 'internal',
+    message: `Internal error while extracting the ${label} file: ${message}`,
+    details: { ...details, stack: e?.stack?.split('\n').slice(0, 6).join('\n') },
+  };
+}

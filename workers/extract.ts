@@ -1,0 +1,162 @@
+/**
+ * The piscina worker entry: one task = one file.
+ *
+ * The main thread sends a path (never bytes); this worker stats, detects,
+ * reads and extracts, posting throttled ProgressMessages on `task.port`.
+ * Expected failures come back as values ({ ok: false, error }) because
+ * Error objects lose their fields crossing threads; this function does not
+ * throw for them.
+ */
+import { stat, readFile } from 'node:fs/promises';
+import type { MessagePort } from 'node:worker_threads';
+import {
+  ExtractionError,
+  extractionResultSchema,
+  FORMATS,
+  type Detection,
+  type ExtractionResult,
+  type ExtractTask,
+  type Format,
+  type WorkerOutcome,
+} from '../shared/extraction';
+import { detectFile, MIME } from './detect';
+import { fsErrorCode, fsErrorMessage, serializeError } from './errors';
+import { extractorFor, listExtractors as registryList, type ExtractorInfo } from './extractors/registry';
+import { formatLabel, type ExtractOptions } from './extractors/types';
+import { createProgressReporter } from './progress';
+
+export const DEFAULT_MAX_BYTES = 1024 ** 3;
+
+/** Options arrive as unknown JSON-ish values; keep only well-typed ones. */
+export function parseOptions(raw: Record<string, unknown> | undefined): ExtractOptions {
+  const o = raw ?? {};
+  const str = (v: unknown) => (typeof v === 'string' && v.length ? v : undefined);
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined);
+  return {
+    password: typeof o.password === 'string' ? o.password : undefined,
+    encoding: str(o.encoding),
+    format: typeof o.format === 'string' && (FORMATS as readonly string[]).includes(o.format) ? (o.format as Format) : undefined,
+    maxBytes: num(o.maxBytes),
+    mainContentOnly: o.mainContentOnly === true,
+    delimiter: str(o.delimiter),
+    stepTimeoutMs: num(o.stepTimeoutMs),
+  };
+}
+
+/** Validating a million-row table costs seconds; a sample proves the shape just as well. */
+function validationSample(result: ExtractionResult): ExtractionResult {
+  return {
+    ...result,
+    tables: result.tables.slice(0, 50).map((t) => ({ ...t, rows: t.rows.slice(0, 200) })),
+    entities: result.entities.slice(0, 1000),
+    pages: result.pages?.slice(0, 1000),
+  };
+}
+
+function fail(code: ExtractionError['code'], message: string, details: Record<string, unknown> = {}): WorkerOutcome {
+  return { ok: false, error: { code, message, details } };
+}
+
+export default async function extract(task: ExtractTask & { port?: MessagePort }): Promise<WorkerOutcome> {
+  const progress = createProgressReporter(task?.port);
+  try {
+    return await run(task, progress.report);
+  } finally {
+    await progress.finish();
+  }
+}
+
+/** Also usable in-process (CLI, tests): same behaviour without a port. */
+export async function run(
+  task: ExtractTask,
+  onProgress: (processed: number, total: number) => void = () => undefined,
+): Promise<WorkerOutcome> {
+  const filePath = task?.path;
+  if (typeof filePath !== 'string' || !filePath) return fail('internal', 'Extraction task has no file path');
+  const options = parseOptions(task.options);
+
+  // 1. The file itself.
+  let size: number;
+  try {
+    const st = await stat(filePath);
+    if (!st.isFile()) return fail('not_a_file', `${st.isDirectory() ? 'Directory' : 'Not a regular file'}: ${filePath}`);
+    size = st.size;
+  } catch (err) {
+    const code = fsErrorCode(err) ?? 'internal';
+    return fail(code, fsErrorMessage(code, filePath, err), { syscall: (err as NodeJS.ErrnoException).code });
+  }
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  if (size > maxBytes) {
+    return fail('too_large', `File is ${(size / 1024 ** 2).toFixed(1)} MiB, over the ${(maxBytes / 1024 ** 2).toFixed(0)} MiB limit`, { size, maxBytes });
+  }
+
+  // 2. What it is.
+  let detection: Detection;
+  try {
+    detection = options.format
+      ? { format: options.format, method: 'extension', mime: MIME[options.format] }
+      : await detectFile(filePath, { encoding: options.encoding });
+  } catch (err) {
+    const code = fsErrorCode(err);
+    if (code) return fail(code, fsErrorMessage(code, filePath, err));
+    return { ok: false, error: serializeError(err, undefined, 'other') };
+  }
+  const format = detection.format;
+  const extractor = extractorFor(format);
+  if (!extractor) {
+    const what = format === 'unknown'
+      ? detection.mime && detection.mime !== MIME.unknown
+        ? `Unsupported file type (${detection.mime})`
+        : 'Unrecognised file format (binary content without a known signature or extension)'
+      : `No extractor for ${formatLabel(format)} files yet`;
+    return fail('unsupported_format', what, { format, detection });
+  }
+
+  // 3. Extraction.
+  let bytes: Promise<Buffer> | undefined;
+  const read = () => (bytes ??= readFile(filePath));
+  let parts;
+  try {
+    parts = await extractor.extract(
+      { path: filePath, size, detection, options, read },
+      { progress: onProgress },
+    );
+  } catch (err) {
+    const code = fsErrorCode(err);
+    if (code) return fail(code, fsErrorMessage(code, filePath, err), { format });
+    return { ok: false, error: serializeError(err, format, 'parse') };
+  }
+
+  // 4. Assemble and check the result.
+  try {
+    const warnings = [...(parts.warnings ?? [])];
+    if (!parts.text.trim() && warnings.length === 0) warnings.push(`No text found in this ${formatLabel(format)} file`);
+    const counters = parts.counters ?? { items: 0 };
+    const result: ExtractionResult = {
+      format,
+      detection: parts.encoding ? { ...detection, encoding: parts.encoding } : detection,
+      extractor: { name: extractor.name, version: extractor.version },
+      text: parts.text,
+      markdown: parts.markdown ?? parts.text,
+      metadata: parts.metadata ?? {},
+      tables: parts.tables ?? [],
+      entities: parts.entities ?? [],
+      ...(parts.pages ? { pages: parts.pages } : {}),
+      warnings,
+      counters: { ...counters, items: Math.max(0, Math.trunc(counters.items)) },
+    };
+    const check = extractionResultSchema.safeParse(validationSample(result));
+    if (!check.success) {
+      return fail('internal', `The ${formatLabel(format)} extractor produced an invalid result: ${check.error.message}`, { format });
+    }
+    onProgress(result.counters.items, result.counters.items);
+    return { ok: true, result };
+  } catch (err) {
+    return { ok: false, error: serializeError(err, format, 'other') };
+  }
+}
+
+/** Named task for the pool: `pool.run(null, { name: 'listExtractors' })`. */
+export function listExtractors(): ExtractorInfo[] {
+  return registryList();
+}

@@ -1,0 +1,223 @@
+/**
+ * PDF via pdf.js (legacy build, Node): per-page text, metadata, links.
+ *
+ * Safety: no eval, no font loading, no system fonts, no network (the file
+ * is passed as bytes; CMaps come from the installed package), verbosity 0
+ * so nothing reaches stdout. Every async step has a deadline: pdf.js runs
+ * in this thread, so a synchronous loop can only be stopped by the pool's
+ * timeout, but a stalled promise is turned into a clean 'timeout' here.
+ */
+import path from 'node:path';
+import { ExtractionError, type Entity } from '../../../shared/extraction';
+import { textStats } from '../../text/stats';
+import { formatRanges } from '../common';
+import type { Extractor } from '../types';
+import { cleanPageText, layoutText, type PdfTextItem } from './layout';
+import { loadPdfJs, pdfjsPackageDir, pdfjsVersion, type PdfJs } from './pdfjs';
+
+const DEFAULT_STEP_TIMEOUT_MS = 60_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new ExtractionError('timeout', `PDF ${what} did not finish within ${Math.round(ms / 1000)} s`, { stage: what })),
+      ms,
+    );
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** pdf.js errors -> our error codes, with messages a user can act on. */
+function toExtractionError(err: unknown, passwordGiven: boolean): ExtractionError {
+  if (err instanceof ExtractionError) return err;
+  const e = err as { name?: string; message?: string; code?: number };
+  const message = e?.message ?? String(err);
+  if (e?.name === 'PasswordException') {
+    // code 1 = NEED_PASSWORD, 2 = INCORRECT_PASSWORD
+    if (e.code === 2 || passwordGiven) {
+      return new ExtractionError('encrypted', 'PDF is encrypted and the supplied password is incorrect', { needsPassword: true, reason: 'incorrect_password' });
+    }
+    return new ExtractionError('encrypted', 'PDF is encrypted and needs a password (pass options.password)', { needsPassword: true, reason: 'password_required' });
+  }
+  if (e?.name === 'InvalidPDFException') {
+    return new ExtractionError('corrupt_file', `PDF is damaged or truncated and could not be repaired: ${message}`, { library: 'pdf.js' });
+  }
+  return new ExtractionError('corrupt_file', `PDF could not be parsed: ${message}`, { library: 'pdf.js', name: e?.name });
+}
+
+/** Own copy of the bytes: pdf.js transfers (detaches) the buffer it is given. */
+function ownBytes(buf: Buffer): Uint8Array {
+  const copy = new Uint8Array(buf.byteLength);
+  copy.set(buf);
+  return copy;
+}
+
+function cleanString(v: unknown): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  const s = v.replace(/\u0000/g, '').trim();
+  return s || undefined;
+}
+
+function pdfDate(pdfjs: PdfJs, v: unknown): string | undefined {
+  const s = cleanString(v);
+  if (!s) return undefined;
+  const d = pdfjs.PDFDateString.toDateObject(s);
+  return d && !Number.isNaN(d.getTime()) ? d.toISOString() : s;
+}
+
+async function readMetadata(pdfjs: PdfJs, doc: import('pdfjs-dist').PDFDocumentProxy): Promise<Record<string, unknown>> {
+  const { info: rawInfo, metadata: xmp } = await doc.getMetadata();
+  const info = (rawInfo ?? {}) as Record<string, unknown>;
+  const xmpGet = (name: string) => {
+    try {
+      return cleanString(xmp?.get(name));
+    } catch {
+      return undefined;
+    }
+  };
+  const md: Record<string, unknown> = {
+    title: cleanString(info.Title) ?? xmpGet('dc:title'),
+    author: cleanString(info.Author) ?? xmpGet('dc:creator'),
+    subject: cleanString(info.Subject) ?? xmpGet('dc:description'),
+    keywords: cleanString(info.Keywords) ?? xmpGet('pdf:keywords'),
+    creator: cleanString(info.Creator) ?? xmpGet('xmp:creatortool'),
+    producer: cleanString(info.Producer) ?? xmpGet('pdf:producer'),
+    creationDate: pdfDate(pdfjs, info.CreationDate),
+    modificationDate: pdfDate(pdfjs, info.ModDate),
+    pdfVersion: cleanString(info.PDFFormatVersion),
+    language: cleanString(info.Language),
+    pageCount: doc.numPages,
+    encrypted: Boolean(info.EncryptFilterName),
+    hasAcroForm: Boolean(info.IsAcroFormPresent),
+    hasXfa: Boolean(info.IsXFAPresent),
+    linearized: Boolean(info.IsLinearized),
+  };
+  for (const k of Object.keys(md)) if (md[k] === undefined) delete md[k];
+  return md;
+}
+
+export const pdfExtractor: Extractor = {
+  name: 'pdf',
+  // The pdf.js version is part of ours: its text output changes between releases.
+  version: `1.0.0+pdfjs.${pdfjsVersion()}`,
+  formats: ['pdf'],
+  async extract(input, ctx) {
+    const bytes = await input.read();
+    if (bytes.length === 0) throw new ExtractionError('corrupt_file', 'PDF file is empty (0 bytes)');
+    const stepMs = input.options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
+    const password = typeof input.options.password === 'string' ? input.options.password : undefined;
+    const pdfjs = await loadPdfJs();
+
+    const task = pdfjs.getDocument({
+      data: ownBytes(bytes),
+      password,
+      verbosity: 0,
+      isEvalSupported: false,
+      disableFontFace: true,
+      useSystemFonts: false,
+      useWasm: false,
+      enableXfa: false,
+      stopAtErrors: false,
+      disableAutoFetch: true,
+      disableStream: true,
+      disableRange: true,
+      // Local CMaps so CJK/CID text maps to Unicode; read from disk, never fetched.
+      cMapUrl: path.join(pdfjsPackageDir(), 'cmaps') + path.sep,
+      cMapPacked: true,
+    });
+
+    try {
+      let doc: import('pdfjs-dist').PDFDocumentProxy;
+      try {
+        doc = await withTimeout(task.promise, stepMs, 'loading');
+      } catch (err) {
+        throw toExtractionError(err, password !== undefined);
+      }
+
+      const warnings: string[] = [];
+      const metadata = await withTimeout(readMetadata(pdfjs, doc), stepMs, 'metadata').catch((err) => {
+        warnings.push(`PDF metadata could not be read: ${(err as Error).message}`);
+        return { pageCount: doc.numPages } as Record<string, unknown>;
+      });
+
+      const total = doc.numPages;
+      const pages: Array<{ number: number; text: string }> = [];
+      const entities: Entity[] = [];
+      const emptyPages: number[] = [];
+      const failedPages: number[] = [];
+      let removedControls = 0;
+      const unmappedPages: number[] = [];
+      for (let n = 1; n <= total; n++) {
+        try {
+          const page = await withTimeout(doc.getPage(n), stepMs, `page ${n}`);
+          const content = await withTimeout(page.getTextContent({ includeMarkedContent: false }), stepMs, `page ${n} text`);
+          const cleaned = cleanPageText(layoutText(content.items as PdfTextItem[]));
+          removedControls += cleaned.removedControls;
+          if (cleaned.removedControls) unmappedPages.push(n);
+          pages.push({ number: n, text: cleaned.text });
+          if (!cleaned.text) emptyPages.push(n);
+          const annotations = await withTimeout(page.getAnnotations({ intent: 'display' }), stepMs, `page ${n} links`).catch(() => []);
+          for (const a of annotations as Array<{ subtype?: string; url?: string; unsafeUrl?: string }>) {
+            const url = a.url ?? a.unsafeUrl;
+            if (a.subtype === 'Link' && url) entities.push({ type: 'link', value: url, attributes: { page: n } });
+          }
+          page.cleanup();
+        } catch (err) {
+          if (err instanceof ExtractionError && err.code === 'timeout') throw err;
+          // One broken page should not cost the rest of the document.
+          failedPages.push(n);
+          pages.push({ number: n, text: '' });
+          warnings.push(`Page ${n} could not be read: ${(err as Error)?.message ?? String(err)}`);
+        }
+        ctx.progress(n, total);
+      }
+      if (failedPages.length === total && total > 0) {
+        throw new ExtractionError('corrupt_file', `PDF pages could not be read (${warnings[warnings.length - 1] ?? 'unknown error'})`);
+      }
+
+      try {
+        const attachments = await withTimeout(doc.getAttachments(), stepMs, 'attachments');
+        if (attachments && typeof attachments === 'object') {
+          metadata.attachments = Object.values(attachments as Record<string, { filename?: string; content?: Uint8Array }>).map((a) => ({
+            name: a.filename ?? '',
+            bytes: a.content?.byteLength ?? 0,
+          }));
+        }
+      } catch {
+        // Attachments are a bonus; a broken name tree must not fail the text.
+      }
+
+      const readable = emptyPages.filter((n) => !failedPages.includes(n));
+      if (readable.length && readable.length === total) {
+        warnings.push(`PDF has no text layer on any of its ${total} page${total === 1 ? '' : 's'} (scanned or image-only?)`);
+      } else if (readable.length) {
+        warnings.push(`PDF has no text layer on page${readable.length === 1 ? '' : 's'} ${formatRanges(readable)} (scanned?)`);
+      }
+      if (total === 0) warnings.push('PDF has no pages');
+      if (removedControls) {
+        warnings.push(
+          `${removedControls} character${removedControls === 1 ? '' : 's'} without a Unicode mapping (fonts lacking ToUnicode) were dropped ` +
+            `on page${unmappedPages.length === 1 ? '' : 's'} ${formatRanges(unmappedPages)}; text there may be incomplete or garbled`,
+        );
+      }
+
+      const text = pages.map((p) => p.text).filter(Boolean).join('\n\n');
+      const markdown = pages
+        .map((p) => `## Page ${p.number}\n\n${p.text ? p.text.replace(/^(\s*)([#>])/gm, '$1\\$2') : '_(no text)_'}`)
+        .join('\n\n');
+      const stats = textStats(text);
+      return {
+        text,
+        markdown,
+        metadata,
+        pages,
+        entities,
+        warnings,
+        counters: { items: total, pages: total, words: stats.words, chars: stats.chars, lines: stats.lines, links: entities.length },
+      };
+    } finally {
+      await task.destroy().catch(() => undefined);
+    }
+  },
+};

@@ -1,0 +1,81 @@
+/**
+ * The contract between the worker entry and the per-format extractors.
+ *
+ * An extractor is a pure function of the file: it gets the path, the
+ * detection and the options, reads the bytes through `input.read()`, and
+ * returns result parts. The worker adds format, detection, extractor name
+ * and version, defaults, and validation, so extractors stay small.
+ */
+import type { Detection, Entity, Format, Table } from '../../shared/extraction';
+
+/** Options the worker understands (from ExtractTask.options; unknown keys ignored). */
+export interface ExtractOptions {
+  /** PDF (and later other) password. */
+  password?: string;
+  /** Forced text encoding, e.g. "windows-1252". */
+  encoding?: string;
+  /** Forced format, skipping detection. */
+  format?: Format;
+  /** Largest file accepted, in bytes (default 1 GiB). */
+  maxBytes?: number;
+  /** HTML: keep only <main>/<article> content. */
+  mainContentOnly?: boolean;
+  /** CSV: forced delimiter. */
+  delimiter?: string;
+  /** Upper bound for one parsing step (a PDF page), in ms (default 60 s). */
+  stepTimeoutMs?: number;
+}
+
+export interface ExtractInput {
+  path: string;
+  size: number;
+  detection: Detection;
+  options: ExtractOptions;
+  /** The whole file; read once on first call. */
+  read(): Promise<Buffer>;
+}
+
+export interface ExtractContext {
+  /** Progress in the extractor's own items (pages, rows...). The worker throttles it. */
+  progress(processed: number, total: number): void;
+}
+
+export interface ExtractionParts {
+  text: string;
+  markdown?: string;
+  metadata?: Record<string, unknown>;
+  tables?: Table[];
+  entities?: Entity[];
+  pages?: Array<{ number: number; text: string }>;
+  warnings?: string[];
+  counters?: { items: number } & Record<string, number>;
+  /** Text encoding actually used for the whole file (overrides the head-based guess). */
+  encoding?: string;
+}
+
+export interface Extractor {
+  /** Stable identifier stored with each result. */
+  name: string;
+  /** Bump when output for the same file changes, so stored results can be re-run. */
+  version: string;
+  formats: readonly Format[];
+  extract(input: ExtractInput, ctx: ExtractContext): Promise<ExtractionParts>;
+}
+
+/** Human label for messages: "PDF", "CSV", "Markdown"... */
+export function formatLabel(format: Format): string {
+  switch (format) {
+    case 'text':
+      return 'text';
+    case 'markdown':
+      return 'Markdown';
+    case 'image':
+      return 'image';
+    case 'unknown':
+      return 'unrecognised';
+    case 'step':
+      return 'STEP';
+    default:
+      return format.toUpperCase();
+  }
+}
