@@ -310,7 +310,9 @@ export async function detectFromHead(input: DetectInput): Promise<Detection> {
   const sniff = sniffText(text, complete, ext);
   if (sniff.strong) return { format: sniff.format, method: 'sniff', mime: MIME[sniff.format], encoding };
   // Weak sniff: a specific text extension wins; a generic one (.txt) or none lets the sniff decide.
-  if (ext && TEXTUAL.has(ext) && ext !== 'text') return { format: ext, method: 'extension', mime: MIME[ext], encoding };
+  if (ext && TEXTUAL.has(ext) && ext !== 'text' && ext !== sniff.format) {
+    return { format: ext, method: 'extension', mime: MIME[ext], encoding };
+  }
   return { format: sniff.format, method: 'sniff', mime: MIME[sniff.format], encoding };
 }
 

@@ -116,6 +116,8 @@ export const csvExtractor: Extractor = {
     }
     const stats = textStats(text);
     const header = rows[0] ?? [];
+    // The table's width is the header's; ragged rows were reported above.
+    const columns = header.length;
     return {
       text,
       markdown: markdownTable(rows, true),
@@ -124,7 +126,8 @@ export const csvExtractor: Extractor = {
         delimiter: DELIMITER_NAMES[delimiter] ?? delimiter,
         header,
         rowCount: rows.length,
-        columnCount: width,
+        columnCount: columns,
+        ...(width !== columns ? { maxColumns: width } : {}),
       },
       tables: rows.length ? [{ name: 'table 1', rows, hasHeader: true }] : [],
       warnings: warnings.toArray(),
@@ -132,7 +135,7 @@ export const csvExtractor: Extractor = {
         // items = records including the header row, i.e. table.rows.length.
         items: rows.length,
         rows: rows.length,
-        columns: width,
+        columns,
         lines: stats.lines,
         words: stats.words,
         chars: stats.chars,

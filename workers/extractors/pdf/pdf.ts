@@ -93,6 +93,23 @@ async function readMetadata(pdfjs: PdfJs, doc: import('pdfjs-dist').PDFDocumentP
     hasXfa: Boolean(info.IsXFAPresent),
     linearized: Boolean(info.IsLinearized),
   };
+  // Permission bits of encrypted files (null when unrestricted). Recorded, not
+  // enforced: extraction for search/indexing is what the user asked for.
+  const flags = await doc.getPermissions().catch(() => null);
+  if (flags) {
+    const F = pdfjs.PermissionFlag;
+    const has = (f: number) => flags.includes(f);
+    md.permissions = {
+      print: has(F.PRINT),
+      printHighQuality: has(F.PRINT_HIGH_QUALITY),
+      copy: has(F.COPY),
+      copyForAccessibility: has(F.COPY_FOR_ACCESSIBILITY),
+      modify: has(F.MODIFY_CONTENTS),
+      annotate: has(F.MODIFY_ANNOTATIONS),
+      fillForms: has(F.FILL_INTERACTIVE_FORMS),
+      assemble: has(F.ASSEMBLE),
+    };
+  }
   for (const k of Object.keys(md)) if (md[k] === undefined) delete md[k];
   return md;
 }
