@@ -83,6 +83,8 @@ export const channels = {
 export const events = {
   'job.changed': jobSchema,
   'job.removed': z.object({ id: z.string() }),
+  /** A large intake: reload the list rather than expect one event per job. */
+  'jobs.added': z.object({ count: z.number().int(), parentId: z.string().nullable() }),
   'job.progress': z.object({ jobId: z.string(), processed: z.number().int(), total: z.number().int() }),
   'stats.changed': jobStatsSchema,
 } as const;

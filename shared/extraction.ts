@@ -98,6 +98,10 @@ export const ERROR_CODES = {
   worker_crashed: 'retryable',
   internal: 'retryable',
   cancelled: 'permanent',
+  dependency_failed: 'permanent',
+  too_many_failures: 'permanent',
+  unknown_step: 'permanent',
+  invalid_definition: 'permanent',
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 export type ErrorCategory = 'retryable' | 'permanent';

@@ -25,6 +25,13 @@ export function isTerminal(status: JobStatus): boolean {
 
 export const errorCategorySchema = z.enum(['retryable', 'permanent']);
 
+export const FAILURE_ACTIONS = ['stop_all', 'continue', 'mark_warning'] as const;
+export const failureActionSchema = z.enum(FAILURE_ACTIONS);
+export type FailureAction = z.infer<typeof failureActionSchema>;
+
+/** Bits of `blocked`: why a pending job is held back. */
+export const BLOCKED = { batchPaused: 1, waitingForDependencies: 2 } as const;
+
 export const resultSummarySchema = z
   .object({
     items: z.number().int().nonnegative(),
@@ -47,6 +54,8 @@ export const jobSchema = z.object({
   /** First 8 characters of the id: what people type (git-style prefixes work too). */
   shortId: z.string(),
   kind: z.string(),
+  /** Where the job came from: cli, app, folder, archive, watch, schedule. */
+  source: z.string(),
   sourcePath: z.string().nullable(),
   fileName: z.string().nullable(),
   sizeBytes: z.number().int().nullable(),
@@ -69,6 +78,21 @@ export const jobSchema = z.object({
   errorDetails: z.record(z.string(), z.unknown()).nullable(),
   resultSummary: resultSummarySchema.nullable(),
   parentId: z.string().nullable(),
+  /** Bits of BLOCKED: a pending job held back by a paused batch or unmet dependencies. */
+  blocked: z.number().int(),
+  /** A delayed job is not due before this time. */
+  runAt: z.number().int().nullable(),
+  /** Batches: failed children tolerated (0 = no limit) and what happens past that. */
+  maxChildFailures: z.number().int(),
+  failureAction: failureActionSchema,
+  onDependencyFailure: z.enum(['fail', 'skip']),
+  /** A finished job's caveat, e.g. a batch completed with failures under mark_warning. */
+  warning: z.string().nullable(),
+  definition: z.string().nullable(),
+  definitionVersion: z.number().int().nullable(),
+  stepIndex: z.number().int(),
+  /** Dedup: the job whose stored result was reused for identical content. */
+  reusedFrom: z.string().nullable(),
   createdAt: z.number().int(),
   startedAt: z.number().int().nullable(),
   completedAt: z.number().int().nullable(),
@@ -89,13 +113,21 @@ export const jobEventSchema = z.object({
 export type JobEvent = z.infer<typeof jobEventSchema>;
 
 export const jobStatsSchema = z.object({
+  /** File jobs (batch parents are counted in `batches`). */
   total: z.number().int(),
   byStatus: z.record(jobStatusSchema, z.number().int()),
   byFormat: z.record(z.string(), z.number().int()),
   bySource: z.record(z.string(), z.number().int()),
-  /** Over completed (and partial) jobs, in milliseconds; null when none. */
-  avgDurationMs: z.number().nullable(),
+  batches: z.record(jobStatusSchema, z.number().int()),
+  /** Items (pages, rows, entities...) extracted by completed and partial jobs. */
   itemsExtracted: z.number().int(),
+  /** Durations of the most recent finished jobs (up to 1,000), in ms; null when none. */
+  avgDurationMs: z.number().nullable(),
+  p50DurationMs: z.number().nullable(),
+  p95DurationMs: z.number().nullable(),
+  /** Jobs finished in the last minute and the last hour. */
+  finishedLastMinute: z.number().int(),
+  finishedLastHour: z.number().int(),
 });
 export type JobStats = z.infer<typeof jobStatsSchema>;
 
@@ -103,8 +135,17 @@ export type JobStats = z.infer<typeof jobStatsSchema>;
 export const jobFilterSchema = z.object({
   status: jobStatusSchema.optional(),
   format: formatSchema.optional(),
-  parentId: z.string().optional(),
+  parentId: z.string().max(64).optional(),
+  /** 'extract' (file jobs) or 'batch'. */
+  kind: z.string().max(32).optional(),
+  /** Text in the file name or the error message. */
   search: z.string().max(500).optional(),
+  /** Created at or after / before these times (ms since the epoch). */
+  createdFrom: z.number().int().optional(),
+  createdTo: z.number().int().optional(),
+  /** Jobs that exhausted their retries on a retryable error. */
+  deadLetter: z.boolean().optional(),
+  sort: z.enum(['newest', 'oldest']).default('newest'),
   limit: z.number().int().min(1).max(1000).default(100),
   /** Keyset cursor: the `seq` of the last row of the previous page. */
   before: z.number().int().optional(),

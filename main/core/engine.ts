@@ -34,8 +34,12 @@ export interface AddResult {
   rejected: Rejected[];
 }
 
+/** Above this many jobs in one intake, one 'jobsAdded' event replaces a 'job' event per job. */
+const ADD_EVENTS_LIMIT = 500;
+
 export interface EngineEvents {
   job: [Job];
+  jobsAdded: [{ count: number; parentId: string | null }];
   jobRemoved: [string];
   progress: [ProgressEvent];
   stats: [JobStats];
@@ -67,7 +71,13 @@ export class Engine extends EventEmitter<EngineEvents> {
       concurrency: opts.concurrency ?? this.pool?.threads,
     });
     this.statsIntervalMs = opts.statsIntervalMs ?? 250;
-    this.scheduler.on('job', (job) => this.changed(job));
+    // The store announces every change it commits; the engine passes them on.
+    this.store.on('changed', (job) => this.changed(job));
+    this.store.on('added', ({ ids, parentId }) => this.added(ids, parentId));
+    this.store.on('removed', (id) => {
+      this.emit('jobRemoved', id);
+      this.statsChanged();
+    });
     this.scheduler.on('progress', (p) => this.emit('progress', p));
     this.scheduler.on('drained', () => this.emit('drained'));
     this.scheduler.on('error', (e) => this.emit('error', e));
@@ -83,33 +93,21 @@ export class Engine extends EventEmitter<EngineEvents> {
   async addPaths(paths: readonly string[], opts: AddOptions = {}): Promise<AddResult> {
     const { files, rejected } = await expandPaths(paths);
     const added = this.store.add(files.map((f) => ({ ...f, ...opts })));
-    for (const job of added) this.emit('job', job);
-    this.statsChanged();
-    this.scheduler.wake();
     return { added, rejected };
   }
 
   // ---- a person's operations (ids may be unambiguous prefixes) ------------
 
   cancel(id: string): Job {
-    const job = this.store.cancel(id);
-    this.scheduler.abort(job.id);
-    this.changed(job);
-    return job;
+    return this.store.cancel(id);
   }
 
   retry(id: string): Job {
-    const job = this.store.retry(id);
-    this.changed(job);
-    this.scheduler.wake();
-    return job;
+    return this.store.retry(id);
   }
 
   delete(id: string): Job {
-    const job = this.store.delete(id);
-    this.emit('jobRemoved', job.id);
-    this.statsChanged();
-    return job;
+    return this.store.delete(id);
   }
 
   setConcurrency(n: number): void {
@@ -162,6 +160,15 @@ export class Engine extends EventEmitter<EngineEvents> {
   private changed(job: Job): void {
     this.emit('job', job);
     this.statsChanged();
+    if (job.status === 'pending') this.scheduler.wake();
+  }
+
+  /** Small intakes are pushed job by job; a large one as one 'jobsAdded' (the UI reloads its page). */
+  private added(ids: string[], parentId: string | null): void {
+    if (ids.length <= ADD_EVENTS_LIMIT) for (const id of ids) this.emit('job', this.store.get(id)!);
+    else this.emit('jobsAdded', { count: ids.length, parentId });
+    this.statsChanged();
+    this.scheduler.wake();
   }
 
   /** Coalesces bursts: at most one stats event per interval. */

@@ -110,15 +110,18 @@ function toContractError(err: unknown): ContractError {
 export function subscribeEvents(engine: Engine, push: <E extends EventName>(event: E, payload: EventPayload<E>) => void): () => void {
   const onJob = (job: Job) => push('job.changed', job);
   const onRemoved = (id: string) => push('job.removed', { id });
+  const onAdded = (a: EventPayload<'jobs.added'>) => push('jobs.added', a);
   const onProgress = (p: EventPayload<'job.progress'>) => push('job.progress', p);
   const onStats = (s: EventPayload<'stats.changed'>) => push('stats.changed', s);
   engine.on('job', onJob);
   engine.on('jobRemoved', onRemoved);
+  engine.on('jobsAdded', onAdded);
   engine.on('progress', onProgress);
   engine.on('stats', onStats);
   return () => {
     engine.off('job', onJob);
     engine.off('jobRemoved', onRemoved);
+    engine.off('jobsAdded', onAdded);
     engine.off('progress', onProgress);
     engine.off('stats', onStats);
   };

@@ -32,6 +32,10 @@ export interface ExecutionOutcome {
   contentHash?: string;
   /** Items that failed inside an otherwise successful run: the job ends partial. */
   failedItems?: number;
+  /** A caveat to record with the result (e.g. a pipeline step failed with on_error: continue). */
+  warning?: string;
+  /** Dedup: the job whose stored result this one reused. */
+  reusedFrom?: string;
 }
 
 export type Executor = (job: Job, ctx: ExecutionContext) => Promise<ExecutionOutcome>;
@@ -65,9 +69,8 @@ export interface ProgressEvent {
   total: number;
 }
 
+/** Job changes are announced by the store ('changed'); the scheduler adds these. */
 export interface SchedulerEvents {
-  /** A job changed status (or was added / deleted: see the engine). */
-  job: [Job];
   progress: [ProgressEvent];
   /** Nothing pending or running any more. */
   drained: [];
@@ -123,6 +126,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.progressIntervalMs = opts.progressIntervalMs ?? 250;
     this.pollIntervalMs = opts.pollIntervalMs ?? 1_000;
     this.concurrencyLimit = Math.max(1, opts.concurrency ?? availableParallelism());
+    // A cascade (a cancelled batch, stop_all) cancelled running jobs: stop their work.
+    this.store.on('abort', (id) => this.abort(id));
   }
 
   get concurrency(): number {
@@ -194,7 +199,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   /** Resolves when no job is pending or running (retries waiting in backoff count as pending). */
   drained(): Promise<void> {
-    if (this.store.activeCount() === 0 && this.running.size === 0) return Promise.resolve();
+    if (this.running.size === 0 && !this.store.hasActive()) return Promise.resolve();
     return new Promise((resolve) => this.once('drained', resolve));
   }
 
@@ -207,8 +212,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       const now = this.clock();
       const jobs = this.store.claim(free, now, this.leaseMs, this.owner);
       for (const job of jobs) this.launch(job);
-      this.scheduleNextWake(now);
-      this.checkDrained();
+      // Fewer than asked: nothing more is due now. Sleep until something is, or say we are done.
+      if (jobs.length < free) {
+        if (this.running.size === 0 && !this.store.hasActive()) this.emit('drained');
+        else this.scheduleNextWake(now);
+      }
     } catch (err) {
       this.emit('error', err as Error);
     } finally {
@@ -226,7 +234,6 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   private launch(job: Job): void {
-    this.emit('job', job);
     const controller = new AbortController();
     const entry: Running = { job, controller, dirty: false, lastWrite: 0, done: Promise.resolve() };
     this.running.set(job.id, entry);
@@ -246,8 +253,12 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         onProgress: (p) => this.onProgress(entry, p),
       });
       if (controller.signal.aborted) throw controller.signal.reason;
-      const done = this.store.complete(job.id, outcome.result, outcome.contentHash, outcome.failedItems ?? 0);
-      this.emit('job', done);
+      this.store.complete(job.id, outcome.result, {
+        contentHash: outcome.contentHash,
+        failedItems: outcome.failedItems,
+        warning: outcome.warning,
+        reusedFrom: outcome.reusedFrom,
+      });
     } catch (err) {
       this.settleFailure(entry, err);
     }
@@ -261,17 +272,17 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       if (reason instanceof ExtractionError && reason.code === 'cancelled') return;
       if (reason instanceof ShutdownSignal) {
         // Quitting: not the job's fault, so the attempt is not counted.
-        this.emit('job', this.store.release(job.id, 'Stopped because Quarry was closing; it will run again.'));
+        this.store.release(job.id, 'Stopped because Quarry was closing; it will run again.');
         return;
       }
       const error = toJobError(reason);
       const retryable = categoryOf(error.code) === 'retryable';
       if (retryable && job.retryCount < job.maxRetries) {
         const at = this.clock() + backoffDelay(job.retryCount + 1, this.backoff, this.random);
-        this.emit('job', this.store.retryLater(job.id, error, at));
+        this.store.retryLater(job.id, error, at);
       } else {
         if (retryable) error.message += ` (gave up after ${job.retryCount + 1} attempts)`;
-        this.emit('job', this.store.fail(job.id, error, errorFormat(reason)));
+        this.store.fail(job.id, error, errorFormat(reason));
       }
     } catch (storeErr) {
       // The job changed meanwhile (cancelled, deleted): the store refused, which is right.
@@ -322,11 +333,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   private recover(): void {
-    for (const job of this.store.recoverStale(this.clock(), this.owner)) this.emit('job', job);
-  }
-
-  private checkDrained(): void {
-    if (this.running.size === 0 && this.store.activeCount() === 0) this.emit('drained');
+    this.store.recoverStale(this.clock(), this.owner);
   }
 }
 

@@ -15,6 +15,7 @@ export type JobAction =
   | 'recover' // running -> pending | failed (after a crash or an expired lease)
   | 'cancel' // pending | running -> cancelled
   | 'retry' // failed | cancelled | partial -> pending (asked by a person)
+  | 'rerun' // any finished job -> pending (forced, or its extractor has a newer version)
   | 'delete'; // terminal -> gone
 
 interface Rule {
@@ -36,11 +37,28 @@ export const RULES: Record<JobAction, Rule> = {
     to: ['pending'],
     explain: 'only failed, cancelled or partial jobs can be retried',
   },
+  rerun: {
+    from: ['completed', 'failed', 'cancelled', 'partial'],
+    to: ['pending'],
+    explain: 'only finished jobs can be run again',
+  },
   delete: {
     from: ['completed', 'failed', 'cancelled', 'partial'],
     to: [],
     explain: 'only finished jobs (completed, failed, cancelled or partial) can be deleted',
   },
+};
+
+const VERBS: Record<JobAction, string> = {
+  claim: 'start',
+  complete: 'complete',
+  fail: 'fail',
+  retryLater: 'reschedule',
+  recover: 'recover',
+  cancel: 'cancel',
+  retry: 'retry',
+  rerun: 'run again',
+  delete: 'delete',
 };
 
 export class InvalidTransitionError extends Error {
@@ -49,8 +67,9 @@ export class InvalidTransitionError extends Error {
     public readonly action: JobAction,
     public readonly jobId: string,
     public readonly status: JobStatus,
+    explain: string = RULES[action].explain,
   ) {
-    super(`Cannot ${action === 'retryLater' ? 'reschedule' : action} job ${jobId.slice(0, 8)}: it is ${status}; ${RULES[action].explain}.`);
+    super(`Cannot ${VERBS[action]} job ${jobId.slice(0, 8)}: it is ${status}; ${explain}.`);
   }
 }
 

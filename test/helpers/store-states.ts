@@ -15,6 +15,6 @@ export function jobIn(store: JobStore, status: JobStatus, now = Date.now()) {
   if (!claimed) throw new Error('claim did not return the new job');
   if (status === 'running') return store.get(id)!;
   if (status === 'completed') return store.complete(id, sampleResult());
-  if (status === 'partial') return store.complete(id, sampleResult(), undefined, 2);
+  if (status === 'partial') return store.complete(id, sampleResult(), { failedItems: 2 });
   return store.fail(id, { code: 'corrupt_file', message: 'broken' });
 }

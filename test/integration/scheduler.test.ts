@@ -20,7 +20,7 @@ function setup(opts: Partial<SchedulerOptions> & { threads?: number; maxHeapMb?:
   const pool = new ExtractionPool({ filename: CHAOS, threads: opts.threads ?? 2, maxHeapMb: opts.maxHeapMb });
   const scheduler = new Scheduler({ store, executor: poolExecutor(pool), concurrency: 2, pollIntervalMs: 50, ...opts });
   const seen: Job[] = [];
-  scheduler.on('job', (j) => seen.push(j));
+  store.on('changed', (j) => seen.push(j));
   scheduler.on('error', (e) => {
     throw e;
   });

@@ -1,156 +1,71 @@
 /**
  * The durable job store: every read and write of jobs goes through here.
  *
- * Each operation checks the state machine first, then writes with the
- * expected status in its WHERE clause, so a change made meanwhile by another
- * process is refused rather than overwritten.
+ * - Each operation checks the state machine first, then writes with the
+ *   expected status in its WHERE clause, so a change made meanwhile by another
+ *   process is refused rather than overwritten.
+ * - Consequences happen in the same transaction: a finished child settles its
+ *   batch (error tolerance included), a finished job releases or fails the
+ *   jobs that depend on it, a cancelled batch cancels its children.
+ * - Every job it changes is announced ('changed', 'added', 'removed', 'abort')
+ *   only after the transaction commits.
  */
+import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
-import type Database from 'better-sqlite3';
+import { categoryOf, type ExtractionResult, type Format } from '../../../shared/extraction.js';
 import {
-  categoryOf,
-  type ErrorCode,
-  type ExtractionResult,
-  type Format,
-} from '../../../shared/extraction.js';
-import {
+  BLOCKED,
   isTerminal,
   jobEventSchema,
   jobFilterSchema,
-  jobSchema,
   JOB_STATUSES,
   type Job,
   type JobEvent,
   type JobFilter,
   type JobStats,
   type JobStatus,
-  type ResultSummary,
 } from '../../../shared/job.js';
 import { assertCan, InvalidTransitionError, RULES, type JobAction } from '../state-machine.js';
 import { openDatabase, type Db } from './database.js';
+import {
+  ownerIsDead,
+  rowToJob,
+  rowToResult,
+  summarize,
+  type JobError,
+  type NewJob,
+  type Progress,
+  type Row,
+  type StoredResult,
+} from './rows.js';
 
-export interface NewJob {
-  kind?: string;
-  sourcePath?: string;
-  fileName?: string;
-  sizeBytes?: number;
-  format?: Format;
-  options?: Record<string, unknown>;
-  priority?: number;
-  maxRetries?: number;
-  timeoutMs?: number;
-  parentId?: string;
-}
-
-export interface JobError {
-  code: ErrorCode;
-  message: string;
-  details?: Record<string, unknown>;
-}
-
-export interface Progress {
-  total: number;
-  successful: number;
-  failed: number;
-}
-
-export interface StoredResult {
-  jobId: string;
-  format: string;
-  extractor: string;
-  extractorVersion: string;
-  text: string;
-  markdown: string;
-  document: Omit<ExtractionResult, 'text' | 'markdown'>;
-  createdAt: number;
-}
+export { newOwnerId, summarize, type JobError, type NewJob, type Progress, type StoredResult } from './rows.js';
 
 export class JobNotFoundError extends Error {
   override name = 'JobNotFoundError';
 }
 
-type Row = Record<string, unknown>;
-
-const parseJson = (v: unknown): any => (typeof v === 'string' ? JSON.parse(v) : null);
-
-function rowToJob(r: Row): Job {
-  return jobSchema.parse({
-    seq: r.seq,
-    id: r.id,
-    shortId: String(r.id).slice(0, 8),
-    kind: r.kind,
-    sourcePath: r.source_path,
-    fileName: r.file_name,
-    sizeBytes: r.size_bytes,
-    contentHash: r.content_hash,
-    format: r.format,
-    options: parseJson(r.options) ?? {},
-    status: r.status,
-    priority: r.priority,
-    total: r.total,
-    processed: r.processed,
-    successful: r.successful,
-    failed: r.failed,
-    retryCount: r.retry_count,
-    maxRetries: r.max_retries,
-    nextRetryAt: r.next_retry_at,
-    timeoutMs: r.timeout_ms,
-    errorCode: r.error_code,
-    errorCategory: r.error_category,
-    errorMessage: r.error_message,
-    errorDetails: parseJson(r.error_details),
-    resultSummary: parseJson(r.result_summary),
-    parentId: r.parent_id,
-    createdAt: r.created_at,
-    startedAt: r.started_at,
-    completedAt: r.completed_at,
-    updatedAt: r.updated_at,
-  });
+export interface StoreEvents {
+  /** A job changed (status, progress of a batch, priority...). */
+  changed: [Job];
+  /** Jobs were added: their ids (the first few may also come as 'changed'). */
+  added: [{ ids: string[]; parentId: string | null }];
+  removed: [string];
+  /** A running job was cancelled by a cascade: its work must be stopped. */
+  abort: [string];
 }
 
-/** A summary small enough to list: counts and the title, not the content. */
-export function summarize(result: ExtractionResult): ResultSummary {
-  const types: Record<string, number> = {};
-  for (const e of result.entities) types[e.type] = (types[e.type] ?? 0) + 1;
-  const title = result.metadata.title;
-  return {
-    items: result.counters.items,
-    pages: result.pages?.length ?? (typeof result.counters.pages === 'number' ? result.counters.pages : undefined),
-    tables: result.tables.length,
-    entities: result.entities.length,
-    warnings: result.warnings.length,
-    chars: result.text.length,
-    types,
-    ...(typeof title === 'string' && title ? { title } : {}),
-  };
-}
+const DUE = `max(coalesce(next_retry_at, 0), coalesce(run_at, 0))`;
+const CLAIMABLE = `status = 'pending' AND blocked = 0 AND kind != 'batch'`;
 
-/** Identifies this process as a lease owner: host, pid and a random part. */
-export function newOwnerId(): string {
-  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-}
-
-/** True when the owner is a process on this host that no longer exists. */
-function ownerIsDead(owner: string | null): boolean {
-  if (!owner) return true;
-  const [host, pidText] = owner.split(':');
-  if (host !== hostname()) return false;
-  const pid = Number(pidText);
-  if (!Number.isInteger(pid)) return true;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
-
-export class JobStore {
+export class JobStore extends EventEmitter<StoreEvents> {
   readonly db: Db;
   private readonly stmts: ReturnType<JobStore['prepare']>;
+  /** Events of the transaction in progress, announced after it commits. */
+  private buffer: Array<() => void> | null = null;
 
   constructor(db: Db) {
+    super();
     this.db = db;
     this.stmts = this.prepare();
   }
@@ -167,51 +82,111 @@ export class JobStore {
     const db = this.db;
     return {
       insert: db.prepare(`INSERT INTO jobs
-        (id, kind, source_path, file_name, size_bytes, format, options, priority, max_retries, timeout_ms, parent_id)
-        VALUES (@id, @kind, @sourcePath, @fileName, @sizeBytes, @format, @options, @priority, @maxRetries, @timeoutMs, @parentId)`),
+        (id, kind, source, source_path, file_name, size_bytes, format, options, priority, max_retries, timeout_ms,
+         parent_id, run_at, blocked, on_dependency_failure, max_child_failures, failure_action, definition, definition_version)
+        VALUES (@id, @kind, @source, @sourcePath, @fileName, @sizeBytes, @format, @options, @priority, @maxRetries, @timeoutMs,
+         @parentId, @runAt, @blocked, @onDependencyFailure, @maxChildFailures, @failureAction, @definition, @definitionVersion)`),
+      insertDependency: db.prepare('INSERT OR IGNORE INTO job_dependencies (job_id, depends_on) VALUES (?, ?)'),
       byId: db.prepare('SELECT * FROM jobs WHERE id = ?'),
+      statusOf: db.prepare('SELECT status, blocked FROM jobs WHERE id = ?'),
       byPrefix: db.prepare(`SELECT * FROM jobs WHERE id >= ? AND id < ? LIMIT 2`),
       claim: db.prepare(`UPDATE jobs SET status = 'running', lease_owner = @owner, lease_expires_at = @lease,
           next_retry_at = NULL
         WHERE seq IN (SELECT seq FROM jobs INDEXED BY jobs_claim
-                      WHERE status = 'pending' AND (next_retry_at IS NULL OR next_retry_at <= @now)
+                      WHERE ${CLAIMABLE} AND ${DUE} <= @now
                       ORDER BY priority DESC, seq LIMIT @limit)
-        RETURNING id`),
+        RETURNING id, parent_id`),
       renew: db.prepare(`UPDATE jobs SET lease_expires_at = @lease WHERE status = 'running' AND lease_owner = @owner`),
       progress: db.prepare(`UPDATE jobs SET total = @total, processed = @successful + @failed,
           successful = @successful, failed = @failed
         WHERE id = @id AND status = 'running'`),
-      setStatus: db.prepare(`UPDATE jobs SET status = @to, lease_owner = NULL, lease_expires_at = NULL,
+      setStatus: db.prepare(`UPDATE jobs SET status = @to,
+          lease_owner = CASE WHEN @to = 'running' THEN lease_owner END,
+          lease_expires_at = CASE WHEN @to = 'running' THEN lease_expires_at END,
           error_code = @errorCode, error_category = @errorCategory, error_message = @errorMessage,
-          error_details = @errorDetails, retry_count = @retryCount, next_retry_at = @nextRetryAt
+          error_details = @errorDetails, retry_count = @retryCount, next_retry_at = @nextRetryAt, warning = @warning
         WHERE id = @id AND status = @from RETURNING id`),
       complete: db.prepare(`UPDATE jobs SET status = @to, lease_owner = NULL, lease_expires_at = NULL,
           format = @format, content_hash = coalesce(@contentHash, content_hash), result_summary = @summary,
           total = @total, processed = @successful + @failed, successful = @successful, failed = @failed,
-          error_code = NULL, error_category = NULL, error_message = NULL, error_details = NULL
+          error_code = NULL, error_category = NULL, error_message = NULL, error_details = NULL, warning = @warning,
+          reused_from = @reusedFrom
         WHERE id = @id AND status = 'running' RETURNING id`),
       insertResult: db.prepare(`INSERT OR REPLACE INTO results
           (job_id, format, extractor, extractor_version, text, markdown, document)
         VALUES (?, ?, ?, ?, ?, ?, ?)`),
       deleteJob: db.prepare('DELETE FROM jobs WHERE id = ?'),
-      running: db.prepare(`SELECT * FROM jobs WHERE status = 'running'`),
+      running: db.prepare(`SELECT * FROM jobs WHERE status = 'running' AND kind != 'batch'`),
       events: db.prepare('SELECT * FROM job_events WHERE job_id = ? ORDER BY id'),
       result: db.prepare('SELECT * FROM results WHERE job_id = ?'),
-      nextDue: db.prepare(`SELECT min(coalesce(next_retry_at, 0)) AS t FROM jobs WHERE status = 'pending'`),
-      countActive: db.prepare(`SELECT count(*) AS n FROM jobs WHERE status IN ('pending','running')`),
+      nextDue: db.prepare(`SELECT min(${DUE}) AS t FROM jobs INDEXED BY jobs_due WHERE ${CLAIMABLE}`),
+      anyActive: db.prepare(`SELECT EXISTS (SELECT 1 FROM jobs WHERE status IN ('pending','running')) AS x`),
+      childCounts: db.prepare(`SELECT status, count(*) AS n FROM jobs WHERE parent_id = ? GROUP BY status`),
+      activeChildren: db.prepare(`SELECT id FROM jobs WHERE parent_id = ? AND status IN ('pending','running')`).pluck(),
+      childrenIn: db.prepare(`SELECT id FROM jobs WHERE parent_id = ? AND status IN (SELECT value FROM json_each(?))`).pluck(),
+      dependents: db.prepare(`SELECT j.id FROM job_dependencies d JOIN jobs j ON j.id = d.job_id
+        WHERE d.depends_on = ? AND j.status = 'pending'`).pluck(),
+      unmetDependencies: db.prepare(`SELECT count(*) AS n FROM job_dependencies d JOIN jobs p ON p.id = d.depends_on
+        WHERE d.job_id = ? AND p.status != 'completed'`),
+      setBlocked: db.prepare('UPDATE jobs SET blocked = ? WHERE id = ?'),
+      setPriority: db.prepare(`UPDATE jobs SET priority = ? WHERE id = ? AND status = 'pending'`),
     };
+  }
+
+  // ---- transactions and events --------------------------------------------
+
+  /** Runs `fn` in a transaction; its events are announced only if it commits. */
+  tx<T>(fn: () => T): T {
+    if (this.buffer) return fn(); // nested: the outer transaction announces
+    const buffer: Array<() => void> = [];
+    this.buffer = buffer;
+    let result: T;
+    try {
+      result = this.db.transaction(fn)();
+    } finally {
+      this.buffer = null;
+    }
+    for (const announce of buffer) announce();
+    return result;
+  }
+
+  private announce<E extends keyof StoreEvents>(event: E, ...args: StoreEvents[E]): void {
+    const fire = () => (this.emit as (e: E, ...a: StoreEvents[E]) => boolean)(event, ...args);
+    if (this.buffer) this.buffer.push(fire);
+    else fire();
+  }
+
+  private changedJob(id: string): Job {
+    const job = this.require(id);
+    this.announce('changed', job);
+    return job;
   }
 
   // ---- intake -------------------------------------------------------------
 
-  /** Adds jobs in one transaction; returns them as stored. */
-  add(jobs: readonly NewJob[]): Job[] {
-    const ids = this.db.transaction(() =>
-      jobs.map((j) => {
+  /**
+   * Inserts jobs in one transaction and returns their ids (fast path for large
+   * intake: nothing is read back). Children of a paused batch start paused;
+   * jobs with unmet dependencies start held.
+   */
+  insert(jobs: readonly NewJob[]): string[] {
+    return this.tx(() => {
+      const parentBlocked = new Map<string, number>();
+      const ids = jobs.map((j) => {
         const id = randomUUID();
+        let blocked = 0;
+        if (j.parentId) {
+          if (!parentBlocked.has(j.parentId)) {
+            const p = this.stmts.statusOf.get(j.parentId) as { blocked: number } | undefined;
+            if (!p) throw new JobNotFoundError(`No parent job with id "${j.parentId}".`);
+            parentBlocked.set(j.parentId, p.blocked & BLOCKED.batchPaused);
+          }
+          blocked |= parentBlocked.get(j.parentId)!;
+        }
         this.stmts.insert.run({
           id,
           kind: j.kind ?? 'extract',
+          source: j.source ?? 'cli',
           sourcePath: j.sourcePath ?? null,
           fileName: j.fileName ?? null,
           sizeBytes: j.sizeBytes ?? null,
@@ -221,11 +196,49 @@ export class JobStore {
           maxRetries: j.maxRetries ?? 3,
           timeoutMs: j.timeoutMs ?? null,
           parentId: j.parentId ?? null,
+          runAt: j.runAt ?? null,
+          blocked,
+          onDependencyFailure: j.onDependencyFailure ?? 'fail',
+          maxChildFailures: j.maxChildFailures ?? 0,
+          failureAction: j.failureAction ?? 'continue',
+          definition: j.definition ?? null,
+          definitionVersion: j.definitionVersion ?? null,
         });
+        if (j.dependsOn?.length) this.addDependencies(id, j.dependsOn);
         return id;
-      }),
-    )();
-    return ids.map((id) => this.get(id)!);
+      });
+      const byParent = new Map<string | null, string[]>();
+      jobs.forEach((j, i) => {
+        const key = j.parentId ?? null;
+        if (!byParent.has(key)) byParent.set(key, []);
+        byParent.get(key)!.push(ids[i]!);
+      });
+      for (const [parentId, group] of byParent) this.announce('added', { ids: group, parentId });
+      return ids;
+    });
+  }
+
+  /** Adds jobs and returns them as stored. */
+  add(jobs: readonly NewJob[]): Job[] {
+    return this.insert(jobs).map((id) => this.require(id));
+  }
+
+  /** A batch: a parent job with one child per file, in one transaction. */
+  addBatch(parent: NewJob, children: readonly NewJob[]): { batch: Job; childIds: string[] } {
+    return this.tx(() => {
+      const [batchId] = this.insert([{ ...parent, kind: 'batch' }]);
+      const childIds = this.insert(children.map((c) => ({ source: parent.source, ...c, parentId: batchId })));
+      return { batch: this.require(batchId!), childIds };
+    });
+  }
+
+  private addDependencies(id: string, dependsOn: readonly string[]): void {
+    const deps = dependsOn.map((d) => this.resolve(d));
+    for (const d of deps) this.stmts.insertDependency.run(id, d.id);
+    const unmet = (this.stmts.unmetDependencies.get(id) as { n: number }).n;
+    if (unmet) this.stmts.setBlocked.run(BLOCKED.waitingForDependencies, id);
+    // A dependency that already failed settles this job at once.
+    for (const d of deps) if (d.status === 'failed' || d.status === 'cancelled') this.settleDependents(d);
   }
 
   // ---- reads --------------------------------------------------------------
@@ -247,20 +260,29 @@ export class JobStore {
     return rowToJob(rows[0]!);
   }
 
-  /** Newest first, keyset-paginated by `seq` (pass the last row's seq as `before`). */
+  /** Keyset-paginated listing (pass the last row's seq as `before`, or `after` when sorting oldest first). */
   list(filter: JobFilter = {}): Job[] {
     const f = jobFilterSchema.parse(filter);
     const where: string[] = [];
     const params: Record<string, unknown> = { limit: f.limit };
-    if (f.status) (where.push('status = @status'), (params.status = f.status));
-    if (f.format) (where.push('format = @format'), (params.format = f.format));
-    if (f.parentId) (where.push('parent_id = @parentId'), (params.parentId = f.parentId));
-    if (f.before !== undefined) (where.push('seq < @before'), (params.before = f.before));
+    const add = (sql: string, name: string, value: unknown) => {
+      where.push(sql);
+      params[name] = value;
+    };
+    if (f.status) add('status = @status', 'status', f.status);
+    if (f.format) add('format = @format', 'format', f.format);
+    if (f.parentId) add('parent_id = @parentId', 'parentId', f.parentId);
+    if (f.kind) add('kind = @kind', 'kind', f.kind);
+    if (f.createdFrom !== undefined) add('created_at >= @createdFrom', 'createdFrom', f.createdFrom);
+    if (f.createdTo !== undefined) add('created_at < @createdTo', 'createdTo', f.createdTo);
+    if (f.deadLetter) where.push(`status = 'failed' AND error_category = 'retryable' AND retry_count >= max_retries`);
     if (f.search) {
-      where.push(`(file_name LIKE @search ESCAPE '\\' OR error_message LIKE @search ESCAPE '\\')`);
-      params.search = `%${f.search.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+      add(`(file_name LIKE @search ESCAPE '\\' OR error_message LIKE @search ESCAPE '\\')`, 'search', `%${f.search.replace(/[\\%_]/g, (c) => '\\' + c)}%`);
     }
-    const sql = `SELECT * FROM jobs ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq DESC LIMIT @limit`;
+    const oldest = f.sort === 'oldest';
+    if (f.before !== undefined) add(oldest ? 'seq > @cursor' : 'seq < @cursor', 'cursor', f.before);
+    const sql = `SELECT * FROM jobs ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+      ORDER BY seq ${oldest ? 'ASC' : 'DESC'} LIMIT @limit`;
     return (this.db.prepare(sql).all(params) as Row[]).map(rowToJob);
   }
 
@@ -281,26 +303,13 @@ export class JobStore {
 
   result(id: string): StoredResult | undefined {
     const r = this.stmts.result.get(id) as Row | undefined;
-    return r ? this.rowToResult(r) : undefined;
-  }
-
-  private rowToResult(r: Row): StoredResult {
-    return {
-      jobId: String(r.job_id),
-      format: String(r.format),
-      extractor: String(r.extractor),
-      extractorVersion: String(r.extractor_version),
-      text: String(r.text),
-      markdown: String(r.markdown),
-      document: JSON.parse(String(r.document)),
-      createdAt: Number(r.created_at),
-    };
+    return r ? rowToResult(r) : undefined;
   }
 
   /** Streams jobs in the given statuses with their results (if any), oldest first, for export. */
   *finishedWithResults(statuses: readonly JobStatus[] = ['completed', 'partial']): Generator<{ job: Job; result: StoredResult | undefined }> {
     const stmt = this.db.prepare(
-      `SELECT * FROM jobs WHERE status IN (${statuses.map(() => '?').join(',')}) ORDER BY seq`,
+      `SELECT * FROM jobs WHERE kind != 'batch' AND status IN (${statuses.map(() => '?').join(',')}) ORDER BY seq`,
     );
     for (const row of stmt.iterate(...statuses) as Iterable<Row>) {
       const job = rowToJob(row);
@@ -308,39 +317,82 @@ export class JobStore {
     }
   }
 
-  stats(): JobStats {
-    const byStatus = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
-    let total = 0;
-    for (const r of this.db.prepare('SELECT status, count(*) AS n FROM jobs GROUP BY status').all() as Row[]) {
-      byStatus[r.status as JobStatus] = Number(r.n);
-      total += Number(r.n);
-    }
+  /** Counts come from trigger-kept counters; durations from the last 1,000 finished jobs. */
+  stats(now = Date.now()): JobStats {
+    const zero = () => Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
+    const byStatus = zero();
+    const batches = zero();
     const byFormat: Record<string, number> = {};
-    for (const r of this.db.prepare(`SELECT coalesce(format, 'unknown') AS f, count(*) AS n FROM jobs GROUP BY 1`).all() as Row[]) {
-      byFormat[String(r.f)] = Number(r.n);
-    }
     const bySource: Record<string, number> = {};
-    for (const r of this.db.prepare('SELECT kind, count(*) AS n FROM jobs GROUP BY kind').all() as Row[]) {
-      bySource[String(r.kind)] = Number(r.n);
+    let total = 0;
+    let items = 0;
+    for (const r of this.db.prepare('SELECT * FROM job_counts WHERE n > 0').all() as Row[]) {
+      const n = Number(r.n);
+      if (r.kind === 'batch') {
+        batches[r.status as JobStatus] += n;
+        continue;
+      }
+      total += n;
+      items += Number(r.items);
+      byStatus[r.status as JobStatus] += n;
+      const format = String(r.format) || 'unknown';
+      byFormat[format] = (byFormat[format] ?? 0) + n;
+      bySource[String(r.source)] = (bySource[String(r.source)] ?? 0) + n;
     }
-    const agg = this.db
-      .prepare(`SELECT avg(completed_at - started_at) AS avg, coalesce(sum(successful), 0) AS items
-        FROM jobs WHERE status IN ('completed','partial') AND started_at IS NOT NULL`)
-      .get() as Row;
+    const durations = this.db
+      .prepare(`SELECT completed_at - started_at AS d FROM jobs INDEXED BY jobs_completed_at
+        WHERE completed_at IS NOT NULL AND status IN ('completed','partial') AND kind != 'batch' AND started_at IS NOT NULL
+        ORDER BY completed_at DESC LIMIT 1000`)
+      .pluck()
+      .all() as number[];
+    durations.sort((a, b) => a - b);
+    const pct = (p: number) => (durations.length ? durations[Math.min(durations.length - 1, Math.floor(p * durations.length))]! : null);
+    const finishedSince = this.db.prepare(
+      `SELECT count(*) FROM jobs INDEXED BY jobs_completed_at WHERE completed_at >= ? AND completed_at IS NOT NULL AND kind != 'batch'`,
+    ).pluck();
     return {
       total,
       byStatus,
       byFormat,
       bySource,
-      avgDurationMs: agg.avg === null ? null : Number(agg.avg),
-      itemsExtracted: Number(agg.items),
+      batches,
+      itemsExtracted: items,
+      avgDurationMs: durations.length ? durations.reduce((a, b) => a + b, 0) / durations.length : null,
+      p50DurationMs: pct(0.5),
+      p95DurationMs: pct(0.95),
+      finishedLastMinute: finishedSince.get(now - 60_000) as number,
+      finishedLastHour: finishedSince.get(now - 3_600_000) as number,
     };
   }
 
-  /** Earliest time a pending job becomes due (0 = due now), or null when none is pending. */
+  /** A batch's children by status, its progress 0..1, throughput and ETA (linear extrapolation). */
+  batchProgress(id: string, now = Date.now()) {
+    const batch = this.resolve(id);
+    const counts = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
+    for (const r of this.stmts.childCounts.all(batch.id) as Row[]) counts[r.status as JobStatus] = Number(r.n);
+    const total = batch.total;
+    const finished = counts.completed + counts.failed + counts.cancelled + counts.partial;
+    const elapsed = batch.startedAt ? (batch.completedAt ?? now) - batch.startedAt : 0;
+    const perSecond = elapsed > 0 ? (finished * 1000) / elapsed : 0;
+    const remaining = counts.pending + counts.running;
+    return {
+      batch,
+      counts,
+      total,
+      progress: total ? finished / total : 0,
+      perSecond,
+      etaMs: remaining === 0 ? 0 : perSecond > 0 ? Math.round((remaining / perSecond) * 1000) : null,
+    };
+  }
+
+  /** Earliest time a claimable job becomes due (0 = due now), or null when none waits. */
   nextDueAt(): number | null {
-    const r = this.stmts.nextDue.get() as { t: number | null };
-    return r.t;
+    return (this.stmts.nextDue.get() as { t: number | null }).t;
+  }
+
+  /** True while any job is pending or running: what "drained" waits for. */
+  hasActive(): boolean {
+    return (this.stmts.anyActive.get() as { x: number }).x === 1;
   }
 
   /** Those of the given ids whose job is no longer running (cancelled or deleted meanwhile). */
@@ -352,21 +404,27 @@ export class JobStore {
     return ids.filter((id) => !still.has(id));
   }
 
-  /** Pending plus running: what "drained" waits for. */
-  activeCount(): number {
-    return (this.stmts.countActive.get() as { n: number }).n;
+  /** The newest completed job with this content, extractor version and options: a result to reuse. */
+  findReusable(contentHash: string, extractorVersion: string, options: Record<string, unknown>, excludeId: string): string | undefined {
+    return this.db
+      .prepare(`SELECT j.id FROM jobs j JOIN results r ON r.job_id = j.id
+        WHERE j.content_hash = ? AND j.status = 'completed' AND r.extractor_version = ? AND j.options = ? AND j.id != ?
+        ORDER BY j.seq DESC LIMIT 1`)
+      .pluck()
+      .get(contentHash, extractorVersion, JSON.stringify(options), excludeId) as string | undefined;
   }
 
   // ---- the scheduler's operations ----------------------------------------
 
-  /** Atomically moves up to `limit` due jobs to running, by priority then age. */
+  /** Atomically moves up to `limit` due jobs to running, by priority then age; starts their batches. */
   claim(limit: number, now: number, leaseMs: number, owner: string): Job[] {
     if (limit <= 0) return [];
-    return this.db.transaction(() => {
-      const rows = this.stmts.claim.all({ owner, lease: now + leaseMs, now, limit }) as Array<{ id: string }>;
+    return this.tx(() => {
+      const rows = this.stmts.claim.all({ owner, lease: now + leaseMs, now, limit }) as Array<{ id: string; parent_id: string | null }>;
+      for (const parentId of new Set(rows.map((r) => r.parent_id).filter((p): p is string => !!p))) this.startBatch(parentId);
       // RETURNING shows the row before the timing trigger ran: read it again.
-      return rows.map((r) => this.require(r.id)).sort((a, b) => b.priority - a.priority || a.seq - b.seq);
-    })();
+      return rows.map((r) => this.changedJob(r.id)).sort((a, b) => b.priority - a.priority || a.seq - b.seq);
+    });
   }
 
   renewLeases(owner: string, until: number): void {
@@ -379,53 +437,61 @@ export class JobStore {
   }
 
   /** Stores the result and ends the job: partial when some items failed. */
-  complete(id: string, result: ExtractionResult, contentHash?: string, failedItems = 0): Job {
-    return this.db.transaction(() => {
+  complete(
+    id: string,
+    result: ExtractionResult,
+    opts: { contentHash?: string; failedItems?: number; warning?: string; reusedFrom?: string } = {},
+  ): Job {
+    return this.tx(() => {
       const job = this.require(id);
       assertCan('complete', job);
       const { text, markdown, ...document } = result;
-      this.stmts.insertResult.run(
-        id,
-        result.format,
-        result.extractor.name,
-        result.extractor.version,
-        text,
-        markdown,
-        JSON.stringify(document),
-      );
+      this.stmts.insertResult.run(id, result.format, result.extractor.name, result.extractor.version, text, markdown, JSON.stringify(document));
       const successful = result.counters.items;
+      const failedItems = opts.failedItems ?? 0;
       const row = this.stmts.complete.get({
         id,
         to: failedItems > 0 ? 'partial' : 'completed',
         format: result.format,
-        contentHash: contentHash ?? null,
+        contentHash: opts.contentHash ?? null,
         summary: JSON.stringify(summarize(result)),
         total: successful + failedItems,
         successful,
         failed: failedItems,
+        warning: opts.warning ?? null,
+        reusedFrom: opts.reusedFrom ?? null,
       }) as Row | undefined;
       if (!row) throw new InvalidTransitionError('complete', id, this.require(id).status);
-      return this.require(id);
-    })();
+      return this.finished(this.require(id));
+    });
   }
 
   /** Ends a pending or running job as failed. */
   fail(id: string, error: JobError, format?: Format): Job {
-    return this.db.transaction(() => {
+    return this.tx(() => {
       const job = this.require(id);
       assertCan('fail', job);
       if (format && !job.format) this.db.prepare('UPDATE jobs SET format = ? WHERE id = ?').run(format, id);
-      return this.transition(job, 'fail', 'failed', { error, retryCount: job.retryCount, nextRetryAt: null });
-    })();
+      return this.finished(this.transition(job, 'fail', 'failed', { error, retryCount: job.retryCount }));
+    });
   }
 
   /** Puts a running job back to pending, due at `nextRetryAt`, with the attempt counted. */
   retryLater(id: string, error: JobError, nextRetryAt: number): Job {
-    return this.db.transaction(() => {
+    return this.tx(() => {
       const job = this.require(id);
       assertCan('retryLater', job);
       return this.transition(job, 'retryLater', 'pending', { error, retryCount: job.retryCount + 1, nextRetryAt });
-    })();
+    });
+  }
+
+  /** Puts a running job back to pending without counting the attempt (the app is quitting). */
+  release(id: string, message: string): Job {
+    return this.tx(() => {
+      const job = this.require(id);
+      assertCan('recover', job);
+      return this.transition(job, 'recover', 'pending', { error: { code: 'worker_crashed', message }, retryCount: job.retryCount });
+    });
   }
 
   /**
@@ -434,7 +500,7 @@ export class JobStore {
    * Each goes back to pending with the attempt counted, or fails past max_retries.
    */
   recoverStale(now: number, ownOwner?: string): Job[] {
-    return this.db.transaction(() => {
+    return this.tx(() => {
       const recovered: Job[] = [];
       for (const row of this.stmts.running.all() as Row[]) {
         const owner = row.lease_owner as string | null;
@@ -448,57 +514,185 @@ export class JobStore {
         };
         recovered.push(
           attempt > job.maxRetries
-            ? this.transition(job, 'recover', 'failed', { error, retryCount: job.retryCount, nextRetryAt: null })
-            : this.transition(job, 'recover', 'pending', { error, retryCount: attempt, nextRetryAt: null }),
+            ? this.finished(this.transition(job, 'recover', 'failed', { error, retryCount: job.retryCount }))
+            : this.transition(job, 'recover', 'pending', { error, retryCount: attempt }),
         );
       }
       return recovered;
-    })();
-  }
-
-  /** Puts a running job back to pending without counting the attempt (the app is quitting). */
-  release(id: string, message: string): Job {
-    return this.db.transaction(() => {
-      const job = this.require(id);
-      assertCan('recover', job);
-      return this.transition(job, 'recover', 'pending', {
-        error: { code: 'worker_crashed', message },
-        retryCount: job.retryCount,
-        nextRetryAt: null,
-      });
-    })();
+    });
   }
 
   // ---- a person's operations ---------------------------------------------
 
-  cancel(idOrPrefix: string): Job {
-    return this.db.transaction(() => {
+  /** Cancels a job; a batch cancels its unfinished children (running ones are aborted). */
+  cancel(idOrPrefix: string, message = 'Cancelled by the user.'): Job {
+    return this.tx(() => {
       const job = this.resolve(idOrPrefix);
       assertCan('cancel', job);
-      return this.transition(job, 'cancel', 'cancelled', {
-        error: { code: 'cancelled', message: 'Cancelled by the user.' },
-        retryCount: job.retryCount,
-        nextRetryAt: null,
-      });
-    })();
+      this.transition(job, 'cancel', 'cancelled', { error: { code: 'cancelled', message }, retryCount: job.retryCount });
+      if (job.kind === 'batch') this.cancelChildren(job.id, message);
+      if (job.status === 'running' && job.kind !== 'batch') this.announce('abort', job.id);
+      return this.finished(this.require(job.id));
+    });
   }
 
-  /** Queues a finished job again with a fresh retry budget; its history stays. */
+  /** Queues a finished job again with a fresh retry budget; a batch retries its failed and cancelled children. */
   retry(idOrPrefix: string): Job {
-    return this.db.transaction(() => {
-      const job = this.resolve(idOrPrefix);
-      assertCan('retry', job);
-      return this.transition(job, 'retry', 'pending', { error: null, retryCount: 0, nextRetryAt: null });
-    })();
+    return this.tx(() => this.requeue(this.resolve(idOrPrefix), 'retry'));
+  }
+
+  /** Runs a finished job again, even a completed one (forced, or a newer extractor). */
+  rerun(idOrPrefix: string): Job {
+    return this.tx(() => this.requeue(this.resolve(idOrPrefix), 'rerun'));
   }
 
   delete(idOrPrefix: string): Job {
-    return this.db.transaction(() => {
+    return this.tx(() => {
       const job = this.resolve(idOrPrefix);
       assertCan('delete', job);
+      const parentId = job.parentId;
       this.stmts.deleteJob.run(job.id);
+      this.announce('removed', job.id);
+      if (parentId && this.get(parentId)) this.changedJob(parentId);
       return job;
-    })();
+    });
+  }
+
+  setPriority(idOrPrefix: string, priority: number): Job {
+    return this.tx(() => {
+      const job = this.resolve(idOrPrefix);
+      if (job.status !== 'pending') throw new InvalidTransitionError('claim', job.id, job.status, 'only pending jobs can change priority');
+      this.stmts.setPriority.run(priority, job.id);
+      if (job.kind === 'batch') {
+        this.db.prepare(`UPDATE jobs SET priority = ? WHERE parent_id = ? AND status = 'pending'`).run(priority, job.id);
+      }
+      return this.changedJob(job.id);
+    });
+  }
+
+  /** Holds (or releases) a batch's pending children; running ones finish normally. */
+  setBatchPaused(idOrPrefix: string, paused: boolean): Job {
+    return this.tx(() => {
+      const batch = this.resolve(idOrPrefix);
+      if (batch.kind !== 'batch') throw new InvalidTransitionError('claim', batch.id, batch.status, 'only batches can be paused');
+      const bit = BLOCKED.batchPaused;
+      const sql = paused
+        ? `UPDATE jobs SET blocked = blocked | ${bit} WHERE id IN (SELECT id FROM tree)`
+        : `UPDATE jobs SET blocked = blocked & ~${bit} WHERE id IN (SELECT id FROM tree)`;
+      this.db
+        .prepare(`WITH RECURSIVE tree(id) AS (SELECT ? UNION ALL SELECT j.id FROM jobs j JOIN tree t ON j.parent_id = t.id) ${sql}`)
+        .run(batch.id);
+      return this.changedJob(batch.id);
+    });
+  }
+
+  // ---- consequences --------------------------------------------------------
+
+  /** What follows a job reaching a terminal status: its dependents, then its batch. */
+  private finished(job: Job): Job {
+    this.announce('changed', job);
+    if (job.status === 'completed') this.releaseDependents(job.id);
+    else if (job.status === 'failed' || job.status === 'cancelled') this.settleDependents(job);
+    if (job.parentId) this.settleBatch(job.parentId);
+    return job;
+  }
+
+  /** Clears the "waiting for dependencies" hold of jobs whose dependencies have all completed. */
+  private releaseDependents(id: string): void {
+    for (const depId of this.stmts.dependents.all(id) as string[]) {
+      const unmet = (this.stmts.unmetDependencies.get(depId) as { n: number }).n;
+      if (unmet === 0) {
+        this.db.prepare(`UPDATE jobs SET blocked = blocked & ~${BLOCKED.waitingForDependencies} WHERE id = ?`).run(depId);
+        this.changedJob(depId);
+      }
+    }
+  }
+
+  /** A dependency failed or was cancelled: its dependents fail, or are skipped (cancelled), as they asked. */
+  private settleDependents(dep: Job): void {
+    for (const depId of this.stmts.dependents.all(dep.id) as string[]) {
+      const job = this.require(depId);
+      const message = `Dependency ${dep.shortId} (${dep.fileName ?? dep.kind}) ${dep.status}.`;
+      const error: JobError = { code: 'dependency_failed', message };
+      const next =
+        job.onDependencyFailure === 'skip'
+          ? this.transition(job, 'cancel', 'cancelled', { error, retryCount: job.retryCount })
+          : this.transition(job, 'fail', 'failed', { error, retryCount: job.retryCount });
+      this.finished(next);
+    }
+  }
+
+  /** A batch becomes running when its first child starts (and so do its own parents). */
+  private startBatch(id: string): void {
+    const batch = this.get(id);
+    if (!batch || batch.status !== 'pending') return;
+    this.transition(batch, 'claim', 'running', { error: null, retryCount: batch.retryCount });
+    if (batch.parentId) this.startBatch(batch.parentId);
+  }
+
+  /**
+   * Applies a batch's error tolerance after a child finished, and ends the
+   * batch when no child is left to run:
+   * - stop_all past max_child_failures: the rest is cancelled, the batch fails;
+   * - otherwise, when all children are done: completed if none failed, else
+   *   completed with a warning (mark_warning) or partial (continue, stop_all).
+   */
+  private settleBatch(id: string): void {
+    let batch = this.get(id);
+    if (!batch) return;
+    this.announce('changed', batch); // its counters moved
+    if (isTerminal(batch.status)) return;
+    const failed = batch.failed;
+    const over = batch.maxChildFailures > 0 && failed > batch.maxChildFailures;
+    if (over && batch.failureAction === 'stop_all') {
+      const message = `${failed} of ${batch.total} files failed (the limit is ${batch.maxChildFailures}); the rest was cancelled.`;
+      this.cancelChildren(batch.id, 'Cancelled: too many files in this batch failed.');
+      batch = this.require(id);
+      this.finished(this.transition(batch, 'fail', 'failed', { error: { code: 'too_many_failures', message }, retryCount: batch.retryCount }));
+      return;
+    }
+    if ((this.stmts.activeChildren.all(batch.id) as unknown[]).length > 0) return;
+    if (batch.status === 'pending') batch = this.transition(batch, 'claim', 'running', { error: null, retryCount: batch.retryCount });
+    const cancelled = (this.stmts.childrenIn.all(batch.id, '["cancelled"]') as unknown[]).length;
+    const clean = failed === 0 && cancelled === 0;
+    const to: JobStatus = clean || batch.failureAction === 'mark_warning' ? 'completed' : 'partial';
+    const warning = clean ? null : `${failed} failed and ${cancelled} cancelled of ${batch.total} files.`;
+    this.finished(this.transition(batch, 'complete', to, { error: null, retryCount: batch.retryCount, warning }));
+  }
+
+  private cancelChildren(batchId: string, message: string): void {
+    for (const childId of this.stmts.activeChildren.all(batchId) as string[]) {
+      const child = this.require(childId);
+      this.transition(child, 'cancel', 'cancelled', { error: { code: 'cancelled', message }, retryCount: child.retryCount });
+      if (child.kind === 'batch') this.cancelChildren(child.id, message);
+      else if (child.status === 'running') this.announce('abort', child.id);
+      this.changedJob(childId);
+      if (child.kind !== 'batch') this.settleDependents(this.require(childId));
+    }
+  }
+
+  /** retry / rerun: back to pending; a batch takes its unsuccessful children along; a finished batch above reopens. */
+  private requeue(job: Job, action: 'retry' | 'rerun'): Job {
+    assertCan(action, job);
+    // A job held by dependencies stays held until they complete.
+    const unmet = (this.stmts.unmetDependencies.get(job.id) as { n: number }).n;
+    if (unmet) this.db.prepare(`UPDATE jobs SET blocked = blocked | ${BLOCKED.waitingForDependencies} WHERE id = ?`).run(job.id);
+    const requeued = this.transition(job, action, 'pending', { error: null, retryCount: 0 });
+    if (job.kind === 'batch') {
+      const which = action === 'rerun' ? '["failed","cancelled","partial","completed"]' : '["failed","cancelled","partial"]';
+      for (const childId of this.stmts.childrenIn.all(job.id, which) as string[]) this.requeue(this.require(childId), action);
+    }
+    this.reopenAncestors(requeued.parentId);
+    return this.require(job.id);
+  }
+
+  private reopenAncestors(parentId: string | null): void {
+    if (!parentId) return;
+    const parent = this.require(parentId);
+    if (isTerminal(parent.status)) {
+      this.transition(parent, 'rerun', 'pending', { error: null, retryCount: 0 });
+      this.reopenAncestors(parent.parentId);
+    }
   }
 
   // ---- internals ----------------------------------------------------------
@@ -513,7 +707,7 @@ export class JobStore {
     job: Job,
     action: JobAction,
     to: JobStatus,
-    change: { error: JobError | null; retryCount: number; nextRetryAt: number | null },
+    change: { error: JobError | null; retryCount: number; nextRetryAt?: number | null; warning?: string | null },
   ): Job {
     if (!RULES[action].to.includes(to)) throw new InvalidTransitionError(action, job.id, job.status);
     const e = change.error;
@@ -526,12 +720,15 @@ export class JobStore {
       errorMessage: e?.message ?? null,
       errorDetails: e?.details ? JSON.stringify(e.details) : null,
       retryCount: change.retryCount,
-      nextRetryAt: change.nextRetryAt,
+      nextRetryAt: change.nextRetryAt ?? null,
+      warning: change.warning ?? null,
     }) as Row | undefined;
     // Another process changed the job between our read and our write.
     if (!row) throw new InvalidTransitionError(action, job.id, this.require(job.id).status);
     // RETURNING shows the row before the timing trigger ran: read it again.
-    return this.require(job.id);
+    const updated = this.require(job.id);
+    if (!isTerminal(to)) this.announce('changed', updated);
+    return updated;
   }
 }
 

@@ -96,6 +96,7 @@ describe('state machine', () => {
   const perform: Record<Exclude<JobAction, 'claim' | 'complete' | 'fail' | 'retryLater' | 'recover'>, (s: JobStore, id: string) => unknown> = {
     cancel: (s, id) => s.cancel(id),
     retry: (s, id) => s.retry(id),
+    rerun: (s, id) => s.rerun(id),
     delete: (s, id) => s.delete(id),
   };
 
@@ -190,7 +191,9 @@ describe('claims', () => {
 
   it('uses the partial claim index rather than sorting', () => {
     const plan = store.db
-      .prepare(`EXPLAIN QUERY PLAN SELECT seq FROM jobs INDEXED BY jobs_claim WHERE status = 'pending' AND (next_retry_at IS NULL OR next_retry_at <= 0) ORDER BY priority DESC, seq LIMIT 10`)
+      .prepare(`EXPLAIN QUERY PLAN SELECT seq FROM jobs INDEXED BY jobs_claim
+        WHERE status = 'pending' AND blocked = 0 AND kind != 'batch' AND max(coalesce(next_retry_at, 0), coalesce(run_at, 0)) <= 0
+        ORDER BY priority DESC, seq LIMIT 10`)
       .all()
       .map((r: any) => r.detail)
       .join('\n');

@@ -43,7 +43,8 @@ CREATE TABLE jobs (
   CHECK (started_at IS NULL OR started_at >= created_at),
   CHECK (completed_at IS NULL OR completed_at >= coalesce(started_at, created_at)),
   CHECK (updated_at >= created_at),
-  CHECK ((status = 'running') = (lease_expires_at IS NOT NULL))
+  -- Work that runs in the pool holds a lease; a batch parent runs through its children.
+  CHECK (kind = 'batch' OR (status = 'running') = (lease_expires_at IS NOT NULL))
 );
 
 -- Claims walk this in order and stop at the first due rows: no sort, no scan

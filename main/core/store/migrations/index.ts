@@ -1,6 +1,7 @@
 // Numbered migrations, applied in order at open. Never edit a released one:
 // add the next number instead.
 import m001 from './001-init.js';
+import m002 from './002-batches-control.js';
 
 export interface Migration {
   version: number;
@@ -8,4 +9,7 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'init', sql: m001 }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'init', sql: m001 },
+  { version: 2, name: 'batches-control', sql: m002 },
+];
