@@ -56,7 +56,8 @@ export function serializeError(err: unknown, format: Format | undefined, phase: 
   const message = e?.message ?? String(err);
   const label = format ? formatLabel(format) : 'file';
   const details: Record<string, unknown> = { name: e?.name, ...(format ? { format } : {}) };
-  if (e instanceof RangeError && /call stack|string length|array length|allocation/i.test(message)) {
+  const tooBig = (err as NodeJS.ErrnoException)?.code === 'ERR_STRING_TOO_LONG' || /string longer than|Invalid string length/i.test(message);
+  if (tooBig || (e instanceof RangeError && /call stack|array length|allocation/i.test(message))) {
     return { code: 'resource_limit', message: `The ${label} file is too large or too deeply nested to process: ${message}`, details };
   }
   const fsCode = fsErrorCode(err);

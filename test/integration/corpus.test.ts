@@ -17,7 +17,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Piscina from 'piscina';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { categoryOf, ERROR_CODES, extractionResultSchema, type ErrorCode, type ExtractionResult, type WorkerOutcome } from '../../shared/extraction';
+import { categoryOf, ERROR_CODES, extractionResultSchema, type ErrorCode, type ExtractionResult, type Format, type WorkerOutcome } from '../../shared/extraction';
+import { detectFile } from '../../workers/detect';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const corpusDir = path.resolve(repoRoot, '../shared/corpus');
@@ -224,6 +225,27 @@ describe.skipIf(!hasCorpus)('real-world corpus (csv, text, html, pdf, bad PDFs)'
 
   it('has files in scope', () => {
     expect(rows.length).toBeGreaterThan(20);
+  });
+
+  // Detection covers every format, not only those with an extractor yet.
+  it('detects the format of every corpus file (all folders)', async () => {
+    const byFolder: Record<string, Format> = {
+      pdf: 'pdf', dxf: 'dxf', ifc: 'ifc', step: 'step', docx: 'docx', xlsx: 'xlsx', ods: 'ods', pptx: 'pptx',
+      image: 'image', ocr: 'image', html: 'html', zip: 'zip',
+    };
+    const byExt: Record<string, Format> = {
+      '.csv': 'csv', '.tsv': 'tsv', '.json': 'json', '.txt': 'text', '.md': 'markdown', '.xml': 'xml', '.eml': 'eml', '.msg': 'msg',
+      '.pdf': 'pdf', '.ifc': 'ifc', '.dxf': 'dxf', '.jpg': 'image', '.docx': 'docx', '.xlsx': 'xlsx', '.zip': 'zip',
+    };
+    const wrong: string[] = [];
+    for (const row of readManifest()) {
+      const folder = row.path.split('/')[0]!;
+      // The manifest says this one is OpenCASCADE BREP text, not STEP.
+      const expected: Format = row.path.endsWith('.brep') ? 'text' : (byFolder[folder] ?? byExt[path.extname(row.path)] ?? 'unknown');
+      const d = await detectFile(path.join(corpusDir, row.path));
+      if (d.format !== expected) wrong.push(`${row.path}: ${d.format} (${d.method}), expected ${expected}`);
+    }
+    expect(wrong).toEqual([]);
   });
 
   for (const row of rows) {

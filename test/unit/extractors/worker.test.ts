@@ -1,10 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { categoryOf } from '../../../shared/extraction';
 import { fsErrorCode } from '../../../workers/errors';
 import { listExtractors, run } from '../../../workers/extract';
 import { extractorFor } from '../../../workers/extractors/registry';
+import { createProgressReporter } from '../../../workers/progress';
 import { fixtureDir, makeZip } from '../../helpers/fixtures';
 import { extractErr, extractOk } from './helpers';
 
@@ -74,5 +76,24 @@ describe('worker entry: formats', () => {
     for (const e of list) expect(e.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(extractorFor('tsv')?.name).toBe('csv');
     expect(extractorFor('docx')).toBeUndefined();
+  });
+});
+
+describe('progress reporter', () => {
+  it('throttles to one message per interval, always sends the final state, then closes the port', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const got: unknown[] = [];
+    port1.on('message', (m) => got.push(m));
+    const closed = new Promise<void>((resolve) => port1.once('close', () => resolve()));
+    const reporter = createProgressReporter(port2, 10_000);
+    for (let i = 1; i <= 1000; i++) reporter.report(i, 1000);
+    await reporter.finish();
+    await closed;
+    expect(got).toEqual([
+      { processed: 1, total: 1000 },
+      { processed: 1000, total: 1000 },
+    ]);
+    // Reporting after close is a no-op, never a throw.
+    expect(() => reporter.report(1, 1)).not.toThrow();
   });
 });

@@ -46,8 +46,13 @@ function toExtractionError(err: unknown, passwordGiven: boolean): ExtractionErro
   return new ExtractionError('corrupt_file', `PDF could not be parsed: ${message}`, { library: 'pdf.js', name: e?.name });
 }
 
-/** Own copy of the bytes: pdf.js transfers (detaches) the buffer it is given. */
+/**
+ * pdf.js wants a Uint8Array (not a Buffer) and transfers (detaches) it. A
+ * buffer from readFile owns its memory, so hand that over without a copy;
+ * copy only a slice of a shared pool, which must not be detached.
+ */
 function ownBytes(buf: Buffer): Uint8Array {
+  if (buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength) return new Uint8Array(buf.buffer, 0, buf.byteLength);
   const copy = new Uint8Array(buf.byteLength);
   copy.set(buf);
   return copy;
