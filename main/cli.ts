@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
-import { JOB_STATUSES, type Job, type JobStatus } from '../shared/job.js';
+import { FAILURE_ACTIONS, JOB_STATUSES, type FailureAction, type Job, type JobStatus } from '../shared/job.js';
 import { Engine } from './core/engine.js';
 import { EXPORT_FORMATS, exportResults, type ExportFormat } from './core/export.js';
-import { expandPaths } from './core/intake.js';
+import { intakePaths, type IntakeOptions } from './core/intake.js';
 import { defaultDbPath } from './core/paths.js';
 import { JobStore } from './core/store/job-store.js';
 
@@ -38,13 +38,37 @@ const addOptions = (c: Command) =>
     .option('--priority <n>', 'higher runs first', int('priority', -1_000_000), 0)
     .option('--max-retries <n>', 'retries for retryable failures', int('max-retries'), 3)
     .option('--timeout <seconds>', 'time limit per file', int('timeout', 1))
-    .option('--password <password>', 'password for encrypted PDFs');
+    .option('--password <password>', 'password for encrypted PDFs')
+    .option('--delay <seconds>', 'do not start before this many seconds from now', int('delay'))
+    .addOption(new Option('--batch <mode>', 'group files under a batch job').choices(['auto', 'always', 'never']).default('auto'))
+    .option('--max-child-failures <n>', 'batch: failed files tolerated (0 = no limit)', int('max-child-failures'), 0)
+    .addOption(
+      new Option('--failure-action <action>', 'batch: past the limit, stop_all cancels the rest; continue ends partial; mark_warning completes with a warning')
+        .choices(FAILURE_ACTIONS)
+        .default('continue'),
+    );
 
-function jobOptions(o: { priority: number; maxRetries: number; timeout?: number; password?: string }) {
+interface AddFlags {
+  priority: number;
+  maxRetries: number;
+  timeout?: number;
+  password?: string;
+  delay?: number;
+  batch: 'auto' | 'always' | 'never';
+  maxChildFailures: number;
+  failureAction: FailureAction;
+}
+
+function intakeOptions(o: AddFlags): IntakeOptions {
   return {
+    source: 'cli',
     priority: o.priority,
     maxRetries: o.maxRetries,
+    batch: o.batch,
+    maxChildFailures: o.maxChildFailures,
+    failureAction: o.failureAction,
     ...(o.timeout ? { timeoutMs: o.timeout * 1000 } : {}),
+    ...(o.delay ? { runAt: Date.now() + o.delay * 1000 } : {}),
     ...(o.password ? { options: { password: o.password } } : {}),
   };
 }
@@ -74,7 +98,8 @@ async function runUntilDrained(engine: Engine, concurrency?: number): Promise<{ 
   if (concurrency) engine.setConcurrency(concurrency);
   const bad: Job[] = [];
   let done = 0;
-  const total = engine.stats().byStatus.pending + engine.stats().byStatus.running;
+  const stats = engine.stats();
+  const total = stats.byStatus.pending + stats.byStatus.running;
   const tty = process.stderr.isTTY;
   const bar = tty
     ? new SingleBar({ format: ' {bar} {percentage}% | {value}/{total} files | {failed} failed | ETA {eta_formatted}', hideCursor: true }, Presets.shades_classic)
@@ -83,6 +108,10 @@ async function runUntilDrained(engine: Engine, concurrency?: number): Promise<{ 
   engine.on('job', (job) => {
     if (job.status === 'pending' && job.errorMessage && !tty) err(`retrying ${job.fileName}: ${job.errorMessage}`);
     if (job.status === 'running' || job.status === 'pending') return;
+    if (job.kind === 'batch') {
+      if (!tty) out(`batch ${job.fileName} ${job.status}${job.warning ? `: ${job.warning}` : job.errorMessage ? `: ${job.errorMessage}` : ''}`);
+      return;
+    }
     done++;
     if (job.status !== 'completed') bad.push(job);
     if (bar) bar.update(done, { failed: bad.length });
@@ -133,10 +162,9 @@ export function buildProgram(): Command {
     program.command('add').description('queue files and folders (recursively) as jobs').argument('<paths...>').addOption(dbOption()),
   ).action(async (paths: string[], o) => {
     await withStore(o.db, async (store) => {
-      const { files, rejected } = await expandPaths(paths);
-      const added = store.add(files.map((f) => ({ ...f, ...jobOptions(o) })));
+      const { batch, count, rejected } = await intakePaths(store, paths, intakeOptions(o));
       reportRejected(rejected);
-      out(`queued ${added.length} file${added.length === 1 ? '' : 's'} in ${o.db}`);
+      out(`queued ${count} file${count === 1 ? '' : 's'}${batch ? ` as batch ${batch.shortId} (${batch.fileName})` : ''} in ${o.db}`);
       if (rejected.length) throw new CliError(`${rejected.length} path${rejected.length === 1 ? ' was' : 's were'} skipped`);
     });
   });
@@ -241,9 +269,9 @@ export function buildProgram(): Command {
     const tmp = o.db ? undefined : mkdtempSync(path.join(tmpdir(), 'quarry-'));
     const engine = new Engine({ dbPath: o.db ?? path.join(tmp!, 'jobs.db'), concurrency: o.concurrency });
     try {
-      const { added, rejected } = await engine.addPaths(paths, jobOptions(o));
+      const { count, rejected } = await engine.addPaths(paths, intakeOptions(o));
       reportRejected(rejected);
-      if (!added.length) throw new CliError('nothing to extract: no readable file among the paths given');
+      if (!count) throw new CliError('nothing to extract: no readable file among the paths given');
       const { done, bad } = await runUntilDrained(engine);
       const s = await engine.exportTo(path.resolve(o.out), o.format as ExportFormat);
       out(`${done - bad.length} of ${done} files extracted; wrote ${s.file}`);

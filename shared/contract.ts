@@ -8,7 +8,7 @@
  * (array sizes, string lengths) are the boundary's limits.
  */
 import { z } from 'zod';
-import { jobEventSchema, jobFilterSchema, jobSchema, jobStatsSchema } from './job.js';
+import { failureActionSchema, jobEventSchema, jobFilterSchema, jobSchema, jobStatsSchema } from './job.js';
 
 const id = z.string().min(1).max(64);
 const ids = z.array(id).min(1).max(1000);
@@ -46,10 +46,15 @@ export const channels = {
         paths: z.array(filePath).min(1).max(10_000),
         priority: z.number().int().min(-1_000_000).max(1_000_000).optional(),
         maxRetries: z.number().int().min(0).max(100).optional(),
+        batch: z.enum(['auto', 'always', 'never']).optional(),
+        maxChildFailures: z.number().int().min(0).optional(),
+        failureAction: failureActionSchema.optional(),
       })
       .strict(),
     output: z.object({
       added: z.number().int(),
+      /** The batch the files were grouped under (a folder, several files), if any. */
+      batch: jobSchema.nullable(),
       /** The first jobs added (at most 1000), for immediate display. */
       jobs: z.array(jobSchema),
       rejected: z.array(z.object({ path: z.string(), reason: z.string() })),

@@ -58,7 +58,7 @@ export type Entity = z.infer<typeof entitySchema>;
 export const detectionSchema = z.object({
   format: formatSchema,
   /** How the format was decided: "magic", "container", "sniff", "extension". */
-  method: z.enum(['magic', 'container', 'sniff', 'extension', 'none']),
+  method: z.enum(['magic', 'container', 'sniff', 'extension', 'forced', 'none']),
   mime: z.string().optional(),
   encoding: z.string().optional(),
 });
@@ -90,6 +90,7 @@ export const ERROR_CODES = {
   corrupt_file: 'permanent',
   encrypted: 'permanent',
   file_not_found: 'permanent',
+  permission_denied: 'permanent',
   not_a_file: 'permanent',
   too_large: 'permanent',
   resource_limit: 'permanent',
@@ -136,7 +137,7 @@ export interface SerializedError {
   details?: Record<string, unknown>;
 }
 
-/** The message a worker posts on its progress port. */
+/** The message a worker posts on its progress port. The worker closes the port when it is done. */
 export interface ProgressMessage {
   processed: number;
   total: number;

@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import type { Job, JobFilter, JobStats } from '../../shared/job.js';
 import { exportResults, type ExportFormat, type ExportSummary } from './export.js';
-import { expandPaths, type Rejected } from './intake.js';
+import { intakePaths, type Intake, type IntakeOptions } from './intake.js';
 import { ExtractionPool, poolExecutor, type PoolOptions } from './pool.js';
 import { Scheduler, type Executor, type ProgressEvent, type SchedulerOptions } from './scheduler.js';
 import { JobStore } from './store/job-store.js';
@@ -22,17 +22,6 @@ export interface EngineOptions {
   statsIntervalMs?: number;
 }
 
-export interface AddOptions {
-  priority?: number;
-  maxRetries?: number;
-  timeoutMs?: number;
-  options?: Record<string, unknown>;
-}
-
-export interface AddResult {
-  added: Job[];
-  rejected: Rejected[];
-}
 
 /** Above this many jobs in one intake, one 'jobsAdded' event replaces a 'job' event per job. */
 const ADD_EVENTS_LIMIT = 500;
@@ -90,10 +79,9 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   // ---- intake -------------------------------------------------------------
 
-  async addPaths(paths: readonly string[], opts: AddOptions = {}): Promise<AddResult> {
-    const { files, rejected } = await expandPaths(paths);
-    const added = this.store.add(files.map((f) => ({ ...f, ...opts })));
-    return { added, rejected };
+  /** Queues files and folders: a folder or several files become a batch with one child per file. */
+  addPaths(paths: readonly string[], opts: IntakeOptions = {}): Promise<Intake> {
+    return intakePaths(this.store, paths, opts);
   }
 
   // ---- a person's operations (ids may be unambiguous prefixes) ------------

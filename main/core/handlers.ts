@@ -62,9 +62,9 @@ export function createHandlers(engine: Engine, env: HandlerEnv): Handlers {
       return { job, events: engine.store.events(job.id) };
     },
     'jobs.stats': () => engine.stats(),
-    'jobs.addPaths': async ({ paths, priority, maxRetries }) => {
-      const { added, rejected } = await engine.addPaths(paths, { priority, maxRetries });
-      return { added: added.length, jobs: added.slice(0, 1000), rejected };
+    'jobs.addPaths': async ({ paths, ...opts }) => {
+      const { batch, count, jobs, rejected } = await engine.addPaths(paths, { ...opts, source: env.transport === 'electron' ? 'app' : 'browser' });
+      return { added: count, batch, jobs, rejected };
     },
     'jobs.retry': ({ ids }) => bulk(ids, (id) => engine.retry(id)),
     'jobs.cancel': ({ ids }) => bulk(ids, (id) => engine.cancel(id)),

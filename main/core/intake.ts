@@ -6,7 +6,8 @@
 import { constants } from 'node:fs';
 import { access, lstat, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { NewJob } from './store/job-store.js';
+import type { FailureAction, Job } from '../../shared/job.js';
+import type { JobStore, NewJob } from './store/job-store.js';
 
 export interface Rejected {
   path: string;
@@ -93,4 +94,55 @@ export function describeFsError(err: unknown): string {
     default:
       return (err as Error)?.message ?? String(err);
   }
+}
+
+export interface IntakeOptions {
+  priority?: number;
+  maxRetries?: number;
+  timeoutMs?: number;
+  runAt?: number;
+  options?: Record<string, unknown>;
+  definition?: string;
+  /** Where the jobs come from, for statistics (cli, app, watch, schedule...). */
+  source?: string;
+  /** auto: a batch for a folder or several files; always; never. */
+  batch?: 'auto' | 'always' | 'never';
+  maxChildFailures?: number;
+  failureAction?: FailureAction;
+  /** Put new jobs in this existing batch. */
+  parentId?: string;
+}
+
+export interface Intake {
+  batch: Job | null;
+  count: number;
+  /** The first jobs added (at most 1000), for display. */
+  jobs: Job[];
+  rejected: Rejected[];
+}
+
+/** Queues what a person dropped: one job per file, under a batch when it is a folder or several files. */
+export async function intakePaths(store: JobStore, paths: readonly string[], opts: IntakeOptions = {}): Promise<Intake> {
+  const { files, rejected } = await expandPaths(paths);
+  const { batch: mode = 'auto', maxChildFailures, failureAction, ...jobOpts } = opts;
+  const perFile = files.map((f) => ({ ...f, ...jobOpts }));
+  const folder = paths.length === 1 && files.length > 0 && files[0]!.sourcePath !== path.resolve(paths[0]!);
+  const asBatch = !opts.parentId && files.length > 0 && (mode === 'always' || (mode === 'auto' && (files.length > 1 || folder)));
+  if (!asBatch) {
+    const ids = store.insert(perFile);
+    return { batch: null, count: ids.length, jobs: ids.slice(0, 1000).map((id) => store.get(id)!), rejected };
+  }
+  const name = folder ? path.basename(path.resolve(paths[0]!)) : `${files.length} files`;
+  const { batch, childIds } = store.addBatch(
+    {
+      fileName: name,
+      sourcePath: folder ? path.resolve(paths[0]!) : undefined,
+      source: opts.source,
+      priority: opts.priority,
+      maxChildFailures,
+      failureAction,
+    },
+    perFile,
+  );
+  return { batch: store.get(batch.id)!, count: childIds.length, jobs: childIds.slice(0, 1000).map((id) => store.get(id)!), rejected };
 }

@@ -111,6 +111,9 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private started = false;
   private paused = false;
   private wakeTimer: NodeJS.Timeout | undefined;
+  private wakeImmediate: NodeJS.Immediate | undefined;
+  /** Finished executions waiting to be written, all in the next tick's transaction. */
+  private readonly settled: Array<{ entry: Running; outcome?: ExecutionOutcome; error?: unknown }> = [];
   private housekeeping: NodeJS.Timeout | undefined;
   private ticking = false;
 
@@ -165,6 +168,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     }
     await Promise.all([...this.running.values()].map((r) => r.done));
     this.flushProgress(true);
+    this.store.tx(() => this.writeSettled());
   }
 
   pause(): void {
@@ -184,9 +188,13 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   /** Claims now (after an add, a retry, or a finished job). */
   wake(): void {
-    if (!this.started) return;
-    clearTimeout(this.wakeTimer);
-    this.wakeTimer = setTimeout(() => this.tick(), 0);
+    if (!this.started || this.wakeImmediate) return;
+    // setImmediate, not setTimeout(0): the latter waits a millisecond or more,
+    // which would cap throughput at about a thousand jobs a second.
+    this.wakeImmediate = setImmediate(() => {
+      this.wakeImmediate = undefined;
+      this.tick();
+    });
   }
 
   /** Aborts a running job's work; the store has already marked it cancelled. */
@@ -199,21 +207,30 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   /** Resolves when no job is pending or running (retries waiting in backoff count as pending). */
   drained(): Promise<void> {
-    if (this.running.size === 0 && !this.store.hasActive()) return Promise.resolve();
+    if (this.running.size === 0 && !this.settled.length && !this.store.hasActive()) return Promise.resolve();
     return new Promise((resolve) => this.once('drained', resolve));
   }
 
-  /** One round: claim as many due jobs as there are free slots, in one transaction. */
+  /**
+   * One round, in one transaction: write what finished since the last round,
+   * then claim as many due jobs as there are free slots. Batching both is what
+   * lets the engine keep up with SQLite's own limit.
+   */
   tick(): void {
-    if (!this.started || this.paused || this.ticking) return;
+    if (this.ticking) return;
     this.ticking = true;
     try {
-      const free = this.concurrencyLimit - this.running.size;
       const now = this.clock();
-      const jobs = this.store.claim(free, now, this.leaseMs, this.owner);
+      const claimable = this.started && !this.paused;
+      let free = 0;
+      const jobs = this.store.tx(() => {
+        this.writeSettled();
+        free = this.concurrencyLimit - this.running.size;
+        return claimable ? this.store.claim(free, now, this.leaseMs, this.owner) : [];
+      });
       for (const job of jobs) this.launch(job);
       // Fewer than asked: nothing more is due now. Sleep until something is, or say we are done.
-      if (jobs.length < free) {
+      if (claimable && jobs.length < free) {
         if (this.running.size === 0 && !this.store.hasActive()) this.emit('drained');
         else this.scheduleNextWake(now);
       }
@@ -237,31 +254,50 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const controller = new AbortController();
     const entry: Running = { job, controller, dirty: false, lastWrite: 0, done: Promise.resolve() };
     this.running.set(job.id, entry);
-    entry.done = this.execute(entry).finally(() => {
-      this.running.delete(job.id);
-      this.wake();
-    });
+    entry.done = this.execute(entry);
   }
 
+  /** Runs the job; its outcome is written by the next tick (see writeSettled). */
   private async execute(entry: Running): Promise<void> {
     const { job, controller } = entry;
-    const timeoutMs = job.timeoutMs ?? this.defaultTimeoutMs;
     try {
       const outcome = await this.executor(job, {
         signal: controller.signal,
-        timeoutMs,
+        timeoutMs: job.timeoutMs ?? this.defaultTimeoutMs,
         onProgress: (p) => this.onProgress(entry, p),
       });
       if (controller.signal.aborted) throw controller.signal.reason;
-      this.store.complete(job.id, outcome.result, {
-        contentHash: outcome.contentHash,
-        failedItems: outcome.failedItems,
-        warning: outcome.warning,
-        reusedFrom: outcome.reusedFrom,
-      });
-    } catch (err) {
-      this.settleFailure(entry, err);
+      this.settled.push({ entry, outcome });
+    } catch (error) {
+      this.settled.push({ entry, error });
     }
+    this.wake();
+  }
+
+  /** Writes finished executions: complete, retry later or fail. Call inside a transaction. */
+  private writeSettled(): void {
+    for (const { entry, outcome, error } of this.settled.splice(0)) {
+      this.running.delete(entry.job.id);
+      if (!outcome) {
+        this.settleFailure(entry, error);
+        continue;
+      }
+      try {
+        this.store.complete(entry.job.id, outcome.result, {
+          contentHash: outcome.contentHash,
+          failedItems: outcome.failedItems,
+          warning: outcome.warning,
+          reusedFrom: outcome.reusedFrom,
+        });
+      } catch (storeErr) {
+        this.storeRefused(storeErr);
+      }
+    }
+  }
+
+  /** The job changed meanwhile (cancelled, deleted): the store refused, which is right. */
+  private storeRefused(err: unknown): void {
+    if (!(err instanceof Error && /Cannot|No job/.test(err.message))) this.emit('error', err as Error);
   }
 
   private settleFailure(entry: Running, err: unknown): void {
@@ -285,8 +321,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         this.store.fail(job.id, error, errorFormat(reason));
       }
     } catch (storeErr) {
-      // The job changed meanwhile (cancelled, deleted): the store refused, which is right.
-      if (!(storeErr instanceof Error && /Cannot|No job/.test(storeErr.message))) this.emit('error', storeErr as Error);
+      this.storeRefused(storeErr);
     }
   }
 

@@ -56,6 +56,18 @@ export interface StoreEvents {
 }
 
 const DUE = `max(coalesce(next_retry_at, 0), coalesce(run_at, 0))`;
+const NOW = `CAST(unixepoch('subsec') * 1000 AS INTEGER)`;
+/**
+ * The timing rule of the jobs_timing trigger (migration 001), written inline by
+ * the hot statements so the trigger (which fires only when a writer leaves
+ * updated_at alone) does not write the row a second time. Same rule, same
+ * CHECKs: the database still keeps the columns consistent for every writer.
+ */
+const TIMING = (to: string) => `updated_at = max(${NOW}, updated_at),
+  started_at = CASE WHEN ${to} = 'running' AND status IS NOT 'running' THEN max(${NOW}, created_at) ELSE started_at END,
+  completed_at = CASE WHEN ${to} IN ('pending','running') THEN NULL
+                      WHEN status IN ('pending','running') AND ${to} IS NOT status THEN max(${NOW}, coalesce(started_at, created_at))
+                      ELSE completed_at END`;
 const CLAIMABLE = `status = 'pending' AND blocked = 0 AND kind != 'batch'`;
 
 export class JobStore extends EventEmitter<StoreEvents> {
@@ -90,7 +102,7 @@ export class JobStore extends EventEmitter<StoreEvents> {
       byId: db.prepare('SELECT * FROM jobs WHERE id = ?'),
       statusOf: db.prepare('SELECT status, blocked FROM jobs WHERE id = ?'),
       byPrefix: db.prepare(`SELECT * FROM jobs WHERE id >= ? AND id < ? LIMIT 2`),
-      claim: db.prepare(`UPDATE jobs SET status = 'running', lease_owner = @owner, lease_expires_at = @lease,
+      claim: db.prepare(`UPDATE jobs SET ${TIMING("'running'")}, status = 'running', lease_owner = @owner, lease_expires_at = @lease,
           next_retry_at = NULL
         WHERE seq IN (SELECT seq FROM jobs INDEXED BY jobs_claim
                       WHERE ${CLAIMABLE} AND ${DUE} <= @now
@@ -100,13 +112,13 @@ export class JobStore extends EventEmitter<StoreEvents> {
       progress: db.prepare(`UPDATE jobs SET total = @total, processed = @successful + @failed,
           successful = @successful, failed = @failed
         WHERE id = @id AND status = 'running'`),
-      setStatus: db.prepare(`UPDATE jobs SET status = @to,
+      setStatus: db.prepare(`UPDATE jobs SET ${TIMING('@to')}, status = @to,
           lease_owner = CASE WHEN @to = 'running' THEN lease_owner END,
           lease_expires_at = CASE WHEN @to = 'running' THEN lease_expires_at END,
           error_code = @errorCode, error_category = @errorCategory, error_message = @errorMessage,
           error_details = @errorDetails, retry_count = @retryCount, next_retry_at = @nextRetryAt, warning = @warning
         WHERE id = @id AND status = @from RETURNING id`),
-      complete: db.prepare(`UPDATE jobs SET status = @to, lease_owner = NULL, lease_expires_at = NULL,
+      complete: db.prepare(`UPDATE jobs SET ${TIMING('@to')}, status = @to, lease_owner = NULL, lease_expires_at = NULL,
           format = @format, content_hash = coalesce(@contentHash, content_hash), result_summary = @summary,
           total = @total, processed = @successful + @failed, successful = @successful, failed = @failed,
           error_code = NULL, error_category = NULL, error_message = NULL, error_details = NULL, warning = @warning,
@@ -123,6 +135,8 @@ export class JobStore extends EventEmitter<StoreEvents> {
       anyActive: db.prepare(`SELECT EXISTS (SELECT 1 FROM jobs WHERE status IN ('pending','running')) AS x`),
       childCounts: db.prepare(`SELECT status, count(*) AS n FROM jobs WHERE parent_id = ? GROUP BY status`),
       activeChildren: db.prepare(`SELECT id FROM jobs WHERE parent_id = ? AND status IN ('pending','running')`).pluck(),
+      hasActiveChildren: db.prepare(`SELECT EXISTS (SELECT 1 FROM jobs WHERE parent_id = ? AND status IN ('pending','running'))`).pluck(),
+      countChildrenIn: db.prepare(`SELECT count(*) FROM jobs WHERE parent_id = ? AND status = ?`).pluck(),
       childrenIn: db.prepare(`SELECT id FROM jobs WHERE parent_id = ? AND status IN (SELECT value FROM json_each(?))`).pluck(),
       dependents: db.prepare(`SELECT j.id FROM job_dependencies d JOIN jobs j ON j.id = d.job_id
         WHERE d.depends_on = ? AND j.status = 'pending'`).pluck(),
@@ -137,7 +151,17 @@ export class JobStore extends EventEmitter<StoreEvents> {
 
   /** Runs `fn` in a transaction; its events are announced only if it commits. */
   tx<T>(fn: () => T): T {
-    if (this.buffer) return fn(); // nested: the outer transaction announces
+    if (this.buffer) {
+      // Nested: a savepoint, so a refused operation leaves nothing half-written;
+      // its events are dropped with it, the outer transaction announces the rest.
+      const mark = this.buffer.length;
+      try {
+        return this.db.transaction(fn)();
+      } catch (err) {
+        this.buffer.length = mark;
+        throw err;
+      }
+    }
     const buffer: Array<() => void> = [];
     this.buffer = buffer;
     let result: T;
@@ -443,8 +467,6 @@ export class JobStore extends EventEmitter<StoreEvents> {
     opts: { contentHash?: string; failedItems?: number; warning?: string; reusedFrom?: string } = {},
   ): Job {
     return this.tx(() => {
-      const job = this.require(id);
-      assertCan('complete', job);
       const { text, markdown, ...document } = result;
       this.stmts.insertResult.run(id, result.format, result.extractor.name, result.extractor.version, text, markdown, JSON.stringify(document));
       const successful = result.counters.items;
@@ -461,6 +483,7 @@ export class JobStore extends EventEmitter<StoreEvents> {
         warning: opts.warning ?? null,
         reusedFrom: opts.reusedFrom ?? null,
       }) as Row | undefined;
+      // Only a running job completes; the savepoint drops the result row with the refusal.
       if (!row) throw new InvalidTransitionError('complete', id, this.require(id).status);
       return this.finished(this.require(id));
     });
@@ -651,9 +674,9 @@ export class JobStore extends EventEmitter<StoreEvents> {
       this.finished(this.transition(batch, 'fail', 'failed', { error: { code: 'too_many_failures', message }, retryCount: batch.retryCount }));
       return;
     }
-    if ((this.stmts.activeChildren.all(batch.id) as unknown[]).length > 0) return;
+    if (this.stmts.hasActiveChildren.get(batch.id) === 1) return;
     if (batch.status === 'pending') batch = this.transition(batch, 'claim', 'running', { error: null, retryCount: batch.retryCount });
-    const cancelled = (this.stmts.childrenIn.all(batch.id, '["cancelled"]') as unknown[]).length;
+    const cancelled = this.stmts.countChildrenIn.get(batch.id, 'cancelled') as number;
     const clean = failed === 0 && cancelled === 0;
     const to: JobStatus = clean || batch.failureAction === 'mark_warning' ? 'completed' : 'partial';
     const warning = clean ? null : `${failed} failed and ${cancelled} cancelled of ${batch.total} files.`;
