@@ -78,6 +78,13 @@ export const extractionResultSchema = z.object({
   pages: z.array(z.object({ number: z.number().int(), text: z.string() })).optional(),
   /** Things the user should know: a malformed CSV row, an empty document... */
   warnings: z.array(z.string()),
+  /**
+   * Files the extractor wrote under the task's spoolDir (archive entries, e-mail
+   * attachments): each becomes a child job of this one.
+   */
+  children: z
+    .array(z.object({ path: z.string(), name: z.string(), size: z.number().int().nonnegative() }))
+    .optional(),
   counters: z
     .object({ items: z.number().int().nonnegative() })
     .catchall(z.number()),
@@ -148,7 +155,16 @@ export interface ExtractTask {
   path: string;
   /** Per-job options, e.g. { password, mainContentOnly, encoding }. */
   options: Record<string, unknown>;
+  /** A folder this job may write extracted entries and attachments to (see `children`). */
+  spoolDir?: string;
 }
+
+/**
+ * The worker's second task (piscina `name: 'hash'`): the file's sha256, read
+ * as a stream, so main can reuse a stored result for identical content
+ * before paying for an extraction.
+ */
+export type HashOutcome = { ok: true; sha256: string; size: number } | { ok: false; error: SerializedError };
 
 /** What the extraction worker returns: errors as values, so no field is lost in transit. */
 export type WorkerOutcome =
