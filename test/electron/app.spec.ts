@@ -32,8 +32,11 @@ test('the desktop window is hardened and runs a dropped file to completion', asy
     expect(await page.evaluate(() => typeof (window as any).require)).toBe('undefined');
     expect(await page.evaluate(() => typeof (window as any).process)).toBe('undefined');
     expect(await page.evaluate(() => Object.keys((window as any).quarry).sort())).toEqual(['invoke', 'on', 'pathForFile']);
-    const prefs = await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]!.webContents.getLastWebPreferences());
-    expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
+    expect(await page.evaluate(() => typeof (globalThis as any).Buffer)).toBe('undefined');
+    // Navigation away from the app is refused.
+    await page.evaluate(() => (location.href = 'https://example.org/'));
+    await page.waitForTimeout(200);
+    expect(page.url()).toMatch(/^quarry:\/\/app\//);
     // A bad payload is refused at the boundary with a typed error.
     const bad = await page.evaluate(() => (window as any).quarry.invoke('jobs.list', { limit: 'all' }).catch((e: Error) => e.message));
     expect(bad).toMatch(/invalid_input/);
