@@ -18,10 +18,12 @@ export function fsErrorCode(err: unknown): ErrorCode | null {
     case 'EMFILE':
     case 'ENFILE':
     case 'ETXTBSY':
-    // Windows reports files locked by another process as EPERM/EACCES; the lock usually goes away.
+      return 'file_busy';
+    // Windows also reports files locked by another program as EPERM/EACCES; we cannot
+    // tell the two apart, and a user retry (after closing the other program) covers the lock.
     case 'EPERM':
     case 'EACCES':
-      return 'file_busy';
+      return 'permission_denied';
     default:
       return null;
   }
@@ -34,10 +36,10 @@ export function fsErrorMessage(code: ErrorCode, filePath: string, err: unknown):
       return `File not found: ${filePath}`;
     case 'not_a_file':
       return `Not a regular file: ${filePath}`;
+    case 'permission_denied':
+      return `Permission denied (or the file is locked by another program): ${filePath}`;
     case 'file_busy':
-      return sys === 'EACCES' || sys === 'EPERM'
-        ? `File cannot be read (permission denied or locked by another program): ${filePath}`
-        : `File is busy or too many files are open (${sys}): ${filePath}`;
+      return `File is busy or too many files are open (${sys}): ${filePath}`;
     default:
       return `${(err as Error)?.message ?? String(err)}`;
   }

@@ -7,7 +7,10 @@
  * Error objects lose their fields crossing threads; this function does not
  * throw for them.
  */
-import { stat, readFile } from 'node:fs/promises';
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, stat, readFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import type { MessagePort } from 'node:worker_threads';
 import {
   ExtractionError,
@@ -17,6 +20,7 @@ import {
   type ExtractionResult,
   type ExtractTask,
   type Format,
+  type HashOutcome,
   type WorkerOutcome,
 } from '../shared/extraction';
 import { detectFile, MIME } from './detect';
@@ -40,8 +44,24 @@ export function parseOptions(raw: Record<string, unknown> | undefined): ExtractO
     mainContentOnly: o.mainContentOnly === true,
     delimiter: str(o.delimiter),
     stepTimeoutMs: num(o.stepTimeoutMs),
+    ocr: o.ocr !== false,
+    ocrLanguage: str(o.ocrLanguage),
+    depth: typeof o.depth === 'number' && Number.isInteger(o.depth) && o.depth >= 0 ? o.depth : 0,
+    maxDepth: num(o.maxDepth),
+    maxEntries: num(o.maxEntries),
+    maxEntryBytes: num(o.maxEntryBytes),
+    maxTotalBytes: num(o.maxTotalBytes),
+    maxRatio: num(o.maxRatio),
   };
 }
+
+/** Legacy binary Office files (OLE2): detected, but no parser safe for untrusted input exists. */
+const LEGACY_OFFICE: Record<string, string> = {
+  'application/vnd.ms-excel':
+    'Legacy Excel .xls (BIFF) files are not supported: no maintained parser that is safe for untrusted files is available (the npm "xlsx" package has unfixed advisories). Save the workbook as .xlsx or .ods.',
+  'application/msword': 'Legacy Word .doc files are not supported. Save the document as .docx.',
+  'application/vnd.ms-powerpoint': 'Legacy PowerPoint .ppt files are not supported. Save the presentation as .pptx.',
+};
 
 /** Validating a million-row table costs seconds; a sample proves the shape just as well. */
 function validationSample(result: ExtractionResult): ExtractionResult {
@@ -94,7 +114,7 @@ export async function run(
   let detection: Detection;
   try {
     detection = options.format
-      ? { format: options.format, method: 'extension', mime: MIME[options.format] }
+      ? { format: options.format, method: 'forced', mime: MIME[options.format] }
       : await detectFile(filePath, { encoding: options.encoding });
   } catch (err) {
     const code = fsErrorCode(err);
@@ -105,20 +125,42 @@ export async function run(
   const extractor = extractorFor(format);
   if (!extractor) {
     const what = format === 'unknown'
-      ? detection.mime && detection.mime !== MIME.unknown
+      ? detection.mime && LEGACY_OFFICE[detection.mime]
+        ? LEGACY_OFFICE[detection.mime]!
+        : detection.mime && detection.mime !== MIME.unknown
         ? `Unsupported file type (${detection.mime})`
         : 'Unrecognised file format (binary content without a known signature or extension)'
       : `No extractor for ${formatLabel(format)} files yet`;
     return fail('unsupported_format', what, { format, detection });
   }
 
-  // 3. Extraction.
+  // 3. Extraction. The sha256 comes for free when the bytes pass through
+  // anyway: read whole, or streamed from start to end.
   let bytes: Promise<Buffer> | undefined;
-  const read = () => (bytes ??= readFile(filePath));
+  let sha256: string | undefined;
+  const read = () =>
+    (bytes ??= readFile(filePath).then((b) => {
+      sha256 = createHash('sha256').update(b).digest('hex');
+      return b;
+    }));
+  const stream = (opts: { highWaterMark?: number } = {}): Readable => {
+    const s = createReadStream(filePath, { highWaterMark: opts.highWaterMark ?? 1024 * 1024 });
+    const h: Hash = createHash('sha256');
+    let seen = 0;
+    s.on('data', (chunk: Buffer | string) => {
+      const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      h.update(b);
+      seen += b.length;
+    });
+    s.on('end', () => {
+      if (seen === size && !sha256) sha256 = h.digest('hex');
+    });
+    return s;
+  };
   let parts;
   try {
     parts = await extractor.extract(
-      { path: filePath, size, detection, options, read },
+      { path: filePath, size, detection, options, read, stream, ...(task.spoolDir ? { spoolDir: task.spoolDir } : {}) },
       { progress: onProgress },
     );
   } catch (err) {
@@ -143,6 +185,7 @@ export async function run(
       entities: parts.entities ?? [],
       ...(parts.pages ? { pages: parts.pages } : {}),
       warnings,
+      ...(parts.children ? { children: parts.children } : {}),
       counters: { ...counters, items: Math.max(0, Math.trunc(counters.items)) },
     };
     const check = extractionResultSchema.safeParse(validationSample(result));
@@ -150,9 +193,45 @@ export async function run(
       return fail('internal', `The ${formatLabel(format)} extractor produced an invalid result: ${check.error.message}`, { format });
     }
     onProgress(result.counters.items, result.counters.items);
-    return { ok: true, result };
+    return sha256 ? { ok: true, result, sha256 } : { ok: true, result };
   } catch (err) {
     return { ok: false, error: serializeError(err, format, 'other') };
+  }
+}
+
+/**
+ * Named task for the pool: `pool.run({ path }, { name: 'hash' })`. Streams
+ * the file through sha256 (64 KiB at a time, whatever its size) so main can
+ * reuse a stored result for identical content before extracting.
+ */
+export async function hash(task: { path: string }): Promise<HashOutcome> {
+  const filePath = task?.path;
+  if (typeof filePath !== 'string' || !filePath) return { ok: false, error: { code: 'internal', message: 'Hash task has no file path' } };
+  let fh;
+  try {
+    fh = await open(filePath, 'r');
+  } catch (err) {
+    const code = fsErrorCode(err) ?? 'internal';
+    return { ok: false, error: { code, message: fsErrorMessage(code, filePath, err), details: { syscall: (err as NodeJS.ErrnoException).code } } };
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) return { ok: false, error: { code: 'not_a_file', message: `${st.isDirectory() ? 'Directory' : 'Not a regular file'}: ${filePath}` } };
+    const h = createHash('sha256');
+    const buf = Buffer.allocUnsafe(1024 * 1024);
+    let size = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      h.update(buf.subarray(0, bytesRead));
+      size += bytesRead;
+    }
+    return { ok: true, sha256: h.digest('hex'), size };
+  } catch (err) {
+    const code = fsErrorCode(err) ?? 'internal';
+    return { ok: false, error: { code, message: fsErrorMessage(code, filePath, err) } };
+  } finally {
+    await fh.close().catch(() => undefined);
   }
 }
 

@@ -6,7 +6,8 @@
  * returns result parts. The worker adds format, detection, extractor name
  * and version, defaults, and validation, so extractors stay small.
  */
-import type { Detection, Entity, Format, Table } from '../../shared/extraction';
+import type { Readable } from 'node:stream';
+import type { Detection, Entity, ExtractionResult, Format, Table } from '../../shared/extraction';
 
 /** Options the worker understands (from ExtractTask.options; unknown keys ignored). */
 export interface ExtractOptions {
@@ -24,6 +25,19 @@ export interface ExtractOptions {
   delimiter?: string;
   /** Upper bound for one parsing step (a PDF page), in ms (default 60 s). */
   stepTimeoutMs?: number;
+  /** Images: run OCR (default true; `ocr: false` skips it). */
+  ocr: boolean;
+  /** OCR language(s) shipped with the app, e.g. "eng" (default). */
+  ocrLanguage?: string;
+  /** How deep this file sits in archives: 0 for a file the user added, parent + 1 for a child. */
+  depth: number;
+  /** Archives at this depth or deeper are listed, not unpacked (default 3). */
+  maxDepth?: number;
+  /** Archive limits against zip bombs (defaults in extractors/zip). */
+  maxEntries?: number;
+  maxEntryBytes?: number;
+  maxTotalBytes?: number;
+  maxRatio?: number;
 }
 
 export interface ExtractInput {
@@ -33,6 +47,13 @@ export interface ExtractInput {
   options: ExtractOptions;
   /** The whole file; read once on first call. */
   read(): Promise<Buffer>;
+  /**
+   * The file as a stream, for formats parsed incrementally (a 500 MB IFC
+   * must not be read whole). The worker hashes what passes through.
+   */
+  stream(opts?: { highWaterMark?: number }): Readable;
+  /** Folder this job may write children to (archive entries, attachments); none = list only. */
+  spoolDir?: string;
 }
 
 export interface ExtractContext {
@@ -51,6 +72,8 @@ export interface ExtractionParts {
   counters?: { items: number } & Record<string, number>;
   /** Text encoding actually used for the whole file (overrides the head-based guess). */
   encoding?: string;
+  /** Files written under input.spoolDir, each to become a child job. */
+  children?: NonNullable<ExtractionResult['children']>;
 }
 
 export interface Extractor {

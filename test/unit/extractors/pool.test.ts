@@ -36,6 +36,11 @@ async function runWithProgress(file: string, options: Record<string, unknown> = 
 }
 
 describe('dist/workers/extract.cjs in piscina', () => {
+  it("runs the named 'hash' task", async () => {
+    const out = await pool.run({ path: pdfPath }, { name: 'hash' });
+    expect(out).toMatchObject({ ok: true, size: expect.any(Number), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  });
+
   it('extracts a PDF and streams throttled progress over the port', async () => {
     const { outcome, progress } = await runWithProgress(pdfPath);
     if (!outcome.ok) throw new Error(outcome.error.message);

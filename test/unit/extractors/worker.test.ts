@@ -1,10 +1,11 @@
-import { mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { categoryOf } from '../../../shared/extraction';
 import { fsErrorCode } from '../../../workers/errors';
-import { listExtractors, run } from '../../../workers/extract';
+import { hash, listExtractors, run } from '../../../workers/extract';
 import { extractorFor } from '../../../workers/extractors/registry';
 import { createProgressReporter } from '../../../workers/progress';
 import { fixtureDir, makeZip } from '../../helpers/fixtures';
@@ -40,6 +41,33 @@ describe('worker entry: file checks', () => {
     }
   });
 
+  it('EACCES/EPERM map to the permanent permission_denied', () => {
+    for (const code of ['EACCES', 'EPERM']) {
+      const c = fsErrorCode(Object.assign(new Error(code), { code }));
+      expect(c).toBe('permission_denied');
+      expect(categoryOf(c!)).toBe('permanent');
+    }
+  });
+
+  it('an unreadable file -> permission_denied (where this user can be denied at all)', async () => {
+    const p = fx.write('locked.txt', 'secret');
+    chmodSync(p, 0o000);
+    try {
+      // root reads everything; the mapping itself is tested above.
+      if (process.getuid?.() === 0) return;
+      expect((await extractErr(p)).code).toBe('permission_denied');
+      expect(await hash({ path: p })).toMatchObject({ ok: false, error: { code: 'permission_denied' } });
+    } finally {
+      chmodSync(p, 0o644);
+    }
+  });
+
+  it('returns the sha256 of the bytes it read', async () => {
+    const content = 'hello,world\n1,2\n';
+    const out = await run({ path: fx.write('hashed.csv', content), options: {} });
+    expect(out.ok && out.sha256).toBe(createHash('sha256').update(content).digest('hex'));
+  });
+
   it('a task without a path fails cleanly', async () => {
     const out = await run({ path: '', options: {} });
     expect(out).toMatchObject({ ok: false, error: { code: 'internal' } });
@@ -61,7 +89,7 @@ describe('worker entry: formats', () => {
   it('options.format forces the extractor', async () => {
     const r = await extractOk(fx.write('forced.dat', 'a,b\n1,2\n'), { format: 'text' });
     expect(r.format).toBe('text');
-    expect(r.detection.method).toBe('extension');
+    expect(r.detection.method).toBe('forced');
   });
 
   it('xml gets a result with its root element', async () => {
@@ -76,6 +104,22 @@ describe('worker entry: formats', () => {
     for (const e of list) expect(e.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(extractorFor('tsv')?.name).toBe('csv');
     expect(extractorFor('docx')).toBeUndefined();
+  });
+});
+
+describe('hash task', () => {
+  it('streams the file through sha256 and returns its size', async () => {
+    const big = Buffer.alloc(3 * 1024 * 1024 + 17, 7);
+    const p = fx.write('big.bin', big);
+    expect(await hash({ path: p })).toEqual({ ok: true, sha256: createHash('sha256').update(big).digest('hex'), size: big.length });
+  });
+
+  it('typed errors: missing file, directory, no path', async () => {
+    expect(await hash({ path: path.join(fx.dir, 'missing.bin') })).toMatchObject({ ok: false, error: { code: 'file_not_found' } });
+    const dir = path.join(fx.dir, 'hash-dir');
+    mkdirSync(dir);
+    expect(await hash({ path: dir })).toMatchObject({ ok: false, error: { code: 'not_a_file' } });
+    expect(await hash({ path: '' })).toMatchObject({ ok: false, error: { code: 'internal' } });
   });
 });
 
