@@ -7,7 +7,11 @@ import { EventEmitter } from 'node:events';
 import type { Job, JobFilter, JobStats } from '../../shared/job.js';
 import { exportResults, type ExportFormat, type ExportSummary } from './export.js';
 import { intakePaths, type Intake, type IntakeOptions } from './intake.js';
-import { ExtractionPool, poolExecutor, type PoolOptions } from './pool.js';
+import path from 'node:path';
+import { DefinitionStore } from './definitions.js';
+import { pipelineExecutor } from './pipeline.js';
+import { ExtractionPool, type PoolOptions } from './pool.js';
+import { defaultSteps, type StepRegistry } from './steps/registry.js';
 import { Scheduler, type Executor, type ProgressEvent, type SchedulerOptions } from './scheduler.js';
 import { JobStore } from './store/job-store.js';
 
@@ -15,8 +19,14 @@ export interface EngineOptions {
   dbPath: string;
   concurrency?: number;
   pool?: PoolOptions;
-  /** Replaces the pool (benchmarks, tests of the scheduler alone). */
+  /** Replaces the pool and the pipelines (benchmarks, tests of the scheduler alone). */
   executor?: Executor;
+  /** Archive entries and attachments are written here (default: spool/ beside the database). */
+  spoolRoot?: string;
+  /** Where export steps write when a definition names no folder (default: exports/ beside the database). */
+  exportsDir?: string;
+  /** Reuse stored results for identical content unless a job is forced (default true). */
+  dedup?: boolean;
   scheduler?: Omit<SchedulerOptions, 'store' | 'executor' | 'concurrency'>;
   /** Stats are pushed at most this often. */
   statsIntervalMs?: number;
@@ -36,10 +46,19 @@ export interface EngineEvents {
   error: [Error];
 }
 
+/** Pins the definition's current version on the jobs, and its timeout unless the job has one. */
+export function withDefinition(definitions: DefinitionStore, opts: IntakeOptions): IntakeOptions {
+  if (!opts.definition) return opts;
+  const def = definitions.get(opts.definition);
+  return { ...opts, definitionVersion: def.version, timeoutMs: opts.timeoutMs ?? def.timeout_ms };
+}
+
 export class Engine extends EventEmitter<EngineEvents> {
   readonly store: JobStore;
   readonly scheduler: Scheduler;
   readonly pool: ExtractionPool | undefined;
+  readonly definitions: DefinitionStore;
+  readonly steps: StepRegistry;
   private statsTimer: NodeJS.Timeout | undefined;
   private readonly statsIntervalMs: number;
   private closed = false;
@@ -53,10 +72,22 @@ export class Engine extends EventEmitter<EngineEvents> {
       this.store.close();
       throw err;
     }
+    const dataDir = path.dirname(path.resolve(opts.dbPath));
+    this.steps = this.pool
+      ? defaultSteps({
+          pool: this.pool,
+          store: this.store,
+          spoolRoot: opts.spoolRoot ?? path.join(dataDir, 'spool'),
+          exportsDir: opts.exportsDir ?? path.join(dataDir, 'exports'),
+          dedup: opts.dedup,
+        })
+      : new Map();
+    this.definitions = new DefinitionStore(this.store.db, () => [...this.steps.keys()]);
+    if (this.pool) this.definitions.ensureBuiltins();
     this.scheduler = new Scheduler({
       ...opts.scheduler,
       store: this.store,
-      executor: opts.executor ?? poolExecutor(this.pool!),
+      executor: opts.executor ?? pipelineExecutor({ definitions: this.definitions, steps: this.steps, store: this.store }),
       concurrency: opts.concurrency ?? this.pool?.threads,
     });
     this.statsIntervalMs = opts.statsIntervalMs ?? 250;
@@ -81,7 +112,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** Queues files and folders: a folder or several files become a batch with one child per file. */
   addPaths(paths: readonly string[], opts: IntakeOptions = {}): Promise<Intake> {
-    return intakePaths(this.store, paths, opts);
+    return intakePaths(this.store, paths, withDefinition(this.definitions, opts));
   }
 
   // ---- a person's operations (ids may be unambiguous prefixes) ------------

@@ -103,6 +103,7 @@ export interface IntakeOptions {
   runAt?: number;
   options?: Record<string, unknown>;
   definition?: string;
+  definitionVersion?: number;
   /** Where the jobs come from, for statistics (cli, app, watch, schedule...). */
   source?: string;
   /** auto: a batch for a folder or several files; always; never. */

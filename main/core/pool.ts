@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import {
   ExtractionError,
+  type HashOutcome,
   type ExtractTask,
   type ProgressMessage,
   type WorkerOutcome,
@@ -108,6 +109,29 @@ export class ExtractionPool {
       for (let m = receiveMessageOnPort(port1); m; m = receiveMessageOnPort(port1)) opts.onProgress?.(m.message);
       port1.close();
     }
+  }
+
+  /** The file's sha256, streamed in a worker (the `hash` task). */
+  async hash(file: string, signal?: AbortSignal): Promise<string> {
+    let outcome: HashOutcome;
+    try {
+      outcome = await this.piscina.run({ path: file }, { name: 'hash', ...(signal ? { signal } : {}) });
+    } catch (err) {
+      if (signal?.aborted) throw new ExtractionError('cancelled', 'Cancelled by the user.');
+      throw translateWorkerError(err);
+    }
+    if (!outcome.ok) throw new ExtractionError(outcome.error.code, outcome.error.message, outcome.error.details);
+    return outcome.sha256;
+  }
+
+  private versions: Promise<Record<string, string>> | undefined;
+
+  /** Each extractor's current version, by name (asked of a worker once). */
+  extractorVersions(): Promise<Record<string, string>> {
+    this.versions ??= this.piscina
+      .run(null, { name: 'listExtractors' })
+      .then((list: Array<{ name: string; version: string }>) => Object.fromEntries(list.map((e) => [e.name, e.version])));
+    return this.versions;
   }
 
   /** Waits for running tasks, then stops every thread. */

@@ -36,6 +36,8 @@ export interface ExecutionOutcome {
   warning?: string;
   /** Dedup: the job whose stored result this one reused. */
   reusedFrom?: string;
+  /** Files the extraction wrote out (archive entries, attachments): they become child jobs. */
+  children?: Array<{ path: string; name: string; size: number }>;
 }
 
 export type Executor = (job: Job, ctx: ExecutionContext) => Promise<ExecutionOutcome>;
@@ -288,6 +290,16 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
           failedItems: outcome.failedItems,
           warning: outcome.warning,
           reusedFrom: outcome.reusedFrom,
+          children: outcome.children?.map((c) => ({
+            sourcePath: c.path,
+            fileName: c.name,
+            sizeBytes: c.size,
+            source: 'archive',
+            definition: entry.job.definition ?? undefined,
+            maxRetries: entry.job.maxRetries,
+            // Nested archives go one level deeper each time (the worker limits the depth).
+            options: { ...entry.job.options, depth: Number(entry.job.options.depth ?? 0) + 1 },
+          })),
         });
       } catch (storeErr) {
         this.storeRefused(storeErr);

@@ -428,14 +428,29 @@ export class JobStore extends EventEmitter<StoreEvents> {
     return ids.filter((id) => !still.has(id));
   }
 
-  /** The newest completed job with this content, extractor version and options: a result to reuse. */
-  findReusable(contentHash: string, extractorVersion: string, options: Record<string, unknown>, excludeId: string): string | undefined {
+  /** The newest completed job with this content and the same options: its result may be reused. */
+  findReusable(contentHash: string, options: Record<string, unknown>, excludeId: string): string | undefined {
     return this.db
-      .prepare(`SELECT j.id FROM jobs j JOIN results r ON r.job_id = j.id
-        WHERE j.content_hash = ? AND j.status = 'completed' AND r.extractor_version = ? AND j.options = ? AND j.id != ?
+      .prepare(`SELECT j.id FROM jobs j INDEXED BY jobs_hash JOIN results r ON r.job_id = j.id
+        WHERE j.content_hash = ? AND j.status = 'completed' AND j.options = ? AND j.id != ?
         ORDER BY j.seq DESC LIMIT 1`)
       .pluck()
-      .get(contentHash, extractorVersion, JSON.stringify(options), excludeId) as string | undefined;
+      .get(contentHash, JSON.stringify(options), excludeId) as string | undefined;
+  }
+
+  /** Completed jobs whose result came from an older version of its extractor than `current` (name -> version). */
+  outdated(current: Record<string, string>): string[] {
+    return this.db
+      .prepare(`SELECT j.id FROM jobs j JOIN results r ON r.job_id = j.id
+        WHERE j.status IN ('completed','partial') AND j.kind != 'batch'
+          AND r.extractor_version != coalesce(json_extract(?, '$.' || json_quote(r.extractor)), r.extractor_version)`)
+      .pluck()
+      .all(JSON.stringify(current)) as string[];
+  }
+
+  /** Records how far a pipeline got (the step now running, 0-based). */
+  setStepIndex(id: string, index: number): void {
+    this.db.prepare(`UPDATE jobs SET step_index = ? WHERE id = ? AND status = 'running'`).run(index, id);
   }
 
   // ---- the scheduler's operations ----------------------------------------
@@ -464,10 +479,11 @@ export class JobStore extends EventEmitter<StoreEvents> {
   complete(
     id: string,
     result: ExtractionResult,
-    opts: { contentHash?: string; failedItems?: number; warning?: string; reusedFrom?: string } = {},
+    opts: { contentHash?: string; failedItems?: number; warning?: string; reusedFrom?: string; children?: NewJob[] } = {},
   ): Job {
     return this.tx(() => {
       const { text, markdown, ...document } = result;
+      if (opts.children?.length) return this.becomeBatch(id, result, opts.children, opts.contentHash);
       this.stmts.insertResult.run(id, result.format, result.extractor.name, result.extractor.version, text, markdown, JSON.stringify(document));
       const successful = result.counters.items;
       const failedItems = opts.failedItems ?? 0;
@@ -487,6 +503,24 @@ export class JobStore extends EventEmitter<StoreEvents> {
       if (!row) throw new InvalidTransitionError('complete', id, this.require(id).status);
       return this.finished(this.require(id));
     });
+  }
+
+  /**
+   * A container (an archive, an e-mail) that yielded entries: its own result
+   * is stored, and it becomes the batch of its entries, finishing when they do.
+   */
+  private becomeBatch(id: string, result: ExtractionResult, children: readonly NewJob[], contentHash?: string): Job {
+    const job = this.require(id);
+    assertCan('complete', job);
+    const { text, markdown, ...document } = result;
+    this.stmts.insertResult.run(id, result.format, result.extractor.name, result.extractor.version, text, markdown, JSON.stringify(document));
+    this.db
+      .prepare(`UPDATE jobs SET kind = 'batch', lease_owner = NULL, lease_expires_at = NULL, format = ?,
+          content_hash = coalesce(?, content_hash), result_summary = ?, total = 0, processed = 0, successful = 0, failed = 0
+        WHERE id = ? AND status = 'running'`)
+      .run(result.format, contentHash ?? null, JSON.stringify(summarize(result)), id);
+    this.insert(children.map((c) => ({ ...c, parentId: id })));
+    return this.changedJob(id);
   }
 
   /** Ends a pending or running job as failed. */

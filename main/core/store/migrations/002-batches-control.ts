@@ -69,8 +69,8 @@ BEGIN
   WHERE status = OLD.status AND kind = OLD.kind AND source = OLD.source AND format = coalesce(OLD.format, '');
 END;
 
-CREATE TRIGGER jobs_count_update AFTER UPDATE OF status, format ON jobs
-WHEN NEW.status IS NOT OLD.status OR NEW.format IS NOT OLD.format
+CREATE TRIGGER jobs_count_update AFTER UPDATE OF status, format, kind ON jobs
+WHEN NEW.status IS NOT OLD.status OR NEW.format IS NOT OLD.format OR NEW.kind IS NOT OLD.kind
 BEGIN
   UPDATE job_counts SET n = n - 1,
     items = items - CASE WHEN OLD.status IN ('completed','partial') THEN OLD.successful ELSE 0 END

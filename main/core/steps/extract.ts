@@ -1,0 +1,51 @@
+/**
+ * The extract step: the file through the worker pool. Unless forced, the
+ * file is hashed first, and identical content already extracted (same
+ * options, same extractor version) reuses that stored result.
+ */
+import path from 'node:path';
+import { ExtractionError, type ExtractionResult } from '../../../shared/extraction.js';
+import type { ExtractionPool } from '../pool.js';
+import type { JobStore, StoredResult } from '../store/job-store.js';
+import type { StepExecutor } from './types.js';
+
+export interface ExtractStepDeps {
+  pool: ExtractionPool;
+  store: JobStore;
+  /** Archive entries and attachments are written under <spoolRoot>/<job id>. */
+  spoolRoot: string;
+  /** Reuse stored results for identical content (default true). */
+  dedup?: boolean;
+}
+
+function storedToResult(r: StoredResult): ExtractionResult {
+  return { ...r.document, text: r.text, markdown: r.markdown } as ExtractionResult;
+}
+
+export function extractStep(deps: ExtractStepDeps): StepExecutor {
+  return async (state, step, ctx) => {
+    const { job } = ctx;
+    if (!job.sourcePath) throw new ExtractionError('not_a_file', 'This job has no file to extract.');
+    const options = { ...job.options, ...step.options };
+    let contentHash: string | undefined;
+    if (deps.dedup !== false && !options.force) {
+      contentHash = await deps.pool.hash(job.sourcePath, ctx.signal);
+      const reuse = await reusable(deps, contentHash, job.options, job.id);
+      if (reuse) return { ...state, result: storedToResult(reuse), contentHash, reusedFrom: reuse.jobId };
+    }
+    const out = await deps.pool.run(
+      { path: job.sourcePath, options, spoolDir: path.join(deps.spoolRoot, job.id) },
+      { signal: ctx.signal, onProgress: ctx.onProgress, ...(ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}) },
+    );
+    return { ...state, result: out.result, contentHash: out.sha256 ?? contentHash };
+  };
+}
+
+/** A stored result for this content and options, made by the current version of its extractor. */
+async function reusable(deps: ExtractStepDeps, hash: string, options: Record<string, unknown>, jobId: string): Promise<StoredResult | undefined> {
+  const id = deps.store.findReusable(hash, options, jobId);
+  const stored = id ? deps.store.result(id) : undefined;
+  if (!stored) return undefined;
+  const current = await deps.pool.extractorVersions();
+  return current[stored.extractor] === stored.extractorVersion ? stored : undefined;
+}
