@@ -25,5 +25,5 @@ export function appPaths(dataDir: string, dbPath?: string): AppPaths {
 }
 
 export function openEngine(paths: AppPaths, concurrency?: number): Engine {
-  return new Engine({ dbPath: paths.dbPath, concurrency }).start();
+  return new Engine({ dbPath: paths.dbPath, concurrency, background: true, spoolRoot: path.join(paths.dataDir, "spool"), exportsDir: paths.exportsDir }).start();
 }

@@ -12,6 +12,8 @@ import { DefinitionStore } from './definitions.js';
 import { pipelineExecutor } from './pipeline.js';
 import { ExtractionPool, type PoolOptions } from './pool.js';
 import { defaultSteps, type StepRegistry } from './steps/registry.js';
+import { Schedules } from './schedules.js';
+import { WatchFolders } from './watch-folders.js';
 import { Scheduler, type Executor, type ProgressEvent, type SchedulerOptions } from './scheduler.js';
 import { JobStore } from './store/job-store.js';
 
@@ -30,6 +32,8 @@ export interface EngineOptions {
   scheduler?: Omit<SchedulerOptions, 'store' | 'executor' | 'concurrency'>;
   /** Stats are pushed at most this often. */
   statsIntervalMs?: number;
+  /** Run watch folders and recurring schedules (the app, the bridge, `quarry run --watch`). */
+  background?: boolean;
 }
 
 
@@ -59,6 +63,10 @@ export class Engine extends EventEmitter<EngineEvents> {
   readonly pool: ExtractionPool | undefined;
   readonly definitions: DefinitionStore;
   readonly steps: StepRegistry;
+  readonly watches: WatchFolders;
+  readonly schedules: Schedules;
+  private readonly background: boolean;
+  private scheduleTimer: NodeJS.Timeout | undefined;
   private statsTimer: NodeJS.Timeout | undefined;
   private readonly statsIntervalMs: number;
   private closed = false;
@@ -91,6 +99,12 @@ export class Engine extends EventEmitter<EngineEvents> {
       concurrency: opts.concurrency ?? this.pool?.threads,
     });
     this.statsIntervalMs = opts.statsIntervalMs ?? 250;
+    const intake = (paths: string[], o: IntakeOptions) => this.addPaths(paths, o);
+    this.watches = new WatchFolders(this.store.db, intake, (e) => this.emit('error', e));
+    this.schedules = new Schedules(this.store.db, intake, opts.scheduler?.clock);
+    this.background = opts.background ?? false;
+    // A queue paused by a person stays paused across restarts.
+    if (this.setting('queue.paused') === true) this.scheduler.pause();
     // The store announces every change it commits; the engine passes them on.
     this.store.on('changed', (job) => this.changed(job));
     this.store.on('added', ({ ids, parentId }) => this.added(ids, parentId));
@@ -105,7 +119,21 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   start(): this {
     this.scheduler.start();
+    if (this.background) {
+      void this.watches.start().catch((e) => this.emit('error', e));
+      this.scheduleTimer = setInterval(() => void this.schedules.runDue().catch((e) => this.emit('error', e)), 1000);
+      this.scheduleTimer.unref?.();
+    }
     return this;
+  }
+
+  setting(key: string): unknown {
+    const row = this.store.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+    return row ? JSON.parse(row.value) : undefined;
+  }
+
+  setSetting(key: string, value: unknown): void {
+    this.store.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, JSON.stringify(value));
   }
 
   // ---- intake -------------------------------------------------------------
@@ -134,11 +162,14 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (this.pool && n > this.pool.threads) this.pool.resize(n);
   }
 
+  /** Pauses the whole queue (remembered across restarts); running jobs finish. */
   pause(): void {
+    this.setSetting('queue.paused', true);
     this.scheduler.pause();
   }
 
   resume(): void {
+    this.setSetting('queue.paused', false);
     this.scheduler.resume();
   }
 
@@ -169,6 +200,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.statsTimer);
+    clearInterval(this.scheduleTimer);
+    await this.watches.stop();
     await this.scheduler.stop({ abort });
     await this.pool?.close();
     this.store.close();
