@@ -11,6 +11,10 @@ import { pdfExtractor } from './pdf/pdf';
 import { textExtractor } from './text';
 import type { Extractor } from './types';
 import { xmlExtractor } from './xml';
+import { docxExtractor } from './office/docx';
+import { pptxExtractor } from './office/pptx';
+import { xlsxExtractor } from './office/xlsx';
+import { odsExtractor } from './office/ods';
 
 const EXTRACTORS: readonly Extractor[] = [
   textExtractor,
@@ -20,6 +24,10 @@ const EXTRACTORS: readonly Extractor[] = [
   csvExtractor, // csv + tsv
   htmlExtractor,
   pdfExtractor,
+  docxExtractor,
+  pptxExtractor,
+  xlsxExtractor,
+  odsExtractor,
 ];
 
 const BY_FORMAT = new Map<Format, Extractor>();

@@ -15,7 +15,8 @@ import { ensureTableRows, extractTables, readableText } from './dom';
 
 let turndown: TurndownService | undefined;
 
-function getTurndown(): TurndownService {
+/** The shared HTML -> Markdown converter (GFM tables); also used for DOCX and e-mail bodies. */
+export function getTurndown(): TurndownService {
   if (turndown) return turndown;
   const td = new TurndownService({ headingStyle: 'atx', codeBlockStyle: 'fenced', bulletListMarker: '-', emDelimiter: '_' });
   td.use(gfm);
@@ -31,7 +32,7 @@ function getTurndown(): TurndownService {
 
 const clean = (s: string | null | undefined) => (s ?? '').replace(/[\s\u00a0]+/g, ' ').trim();
 
-function isStackOverflow(err: unknown): boolean {
+export function isStackOverflow(err: unknown): boolean {
   return err instanceof RangeError && /call stack/i.test(err.message);
 }
 
