@@ -79,10 +79,12 @@ export class Spool {
   }
 
   /**
-   * Writes one child. `data` may be a stream; `limit` caps the bytes
-   * written (the stream is cut and the partial file removed past it).
+   * Writes one child. `data` is the bytes, or a function that opens the
+   * stream(s) to pipe in once the file is ready (so no error can arrive
+   * before anyone listens); `limit` caps the bytes written (the partial
+   * file is removed past it, and on any error).
    */
-  async write(displayName: string, data: Buffer | Readable, opts: { limit?: number; fallback?: string } = {}): Promise<Child> {
+  async write(displayName: string, data: Buffer | (() => Promise<Readable[]>), opts: { limit?: number; fallback?: string } = {}): Promise<Child> {
     await mkdir(this.root, { recursive: true });
     let rel = this.claim(sanitizeRelative(displayName, opts.fallback));
     let full = this.target(rel);
@@ -117,7 +119,8 @@ export class Spool {
             else cb(null, chunk);
           },
         });
-        await pipeline(data, counter, fh.createWriteStream());
+        const streams = await data();
+        await pipeline([...streams, counter, fh.createWriteStream()]);
       }
     } catch (err) {
       await fh.close().catch(() => undefined);

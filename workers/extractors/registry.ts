@@ -15,6 +15,7 @@ import { docxExtractor } from './office/docx';
 import { pptxExtractor } from './office/pptx';
 import { xlsxExtractor } from './office/xlsx';
 import { odsExtractor } from './office/ods';
+import { zipExtractor } from './zip';
 
 const EXTRACTORS: readonly Extractor[] = [
   textExtractor,
@@ -28,6 +29,7 @@ const EXTRACTORS: readonly Extractor[] = [
   pptxExtractor,
   xlsxExtractor,
   odsExtractor,
+  zipExtractor,
 ];
 
 const BY_FORMAT = new Map<Format, Extractor>();
