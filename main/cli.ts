@@ -2,37 +2,23 @@
  * `quarry`: the headless command line over the same engine as the desktop app.
  * Every command prints one clear line on error and exits non-zero.
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { FAILURE_ACTIONS, JOB_STATUSES, type FailureAction, type Job, type JobStatus } from '../shared/job.js';
-import { Engine } from './core/engine.js';
+import { DefinitionStore } from './core/definitions.js';
+import { bulkApply } from './core/bulk.js';
+import { Engine, withDefinition } from './core/engine.js';
+import { STEP_TYPES } from './core/steps/registry.js';
 import { EXPORT_FORMATS, exportResults, type ExportFormat } from './core/export.js';
 import { intakePaths, type IntakeOptions } from './core/intake.js';
-import { defaultDbPath } from './core/paths.js';
-import { JobStore } from './core/store/job-store.js';
+import type { JobStore } from './core/store/job-store.js';
+import type { JobFilter } from '../shared/job.js';
+import { CliError, dbOption, duration, err, int, out, printJobs, withStore } from './cli-kit.js';
+import { registerControlCommands } from './cli-control.js';
 
-const out = (s: string): void => void process.stdout.write(s + '\n');
-const err = (s: string): void => void process.stderr.write(s + '\n');
-
-/** An error already explained to the user: print its message, exit with its code. */
-class CliError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
-    super(message);
-  }
-}
-
-function int(name: string, min = 0) {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be a whole number of at least ${min}.`);
-    return n;
-  };
-}
-
-const dbOption = () => new Option('--db <file>', 'job database (SQLite file)').default(defaultDbPath(), '$QUARRY_DB or the app’s data folder');
 const addOptions = (c: Command) =>
   c
     .option('--priority <n>', 'higher runs first', int('priority', -1_000_000), 0)
@@ -46,7 +32,8 @@ const addOptions = (c: Command) =>
       new Option('--failure-action <action>', 'batch: past the limit, stop_all cancels the rest; continue ends partial; mark_warning completes with a warning')
         .choices(FAILURE_ACTIONS)
         .default('continue'),
-    );
+    )
+    .option('--definition <name>', 'the job definition (pipeline) to run; see: quarry definitions');
 
 interface AddFlags {
   priority: number;
@@ -57,11 +44,15 @@ interface AddFlags {
   batch: 'auto' | 'always' | 'never';
   maxChildFailures: number;
   failureAction: FailureAction;
+  definition?: string;
 }
 
-function intakeOptions(o: AddFlags): IntakeOptions {
-  return {
+function intakeOptions(o: AddFlags, store: JobStore): IntakeOptions {
+  const definitions = new DefinitionStore(store.db, () => STEP_TYPES);
+  definitions.ensureBuiltins();
+  return withDefinition(definitions, {
     source: 'cli',
+    ...(o.definition ? { definition: o.definition } : {}),
     priority: o.priority,
     maxRetries: o.maxRetries,
     batch: o.batch,
@@ -70,27 +61,11 @@ function intakeOptions(o: AddFlags): IntakeOptions {
     ...(o.timeout ? { timeoutMs: o.timeout * 1000 } : {}),
     ...(o.delay ? { runAt: Date.now() + o.delay * 1000 } : {}),
     ...(o.password ? { options: { password: o.password } } : {}),
-  };
+  });
 }
 
 function reportRejected(rejected: Array<{ path: string; reason: string }>): void {
   for (const r of rejected) err(`skipped ${r.path}: ${r.reason}`);
-}
-
-/** Opens the store only (no pool) for commands that just read or edit jobs. */
-async function withStore<T>(db: string, fn: (store: JobStore) => T | Promise<T>): Promise<T> {
-  const store = JobStore.open(db);
-  try {
-    return await fn(store);
-  } finally {
-    store.close();
-  }
-}
-
-function duration(job: Job): string {
-  if (!job.startedAt) return '';
-  const ms = (job.completedAt ?? Date.now()) - job.startedAt;
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 /** Runs the engine until no job is pending or running; returns the jobs that ended badly. */
@@ -133,23 +108,43 @@ async function runUntilDrained(engine: Engine, concurrency?: number): Promise<{ 
 function printStatus(store: JobStore, json: boolean): void {
   const s = store.stats();
   if (json) return out(JSON.stringify(s, null, 2));
+  const ms = (v: number | null) => (v === null ? '-' : `${Math.round(v)} ms`);
   out(`total      ${s.total}`);
   for (const status of JOB_STATUSES) out(`${status.padEnd(10)} ${s.byStatus[status]}`);
-  const formats = Object.entries(s.byFormat).sort((a, b) => b[1] - a[1]);
-  if (formats.length) out(`formats    ${formats.map(([f, n]) => `${f} ${n}`).join(', ')}`);
-  out(`avg time   ${s.avgDurationMs === null ? '-' : `${Math.round(s.avgDurationMs)} ms`}`);
+  const list = (o: Record<string, number>) => Object.entries(o).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
+  if (s.total) out(`formats    ${list(s.byFormat)}`);
+  if (s.total) out(`sources    ${list(s.bySource)}`);
+  const batches = list(s.batches);
+  if (batches) out(`batches    ${batches}`);
+  out(`avg time   ${ms(s.avgDurationMs)} (p50 ${ms(s.p50DurationMs)}, p95 ${ms(s.p95DurationMs)})`);
+  out(`finished   ${s.finishedLastMinute} in the last minute, ${s.finishedLastHour} in the last hour`);
   out(`items      ${s.itemsExtracted}`);
 }
 
-function printJobs(jobs: Job[], json: boolean): void {
-  if (json) return out(JSON.stringify(jobs, null, 2));
-  if (!jobs.length) return out('no jobs');
-  out(['ID', 'STATUS', 'FORMAT', 'ATTEMPTS', 'TIME', 'FILE'].join('\t'));
-  for (const j of jobs) {
-    const attempts = `${j.retryCount + (j.startedAt ? 1 : 0)}/${j.maxRetries + 1}`;
-    out([j.shortId, j.status, j.format ?? '-', attempts, duration(j) || '-', j.fileName ?? '-'].join('\t'));
-    if (j.errorMessage && j.status !== 'completed') out(`\t${j.errorMessage}`);
-  }
+/** Filters shared by `jobs` and the bulk forms of retry / cancel / delete. */
+const filterOptions = (c: Command) =>
+  c
+    .addOption(new Option('--status <status>', 'only jobs with this status').choices(JOB_STATUSES))
+    .option('--format <format>', 'only this format (pdf, csv, ...)')
+    .option('--parent <id>', 'only the children of this batch')
+    .option('--search <text>', 'text in the file name or the error')
+    .option('--since <date>', 'created at or after (ISO date or time)')
+    .option('--until <date>', 'created before (ISO date or time)');
+
+function toFilter(o: { status?: string; format?: string; parent?: string; search?: string; since?: string; until?: string }, store: JobStore): Omit<JobFilter, 'limit' | 'before'> {
+  const date = (v: string, name: string) => {
+    const t = Date.parse(v);
+    if (Number.isNaN(t)) throw new CliError(`--${name}: "${v}" is not a date (use e.g. 2026-11-01 or 2026-11-01T08:00).`);
+    return t;
+  };
+  return {
+    ...(o.status ? { status: o.status as JobStatus } : {}),
+    ...(o.format ? { format: o.format as JobFilter['format'] } : {}),
+    ...(o.parent ? { parentId: store.resolve(o.parent).id } : {}),
+    ...(o.search ? { search: o.search } : {}),
+    ...(o.since ? { createdFrom: date(o.since, 'since') } : {}),
+    ...(o.until ? { createdTo: date(o.until, 'until') } : {}),
+  };
 }
 
 export function buildProgram(): Command {
@@ -162,7 +157,7 @@ export function buildProgram(): Command {
     program.command('add').description('queue files and folders (recursively) as jobs').argument('<paths...>').addOption(dbOption()),
   ).action(async (paths: string[], o) => {
     await withStore(o.db, async (store) => {
-      const { batch, count, rejected } = await intakePaths(store, paths, intakeOptions(o));
+      const { batch, count, rejected } = await intakePaths(store, paths, intakeOptions(o, store));
       reportRejected(rejected);
       out(`queued ${count} file${count === 1 ? '' : 's'}${batch ? ` as batch ${batch.shortId} (${batch.fileName})` : ''} in ${o.db}`);
       if (rejected.length) throw new CliError(`${rejected.length} path${rejected.length === 1 ? ' was' : 's were'} skipped`);
@@ -174,8 +169,23 @@ export function buildProgram(): Command {
     .description('process queued jobs until none is left; exits 0 only if every job succeeded')
     .addOption(dbOption())
     .option('--concurrency <n>', 'jobs at once (default: cores)', int('concurrency', 1))
+    .option('--watch', 'keep running: watch folders and schedules, until Ctrl-C')
     .action(async (o) => {
-      const engine = new Engine({ dbPath: o.db, concurrency: o.concurrency });
+      const engine = new Engine({ dbPath: o.db, concurrency: o.concurrency, background: !!o.watch });
+      if (engine.scheduler.isPaused) {
+        await engine.close();
+        throw new CliError('The queue is paused: nothing would run. Resume it with: quarry resume');
+      }
+      if (o.watch) {
+        engine.on('job', (job) => {
+          if (job.kind !== 'batch' && (job.status === 'completed' || job.status === 'failed')) out(`${job.status} ${job.fileName}${job.errorMessage ? `: ${job.errorMessage}` : ''}`);
+        });
+        engine.start();
+        out(`Watching ${engine.watches.list().length} folder(s) and ${engine.schedules.list().length} schedule(s); Ctrl-C to stop.`);
+        await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+        await engine.close({ abort: true });
+        return;
+      }
       const { done, bad } = await runUntilDrained(engine);
       await engine.close();
       out(`${done - bad.length} of ${done} jobs succeeded`);
@@ -189,14 +199,18 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable output')
     .action((o) => withStore(o.db, (store) => printStatus(store, !!o.json)));
 
-  program
-    .command('jobs')
-    .description('list jobs, newest first')
+  filterOptions(program.command('jobs').description('list jobs, newest first (keyset pages: --before the last SEQ shown)'))
     .addOption(dbOption())
-    .addOption(new Option('--status <status>', 'only jobs with this status').choices(JOB_STATUSES))
-    .option('--limit <n>', 'at most this many', int('limit', 1), 100)
+    .addOption(new Option('--sort <order>', 'newest or oldest first').choices(['newest', 'oldest']).default('newest'))
+    .option('--limit <n>', 'at most this many (1000 at most)', int('limit', 1), 100)
+    .option('--before <seq>', 'the page after this row (its seq)', int('before'))
     .option('--json', 'machine-readable output')
-    .action((o) => withStore(o.db, (store) => printJobs(store.list({ status: o.status as JobStatus | undefined, limit: Math.min(o.limit, 1000) }), !!o.json)));
+    .action((o) =>
+      withStore(o.db, (store) => {
+        const filter = { ...toFilter(o, store), sort: o.sort, limit: Math.min(o.limit, 1000), ...(o.before !== undefined ? { before: o.before } : {}) };
+        printJobs(store.list(filter), !!o.json);
+      }),
+    );
 
   program
     .command('show')
@@ -221,13 +235,24 @@ export function buildProgram(): Command {
     ['cancel', 'cancel', 'cancel pending or running jobs'],
     ['delete', 'delete', 'delete finished jobs and their results'],
   ] as const) {
-    program
-      .command(name)
-      .description(desc)
-      .argument('<ids...>', 'job ids (or unambiguous prefixes)')
+    filterOptions(
+      program
+        .command(name)
+        .description(`${desc}; by id, or every job matching the filters`)
+        .argument('[ids...]', 'job ids (or unambiguous prefixes)'),
+    )
       .addOption(dbOption())
       .action((ids: string[], o) =>
         withStore(o.db, (store) => {
+          const filter = toFilter(o, store);
+          if (!ids.length && !Object.keys(filter).length) throw new CliError(`Name the jobs to ${name}, or give a filter such as --status failed.`);
+          if (!ids.length) {
+            const r = bulkApply(store, verb, filter);
+            for (const e of r.errors.slice(0, 20)) err(e.message);
+            out(`${name}: ${r.done.length} done, ${r.errors.length} refused`);
+            if (r.errors.length) throw new CliError(`${r.errors.length} job${r.errors.length === 1 ? '' : 's'} could not be changed`);
+            return;
+          }
           let failures = 0;
           for (const id of ids) {
             try {
@@ -269,7 +294,7 @@ export function buildProgram(): Command {
     const tmp = o.db ? undefined : mkdtempSync(path.join(tmpdir(), 'quarry-'));
     const engine = new Engine({ dbPath: o.db ?? path.join(tmp!, 'jobs.db'), concurrency: o.concurrency });
     try {
-      const { count, rejected } = await engine.addPaths(paths, intakeOptions(o));
+      const { count, rejected } = await engine.addPaths(paths, intakeOptions(o, engine.store));
       reportRejected(rejected);
       if (!count) throw new CliError('nothing to extract: no readable file among the paths given');
       const { done, bad } = await runUntilDrained(engine);
@@ -282,10 +307,16 @@ export function buildProgram(): Command {
     }
   });
 
+  registerControlCommands(program);
   return program;
 }
 
 export async function main(argv = process.argv): Promise<number> {
+  // `quarry jobs | head`: a reader that stops early is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   try {
     await buildProgram().parseAsync(argv);
     return 0;

@@ -16,6 +16,7 @@ import { Schedules } from './schedules.js';
 import { WatchFolders } from './watch-folders.js';
 import { Scheduler, type Executor, type ProgressEvent, type SchedulerOptions } from './scheduler.js';
 import { JobStore } from './store/job-store.js';
+import { bulkApply, type BulkAction, type BulkFilter } from './bulk.js';
 
 export interface EngineOptions {
   dbPath: string;
@@ -119,12 +120,41 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   start(): this {
     this.scheduler.start();
-    if (this.background) {
-      void this.watches.start().catch((e) => this.emit('error', e));
-      this.scheduleTimer = setInterval(() => void this.schedules.runDue().catch((e) => this.emit('error', e)), 1000);
-      this.scheduleTimer.unref?.();
-    }
+    if (this.background) void this.watches.start().catch((e) => this.emit('error', e));
+    this.scheduleTimer = setInterval(() => this.everySecond(), 1000);
+    this.scheduleTimer.unref?.();
     return this;
+  }
+
+  private lastRetention = 0;
+
+  /** Settings another process may have changed (`quarry pause`), schedules, and retention. */
+  private everySecond(): void {
+    try {
+      const paused = this.setting('queue.paused') === true;
+      if (paused !== this.scheduler.isPaused) (paused ? this.scheduler.pause() : this.scheduler.resume());
+      if (!this.background) return;
+      void this.schedules.runDue().catch((e) => this.emit('error', e));
+      const days = this.setting('retention.days');
+      if (typeof days === 'number' && days > 0 && Date.now() - this.lastRetention > 3_600_000) {
+        this.lastRetention = Date.now();
+        this.store.prune(Date.now() - days * 86_400_000);
+      }
+    } catch (e) {
+      this.emit('error', e as Error);
+    }
+  }
+
+  bulk(action: BulkAction, filter: BulkFilter) {
+    return bulkApply(this.store, action, filter);
+  }
+
+  /** Runs again every finished job whose extractor has a newer version now. */
+  async rerunOutdated(): Promise<string[]> {
+    if (!this.pool) return [];
+    const ids = this.store.outdated(await this.pool.extractorVersions());
+    for (const id of ids) this.store.rerun(id);
+    return ids;
   }
 
   setting(key: string): unknown {

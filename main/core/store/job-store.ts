@@ -284,6 +284,40 @@ export class JobStore extends EventEmitter<StoreEvents> {
     return rowToJob(rows[0]!);
   }
 
+  /** The ids of every job matching a filter (no page limit), for bulk operations. */
+  ids(filter: Omit<JobFilter, 'limit' | 'before'> = {}): string[] {
+    const out: string[] = [];
+    let before: number | undefined;
+    for (;;) {
+      const page = this.list({ ...filter, sort: 'newest', limit: 1000, ...(before !== undefined ? { before } : {}) });
+      out.push(...page.map((j) => j.id));
+      if (page.length < 1000) return out;
+      before = page.at(-1)!.seq;
+    }
+  }
+
+  /**
+   * Retention: deletes finished top-level jobs (with their children, events
+   * and results) that finished before `before`. Returns how many jobs went.
+   */
+  prune(before: number, statuses: readonly JobStatus[] = ['completed', 'failed', 'cancelled', 'partial']): number {
+    return this.tx(() => {
+      const ids = this.db
+        .prepare(`SELECT id FROM jobs INDEXED BY jobs_completed_at WHERE completed_at < ? AND completed_at IS NOT NULL
+          AND parent_id IS NULL AND status IN (SELECT value FROM json_each(?))`)
+        .pluck()
+        .all(before, JSON.stringify(statuses)) as string[];
+      let removed = 0;
+      const count = this.db.prepare(`WITH RECURSIVE tree(id) AS (SELECT ? UNION ALL SELECT j.id FROM jobs j JOIN tree t ON j.parent_id = t.id) SELECT count(*) FROM tree`).pluck();
+      for (const id of ids) {
+        removed += count.get(id) as number;
+        this.stmts.deleteJob.run(id);
+        this.announce('removed', id);
+      }
+      return removed;
+    });
+  }
+
   /** Keyset-paginated listing (pass the last row's seq as `before`, or `after` when sorting oldest first). */
   list(filter: JobFilter = {}): Job[] {
     const f = jobFilterSchema.parse(filter);
