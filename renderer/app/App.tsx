@@ -1,0 +1,39 @@
+import { useEffect } from 'react';
+import { Alerts } from '../features/alerts/Alerts.js';
+import { CountCards } from '../features/counts/CountCards.js';
+import { DropZone } from '../features/dropzone/DropZone.js';
+import { ExportPanel } from '../features/export/ExportPanel.js';
+import { Header } from '../features/header/Header.js';
+import { IntakeReport } from '../features/intake/IntakeReport.js';
+import { JobsTable } from '../features/jobs/JobsTable.js';
+
+export function App() {
+  useEffect(() => {
+    // A file dropped outside the drop zone would make the window navigate to it.
+    const stop = (e: DragEvent) => e.preventDefault();
+    window.addEventListener('dragover', stop);
+    window.addEventListener('drop', stop);
+    return () => {
+      window.removeEventListener('dragover', stop);
+      window.removeEventListener('drop', stop);
+    };
+  }, []);
+
+  return (
+    <div className="app">
+      <Header />
+      <main className="content">
+        <Alerts />
+        <div className="top-grid">
+          <section className="panel intake-panel" aria-label="Add files">
+            <DropZone />
+            <IntakeReport />
+          </section>
+          <ExportPanel />
+        </div>
+        <CountCards />
+        <JobsTable />
+      </main>
+    </div>
+  );
+}

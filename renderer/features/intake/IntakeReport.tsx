@@ -1,0 +1,45 @@
+import { useJobs } from '../../store/context.js';
+
+/** What the last intake accepted and rejected, with the reasons. */
+export function IntakeReport() {
+  const report = useJobs((s) => s.lastIntake);
+  const busy = useJobs((s) => s.intakeBusy);
+  const summary = report
+    ? `Added ${report.added} job${report.added === 1 ? '' : 's'}` +
+      (report.rejected.length ? `, rejected ${report.rejected.length}` : '') +
+      '.'
+    : '';
+  return (
+    <section className="intake-report" aria-label="Last intake">
+      {/* Always mounted, so screen readers announce each new summary. */}
+      <p role="status" aria-label="Intake status" className="intake-summary">
+        {busy ?? summary}
+      </p>
+      {report && report.acceptedNames.length > 0 && (
+        <details>
+          <summary>Accepted files</summary>
+          <ul aria-label="Accepted files" className="name-list">
+            {report.acceptedNames.map((name, i) => (
+              <li key={i}>{name}</li>
+            ))}
+            {report.added > report.acceptedNames.length && (
+              <li className="muted">…and {report.added - report.acceptedNames.length} more</li>
+            )}
+          </ul>
+        </details>
+      )}
+      {report && report.rejected.length > 0 && (
+        <ul aria-label="Rejected files" className="rejected-list">
+          {report.rejected.map((r, i) => (
+            <li key={i}>
+              <span className="path" title={r.path}>
+                {r.path}
+              </span>
+              <span className="reason">{r.reason}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

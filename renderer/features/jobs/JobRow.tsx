@@ -1,0 +1,66 @@
+import { memo } from 'react';
+import type { Job } from '../../../shared/job.js';
+import { attemptsLabel, canDo, formatBytes, jobDetail, jobName, STATUS_LABEL, type RowAction } from '../../lib/job-view.js';
+import { useJobs } from '../../store/context.js';
+import { Duration } from './Duration.js';
+import { ProgressBar } from './ProgressBar.js';
+
+const ACTIONS: Array<{ action: RowAction; label: string }> = [
+  { action: 'retry', label: 'Retry' },
+  { action: 'cancel', label: 'Cancel' },
+  { action: 'delete', label: 'Delete' },
+];
+
+/** Memoised on the job object: a frame re-renders only the rows whose job changed. */
+export const JobRow = memo(function JobRow({ job, selected }: { job: Job; selected: boolean }) {
+  const act = useJobs((s) => s.act);
+  const toggleSelected = useJobs((s) => s.toggleSelected);
+  const name = jobName(job);
+  const detail = jobDetail(job);
+  return (
+    <tr aria-label={name} className={`job-row status-${job.status}`}>
+      <td className="col-select">
+        <input type="checkbox" aria-label={`Select ${name}`} checked={selected} onChange={() => toggleSelected(job.id)} />
+      </td>
+      <td className="col-file">
+        <span className="file-name" title={job.sourcePath ?? name}>
+          {name}
+        </span>
+        <span className="file-meta">
+          {job.shortId}
+          {job.sizeBytes !== null && ` · ${formatBytes(job.sizeBytes)}`}
+        </span>
+      </td>
+      <td className="col-format">{job.format ?? '—'}</td>
+      <td className="col-status">
+        <span className={`badge status-${job.status}`}>{STATUS_LABEL[job.status]}</span>
+      </td>
+      <td className="col-progress">
+        <ProgressBar job={job} name={name} />
+      </td>
+      <td className="col-attempts">{attemptsLabel(job)}</td>
+      <td className="col-duration">
+        <Duration job={job} />
+      </td>
+      <td className={`col-detail detail-${job.status}`}>
+        <span className="detail-text" title={detail}>
+          {detail}
+        </span>
+      </td>
+      <td className="col-actions">
+        {ACTIONS.map(({ action, label }) => (
+          <button
+            key={action}
+            type="button"
+            className={`small${action === 'delete' ? ' danger' : ''}`}
+            aria-label={`${label} ${name}`}
+            disabled={!canDo(action, job.status)}
+            onClick={() => void act(action, [job.id])}
+          >
+            {label}
+          </button>
+        ))}
+      </td>
+    </tr>
+  );
+});

@@ -1,0 +1,21 @@
+import './zod-csp.js'; // first: configures zod before any schema runs
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { createClient } from '../shared/client.js';
+import { App } from './app/App.js';
+import { StoreProvider } from './store/context.js';
+import { createJobsStore } from './store/jobs.js';
+import { pickTransport } from './transport/select.js';
+
+const client = createClient(pickTransport());
+const store = createJobsStore(client);
+// Outside React so StrictMode's double effects never subscribe twice.
+store.getState().start();
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <StoreProvider store={store}>
+      <App />
+    </StoreProvider>
+  </StrictMode>,
+);
