@@ -8,7 +8,8 @@
  * (array sizes, string lengths) are the boundary's limits.
  */
 import { z } from 'zod';
-import { failureActionSchema, jobEventSchema, jobFilterSchema, jobSchema, jobStatsSchema } from './job.js';
+import { definitionInputSchema, definitionSchema } from './definitions.js';
+import { failureActionSchema, jobEventSchema, jobFilterSchema, jobSchema, jobStatsSchema, jobStatusSchema } from './job.js';
 
 const id = z.string().min(1).max(64);
 const ids = z.array(id).min(1).max(1000);
@@ -17,6 +18,27 @@ const filePath = z.string().min(1).max(4096);
 const bulkResult = z.object({
   jobs: z.array(jobSchema),
   errors: z.array(z.object({ id: z.string(), message: z.string() })),
+});
+
+const bulkFilterSchema = jobFilterSchema.omit({ limit: true, before: true, sort: true }).strict();
+
+const watchSchema = z.object({
+  id: z.string(),
+  path: z.string(),
+  jobOptions: z.record(z.string(), z.unknown()),
+  debounceMs: z.number().int(),
+  enabled: z.boolean(),
+});
+
+const scheduleSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  cron: z.string(),
+  paths: z.array(z.string()),
+  jobOptions: z.record(z.string(), z.unknown()),
+  enabled: z.boolean(),
+  lastRunAt: z.number().int().nullable(),
+  nextRunAt: z.number().int().nullable(),
 });
 
 export const exportFormatSchema = z.enum(['json', 'jsonl', 'csv']);
@@ -49,6 +71,7 @@ export const channels = {
         batch: z.enum(['auto', 'always', 'never']).optional(),
         maxChildFailures: z.number().int().min(0).optional(),
         failureAction: failureActionSchema.optional(),
+        definition: z.string().max(64).optional(),
       })
       .strict(),
     output: z.object({
@@ -66,6 +89,47 @@ export const channels = {
   'engine.setConcurrency': { input: z.object({ concurrency: z.number().int().min(1).max(256) }).strict(), output: z.object({ concurrency: z.number().int() }) },
   'engine.pause': { input: z.object({}).strict(), output: z.object({ paused: z.literal(true) }) },
   'engine.resume': { input: z.object({}).strict(), output: z.object({ paused: z.literal(false) }) },
+  'jobs.rerun': { input: z.object({ ids }).strict(), output: bulkResult },
+  'jobs.setPriority': { input: z.object({ id, priority: z.number().int().min(-1_000_000).max(1_000_000) }).strict(), output: jobSchema },
+  /** Retry, cancel, delete or re-run every job matching a filter. */
+  'jobs.bulk': {
+    input: z.object({ action: z.enum(['retry', 'cancel', 'delete', 'rerun']), filter: bulkFilterSchema }).strict(),
+    output: z.object({ done: z.number().int(), errors: z.array(z.object({ id: z.string(), message: z.string() })) }),
+  },
+  'jobs.rerunOutdated': { input: z.object({}).strict(), output: z.object({ count: z.number().int() }) },
+  /** Retention: delete finished top-level jobs that finished more than `olderThanMs` ago. */
+  'jobs.prune': {
+    input: z.object({ olderThanMs: z.number().int().min(0), statuses: z.array(jobStatusSchema).max(6).optional() }).strict(),
+    output: z.object({ deleted: z.number().int() }),
+  },
+  'batches.progress': {
+    input: z.object({ id }).strict(),
+    output: z.object({
+      batch: jobSchema,
+      counts: z.record(jobStatusSchema, z.number().int()),
+      total: z.number().int(),
+      progress: z.number().min(0).max(1),
+      perSecond: z.number(),
+      etaMs: z.number().nullable(),
+    }),
+  },
+  'batches.pause': { input: z.object({ id }).strict(), output: jobSchema },
+  'batches.resume': { input: z.object({ id }).strict(), output: jobSchema },
+  'definitions.list': { input: z.object({}).strict(), output: z.array(definitionSchema) },
+  'definitions.save': { input: z.object({ definition: definitionInputSchema }).strict(), output: definitionSchema },
+  'watches.list': { input: z.object({}).strict(), output: z.array(watchSchema) },
+  'watches.add': {
+    input: z.object({ path: filePath, debounceMs: z.number().int().min(0).max(3_600_000).optional(), definition: z.string().max(64).optional() }).strict(),
+    output: watchSchema,
+  },
+  'watches.remove': { input: z.object({ path: filePath }).strict(), output: z.object({ removed: z.literal(true) }) },
+  'schedules.list': { input: z.object({}).strict(), output: z.array(scheduleSchema) },
+  'schedules.add': {
+    input: z.object({ name: z.string().min(1).max(100), cron: z.string().min(1).max(200), paths: z.array(filePath).min(1).max(100), definition: z.string().max(64).optional() }).strict(),
+    output: scheduleSchema,
+  },
+  'schedules.setEnabled': { input: z.object({ name: z.string().min(1).max(100), enabled: z.boolean() }).strict(), output: scheduleSchema },
+  'schedules.remove': { input: z.object({ name: z.string().min(1).max(100) }).strict(), output: z.object({ removed: z.literal(true) }) },
   /** Native folder dialog (Electron); null when cancelled or not available. */
   'dialog.chooseFolder': { input: z.object({}).strict(), output: z.object({ path: z.string().nullable() }) },
   /**

@@ -16,6 +16,7 @@ import {
 } from '../../shared/contract.js';
 import type { Job } from '../../shared/job.js';
 import { InvalidTransitionError } from './state-machine.js';
+import { ExtractionError } from '../../shared/extraction.js';
 import { JobNotFoundError } from './store/job-store.js';
 import type { Engine } from './engine.js';
 import { z } from 'zod';
@@ -75,6 +76,33 @@ export function createHandlers(engine: Engine, env: HandlerEnv): Handlers {
     },
     'engine.pause': () => (engine.pause(), { paused: true as const }),
     'engine.resume': () => (engine.resume(), { paused: false as const }),
+    'jobs.rerun': ({ ids }) => bulk(ids, (id) => engine.store.rerun(id)),
+    'jobs.setPriority': ({ id, priority }) => engine.store.setPriority(id, priority),
+    'jobs.bulk': ({ action, filter }) => {
+      const r = engine.bulk(action, filter);
+      return { done: r.done.length, errors: r.errors.slice(0, 1000) };
+    },
+    'jobs.rerunOutdated': async () => ({ count: (await engine.rerunOutdated()).length }),
+    'jobs.prune': ({ olderThanMs, statuses }) => ({ deleted: engine.store.prune(Date.now() - olderThanMs, statuses) }),
+    'batches.progress': ({ id }) => engine.store.batchProgress(id),
+    'batches.pause': ({ id }) => engine.store.setBatchPaused(id, true),
+    'batches.resume': ({ id }) => engine.store.setBatchPaused(id, false),
+    'definitions.list': () => engine.definitions.list(),
+    'definitions.save': ({ definition }) => engine.definitions.save(definition),
+    'watches.list': () => engine.watches.list(),
+    'watches.add': ({ path: folder, debounceMs, definition }) =>
+      engine.watches.add(folder, { ...(debounceMs !== undefined ? { debounceMs } : {}), jobOptions: definition ? { definition } : {} }),
+    'watches.remove': async ({ path: folder }) => {
+      await engine.watches.remove(folder);
+      return { removed: true as const };
+    },
+    'schedules.list': () => engine.schedules.list(),
+    'schedules.add': ({ name, cron, paths, definition }) => engine.schedules.add({ name, cron, paths, jobOptions: definition ? { definition } : {} }),
+    'schedules.setEnabled': ({ name, enabled }) => engine.schedules.setEnabled(name, enabled),
+    'schedules.remove': ({ name }) => {
+      engine.schedules.remove(name);
+      return { removed: true as const };
+    },
     'dialog.chooseFolder': async () => ({ path: env.chooseFolder ? await env.chooseFolder() : null }),
     'results.export': async ({ format, outDir }) => {
       if (outDir && !path.isAbsolute(outDir)) throw new ContractError('invalid_input', 'The export folder must be an absolute path.');
@@ -100,6 +128,10 @@ export async function dispatch(handlers: Handlers, channel: unknown, rawInput: u
 
 function toContractError(err: unknown): ContractError {
   if (err instanceof ContractError) return err;
+  if (err instanceof ExtractionError && err.code === 'invalid_definition') return new ContractError('invalid_input', err.message);
+  if (err instanceof Error && /^(No (schedule|watched folder|job definition)|Invalid cron|Cannot watch)/.test(err.message)) {
+    return new ContractError(/^No /.test(err.message) ? 'not_found' : 'invalid_input', err.message);
+  }
   if (err instanceof JobNotFoundError) return new ContractError('not_found', err.message);
   if (err instanceof InvalidTransitionError) return new ContractError('invalid_state', err.message);
   if (err instanceof RangeError) return new ContractError('invalid_input', err.message);

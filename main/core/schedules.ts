@@ -14,7 +14,7 @@ export interface Schedule {
   name: string;
   cron: string;
   paths: string[];
-  jobOptions: IntakeOptions;
+  jobOptions: Record<string, unknown>;
   enabled: boolean;
   lastRunAt: number | null;
   nextRunAt: number | null;
@@ -65,7 +65,7 @@ export class Schedules {
     return (this.db.prepare('SELECT * FROM schedules ORDER BY name').all() as Row[]).map(toSchedule);
   }
 
-  add(input: { name: string; cron: string; paths: string[]; jobOptions?: IntakeOptions }): Schedule {
+  add(input: { name: string; cron: string; paths: string[]; jobOptions?: Record<string, unknown> }): Schedule {
     if (!input.paths.length) throw new Error('A schedule needs at least one path.');
     const next = nextRun(input.cron, this.clock());
     this.db
@@ -98,7 +98,7 @@ export class Schedules {
     for (const s of due) {
       // Advance first: a failing intake must not fire again every second.
       this.db.prepare('UPDATE schedules SET last_run_at = ?, next_run_at = ? WHERE id = ?').run(now, nextRun(s.cron, now), s.id);
-      const intake = await this.intake(s.paths, { ...s.jobOptions, source: 'schedule' });
+      const intake = await this.intake(s.paths, { ...(s.jobOptions as IntakeOptions), source: 'schedule' });
       ran.push({ schedule: this.get(s.id), intake });
     }
     return ran;

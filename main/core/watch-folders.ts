@@ -17,7 +17,7 @@ import type { Db } from './store/database.js';
 export interface Watch {
   id: string;
   path: string;
-  jobOptions: IntakeOptions;
+  jobOptions: Record<string, unknown>;
   debounceMs: number;
   enabled: boolean;
 }
@@ -47,7 +47,7 @@ export class WatchFolders {
     return (this.db.prepare('SELECT * FROM watches ORDER BY path').all() as Row[]).map(toWatch);
   }
 
-  async add(folder: string, opts: { jobOptions?: IntakeOptions; debounceMs?: number } = {}): Promise<Watch> {
+  async add(folder: string, opts: { jobOptions?: Record<string, unknown>; debounceMs?: number } = {}): Promise<Watch> {
     const abs = path.resolve(folder);
     const st = await stat(abs).catch(() => null);
     if (!st?.isDirectory()) throw new Error(`Cannot watch "${folder}": it is not a folder.`);
@@ -147,7 +147,7 @@ export class WatchFolders {
     if (!fresh.length) return;
     const intake = await this.intake(
       fresh.map((f) => f.file),
-      { ...w.jobOptions, source: 'watch' },
+      { ...(w.jobOptions as IntakeOptions), source: 'watch' },
     );
     const record = this.db.prepare(
       'INSERT INTO watch_files (watch_id, path, size, mtime_ms, job_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT (watch_id, path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, job_id = excluded.job_id',

@@ -67,6 +67,36 @@ describe('handlers: the boundary without transport', () => {
   });
 });
 
+describe('handlers: the engine features of the contract', () => {
+  it('definitions: list, save, and refuse unknown steps as invalid input', async () => {
+    const list = (await dispatch(handlers, 'definitions.list', {})) as any[];
+    expect(list.map((d) => d.name)).toContain('extract-clean');
+    const saved = (await dispatch(handlers, 'definitions.save', { definition: { name: 'mine', steps: [{ type: 'extract' }] } })) as any;
+    expect(saved).toMatchObject({ name: 'mine', version: 1 });
+    await rejects(dispatch(handlers, 'definitions.save', { definition: { name: 'bad', steps: [{ type: 'fly' }] } }), 'invalid_input', /Unknown step type "fly"/);
+  });
+
+  it('batches: a folder becomes a batch with progress; bulk actions by filter', async () => {
+    const r = (await dispatch(handlers, 'jobs.addPaths', { paths: [files], failureAction: 'mark_warning' })) as any;
+    expect(r.batch).toMatchObject({ kind: 'batch', failureAction: 'mark_warning', total: 2 });
+    await engine.drained();
+    const p = (await dispatch(handlers, 'batches.progress', { id: r.batch.id })) as any;
+    expect(p).toMatchObject({ progress: 1, counts: { completed: 2 } });
+    const b = (await dispatch(handlers, 'jobs.bulk', { action: 'rerun', filter: { parentId: r.batch.id } })) as any;
+    expect(b).toEqual({ done: 2, errors: [] });
+    await engine.drained();
+    await rejects(dispatch(handlers, 'jobs.bulk', { action: 'explode', filter: {} }), 'invalid_input');
+  });
+
+  it('schedules and watches: bad input is refused with a readable reason', async () => {
+    await rejects(dispatch(handlers, 'schedules.add', { name: 'n', cron: 'every day', paths: [files] }), 'invalid_input', /Invalid cron expression/);
+    await rejects(dispatch(handlers, 'watches.add', { path: path.join(dir, 'not-here') }), 'invalid_input', /not a folder/);
+    await rejects(dispatch(handlers, 'schedules.remove', { name: 'ghost' }), 'not_found');
+    const s = (await dispatch(handlers, 'schedules.add', { name: 'nightly', cron: '0 3 * * *', paths: [files] })) as any;
+    expect(s.nextRunAt).toBeGreaterThan(Date.now());
+  });
+});
+
 describe('Electron IPC registration', () => {
   // Records what registerIpc hands to ipcMain.handle, and calls it as Electron would.
   const registered = new Map<string, (event: any, input: unknown) => Promise<Envelope>>();
