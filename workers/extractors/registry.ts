@@ -16,6 +16,8 @@ import { pptxExtractor } from './office/pptx';
 import { xlsxExtractor } from './office/xlsx';
 import { odsExtractor } from './office/ods';
 import { zipExtractor } from './zip';
+import { emlExtractor } from './email/eml';
+import { msgExtractor } from './email/msg';
 
 const EXTRACTORS: readonly Extractor[] = [
   textExtractor,
@@ -30,6 +32,8 @@ const EXTRACTORS: readonly Extractor[] = [
   xlsxExtractor,
   odsExtractor,
   zipExtractor,
+  emlExtractor,
+  msgExtractor,
 ];
 
 const BY_FORMAT = new Map<Format, Extractor>();

@@ -1,0 +1,76 @@
+/**
+ * What EML and MSG share: the HTML body through the HTML pipeline (text and
+ * Markdown), attachments written under spoolDir as children (or listed
+ * only), and the Markdown header block.
+ */
+import { parseHTML } from 'linkedom';
+import { readableText } from '../html/dom';
+import { getTurndown, isStackOverflow } from '../html/html';
+import { Spool, type Child } from '../../spool';
+
+/** Body HTML -> readable text and Markdown; deep nesting degrades to text, never fails the mail. */
+export function htmlBody(html: string, warnings: string[]): { text: string; markdown: string } {
+  let text = '';
+  try {
+    const { document } = parseHTML(/<html[\s>]/i.test(html) ? html : `<!doctype html><html><body>${html}</body></html>`);
+    const root = document.body ?? document.documentElement;
+    text = root ? readableText(root) : '';
+    try {
+      return { text, markdown: root ? getTurndown().turndown(root as unknown as HTMLElement).trim() : '' };
+    } catch (err) {
+      if (!isStackOverflow(err)) throw err;
+      warnings.push('The HTML body is nested too deeply for Markdown conversion; Markdown holds its plain text instead');
+      return { text, markdown: text };
+    }
+  } catch (err) {
+    if (!isStackOverflow(err)) throw err;
+    warnings.push('The HTML body is nested too deeply to parse; its tags were stripped instead');
+    text = html.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ').replace(/[ \t]+/g, ' ').replace(/\n\s*\n+/g, '\n\n').trim();
+    return { text, markdown: text };
+  }
+}
+
+export interface AttachmentInfo {
+  name: string;
+  mimeType?: string;
+  size: number;
+  inline?: boolean;
+  contentId?: string;
+  embeddedMessage?: boolean;
+}
+
+const EXT: Record<string, string> = {
+  'text/plain': '.txt', 'text/html': '.html', 'text/csv': '.csv', 'application/pdf': '.pdf', 'image/png': '.png', 'image/jpeg': '.jpg',
+  'image/gif': '.gif', 'message/rfc822': '.eml', 'application/zip': '.zip', 'application/json': '.json', 'text/calendar': '.ics',
+  'message/delivery-status': '.txt', 'text/watch-html': '.html', 'application/vnd.ms-outlook': '.msg',
+};
+
+export function attachmentName(name: string | null | undefined, mimeType: string | undefined, index: number): string {
+  const n = (name ?? '').trim();
+  return n || `attachment-${index + 1}${EXT[(mimeType ?? '').toLowerCase()] ?? '.bin'}`;
+}
+
+/** Writes attachments when a spool folder exists; returns the children written. */
+export async function spoolAttachments(
+  spoolDir: string | undefined,
+  items: Array<{ info: AttachmentInfo; content: () => Buffer }>,
+  warnings: string[],
+): Promise<Child[] | undefined> {
+  if (!spoolDir) return undefined;
+  const spool = new Spool(spoolDir);
+  for (const { info, content } of items) {
+    try {
+      await spool.write(info.name, content(), { fallback: 'attachment' });
+    } catch (err) {
+      warnings.push(`Attachment "${info.name}" could not be saved: ${(err as Error).message}`);
+    }
+  }
+  return spool.children;
+}
+
+export function headerBlock(fields: Array<[string, string | undefined]>): string {
+  return fields
+    .filter(([, v]) => v)
+    .map(([k, v]) => `**${k}:** ${v!.replace(/[\r\n]+/g, ' ')}`)
+    .join('  \n');
+}
