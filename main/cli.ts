@@ -33,7 +33,9 @@ const addOptions = (c: Command) =>
         .choices(FAILURE_ACTIONS)
         .default('continue'),
     )
-    .option('--definition <name>', 'the job definition (pipeline) to run; see: quarry definitions');
+    .option('--definition <name>', 'the job definition (pipeline) to run; see: quarry definitions')
+    .option('--after <ids...>', 'start only after these jobs completed')
+    .addOption(new Option('--on-dependency-failure <what>', 'when a job named by --after fails: fail these, or skip (cancel) them').choices(['fail', 'skip']).default('fail'));
 
 interface AddFlags {
   priority: number;
@@ -45,6 +47,8 @@ interface AddFlags {
   maxChildFailures: number;
   failureAction: FailureAction;
   definition?: string;
+  after?: string[];
+  onDependencyFailure: 'fail' | 'skip';
 }
 
 function intakeOptions(o: AddFlags, store: JobStore): IntakeOptions {
@@ -53,6 +57,7 @@ function intakeOptions(o: AddFlags, store: JobStore): IntakeOptions {
   return withDefinition(definitions, {
     source: 'cli',
     ...(o.definition ? { definition: o.definition } : {}),
+    ...(o.after?.length ? { dependsOn: o.after, onDependencyFailure: o.onDependencyFailure } : {}),
     priority: o.priority,
     maxRetries: o.maxRetries,
     batch: o.batch,

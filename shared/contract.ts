@@ -72,6 +72,9 @@ export const channels = {
         maxChildFailures: z.number().int().min(0).optional(),
         failureAction: failureActionSchema.optional(),
         definition: z.string().max(64).optional(),
+        /** Start only after these jobs completed; if one fails, fail or skip (cancel) these. */
+        dependsOn: z.array(id).max(1000).optional(),
+        onDependencyFailure: z.enum(['fail', 'skip']).optional(),
       })
       .strict(),
     output: z.object({

@@ -112,6 +112,9 @@ export interface IntakeOptions {
   failureAction?: FailureAction;
   /** Put new jobs in this existing batch. */
   parentId?: string;
+  /** Jobs that must complete first, and what happens to these if one fails. */
+  dependsOn?: string[];
+  onDependencyFailure?: 'fail' | 'skip';
 }
 
 export interface Intake {
