@@ -25,6 +25,11 @@ const external = [
   'piscina',
   // pdf.js is ESM with top-level await: loaded at run time with import().
   'pdfjs-dist',
+  // OCR: tesseract.js starts its own worker script and loads its wasm engine
+  // and language data by path at run time, so they stay files in node_modules.
+  'tesseract.js',
+  'tesseract.js-core',
+  '@tesseract.js-data/eng',
 ];
 
 await Promise.all(

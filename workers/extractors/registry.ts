@@ -18,6 +18,7 @@ import { odsExtractor } from './office/ods';
 import { zipExtractor } from './zip';
 import { emlExtractor } from './email/eml';
 import { msgExtractor } from './email/msg';
+import { imageExtractor } from './image/image';
 
 const EXTRACTORS: readonly Extractor[] = [
   textExtractor,
@@ -34,6 +35,7 @@ const EXTRACTORS: readonly Extractor[] = [
   zipExtractor,
   emlExtractor,
   msgExtractor,
+  imageExtractor,
 ];
 
 const BY_FORMAT = new Map<Format, Extractor>();

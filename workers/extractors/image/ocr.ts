@@ -1,0 +1,88 @@
+/**
+ * OCR with tesseract.js, fully offline: the engine (tesseract.js-core's
+ * wasm), the worker script and the language data (@tesseract.js-data/eng)
+ * are resolved from node_modules, and the language cache is off, so nothing
+ * is ever fetched or written. tesseract.js runs its engine in a worker
+ * thread of its own, nested inside this piscina worker (Node allows it); the
+ * engine is started once per piscina thread and reused (start-up costs
+ * about 2 s), and replaced after any error or time-out.
+ *
+ * tesseract.js must stay external to the esbuild bundle (scripts/build.mjs):
+ * its worker script and wasm are files it loads by path at run time.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+type TesseractWorker = {
+  recognize(image: Buffer): Promise<{ data: { text: string; confidence: number; blocks?: unknown } }>;
+  terminate(): Promise<unknown>;
+};
+
+let current: { lang: string; worker: Promise<TesseractWorker> } | null = null;
+
+function req() {
+  return createRequire(import.meta.url);
+}
+
+/** Where the shipped language data lives (LSTM "best_int" models). */
+export function languageDataDir(lang: string): string {
+  const pkg = req().resolve(`@tesseract.js-data/${lang}/package.json`);
+  return path.join(path.dirname(pkg), '4.0.0_best_int');
+}
+
+async function start(lang: string): Promise<TesseractWorker> {
+  const r = req();
+  const tesseract = r('tesseract.js') as { createWorker: (...args: unknown[]) => Promise<TesseractWorker> };
+  const workerPath = path.join(path.dirname(r.resolve('tesseract.js/package.json')), 'src/worker-script/node/index.js');
+  const corePath = path.dirname(r.resolve('tesseract.js-core/package.json'));
+  return tesseract.createWorker(lang, 1 /* OEM.LSTM_ONLY */, {
+    langPath: languageDataDir(lang),
+    workerPath,
+    corePath,
+    cacheMethod: 'none',
+    gzip: true,
+    logger: () => undefined,
+    // Errors come back through the rejected promise; without a handler tesseract.js also throws them globally.
+    errorHandler: () => undefined,
+  });
+}
+
+async function reset(): Promise<void> {
+  const c = current;
+  current = null;
+  if (c) await c.worker.then((w) => w.terminate()).catch(() => undefined);
+}
+
+export interface OcrResult {
+  text: string;
+  confidence: number;
+}
+
+export async function recognize(image: Buffer, lang: string, timeoutMs: number): Promise<OcrResult> {
+  if (!current || current.lang !== lang) {
+    await reset();
+    current = { lang, worker: start(lang) };
+  }
+  const mine = current;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const worker = await mine.worker;
+    const result = await Promise.race([
+      worker.recognize(image),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`OCR took longer than ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+      }),
+    ]);
+    return { text: result.data.text ?? '', confidence: result.data.confidence ?? 0 };
+  } catch (err) {
+    if (current === mine) await reset();
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Stops the OCR engine (tests; piscina ends it with the thread anyway). */
+export async function stopOcr(): Promise<void> {
+  await reset();
+}
