@@ -1,0 +1,330 @@
+/**
+ * Helpers shared by the bench's measurements (cases.ts) and its diagnosis
+ * (diagnose.ts): temp files, figures, the statement profiler, data fillers.
+ */
+import Database from 'better-sqlite3';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import type { Executor } from '../main/core/scheduler.js';
+import type { JobStore, NewJob } from '../main/core/store/job-store.js';
+import type { ExtractionResult } from '../shared/extraction.js';
+
+// ---- plumbing ---------------------------------------------------------------
+
+export interface Measurement {
+  key: string;
+  label: string;
+  unit: string;
+  /** Which way is good: throughput up, time and memory down. */
+  better: 'higher' | 'lower';
+  samples: number[];
+  info?: Record<string, unknown>;
+  notes?: string[];
+  skipped?: string;
+}
+
+export type Opts = Record<string, any>;
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+export const EXTRACT_WORKER = path.join(ROOT, 'dist', 'workers', 'extract.cjs');
+export const NOOP_WORKER = path.join(ROOT, 'bench', 'noop-worker.cjs');
+export const CORES = os.availableParallelism();
+
+export function emit(m: Measurement): void {
+  process.stdout.write(`@@BENCH ${JSON.stringify(m)}\n`);
+}
+
+export function say(msg: string): void {
+  process.stdout.write(`    ${msg}\n`);
+}
+
+export const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
+export const now = (): number => performance.now();
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let scratch: string | undefined;
+/** One temporary folder per child process, removed at exit. */
+export function tmp(): string {
+  if (!scratch) {
+    scratch = mkdtempSync(path.join(os.tmpdir(), 'quarry-bench-'));
+    const clean = () => rmSync(scratch!, { recursive: true, force: true });
+    process.on('exit', clean);
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(130));
+  }
+  return scratch;
+}
+let dbN = 0;
+export function freshDb(name = 'db'): string {
+  return path.join(tmp(), `${name}-${dbN++}.db`);
+}
+export function removeDb(file: string): void {
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+}
+
+/** The smallest valid result, what a no-op job "extracts". */
+export function noopResult(): ExtractionResult {
+  return {
+    format: 'text',
+    detection: { format: 'text', method: 'sniff' },
+    extractor: { name: 'noop', version: '1.0.0' },
+    text: '',
+    markdown: '',
+    metadata: {},
+    tables: [],
+    entities: [],
+    warnings: [],
+    counters: { items: 1 },
+  };
+}
+export const noopExecutor: Executor = async () => ({ result: noopResult() });
+
+export function fakeJobs(n: number): NewJob[] {
+  return Array.from({ length: n }, (_, i) => ({
+    sourcePath: `/bench/in/d${i % 100}/file-${i}.txt`,
+    fileName: `file-${i}.txt`,
+    sizeBytes: 1000 + (i % 5000),
+  }));
+}
+
+export function rssMb(): number {
+  return process.memoryUsage().rss / 1024 ** 2;
+}
+/** Peak resident set of this process so far (Linux), in MB. */
+export function hwmMb(): number | undefined {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** How many jobs an addPaths call queued, whatever shape its answer has (the intake API is evolving). */
+export function intakeCount(r: any): number {
+  return r?.count ?? r?.added?.length ?? r?.jobs?.length ?? 0;
+}
+export function intakeFirstId(r: any): string | undefined {
+  return (r?.jobs?.[0] ?? r?.added?.[0])?.id;
+}
+
+export function timeMs<T>(fn: () => T): [T, number] {
+  const t0 = now();
+  const v = fn();
+  return [v, now() - t0];
+}
+
+// ---- a statement profiler -------------------------------------------------------
+
+export interface StatementCost {
+  sql: string;
+  calls: number;
+  ms: number;
+}
+
+/**
+ * Times every better-sqlite3 statement execution (run/get/all/iterate, COMMIT
+ * included: transactions run their BEGIN and COMMIT through the same methods),
+ * keyed by SQL text. It patches the Statement prototype, so it sees the store's
+ * statements whatever the store's code looks like this week.
+ */
+export function statementProfiler(db: Database.Database) {
+  const proto = Object.getPrototypeOf(db.prepare('SELECT 1')) as Record<string, any>;
+  const costs = new Map<string, StatementCost>();
+  const originals: Record<string, any> = {};
+  let on = false;
+  for (const m of ['run', 'get', 'all', 'iterate']) {
+    const orig = proto[m];
+    originals[m] = orig;
+    proto[m] = function (this: { source: string }, ...a: unknown[]) {
+      if (!on) return orig.apply(this, a);
+      const t0 = now();
+      try {
+        return orig.apply(this, a);
+      } finally {
+        const sql = this.source.replace(/\s+/g, ' ').trim();
+        const c = costs.get(sql) ?? { sql, calls: 0, ms: 0 };
+        c.calls++;
+        c.ms += now() - t0;
+        costs.set(sql, c);
+      }
+    };
+  }
+  return {
+    start() {
+      on = true;
+    },
+    stop() {
+      on = false;
+    },
+    reset() {
+      costs.clear();
+    },
+    restore() {
+      Object.assign(proto, originals);
+    },
+    /** Most expensive first. */
+    costs(): StatementCost[] {
+      return [...costs.values()].sort((a, b) => b.ms - a.ms);
+    },
+  };
+}
+
+export function plan(db: Database.Database, sql: string): string[] {
+  if (!/^\s*(SELECT|UPDATE|INSERT|DELETE|WITH)/i.test(sql)) return [];
+  // Bind every parameter to NULL: the plan does not depend on the values.
+  const named = Object.fromEntries([...sql.matchAll(/[@:$]([A-Za-z_]\w*)/g)].map((m) => [m[1]!, null]));
+  const positional = Array.from({ length: (sql.replace(/'[^']*'/g, '').match(/\?/g) ?? []).length }, () => null);
+  try {
+    const stmt = db.prepare(`EXPLAIN QUERY PLAN ${sql}`);
+    const rows = (Object.keys(named).length ? stmt.all(...positional, named) : stmt.all(...positional)) as Array<{ detail: string }>;
+    return rows.map((r) => r.detail);
+  } catch {
+    return [];
+  }
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+export function pkgVersion(name: string): string {
+  try {
+    return JSON.parse(readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version;
+  } catch {
+    return '?';
+  }
+}
+
+/** A jobs table as a long-used Quarry has it: mostly finished jobs, the newest pending. */
+export function fillJobs(store: JobStore, n: number): void {
+  const hex = (bytes: number) => `lower(hex(randomblob(${bytes})))`;
+  const uuid = `${hex(4)}||'-'||${hex(2)}||'-4'||substr(${hex(2)},2)||'-'||substr('89ab', 1 + abs(random()) % 4, 1)||substr(${hex(2)},2)||'-'||${hex(6)}`;
+  const base = Date.now() - n * 1000;
+  const chunk = 100_000;
+  for (let from = 1; from <= n; from += chunk) {
+    const to = Math.min(n, from + chunk - 1);
+    store.db
+      .prepare(
+        `WITH RECURSIVE c(i) AS (SELECT @from UNION ALL SELECT i + 1 FROM c WHERE i < @to),
+         v AS (SELECT i,
+                 CASE WHEN i > @n * 0.97 THEN 'pending'
+                      WHEN i % 50 = 0 THEN 'failed'
+                      WHEN i % 50 = 1 THEN 'cancelled'
+                      WHEN i % 50 = 2 THEN 'partial'
+                      ELSE 'completed' END AS st,
+                 CASE i % 5 WHEN 0 THEN 'pdf' WHEN 1 THEN 'html' WHEN 2 THEN 'csv' WHEN 3 THEN 'text' ELSE 'json' END AS fmt,
+                 @base + i * 1000 AS t
+               FROM c)
+         INSERT INTO jobs (id, kind, source_path, file_name, size_bytes, format, status, total, processed, successful, failed,
+                           error_code, error_category, error_message, result_summary, created_at, started_at, completed_at, updated_at)
+         SELECT ${uuid}, 'extract', '/data/archive/d' || (i % 1000) || '/file-' || i || '.' || fmt, 'file-' || i || '.' || fmt,
+                1000 + i % 100000, CASE WHEN st = 'pending' THEN NULL ELSE fmt END, st,
+                CASE WHEN st IN ('completed','partial') THEN 3 ELSE 0 END,
+                CASE WHEN st = 'completed' THEN 3 WHEN st = 'partial' THEN 3 ELSE 0 END,
+                CASE WHEN st = 'completed' THEN 3 WHEN st = 'partial' THEN 2 ELSE 0 END,
+                CASE WHEN st = 'partial' THEN 1 ELSE 0 END,
+                CASE WHEN st = 'failed' THEN 'corrupt_file' WHEN st = 'cancelled' THEN 'cancelled' END,
+                CASE WHEN st IN ('failed','cancelled') THEN 'permanent' END,
+                CASE WHEN st = 'failed' THEN 'The file is damaged.' WHEN st = 'cancelled' THEN 'Cancelled by the user.' END,
+                CASE WHEN st IN ('completed','partial') THEN json_object('items', 3, 'chars', 1200, 'pages', 2) END,
+                t, CASE WHEN st = 'pending' OR st = 'cancelled' THEN NULL ELSE t + 100 END,
+                CASE WHEN st = 'pending' THEN NULL ELSE t + 400 END,
+                CASE WHEN st = 'pending' THEN t ELSE t + 400 END
+         FROM v`,
+      )
+      .run({ from, to, n, base });
+  }
+}
+
+export function round(x: number, d: number): number {
+  const f = 10 ** d;
+  return Math.round(x * f) / f;
+}
+
+/** PDFs from the shared corpus when present, otherwise generated with pdf-lib. */
+export async function pdfInputs(corpus: string | undefined, dir: string): Promise<{ files: string[]; source: string }> {
+  const pdfDir = corpus && path.join(corpus, 'pdf');
+  if (pdfDir && existsSync(pdfDir)) {
+    const files = readdirSync(pdfDir)
+      .filter((f) => f.endsWith('.pdf'))
+      .sort()
+      .map((f) => path.join(pdfDir, f));
+    if (files.length) return { files, source: path.relative(ROOT, pdfDir) };
+  }
+  const { PDFDocument, StandardFonts } = await import('pdf-lib');
+  mkdirSync(dir, { recursive: true });
+  const files: string[] = [];
+  const words = 'quarry extraction offline durable queue worker page table text measure corpus'.split(' ');
+  for (let k = 0; k < 6; k++) {
+    const doc = await PDFDocument.create();
+    const font = await doc.embedFont(StandardFonts.Helvetica);
+    for (let p = 0; p < 4 + k * 2; p++) {
+      const page = doc.addPage([612, 792]);
+      for (let line = 0; line < 50; line++) {
+        const text = Array.from({ length: 12 }, (_, w) => words[(k + p + line + w) % words.length]).join(' ');
+        page.drawText(`${line + 1}. ${text}`, { x: 40, y: 760 - line * 14, size: 10, font });
+      }
+    }
+    const file = path.join(dir, `generated-${k}.pdf`);
+    const out = openSync(file, 'w');
+    writeSync(out, await doc.save());
+    closeSync(out);
+    files.push(file);
+  }
+  return { files, source: 'generated with pdf-lib (corpus not found)' };
+}
+
+/** Samples this process's RSS and the main thread's own V8 memory until stopped. */
+export function memSampler(intervalMs = 25) {
+  let peakRss = 0;
+  let peakMain = 0;
+  const mainMb = () => {
+    const m = process.memoryUsage();
+    return (m.heapUsed + m.external + m.arrayBuffers) / 1024 ** 2;
+  };
+  const tick = () => {
+    peakRss = Math.max(peakRss, rssMb());
+    peakMain = Math.max(peakMain, mainMb());
+  };
+  const timer = setInterval(tick, intervalMs);
+  return {
+    mainMb,
+    stop() {
+      clearInterval(timer);
+      tick();
+      return { peakRss, peakMain };
+    },
+  };
+}
+
+
+/**
+ * The machine itself, as a control for pool scaling: the same pure-CPU loop on
+ * 1 thread and on all cores at once, alternated. Returns, per round, the
+ * speed-up divided by the core count (1.0 = the cores are all ours).
+ */
+export async function cpuScaling(rounds: number, work = 100_000_000): Promise<number[]> {
+  const code = `const { parentPort } = require('node:worker_threads');
+    parentPort.on('message', (n) => { let x = 0; for (let i = 0; i < n; i++) x = (x * 31 + i) % 1000003; parentPort.postMessage(x); });`;
+  const spin = (w: Worker, n: number) => new Promise((r) => (w.once('message', r), w.postMessage(n)));
+  const workers = Array.from({ length: CORES }, () => new Worker(code, { eval: true }));
+  await Promise.all(workers.map((w) => spin(w, work / 10)));
+  const timed = async (k: number) => {
+    const t0 = now();
+    await Promise.all(workers.slice(0, k).map((w) => spin(w, work)));
+    return k / ((now() - t0) / 1000);
+  };
+  const out: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const [one, all] = r % 2 ? [await timed(1), await timed(CORES)] : await timed(CORES).then(async (a) => [await timed(1), a]);
+    out.push(all! / one! / CORES);
+  }
+  await Promise.all(workers.map((w) => w.terminate()));
+  return out;
+}
