@@ -19,6 +19,7 @@ import { zipExtractor } from './zip';
 import { emlExtractor } from './email/eml';
 import { msgExtractor } from './email/msg';
 import { imageExtractor } from './image/image';
+import { dxfExtractor } from './cad/dxf';
 
 const EXTRACTORS: readonly Extractor[] = [
   textExtractor,
@@ -36,6 +37,7 @@ const EXTRACTORS: readonly Extractor[] = [
   emlExtractor,
   msgExtractor,
   imageExtractor,
+  dxfExtractor,
 ];
 
 const BY_FORMAT = new Map<Format, Extractor>();
