@@ -11,7 +11,7 @@ import type { Job, JobStats } from '../../shared/job.js';
 import { jobName, type RowAction } from '../lib/job-view.js';
 import { isResyncing } from '../transport/bridge.js';
 import { FrameBatcher } from './event-batch.js';
-import { appendPage, applyBatch, mergeSnapshot, type JobsView, type StatusFilter } from './view.js';
+import { appendPage, applyBatch, isFileJob, mergeSnapshot, type JobsView, type StatusFilter } from './view.js';
 
 export type { StatusFilter } from './view.js';
 export type AppInfo = Output<'app.info'>;
@@ -132,7 +132,7 @@ export function createJobsStore(client: Client): JobsStore {
       });
     });
 
-    /** The newest `limit` jobs for `filter`, in pages the contract allows. */
+    /** The newest `limit` file jobs for `filter`, in pages the contract allows. */
     const fetchWindow = async (filter: StatusFilter, limit: number): Promise<{ list: Job[]; more: boolean }> => {
       const list: Job[] = [];
       let before: number | undefined;
@@ -143,7 +143,8 @@ export function createJobsStore(client: Client): JobsStore {
           ...(filter === 'all' ? {} : { status: filter }),
           ...(before === undefined ? {} : { before }),
         });
-        list.push(...page);
+        // Batch parents come back too; the cursor still moves past them.
+        list.push(...page.filter(isFileJob));
         if (page.length < want) return { list, more: false };
         if (list.length >= limit) return { list, more: true };
         before = page[page.length - 1]!.seq;

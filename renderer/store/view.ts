@@ -15,8 +15,17 @@ export interface JobsView {
   hasMore: boolean;
 }
 
+/**
+ * Rows are file jobs. Batch parents (a folder, several files dropped at once)
+ * are containers whose state derives from their children; the count cards
+ * leave them out too, so the table does the same.
+ */
+export function isFileJob(job: Job): boolean {
+  return job.kind !== 'batch';
+}
+
 export function matches(filter: StatusFilter, job: Job): boolean {
-  return filter === 'all' || job.status === filter;
+  return isFileJob(job) && (filter === 'all' || job.status === filter);
 }
 
 /** Sorts the window and trims it to `limit`, dropping the oldest. */
@@ -89,7 +98,7 @@ export function mergeSnapshot(
   removed: ReadonlySet<string>,
 ): JobsView {
   const jobs: Record<string, Job> = {};
-  for (const j of list) if (!removed.has(j.id)) jobs[j.id] = j;
+  for (const j of list) if (!removed.has(j.id) && isFileJob(j)) jobs[j.id] = j;
   const newestListed = list.reduce((max, j) => Math.max(max, j.seq), -Infinity);
   for (const id of view.order) {
     const current = view.jobs[id]!;
@@ -108,7 +117,7 @@ export function appendPage(view: JobsView, page: readonly Job[], more: boolean):
   const jobs = { ...view.jobs };
   const order = [...view.order];
   for (const j of page) {
-    if (jobs[j.id]) continue;
+    if (jobs[j.id] || !isFileJob(j)) continue;
     jobs[j.id] = j;
     order.push(j.id);
   }

@@ -1,7 +1,7 @@
 import { memo } from 'react';
 import type { Job } from '../../../shared/job.js';
 import { attemptsLabel, canDo, formatBytes, jobDetail, jobName, STATUS_LABEL, type RowAction } from '../../lib/job-view.js';
-import { useJobs } from '../../store/context.js';
+import type { JobsActions } from '../../store/jobs.js';
 import { Duration } from './Duration.js';
 import { ProgressBar } from './ProgressBar.js';
 
@@ -11,14 +11,23 @@ const ACTIONS: Array<{ action: RowAction; label: string }> = [
   { action: 'delete', label: 'Delete' },
 ];
 
+interface Props {
+  job: Job;
+  /** 1-based position in the whole table (header = 1), for aria-rowindex. */
+  rowIndex: number;
+  selected: boolean;
+  // Passed in rather than selected here: 500 rows each subscribed to the
+  // store would all be checked on every frame.
+  act: JobsActions['act'];
+  toggleSelected: JobsActions['toggleSelected'];
+}
+
 /** Memoised on the job object: a frame re-renders only the rows whose job changed. */
-export const JobRow = memo(function JobRow({ job, selected }: { job: Job; selected: boolean }) {
-  const act = useJobs((s) => s.act);
-  const toggleSelected = useJobs((s) => s.toggleSelected);
+export const JobRow = memo(function JobRow({ job, rowIndex, selected, act, toggleSelected }: Props) {
   const name = jobName(job);
   const detail = jobDetail(job);
   return (
-    <tr aria-label={name} className={`job-row status-${job.status}`}>
+    <tr aria-label={name} aria-rowindex={rowIndex} className={`job-row status-${job.status}`}>
       <td className="col-select">
         <input type="checkbox" aria-label={`Select ${name}`} checked={selected} onChange={() => toggleSelected(job.id)} />
       </td>

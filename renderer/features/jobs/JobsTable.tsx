@@ -1,21 +1,45 @@
+import { useRef, type FocusEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { STATUS_LABEL } from '../../lib/job-view.js';
 import { useJobs } from '../../store/context.js';
 import { JobRow } from './JobRow.js';
 import { Toolbar } from './Toolbar.js';
+import { ROW_HEIGHT, useVirtualRows } from './useVirtualRows.js';
+
+const COLUMNS = 9;
 
 export function JobsTable() {
-  const [order, jobs, selection, setSelection] = useJobs(
-    useShallow((s) => [s.order, s.jobs, s.selection, s.setSelection] as const),
+  const [order, jobs, selection, setSelection, act, toggleSelected] = useJobs(
+    useShallow((s) => [s.order, s.jobs, s.selection, s.setSelection, s.act, s.toggleSelected] as const),
   );
+  const scroller = useRef<HTMLDivElement>(null);
+  const { first, last } = useVirtualRows(scroller, order.length);
   const allSelected = order.length > 0 && order.every((id) => selection.has(id));
+
+  // Keyboard users tabbing through rows: keep the focused row in view, so the
+  // rendered range follows the focus.
+  const onFocus = (e: FocusEvent) => (e.target as HTMLElement).closest('tr')?.scrollIntoView({ block: 'nearest' });
+
   return (
     <section className="panel jobs-panel" aria-label="Job list">
       <Toolbar />
-      <div className="table-scroll">
-        <table aria-label="Jobs" className="jobs-table">
+      <div className="table-scroll" ref={scroller}>
+        {/* aria-rowcount/rowindex tell assistive tech the full size when only part is rendered. */}
+        <table aria-label="Jobs" aria-rowcount={order.length + 1} className="jobs-table" onFocus={onFocus}>
+          {/* Fixed layout: widths come from here, so a changed cell never makes the browser measure every row. */}
+          <colgroup>
+            <col className="w-select" />
+            <col className="w-file" />
+            <col className="w-format" />
+            <col className="w-status" />
+            <col className="w-progress" />
+            <col className="w-attempts" />
+            <col className="w-duration" />
+            <col className="w-detail" />
+            <col className="w-actions" />
+          </colgroup>
           <thead>
-            <tr>
+            <tr aria-rowindex={1}>
               <th scope="col" className="col-select">
                 <input
                   type="checkbox"
@@ -38,9 +62,18 @@ export function JobsTable() {
             </tr>
           </thead>
           <tbody>
-            {order.map((id) => (
-              <JobRow key={id} job={jobs[id]!} selected={selection.has(id)} />
+            <Spacer rows={first} />
+            {order.slice(first, last).map((id, i) => (
+              <JobRow
+                key={id}
+                job={jobs[id]!}
+                rowIndex={first + i + 2}
+                selected={selection.has(id)}
+                act={act}
+                toggleSelected={toggleSelected}
+              />
             ))}
+            <Spacer rows={order.length - last} />
             {order.length === 0 && <EmptyRow />}
           </tbody>
         </table>
@@ -50,12 +83,22 @@ export function JobsTable() {
   );
 }
 
+/** Stands in for rows that are not rendered, so the scrollbar stays true. */
+function Spacer({ rows }: { rows: number }) {
+  if (rows <= 0) return null;
+  return (
+    <tr className="spacer-row" aria-hidden="true">
+      <td colSpan={COLUMNS} style={{ height: rows * ROW_HEIGHT }} />
+    </tr>
+  );
+}
+
 function EmptyRow() {
   const [ready, filter] = useJobs(useShallow((s) => [s.ready, s.filter] as const));
   const text = !ready ? 'Loading…' : filter === 'all' ? 'No jobs yet. Drop files above to start.' : `No ${STATUS_LABEL[filter].toLowerCase()} jobs.`;
   return (
     <tr className="empty-row">
-      <td colSpan={9}>{text}</td>
+      <td colSpan={COLUMNS}>{text}</td>
     </tr>
   );
 }

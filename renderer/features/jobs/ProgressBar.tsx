@@ -17,8 +17,9 @@ export function ProgressBar({ job, name }: { job: Job; name: string }) {
         aria-valuetext={text}
         className={`progress status-${job.status}${waiting ? ' is-waiting' : ''}`}
       >
-        {/* CSSOM, not a style attribute: allowed by the CSP. */}
-        <div className="progress-fill" style={{ width: `${pct}%` }} />
+        {/* CSSOM, not a style attribute: allowed by the CSP. A transform, not a
+            width, so an update repaints the bar without a layout pass. */}
+        <div className="progress-fill" style={{ transform: `scaleX(${pct / 100})` }} />
       </div>
       <span className="progress-text" aria-hidden="true">
         {pct}%
