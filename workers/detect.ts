@@ -15,6 +15,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Detection, Format } from '../shared/extraction';
+import { looksLikeBrep, looksLikeIges } from './extractors/cad/step';
 import { decodeText } from './text/decode';
 import { sniffDelimiter } from './text/delimiter';
 import { readZipDirectory, storedEntryFromHead, walkLocalHeaders, type ZipDirectory } from './zip-directory';
@@ -57,7 +58,7 @@ const EXTENSIONS: Record<string, Format> = {
   eml: 'eml', msg: 'msg',
   jpg: 'image', jpeg: 'image', png: 'image', tif: 'image', tiff: 'image', heic: 'image', heif: 'image',
   gif: 'image', webp: 'image', bmp: 'image', avif: 'image',
-  dxf: 'dxf', ifc: 'ifc', step: 'step', stp: 'step', p21: 'step',
+  dxf: 'dxf', ifc: 'ifc', step: 'step', stp: 'step', p21: 'step', igs: 'step', iges: 'step', brep: 'step', brp: 'step',
   zip: 'zip',
 };
 
@@ -259,6 +260,8 @@ export function sniffText(text: string, complete: boolean, ext?: Format): TextSn
   if (/^ISO-10303-21\s*;/.test(t)) {
     return { format: /FILE_SCHEMA\s*\(\s*\(\s*'IFC/i.test(t) ? 'ifc' : 'step', strong: true };
   }
+  // OpenCASCADE native BREP and IGES are handled by the STEP (CAD exchange) extractor.
+  if (looksLikeBrep(t) || looksLikeIges(text)) return { format: 'step', strong: true };
   // DXF: group code / value pairs, optionally after a 999 comment.
   if (/^(?:999\r?\n[^\n]*\n\s*)?0\r?\n\s*SECTION\s*\r?\n\s*2\r?\n\s*(HEADER|CLASSES|TABLES|BLOCKS|ENTITIES|OBJECTS)\b/.test(t)) {
     return { format: 'dxf', strong: true };
@@ -308,6 +311,10 @@ export async function detectFromHead(input: DetectInput): Promise<Detection> {
   if (looksBinary(text)) return byExtension();
 
   const sniff = sniffText(text, complete, ext);
+  if (sniff.strong && sniff.format === 'step') {
+    const mime = looksLikeBrep(text.trimStart()) ? 'model/vnd.opencascade.brep' : looksLikeIges(text) ? 'model/iges' : MIME.step;
+    return { format: 'step', method: 'sniff', mime, encoding };
+  }
   if (sniff.strong) return { format: sniff.format, method: 'sniff', mime: MIME[sniff.format], encoding };
   // Weak sniff: a specific text extension wins; a generic one (.txt) or none lets the sniff decide.
   if (ext && TEXTUAL.has(ext) && ext !== 'text' && ext !== sniff.format) {

@@ -20,6 +20,8 @@ import { emlExtractor } from './email/eml';
 import { msgExtractor } from './email/msg';
 import { imageExtractor } from './image/image';
 import { dxfExtractor } from './cad/dxf';
+import { ifcExtractor } from './cad/ifc';
+import { stepExtractor } from './cad/step';
 
 const EXTRACTORS: readonly Extractor[] = [
   textExtractor,
@@ -38,6 +40,8 @@ const EXTRACTORS: readonly Extractor[] = [
   msgExtractor,
   imageExtractor,
   dxfExtractor,
+  ifcExtractor,
+  stepExtractor, // STEP, IGES, OpenCASCADE BREP
 ];
 
 const BY_FORMAT = new Map<Format, Extractor>();
