@@ -116,6 +116,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.scheduler.on('progress', (p) => this.emit('progress', p));
     this.scheduler.on('drained', () => this.emit('drained'));
     this.scheduler.on('error', (e) => this.emit('error', e));
+    // An unexpected error in housekeeping must never end the process: say it,
+    // unless the app or CLI listens for errors itself.
+    this.on('error', (e) => {
+      if (this.listenerCount('error') === 1) console.error(`quarry: ${e.message}`);
+    });
   }
 
   start(): this {

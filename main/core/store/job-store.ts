@@ -364,14 +364,25 @@ export class JobStore extends EventEmitter<StoreEvents> {
     return r ? rowToResult(r) : undefined;
   }
 
-  /** Streams jobs in the given statuses with their results (if any), oldest first, for export. */
+  /**
+   * Jobs in the given statuses with their results, oldest first, for export.
+   * Read in pages, never through an open cursor: the caller awaits between
+   * rows, and better-sqlite3 refuses every other query on the connection
+   * while a cursor is open.
+   */
   *finishedWithResults(statuses: readonly JobStatus[] = ['completed', 'partial']): Generator<{ job: Job; result: StoredResult | undefined }> {
-    const stmt = this.db.prepare(
-      `SELECT * FROM jobs WHERE kind != 'batch' AND status IN (${statuses.map(() => '?').join(',')}) ORDER BY seq`,
+    const page = this.db.prepare(
+      `SELECT * FROM jobs WHERE kind != 'batch' AND seq > ? AND status IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT 200`,
     );
-    for (const row of stmt.iterate(...statuses) as Iterable<Row>) {
-      const job = rowToJob(row);
-      yield { job, result: this.result(job.id) };
+    let after = 0;
+    for (;;) {
+      const rows = page.all(after, JSON.stringify(statuses)) as Row[];
+      for (const row of rows) {
+        const job = rowToJob(row);
+        yield { job, result: this.result(job.id) };
+      }
+      if (rows.length < 200) return;
+      after = Number(rows.at(-1)!.seq);
     }
   }
 

@@ -243,6 +243,20 @@ describe('crash recovery', () => {
 });
 
 describe('reads', () => {
+  it('export reads leave the connection free between rows (housekeeping runs meanwhile)', () => {
+    for (let i = 0; i < 450; i++) jobIn(store, 'completed');
+    const rows = store.finishedWithResults();
+    let n = 0;
+    for (const { result } of rows) {
+      expect(result?.text).toBe('hello world');
+      // What an export awaiting a slow disk lets run: other queries on the same connection.
+      store.stats();
+      store.renewLeases(OWNER, Date.now());
+      n++;
+    }
+    expect(n).toBe(450);
+  });
+
   it('resolves ids by unambiguous prefix', () => {
     const [job] = store.add([{ fileName: 'p' }]);
     expect(store.resolve(job!.shortId).id).toBe(job!.id);
