@@ -2,6 +2,7 @@
  * The typed client the renderer uses, over any transport. It validates what
  * comes back, so a renderer never trusts a malformed reply or event.
  */
+import { z } from 'zod';
 import {
   channels,
   ContractError,
@@ -32,7 +33,7 @@ export function createClient(transport: Transport): Client {
         throw toContractError(err);
       }
       const parsed = channels[channel].output.safeParse(raw);
-      if (!parsed.success) throw new ContractError('internal', `Malformed reply on ${channel}: ${parsed.error.message}`);
+      if (!parsed.success) throw new ContractError('internal', `Malformed reply on ${channel}: ${z.prettifyError(parsed.error).slice(0, 500)}`);
       return parsed.data as Output<typeof channel>;
     },
     on(event, listener) {

@@ -226,6 +226,11 @@ export interface Transport {
   filesToPaths(files: readonly File[]): Promise<{ paths: string[]; rejected: Array<{ path: string; reason: string }> }>;
   /** Lets the person save an exported file (the browser downloads it). */
   download?(fileName: string): Promise<void>;
+  /**
+   * Called after the event stream (re)connects: events may have been missed,
+   * so the UI reloads what it shows. Transports that never miss events omit it.
+   */
+  onResync?(listener: () => void): () => void;
 }
 
 /**
