@@ -9,7 +9,6 @@ import type { Client } from '../../shared/client.js';
 import type { Output } from '../../shared/contract.js';
 import type { Job, JobStats } from '../../shared/job.js';
 import { jobName, type RowAction } from '../lib/job-view.js';
-import { isResyncing } from '../transport/bridge.js';
 import { FrameBatcher } from './event-batch.js';
 import { appendPage, applyBatch, isFileJob, mergeSnapshot, type JobsView, type StatusFilter } from './view.js';
 
@@ -184,7 +183,7 @@ export function createJobsStore(client: Client): JobsStore {
           client.on('stats.changed', (s) => batcher.statsChanged(s)),
         ];
         const transport = client.transport;
-        if (isResyncing(transport)) offs.push(transport.onResync(() => void get().refresh()));
+        if (transport.onResync) offs.push(transport.onResync(() => void get().refresh()));
         void get().refresh();
         return () => {
           for (const off of offs) off();

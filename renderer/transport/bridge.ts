@@ -16,22 +16,12 @@ import {
 } from '../../shared/contract.js';
 import { relativePathOf } from './relative-path.js';
 
-/** A transport that can lose events (a dropped connection) and says when to resync. */
-export interface ResyncingTransport extends Transport {
-  /** Called after the event stream reconnects: whatever happened meanwhile was missed. */
-  onResync(listener: () => void): () => void;
-}
-
-export function isResyncing(t: Transport): t is ResyncingTransport {
-  return typeof (t as Partial<ResyncingTransport>).onResync === 'function';
-}
-
 /** Parallel uploads: enough to hide latency, few enough not to starve the event stream. */
 const UPLOAD_CONCURRENCY = 4;
 const RECONNECT_MIN_MS = 500;
 const RECONNECT_MAX_MS = 10_000;
 
-export function bridgeTransport(): ResyncingTransport {
+export function bridgeTransport(): Transport & Required<Pick<Transport, 'onResync'>> {
   const events = new EventStream();
   return {
     kind: 'browser',
