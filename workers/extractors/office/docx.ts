@@ -64,15 +64,22 @@ export const docxExtractor: Extractor = {
     const body = document.body;
     // The "↑" links back from a footnote or comment to its reference are navigation, not text.
     for (const a of body?.querySelectorAll('a[href^="#"]') ?? []) if (clean(a.textContent) === '↑') a.remove();
-    const text = body ? readableText(body) : '';
-    let markdown: string;
+    let markdown: string | null;
     try {
       markdown = body ? getTurndown().turndown(body as unknown as HTMLElement).trim() : '';
     } catch (err) {
       if (!isStackOverflow(err)) throw err;
       warnings.push('The document is nested too deeply for Markdown conversion; Markdown holds the plain text instead');
-      markdown = text;
+      markdown = null;
     }
+    // Footnote, endnote and comment reference marks ("Ouch[1].") stay in the Markdown as links;
+    // the plain text reads as the document does, with the notes themselves at the end.
+    for (const a of body?.querySelectorAll('a[href^="#footnote-"], a[href^="#endnote-"], a[href^="#comment-"]') ?? []) {
+      const parent = a.parentElement;
+      (parent && parent.tagName.toUpperCase() === 'SUP' ? parent : a).remove();
+    }
+    const text = body ? readableText(body) : '';
+    if (markdown === null) markdown = text;
     const tables = body ? extractTables(body).map((t, i) => ({ name: `table ${i + 1}`, rows: t.rows, hasHeader: t.hasHeader })) : [];
 
     const entities: Entity[] = [];
