@@ -45,10 +45,3 @@ export async function serve(argv = process.argv.slice(2)): Promise<void> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }
-
-if (require.main === module) {
-  serve().catch((err) => {
-    console.error(`quarry: ${err.message}`);
-    process.exit(1);
-  });
-}

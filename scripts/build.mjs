@@ -15,7 +15,7 @@ const entries = [
   ['workers/extract.ts', 'dist/workers/extract.cjs'],
   ['main/main.ts', 'dist/main/main.cjs'],
   ['main/preload.ts', 'dist/main/preload.cjs'],
-  ['main/serve.ts', 'dist/serve.cjs'],
+  ['main/serve-main.ts', 'dist/serve.cjs'],
   ['main/start.ts', 'dist/start.cjs'],
 ];
 
