@@ -9,6 +9,7 @@ import { Engine } from '../../main/core/engine.js';
 import type { NewJob } from '../../main/core/store/job-store.js';
 import type { Job } from '../../shared/job.js';
 import { tempDbPath, tempDir } from '../helpers/tmp.js';
+import { until } from '../helpers/wait.js';
 
 const CHAOS = path.resolve(import.meta.dirname, '../fixtures/workers/chaos.cjs');
 const dir = tempDir();
@@ -33,13 +34,6 @@ const ok = (tag: string) => child({ tag });
 const bad = (tag: string) => child({ tag, mode: 'fail', code: 'corrupt_file' }, { maxRetries: 0 });
 const slow = (tag: string) => child({ tag, mode: 'slow', steps: 20, stepMs: 20 });
 
-async function until(cond: () => boolean, ms = 10_000) {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await sleep(10);
-  }
-}
 
 describe('batches', () => {
   it('a batch runs its children and completes with aggregated progress', async () => {

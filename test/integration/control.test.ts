@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Engine } from '../../main/core/engine.js';
 import { nextRun } from '../../main/core/schedules.js';
 import { tempDbPath, tempDir } from '../helpers/tmp.js';
+import { until } from '../helpers/wait.js';
 
 const CHAOS = path.resolve(import.meta.dirname, '../fixtures/workers/chaos.cjs');
 const dir = tempDir();
@@ -21,13 +22,6 @@ function engine(dbPath = tempDbPath(dir), clock?: () => number) {
   return e;
 }
 
-async function until(cond: () => boolean, ms = 10_000) {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await sleep(20);
-  }
-}
 
 const fileJobs = (e: Engine) => e.store.list({ kind: 'extract', sort: 'oldest' });
 

@@ -7,6 +7,7 @@ import { backoffDelay, DEFAULT_BACKOFF, Scheduler, type SchedulerOptions } from 
 import { JobStore, type NewJob } from '../../main/core/store/job-store.js';
 import type { Job } from '../../shared/job.js';
 import { tempDbPath, tempDir } from '../helpers/tmp.js';
+import { until } from '../helpers/wait.js';
 
 const CHAOS = path.resolve(import.meta.dirname, '../fixtures/workers/chaos.cjs');
 const dir = tempDir();
@@ -34,13 +35,6 @@ function setup(opts: Partial<SchedulerOptions> & { threads?: number; maxHeapMb?:
   return { store, pool, scheduler, seen, add };
 }
 
-async function until(cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await sleep(10);
-  }
-}
 
 /** The most "start" lines open at once in a worker log. */
 function maxOverlap(log: string): number {
