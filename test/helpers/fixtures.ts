@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { deflateRawSync, deflateSync } from 'node:zlib';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 
 /** A temp dir with a `write` helper; call `cleanup()` in afterAll. */
@@ -211,4 +212,399 @@ export function makeZip(entries: Array<[name: string, content: string]>): Buffer
   eocd.writeUInt32LE(cd.length, 12);
   eocd.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, cd, eocd]);
+}
+
+// --- ZIP with options (deflate, encryption flag, bad CRC, symlinks, lying sizes) ---
+
+export interface ZipSpec {
+  name: string;
+  data: string | Buffer;
+  /** 0 stored, 8 deflate (default 8). */
+  method?: 0 | 8;
+  /** Sets the "encrypted" flag (the data is not really encrypted). */
+  encrypted?: boolean;
+  /** Overrides the CRC-32 written to the headers. */
+  crc?: number;
+  /** Unix mode in the external attributes (e.g. 0o120777 for a symlink). */
+  unixMode?: number;
+  /** Overrides the declared uncompressed size. */
+  declaredSize?: number;
+}
+
+/** A ZIP with deflated (or stored) entries and the given quirks, for archive and OOXML tests. */
+export function makeZipWith(specs: ZipSpec[]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const spec of specs) {
+    const nameBuf = Buffer.from(spec.name, 'utf8');
+    const raw = Buffer.isBuffer(spec.data) ? spec.data : Buffer.from(spec.data, 'utf8');
+    const method = spec.method ?? 8;
+    const body = method === 8 ? deflateRawSync(raw) : raw;
+    const crc = spec.crc ?? crc32(raw);
+    const size = spec.declaredSize ?? raw.length;
+    const flags = 0x800 | (spec.encrypted ? 1 : 0);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(flags, 6);
+    local.writeUInt16LE(method, 8);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(body.length, 18);
+    local.writeUInt32LE(size, 22);
+    local.writeUInt16LE(nameBuf.length, 26);
+    locals.push(local, nameBuf, body);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(spec.unixMode !== undefined ? 0x0314 : 20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(flags, 8);
+    central.writeUInt16LE(method, 10);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(body.length, 20);
+    central.writeUInt32LE(size, 24);
+    central.writeUInt16LE(nameBuf.length, 28);
+    central.writeUInt32LE(((spec.unixMode ?? 0) << 16) >>> 0, 38);
+    central.writeUInt32LE(offset, 42);
+    centrals.push(central, nameBuf);
+    offset += 30 + nameBuf.length + body.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const eocd = Buffer.alloc(22);
+  eocd.writeUInt32LE(0x06054b50, 0);
+  eocd.writeUInt16LE(specs.length, 8);
+  eocd.writeUInt16LE(specs.length, 10);
+  eocd.writeUInt32LE(cd.length, 12);
+  eocd.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, eocd]);
+}
+
+const xmlEsc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
+
+function coreProps(title?: string, author?: string): string {
+  return `${XML_DECL}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">${title ? `<dc:title>${xmlEsc(title)}</dc:title>` : ''}${author ? `<dc:creator>${xmlEsc(author)}</dc:creator>` : ''}<dcterms:created xsi:type="dcterms:W3CDTF">2024-01-02T03:04:05Z</dcterms:created></cp:coreProperties>`;
+}
+
+// --- DOCX ---
+
+export interface DocxSpec {
+  title?: string;
+  author?: string;
+  /** Paragraphs: plain, or with a style id such as "Heading1", or a bullet list item. */
+  body: Array<{ text: string; style?: string; bullet?: boolean } | { table: string[][] }>;
+}
+
+export function makeDocx(spec: DocxSpec): Buffer {
+  const W = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main';
+  const para = (p: { text: string; style?: string; bullet?: boolean }) =>
+    `<w:p>${p.style || p.bullet ? `<w:pPr>${p.style ? `<w:pStyle w:val="${p.style}"/>` : ''}${p.bullet ? '<w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr>' : ''}</w:pPr>` : ''}<w:r><w:t xml:space="preserve">${xmlEsc(p.text)}</w:t></w:r></w:p>`;
+  const body = spec.body
+    .map((b) =>
+      'table' in b
+        ? `<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/></w:tblPr>${b.table.map((row) => `<w:tr>${row.map((c) => `<w:tc>${para({ text: c })}</w:tc>`).join('')}</w:tr>`).join('')}</w:tbl>`
+        : para(b),
+    )
+    .join('');
+  const styles = `${XML_DECL}<w:styles xmlns:w="${W}">${[1, 2, 3].map((n) => `<w:style w:type="paragraph" w:styleId="Heading${n}"><w:name w:val="heading ${n}"/></w:style>`).join('')}</w:styles>`;
+  const numbering = `${XML_DECL}<w:numbering xmlns:w="${W}"><w:abstractNum w:abstractNumId="0"><w:lvl w:ilvl="0"><w:numFmt w:val="bullet"/></w:lvl></w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num></w:numbering>`;
+  return makeZipWith([
+    { name: '[Content_Types].xml', data: `${XML_DECL}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>` },
+    { name: '_rels/.rels', data: `${XML_DECL}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/></Relationships>` },
+    { name: 'word/_rels/document.xml.rels', data: `${XML_DECL}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering" Target="numbering.xml"/></Relationships>` },
+    { name: 'word/document.xml', data: `${XML_DECL}<w:document xmlns:w="${W}"><w:body>${body}</w:body></w:document>` },
+    { name: 'word/styles.xml', data: styles },
+    { name: 'word/numbering.xml', data: numbering },
+    { name: 'docProps/core.xml', data: coreProps(spec.title, spec.author) },
+  ]);
+}
+
+// --- XLSX ---
+
+export type XlsxCell = string | number | boolean | null | { formula: string; value: string | number } | { date: number };
+export interface XlsxSpec {
+  sheets: Array<{ name: string; rows: XlsxCell[][]; merges?: string[]; hidden?: boolean }>;
+  date1904?: boolean;
+  /** Put text outside the root element of the first sheet (Excel tolerates it). */
+  strayText?: boolean;
+}
+
+function colName(i: number): string {
+  let s = '';
+  for (let n = i + 1; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
+  return s;
+}
+
+export function makeXlsx(spec: XlsxSpec): Buffer {
+  const strings: string[] = [];
+  const si = (s: string) => {
+    let i = strings.indexOf(s);
+    if (i < 0) i = strings.push(s) - 1;
+    return i;
+  };
+  const sheetXml = spec.sheets.map((sheet, sIdx) => {
+    const rows = sheet.rows
+      .map((row, r) => {
+        const cells = row
+          .map((v, c) => {
+            const ref = `${colName(c)}${r + 1}`;
+            if (v === null) return '';
+            if (typeof v === 'string') return `<c r="${ref}" t="s"><v>${si(v)}</v></c>`;
+            if (typeof v === 'number') return `<c r="${ref}"><v>${v}</v></c>`;
+            if (typeof v === 'boolean') return `<c r="${ref}" t="b"><v>${v ? 1 : 0}</v></c>`;
+            if ('date' in v) return `<c r="${ref}" s="1"><v>${v.date}</v></c>`;
+            return typeof v.value === 'string'
+              ? `<c r="${ref}" t="str"><f>${xmlEsc(v.formula)}</f><v>${xmlEsc(v.value)}</v></c>`
+              : `<c r="${ref}"><f>${xmlEsc(v.formula)}</f><v>${v.value}</v></c>`;
+          })
+          .join('');
+        return `<row r="${r + 1}">${cells}</row>`;
+      })
+      .join('');
+    const merges = sheet.merges?.length ? `<mergeCells count="${sheet.merges.length}">${sheet.merges.map((m) => `<mergeCell ref="${m}"/>`).join('')}</mergeCells>` : '';
+    return `${XML_DECL}${spec.strayText && sIdx === 0 ? 'stray\n' : ''}<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${rows}</sheetData>${merges}</worksheet>`;
+  });
+  const workbook = `${XML_DECL}<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><workbookPr${spec.date1904 ? ' date1904="1"' : ''}/><sheets>${spec.sheets.map((s, i) => `<sheet name="${xmlEsc(s.name)}" sheetId="${i + 1}"${s.hidden ? ' state="hidden"' : ''} r:id="rId${i + 1}"/>`).join('')}</sheets></workbook>`;
+  const rels = `${XML_DECL}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${spec.sheets.map((_, i) => `<Relationship Id="rId${i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet${i + 1}.xml"/>`).join('')}<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/><Relationship Id="rIdT" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>`;
+  const styles = `${XML_DECL}<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/></cellXfs></styleSheet>`;
+  const shared = `${XML_DECL}<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="${strings.length}">${strings.map((s) => `<si><t xml:space="preserve">${xmlEsc(s)}</t></si>`).join('')}</sst>`;
+  return makeZipWith([
+    { name: '[Content_Types].xml', data: `${XML_DECL}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>` },
+    { name: 'xl/workbook.xml', data: workbook },
+    { name: 'xl/_rels/workbook.xml.rels', data: rels },
+    { name: 'xl/styles.xml', data: styles },
+    { name: 'xl/sharedStrings.xml', data: shared },
+    ...sheetXml.map((data, i) => ({ name: `xl/worksheets/sheet${i + 1}.xml`, data })),
+    { name: 'docProps/core.xml', data: coreProps('Workbook title', 'Sheet Author') },
+  ]);
+}
+
+// --- PPTX ---
+
+export interface PptxSpec {
+  slides: Array<{ title?: string; bullets?: string[]; table?: string[][]; notes?: string }>;
+}
+
+export function makePptx(spec: PptxSpec): Buffer {
+  const A = 'http://schemas.openxmlformats.org/drawingml/2006/main';
+  const P = 'http://schemas.openxmlformats.org/presentationml/2006/main';
+  const R = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+  const txBody = (paras: string[]) => `<p:txBody><a:bodyPr/>${paras.map((t) => `<a:p><a:r><a:t>${xmlEsc(t)}</a:t></a:r></a:p>`).join('')}</p:txBody>`;
+  const sp = (type: string | null, paras: string[]) =>
+    `<p:sp><p:nvSpPr><p:cNvPr id="2" name="s"/><p:cNvSpPr/><p:nvPr>${type ? `<p:ph type="${type}"/>` : ''}</p:nvPr></p:nvSpPr><p:spPr/>${txBody(paras)}</p:sp>`;
+  const files: ZipSpec[] = [
+    { name: '[Content_Types].xml', data: `${XML_DECL}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>` },
+    {
+      name: 'ppt/presentation.xml',
+      data: `${XML_DECL}<p:presentation xmlns:p="${P}" xmlns:r="${R}"><p:sldIdLst>${spec.slides.map((_, i) => `<p:sldId id="${256 + i}" r:id="rId${i + 1}"/>`).join('')}</p:sldIdLst></p:presentation>`,
+    },
+    {
+      name: 'ppt/_rels/presentation.xml.rels',
+      // Listed in reverse to prove that order comes from sldIdLst, not from the file names.
+      data: `${XML_DECL}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${spec.slides.map((_, i) => `<Relationship Id="rId${i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/slide" Target="slides/slide${spec.slides.length - i}.xml"/>`).join('')}</Relationships>`,
+    },
+    { name: 'docProps/core.xml', data: coreProps('Deck', 'Presenter') },
+  ];
+  spec.slides.forEach((s, i) => {
+    const file = spec.slides.length - i;
+    const shapes = [
+      s.title ? sp('title', [s.title]) : '',
+      s.bullets ? sp('body', s.bullets) : '',
+      s.table
+        ? `<p:graphicFrame><p:nvGraphicFramePr><p:cNvPr id="4" name="t"/><p:cNvGraphicFramePr/><p:nvPr/></p:nvGraphicFramePr><p:xfrm/><a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/table"><a:tbl>${s.table.map((row) => `<a:tr h="1">${row.map((c) => `<a:tc><a:txBody><a:bodyPr/><a:p><a:r><a:t>${xmlEsc(c)}</a:t></a:r></a:p></a:txBody></a:tc>`).join('')}</a:tr>`).join('')}</a:tbl></a:graphicData></a:graphic></p:graphicFrame>`
+        : '',
+      sp('sldNum', ['‹#›']),
+    ].join('');
+    files.push({ name: `ppt/slides/slide${file}.xml`, data: `${XML_DECL}<p:sld xmlns:a="${A}" xmlns:p="${P}" xmlns:r="${R}"><p:cSld><p:spTree><p:nvGrpSpPr><p:cNvPr id="1" name=""/><p:cNvGrpSpPr/><p:nvPr/></p:nvGrpSpPr><p:grpSpPr/>${shapes}</p:spTree></p:cSld></p:sld>` });
+    if (s.notes) {
+      files.push({
+        name: `ppt/slides/_rels/slide${file}.xml.rels`,
+        data: `${XML_DECL}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/notesSlide" Target="../notesSlides/notesSlide${file}.xml"/></Relationships>`,
+      });
+      files.push({ name: `ppt/notesSlides/notesSlide${file}.xml`, data: `${XML_DECL}<p:notes xmlns:a="${A}" xmlns:p="${P}"><p:cSld><p:spTree>${sp('sldImg', [])}${sp('body', [s.notes])}</p:spTree></p:cSld></p:notes>` });
+    }
+  });
+  return makeZipWith(files);
+}
+
+// --- ODS ---
+
+export function makeOds(sheets: Array<{ name: string; rows: Array<Array<string | { lines: string[] } | { date: string } | { float: number }>> }>): Buffer {
+  const cell = (v: string | { lines: string[] } | { date: string } | { float: number }) => {
+    if (typeof v === 'string') return v ? `<table:table-cell office:value-type="string"><text:p>${xmlEsc(v)}</text:p></table:table-cell>` : '<table:table-cell/>';
+    if ('lines' in v) return `<table:table-cell office:value-type="string">${v.lines.map((l) => `<text:p>${xmlEsc(l)}</text:p>`).join('')}</table:table-cell>`;
+    if ('date' in v) return `<table:table-cell office:value-type="date" office:date-value="${v.date}"><text:p>someday</text:p></table:table-cell>`;
+    return `<table:table-cell office:value-type="float" office:value="${v.float}"><text:p>${v.float}</text:p></table:table-cell>`;
+  };
+  const body = sheets
+    .map(
+      (s) =>
+        `<table:table table:name="${xmlEsc(s.name)}">${s.rows.map((r) => `<table:table-row>${r.map(cell).join('')}<table:table-cell table:number-columns-repeated="1000"/></table:table-row>`).join('')}<table:table-row table:number-rows-repeated="1048000"><table:table-cell table:number-columns-repeated="1024"/></table:table-row></table:table>`,
+    )
+    .join('');
+  const content = `${XML_DECL}<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>${body}</office:spreadsheet></office:body></office:document-content>`;
+  return makeZipWith([
+    { name: 'mimetype', data: 'application/vnd.oasis.opendocument.spreadsheet', method: 0 },
+    { name: 'content.xml', data: content },
+  ]);
+}
+
+// --- E-mail ---
+
+export function makeEml(opts: { subject: string; from: string; to: string; text: string; html?: string; attachments?: Array<{ name: string; type: string; data: Buffer }> }): string {
+  const b = 'quarry-boundary-1';
+  const alt = 'quarry-boundary-2';
+  const parts = [
+    `--${b}\r\nContent-Type: multipart/alternative; boundary="${alt}"\r\n\r\n--${alt}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n${opts.text}\r\n` +
+      (opts.html ? `--${alt}\r\nContent-Type: text/html; charset=utf-8\r\n\r\n${opts.html}\r\n` : '') +
+      `--${alt}--\r\n`,
+    ...(opts.attachments ?? []).map(
+      (a) => `--${b}\r\nContent-Type: ${a.type}; name="${a.name}"\r\nContent-Disposition: attachment; filename="${a.name}"\r\nContent-Transfer-Encoding: base64\r\n\r\n${a.data.toString('base64').replace(/(.{76})/g, '$1\r\n')}\r\n`,
+    ),
+  ];
+  return [
+    `From: ${opts.from}`,
+    `To: ${opts.to}`,
+    `Subject: ${opts.subject}`,
+    'Date: Tue, 02 Jan 2024 10:00:00 +0100',
+    'Message-ID: <fixture@quarry.test>',
+    'MIME-Version: 1.0',
+    `Content-Type: multipart/mixed; boundary="${b}"`,
+    '',
+    parts.join('') + `--${b}--\r\n`,
+  ].join('\r\n');
+}
+
+// --- PNG (grayscale), optionally with an eXIf chunk ---
+
+export function makePng(width: number, height: number, pixel: (x: number, y: number) => number, exif?: Buffer): Buffer {
+  const raw = Buffer.alloc((width + 1) * height);
+  for (let y = 0; y < height; y++) {
+    raw[y * (width + 1)] = 0;
+    for (let x = 0; x < width; x++) raw[y * (width + 1) + 1 + x] = pixel(x, y);
+  }
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(td));
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 0; // grayscale
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    ...(exif ? [chunk('eXIf', exif)] : []),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** A little-endian TIFF/EXIF block with Make, Model and DateTime in IFD0. */
+export function makeExif(tags: { make: string; model: string; dateTime: string }): Buffer {
+  const entries: Array<[number, string]> = [
+    [0x010f, tags.make],
+    [0x0110, tags.model],
+    [0x0132, tags.dateTime],
+  ];
+  const header = Buffer.from([0x49, 0x49, 0x2a, 0x00, 8, 0, 0, 0]);
+  const ifdSize = 2 + entries.length * 12 + 4;
+  let dataOffset = 8 + ifdSize;
+  const ifd = Buffer.alloc(ifdSize);
+  ifd.writeUInt16LE(entries.length, 0);
+  const data: Buffer[] = [];
+  entries.forEach(([tag, value], i) => {
+    const v = Buffer.from(`${value}\0`, 'latin1');
+    const at = 2 + i * 12;
+    ifd.writeUInt16LE(tag, at);
+    ifd.writeUInt16LE(2, at + 2); // ASCII
+    ifd.writeUInt32LE(v.length, at + 4);
+    ifd.writeUInt32LE(dataOffset, at + 8);
+    data.push(v);
+    dataOffset += v.length;
+  });
+  return Buffer.concat([header, ifd, ...data]);
+}
+
+// --- CAD text formats ---
+
+/** A DXF with a header, two layers, a block, and the given ENTITIES records (type + extra group codes). */
+export function makeDxf(entities: Array<[type: string, codes?: Array<[number, string]>]>, opts: { version?: string; units?: number; eof?: boolean } = {}): string {
+  const pairs: Array<[number, string]> = [
+    [0, 'SECTION'], [2, 'HEADER'], [9, '$ACADVER'], [1, opts.version ?? 'AC1027'], [9, '$INSUNITS'], [70, String(opts.units ?? 4)], [0, 'ENDSEC'],
+    [0, 'SECTION'], [2, 'TABLES'], [0, 'TABLE'], [2, 'LAYER'], [70, '2'],
+    [0, 'LAYER'], [2, '0'], [70, '0'], [62, '7'], [0, 'LAYER'], [2, 'Walls'], [70, '0'], [62, '-1'], [0, 'ENDTAB'], [0, 'ENDSEC'],
+    [0, 'SECTION'], [2, 'BLOCKS'], [0, 'BLOCK'], [8, '0'], [2, 'Door'], [0, 'LINE'], [8, '0'], [0, 'ENDBLK'], [0, 'BLOCK'], [2, '*Model_Space'], [0, 'ENDBLK'], [0, 'ENDSEC'],
+    [0, 'SECTION'], [2, 'ENTITIES'],
+  ];
+  for (const [type, codes = []] of entities) pairs.push([0, type], [8, 'Walls'], ...codes);
+  pairs.push([0, 'ENDSEC']);
+  if (opts.eof !== false) pairs.push([0, 'EOF']);
+  return pairs.map(([c, v]) => `${String(c).padStart(3)}\n${v}`).join('\n') + '\n';
+}
+
+export function makeIfc(opts: { truncated?: boolean } = {}): string {
+  const lines = [
+    'ISO-10303-21;',
+    'HEADER;',
+    "FILE_DESCRIPTION(('ViewDefinition [CoordinationView]'),'2;1');",
+    "FILE_NAME('house.ifc','2024-01-02T03:04:05',('Architect'),('Quarry'),'test','Quarry fixture writer','');",
+    "FILE_SCHEMA(('IFC4'));",
+    'ENDSEC;',
+    'DATA;',
+    "#1=IFCPROJECT('0YvctVUKr0kugbFTf53O9L',$,'Haus \\X2\\00FC\\X0\\ber',$,$,'Long project',$,$,$);",
+    "#2=IFCSITE('1YvctVUKr0kugbFTf53O9L',$,'Site',$,$,$,$,$,.ELEMENT.,$,$,$,$,$);",
+    "#3=IFCBUILDING('2YvctVUKr0kugbFTf53O9L',$,'Building',$,$,$,$,$,.ELEMENT.,$,$,$);",
+    "#4=IFCBUILDINGSTOREY('3YvctVUKr0kugbFTf53O9L',$,'Ground floor',$,$,$,$,$,.ELEMENT.,0.);",
+    "#5=IFCSPACE('4YvctVUKr0kugbFTf53O9L',$,'101',$,$,$,$,'Kitchen; with a semicolon',.ELEMENT.,$,$);",
+    "#10=IFCRELAGGREGATES('5YvctVUKr0kugbFTf53O9L',$,$,$,#1,(#2));",
+    "#11=IFCRELAGGREGATES('6YvctVUKr0kugbFTf53O9L',$,$,$,#2,(#3));",
+    "#12=IFCRELAGGREGATES('7YvctVUKr0kugbFTf53O9L',$,$,$,#3,(#4));",
+    "#13=IFCRELAGGREGATES('8YvctVUKr0kugbFTf53O9L',$,$,$,#4,(#5));",
+    "#20=IFCWALL('9YvctVUKr0kugbFTf53O9L',$,'Wall ''North''',$,$,$,$,$,$);",
+    "#21=IFCWALL('AYvctVUKr0kugbFTf53O9L',$,'Wall South',$,$,$,$,$,$);",
+    "#22=IFCDOOR('BYvctVUKr0kugbFTf53O9L',$,'Front door',$,$,$,$,$,2.1,0.9,$,$,$);",
+    "#30=IFCRELCONTAINEDINSPATIALSTRUCTURE('CYvctVUKr0kugbFTf53O9L',$,$,$,(#20,#21,#22),#4);",
+    "#40=IFCPROPERTYSINGLEVALUE('IsExternal',$,IFCBOOLEAN(.T.),$);",
+    "#41=IFCPROPERTYSINGLEVALUE('FireRating',$,IFCLABEL('F90'),$);",
+    "#42=IFCPROPERTYSET('DYvctVUKr0kugbFTf53O9L',$,'Pset_WallCommon',$,(#40,#41));",
+    "#43=IFCRELDEFINESBYPROPERTIES('EYvctVUKr0kugbFTf53O9L',$,$,$,(#20),#42);",
+    '/* a comment; with a semicolon */',
+    "#50=IFCCARTESIANPOINT((0.,0.,0.));",
+    "#51=IFCCARTESIANPOINT((1.,0.,\n0.));",
+  ];
+  if (opts.truncated) return lines.join('\n') + "\n#52=IFCCARTESIANPOINT((2.,";
+  return [...lines, 'ENDSEC;', 'END-ISO-10303-21;'].join('\n') + '\n';
+}
+
+export function makeStep(): string {
+  return [
+    'ISO-10303-21;',
+    'HEADER;',
+    "FILE_DESCRIPTION(('A bracket'),'2;1');",
+    "FILE_NAME('bracket.stp','2024-01-02T03:04:05',('Engineer'),('Quarry'),'writer 1.0','Fixture CAD 3','');",
+    "FILE_SCHEMA(('AUTOMOTIVE_DESIGN { 1 0 10303 214 1 1 1 1 }'));",
+    'ENDSEC;',
+    'DATA;',
+    "#1=PRODUCT('asm','Assembly','',(#100));",
+    "#2=PRODUCT('bolt','Bolt','',(#100));",
+    "#11=PRODUCT_DEFINITION_FORMATION('','',#1);",
+    "#12=PRODUCT_DEFINITION_FORMATION('','',#2);",
+    "#21=PRODUCT_DEFINITION('design','',#11,#200);",
+    "#22=PRODUCT_DEFINITION('design','',#12,#200);",
+    "#31=NEXT_ASSEMBLY_USAGE_OCCURRENCE('1','bolt:1','',#21,#22,$);",
+    "#32=NEXT_ASSEMBLY_USAGE_OCCURRENCE('2','bolt:2','',#21,#22,$);",
+    "#40=MANIFOLD_SOLID_BREP('',#41);",
+    '#41=CLOSED_SHELL(\'\',(#42,#43));',
+    "#42=ADVANCED_FACE('',(),#50,.T.);",
+    "#43=ADVANCED_FACE('',(),#50,.T.);",
+    '#60=(LENGTH_UNIT()NAMED_UNIT(*)SI_UNIT(.MILLI.,.METRE.));',
+    'ENDSEC;',
+    'END-ISO-10303-21;',
+  ].join('\n');
 }

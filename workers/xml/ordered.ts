@@ -77,6 +77,14 @@ export function attr(node: XNode, name: string): string | undefined {
   return undefined;
 }
 
+/** A relationship reference (r:id, r:embed...): the prefixed attribute, never a plain `id` of the element itself. */
+export function relAttr(node: XNode, name = 'id'): string | undefined {
+  const attrs = node[':@'] as Record<string, unknown> | undefined;
+  if (!attrs) return undefined;
+  for (const k in attrs) if (k.includes(':') && localName(k) === name) return decodeEntities(String(attrs[k]));
+  return undefined;
+}
+
 /** Element children with this local name. */
 export function childrenNamed(node: XNode, name: string): XNode[] {
   return children(node).filter((c) => localName(tagOf(c)) === name);

@@ -3,12 +3,12 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
-import { categoryOf } from '../../../shared/extraction';
+import { categoryOf, FORMATS } from '../../../shared/extraction';
 import { fsErrorCode } from '../../../workers/errors';
 import { hash, listExtractors, run } from '../../../workers/extract';
 import { extractorFor } from '../../../workers/extractors/registry';
 import { createProgressReporter } from '../../../workers/progress';
-import { fixtureDir, makeZip } from '../../helpers/fixtures';
+import { fixtureDir } from '../../helpers/fixtures';
 import { extractErr, extractOk } from './helpers';
 
 const fx = fixtureDir('quarry-worker-');
@@ -75,10 +75,14 @@ describe('worker entry: file checks', () => {
 });
 
 describe('worker entry: formats', () => {
-  it('a detected format without an extractor -> unsupported_format naming it', async () => {
-    const p = fx.write('report.docx', makeZip([['[Content_Types].xml', '<Types/>'], ['word/document.xml', '<w:document/>']]));
-    const err = await extractErr(p);
-    expect(err).toMatchObject({ code: 'unsupported_format', message: 'No extractor for DOCX files yet', details: { format: 'docx' } });
+  it('legacy binary Office files -> unsupported_format that says why', async () => {
+    // An OLE2 compound file whose directory names a "Workbook" stream: a legacy .xls.
+    const head = Buffer.alloc(1024);
+    Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]).copy(head);
+    Buffer.from('Workbook', 'utf16le').copy(head, 600);
+    const err = await extractErr(fx.write('old.xls', head));
+    expect(err).toMatchObject({ code: 'unsupported_format', details: { format: 'unknown' } });
+    expect(err.message).toMatch(/Legacy Excel \.xls .* not supported: no maintained parser that is safe/);
   });
 
   it('unrecognised binary -> unsupported_format', async () => {
@@ -100,10 +104,11 @@ describe('worker entry: formats', () => {
 
   it('registry: one extractor per supported format, each with name and version', () => {
     const list = listExtractors();
-    expect(list.map((e) => e.name)).toEqual(['text', 'markdown', 'json', 'xml', 'csv', 'html', 'pdf']);
+    expect(list.map((e) => e.name)).toEqual(['text', 'markdown', 'json', 'xml', 'csv', 'html', 'pdf', 'docx', 'pptx', 'xlsx', 'ods', 'zip', 'eml', 'msg', 'image', 'dxf', 'ifc', 'step']);
     for (const e of list) expect(e.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(extractorFor('tsv')?.name).toBe('csv');
-    expect(extractorFor('docx')).toBeUndefined();
+    // Every format has an extractor; only 'unknown' does not.
+    for (const f of FORMATS) expect(Boolean(extractorFor(f)), f).toBe(f !== 'unknown');
   });
 });
 

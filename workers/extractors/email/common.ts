@@ -4,7 +4,7 @@
  * only), and the Markdown header block.
  */
 import { parseHTML } from 'linkedom';
-import { readableText } from '../html/dom';
+import { ensureTableRows, readableText } from '../html/dom';
 import { getTurndown, isStackOverflow } from '../html/html';
 import { Spool, type Child } from '../../spool';
 
@@ -13,6 +13,7 @@ export function htmlBody(html: string, warnings: string[]): { text: string; mark
   let text = '';
   try {
     const { document } = parseHTML(/<html[\s>]/i.test(html) ? html : `<!doctype html><html><body>${html}</body></html>`);
+    ensureTableRows(document);
     const root = document.body ?? document.documentElement;
     text = root ? readableText(root) : '';
     try {

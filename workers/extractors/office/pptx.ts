@@ -8,7 +8,7 @@
 import type { Entity, Table } from '../../../shared/extraction';
 import { textStats } from '../../text/stats';
 import type { Archive } from '../../zip/archive';
-import { attr, childNamed, children, findAll, findFirst, isText, localName, parseXml, tagOf, textValue, type XNode } from '../../xml/ordered';
+import { attr, relAttr, childNamed, children, findAll, findFirst, isText, localName, parseXml, tagOf, textValue, type XNode } from '../../xml/ordered';
 import { markdownTable } from '../common';
 import type { Extractor } from '../types';
 import { ooxmlProperties, openPackage, readRels } from './package';
@@ -120,7 +120,7 @@ export const pptxExtractor: Extractor = {
       if (presentation) {
         const list = findFirst(parseXml(presentation), 'sldIdLst');
         slideParts = (list ? children(list).filter((c) => localName(tagOf(c)) === 'sldId') : [])
-          .map((s) => rels.get(attr(s, 'id') ?? '')?.target)
+          .map((s) => rels.get(relAttr(s) ?? '')?.target)
           .filter((t): t is string => !!t && !!pkg.find(t));
       } else {
         warnings.push('No ppt/presentation.xml: slides taken in file-name order');

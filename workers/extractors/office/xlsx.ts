@@ -15,7 +15,7 @@
 import path from 'node:path';
 import { ExtractionError, type Entity } from '../../../shared/extraction';
 import type { Archive } from '../../zip/archive';
-import { attr, children, findAll, findFirst, localName, parseXml, tagOf } from '../../xml/ordered';
+import { attr, children, relAttr, findAll, findFirst, localName, parseXml, tagOf } from '../../xml/ordered';
 import { parseAttrs, scanXml } from '../../xml/scan';
 import type { Extractor } from '../types';
 import { ooxmlProperties, openPackage, readRels } from './package';
@@ -302,7 +302,7 @@ export const xlsxExtractor: Extractor = {
       const styles = await dateStyles(pkg, relOfType('styles'));
       const sheetsNode = findFirst(wb, 'sheets');
       const sheetDefs = (sheetsNode ? children(sheetsNode).filter((c) => localName(tagOf(c)) === 'sheet') : []).map((s) => {
-        const rel = rels.get(attr(s, 'id') ?? '');
+        const rel = rels.get(relAttr(s) ?? '');
         return { name: attr(s, 'name') ?? 'Sheet', state: attr(s, 'state') ?? 'visible', target: rel?.target, type: rel?.type ?? 'worksheet' };
       });
       const definedNames = findFirst(wb, 'definedNames');

@@ -1,0 +1,113 @@
+/** ZIP archives: children in the spool folder, limits, encryption, corruption, hostile names. */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { run } from '../../../workers/extract';
+import { sanitizeRelative } from '../../../workers/spool';
+import { fixtureDir, makeZipWith } from '../../helpers/fixtures';
+import { extractErr, extractOk } from './helpers';
+
+const fx = fixtureDir('quarry-zip-');
+afterAll(() => fx.cleanup());
+let n = 0;
+const spool = () => path.join(fx.dir, `spool-${n++}`);
+
+function files(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) out.push(path.relative(dir, path.join(e.parentPath, e.name)));
+  return out.sort();
+}
+
+describe('ZIP', () => {
+  it('writes entries under spoolDir and lists them as children', async () => {
+    const p = fx.write('a.zip', makeZipWith([{ name: 'docs/readme.txt', data: 'hello' }, { name: 'data.csv', data: 'a,b\n1,2\n', method: 0 }, { name: 'empty/', data: '' }]));
+    const dir = spool();
+    const out = await run({ path: p, options: {}, spoolDir: dir });
+    if (!out.ok) throw new Error(out.error.message);
+    expect(out.result.children).toEqual([
+      { path: path.join(dir, 'docs', 'readme.txt'), name: 'docs/readme.txt', size: 5 },
+      { path: path.join(dir, 'data.csv'), name: 'data.csv', size: 8 },
+    ]);
+    expect(readFileSync(path.join(dir, 'docs', 'readme.txt'), 'utf8')).toBe('hello');
+    expect(out.result.metadata).toMatchObject({ entries: 3, files: 2, folders: 1, unpacked: true });
+    expect(out.result.text).toContain('docs/readme.txt');
+  });
+
+  it('without a spool folder the entries are verified and listed only', async () => {
+    const r = await extractOk(fx.write('b.zip', makeZipWith([{ name: 'x.txt', data: 'x' }])));
+    expect(r.children).toBeUndefined();
+    expect(r.metadata).toMatchObject({ unpacked: false, entryNames: ['x.txt'] });
+    expect(r.counters).toMatchObject({ verified: 1 });
+  });
+
+  it('hostile names never leave the spool folder; duplicates get unique names', async () => {
+    const p = fx.write(
+      'evil.zip',
+      makeZipWith([
+        { name: '../../escape.txt', data: '1' },
+        { name: '/etc/passwd', data: '2' },
+        { name: 'C:\\Windows\\win.ini', data: '3' },
+        { name: 'same.txt', data: '4' },
+        { name: 'SAME.txt', data: '5' },
+        { name: 'con.txt', data: '6' },
+        { name: 'link', data: '/etc/shadow', unixMode: 0o120777 },
+      ]),
+    );
+    const dir = spool();
+    const out = await run({ path: p, options: {}, spoolDir: dir });
+    if (!out.ok) throw new Error(out.error.message);
+    for (const c of out.result.children!) expect(c.path.startsWith(dir + path.sep)).toBe(true);
+    expect(files(dir)).toEqual(['C_/Windows/win.ini', 'SAME (2).txt', '_con.txt', 'escape.txt', 'etc/passwd', 'same.txt'].map((f) => f.split('/').join(path.sep)).sort());
+    expect(out.result.warnings.some((w) => /symbolic link/.test(w))).toBe(true);
+    expect(sanitizeRelative('..\\..\\a\\..\\b.txt')).toBe('a/b.txt');
+  });
+
+  it('an archive whose every entry is encrypted -> encrypted; some encrypted -> a warning per entry', async () => {
+    expect((await extractErr(fx.write('enc.zip', makeZipWith([{ name: 'a.txt', data: 'x', encrypted: true }])))).code).toBe('encrypted');
+    const r = await extractOk(fx.write('mixed.zip', makeZipWith([{ name: 'a.txt', data: 'x', encrypted: true }, { name: 'b.txt', data: 'y' }])));
+    expect(r.warnings).toContain('Skipped "a.txt": encrypted');
+    expect(r.counters.verified).toBe(1);
+  });
+
+  it('a CRC mismatch is corrupt_file and leaves no partial file behind', async () => {
+    const dir = spool();
+    const out = await run({ path: fx.write('crc.zip', makeZipWith([{ name: 'a.txt', data: 'hello', crc: 1234 }])), options: {}, spoolDir: dir });
+    expect(out).toMatchObject({ ok: false, error: { code: 'corrupt_file' } });
+    expect(() => files(dir)).not.toThrow();
+    expect(files(dir)).toEqual([]);
+  });
+
+  it('zip-bomb limits: expansion ratio, per-entry size, total size, entry count', async () => {
+    const big = Buffer.alloc(4 * 1024 * 1024); // zeros: ~1000x
+    const r1 = await extractOk(fx.write('ratio.zip', makeZipWith([{ name: 'zeros.bin', data: big }, { name: 'ok.txt', data: 'fine' }])), { maxRatio: 100 });
+    expect(r1.warnings.some((w) => /zeros\.bin.*zip bomb/.test(w))).toBe(true);
+    expect(r1.counters.verified).toBe(1);
+    const r2 = await extractOk(fx.write('size.zip', makeZipWith([{ name: 'a.bin', data: Buffer.alloc(5000, 1) }, { name: 'b.txt', data: 'x' }])), { maxEntryBytes: 1000 });
+    expect(r2.warnings.some((w) => /a\.bin.*limit for one entry/.test(w))).toBe(true);
+    // A header that lies about the size is caught while inflating.
+    const r3 = await extractOk(fx.write('liar.zip', makeZipWith([{ name: 'liar.bin', data: Buffer.alloc(5000, 1), declaredSize: 10 }, { name: 'b.txt', data: 'x' }])));
+    expect(r3.warnings.some((w) => /liar\.bin/.test(w))).toBe(true);
+    const many = makeZipWith(Array.from({ length: 30 }, (_, i) => ({ name: `f${i}.txt`, data: 'x' })));
+    const r4 = await extractOk(fx.write('many.zip', many), { maxEntries: 10 });
+    expect(r4.counters.files).toBe(10);
+    expect(r4.warnings[0]).toMatch(/only the first 10/);
+  });
+
+  it('nesting depth: an archive at maxDepth is listed, not unpacked', async () => {
+    const dir = spool();
+    const out = await run({ path: fx.write('deep.zip', makeZipWith([{ name: 'a.txt', data: 'x' }])), options: { depth: 3 }, spoolDir: dir });
+    if (!out.ok) throw new Error(out.error.message);
+    expect(out.result.children).toBeUndefined();
+    expect(out.result.warnings[0]).toMatch(/nested 3 levels deep/);
+  });
+
+  it('corrupt archives: no end of central directory, truncated data', async () => {
+    const whole = makeZipWith([{ name: 'a.txt', data: 'hello world '.repeat(100) }]);
+    expect((await extractErr(fx.write('noeocd.zip', whole.subarray(0, 60)))).code).toBe('corrupt_file');
+    const dir = spool();
+    const cut = Buffer.concat([whole.subarray(0, 40), whole.subarray(whole.length - 22 - 46 - 5)]);
+    const out = await run({ path: fx.write('cut.zip', cut), options: {}, spoolDir: dir });
+    expect(out.ok ? 'ok' : out.error.code).toBe('corrupt_file');
+    expect(statSync(dir, { throwIfNoEntry: false })?.isDirectory() ? files(dir) : []).toEqual([]);
+  });
+});
