@@ -20,6 +20,9 @@ function isoDate(d: string | undefined): string | undefined {
   return Number.isNaN(t.getTime()) ? d : t.toISOString();
 }
 
+/** A corrupted property stream can yield any type where a string is expected. */
+const txt = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
 const person = (name: string | undefined, email: string | undefined) =>
   email ? (name && name !== email ? `${name} <${email}>` : email) : name || undefined;
 
@@ -40,17 +43,23 @@ export const msgExtractor: Extractor = {
     if (data.error) throw new ExtractionError('corrupt_file', `Not a readable Outlook message: ${data.error}`);
     if (data.dataType !== 'msg') throw new ExtractionError('unsupported_format', 'This OLE2 file is not an Outlook message');
 
-    const recipients = (data.recipients ?? []).map((r) => ({ role: r.recipType ?? 'to', text: person(r.name, r.smtpAddress ?? r.email)!, email: r.smtpAddress ?? r.email, name: r.name }));
+    const recipients = (Array.isArray(data.recipients) ? data.recipients : []).map((r) => {
+      const email = txt(r.smtpAddress) ?? txt(r.email);
+      const name = txt(r.name);
+      return { role: txt(r.recipType) ?? 'to', text: person(name, email) ?? '', email, name };
+    });
     const byRole = (role: string) => {
       const xs = recipients.filter((r) => r.role === role).map((r) => r.text).filter(Boolean);
       return xs.length ? xs : undefined;
     };
-    const senderEmail = data.senderSmtpAddress ?? data.senderEmail ?? data.sentRepresentingSmtpAddress ?? data.creatorSMTPAddress ?? data.inetAcctName;
-    const from = person(data.senderName, senderEmail);
+    const senderName = txt(data.senderName);
+    const senderEmail = txt(data.senderSmtpAddress) ?? txt(data.senderEmail) ?? txt(data.sentRepresentingSmtpAddress) ?? txt(data.creatorSMTPAddress) ?? txt(data.inetAcctName);
+    const from = person(senderName, senderEmail);
+    const subject = txt(data.subject);
 
-    let text = (data.body ?? '').replace(/\r\n/g, '\n').trim();
+    let text = (txt(data.body) ?? '').replace(/\r\n/g, '\n').trim();
     let bodyMarkdown = text;
-    const html = data.bodyHtml ?? (data.html ? Buffer.from(data.html).toString('utf8') : undefined);
+    const html = txt(data.bodyHtml) ?? (data.html instanceof Uint8Array ? Buffer.from(data.html).toString('utf8') : undefined);
     if (html) {
       const converted = htmlBody(html, warnings);
       if (!text) text = converted.text;
@@ -58,17 +67,18 @@ export const msgExtractor: Extractor = {
     }
 
     const items: Array<{ info: AttachmentInfo; content: () => Buffer }> = [];
-    (data.attachments ?? []).forEach((a, i) => {
+    (Array.isArray(data.attachments) ? data.attachments : []).forEach((a, i) => {
       try {
         const att = reader.getAttachment(a);
         const content = Buffer.from(att.content);
+        const mime = txt(a.attachMimeTag);
         const info: AttachmentInfo = {
-          name: attachmentName(att.fileName || a.fileName || a.name, a.attachMimeTag ?? (a.innerMsgContent ? 'application/vnd.ms-outlook' : undefined), i),
-          ...(a.attachMimeTag ? { mimeType: a.attachMimeTag } : {}),
+          name: attachmentName(txt(att.fileName) || txt(a.fileName) || txt(a.name), mime ?? (a.innerMsgContent ? 'application/vnd.ms-outlook' : undefined), i),
+          ...(mime ? { mimeType: mime } : {}),
           size: content.length,
-          ...(a.attachmentHidden || a.pidContentId ? { inline: true } : {}),
-          ...(a.pidContentId ? { contentId: a.pidContentId } : {}),
-          ...(a.innerMsgContent ? { embeddedMessage: true, subject: a.innerMsgContentFields?.subject } : {}),
+          ...(a.attachmentHidden || txt(a.pidContentId) ? { inline: true } : {}),
+          ...(txt(a.pidContentId) ? { contentId: txt(a.pidContentId) } : {}),
+          ...(a.innerMsgContent ? { embeddedMessage: true, subject: txt(a.innerMsgContentFields?.subject) } : {}),
         };
         items.push({ info, content: () => content });
       } catch (err) {
@@ -79,25 +89,25 @@ export const msgExtractor: Extractor = {
     const children = await spoolAttachments(input.spoolDir, items, warnings);
 
     const metadata: Record<string, unknown> = {
-      subject: data.subject,
+      subject,
       from,
-      ...(senderEmail && senderEmail === data.inetAcctName && !data.senderEmail && !data.senderSmtpAddress ? { fromSource: 'account' } : {}),
+      ...(senderEmail && senderEmail === txt(data.inetAcctName) && !txt(data.senderEmail) && !txt(data.senderSmtpAddress) ? { fromSource: 'account' } : {}),
       to: byRole('to'),
       cc: byRole('cc'),
       bcc: byRole('bcc'),
-      date: isoDate(data.clientSubmitTime ?? data.messageDeliveryTime),
-      received: isoDate(data.messageDeliveryTime),
-      created: isoDate(data.creationTime),
-      messageClass: data.messageClass,
-      messageId: data.messageId,
+      date: isoDate(txt(data.clientSubmitTime) ?? txt(data.messageDeliveryTime)),
+      received: isoDate(txt(data.messageDeliveryTime)),
+      created: isoDate(txt(data.creationTime)),
+      messageClass: txt(data.messageClass),
+      messageId: txt(data.messageId),
       hasHtmlBody: !!html,
       attachments,
-      ...(data.headers ? { transportHeaders: data.headers.length > 20_000 ? data.headers.slice(0, 20_000) : data.headers } : {}),
+      ...(txt(data.headers) ? { transportHeaders: txt(data.headers)!.slice(0, 20_000) } : {}),
     };
     for (const k of Object.keys(metadata)) if (metadata[k] === undefined) delete metadata[k];
 
     const entities: Entity[] = [];
-    if (senderEmail) entities.push({ type: 'email', value: senderEmail, attributes: { role: 'from', ...(data.senderName ? { name: data.senderName } : {}) } });
+    if (senderEmail) entities.push({ type: 'email', value: senderEmail, attributes: { role: 'from', ...(senderName ? { name: senderName } : {}) } });
     for (const r of recipients) if (r.email) entities.push({ type: 'email', value: r.email, attributes: { role: r.role, ...(r.name ? { name: r.name } : {}) } });
     for (const a of attachments) entities.push({ type: 'attachment', value: a.name, attributes: { mimeType: a.mimeType, size: a.size } });
 
@@ -106,7 +116,7 @@ export const msgExtractor: Extractor = {
       warnings.push(`${attachments.length} attachment${attachments.length === 1 ? '' : 's'} listed in metadata, not extracted (no spool folder for this job)`);
     }
     const header = headerBlock([
-      ['Subject', data.subject],
+      ['Subject', subject],
       ['From', from],
       ['To', byRole('to')?.join(', ')],
       ['Cc', byRole('cc')?.join(', ')],
