@@ -145,7 +145,15 @@ const RULES: Rule[] = [
     // We drop unmapped control characters (poppler keeps them) and say so in a warning.
     check: (r) => (r.warnings.some((w) => /ToUnicode/.test(w)) && !/[\u0000-\u0008]/.test(r.text) ? true : 'expected a ToUnicode warning and no control characters'),
   },
-  { re: /^one large ruled table/, note: 'deferred to the extraction-breadth issue: PDF table detection (text is checked via the phrases)' },
+  {
+    re: /^one large ruled table \(states x columns\)$/,
+    check: (r) => {
+      if (r.tables.length !== 1) return `expected one table, got ${r.tables.length}`;
+      const rows = r.tables[0]!.rows;
+      const states = rows.map((row) => row[0]);
+      return rows.length >= 50 && rows[0]!.length >= 20 && states.includes('Alabama') && states.includes('Wyoming') ? true : `table ${rows.length}x${rows[0]?.length}`;
+    },
+  },
   // --- bad/ PDFs: a clean typed failure or the recoverable result ---
   { re: /^encrypted AES-256 with empty user password \(opens\)$/, check: (r) => eq(r.metadata.encrypted, true, 'encrypted') },
   { re: /^copy:no$/, check: (r) => eq((r.metadata.permissions as { copy?: boolean } | undefined)?.copy, false, 'permissions.copy') },

@@ -105,3 +105,26 @@ describe('pdf extractor', () => {
     expect(empty).toMatchObject({ code: 'corrupt_file', message: 'PDF file is empty (0 bytes)' });
   });
 });
+
+describe('PDF tables from text geometry', () => {
+  const item = (str: string, x: number, y: number, width = str.length * 5) => ({ str, transform: [10, 0, 0, 10, x, y], width, height: 10 });
+  it('finds a grid of short cells and ignores prose', async () => {
+    const { detectTables } = await import('../../../workers/extractors/pdf/tables');
+    const grid = [
+      item('Name', 50, 700), item('Qty', 200, 700), item('Price', 300, 700),
+      item('Apples', 50, 686), item('3', 210, 686), item('1.20', 300, 686),
+      item('Pears', 50, 672), item('12', 205, 672), item('0.80', 300, 672),
+      item('Plums', 50, 658), item('7', 210, 658), item('2.10', 300, 658),
+    ];
+    const prose = [item('This is a paragraph of running text that is long.', 50, 600), item('It continues here on the next line of the page.', 50, 586)];
+    expect(detectTables([...grid, ...prose])).toEqual([
+      [
+        ['Name', 'Qty', 'Price'],
+        ['Apples', '3', '1.20'],
+        ['Pears', '12', '0.80'],
+        ['Plums', '7', '2.10'],
+      ],
+    ]);
+    expect(detectTables(prose)).toEqual([]);
+  });
+});

@@ -8,11 +8,12 @@
  * timeout, but a stalled promise is turned into a clean 'timeout' here.
  */
 import path from 'node:path';
-import { ExtractionError, type Entity } from '../../../shared/extraction';
+import { ExtractionError, type Entity, type Table } from '../../../shared/extraction';
 import { textStats } from '../../text/stats';
-import { formatRanges } from '../common';
+import { formatRanges, markdownTable } from '../common';
 import type { Extractor } from '../types';
 import { cleanPageText, layoutText, type PdfTextItem } from './layout';
+import { detectTables } from './tables';
 import { loadPdfJs, pdfjsPackageDir, pdfjsVersion, type PdfJs } from './pdfjs';
 
 const DEFAULT_STEP_TIMEOUT_MS = 60_000;
@@ -122,7 +123,7 @@ async function readMetadata(pdfjs: PdfJs, doc: import('pdfjs-dist').PDFDocumentP
 export const pdfExtractor: Extractor = {
   name: 'pdf',
   // The pdf.js version is part of ours: its text output changes between releases.
-  version: `1.0.0+pdfjs.${pdfjsVersion()}`,
+  version: `1.1.0+pdfjs.${pdfjsVersion()}`,
   formats: ['pdf'],
   async extract(input, ctx) {
     const bytes = await input.read();
@@ -166,6 +167,7 @@ export const pdfExtractor: Extractor = {
       const total = doc.numPages;
       const pages: Array<{ number: number; text: string }> = [];
       const entities: Entity[] = [];
+      const tables: Table[] = [];
       const emptyPages: number[] = [];
       const failedPages: number[] = [];
       let removedControls = 0;
@@ -179,6 +181,9 @@ export const pdfExtractor: Extractor = {
           if (cleaned.removedControls) unmappedPages.push(n);
           pages.push({ number: n, text: cleaned.text });
           if (!cleaned.text) emptyPages.push(n);
+          detectTables(content.items as PdfTextItem[]).forEach((rows, k) => {
+            tables.push({ name: `page ${n} table ${k + 1}`, page: n, rows: rows.map((r) => r.map((c) => cleanPageText(c).text)), hasHeader: true });
+          });
           const annotations = await withTimeout(page.getAnnotations({ intent: 'display' }), stepMs, `page ${n} links`).catch(() => []);
           for (const a of annotations as Array<{ subtype?: string; url?: string; unsafeUrl?: string }>) {
             const url = a.url ?? a.unsafeUrl;
@@ -226,7 +231,11 @@ export const pdfExtractor: Extractor = {
 
       const text = pages.map((p) => p.text).filter(Boolean).join('\n\n');
       const markdown = pages
-        .map((p) => `## Page ${p.number}\n\n${p.text ? p.text.replace(/^(\s*)([#>])/gm, '$1\\$2') : '_(no text)_'}`)
+        .map((p) => {
+          const body = `## Page ${p.number}\n\n${p.text ? p.text.replace(/^(\s*)([#>])/gm, '$1\\$2') : '_(no text)_'}`;
+          const grids = tables.filter((t) => t.page === p.number).map((t) => `**${t.name}**\n\n${markdownTable(t.rows, true)}`);
+          return [body, ...grids].join('\n\n');
+        })
         .join('\n\n');
       const stats = textStats(text);
       return {
@@ -234,9 +243,10 @@ export const pdfExtractor: Extractor = {
         markdown,
         metadata,
         pages,
+        tables,
         entities,
         warnings,
-        counters: { items: total, pages: total, words: stats.words, chars: stats.chars, lines: stats.lines, links: entities.length },
+        counters: { items: total, pages: total, words: stats.words, chars: stats.chars, lines: stats.lines, links: entities.length, tables: tables.length },
       };
     } finally {
       await task.destroy().catch(() => undefined);
