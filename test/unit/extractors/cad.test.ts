@@ -1,6 +1,6 @@
 /** DXF, IFC, STEP, IGES and OpenCASCADE BREP from text written here. */
 import { afterAll, describe, expect, it } from 'vitest';
-import { mtextToPlain } from '../../../workers/extractors/cad/dxf';
+import { mtextToPlain, readLines } from '../../../workers/extractors/cad/dxf';
 import { decodeStepString, parseParams } from '../../../workers/extractors/cad/step-file';
 import { fixtureDir, makeDxf, makeIfc, makeStep } from '../../helpers/fixtures';
 import { extractErr, extractOk } from './helpers';
@@ -65,6 +65,16 @@ describe('DXF', () => {
   it('garbage after a DXF header is cut cleanly', async () => {
     const r = await extractOk(fx.write('junk.dxf', `${makeDxf([['LINE']], { eof: false })}not a group code\nxx\n`));
     expect(r.warnings.some((w) => /expected a group code/.test(w))).toBe(true);
+  });
+
+  it('streams lines: CRLF split across chunks, BOM, and an ANSI_1252 drawing', async () => {
+    const { Readable } = await import('node:stream');
+    const lines: string[] = [];
+    for await (const l of readLines(Readable.from([Buffer.from('\ufeff  0\r'), Buffer.from('\nSECTION\r\n'), Buffer.from('  2\rHEADER\n')]), 'utf-8', () => undefined)) lines.push(l);
+    expect(lines).toEqual(['  0', 'SECTION', '  2', 'HEADER']);
+    const old = makeDxf([['TEXT', [[1, 'Größe']]]], { version: 'AC1015' }).replace('$INSUNITS', '$DWGCODEPAGE\n  3\nANSI_1252\n  9\n$INSUNITS');
+    const r = await extractOk(fx.write('old.dxf', Buffer.from(old, 'latin1')));
+    expect(r.entities[0]!.value).toBe('Größe');
   });
 
   it('MTEXT formatting codes', () => {

@@ -13,8 +13,10 @@
  * A file cut short (no EOF marker, an unclosed section) gives what was read
  * plus a warning. The loop always advances two lines, so nothing can hang.
  */
+import { open } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import iconv from 'iconv-lite';
 import { ExtractionError, type Entity } from '../../../shared/extraction';
-import { decodeText } from '../../text/decode';
 import { markdownTable } from '../common';
 import type { Extractor } from '../types';
 
@@ -51,6 +53,27 @@ export function mtextToPlain(s: string): string {
     .replace(/%%%/g, '%')
     .replace(/%%[uUoOkK]/g, '')
     .trim();
+}
+
+/** Lines of a stream in the given encoding ("\r\n", "\n" and "\r" all end a line; a BOM is dropped). */
+export async function* readLines(stream: Readable, encoding: string, onBytes: (n: number) => void): AsyncGenerator<string> {
+  const decoder = iconv.getDecoder(encoding, { stripBOM: true });
+  let rest = '';
+  let bytes = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    bytes += chunk.length;
+    onBytes(bytes);
+    let text = rest + decoder.write(chunk);
+    // A "\r" at the end may be the first half of "\r\n": wait for the next chunk.
+    const keepCr = text.endsWith('\r');
+    if (keepCr) text = text.slice(0, -1);
+    const parts = text.split(/\r\n|\r|\n/);
+    rest = parts.pop()! + (keepCr ? '\r' : '');
+    yield* parts;
+  }
+  rest += decoder.end() ?? '';
+  if (rest.endsWith('\r')) rest = rest.slice(0, -1);
+  if (rest) yield rest;
 }
 
 interface Record_ {
@@ -103,18 +126,35 @@ export const dxfExtractor: Extractor = {
   version: '1.0.0',
   formats: ['dxf'],
   async extract(input, ctx) {
-    const bytes = await input.read();
-    if (bytes.subarray(0, 18).toString('latin1') === 'AutoCAD Binary DXF') {
+    // The head decides the encoding; the whole file is then streamed line by line
+    // (a 1 GB drawing must not become one string and an array of 25 million lines).
+    const fh = await open(input.path, 'r');
+    let headBytes: Buffer;
+    try {
+      headBytes = Buffer.alloc(Math.min(input.size, 64 * 1024));
+      await fh.read(headBytes, 0, headBytes.length, 0);
+    } finally {
+      await fh.close();
+    }
+    if (headBytes.subarray(0, 18).toString('latin1') === 'AutoCAD Binary DXF') {
       throw new ExtractionError('unsupported_format', 'Binary DXF is not supported; save the drawing as ASCII DXF');
     }
     // DXF R2007+ is UTF-8; older files use $DWGCODEPAGE (ANSI_1252 nearly always).
-    const head = bytes.subarray(0, 64 * 1024).toString('latin1');
+    const head = headBytes.toString('latin1');
     const codepage = /\$DWGCODEPAGE\s*\r?\n\s*3\s*\r?\n\s*(\S+)/.exec(head)?.[1];
     const version = /\$ACADVER\s*\r?\n\s*1\s*\r?\n\s*(\S+)/.exec(head)?.[1];
     const modern = version ? version >= 'AC1021' : true;
     const cp = codepage?.toUpperCase().match(/^ANSI_(\d+)$/)?.[1];
-    const { text: source } = decodeText(bytes, { override: input.options.encoding ?? (modern ? 'utf-8' : cp ? `windows-${cp}` : undefined) });
-    const lines = source.split(/\r\n|\r|\n/);
+    const requested = input.options.encoding ?? (modern ? 'utf-8' : cp ? `windows-${cp}` : 'windows-1252');
+    const encoding = iconv.encodingExists(requested) ? requested : 'utf-8';
+    let bytesRead = 0;
+    const lineIterator = readLines(input.stream(), encoding, (n) => {
+      bytesRead = n;
+    })[Symbol.asyncIterator]();
+    const nextLine = async (): Promise<string | undefined> => {
+      const r = await lineIterator.next();
+      return r.done ? undefined : r.value;
+    };
     const warnings: string[] = [];
 
     const header: Record<string, string | number> = {};
@@ -136,7 +176,7 @@ export const dxfExtractor: Extractor = {
     let sawEof = false;
     let pendingSection = false;
     let entityTotal = 0;
-    const total = lines.length;
+    const total = input.size;
 
     const finishRecord = () => {
       if (!current) return;
@@ -161,17 +201,19 @@ export const dxfExtractor: Extractor = {
       blockEntry = null;
     };
 
-    let i = 0;
-    for (; i + 1 < lines.length; i += 2) {
-      if ((i & 0xffff) === 0) ctx.progress(i, total);
-      const codeStr = lines[i]!.trim();
+    for (let i = 0; ; i += 2) {
+      if ((i & 0xffff) === 0) ctx.progress(bytesRead, total);
+      const codeLine = await nextLine();
+      if (codeLine === undefined) break;
+      const value = await nextLine();
+      const codeStr = codeLine.trim();
       const code = Number(codeStr);
       if (!/^-?\d+$/.test(codeStr)) {
-        if (codeStr === '' && i + 2 >= lines.length) break;
+        if (codeStr === '' && value === undefined) break; // a final blank line
         warnings.push(`Line ${i + 1}: expected a group code, found ${JSON.stringify(codeStr.slice(0, 40))}; the rest of the file was not read`);
         break;
       }
-      const value = lines[i + 1]!;
+      if (value === undefined) break; // a group code without its value at the very end
       const v = value.trim();
 
       if (code === 0) {
@@ -251,6 +293,8 @@ export const dxfExtractor: Extractor = {
           break;
       }
     }
+    // Stop reading (closes the file) when the loop ended before the stream did.
+    await lineIterator.return?.(undefined);
     finishRecord();
     finishLayer();
     finishBlock();
