@@ -151,8 +151,7 @@ export async function run(
       const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       h.update(b);
       seen += b.length;
-    });
-    s.on('end', () => {
+      // Every byte went through (readers may stop right after the last chunk, before 'end').
       if (seen === size && !sha256) sha256 = h.digest('hex');
     });
     return s;

@@ -70,7 +70,7 @@ describe('DXF', () => {
   it('streams lines: CRLF split across chunks, BOM, and an ANSI_1252 drawing', async () => {
     const { Readable } = await import('node:stream');
     const lines: string[] = [];
-    for await (const l of readLines(Readable.from([Buffer.from('\ufeff  0\r'), Buffer.from('\nSECTION\r\n'), Buffer.from('  2\rHEADER\n')]), 'utf-8', () => undefined)) lines.push(l);
+    for await (const batch of readLines(Readable.from([Buffer.from('\ufeff  0\r'), Buffer.from('\nSECTION\r\n'), Buffer.from('  2\rHEADER\n')]), 'utf-8', () => undefined)) lines.push(...batch);
     expect(lines).toEqual(['  0', 'SECTION', '  2', 'HEADER']);
     const old = makeDxf([['TEXT', [[1, 'Größe']]]], { version: 'AC1015' }).replace('$INSUNITS', '$DWGCODEPAGE\n  3\nANSI_1252\n  9\n$INSUNITS');
     const r = await extractOk(fx.write('old.dxf', Buffer.from(old, 'latin1')));

@@ -8,7 +8,7 @@ import { fsErrorCode } from '../../../workers/errors';
 import { hash, listExtractors, run } from '../../../workers/extract';
 import { extractorFor } from '../../../workers/extractors/registry';
 import { createProgressReporter } from '../../../workers/progress';
-import { fixtureDir } from '../../helpers/fixtures';
+import { fixtureDir, makeDxf, makeIfc } from '../../helpers/fixtures';
 import { extractErr, extractOk } from './helpers';
 
 const fx = fixtureDir('quarry-worker-');
@@ -66,6 +66,13 @@ describe('worker entry: file checks', () => {
     const content = 'hello,world\n1,2\n';
     const out = await run({ path: fx.write('hashed.csv', content), options: {} });
     expect(out.ok && out.sha256).toBe(createHash('sha256').update(content).digest('hex'));
+  });
+
+  it('returns the sha256 of streamed files too (IFC, DXF)', async () => {
+    for (const [name, content] of [['h.ifc', makeIfc()], ['h.dxf', makeDxf([['LINE']])]] as const) {
+      const out = await run({ path: fx.write(name, content), options: {} });
+      expect(out.ok && out.sha256, name).toBe(createHash('sha256').update(content).digest('hex'));
+    }
   });
 
   it('a task without a path fails cleanly', async () => {

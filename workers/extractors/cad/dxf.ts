@@ -55,8 +55,8 @@ export function mtextToPlain(s: string): string {
     .trim();
 }
 
-/** Lines of a stream in the given encoding ("\r\n", "\n" and "\r" all end a line; a BOM is dropped). */
-export async function* readLines(stream: Readable, encoding: string, onBytes: (n: number) => void): AsyncGenerator<string> {
+/** Lines of a stream in the given encoding, a chunk's worth at a time ("\r\n", "\n" and "\r" all end a line; a BOM is dropped). */
+export async function* readLines(stream: Readable, encoding: string, onBytes: (n: number) => void): AsyncGenerator<string[]> {
   const decoder = iconv.getDecoder(encoding, { stripBOM: true });
   let rest = '';
   let bytes = 0;
@@ -69,11 +69,11 @@ export async function* readLines(stream: Readable, encoding: string, onBytes: (n
     if (keepCr) text = text.slice(0, -1);
     const parts = text.split(/\r\n|\r|\n/);
     rest = parts.pop()! + (keepCr ? '\r' : '');
-    yield* parts;
+    if (parts.length) yield parts;
   }
   rest += decoder.end() ?? '';
   if (rest.endsWith('\r')) rest = rest.slice(0, -1);
-  if (rest) yield rest;
+  if (rest) yield [rest];
 }
 
 interface Record_ {
@@ -151,9 +151,16 @@ export const dxfExtractor: Extractor = {
     const lineIterator = readLines(input.stream(), encoding, (n) => {
       bytesRead = n;
     })[Symbol.asyncIterator]();
+    let batch: string[] = [];
+    let at = 0;
     const nextLine = async (): Promise<string | undefined> => {
-      const r = await lineIterator.next();
-      return r.done ? undefined : r.value;
+      while (at >= batch.length) {
+        const r = await lineIterator.next();
+        if (r.done) return undefined;
+        batch = r.value;
+        at = 0;
+      }
+      return batch[at++];
     };
     const warnings: string[] = [];
 
@@ -203,9 +210,10 @@ export const dxfExtractor: Extractor = {
 
     for (let i = 0; ; i += 2) {
       if ((i & 0xffff) === 0) ctx.progress(bytesRead, total);
-      const codeLine = await nextLine();
+      // Lines already decoded are taken without an await (a microtask per line costs seconds on big drawings).
+      const codeLine = at < batch.length ? batch[at++] : await nextLine();
       if (codeLine === undefined) break;
-      const value = await nextLine();
+      const value = at < batch.length ? batch[at++] : await nextLine();
       const codeStr = codeLine.trim();
       const code = Number(codeStr);
       if (!/^-?\d+$/.test(codeStr)) {
