@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { exifDate } from '../../../workers/extractors/image/image';
 import { imageDimensions } from '../../../workers/extractors/image/dimensions';
-import { stopOcr } from '../../../workers/extractors/image/ocr';
+import { languageDataDir, stopOcr } from '../../../workers/extractors/image/ocr';
 import { fixtureDir, makeExif, makePng } from '../../helpers/fixtures';
 import { extractOk } from './helpers';
 
@@ -35,6 +35,16 @@ describe('images', () => {
     expect(r.metadata.make).toBe('Quarry');
     expect(r.warnings.length).toBeGreaterThan(0);
   }, 60_000);
+
+  it('OCR runs from shipped files only: language data on disk; a language that is not shipped is a warning', async () => {
+    const { existsSync } = await import('node:fs');
+    const path = await import('node:path');
+    expect(existsSync(path.join(languageDataDir('eng'), 'eng.traineddata.gz'))).toBe(true);
+    const r = await extractOk(fx.write('deu.png', png), { ocrLanguage: 'deu' });
+    expect(r.warnings.some((w) => /OCR language "deu" is not installed/.test(w))).toBe(true);
+    const bad = await extractOk(fx.write('evil.png', png), { ocrLanguage: '../../etc' });
+    expect(bad.warnings.some((w) => /not an OCR language code/.test(w))).toBe(true);
+  });
 
   it('EXIF dates become ISO 8601', () => {
     expect(exifDate('2018:07:25 16:34:23')).toBe('2018-07-25T16:34:23');

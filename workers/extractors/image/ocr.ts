@@ -26,17 +26,24 @@ function req() {
 
 /** Where the shipped language data lives (LSTM "best_int" models). */
 export function languageDataDir(lang: string): string {
-  const pkg = req().resolve(`@tesseract.js-data/${lang}/package.json`);
+  if (!/^[a-z_]{3,10}$/.test(lang)) throw new Error(`"${lang}" is not an OCR language code (e.g. "eng")`);
+  let pkg: string;
+  try {
+    pkg = req().resolve(`@tesseract.js-data/${lang}/package.json`);
+  } catch {
+    throw new Error(`OCR language "${lang}" is not installed with this app (the @tesseract.js-data/${lang} package ships its data; "eng" is included)`);
+  }
   return path.join(path.dirname(pkg), '4.0.0_best_int');
 }
 
 async function start(lang: string): Promise<TesseractWorker> {
   const r = req();
+  const langPath = languageDataDir(lang);
   const tesseract = r('tesseract.js') as { createWorker: (...args: unknown[]) => Promise<TesseractWorker> };
   const workerPath = path.join(path.dirname(r.resolve('tesseract.js/package.json')), 'src/worker-script/node/index.js');
   const corePath = path.dirname(r.resolve('tesseract.js-core/package.json'));
   return tesseract.createWorker(lang, 1 /* OEM.LSTM_ONLY */, {
-    langPath: languageDataDir(lang),
+    langPath,
     workerPath,
     corePath,
     cacheMethod: 'none',
