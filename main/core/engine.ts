@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { Job, JobFilter, JobStats } from '../../shared/job.js';
 import { exportResults, type ExportFormat, type ExportSummary } from './export.js';
 import { intakePaths, type Intake, type IntakeOptions } from './intake.js';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DefinitionStore } from './definitions.js';
 import { pipelineExecutor } from './pipeline.js';
@@ -67,6 +68,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   readonly watches: WatchFolders;
   readonly schedules: Schedules;
   private readonly background: boolean;
+  /** Where extractions write archive entries and attachments, one folder per job. */
+  readonly spoolRoot: string;
   private scheduleTimer: NodeJS.Timeout | undefined;
   private statsTimer: NodeJS.Timeout | undefined;
   private readonly statsIntervalMs: number;
@@ -82,11 +85,12 @@ export class Engine extends EventEmitter<EngineEvents> {
       throw err;
     }
     const dataDir = path.dirname(path.resolve(opts.dbPath));
+    this.spoolRoot = opts.spoolRoot ?? path.join(dataDir, 'spool');
     this.steps = this.pool
       ? defaultSteps({
           pool: this.pool,
           store: this.store,
-          spoolRoot: opts.spoolRoot ?? path.join(dataDir, 'spool'),
+          spoolRoot: this.spoolRoot,
           exportsDir: opts.exportsDir ?? path.join(dataDir, 'exports'),
           dedup: opts.dedup,
         })
@@ -112,6 +116,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.store.on('removed', (id) => {
       this.emit('jobRemoved', id);
       this.statsChanged();
+      // Entries and attachments the job's extraction wrote out go with it.
+      void rm(path.join(this.spoolRoot, id), { recursive: true, force: true }).catch((e) => this.emit('error', e));
     });
     this.scheduler.on('progress', (p) => this.emit('progress', p));
     this.scheduler.on('drained', () => this.emit('drained'));

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Engine } from '../../main/core/engine.js';
 import { ExtractionError } from '../../shared/extraction.js';
 import { tempDbPath, tempDir } from '../helpers/tmp.js';
+import { until } from '../helpers/wait.js';
 
 const CHAOS = path.resolve(import.meta.dirname, '../fixtures/workers/chaos.cjs');
 const dir = tempDir();
@@ -142,6 +143,14 @@ describe('containers', () => {
     expect(existsSync(kids[0]!.sourcePath!)).toBe(true);
     expect(kids[0]!.sourcePath!.startsWith(path.join(dir))).toBe(true);
     expect(e.store.result(a.id)).toBeDefined(); // its own listing is kept
+    // Deleting it takes its entries' jobs and the files it spooled.
+    const spooled = path.dirname(kids[0]!.sourcePath!);
+    expect(spooled).toBe(path.join(e.spoolRoot, a.id));
+    const removed: string[] = [];
+    e.on('jobRemoved', (id) => removed.push(id));
+    e.delete(a.id);
+    expect(removed.sort()).toEqual([a.id, ...kids.map((k) => k.id)].sort());
+    await until(() => !existsSync(spooled));
   });
 });
 

@@ -308,11 +308,11 @@ export class JobStore extends EventEmitter<StoreEvents> {
         .pluck()
         .all(before, JSON.stringify(statuses)) as string[];
       let removed = 0;
-      const count = this.db.prepare(`WITH RECURSIVE tree(id) AS (SELECT ? UNION ALL SELECT j.id FROM jobs j JOIN tree t ON j.parent_id = t.id) SELECT count(*) FROM tree`).pluck();
       for (const id of ids) {
-        removed += count.get(id) as number;
+        const gone = this.treeIds(id);
+        removed += gone.length;
         this.stmts.deleteJob.run(id);
-        this.announce('removed', id);
+        for (const g of gone) this.announce('removed', g);
       }
       return removed;
     });
@@ -653,8 +653,9 @@ export class JobStore extends EventEmitter<StoreEvents> {
       const job = this.resolve(idOrPrefix);
       assertCan('delete', job);
       const parentId = job.parentId;
+      const gone = this.treeIds(job.id);
       this.stmts.deleteJob.run(job.id);
-      this.announce('removed', job.id);
+      for (const id of gone) this.announce('removed', id);
       if (parentId && this.get(parentId)) this.changedJob(parentId);
       return job;
     });
@@ -798,6 +799,14 @@ export class JobStore extends EventEmitter<StoreEvents> {
   }
 
   // ---- internals ----------------------------------------------------------
+
+  /** A job and all its descendants (a delete takes them all), parents first. */
+  private treeIds(id: string): string[] {
+    return this.db
+      .prepare(`WITH RECURSIVE tree(id) AS (SELECT ? UNION ALL SELECT j.id FROM jobs j JOIN tree t ON j.parent_id = t.id) SELECT id FROM tree`)
+      .pluck()
+      .all(id) as string[];
+  }
 
   private require(id: string): Job {
     const job = this.get(id);
