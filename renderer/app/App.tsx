@@ -1,9 +1,12 @@
 import { useEffect } from 'react';
 import { Alerts } from '../features/alerts/Alerts.js';
+import { AutomationPanel } from '../features/automation/AutomationPanel.js';
+import { BatchesPanel } from '../features/batches/BatchesPanel.js';
 import { CountCards } from '../features/counts/CountCards.js';
 import { DropZone } from '../features/dropzone/DropZone.js';
 import { ExportPanel } from '../features/export/ExportPanel.js';
 import { Header } from '../features/header/Header.js';
+import { IntakeOptions } from '../features/intake/IntakeOptions.js';
 import { IntakeReport } from '../features/intake/IntakeReport.js';
 import { JobsTable } from '../features/jobs/JobsTable.js';
 
@@ -27,11 +30,14 @@ export function App() {
         <div className="top-grid">
           <section className="panel intake-panel" aria-label="Add files">
             <DropZone />
+            <IntakeOptions />
             <IntakeReport />
           </section>
           <ExportPanel />
         </div>
+        <AutomationPanel />
         <CountCards />
+        <BatchesPanel />
         <JobsTable />
       </main>
     </div>

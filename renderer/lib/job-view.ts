@@ -3,7 +3,7 @@
  * (renderer code may not import main/); the engine still has the last word
  * and refuses anything illegal with a readable error.
  */
-import type { Job, JobStatus } from '../../shared/job.js';
+import { BLOCKED, type Job, type JobStatus } from '../../shared/job.js';
 
 export type RowAction = 'retry' | 'cancel' | 'delete';
 
@@ -71,6 +71,8 @@ export function formatBytes(n: number | null): string {
 
 /** One line about a finished job: what went wrong, or what came out. */
 export function jobDetail(job: Job): string {
+  if (job.status === 'pending' && job.blocked & BLOCKED.batchPaused) return 'Held: its batch is paused.';
+  if (job.status === 'pending' && job.blocked & BLOCKED.waitingForDependencies) return 'Waiting for the jobs it depends on.';
   if (job.errorMessage && job.status !== 'completed') return job.errorMessage;
   const s = job.resultSummary;
   if (!s) return '';

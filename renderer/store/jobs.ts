@@ -1,23 +1,29 @@
 /**
  * The dashboard's state. Pushed events feed it (never polling): they are
- * batched per animation frame (FrameBatcher) and folded into a bounded window
- * of the newest jobs matching the filter. Requests go through the typed
- * client; their failures land in `errors`, which the alert region shows.
+ * batched per animation frame (FrameBatcher) and folded into two bounded
+ * windows — the newest file jobs matching the table's filter, and the newest
+ * batches. Requests go through the typed client; their failures land in
+ * `errors`, which the alert region shows.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Client } from '../../shared/client.js';
-import type { Output } from '../../shared/contract.js';
-import type { Job, JobStats } from '../../shared/job.js';
+import { ContractError, type Output } from '../../shared/contract.js';
+import type { FailureAction, Job, JobStats } from '../../shared/job.js';
 import { jobName, type RowAction } from '../lib/job-view.js';
+import { createAutomationSlice, DEFAULT_DEFINITION, type AutomationActions, type AutomationState } from './automation.js';
 import { FrameBatcher } from './event-batch.js';
-import { appendPage, applyBatch, isFileJob, mergeSnapshot, type JobsView, type StatusFilter } from './view.js';
+import { KeyedThrottle } from './throttle.js';
+import { appendPage, applyBatch, EMPTY_VIEW, isFileJob, listInput, mergeSnapshot, type JobsView, type StatusFilter, type ViewFilter } from './view.js';
 
 export type { StatusFilter } from './view.js';
 export type AppInfo = Output<'app.info'>;
 export type ExportFormat = Output<'results.export'>['format'];
+export type BatchProgress = Omit<Output<'batches.progress'>, 'batch'>;
 
 /** Rows the table holds before "Load more"; also the page size. */
 export const PAGE_SIZE = 500;
+/** Batches the panel holds before "Load more batches"; also its page size. */
+export const BATCH_PAGE_SIZE = 50;
 /** jobs.list answers at most this many per call. */
 const LIST_MAX = 1000;
 /** jobs.addPaths takes at most this many paths per call. */
@@ -28,16 +34,36 @@ const IDS_MAX = 1000;
 const REPORT_NAMES = 50;
 /** How long a deletion shields against a snapshot taken just before it. */
 const REMOVED_TTL_MS = 30_000;
+/** A batch's progress is asked for at most this often (its job.changed may come many times a second). */
+const PROGRESS_INTERVAL_MS = 500;
+/** A large intake announces itself once ('jobs.added'); reloads for a burst of them are merged. */
+const RELOAD_DELAY_MS = 250;
 
 export interface Rejection {
   path: string;
   reason: string;
 }
 
+export interface BatchRef {
+  id: string;
+  name: string;
+}
+
 export interface IntakeReport {
   added: number;
   acceptedNames: string[];
   rejected: Rejection[];
+  /** The batches the files were grouped under (one per 10,000 files), if any. */
+  batches: BatchRef[];
+  definition: string;
+}
+
+/** What new files are queued with: chosen next to the drop zone. */
+export interface IntakeOptions {
+  definition: string;
+  failureAction: FailureAction;
+  /** Only used with stop_all: failed children tolerated before the rest is cancelled (0 = no limit). */
+  maxChildFailures: number;
 }
 
 export interface ExportReport {
@@ -54,15 +80,24 @@ export interface UiError {
   message: string;
 }
 
-export interface JobsState extends JobsView {
+export interface JobsState extends JobsView, AutomationState {
   ready: boolean;
   app: AppInfo | null;
   stats: JobStats | null;
   filter: StatusFilter;
+  /** The table shows this batch's children only, or every file job when null. */
+  parent: BatchRef | null;
   /** Rows the window keeps: grows by PAGE_SIZE with each "Load more". */
   limit: number;
   loadingMore: boolean;
   selection: ReadonlySet<string>;
+  /** The newest batches, for the batches panel. */
+  batchView: JobsView;
+  batchLimit: number;
+  loadingMoreBatches: boolean;
+  /** Per batch: counts per status, progress, throughput, ETA (batches.progress). */
+  batchProgress: Record<string, BatchProgress>;
+  intakeOptions: IntakeOptions;
   /** What intake is doing right now ("Uploading 3 files…"), or null. */
   intakeBusy: string | null;
   lastIntake: IntakeReport | null;
@@ -71,15 +106,20 @@ export interface JobsState extends JobsView {
   errors: UiError[];
 }
 
-export interface JobsActions {
+export interface JobsActions extends AutomationActions {
   /** Subscribes to events and loads everything; returns the unsubscribe. */
   start(): () => void;
   refresh(): Promise<void>;
   setFilter(filter: StatusFilter): void;
+  /** Scopes the table to a batch's children (null: back to every file job). */
+  showChildren(batch: BatchRef | null): void;
   loadMore(): Promise<void>;
+  loadMoreBatches(): Promise<void>;
   toggleSelected(id: string): void;
   setSelection(ids: readonly string[]): void;
   act(action: RowAction, ids: readonly string[]): Promise<void>;
+  setBatchPaused(id: string, paused: boolean): Promise<void>;
+  setIntakeOptions(options: Partial<IntakeOptions>): void;
   intake(files: readonly File[], preRejected?: readonly Rejection[]): Promise<void>;
   exportResults(format: ExportFormat): Promise<void>;
   setConcurrency(n: number): Promise<void>;
@@ -89,6 +129,15 @@ export interface JobsActions {
 }
 
 export type JobsStore = StoreApi<JobsState & JobsActions>;
+
+/** What a batch row may do, passed in rather than selected per row. */
+export type BatchActions = Pick<JobsActions, 'act' | 'setBatchPaused' | 'showChildren'>;
+
+const BATCHES: ViewFilter = { rows: 'batches', status: 'all', parentId: null };
+
+function fileFilter(s: Pick<JobsState, 'filter' | 'parent'>): ViewFilter {
+  return { rows: 'files', status: s.filter, parentId: s.parent?.id ?? null };
+}
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -100,9 +149,14 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/** Only the fields of a view: `view` may be a spread of the whole state. */
+function viewOf(v: JobsView): JobsView {
+  return { jobs: v.jobs, order: v.order, hasMore: v.hasMore };
+}
+
 export function createJobsStore(client: Client): JobsStore {
   let nextErrorId = 1;
-  /** Bumped whenever the window is reset, so late answers for an old filter are dropped. */
+  /** Bumped whenever the table's window is reset, so late answers for an old filter are dropped. */
   let viewToken = 0;
   const removedAt = new Map<string, number>();
 
@@ -113,37 +167,60 @@ export function createJobsStore(client: Client): JobsStore {
   };
 
   const store = createStore<JobsState & JobsActions>()((set, get) => {
+    const progress = new KeyedThrottle(async (id) => {
+      try {
+        const { batch, ...p } = await client.invoke('batches.progress', { id });
+        batcher.hint(batch);
+        set((s) => ({ batchProgress: { ...s.batchProgress, [id]: p } }));
+      } catch (err) {
+        // Deleted meanwhile: its job.removed is on its way.
+        if (!(err instanceof ContractError && err.kind === 'not_found')) reportError(err);
+      }
+    }, PROGRESS_INTERVAL_MS);
+
     const batcher = new FrameBatcher((batch) => {
       for (const [id, job] of batch.jobs) if (job === null) removedAt.set(id, Date.now());
       set((s) => {
         const next: Partial<JobsState> = batch.stats ? { stats: batch.stats } : {};
-        const view = applyBatch(s, batch, s.filter, s.limit);
+        const view = applyBatch(s, batch, fileFilter(s), s.limit);
         if (view !== s) {
-          // Only the view's own fields: `view` may be a spread of the whole state.
-          next.jobs = view.jobs;
-          next.order = view.order;
-          next.hasMore = view.hasMore;
+          Object.assign(next, viewOf(view));
           if (view.order !== s.order && s.selection.size > 0) {
             next.selection = new Set([...s.selection].filter((id) => id in view.jobs));
           }
         }
+        const batches = applyBatch(s.batchView, batch, BATCHES, s.batchLimit);
+        if (batches !== s.batchView) {
+          next.batchView = batches;
+          if (batches.order !== s.batchView.order) {
+            // Batches that left the window: forget their progress.
+            const kept: Record<string, BatchProgress> = {};
+            for (const id of batches.order) if (s.batchProgress[id]) kept[id] = s.batchProgress[id];
+            next.batchProgress = kept;
+          }
+        }
         return next;
       });
+      // A batch's counts move when it or one of its children changes: ask again (throttled).
+      const shown = get().batchView.jobs;
+      for (const [id, job] of batch.jobs) {
+        if (job === null) progress.forget(id);
+        else {
+          if (id in shown) progress.request(id);
+          if (job.parentId && job.parentId in shown) progress.request(job.parentId);
+        }
+      }
     });
 
-    /** The newest `limit` file jobs for `filter`, in pages the contract allows. */
-    const fetchWindow = async (filter: StatusFilter, limit: number): Promise<{ list: Job[]; more: boolean }> => {
+    /** The newest `limit` jobs for `filter`, in pages the contract allows. */
+    const fetchWindow = async (filter: ViewFilter, limit: number): Promise<{ list: Job[]; more: boolean }> => {
       const list: Job[] = [];
       let before: number | undefined;
       for (;;) {
         const want = Math.min(LIST_MAX, limit - list.length);
-        const page = await client.invoke('jobs.list', {
-          limit: want,
-          ...(filter === 'all' ? {} : { status: filter }),
-          ...(before === undefined ? {} : { before }),
-        });
-        // Batch parents come back too; the cursor still moves past them.
-        list.push(...page.filter(isFileJob));
+        const page = await client.invoke('jobs.list', { limit: want, ...listInput(filter), ...(before === undefined ? {} : { before }) });
+        // Rows of the other kind may come back too; the cursor still moves past them.
+        list.push(...page.filter((j) => isFileJob(j) === (filter.rows === 'files')));
         if (page.length < want) return { list, more: false };
         if (list.length >= limit) return { list, more: true };
         before = page[page.length - 1]!.seq;
@@ -158,17 +235,61 @@ export function createJobsStore(client: Client): JobsStore {
         return { errors: [...s.errors.slice(-4), { id: nextErrorId++, message: text }] };
       });
 
+    /** Empties the table at once for a new filter or scope, then loads it. */
+    const resetTable = (change: Partial<Pick<JobsState, 'filter' | 'parent'>>) => {
+      const token = ++viewToken;
+      // Rows of the old filter never show under the new one; events arriving
+      // meanwhile fill it, the snapshot below completes it.
+      set({ ...change, limit: PAGE_SIZE, jobs: {}, order: [], hasMore: false, selection: new Set() });
+      fetchWindow(fileFilter(get()), PAGE_SIZE).then(
+        ({ list, more }) => {
+          if (token === viewToken) set((s) => viewOf(mergeSnapshot(s, list, fileFilter(s), s.limit, more, recentlyRemoved())));
+        },
+        (err) => token === viewToken && reportError(err),
+      );
+    };
+
+    /** After a batch is deleted, its descendants are gone too: shown at once (their job.removed events agree). */
+    const dropDescendants = (batchIds: readonly string[]) => {
+      const gone = new Set(batchIds);
+      const batches = Object.values(get().batchView.jobs);
+      for (let grew = true; grew; ) {
+        grew = false;
+        for (const b of batches)
+          if (b.parentId && gone.has(b.parentId) && !gone.has(b.id)) (gone.add(b.id), (grew = true));
+      }
+      const { jobs, parent } = get();
+      for (const j of Object.values(jobs)) if (j.parentId && gone.has(j.parentId)) batcher.jobRemoved({ id: j.id });
+      for (const id of gone) batcher.jobRemoved({ id });
+      if (parent && gone.has(parent.id)) get().showChildren(null);
+    };
+
+    let reloadTimer: ReturnType<typeof setTimeout> | undefined;
+    const reloadSoon = () => {
+      reloadTimer ??= setTimeout(() => {
+        reloadTimer = undefined;
+        void get().refresh();
+      }, RELOAD_DELAY_MS);
+    };
+
+    const automation = createAutomationSlice(client, set, get, reportError);
+
     return {
+      ...automation,
       ready: false,
       app: null,
       stats: null,
-      jobs: {},
-      order: [],
-      hasMore: false,
+      ...EMPTY_VIEW,
       filter: 'all',
+      parent: null,
       limit: PAGE_SIZE,
       loadingMore: false,
       selection: new Set(),
+      batchView: EMPTY_VIEW,
+      batchLimit: BATCH_PAGE_SIZE,
+      loadingMoreBatches: false,
+      batchProgress: {},
+      intakeOptions: { definition: DEFAULT_DEFINITION, failureAction: 'continue', maxChildFailures: 0 },
       intakeBusy: null,
       lastIntake: null,
       exporting: null,
@@ -181,47 +302,58 @@ export function createJobsStore(client: Client): JobsStore {
           client.on('job.removed', (r) => batcher.jobRemoved(r)),
           client.on('job.progress', (p) => batcher.jobProgress(p)),
           client.on('stats.changed', (s) => batcher.statsChanged(s)),
+          // A large intake comes as one event instead of one per job: reload the windows.
+          client.on('jobs.added', () => reloadSoon()),
         ];
         const transport = client.transport;
-        if (transport.onResync) offs.push(transport.onResync(() => void get().refresh()));
+        if (transport.onResync)
+          offs.push(
+            transport.onResync(() => {
+              void get().refresh();
+              void get().loadAutomation();
+            }),
+          );
         void get().refresh();
+        void get().loadAutomation();
         return () => {
           for (const off of offs) off();
           batcher.dispose();
+          progress.dispose();
+          clearTimeout(reloadTimer);
         };
       },
 
       async refresh() {
         const token = viewToken;
-        const { filter, limit } = get();
+        const s0 = get();
         // Each part on its own: one failing channel must not blank the others.
-        const [app, stats, listed] = await Promise.allSettled([
+        const [app, stats, listed, batches] = await Promise.allSettled([
           client.invoke('app.info', {}),
           client.invoke('jobs.stats', {}),
-          fetchWindow(filter, limit),
+          fetchWindow(fileFilter(s0), s0.limit),
+          fetchWindow(BATCHES, s0.batchLimit),
         ]);
         set({ ready: true });
         if (app.status === 'fulfilled') set({ app: app.value });
         if (stats.status === 'fulfilled') set({ stats: stats.value });
         if (listed.status === 'fulfilled' && token === viewToken) {
           const { list, more } = listed.value;
-          set((s) => mergeSnapshot(s, list, s.filter, s.limit, more, recentlyRemoved()));
+          set((s) => viewOf(mergeSnapshot(s, list, fileFilter(s), s.limit, more, recentlyRemoved())));
         }
-        for (const r of [app, stats, listed]) if (r.status === 'rejected') reportError(r.reason);
+        if (batches.status === 'fulfilled') {
+          const { list, more } = batches.value;
+          set((s) => ({ batchView: mergeSnapshot(s.batchView, list, BATCHES, s.batchLimit, more, recentlyRemoved()) }));
+          for (const id of get().batchView.order) progress.request(id);
+        }
+        for (const r of [app, stats, listed, batches]) if (r.status === 'rejected') reportError(r.reason);
       },
 
       setFilter(filter) {
-        if (filter === get().filter) return;
-        const token = ++viewToken;
-        // Empty at once so rows of the old filter never show under the new one;
-        // events arriving meanwhile fill it, the snapshot below completes it.
-        set({ filter, limit: PAGE_SIZE, jobs: {}, order: [], hasMore: false, selection: new Set() });
-        fetchWindow(filter, PAGE_SIZE).then(
-          ({ list, more }) => {
-            if (token === viewToken) set((s) => mergeSnapshot(s, list, s.filter, s.limit, more, recentlyRemoved()));
-          },
-          (err) => token === viewToken && reportError(err),
-        );
+        if (filter !== get().filter) resetTable({ filter });
+      },
+
+      showChildren(batch) {
+        if ((batch?.id ?? null) !== (get().parent?.id ?? null)) resetTable({ parent: batch });
       },
 
       async loadMore() {
@@ -231,17 +363,41 @@ export function createJobsStore(client: Client): JobsStore {
         const oldest = s.jobs[s.order[s.order.length - 1] ?? '']?.seq;
         set({ loadingMore: true });
         try {
+          const filter = fileFilter(s);
           const page = await client.invoke('jobs.list', {
             limit: PAGE_SIZE,
-            ...(s.filter === 'all' ? {} : { status: s.filter }),
+            ...listInput(filter),
             ...(oldest === undefined ? {} : { before: oldest }),
           });
           if (token !== viewToken) return;
-          set((cur) => ({ ...appendPage(cur, page, page.length === PAGE_SIZE), limit: cur.limit + PAGE_SIZE }));
+          set((cur) => ({ ...viewOf(appendPage(cur, page, filter, page.length === PAGE_SIZE)), limit: cur.limit + PAGE_SIZE }));
         } catch (err) {
           reportError(err);
         } finally {
           set({ loadingMore: false });
+        }
+      },
+
+      async loadMoreBatches() {
+        const s = get();
+        if (s.loadingMoreBatches || !s.batchView.hasMore) return;
+        const oldest = s.batchView.jobs[s.batchView.order[s.batchView.order.length - 1] ?? '']?.seq;
+        set({ loadingMoreBatches: true });
+        try {
+          const page = await client.invoke('jobs.list', {
+            limit: BATCH_PAGE_SIZE,
+            ...listInput(BATCHES),
+            ...(oldest === undefined ? {} : { before: oldest }),
+          });
+          set((cur) => ({
+            batchView: appendPage(cur.batchView, page, BATCHES, page.length === BATCH_PAGE_SIZE),
+            batchLimit: cur.batchLimit + BATCH_PAGE_SIZE,
+          }));
+          for (const j of page) progress.request(j.id);
+        } catch (err) {
+          reportError(err);
+        } finally {
+          set({ loadingMoreBatches: false });
         }
       },
 
@@ -266,6 +422,7 @@ export function createJobsStore(client: Client): JobsStore {
             const res = await client.invoke(channel, { ids: part });
             // Show the outcome now; the matching events will agree.
             for (const job of res.jobs) action === 'delete' ? batcher.jobRemoved({ id: job.id }) : batcher.hint(job);
+            if (action === 'delete') dropDescendants(res.jobs.filter((j) => j.kind === 'batch').map((j) => j.id));
             failures.push(...res.errors.map((e) => e.message));
           }
         } catch (err) {
@@ -277,9 +434,26 @@ export function createJobsStore(client: Client): JobsStore {
           reportError(`${failures.length} jobs could not be changed: ${failures.slice(0, 3).join('; ')}${failures.length > 3 ? '…' : ''}`);
       },
 
+      async setBatchPaused(id, paused) {
+        try {
+          batcher.hint(paused ? await client.invoke('batches.pause', { id }) : await client.invoke('batches.resume', { id }));
+        } catch (err) {
+          reportError(err);
+          return;
+        }
+        // Its pending files were held or released without events of their own: reload what the table shows.
+        void get().refresh();
+      },
+
+      setIntakeOptions(options) {
+        set((s) => ({ intakeOptions: { ...s.intakeOptions, ...options } }));
+      },
+
       async intake(files, preRejected = []) {
         const rejected: Rejection[] = [...preRejected];
         const acceptedNames: string[] = [];
+        const batches: BatchRef[] = [];
+        const { definition, failureAction, maxChildFailures } = get().intakeOptions;
         let added = 0;
         set({ intakeBusy: client.transport.kind === 'browser' ? `Uploading ${files.length} file${files.length === 1 ? '' : 's'}…` : 'Adding…' });
         try {
@@ -287,9 +461,19 @@ export function createJobsStore(client: Client): JobsStore {
           rejected.push(...found.rejected);
           if (found.paths.length) set({ intakeBusy: 'Queuing…' });
           for (const paths of chunks(found.paths, ADD_MAX)) {
-            const res = await client.invoke('jobs.addPaths', { paths });
+            const res = await client.invoke('jobs.addPaths', {
+              paths,
+              failureAction,
+              ...(failureAction === 'stop_all' ? { maxChildFailures } : {}),
+              ...(definition !== DEFAULT_DEFINITION ? { definition } : {}),
+            });
             added += res.added;
             rejected.push(...res.rejected);
+            if (res.batch) {
+              batcher.hint(res.batch);
+              batches.push({ id: res.batch.id, name: jobName(res.batch) });
+              progress.request(res.batch.id);
+            }
             for (const job of res.jobs) {
               batcher.hint(job);
               if (acceptedNames.length < REPORT_NAMES) acceptedNames.push(jobName(job));
@@ -298,7 +482,7 @@ export function createJobsStore(client: Client): JobsStore {
         } catch (err) {
           reportError(err);
         } finally {
-          set({ intakeBusy: null, lastIntake: { added, acceptedNames, rejected } });
+          set({ intakeBusy: null, lastIntake: { added, acceptedNames, rejected, batches, definition } });
         }
       },
 

@@ -1,11 +1,20 @@
 /**
- * The table's window onto the job list: the newest `limit` jobs matching the
- * filter, newest first. Pure functions, so the store stays about wiring.
+ * A window onto a job list: the newest `limit` jobs matching a filter, newest
+ * first. The jobs table and the batches panel each keep one. Pure functions,
+ * so the store stays about wiring.
  */
 import type { Job, JobStatus } from '../../shared/job.js';
 import type { EventBatch } from './event-batch.js';
 
 export type StatusFilter = JobStatus | 'all';
+
+/** What a window shows: file jobs or batch parents, by status, optionally one batch's children. */
+export interface ViewFilter {
+  rows: 'files' | 'batches';
+  status: StatusFilter;
+  /** Only the children of this batch. */
+  parentId: string | null;
+}
 
 export interface JobsView {
   jobs: Record<string, Job>;
@@ -15,17 +24,35 @@ export interface JobsView {
   hasMore: boolean;
 }
 
+export const EMPTY_VIEW: JobsView = { jobs: {}, order: [], hasMore: false };
+
 /**
- * Rows are file jobs. Batch parents (a folder, several files dropped at once)
- * are containers whose state derives from their children; the count cards
- * leave them out too, so the table does the same.
+ * File rows are file jobs. Batch parents (a folder, several files dropped at
+ * once) are containers whose state derives from their children; the count
+ * cards leave them out too, so the jobs table does the same and the batches
+ * panel shows them instead.
  */
 export function isFileJob(job: Job): boolean {
   return job.kind !== 'batch';
 }
 
-export function matches(filter: StatusFilter, job: Job): boolean {
-  return isFileJob(job) && (filter === 'all' || job.status === filter);
+/** The kind and parent part of a filter: what the engine's list cannot get wrong by a status change. */
+function belongs(f: ViewFilter, job: Job): boolean {
+  if (isFileJob(job) !== (f.rows === 'files')) return false;
+  return f.parentId === null || job.parentId === f.parentId;
+}
+
+export function matches(f: ViewFilter, job: Job): boolean {
+  return belongs(f, job) && (f.status === 'all' || job.status === f.status);
+}
+
+/** jobs.list input for a filter (the kind of row is also checked here: the list may hold both). */
+export function listInput(f: ViewFilter): { status?: JobStatus; parentId?: string; kind?: string } {
+  return {
+    ...(f.status === 'all' ? {} : { status: f.status }),
+    ...(f.parentId === null ? {} : { parentId: f.parentId }),
+    ...(f.rows === 'batches' ? { kind: 'batch' } : {}),
+  };
 }
 
 /** Sorts the window and trims it to `limit`, dropping the oldest. */
@@ -37,7 +64,7 @@ function windowOf(jobs: Record<string, Job>, limit: number, hasMore: boolean): J
 }
 
 /** Folds one frame's events into the view. Returns the same view when nothing visible changed. */
-export function applyBatch(view: JobsView, batch: EventBatch, filter: StatusFilter, limit: number): JobsView {
+export function applyBatch(view: JobsView, batch: EventBatch, filter: ViewFilter, limit: number): JobsView {
   let jobs: Record<string, Job> | undefined;
   const draft = () => (jobs ??= { ...view.jobs });
   let membershipChanged = false;
@@ -92,13 +119,13 @@ export function applyBatch(view: JobsView, batch: EventBatch, filter: StatusFilt
 export function mergeSnapshot(
   view: JobsView,
   list: readonly Job[],
-  filter: StatusFilter,
+  filter: ViewFilter,
   limit: number,
   more: boolean,
   removed: ReadonlySet<string>,
 ): JobsView {
   const jobs: Record<string, Job> = {};
-  for (const j of list) if (!removed.has(j.id) && isFileJob(j)) jobs[j.id] = j;
+  for (const j of list) if (!removed.has(j.id) && belongs(filter, j)) jobs[j.id] = j;
   const newestListed = list.reduce((max, j) => Math.max(max, j.seq), -Infinity);
   for (const id of view.order) {
     const current = view.jobs[id]!;
@@ -113,11 +140,11 @@ export function mergeSnapshot(
 }
 
 /** Appends an older page (keyset pagination) below the window. */
-export function appendPage(view: JobsView, page: readonly Job[], more: boolean): JobsView {
+export function appendPage(view: JobsView, page: readonly Job[], filter: ViewFilter, more: boolean): JobsView {
   const jobs = { ...view.jobs };
   const order = [...view.order];
   for (const j of page) {
-    if (jobs[j.id] || !isFileJob(j)) continue;
+    if (jobs[j.id] || !belongs(filter, j)) continue;
     jobs[j.id] = j;
     order.push(j.id);
   }

@@ -4,73 +4,10 @@
  * and a synthetic drop), and everything is asserted by role and name, the
  * way a screen-reader user finds it.
  */
-import { test as base, expect, type Page } from '@playwright/test';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Papa from 'papaparse';
-import { startBridge, type Bridge } from '../../main/bridge.js';
-import { Engine } from '../../main/core/engine.js';
-
-const root = path.resolve(import.meta.dirname, '../..');
-const staticDir = path.join(root, 'dist/renderer');
-
-interface Quarry {
-  bridge: Bridge;
-  /** Where the test writes the files it adds. */
-  files: string;
-  engineErrors: Error[];
-  /** Calls the contract directly (Bearer token), to check what the UI cannot show. */
-  invoke(channel: string, input: unknown): Promise<any>;
-}
-
-const test = base.extend<{ quarry: Quarry }>({
-  quarry: async ({ playwright }, use) => {
-    for (const built of [path.join(staticDir, 'index.html'), path.join(root, 'dist/workers/extract.cjs')]) {
-      if (!existsSync(built)) throw new Error(`${path.relative(root, built)} is missing: run "npm run build" first (npm test does).`);
-    }
-    const home = mkdtempSync(path.join(tmpdir(), 'quarry-e2e-'));
-    const dbPath = path.join(home, 'quarry.db');
-    const engine = new Engine({ dbPath, concurrency: 2, statsIntervalMs: 50 }).start();
-    const engineErrors: Error[] = [];
-    engine.on('error', (err) => engineErrors.push(err));
-    const bridge = await startBridge({
-      engine,
-      staticDir,
-      intakeDir: path.join(home, 'intake'),
-      exportsDir: path.join(home, 'exports'),
-      version: '0.0.0-e2e',
-      dbPath,
-    });
-    const files = path.join(home, 'files');
-    mkdirSync(files);
-    const api = await playwright.request.newContext({ baseURL: bridge.origin, extraHTTPHeaders: { authorization: `Bearer ${bridge.token}` } });
-    const invoke = async (channel: string, input: unknown) => {
-      const res = await api.post(`/api/invoke/${channel}`, { data: input });
-      expect(res.ok(), await res.text()).toBe(true);
-      return res.json();
-    };
-    try {
-      await use({ bridge, files, engineErrors, invoke });
-    } finally {
-      await api.dispose();
-      await bridge.close();
-      await engine.close({ abort: true });
-      rmSync(home, { recursive: true, force: true });
-    }
-  },
-});
-
-/** Watches the page for what a strict, offline dashboard must never do. */
-function watchPage(page: Page, origin: string) {
-  const problems: string[] = [];
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('request', (r) => {
-    if (!r.url().startsWith(origin + '/') && !r.url().startsWith('data:')) problems.push(`remote request: ${r.url()}`);
-  });
-  return problems;
-}
+import { expect, root, test, watchPage } from './fixture.js';
 
 test('files dropped in the browser are extracted, retried, cancelled and exported', async ({ page, quarry }) => {
   const { bridge, files } = quarry;
@@ -101,7 +38,7 @@ test('files dropped in the browser are extracted, retried, cancelled and exporte
     const chooser = page.waitForEvent('filechooser');
     await page.getByRole('button', { name: 'Choose files' }).click();
     await (await chooser).setFiles([notes, prices, corrupt]);
-    await expect(intakeStatus).toHaveText('Added 3 jobs.');
+    await expect(intakeStatus).toHaveText('Added 3 jobs to batch “3 files”.');
   });
 
   await test.step('two complete; the corrupt PDF fails and says why', async () => {
@@ -127,6 +64,15 @@ test('files dropped in the browser are extracted, retried, cancelled and exporte
     await expect(page.getByRole('button', { name: 'Delete notes.txt' })).toBeEnabled();
     await expect(page.getByRole('button', { name: 'Retry corrupt.pdf' })).toBeEnabled();
     await expect(page.getByRole('button', { name: 'Cancel corrupt.pdf' })).toBeDisabled();
+
+    // The three files were added together: one batch, partial under the default policy.
+    const batch = page.getByRole('table', { name: 'Batches' }).getByRole('row', { name: '3 files', exact: true });
+    await expect(batch).toContainText('Partial');
+    await expect(batch).toContainText('On failure: Continue');
+    await expect(batch).toContainText('2 completed · 1 failed');
+    await expect(page.getByRole('progressbar', { name: 'Progress of 3 files' })).toHaveAttribute('aria-valuenow', '100');
+    await expect(page.getByRole('button', { name: 'Retry 3 files' })).toBeEnabled();
+    await expect(page.getByRole('button', { name: 'Cancel 3 files' })).toBeDisabled();
   });
 
   await test.step('filters: the select and the count cards', async () => {

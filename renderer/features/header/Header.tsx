@@ -59,8 +59,13 @@ function PauseButton() {
   const [paused, setPaused] = useJobs(useShallow((s) => [s.app?.paused, s.setPaused] as const));
   if (paused === undefined) return null;
   return (
-    <button type="button" className={paused ? 'primary' : ''} onClick={() => void setPaused(!paused)}>
-      {paused ? 'Resume' : 'Pause'}
+    <button
+      type="button"
+      className={paused ? 'primary' : ''}
+      title={paused ? 'Start claiming jobs again' : 'Stop starting jobs (running ones finish)'}
+      onClick={() => void setPaused(!paused)}
+    >
+      {paused ? 'Resume queue' : 'Pause queue'}
     </button>
   );
 }

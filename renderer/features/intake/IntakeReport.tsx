@@ -1,19 +1,25 @@
+import { DEFAULT_DEFINITION } from '../../store/automation.js';
 import { useJobs } from '../../store/context.js';
+import type { IntakeReport as Report } from '../../store/jobs.js';
 
-/** What the last intake accepted and rejected, with the reasons. */
+function summaryOf(report: Report): string {
+  const jobs = `${report.added} job${report.added === 1 ? '' : 's'}`;
+  const where =
+    report.batches.length === 1 ? ` to batch “${report.batches[0]!.name}”` : report.batches.length > 1 ? ` in ${report.batches.length} batches` : '';
+  const how = report.added > 0 && report.definition !== DEFAULT_DEFINITION ? `, running ${report.definition}` : '';
+  const rejected = report.rejected.length ? `, rejected ${report.rejected.length}` : '';
+  return `Added ${jobs}${where}${how}${rejected}.`;
+}
+
+/** What the last intake accepted (and under which batch) and rejected, with the reasons. */
 export function IntakeReport() {
   const report = useJobs((s) => s.lastIntake);
   const busy = useJobs((s) => s.intakeBusy);
-  const summary = report
-    ? `Added ${report.added} job${report.added === 1 ? '' : 's'}` +
-      (report.rejected.length ? `, rejected ${report.rejected.length}` : '') +
-      '.'
-    : '';
   return (
     <section className="intake-report" aria-label="Last intake">
       {/* Always mounted, so screen readers announce each new summary. */}
       <p role="status" aria-label="Intake status" className="intake-summary">
-        {busy ?? summary}
+        {busy ?? (report ? summaryOf(report) : '')}
       </p>
       {report && report.acceptedNames.length > 0 && (
         <details>

@@ -38,6 +38,7 @@ export const JobRow = memo(function JobRow({ job, rowIndex, selected, act, toggl
         <span className="file-meta">
           {job.shortId}
           {job.sizeBytes !== null && ` · ${formatBytes(job.sizeBytes)}`}
+          {job.definition && ` · ${job.definition}`}
         </span>
       </td>
       <td className="col-format">{job.format ?? '—'}</td>

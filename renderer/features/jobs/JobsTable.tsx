@@ -3,6 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { STATUS_LABEL } from '../../lib/job-view.js';
 import { useJobs } from '../../store/context.js';
 import { JobRow } from './JobRow.js';
+import { ScopeBar } from './ScopeBar.js';
 import { Toolbar } from './Toolbar.js';
 import { ROW_HEIGHT, useVirtualRows } from './useVirtualRows.js';
 
@@ -22,6 +23,7 @@ export function JobsTable() {
 
   return (
     <section className="panel jobs-panel" aria-label="Job list">
+      <ScopeBar />
       <Toolbar />
       <div className="table-scroll" ref={scroller}>
         {/* aria-rowcount/rowindex tell assistive tech the full size when only part is rendered. */}
@@ -94,8 +96,15 @@ function Spacer({ rows }: { rows: number }) {
 }
 
 function EmptyRow() {
-  const [ready, filter] = useJobs(useShallow((s) => [s.ready, s.filter] as const));
-  const text = !ready ? 'Loading…' : filter === 'all' ? 'No jobs yet. Drop files above to start.' : `No ${STATUS_LABEL[filter].toLowerCase()} jobs.`;
+  const [ready, filter, scoped] = useJobs(useShallow((s) => [s.ready, s.filter, s.parent !== null] as const));
+  const status = filter === 'all' ? '' : `${STATUS_LABEL[filter].toLowerCase()} `;
+  const text = !ready
+    ? 'Loading…'
+    : scoped
+      ? `No ${status}files in this batch.`
+      : filter === 'all'
+        ? 'No jobs yet. Drop files above to start.'
+        : `No ${status}jobs.`;
   return (
     <tr className="empty-row">
       <td colSpan={COLUMNS}>{text}</td>

@@ -1,0 +1,79 @@
+/**
+ * The end-to-end fixture: Debian Chromium, the real browser bridge, the real
+ * engine and its worker pool, all started in-process for each test on a
+ * fresh data folder.
+ */
+import { test as base, expect, type Page } from '@playwright/test';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startBridge, type Bridge } from '../../main/bridge.js';
+import { Engine } from '../../main/core/engine.js';
+
+export { expect };
+
+export const root = path.resolve(import.meta.dirname, '../..');
+const staticDir = path.join(root, 'dist/renderer');
+
+export interface Quarry {
+  bridge: Bridge;
+  /** Where the test writes the files it adds. */
+  files: string;
+  engineErrors: Error[];
+  /** Calls the contract directly (Bearer token), to check what the UI cannot show. */
+  invoke(channel: string, input: unknown): Promise<any>;
+}
+
+export const test = base.extend<{ quarry: Quarry }>({
+  quarry: async ({ playwright }, use) => {
+    for (const built of [path.join(staticDir, 'index.html'), path.join(root, 'dist/workers/extract.cjs')]) {
+      if (!existsSync(built)) throw new Error(`${path.relative(root, built)} is missing: run "npm run build" first (npm test does).`);
+    }
+    const home = mkdtempSync(path.join(tmpdir(), 'quarry-e2e-'));
+    const dbPath = path.join(home, 'quarry.db');
+    const engine = new Engine({ dbPath, concurrency: 2, statsIntervalMs: 50 }).start();
+    const engineErrors: Error[] = [];
+    engine.on('error', (err) => engineErrors.push(err));
+    const bridge = await startBridge({
+      engine,
+      staticDir,
+      intakeDir: path.join(home, 'intake'),
+      exportsDir: path.join(home, 'exports'),
+      version: '0.0.0-e2e',
+      dbPath,
+    });
+    const files = path.join(home, 'files');
+    mkdirSync(files);
+    const api = await playwright.request.newContext({ baseURL: bridge.origin, extraHTTPHeaders: { authorization: `Bearer ${bridge.token}` } });
+    const invoke = async (channel: string, input: unknown) => {
+      const res = await api.post(`/api/invoke/${channel}`, { data: input });
+      expect(res.ok(), await res.text()).toBe(true);
+      return res.json();
+    };
+    try {
+      await use({ bridge, files, engineErrors, invoke });
+    } finally {
+      await api.dispose();
+      await bridge.close();
+      await engine.close({ abort: true });
+      rmSync(home, { recursive: true, force: true });
+    }
+  },
+});
+
+/**
+ * Watches the page for what a strict, offline dashboard must never do.
+ * `expected` lists console errors a test provokes on purpose (Chromium logs
+ * every 4xx answer, such as a refused request, as one).
+ */
+export function watchPage(page: Page, origin: string, expected: readonly RegExp[] = []) {
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !expected.some((re) => re.test(m.text()))) problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('request', (r) => {
+    if (!r.url().startsWith(origin + '/') && !r.url().startsWith('data:')) problems.push(`remote request: ${r.url()}`);
+  });
+  return problems;
+}
