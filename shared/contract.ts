@@ -69,6 +69,8 @@ export const channels = {
         priority: z.number().int().min(-1_000_000).max(1_000_000).optional(),
         maxRetries: z.number().int().min(0).max(100).optional(),
         batch: z.enum(['auto', 'always', 'never']).optional(),
+        /** The batch's name (a folder dropped in the browser arrives as separate uploads). */
+        batchName: z.string().min(1).max(255).optional(),
         maxChildFailures: z.number().int().min(0).optional(),
         failureAction: failureActionSchema.optional(),
         definition: z.string().max(64).optional(),

@@ -129,7 +129,7 @@ export async function dispatch(handlers: Handlers, channel: unknown, rawInput: u
 function toContractError(err: unknown): ContractError {
   if (err instanceof ContractError) return err;
   if (err instanceof ExtractionError && err.code === 'invalid_definition') return new ContractError('invalid_input', err.message);
-  if (err instanceof Error && /^(No (schedule|watched folder|job definition)|Invalid cron|Cannot watch)/.test(err.message)) {
+  if (err instanceof Error && /^(No (schedule|watched folder|job definition)|Invalid (cron|schedule)|Cannot watch)/.test(err.message)) {
     return new ContractError(/^No /.test(err.message) ? 'not_found' : 'invalid_input', err.message);
   }
   if (err instanceof JobNotFoundError) return new ContractError('not_found', err.message);

@@ -112,6 +112,8 @@ export interface IntakeOptions {
   failureAction?: FailureAction;
   /** Put new jobs in this existing batch. */
   parentId?: string;
+  /** The batch's name (default: the folder's name, or "N files"). */
+  batchName?: string;
   /** Jobs that must complete first, and what happens to these if one fails. */
   dependsOn?: string[];
   onDependencyFailure?: 'fail' | 'skip';
@@ -128,7 +130,7 @@ export interface Intake {
 /** Queues what a person dropped: one job per file, under a batch when it is a folder or several files. */
 export async function intakePaths(store: JobStore, paths: readonly string[], opts: IntakeOptions = {}): Promise<Intake> {
   const { files, rejected } = await expandPaths(paths);
-  const { batch: mode = 'auto', maxChildFailures, failureAction, ...jobOpts } = opts;
+  const { batch: mode = 'auto', maxChildFailures, failureAction, batchName, ...jobOpts } = opts;
   const perFile = files.map((f) => ({ ...f, ...jobOpts }));
   const folder = paths.length === 1 && files.length > 0 && files[0]!.sourcePath !== path.resolve(paths[0]!);
   const asBatch = !opts.parentId && files.length > 0 && (mode === 'always' || (mode === 'auto' && (files.length > 1 || folder)));
@@ -136,7 +138,7 @@ export async function intakePaths(store: JobStore, paths: readonly string[], opt
     const ids = store.insert(perFile);
     return { batch: null, count: ids.length, jobs: ids.slice(0, 1000).map((id) => store.get(id)!), rejected };
   }
-  const name = folder ? path.basename(path.resolve(paths[0]!)) : `${files.length} files`;
+  const name = batchName ?? (folder ? path.basename(path.resolve(paths[0]!)) : `${files.length} files`);
   const { batch, childIds } = store.addBatch(
     {
       fileName: name,
@@ -145,6 +147,9 @@ export async function intakePaths(store: JobStore, paths: readonly string[], opt
       priority: opts.priority,
       maxChildFailures,
       failureAction,
+      // What its files run, for display (a batch itself never runs a pipeline).
+      definition: opts.definition,
+      definitionVersion: opts.definitionVersion,
     },
     perFile,
   );

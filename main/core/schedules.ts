@@ -66,7 +66,10 @@ export class Schedules {
   }
 
   add(input: { name: string; cron: string; paths: string[]; jobOptions?: Record<string, unknown> }): Schedule {
-    if (!input.paths.length) throw new Error('A schedule needs at least one path.');
+    if (!input.paths.length) throw new Error('Invalid schedule: it needs at least one path.');
+    if (this.db.prepare('SELECT 1 FROM schedules WHERE name = ?').get(input.name)) {
+      throw new Error(`Invalid schedule: one named "${input.name}" already exists.`);
+    }
     const next = nextRun(input.cron, this.clock());
     this.db
       .prepare('INSERT INTO schedules (id, name, cron, paths, job_options, next_run_at) VALUES (?, ?, ?, ?, ?, ?)')

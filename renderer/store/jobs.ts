@@ -5,6 +5,7 @@
  * batches. Requests go through the typed client; their failures land in
  * `errors`, which the alert region shows.
  */
+import { relativePathOf } from '../transport/relative-path.js';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Client } from '../../shared/client.js';
 import { ContractError, type Output } from '../../shared/contract.js';
@@ -26,6 +27,13 @@ export const PAGE_SIZE = 500;
 export const BATCH_PAGE_SIZE = 50;
 /** jobs.list answers at most this many per call. */
 const LIST_MAX = 1000;
+/** The top folder every relative path shares ("scans/a.pdf", "scans/x/b.pdf" -> "scans"), if any. */
+export function commonFolder(relativePaths: readonly string[]): string | undefined {
+  const tops = new Set(relativePaths.map((p) => (p.includes('/') ? p.split('/')[0] : '')));
+  const [top] = tops;
+  return tops.size === 1 && top ? top : undefined;
+}
+
 /** jobs.addPaths takes at most this many paths per call. */
 const ADD_MAX = 10_000;
 /** Bulk actions take at most this many ids per call. */
@@ -458,11 +466,14 @@ export function createJobsStore(client: Client): JobsStore {
         set({ intakeBusy: client.transport.kind === 'browser' ? `Uploading ${files.length} file${files.length === 1 ? '' : 's'}…` : 'Adding…' });
         try {
           const found = files.length ? await client.transport.filesToPaths(files) : { paths: [], rejected: [] };
+          // A folder dropped in the browser arrives as separate uploads: name its batch after the folder.
+          const batchName = commonFolder(files.map(relativePathOf));
           rejected.push(...found.rejected);
           if (found.paths.length) set({ intakeBusy: 'Queuing…' });
           for (const paths of chunks(found.paths, ADD_MAX)) {
             const res = await client.invoke('jobs.addPaths', {
               paths,
+              ...(batchName ? { batchName } : {}),
               failureAction,
               ...(failureAction === 'stop_all' ? { maxChildFailures } : {}),
               ...(definition !== DEFAULT_DEFINITION ? { definition } : {}),

@@ -70,11 +70,11 @@ test('a folder becomes a batch with a policy and progress; a pipeline is chosen;
     const chooser = page.waitForEvent('filechooser');
     await page.getByRole('button', { name: 'Choose folder' }).click();
     await (await chooser).setFiles(folder);
-    await expect(intakeStatus).toHaveText('Added 4 jobs to batch “4 files”.');
+    await expect(intakeStatus).toHaveText('Added 4 jobs to batch “reports”.');
 
-    const row = batchRow('4 files');
+    const row = batchRow('reports');
     await expect(row).toBeVisible();
-    const bar = page.getByRole('progressbar', { name: 'Progress of 4 files' });
+    const bar = page.getByRole('progressbar', { name: 'Progress of reports' });
     await expect(bar).toHaveAttribute('aria-valuenow', '100');
     await expect(bar).toHaveAttribute('aria-valuetext', '100% (4 of 4 files finished)');
     await expect(row).toContainText('Completed');
@@ -83,10 +83,10 @@ test('a folder becomes a batch with a policy and progress; a pipeline is chosen;
     await expect(row).toContainText('3 completed · 1 failed');
     await expect(row).toContainText('1 failed and 0 cancelled of 4 files.');
     // Only what the state machine allows: a completed batch can be deleted, nothing else.
-    await expect(page.getByRole('button', { name: 'Pause 4 files' })).toBeDisabled();
-    await expect(page.getByRole('button', { name: 'Cancel 4 files' })).toBeDisabled();
-    await expect(page.getByRole('button', { name: 'Retry 4 files' })).toBeDisabled();
-    await expect(page.getByRole('button', { name: 'Delete 4 files' })).toBeEnabled();
+    await expect(page.getByRole('button', { name: 'Pause reports' })).toBeDisabled();
+    await expect(page.getByRole('button', { name: 'Cancel reports' })).toBeDisabled();
+    await expect(page.getByRole('button', { name: 'Retry reports' })).toBeDisabled();
+    await expect(page.getByRole('button', { name: 'Delete reports' })).toBeEnabled();
 
     const batch = (await quarry.invoke('jobs.list', { kind: 'batch' }))[0];
     expect(batch).toMatchObject({ status: 'completed', failureAction: 'mark_warning', warning: '1 failed and 0 cancelled of 4 files.' });
@@ -96,11 +96,11 @@ test('a folder becomes a batch with a policy and progress; a pipeline is chosen;
   });
 
   await test.step('selecting the batch (with the keyboard) narrows the table to its files, and back', async () => {
-    const show = page.getByRole('button', { name: 'Show files of 4 files' });
+    const show = page.getByRole('button', { name: 'Show files of reports' });
     await show.focus();
     await page.keyboard.press('Enter');
     await expect(show).toHaveAttribute('aria-pressed', 'true');
-    await expect(scope).toHaveText('Showing children of “4 files”');
+    await expect(scope).toHaveText('Showing children of “reports”');
     await expect(jobs.getByRole('row')).toHaveCount(1 + 4);
     await expect(jobRow('loose.txt')).toHaveCount(0);
     for (const name of ['minutes.txt', 'budget.csv', 'site.html']) await expect(jobRow(name)).toContainText('Completed');
