@@ -19,7 +19,8 @@ import {
   type ProgressMessage,
 } from '../../shared/extraction.js';
 import type { Job } from '../../shared/job.js';
-import { newOwnerId, type JobError, type JobStore } from './store/job-store.js';
+import { InvalidTransitionError } from './state-machine.js';
+import { JobNotFoundError, newOwnerId, type JobError, type JobStore } from './store/job-store.js';
 
 export interface ExecutionContext {
   signal: AbortSignal;
@@ -276,34 +277,52 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.wake();
   }
 
-  /** Writes finished executions: complete, retry later or fail. Call inside a transaction. */
+  /**
+   * Writes finished executions: successes in one set-based statement, the
+   * rest one by one (retry later, fail, containers). Call inside a transaction.
+   */
   private writeSettled(): void {
-    for (const { entry, outcome, error } of this.settled.splice(0)) {
-      this.running.delete(entry.job.id);
-      if (!outcome) {
-        this.settleFailure(entry, error);
-        continue;
-      }
-      try {
-        this.store.complete(entry.job.id, outcome.result, {
-          contentHash: outcome.contentHash,
-          failedItems: outcome.failedItems,
-          warning: outcome.warning,
-          reusedFrom: outcome.reusedFrom,
-          children: outcome.children?.map((c) => ({
-            sourcePath: c.path,
-            fileName: c.name,
-            sizeBytes: c.size,
-            source: 'archive',
-            definition: entry.job.definition ?? undefined,
-            maxRetries: entry.job.maxRetries,
-            // Nested archives go one level deeper each time (the worker limits the depth).
-            options: { ...entry.job.options, depth: Number(entry.job.options.depth ?? 0) + 1 },
-          })),
-        });
-      } catch (storeErr) {
-        this.storeRefused(storeErr);
-      }
+    const settled = this.settled.splice(0);
+    if (!settled.length) return;
+    const simple: typeof settled = [];
+    for (const s of settled) {
+      this.running.delete(s.entry.job.id);
+      if (s.outcome && !s.outcome.children?.length) simple.push(s);
+      else if (s.outcome) this.completeOne(s.entry, s.outcome);
+      else this.settleFailure(s.entry, s.error);
+    }
+    if (!simple.length) return;
+    const items = simple.map(({ entry, outcome }) => ({ id: entry.job.id, ...outcome!, failedItems: outcome!.failedItems }));
+    try {
+      this.store.completeMany(items);
+    } catch {
+      // One result the database would not take (too large, say): one by one,
+      // so only that job fails, with the reason.
+      for (const s of simple) this.completeOne(s.entry, s.outcome!);
+    }
+  }
+
+  private completeOne(entry: Running, outcome: ExecutionOutcome): void {
+    try {
+      this.store.complete(entry.job.id, outcome.result, {
+        contentHash: outcome.contentHash,
+        failedItems: outcome.failedItems,
+        warning: outcome.warning,
+        reusedFrom: outcome.reusedFrom,
+        children: outcome.children?.map((c) => ({
+          sourcePath: c.path,
+          fileName: c.name,
+          sizeBytes: c.size,
+          source: 'archive',
+          definition: entry.job.definition ?? undefined,
+          maxRetries: entry.job.maxRetries,
+          // Nested archives go one level deeper each time (the worker limits the depth).
+          options: { ...entry.job.options, depth: Number(entry.job.options.depth ?? 0) + 1 },
+        })),
+      });
+    } catch (err) {
+      if (err instanceof InvalidTransitionError || err instanceof JobNotFoundError) return; // cancelled or deleted meanwhile
+      this.settleFailure(entry, new ExtractionError('internal', `The result could not be stored: ${(err as Error).message}`));
     }
   }
 

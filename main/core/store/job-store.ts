@@ -107,7 +107,7 @@ export class JobStore extends EventEmitter<StoreEvents> {
         WHERE seq IN (SELECT seq FROM jobs INDEXED BY jobs_claim
                       WHERE ${CLAIMABLE} AND ${DUE} <= @now
                       ORDER BY priority DESC, seq LIMIT @limit)
-        RETURNING id, parent_id`),
+        RETURNING *`),
       renew: db.prepare(`UPDATE jobs SET lease_expires_at = @lease WHERE status = 'running' AND lease_owner = @owner`),
       progress: db.prepare(`UPDATE jobs SET total = @total, processed = @successful + @failed,
           successful = @successful, failed = @failed
@@ -117,13 +117,25 @@ export class JobStore extends EventEmitter<StoreEvents> {
           lease_expires_at = CASE WHEN @to = 'running' THEN lease_expires_at END,
           error_code = @errorCode, error_category = @errorCategory, error_message = @errorMessage,
           error_details = @errorDetails, retry_count = @retryCount, next_retry_at = @nextRetryAt, warning = @warning
-        WHERE id = @id AND status = @from RETURNING id`),
+        WHERE id = @id AND status = @from RETURNING *`),
       complete: db.prepare(`UPDATE jobs SET ${TIMING('@to')}, status = @to, lease_owner = NULL, lease_expires_at = NULL,
           format = @format, content_hash = coalesce(@contentHash, content_hash), result_summary = @summary,
           total = @total, processed = @successful + @failed, successful = @successful, failed = @failed,
           error_code = NULL, error_category = NULL, error_message = NULL, error_details = NULL, warning = @warning,
           reused_from = @reusedFrom
-        WHERE id = @id AND status = 'running' RETURNING id`),
+        WHERE id = @id AND status = 'running' RETURNING *`),
+      completeMany: db.prepare(`UPDATE jobs SET ${TIMING('c.to_status')}, status = c.to_status, lease_owner = NULL, lease_expires_at = NULL,
+          format = c.format, content_hash = coalesce(c.hash, content_hash), result_summary = c.summary,
+          total = c.total, processed = c.ok + c.ko, successful = c.ok, failed = c.ko,
+          error_code = NULL, error_category = NULL, error_message = NULL, error_details = NULL, warning = c.warning,
+          reused_from = c.reused
+        FROM (SELECT value ->> 'id' AS cid, value ->> 'to' AS to_status, value ->> 'format' AS format, value ->> 'hash' AS hash,
+                     value ->> 'summary' AS summary, value ->> 'total' AS total, value ->> 'ok' AS ok, value ->> 'ko' AS ko,
+                     value ->> 'warning' AS warning, value ->> 'reused' AS reused
+              FROM json_each(?)) AS c
+        WHERE jobs.id = c.cid AND +jobs.status = 'running' -- the unary + keeps SQLite on the id index, not a scan of all running jobs
+        RETURNING *`),
+      dependedOn: db.prepare(`SELECT DISTINCT depends_on FROM job_dependencies WHERE depends_on IN (SELECT value FROM json_each(?))`).pluck(),
       insertResult: db.prepare(`INSERT OR REPLACE INTO results
           (job_id, format, extractor, extractor_version, text, markdown, document)
         VALUES (?, ?, ?, ?, ?, ?, ?)`),
@@ -504,10 +516,11 @@ export class JobStore extends EventEmitter<StoreEvents> {
   claim(limit: number, now: number, leaseMs: number, owner: string): Job[] {
     if (limit <= 0) return [];
     return this.tx(() => {
-      const rows = this.stmts.claim.all({ owner, lease: now + leaseMs, now, limit }) as Array<{ id: string; parent_id: string | null }>;
-      for (const parentId of new Set(rows.map((r) => r.parent_id).filter((p): p is string => !!p))) this.startBatch(parentId);
-      // RETURNING shows the row before the timing trigger ran: read it again.
-      return rows.map((r) => this.changedJob(r.id)).sort((a, b) => b.priority - a.priority || a.seq - b.seq);
+      // The statement sets the timing columns itself, so RETURNING shows the row as stored.
+      const jobs = (this.stmts.claim.all({ owner, lease: now + leaseMs, now, limit }) as Row[]).map(rowToJob);
+      for (const parentId of new Set(jobs.map((j) => j.parentId).filter((p): p is string => !!p))) this.startBatch(parentId);
+      for (const job of jobs) this.announce('changed', job);
+      return jobs.sort((a, b) => b.priority - a.priority || a.seq - b.seq);
     });
   }
 
@@ -518,6 +531,44 @@ export class JobStore extends EventEmitter<StoreEvents> {
   /** Records progress of a running job; a no-op once the job has left running. */
   progress(id: string, p: Progress): void {
     this.stmts.progress.run({ id, total: Math.max(p.total, p.successful + p.failed), successful: p.successful, failed: p.failed });
+  }
+
+  /**
+   * Completes many running jobs in one set-based UPDATE (the scheduler's
+   * path: everything that finished since its last tick). Jobs that are no
+   * longer running (cancelled meanwhile) are left alone and returned as
+   * refused. Batches and dependents are settled once per parent, not per child.
+   */
+  completeMany(items: ReadonlyArray<{ id: string; result: ExtractionResult; contentHash?: string; failedItems?: number; warning?: string; reusedFrom?: string }>): { done: Job[]; refused: string[] } {
+    if (!items.length) return { done: [], refused: [] };
+    return this.tx(() => {
+      const payload = items.map((it) => {
+        const failedItems = it.failedItems ?? 0;
+        const successful = it.result.counters.items;
+        return {
+          id: it.id,
+          to: failedItems > 0 ? 'partial' : 'completed',
+          format: it.result.format,
+          hash: it.contentHash ?? null,
+          summary: JSON.stringify(summarize(it.result)),
+          total: successful + failedItems,
+          ok: successful,
+          ko: failedItems,
+          warning: it.warning ?? null,
+          reused: it.reusedFrom ?? null,
+        };
+      });
+      const rows = this.stmts.completeMany.all(JSON.stringify(payload)) as Row[];
+      const done = rows.map(rowToJob);
+      const doneIds = new Set(done.map((j) => j.id));
+      for (const it of items) {
+        if (!doneIds.has(it.id)) continue;
+        const { text, markdown, ...document } = it.result;
+        this.stmts.insertResult.run(it.id, it.result.format, it.result.extractor.name, it.result.extractor.version, text, markdown, JSON.stringify(document));
+      }
+      this.finishedMany(done);
+      return { done, refused: items.map((i) => i.id).filter((id) => !doneIds.has(id)) };
+    });
   }
 
   /** Stores the result and ends the job: partial when some items failed. */
@@ -546,7 +597,7 @@ export class JobStore extends EventEmitter<StoreEvents> {
       }) as Row | undefined;
       // Only a running job completes; the savepoint drops the result row with the refusal.
       if (!row) throw new InvalidTransitionError('complete', id, this.require(id).status);
-      return this.finished(this.require(id));
+      return this.finished(rowToJob(row));
     });
   }
 
@@ -693,11 +744,23 @@ export class JobStore extends EventEmitter<StoreEvents> {
 
   /** What follows a job reaching a terminal status: its dependents, then its batch. */
   private finished(job: Job): Job {
-    this.announce('changed', job);
-    if (job.status === 'completed') this.releaseDependents(job.id);
-    else if (job.status === 'failed' || job.status === 'cancelled') this.settleDependents(job);
-    if (job.parentId) this.settleBatch(job.parentId);
+    this.finishedMany([job]);
     return job;
+  }
+
+  /** The same for many jobs at once: dependents looked up in one query, each batch settled once. */
+  private finishedMany(jobs: readonly Job[]): void {
+    if (!jobs.length) return;
+    for (const job of jobs) this.announce('changed', job);
+    const withDependents = new Set(
+      this.stmts.dependedOn.all(JSON.stringify(jobs.map((j) => j.id))) as string[],
+    );
+    for (const job of jobs) {
+      if (!withDependents.has(job.id)) continue;
+      if (job.status === 'completed') this.releaseDependents(job.id);
+      else if (job.status === 'failed' || job.status === 'cancelled') this.settleDependents(job);
+    }
+    for (const parentId of new Set(jobs.map((j) => j.parentId).filter((p): p is string => !!p))) this.settleBatch(parentId);
   }
 
   /** Clears the "waiting for dependencies" hold of jobs whose dependencies have all completed. */
@@ -836,8 +899,8 @@ export class JobStore extends EventEmitter<StoreEvents> {
     }) as Row | undefined;
     // Another process changed the job between our read and our write.
     if (!row) throw new InvalidTransitionError(action, job.id, this.require(job.id).status);
-    // RETURNING shows the row before the timing trigger ran: read it again.
-    const updated = this.require(job.id);
+    // The statement sets the timing columns itself, so RETURNING shows the row as stored.
+    const updated = rowToJob(row);
     if (!isTerminal(to)) this.announce('changed', updated);
     return updated;
   }
