@@ -17,7 +17,7 @@ import { Engine } from '../main/core/engine.js';
 import { expandPaths } from '../main/core/intake.js';
 import { ExtractionPool } from '../main/core/pool.js';
 import { JobStore } from '../main/core/store/job-store.js';
-import { diagnose } from './diagnose.js';
+import { diagnose, memoryProfile } from './diagnose.js';
 import {
   CORES,
   cpuScaling,
@@ -701,6 +701,7 @@ const COMMANDS: Record<string, (o: Opts) => Promise<void>> = {
   memQueue,
   memBigFile,
   diagnose,
+  diagnoseMemory: memoryProfile,
 };
 
 async function main(): Promise<void> {

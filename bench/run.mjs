@@ -321,9 +321,11 @@ async function main() {
 
   if (flag('diagnose')) {
     log('== diagnosis: where the time and memory go (no bars)');
-    const tree = makeTree(QUICK ? 10_000 : 50_000);
+    const tree = makeTree(QUICK ? 10_000 : 100_000);
     try {
       await runCase('diagnose', { n: QUICK ? 3_000 : 10_000, tree, corpus: HAS_CORPUS ? CORPUS : undefined, history: QUICK ? 50_000 : 200_000 }, { timeoutS: 1200 });
+      log('\n-- memory, in a fresh process (the same tree, the real extraction worker)');
+      await runCase('diagnoseMemory', { tree }, { timeoutS: 300 });
     } finally {
       rmSync(tree, { recursive: true, force: true });
     }
