@@ -50,6 +50,12 @@ export async function expandPaths(inputs: readonly string[]): Promise<IntakeResu
   return { files, rejected };
 }
 
+/**
+ * Walks a folder. A folder's files are stat'ed in parallel (one after another
+ * costs a thread-pool round trip each: 100,000 files took seconds). Files
+ * inside folders are not checked for readability one by one: one that cannot
+ * be read fails its own job with permission_denied.
+ */
 async function walk(dir: string, addFile: (p: string, size: number) => void, rejected: Rejected[]): Promise<void> {
   let entries;
   try {
@@ -59,14 +65,17 @@ async function walk(dir: string, addFile: (p: string, size: number) => void, rej
     return;
   }
   entries.sort((a, b) => a.name.localeCompare(b.name));
+  const files = entries.filter((e) => e.isFile()).map((e) => path.join(dir, e.name));
+  const sizes = await Promise.all(files.map((p) => lstat(p).then((st) => st.size, (err) => err as Error)));
+  files.forEach((p, i) => {
+    const size = sizes[i]!;
+    if (size instanceof Error) rejected.push({ path: p, reason: describeFsError(size) });
+    else addFile(p, size);
+  });
   for (const e of entries) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) await walk(p, addFile, rejected);
-    else if (e.isFile()) {
-      const reason = await unreadableReason(p);
-      if (reason) rejected.push({ path: p, reason });
-      else addFile(p, (await lstat(p)).size);
-    } else if (e.isSymbolicLink()) rejected.push({ path: p, reason: 'symbolic link (not followed inside folders)' });
+    else if (e.isSymbolicLink()) rejected.push({ path: p, reason: 'symbolic link (not followed inside folders)' });
   }
 }
 
