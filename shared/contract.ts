@@ -77,6 +77,8 @@ export const channels = {
         /** Start only after these jobs completed; if one fails, fail or skip (cancel) these. */
         dependsOn: z.array(id).max(1000).optional(),
         onDependencyFailure: z.enum(['fail', 'skip']).optional(),
+        /** Not before this time (ms since the epoch): a delayed job. */
+        runAt: z.number().int().min(0).optional(),
       })
       .strict(),
     output: z.object({
@@ -106,6 +108,11 @@ export const channels = {
   'jobs.prune': {
     input: z.object({ olderThanMs: z.number().int().min(0), statuses: z.array(jobStatusSchema).max(6).optional() }).strict(),
     output: z.object({ deleted: z.number().int() }),
+  },
+  /** Automatic retention: finished jobs older than this many days are deleted (0 = never). */
+  'settings.retention': {
+    input: z.object({ days: z.number().int().min(0).max(36_500).optional() }).strict(),
+    output: z.object({ days: z.number().int() }),
   },
   'batches.progress': {
     input: z.object({ id }).strict(),

@@ -84,6 +84,11 @@ export function createHandlers(engine: Engine, env: HandlerEnv): Handlers {
     },
     'jobs.rerunOutdated': async () => ({ count: (await engine.rerunOutdated()).length }),
     'jobs.prune': ({ olderThanMs, statuses }) => ({ deleted: engine.store.prune(Date.now() - olderThanMs, statuses) }),
+    'settings.retention': ({ days }) => {
+      if (days !== undefined) engine.setSetting('retention.days', days);
+      const current = engine.setting('retention.days');
+      return { days: typeof current === 'number' ? current : 0 };
+    },
     'batches.progress': ({ id }) => engine.store.batchProgress(id),
     'batches.pause': ({ id }) => engine.store.setBatchPaused(id, true),
     'batches.resume': ({ id }) => engine.store.setBatchPaused(id, false),

@@ -88,6 +88,17 @@ describe('handlers: the engine features of the contract', () => {
     await rejects(dispatch(handlers, 'jobs.bulk', { action: 'explode', filter: {} }), 'invalid_input');
   });
 
+  it('delays, retention and dead letters through the contract', async () => {
+    const later = Date.now() + 3_600_000;
+    const r = (await dispatch(handlers, 'jobs.addPaths', { paths: [path.join(files, 'a.txt')], runAt: later, batch: 'never' })) as any;
+    expect(r.jobs[0]).toMatchObject({ runAt: later, status: 'pending' });
+    expect(await dispatch(handlers, 'settings.retention', {})).toEqual({ days: 0 });
+    expect(await dispatch(handlers, 'settings.retention', { days: 30 })).toEqual({ days: 30 });
+    expect(await dispatch(handlers, 'jobs.list', { deadLetter: true })).toEqual([]);
+    await rejects(dispatch(handlers, 'settings.retention', { days: -1 }), 'invalid_input');
+    await dispatch(handlers, 'jobs.cancel', { ids: [r.jobs[0].id] });
+  });
+
   it('schedules and watches: bad input is refused with a readable reason', async () => {
     await rejects(dispatch(handlers, 'schedules.add', { name: 'n', cron: 'every day', paths: [files] }), 'invalid_input', /Invalid cron expression/);
     await rejects(dispatch(handlers, 'watches.add', { path: path.join(dir, 'not-here') }), 'invalid_input', /not a folder/);
