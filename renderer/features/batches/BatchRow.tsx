@@ -1,4 +1,5 @@
 import { memo } from 'react';
+import { Meter } from '../jobs/ProgressBar.js';
 import type { Job } from '../../../shared/job.js';
 import { batchNote, canPause, countsLabel, FAILURE_ACTION_HINT, finishedCount, isPaused, paceLabel, percent, policyLabel } from '../../lib/batch-view.js';
 import { canDo, jobName, STATUS_LABEL, type RowAction } from '../../lib/job-view.js';
@@ -102,22 +103,5 @@ export const BatchRow = memo(function BatchRow({ job, progress, selected, action
 function BatchProgressBar({ name, progress, status }: { name: string; progress: BatchProgress | undefined; status: Job['status'] }) {
   const pct = percent(progress);
   const text = progress ? `${pct}% (${finishedCount(progress)} of ${progress.total} files finished)` : 'Loading';
-  return (
-    <div className="progress-cell">
-      <div
-        role="progressbar"
-        aria-label={`Progress of ${name}`}
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={pct}
-        aria-valuetext={text}
-        className={`progress status-${status}`}
-      >
-        <div className="progress-fill" style={{ transform: `scaleX(${pct / 100})` }} />
-      </div>
-      <span className="progress-text" aria-hidden="true">
-        {pct}%
-      </span>
-    </div>
-  );
+  return <Meter name={name} pct={pct} text={text} status={status} />;
 }

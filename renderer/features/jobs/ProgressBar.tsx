@@ -1,11 +1,8 @@
 import type { Job } from '../../../shared/job.js';
 import { progressPercent } from '../../lib/job-view.js';
 
-export function ProgressBar({ job, name }: { job: Job; name: string }) {
-  const pct = progressPercent(job);
-  // A running job that has not counted its items yet gets an animated bar, still at 0.
-  const waiting = job.status === 'running' && job.total <= 0;
-  const text = job.total > 0 && job.status !== 'completed' ? `${pct}% (${job.processed} of ${job.total})` : `${pct}%`;
+/** The bar itself, for jobs and batches alike: accessible values, a transform to fill. */
+export function Meter({ name, pct, text, status, waiting = false }: { name: string; pct: number; text: string; status: Job['status']; waiting?: boolean }) {
   return (
     <div className="progress-cell">
       <div
@@ -15,7 +12,7 @@ export function ProgressBar({ job, name }: { job: Job; name: string }) {
         aria-valuemax={100}
         aria-valuenow={pct}
         aria-valuetext={text}
-        className={`progress status-${job.status}${waiting ? ' is-waiting' : ''}`}
+        className={`progress status-${status}${waiting ? ' is-waiting' : ''}`}
       >
         {/* CSSOM, not a style attribute: allowed by the CSP. A transform, not a
             width, so an update repaints the bar without a layout pass. */}
@@ -26,4 +23,12 @@ export function ProgressBar({ job, name }: { job: Job; name: string }) {
       </span>
     </div>
   );
+}
+
+export function ProgressBar({ job, name }: { job: Job; name: string }) {
+  const pct = progressPercent(job);
+  // A running job that has not counted its items yet gets an animated bar, still at 0.
+  const waiting = job.status === 'running' && job.total <= 0;
+  const text = job.total > 0 && job.status !== 'completed' ? `${pct}% (${job.processed} of ${job.total})` : `${pct}%`;
+  return <Meter name={name} pct={pct} text={text} status={job.status} waiting={waiting} />;
 }
