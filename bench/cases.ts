@@ -579,8 +579,9 @@ async function memQueue(o: Opts): Promise<void> {
   const timedOut = await Promise.race([engine.drained().then(() => false), sleep(seconds * 1000).then(() => true)]);
   const processS = (now() - t1) / 1000;
   const done = engine.stats();
+  const hwmBeforeClose = hwmMb();
   await engine.close({ abort: true });
-  const { peakRss } = sampler.stop();
+  const { peakRss, heapAtPeakRss } = sampler.stop();
   const hwm = hwmMb() ?? peakRss;
   removeDb(dbPath);
   const processed = (done.byStatus.completed ?? 0) + (done.byStatus.failed ?? 0) + (done.byStatus.partial ?? 0);
@@ -594,6 +595,9 @@ async function memQueue(o: Opts): Promise<void> {
       queued,
       rssBeforeEngineMb: round(before, 1),
       peakRssDuringIntakeMb: afterIntake && round(afterIntake, 1),
+      peakRssBeforeCloseMb: hwmBeforeClose && round(hwmBeforeClose, 1),
+      sampledPeakRssMb: round(peakRss, 1),
+      mainHeapTotalAtPeakMb: round(heapAtPeakRss, 1),
       intakeSeconds: round(intakeS, 1),
       processedJobs: processed,
       processSeconds: round(processS, 1),

@@ -315,7 +315,7 @@ async function scalingProfile(corpus: string | undefined): Promise<void> {
 
 /** Where the RSS of the memory case goes: pool threads, intake, processing. */
 export async function memoryProfile(o: Opts): Promise<void> {
-  const { tree } = o as { tree: string };
+  const { tree, seconds = 120 } = o as { tree: string; seconds?: number };
   const mem = () => {
     const m = process.memoryUsage();
     return { rss: m.rss / 1024 ** 2, heap: m.heapUsed / 1024 ** 2, ext: (m.external + m.arrayBuffers) / 1024 ** 2 };
@@ -347,9 +347,13 @@ export async function memoryProfile(o: Opts): Promise<void> {
   line('after addPaths, after GC');
   let peak = 0;
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss / 1024 ** 2)), 50);
-  await new Promise((res) => setTimeout(res, 30_000));
+  // RSS over time while processing: which part grows (main heap, or the rest: worker threads, SQLite, malloc)?
+  for (let t = 20; t <= seconds; t += 20) {
+    await new Promise((res) => setTimeout(res, 20_000));
+    const done = engine.stats().byStatus.completed ?? 0;
+    line(`after ${t} s of processing (${done.toLocaleString('en')} jobs done)`);
+  }
   clearInterval(timer);
-  line('after 30 s of processing');
   say(`peak RSS while processing: ${round(peak, 0)} MB (${round(peak - warmed.rss, 0)} MB over the warm engine)`);
   await engine.close({ abort: true });
   removeDb(dbPath);

@@ -288,8 +288,13 @@ export function memSampler(intervalMs = 25) {
     const m = process.memoryUsage();
     return (m.heapUsed + m.external + m.arrayBuffers) / 1024 ** 2;
   };
+  let heapAtPeakRss = 0;
   const tick = () => {
-    peakRss = Math.max(peakRss, rssMb());
+    const rss = rssMb();
+    if (rss > peakRss) {
+      peakRss = rss;
+      heapAtPeakRss = process.memoryUsage().heapTotal / 1024 ** 2;
+    }
     peakMain = Math.max(peakMain, mainMb());
   };
   const timer = setInterval(tick, intervalMs);
@@ -298,7 +303,7 @@ export function memSampler(intervalMs = 25) {
     stop() {
       clearInterval(timer);
       tick();
-      return { peakRss, peakMain };
+      return { peakRss, peakMain, heapAtPeakRss };
     },
   };
 }

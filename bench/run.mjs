@@ -325,7 +325,7 @@ async function main() {
     try {
       await runCase('diagnose', { n: QUICK ? 3_000 : 10_000, tree, corpus: HAS_CORPUS ? CORPUS : undefined, history: QUICK ? 50_000 : 200_000 }, { timeoutS: 1200 });
       log('\n-- memory, in a fresh process (the same tree, the real extraction worker)');
-      await runCase('diagnoseMemory', { tree }, { timeoutS: 300 });
+      await runCase('diagnoseMemory', { tree, seconds: QUICK ? 20 : 120 }, { timeoutS: 400 });
     } finally {
       rmSync(tree, { recursive: true, force: true });
     }
@@ -581,7 +581,7 @@ function summarize(env, skips) {
       const bq = bar(`peak RSS with ${qi.queued?.toLocaleString('en') ?? '?'} jobs queued + processing`, q, '≤', 300, 'MB');
       rows.push(row('mem.queue', '—', bq.text, bq.verdict));
       notes.push(
-        `queue: RSS ${qi.rssBeforeEngineMb} MB before the engine, ${qi.peakRssDuringIntakeMb} MB peak after intake (${qi.intakeSeconds} s); ${qi.processedJobs?.toLocaleString('en')} jobs processed in ${qi.processSeconds} s with ${qi.poolThreads} pool threads. The RSS includes the pool's worker threads, which live in the same process.`,
+        `queue: RSS ${qi.rssBeforeEngineMb} MB before the engine, ${qi.peakRssDuringIntakeMb} MB peak after intake (${qi.intakeSeconds} s); ${qi.processedJobs?.toLocaleString('en')} jobs processed in ${qi.processSeconds} s with ${qi.poolThreads} pool threads; at the peak the main thread's V8 heap had ${qi.mainHeapTotalAtPeakMb ?? '?'} MB reserved. The RSS includes the pool's worker threads, which live in the same process.`,
         ...(get('mem.queue').notes ?? []),
       );
     }
