@@ -25,6 +25,9 @@ export function parseAge(text: string): number {
   return Number(m[1]) * unit;
 }
 
+/** Watch folders and schedules are only edited here; the engine that runs them does the intake. */
+const noIntake = () => Promise.reject(new Error('Quarry is not running here: start the app, `npm run serve` or `quarry run --watch`.'));
+
 export function registerControlCommands(program: Command): void {
   // ---- definitions ---------------------------------------------------------
   const defs = program.command('definitions').description('job definitions (pipelines of steps)');
@@ -202,7 +205,7 @@ export function registerControlCommands(program: Command): void {
     .addOption(dbOption())
     .action((folder: string, o) =>
       withStore(o.db, async (store) => {
-        const w = await new WatchFolders(store.db, () => Promise.reject(new Error('not running'))).add(folder, {
+        const w = await new WatchFolders(store.db, noIntake).add(folder, {
           debounceMs: o.debounce,
           jobOptions: o.definition ? { definition: o.definition } : {},
         });
@@ -215,7 +218,7 @@ export function registerControlCommands(program: Command): void {
     .option('--json', 'machine-readable output')
     .action((o) =>
       withStore(o.db, (store) => {
-        const list = new WatchFolders(store.db, () => Promise.reject(new Error('not running'))).list();
+        const list = new WatchFolders(store.db, noIntake).list();
         if (o.json) return json(list);
         if (!list.length) return out('no watched folders');
         for (const w of list) out(`${w.path}\tdebounce ${w.debounceMs} ms${w.enabled ? '' : '\t(disabled)'}`);
@@ -227,14 +230,13 @@ export function registerControlCommands(program: Command): void {
     .addOption(dbOption())
     .action((folder: string, o) =>
       withStore(o.db, async (store) => {
-        await new WatchFolders(store.db, () => Promise.reject(new Error('not running'))).remove(folder);
+        await new WatchFolders(store.db, noIntake).remove(folder);
         out(`no longer watching ${path.resolve(folder)}`);
       }),
     );
 
   // ---- schedules --------------------------------------------------------------
   const schedule = program.command('schedule').description('recurring runs: queue paths again on a cron schedule');
-  const noIntake = () => Promise.reject(new Error('not running'));
   schedule
     .command('add')
     .argument('<name>')

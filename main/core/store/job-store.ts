@@ -914,4 +914,3 @@ export class JobStore extends EventEmitter<StoreEvents> {
   }
 }
 
-export { isTerminal };

@@ -7,6 +7,9 @@ import { parseHTML } from 'linkedom';
 import { ensureTableRows, readableText } from '../html/dom';
 import { getTurndown, isStackOverflow } from '../html/html';
 import { Spool, type Child } from '../../spool';
+import { textStats } from '../../text/stats';
+import type { Entity } from '../../../shared/extraction';
+import type { ExtractionParts } from '../types';
 
 /** Body HTML -> readable text and Markdown; deep nesting degrades to text, never fails the mail. */
 export function htmlBody(html: string, warnings: string[]): { text: string; markdown: string } {
@@ -74,4 +77,47 @@ export function headerBlock(fields: Array<[string, string | undefined]>): string
     .filter(([, v]) => v)
     .map(([k, v]) => `**${k}:** ${v!.replace(/[\r\n]+/g, ' ')}`)
     .join('  \n');
+}
+
+/**
+ * The end both e-mail formats share: attachments as entities, warnings for a
+ * missing body or spool folder, the header block above the body, counters.
+ */
+export function emailResult(m: {
+  text: string;
+  bodyMarkdown: string;
+  headers: { subject?: string; from?: string; to?: string; cc?: string; date?: string };
+  metadata: Record<string, unknown>;
+  entities: Entity[];
+  warnings: string[];
+  attachments: AttachmentInfo[];
+  children: Child[] | undefined;
+  spooled: boolean;
+  counters: Record<string, number>;
+}): ExtractionParts {
+  const { text, attachments, warnings, entities } = m;
+  for (const a of attachments) entities.push({ type: 'attachment', value: a.name, attributes: { mimeType: a.mimeType, size: a.size } });
+  if (!text) warnings.push(attachments.length ? 'The message has no body text, only attachments' : 'The message has no body text');
+  if (attachments.length && !m.spooled) {
+    // Listing is all that is possible without a spool folder; say so once.
+    warnings.push(`${attachments.length} attachment${attachments.length === 1 ? '' : 's'} listed in metadata, not extracted (no spool folder for this job)`);
+  }
+  const header = headerBlock([
+    ['Subject', m.headers.subject],
+    ['From', m.headers.from],
+    ['To', m.headers.to],
+    ['Cc', m.headers.cc],
+    ['Date', m.headers.date],
+    ['Attachments', attachments.map((a) => a.name).join(', ')],
+  ]);
+  const stats = textStats(text);
+  return {
+    text,
+    markdown: [header, m.bodyMarkdown].filter(Boolean).join('\n\n'),
+    metadata: m.metadata,
+    entities,
+    warnings,
+    children: m.children,
+    counters: { items: 1 + attachments.length, attachments: attachments.length, ...m.counters, words: stats.words, chars: stats.chars },
+  };
 }

@@ -7,9 +7,8 @@
  */
 import PostalMime from 'postal-mime';
 import type { Entity } from '../../../shared/extraction';
-import { textStats } from '../../text/stats';
 import type { Extractor } from '../types';
-import { attachmentName, headerBlock, htmlBody, spoolAttachments, type AttachmentInfo } from './common';
+import { attachmentName, emailResult, htmlBody, spoolAttachments, type AttachmentInfo } from './common';
 import { deliveryStatus, mimeTree } from './mime-tree';
 
 interface Mailbox {
@@ -103,31 +102,18 @@ export const emlExtractor: Extractor = {
     addr('to', email.to);
     addr('cc', email.cc);
     addr('bcc', email.bcc);
-    for (const a of attachments) entities.push({ type: 'attachment', value: a.name, attributes: { mimeType: a.mimeType, size: a.size } });
-
     if (!email.subject && !from) warnings.push('The message has no Subject or From header');
-    if (!text) warnings.push(attachments.length ? 'The message has no body text, only attachments' : 'The message has no body text');
-    if (attachments.length && !input.spoolDir) {
-      // Listing is all that is possible without a spool folder; say so once.
-      warnings.push(`${attachments.length} attachment${attachments.length === 1 ? '' : 's'} listed in metadata, not extracted (no spool folder for this job)`);
-    }
-    const header = headerBlock([
-      ['Subject', email.subject],
-      ['From', from],
-      ['To', list(email.to)?.join(', ')],
-      ['Cc', list(email.cc)?.join(', ')],
-      ['Date', isoDate(email.date)],
-      ['Attachments', attachments.map((a) => a.name).join(', ')],
-    ]);
-    const stats = textStats(text);
-    return {
+    return emailResult({
       text,
-      markdown: [header, bodyMarkdown].filter(Boolean).join('\n\n'),
+      bodyMarkdown,
+      headers: { subject: email.subject, from, to: list(email.to)?.join(', '), cc: list(email.cc)?.join(', '), date: isoDate(email.date) },
       metadata,
       entities,
       warnings,
+      attachments,
       children,
-      counters: { items: 1 + attachments.length, attachments: attachments.length, mimeParts: parts.length, words: stats.words, chars: stats.chars },
-    };
+      spooled: !!input.spoolDir,
+      counters: { mimeParts: parts.length },
+    });
   },
 };

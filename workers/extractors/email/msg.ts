@@ -6,9 +6,8 @@
  */
 import MsgReaderModule from '@kenjiuno/msgreader';
 import { ExtractionError, type Entity } from '../../../shared/extraction';
-import { textStats } from '../../text/stats';
 import type { Extractor } from '../types';
-import { attachmentName, headerBlock, htmlBody, spoolAttachments, type AttachmentInfo } from './common';
+import { attachmentName, emailResult, htmlBody, spoolAttachments, type AttachmentInfo } from './common';
 
 /** The package is CommonJS with a `default` property; bundlers differ in how they hand it over. */
 const MsgReader: typeof MsgReaderModule = ((MsgReaderModule as unknown as { default?: typeof MsgReaderModule }).default ?? MsgReaderModule);
@@ -109,29 +108,17 @@ export const msgExtractor: Extractor = {
     const entities: Entity[] = [];
     if (senderEmail) entities.push({ type: 'email', value: senderEmail, attributes: { role: 'from', ...(senderName ? { name: senderName } : {}) } });
     for (const r of recipients) if (r.email) entities.push({ type: 'email', value: r.email, attributes: { role: r.role, ...(r.name ? { name: r.name } : {}) } });
-    for (const a of attachments) entities.push({ type: 'attachment', value: a.name, attributes: { mimeType: a.mimeType, size: a.size } });
-
-    if (!text) warnings.push(attachments.length ? 'The message has no body text, only attachments' : 'The message has no body text');
-    if (attachments.length && !input.spoolDir) {
-      warnings.push(`${attachments.length} attachment${attachments.length === 1 ? '' : 's'} listed in metadata, not extracted (no spool folder for this job)`);
-    }
-    const header = headerBlock([
-      ['Subject', subject],
-      ['From', from],
-      ['To', byRole('to')?.join(', ')],
-      ['Cc', byRole('cc')?.join(', ')],
-      ['Date', metadata.date as string | undefined],
-      ['Attachments', attachments.map((a) => a.name).join(', ')],
-    ]);
-    const stats = textStats(text);
-    return {
+    return emailResult({
       text,
-      markdown: [header, bodyMarkdown].filter(Boolean).join('\n\n'),
+      bodyMarkdown,
+      headers: { subject, from, to: byRole('to')?.join(', '), cc: byRole('cc')?.join(', '), date: metadata.date as string | undefined },
       metadata,
       entities,
       warnings,
+      attachments,
       children,
-      counters: { items: 1 + attachments.length, attachments: attachments.length, recipients: recipients.length, words: stats.words, chars: stats.chars },
-    };
+      spooled: !!input.spoolDir,
+      counters: { recipients: recipients.length },
+    });
   },
 };
