@@ -4,6 +4,11 @@
  * one 'jobs.added' event instead of one per job, then thousands of
  * job.changed events as the files run. The page must reload its windows, keep
  * the batch's progress live, and stay responsive throughout.
+ *
+ * Responsiveness is asserted by what the page does, not by how long it takes:
+ * events are folded into far fewer renders than there are events, and only a
+ * window of rows is in the DOM. Wall-clock stalls are printed for the record
+ * only; on a loaded 2-core machine they mostly measure the scheduler.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,15 +22,32 @@ test('a large batch queued elsewhere shows up, runs live and the page stays resp
   mkdirSync(dir);
   for (let i = 0; i < FILES; i++) writeFileSync(path.join(dir, `note-${String(i).padStart(5, '0')}.txt`), `note ${i}\nquarry\n`);
 
+  // Counts every pushed event the page receives (before the app sees it).
+  await page.addInitScript(() => {
+    const w = window as unknown as { received: number };
+    w.received = 0;
+    const add = EventSource.prototype.addEventListener;
+    EventSource.prototype.addEventListener = function (this: EventSource, type: string, listener: unknown, options?: unknown) {
+      const counted = function (this: EventSource, e: Event) {
+        w.received++;
+        return (listener as (e: Event) => unknown).call(this, e);
+      };
+      return add.call(this, type, ['open', 'error'].includes(type) ? (listener as EventListener) : counted, options as AddEventListenerOptions);
+    } as typeof add;
+  });
   await page.goto(quarry.bridge.url);
   await expect(page.getByText('No batches yet')).toBeVisible();
-  // Main-thread stalls over 50 ms, from here on.
+  // From here on: main-thread stalls over 50 ms, and DOM updates (one
+  // MutationObserver callback per render that touched the page).
   await page.evaluate(() => {
-    const w = window as unknown as { stalls: number[] };
+    const w = window as unknown as { stalls: number[]; renders: number; received: number };
     w.stalls = [];
+    w.renders = 0;
+    w.received = 0;
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) w.stalls.push(e.duration);
     }).observe({ entryTypes: ['longtask'] });
+    new MutationObserver(() => w.renders++).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
   });
   await quarry.invoke('engine.setConcurrency', { concurrency: 8 });
   const started = Date.now();
@@ -46,11 +68,19 @@ test('a large batch queued elsewhere shows up, runs live and the page stays resp
   await expect(page.getByRole('table', { name: 'Jobs' }).getByRole('row', { name: `note-${FILES - 1}.txt`.replace(/\d+/, (n) => n.padStart(5, '0')) })).toContainText('Completed');
   expect(await page.getByRole('table', { name: 'Jobs' }).getByRole('row').count()).toBeLessThan(100);
 
-  const stalls = await page.evaluate(() => (window as unknown as { stalls: number[] }).stalls);
+  const { stalls, renders, received } = await page.evaluate(() => {
+    const w = window as unknown as { stalls: number[]; renders: number; received: number };
+    return { stalls: w.stalls, renders: w.renders, received: w.received };
+  });
   const stalled = stalls.reduce((a, b) => a + b, 0);
-  console.log(`${FILES} files in ${elapsed} ms; main thread stalled ${Math.round(stalled)} ms in ${stalls.length} long tasks (max ${Math.round(Math.max(0, ...stalls))} ms)`);
-  // Generous: a page that re-sorted or re-rendered per event spends most of the run stalled.
-  expect(stalled).toBeLessThan(elapsed * 0.2);
+  console.log(
+    `${FILES} files in ${elapsed} ms; ${received} events, ${renders} DOM updates; ` +
+      `main thread stalled ${Math.round(stalled)} ms in ${stalls.length} long tasks (max ${Math.round(Math.max(0, ...stalls))} ms)`,
+  );
+  // Every file changes at least twice (running, completed).
+  expect(received).toBeGreaterThanOrEqual(2 * FILES);
+  // Coalesced: a page that rendered per event would update the DOM about once per event.
+  expect(renders).toBeLessThan(received / 4);
   expect(problems).toEqual([]);
   expect(quarry.engineErrors).toEqual([]);
 });
