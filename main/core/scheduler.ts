@@ -292,7 +292,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       else this.settleFailure(s.entry, s.error);
     }
     if (!simple.length) return;
-    const items = simple.map(({ entry, outcome }) => ({ id: entry.job.id, ...outcome!, failedItems: outcome!.failedItems }));
+    const items = simple.map(({ entry, outcome }) => ({ id: entry.job.id, seq: entry.job.seq, ...outcome!, failedItems: outcome!.failedItems }));
     try {
       this.store.completeMany(items);
     } catch {

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { InvalidTransitionError } from '../../main/core/state-machine.js';
 import { JobNotFoundError, JobStore } from '../../main/core/store/job-store.js';
-import { isTerminal, type JobStatus } from '../../shared/job.js';
+import { isTerminal, jobSchema, type JobStatus } from '../../shared/job.js';
+import { rowToJob } from '../../main/core/store/rows.js';
 import { sampleResult } from '../helpers/results.js';
 import { tempDbPath, tempDir } from '../helpers/tmp.js';
 
@@ -121,8 +122,10 @@ function checkInvariants(store: JobStore, before: Map<string, JobStatus>, op: Op
     // A finished job becomes unfinished only by retry or rerun.
     const prev = before.get(r.id);
     if (prev && isTerminal(prev) && !isTerminal(r.status)) expect(['retry', 'rerun']).toContain(op.t);
+    // The row maps to a job the shared schema accepts (rowToJob trusts the row; this checks that trust).
+    expect(jobSchema.safeParse(rowToJob(r)).error).toBeUndefined();
     // The last event tells the current status.
-    const last = store.db.prepare('SELECT to_status FROM job_events WHERE job_id = ? ORDER BY id DESC LIMIT 1').pluck().get(r.id);
+    const last = store.db.prepare('SELECT to_status FROM job_events WHERE job_seq = (SELECT seq FROM jobs WHERE id = ?) ORDER BY id DESC LIMIT 1').pluck().get(r.id);
     expect(last).toBe(r.status);
   }
   for (const b of rows.filter((r) => r.kind === 'batch')) {

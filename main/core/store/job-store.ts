@@ -29,6 +29,7 @@ import { assertCan, InvalidTransitionError, RULES, type JobAction } from '../sta
 import { openDatabase, type Db } from './database.js';
 import {
   ownerIsDead,
+  jobReader,
   rowToJob,
   rowToResult,
   summarize,
@@ -60,19 +61,27 @@ const NOW = `CAST(unixepoch('subsec') * 1000 AS INTEGER)`;
 /**
  * The timing rule of the jobs_timing trigger (migration 001), written inline by
  * the hot statements so the trigger (which fires only when a writer leaves
- * updated_at alone) does not write the row a second time. Same rule, same
- * CHECKs: the database still keeps the columns consistent for every writer.
+ * updated_at alone) does not write the row a second time. updated_at moves
+ * forward by at least 1 ms per write: a job claimed and finished within the
+ * same millisecond must still look changed, to the trigger and to the
+ * dashboard, which keeps the newest version of a job by updated_at. Same rule
+ * otherwise, same CHECKs: the database keeps the columns consistent for every writer.
  */
-const TIMING = (to: string) => `updated_at = max(${NOW}, updated_at),
+const TIMING = (to: string) => `updated_at = max(${NOW}, updated_at + 1),
   started_at = CASE WHEN ${to} = 'running' AND status IS NOT 'running' THEN max(${NOW}, created_at) ELSE started_at END,
   completed_at = CASE WHEN ${to} IN ('pending','running') THEN NULL
                       WHEN status IN ('pending','running') AND ${to} IS NOT status THEN max(${NOW}, coalesce(started_at, created_at))
                       ELSE completed_at END`;
 const CLAIMABLE = `status = 'pending' AND blocked = 0 AND kind != 'batch'`;
+/** The rows of the jobs_due index: jobs that wait for a time (a retry's backoff, a delayed start). */
+const DELAYED = `(next_retry_at IS NOT NULL OR run_at IS NOT NULL)`;
 
 export class JobStore extends EventEmitter<StoreEvents> {
   readonly db: Db;
   private readonly stmts: ReturnType<JobStore['prepare']>;
+  /** The hot statements read rows as arrays (see jobReader). */
+  private readonly readClaimed: (values: unknown[]) => Job;
+  private readonly readCompleted: (values: unknown[]) => Job;
   /** Events of the transaction in progress, announced after it commits. */
   private buffer: Array<() => void> | null = null;
 
@@ -80,6 +89,8 @@ export class JobStore extends EventEmitter<StoreEvents> {
     super();
     this.db = db;
     this.stmts = this.prepare();
+    this.readClaimed = jobReader(this.stmts.claim.columns());
+    this.readCompleted = jobReader(this.stmts.completeMany.columns());
   }
 
   static open(file: string): JobStore {
@@ -104,7 +115,7 @@ export class JobStore extends EventEmitter<StoreEvents> {
         WHERE seq IN (SELECT seq FROM jobs INDEXED BY jobs_claim
                       WHERE ${CLAIMABLE} AND ${DUE} <= @now
                       ORDER BY priority DESC, seq LIMIT @limit)
-        RETURNING *`),
+        RETURNING *`).raw(),
       renew: db.prepare(`UPDATE jobs SET lease_expires_at = @lease WHERE status = 'running' AND lease_owner = @owner`),
       progress: db.prepare(`UPDATE jobs SET total = @total, processed = @successful + @failed,
           successful = @successful, failed = @failed
@@ -126,21 +137,23 @@ export class JobStore extends EventEmitter<StoreEvents> {
           total = c.total, processed = c.ok + c.ko, successful = c.ok, failed = c.ko,
           error_code = NULL, error_category = NULL, error_message = NULL, error_details = NULL, warning = c.warning,
           reused_from = c.reused
-        FROM (SELECT value ->> 'id' AS cid, value ->> 'to' AS to_status, value ->> 'format' AS format, value ->> 'hash' AS hash,
+        FROM (SELECT value ->> 'id' AS cid, value ->> 'seq' AS cseq, value ->> 'to' AS to_status, value ->> 'format' AS format, value ->> 'hash' AS hash,
                      value ->> 'summary' AS summary, value ->> 'total' AS total, value ->> 'ok' AS ok, value ->> 'ko' AS ko,
                      value ->> 'warning' AS warning, value ->> 'reused' AS reused
               FROM json_each(?)) AS c
-        WHERE jobs.id = c.cid AND +jobs.status = 'running' -- the unary + keeps SQLite on the id index, not a scan of all running jobs
-        RETURNING *`),
+        -- By seq (the rowid: one lookup), checked against the id; the unary +
+        -- operators keep SQLite on the rowid rather than the id or status indexes.
+        WHERE jobs.seq = c.cseq AND +jobs.id = c.cid AND +jobs.status = 'running'
+        RETURNING *`).raw(),
       dependedOn: db.prepare(`SELECT DISTINCT depends_on FROM job_dependencies WHERE depends_on IN (SELECT value FROM json_each(?))`).pluck(),
       insertResult: db.prepare(`INSERT OR REPLACE INTO results
-          (job_id, format, extractor, extractor_version, text, markdown, document)
+          (job_seq, format, extractor, extractor_version, text, markdown, document)
         VALUES (?, ?, ?, ?, ?, ?, ?)`),
       deleteJob: db.prepare('DELETE FROM jobs WHERE id = ?'),
       running: db.prepare(`SELECT * FROM jobs WHERE status = 'running' AND kind != 'batch'`),
-      events: db.prepare('SELECT * FROM job_events WHERE job_id = ? ORDER BY id'),
-      result: db.prepare('SELECT * FROM results WHERE job_id = ?'),
-      nextDue: db.prepare(`SELECT min(${DUE}) AS t FROM jobs INDEXED BY jobs_due WHERE ${CLAIMABLE}`),
+      events: db.prepare('SELECT e.*, j.id AS job_id FROM job_events e JOIN jobs j ON j.seq = e.job_seq WHERE j.id = ? ORDER BY e.id'),
+      result: db.prepare('SELECT r.*, j.id AS job_id FROM results r JOIN jobs j ON j.seq = r.job_seq WHERE j.id = ?'),
+      nextDue: db.prepare(`SELECT min(${DUE}) AS t FROM jobs INDEXED BY jobs_due WHERE ${CLAIMABLE} AND ${DELAYED}`),
       anyActive: db.prepare(`SELECT EXISTS (SELECT 1 FROM jobs WHERE status IN ('pending','running')) AS x`),
       childCounts: db.prepare(`SELECT status, count(*) AS n FROM jobs WHERE parent_id = ? GROUP BY status`),
       activeChildren: db.prepare(`SELECT id FROM jobs WHERE parent_id = ? AND status IN ('pending','running')`).pluck(),
@@ -496,7 +509,7 @@ export class JobStore extends EventEmitter<StoreEvents> {
   /** The newest completed job with this content and the same options: its result may be reused. */
   findReusable(contentHash: string, options: Record<string, unknown>, excludeId: string): string | undefined {
     return this.db
-      .prepare(`SELECT j.id FROM jobs j INDEXED BY jobs_hash JOIN results r ON r.job_id = j.id
+      .prepare(`SELECT j.id FROM jobs j INDEXED BY jobs_hash JOIN results r ON r.job_seq = j.seq
         WHERE j.content_hash = ? AND j.status = 'completed' AND j.options = ? AND j.id != ?
         ORDER BY j.seq DESC LIMIT 1`)
       .pluck()
@@ -506,7 +519,7 @@ export class JobStore extends EventEmitter<StoreEvents> {
   /** Completed jobs whose result came from an older version of its extractor than `current` (name -> version). */
   outdated(current: Record<string, string>): string[] {
     return this.db
-      .prepare(`SELECT j.id FROM jobs j JOIN results r ON r.job_id = j.id
+      .prepare(`SELECT j.id FROM jobs j JOIN results r ON r.job_seq = j.seq
         WHERE j.status IN ('completed','partial') AND j.kind != 'batch'
           AND r.extractor_version != coalesce(json_extract(?, '$.' || json_quote(r.extractor)), r.extractor_version)`)
       .pluck()
@@ -525,7 +538,7 @@ export class JobStore extends EventEmitter<StoreEvents> {
     if (limit <= 0) return [];
     return this.tx(() => {
       // The statement sets the timing columns itself, so RETURNING shows the row as stored.
-      const jobs = (this.stmts.claim.all({ owner, lease: now + leaseMs, now, limit }) as Row[]).map(rowToJob);
+      const jobs = (this.stmts.claim.all({ owner, lease: now + leaseMs, now, limit }) as unknown[][]).map(this.readClaimed);
       for (const parentId of new Set(jobs.map((j) => j.parentId).filter((p): p is string => !!p))) this.startBatch(parentId);
       for (const job of jobs) this.announce('changed', job);
       return jobs.sort((a, b) => b.priority - a.priority || a.seq - b.seq);
@@ -547,7 +560,7 @@ export class JobStore extends EventEmitter<StoreEvents> {
    * longer running (cancelled meanwhile) are left alone and returned as
    * refused. Batches and dependents are settled once per parent, not per child.
    */
-  completeMany(items: ReadonlyArray<{ id: string; result: ExtractionResult; contentHash?: string; failedItems?: number; warning?: string; reusedFrom?: string }>): { done: Job[]; refused: string[] } {
+  completeMany(items: ReadonlyArray<{ id: string; seq: number; result: ExtractionResult; contentHash?: string; failedItems?: number; warning?: string; reusedFrom?: string }>): { done: Job[]; refused: string[] } {
     if (!items.length) return { done: [], refused: [] };
     return this.tx(() => {
       const payload = items.map((it) => {
@@ -555,6 +568,7 @@ export class JobStore extends EventEmitter<StoreEvents> {
         const successful = it.result.counters.items;
         return {
           id: it.id,
+          seq: it.seq,
           to: failedItems > 0 ? 'partial' : 'completed',
           format: it.result.format,
           hash: it.contentHash ?? null,
@@ -566,16 +580,15 @@ export class JobStore extends EventEmitter<StoreEvents> {
           reused: it.reusedFrom ?? null,
         };
       });
-      const rows = this.stmts.completeMany.all(JSON.stringify(payload)) as Row[];
-      const done = rows.map(rowToJob);
-      const doneIds = new Set(done.map((j) => j.id));
+      const done = (this.stmts.completeMany.all(JSON.stringify(payload)) as unknown[][]).map(this.readCompleted);
+      const seqOf = new Map(done.map((j) => [j.id, j.seq]));
       for (const it of items) {
-        if (!doneIds.has(it.id)) continue;
+        if (!seqOf.has(it.id)) continue;
         const { text, markdown, ...document } = it.result;
-        this.stmts.insertResult.run(it.id, it.result.format, it.result.extractor.name, it.result.extractor.version, text, markdown, JSON.stringify(document));
+        this.stmts.insertResult.run(seqOf.get(it.id), it.result.format, it.result.extractor.name, it.result.extractor.version, text, markdown, JSON.stringify(document));
       }
       this.finishedMany(done);
-      return { done, refused: items.map((i) => i.id).filter((id) => !doneIds.has(id)) };
+      return { done, refused: items.map((i) => i.id).filter((id) => !seqOf.has(id)) };
     });
   }
 
@@ -588,7 +601,6 @@ export class JobStore extends EventEmitter<StoreEvents> {
     return this.tx(() => {
       const { text, markdown, ...document } = result;
       if (opts.children?.length) return this.becomeBatch(id, result, opts.children, opts.contentHash);
-      this.stmts.insertResult.run(id, result.format, result.extractor.name, result.extractor.version, text, markdown, JSON.stringify(document));
       const successful = result.counters.items;
       const failedItems = opts.failedItems ?? 0;
       const row = this.stmts.complete.get({
@@ -603,8 +615,9 @@ export class JobStore extends EventEmitter<StoreEvents> {
         warning: opts.warning ?? null,
         reusedFrom: opts.reusedFrom ?? null,
       }) as Row | undefined;
-      // Only a running job completes; the savepoint drops the result row with the refusal.
+      // Only a running job completes.
       if (!row) throw new InvalidTransitionError('complete', id, this.require(id).status);
+      this.stmts.insertResult.run(row.seq, result.format, result.extractor.name, result.extractor.version, text, markdown, JSON.stringify(document));
       return this.finished(rowToJob(row));
     });
   }
@@ -617,7 +630,7 @@ export class JobStore extends EventEmitter<StoreEvents> {
     const job = this.require(id);
     assertCan('complete', job);
     const { text, markdown, ...document } = result;
-    this.stmts.insertResult.run(id, result.format, result.extractor.name, result.extractor.version, text, markdown, JSON.stringify(document));
+    this.stmts.insertResult.run(job.seq, result.format, result.extractor.name, result.extractor.version, text, markdown, JSON.stringify(document));
     this.db
       .prepare(`UPDATE jobs SET kind = 'batch', lease_owner = NULL, lease_expires_at = NULL, format = ?,
           content_hash = coalesce(?, content_hash), result_summary = ?, total = 0, processed = 0, successful = 0, failed = 0

@@ -87,8 +87,8 @@ describe('constraints', () => {
     const job = jobIn(store, 'completed');
     expect(store.result(job.id)?.text).toBe('hello world');
     store.delete(job.id);
-    expect(store.db.prepare('SELECT count(*) FROM job_events WHERE job_id = ?').pluck().get(job.id)).toBe(0);
-    expect(store.db.prepare('SELECT count(*) FROM results WHERE job_id = ?').pluck().get(job.id)).toBe(0);
+    expect(store.db.prepare('SELECT count(*) FROM job_events WHERE job_seq = ?').pluck().get(job.seq)).toBe(0);
+    expect(store.db.prepare('SELECT count(*) FROM results WHERE job_seq = ?').pluck().get(job.seq)).toBe(0);
   });
 });
 

@@ -35,9 +35,11 @@ ALTER TABLE jobs ADD COLUMN source TEXT NOT NULL DEFAULT 'cli';
 DROP INDEX jobs_claim;
 CREATE INDEX jobs_claim ON jobs (priority DESC, seq) WHERE status = 'pending' AND blocked = 0 AND kind != 'batch';
 CREATE INDEX jobs_completed_at ON jobs (completed_at) WHERE completed_at IS NOT NULL;
--- When the first pending job becomes due: one index lookup, however many wait.
+-- When the first delayed job (a retry in backoff, a job to run later) becomes
+-- due: one index lookup, however many wait. Jobs due at once stay out of it,
+-- so adding and claiming them costs no write here.
 CREATE INDEX jobs_due ON jobs (max(coalesce(next_retry_at, 0), coalesce(run_at, 0)))
-  WHERE status = 'pending' AND blocked = 0 AND kind != 'batch';
+  WHERE status = 'pending' AND blocked = 0 AND kind != 'batch' AND (next_retry_at IS NOT NULL OR run_at IS NOT NULL);
 
 -- Counts by status, kind, source and format, kept by triggers, so statistics
 -- are a read of a few rows even at a million jobs. items = extracted items of
