@@ -2,9 +2,10 @@
  * What every `quarry` command shares: output, errors a person can read, the
  * --db option, opening the store, printing jobs.
  */
+import { rm } from 'node:fs/promises';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Job } from '../shared/job.js';
-import { defaultDbPath } from './core/paths.js';
+import { defaultDbPath, jobSpoolDir, spoolRootFor } from './core/paths.js';
 import { JobStore } from './core/store/job-store.js';
 
 export const out = (s: string): void => void process.stdout.write(s + '\n');
@@ -29,9 +30,13 @@ export const dbOption = () => new Option('--db <file>', 'job database (SQLite fi
 /** Opens the store only (no pool) for commands that just read or edit jobs. */
 export async function withStore<T>(db: string, fn: (store: JobStore) => T | Promise<T>): Promise<T> {
   const store = JobStore.open(db);
+  // `delete` and `prune` remove jobs without an engine: their files (spool folder) go too, as with the engine.
+  const removals: Array<Promise<void>> = [];
+  store.on('removed', (id) => removals.push(rm(jobSpoolDir(spoolRootFor(db), id), { recursive: true, force: true }).catch(() => undefined)));
   try {
     return await fn(store);
   } finally {
+    await Promise.all(removals);
     store.close();
   }
 }

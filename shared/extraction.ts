@@ -64,6 +64,33 @@ export const detectionSchema = z.object({
 });
 export type Detection = z.infer<typeof detectionSchema>;
 
+/**
+ * A text too large to keep in the job store (a 500 MB log, a huge CSV): the
+ * worker streams the full decoded text, as UTF-8, to a file in the job's
+ * spool folder, and the result's `text` holds only a preview of it. Exports
+ * read the file, so they still carry every character.
+ */
+export const fullTextSchema = z.object({
+  /** Absolute path of the UTF-8 file (inside the job's spool folder, removed with the job). */
+  path: z.string(),
+  bytes: z.number().int().nonnegative(),
+  /** Code points and lines, counted as `counters` counts them. */
+  chars: z.number().int().nonnegative(),
+  lines: z.number().int().nonnegative(),
+  /** Characters of the full text that the stored `text` preview holds. */
+  previewChars: z.number().int().nonnegative(),
+  /**
+   * The result's Markdown is this same text (plain text): it is not stored a
+   * second time, and exports stream the file for it too. False for a CSV,
+   * whose Markdown is its table preview.
+   */
+  markdownIsText: z.boolean(),
+});
+export type FullText = z.infer<typeof fullTextSchema>;
+
+/** File name of the full text inside a job's spool folder. */
+export const FULL_TEXT_FILE = 'full-text.txt';
+
 export const extractionResultSchema = z.object({
   format: formatSchema,
   detection: detectionSchema,
@@ -88,8 +115,29 @@ export const extractionResultSchema = z.object({
   counters: z
     .object({ items: z.number().int().nonnegative() })
     .catchall(z.number()),
+  /** Set when `text` is a preview and the full text lives in a file (see fullTextSchema). */
+  fullText: fullTextSchema.optional(),
 });
 export type ExtractionResult = z.infer<typeof extractionResultSchema>;
+
+/**
+ * Extractors hand the full-text descriptor over in `metadata.fullText`,
+ * because the worker entry assembles results field by field; main lifts it
+ * to the result's own `fullText` field before storing.
+ */
+export function liftFullText(result: ExtractionResult): ExtractionResult {
+  const { fullText, ...metadata } = result.metadata;
+  const parsed = fullTextSchema.safeParse(fullText);
+  if (!parsed.success) return result;
+  return { ...result, metadata, fullText: parsed.data };
+}
+
+/** The full-text descriptor of a result, wherever it currently sits. */
+export function fullTextOf(result: Pick<ExtractionResult, 'metadata'> & { fullText?: FullText }): FullText | undefined {
+  if (result.fullText) return result.fullText;
+  const parsed = fullTextSchema.safeParse(result.metadata?.fullText);
+  return parsed.success ? parsed.data : undefined;
+}
 
 /** Error codes an extraction can end with; the category drives retries. */
 export const ERROR_CODES = {

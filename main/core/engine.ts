@@ -18,6 +18,7 @@ import { WatchFolders } from './watch-folders.js';
 import { Scheduler, type Executor, type ProgressEvent, type SchedulerOptions } from './scheduler.js';
 import { JobStore } from './store/job-store.js';
 import { bulkApply, type BulkAction, type BulkFilter } from './bulk.js';
+import { jobSpoolDir, spoolRootFor } from './paths.js';
 
 export interface EngineOptions {
   dbPath: string;
@@ -85,7 +86,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       throw err;
     }
     const dataDir = path.dirname(path.resolve(opts.dbPath));
-    this.spoolRoot = opts.spoolRoot ?? path.join(dataDir, 'spool');
+    this.spoolRoot = opts.spoolRoot ?? spoolRootFor(opts.dbPath);
     this.steps = this.pool
       ? defaultSteps({
           pool: this.pool,
@@ -116,8 +117,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.store.on('removed', (id) => {
       this.emit('jobRemoved', id);
       this.statsChanged();
-      // Entries and attachments the job's extraction wrote out go with it.
-      void rm(path.join(this.spoolRoot, id), { recursive: true, force: true }).catch((e) => this.emit('error', e));
+      // Entries, attachments and the full text of a large file the job's extraction wrote out go with it.
+      void rm(jobSpoolDir(this.spoolRoot, id), { recursive: true, force: true }).catch((e) => this.emit('error', e));
     });
     this.scheduler.on('progress', (p) => this.emit('progress', p));
     this.scheduler.on('drained', () => this.emit('drained'));

@@ -3,12 +3,20 @@
  * or CSV (one row a job, the text in a column). Failed jobs are included with
  * their error, so an export accounts for every file; cancelled ones are not.
  * Streams row by row, so a large store is exported without holding it all.
+ *
+ * A result whose text is a preview (fullText, a large file) is exported with
+ * its full text, streamed from the file a chunk at a time: the record is
+ * serialised with placeholders, and each placeholder is replaced on the way
+ * out by the file's text, escaped chunk by chunk (JSON, or CSV quoting).
  */
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { once } from 'node:events';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import Papa from 'papaparse';
+import type { FullText } from '../../shared/extraction.js';
 import type { Job } from '../../shared/job.js';
+import { fullTextChunks, openFullText } from './full-text.js';
 import type { JobStore, StoredResult } from './store/job-store.js';
 
 export const EXPORT_FORMATS = ['jsonl', 'json', 'csv'] as const;
@@ -49,17 +57,69 @@ export function exportRecord(job: Job, result: StoredResult | undefined) {
   };
 }
 
-function csvRow(job: Job, result: StoredResult | undefined): string {
+function csvFields(job: Job, result: StoredResult | undefined): string[] {
   const r = exportRecord(job, result);
   const title = typeof r.metadata.title === 'string' ? r.metadata.title : '';
-  const row = [
+  return [
     r.id, r.fileName ?? '', r.sourcePath ?? '', r.format ?? '', r.status, r.contentHash ?? '',
     r.extractor ? `${r.extractor.name}@${r.extractor.version}` : '', title,
     String(r.pages.length || (r.counters.pages ?? '')), String(r.counters.items),
     String(r.tables.length), String(r.entities.length), r.warnings.join(' | '),
     r.error ? `${r.error.code}: ${r.error.message}` : '', r.text,
   ];
-  return Papa.unparse([row], { newline: '\r\n' }) + '\r\n';
+}
+
+function csvRow(job: Job, result: StoredResult | undefined): string {
+  return Papa.unparse([csvFields(job, result)], { newline: '\r\n' }) + '\r\n';
+}
+
+type Write = (chunk: string) => Promise<void>;
+
+/** The stored result as it reads without its full text: the preview, and a warning saying so. */
+function previewOnly(result: StoredResult, full: FullText, note: string): StoredResult {
+  // Without fullText, so it is written as any other record.
+  const { fullText: _, ...rest } = result.document;
+  const document = { ...rest, warnings: [...rest.warnings, note] };
+  return { ...result, markdown: full.markdownIsText ? result.text : result.markdown, document };
+}
+
+/** One record whose text (and Markdown, when it is the text) streams from the full-text file. */
+async function writeFullTextRecord(format: ExportFormat, job: Job, result: StoredResult, full: FullText, first: boolean, write: Write): Promise<void> {
+  const source = await openFullText(full);
+  if (!source.ok) return writeRecord(format, job, previewOnly(result, full, source.note), first, write);
+  try {
+    const streamText = async (escape: (s: string) => string) => {
+      for await (const chunk of fullTextChunks(source.file)) await write(escape(chunk));
+    };
+    if (format === 'csv') {
+      // Text is the last column: the other fields, then the text always quoted.
+      const fields = csvFields(job, result).slice(0, -1);
+      await write(Papa.unparse([fields], { newline: '\r\n' }) + ',"');
+      await streamText((s) => s.replace(/"/g, '""'));
+      await write('"\r\n');
+      return;
+    }
+    const marker = `quarry-full-text-${randomUUID()}`;
+    const record = { ...exportRecord(job, result), text: marker, ...(full.markdownIsText ? { markdown: marker } : {}) };
+    const parts = JSON.stringify(record).split(JSON.stringify(marker));
+    await write((format === 'json' && !first ? ',\n' : '') + parts[0]!);
+    for (const part of parts.slice(1)) {
+      await write('"');
+      await streamText((s) => JSON.stringify(s).slice(1, -1));
+      await write('"' + part);
+    }
+    if (format === 'jsonl') await write('\n');
+  } finally {
+    await source.file.close();
+  }
+}
+
+async function writeRecord(format: ExportFormat, job: Job, result: StoredResult | undefined, first: boolean, write: Write): Promise<void> {
+  const full = result?.document.fullText;
+  if (result && full) return writeFullTextRecord(format, job, result, full, first, write);
+  if (format === 'csv') await write(csvRow(job, result));
+  else if (format === 'json') await write((first ? '' : ',\n') + JSON.stringify(exportRecord(job, result)));
+  else await write(JSON.stringify(exportRecord(job, result)) + '\n');
 }
 
 export async function exportResults(store: JobStore, outDir: string, format: ExportFormat): Promise<ExportSummary> {
@@ -73,9 +133,7 @@ export async function exportResults(store: JobStore, outDir: string, format: Exp
   if (format === 'csv') await write('\uFEFF' + Papa.unparse([CSV_COLUMNS as unknown as string[]]) + '\r\n');
   if (format === 'json') await write('[\n');
   for (const { job, result } of store.finishedWithResults(['completed', 'partial', 'failed'])) {
-    if (format === 'csv') await write(csvRow(job, result));
-    else if (format === 'json') await write((jobs ? ',\n' : '') + JSON.stringify(exportRecord(job, result)));
-    else await write(JSON.stringify(exportRecord(job, result)) + '\n');
+    await writeRecord(format, job, result, jobs === 0, write);
     jobs++;
   }
   if (format === 'json') await write('\n]\n');

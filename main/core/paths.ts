@@ -15,3 +15,16 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = 
 export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
   return env.QUARRY_DB ? path.resolve(env.QUARRY_DB) : path.join(defaultDataDir(env), 'quarry.db');
 }
+
+/**
+ * Where a database's jobs keep their files (archive entries, attachments, the
+ * full text of large files), one folder per job id: spool/ beside the database.
+ */
+export function spoolRootFor(dbPath: string): string {
+  return path.join(path.dirname(path.resolve(dbPath)), 'spool');
+}
+
+/** A job's own folder under the spool root; it goes when the job does. */
+export function jobSpoolDir(spoolRoot: string, jobId: string): string {
+  return path.join(spoolRoot, jobId);
+}

@@ -6,12 +6,21 @@
  * time (papaparse `step`) so each can be tied to its line number: malformed
  * rows — unterminated quotes, wrong field counts — are kept in the table and
  * reported as warnings that say where, never silently dropped.
+ *
+ * A large file is streamed: decoded chunk by chunk, cut into segments of
+ * whole records (RecordSplitter) parsed one after another, every row counted
+ * and checked, the first rows kept as a preview table, the full text written
+ * to a file (see text/full-text).
  */
 import Papa from 'papaparse';
-import { textStats } from '../text/stats';
+import type { FullText } from '../../shared/extraction';
+import { RecordSplitter } from '../text/csv-records';
+import { FullTextWriter, PREVIEW_CHARS, previewWarning, removeStaleFullText, shouldStream, type FullTextDone } from '../text/full-text';
+import { textStats, type TextStats } from '../text/stats';
 import { scoreDelimiters, type Delimiter } from '../text/delimiter';
+import { decodeStream, type TextSink } from '../text/stream-decode';
 import { markdownTable, readText, WarningList } from './common';
-import type { Extractor } from './types';
+import type { ExtractContext, ExtractInput, ExtractionParts, Extractor } from './types';
 
 const DELIMITER_NAMES: Record<string, string> = { '\t': 'tab', ',': 'comma', ';': 'semicolon', '|': 'pipe' };
 
@@ -52,27 +61,45 @@ export function chooseDelimiter(text: string, format: 'csv' | 'tsv', forced?: st
   return { delimiter: best.delimiter, sniffed: true };
 }
 
-export const csvExtractor: Extractor = {
-  name: 'csv',
-  version: '1.0.0',
-  formats: ['csv', 'tsv'],
-  async extract(input, ctx) {
-    const format = input.detection.format === 'tsv' ? 'tsv' : 'csv';
-    const { text, encoding, warnings: decodeWarnings, empty } = await readText(input);
-    const warnings = new WarningList();
-    decodeWarnings.forEach((w) => warnings.add(w));
-    const { delimiter } = chooseDelimiter(text, format, input.options.delimiter);
-    if (format === 'tsv' && delimiter !== '\t') {
-      warnings.add(`File was detected as TSV but is ${DELIMITER_NAMES[delimiter] ?? `'${delimiter}'`}-separated; parsed with that delimiter`);
-    }
+/** Rows kept in the table of a streamed file (header included). */
+export const PREVIEW_ROWS = 1000;
 
-    const rows: string[][] = [];
+/**
+ * Row handling shared by the whole-file and the streamed parse: counting,
+ * width checks, warnings with file line numbers, and the rows kept.
+ */
+class CsvRows {
+  readonly kept: string[][] = [];
+  count = 0;
+  width = 0;
+  private headerWidth = -1;
+  private keptChars = 0;
+
+  constructor(
+    private readonly warnings: WarningList,
+    private readonly limits = { rows: Infinity, chars: Infinity },
+  ) {}
+
+  get header(): string[] {
+    return this.kept[0] ?? [];
+  }
+
+  /** Every row was kept. */
+  get complete(): boolean {
+    return this.kept.length === this.count;
+  }
+
+  /**
+   * Parses `text`, made of whole records, whose first line is line
+   * `baseLine + 1` of the file. Returns the number of line breaks in it.
+   */
+  parse(text: string, opts: { delimiter: string; newline?: string; baseLine?: number; onRows?: (cursor: number) => void }): number {
+    const base = opts.baseLine ?? 0;
     const starts = lineStarts(text);
     let prevCursor = 0;
-    let width = 0;
-    let headerWidth = -1;
     Papa.parse<string[]>(text, {
-      delimiter,
+      delimiter: opts.delimiter,
+      ...(opts.newline ? { newline: opts.newline as '\n' } : {}),
       quoteChar: '"',
       escapeChar: '"',
       // Only truly empty lines are skipped; ",," is a row of empty fields.
@@ -82,66 +109,219 @@ export const csvExtractor: Extractor = {
         // The row begins at the first non-newline character after the previous row.
         let start = prevCursor;
         while (start < text.length && (text[start] === '\n' || text[start] === '\r')) start++;
-        const line = lineAt(starts, start);
-        const endLine = lineAt(starts, Math.max(start, res.meta.cursor - 1));
+        const line = base + lineAt(starts, start);
+        const endLine = base + lineAt(starts, Math.max(start, res.meta.cursor - 1));
         prevCursor = res.meta.cursor;
-        rows.push(row);
-        width = Math.max(width, row.length);
-        const seen = new Set<string>();
-        for (const e of res.errors) {
-          const key = `${e.code}:${e.index}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          const at = typeof e.index === 'number' ? lineAt(starts, e.index) : line;
-          if (e.code === 'MissingQuotes') {
-            warnings.add(`Line ${at}: quoted field is never closed; it swallows everything up to line ${endLine}`);
-          } else if (e.code === 'InvalidQuotes') {
-            warnings.add(`Line ${at}: malformed quotes (text after a closing quote)`);
-          } else {
-            warnings.add(`Line ${at}: ${e.message}`);
-          }
+        this.add(row);
+        this.report(res.errors, line, endLine, (i) => base + lineAt(starts, i));
+        if (this.headerWidth < 0) this.headerWidth = row.length;
+        else if (row.length !== this.headerWidth) {
+          this.warnings.add(`Line ${line}: expected ${this.headerWidth} fields (as in the header), found ${row.length}`);
         }
-        if (headerWidth < 0) headerWidth = row.length;
-        else if (row.length !== headerWidth) {
-          warnings.add(`Line ${line}: expected ${headerWidth} fields (as in the header), found ${row.length}`);
-        }
-        if ((rows.length & 1023) === 0) ctx.progress(res.meta.cursor, text.length);
+        if ((this.count & 1023) === 0) opts.onRows?.(res.meta.cursor);
       },
     });
+    return starts.length - 1;
+  }
 
-    if (empty) {
-      // readText already explains why.
-    } else if (rows.length === 1) {
-      warnings.add('Table has a header row but no data rows');
+  private add(row: string[]): void {
+    this.count++;
+    this.width = Math.max(this.width, row.length);
+    if (this.kept.length !== this.count - 1 || this.kept.length >= this.limits.rows) return;
+    const chars = row.reduce((n, c) => n + c.length, 0);
+    // The header is always kept; after it, a preview stops at its size.
+    if (this.kept.length > 0 && this.keptChars + chars > this.limits.chars) return;
+    this.keptChars += chars;
+    this.kept.push(row);
+  }
+
+  private report(errors: Papa.ParseError[], line: number, endLine: number, lineOf: (index: number) => number): void {
+    const seen = new Set<string>();
+    for (const e of errors) {
+      const key = `${e.code}:${e.index}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const at = typeof e.index === 'number' ? lineOf(e.index) : line;
+      if (e.code === 'MissingQuotes') {
+        this.warnings.add(`Line ${at}: quoted field is never closed; it swallows everything up to line ${endLine}`);
+      } else if (e.code === 'InvalidQuotes') {
+        this.warnings.add(`Line ${at}: malformed quotes (text after a closing quote)`);
+      } else {
+        this.warnings.add(`Line ${at}: ${e.message}`);
+      }
     }
-    const stats = textStats(text);
-    const header = rows[0] ?? [];
-    // The table's width is the header's; ragged rows were reported above.
-    const columns = header.length;
-    return {
-      text,
-      markdown: markdownTable(rows, true),
-      metadata: {
-        encoding,
-        delimiter: DELIMITER_NAMES[delimiter] ?? delimiter,
-        header,
-        rowCount: rows.length,
-        columnCount: columns,
-        ...(width !== columns ? { maxColumns: width } : {}),
-      },
-      tables: rows.length ? [{ name: 'table 1', rows, hasHeader: true }] : [],
-      warnings: warnings.toArray(),
-      counters: {
-        // items = records including the header row, i.e. table.rows.length.
-        items: rows.length,
-        rows: rows.length,
-        columns,
-        lines: stats.lines,
-        words: stats.words,
-        chars: stats.chars,
-      },
+  }
+}
+
+interface Assembly {
+  rows: CsvRows;
+  warnings: WarningList;
+  delimiter: string;
+  encoding: string;
+  empty: boolean;
+  stats: TextStats;
+  text: string;
+  fullText?: FullText;
+}
+
+function assemble(a: Assembly): ExtractionParts {
+  const { rows, warnings, delimiter, encoding, stats } = a;
+  if (a.empty) {
+    // The decoding step already explains why.
+  } else if (rows.count === 1) {
+    warnings.add('Table has a header row but no data rows');
+  }
+  const header = rows.header;
+  // The table's width is the header's; ragged rows were reported above.
+  const columns = header.length;
+  return {
+    text: a.text,
+    markdown: markdownTable(rows.kept, true),
+    metadata: {
       encoding,
-    };
+      delimiter: DELIMITER_NAMES[delimiter] ?? delimiter,
+      header,
+      rowCount: rows.count,
+      columnCount: columns,
+      ...(rows.width !== columns ? { maxColumns: rows.width } : {}),
+      ...(a.fullText ? { fullText: { ...a.fullText, markdownIsText: false } } : {}),
+    },
+    tables: rows.count ? [{ name: 'table 1', rows: rows.kept, hasHeader: true }] : [],
+    warnings: warnings.toArray(),
+    counters: {
+      // items = records including the header row (the whole file's, also when the table is a preview).
+      items: rows.count,
+      rows: rows.count,
+      columns,
+      lines: stats.lines,
+      words: stats.words,
+      chars: stats.chars,
+    },
+    encoding,
+  };
+}
+
+function csvFormat(input: ExtractInput): 'csv' | 'tsv' {
+  return input.detection.format === 'tsv' ? 'tsv' : 'csv';
+}
+
+function checkDelimiter(format: 'csv' | 'tsv', delimiter: string, warnings: WarningList): void {
+  if (format === 'tsv' && delimiter !== '\t') {
+    warnings.add(`File was detected as TSV but is ${DELIMITER_NAMES[delimiter] ?? `'${delimiter}'`}-separated; parsed with that delimiter`);
+  }
+}
+
+export const csvExtractor: Extractor = {
+  name: 'csv',
+  version: '1.0.0',
+  formats: ['csv', 'tsv'],
+  async extract(input, ctx) {
+    if (shouldStream(input)) return streamedCsv(input, ctx);
+    await removeStaleFullText(input);
+    const format = csvFormat(input);
+    const { text, encoding, warnings: decodeWarnings, empty } = await readText(input);
+    const warnings = new WarningList();
+    decodeWarnings.forEach((w) => warnings.add(w));
+    const { delimiter } = chooseDelimiter(text, format, input.options.delimiter);
+    checkDelimiter(format, delimiter, warnings);
+    const rows = new CsvRows(warnings);
+    rows.parse(text, { delimiter, onRows: (cursor) => ctx.progress(cursor, text.length) });
+    return assemble({ rows, warnings, delimiter, encoding, empty, stats: textStats(text), text });
   },
 };
 
+/** Decoded text held before parsing starts: papaparse guesses the line break from the first 1 MB. */
+const HEAD_CHARS = 1024 * 1024;
+
+/**
+ * The streamed parse: the full text goes to the file as it is decoded; once
+ * the head is in, the delimiter and the line break are chosen as the
+ * whole-file parse would choose them, then whole-record segments are parsed.
+ */
+class CsvStreamSink implements TextSink {
+  private head = '';
+  private splitter: RecordSplitter | undefined;
+  private baseLine = 0;
+  private newline = '\n';
+  delimiter = ',';
+
+  constructor(
+    private readonly full: FullTextWriter,
+    readonly rows: CsvRows,
+    private readonly choose: (head: string) => string,
+    private readonly onRows: () => void,
+  ) {}
+
+  async write(text: string): Promise<void> {
+    await this.full.write(text);
+    if (this.splitter) return this.parse(this.splitter.push(text));
+    this.head += text;
+    if (this.head.length > HEAD_CHARS) this.start();
+  }
+
+  discard(): Promise<void> {
+    return this.full.discard();
+  }
+
+  async finish(): Promise<FullTextDone> {
+    if (!this.splitter) this.start();
+    this.parse([this.splitter!.end()]);
+    return this.full.finish();
+  }
+
+  private start(): void {
+    this.delimiter = this.choose(this.head);
+    const newline = Papa.parse(this.head, { delimiter: this.delimiter, quoteChar: '"', preview: 1 }).meta.linebreak;
+    this.splitter = new RecordSplitter(this.delimiter, newline);
+    const head = this.head;
+    this.head = '';
+    this.newline = newline;
+    this.parse(this.splitter.push(head));
+  }
+
+  private parse(segments: string[]): void {
+    for (const segment of segments) {
+      if (!segment) continue;
+      this.baseLine += this.rows.parse(segment, { delimiter: this.delimiter, newline: this.newline, baseLine: this.baseLine, onRows: this.onRows });
+    }
+  }
+}
+
+async function streamedCsv(input: ExtractInput, ctx: ExtractContext): Promise<ExtractionParts> {
+  const format = csvFormat(input);
+  let read = 0;
+  let warnings = new WarningList();
+  const openSink = async () => {
+    // A restarted decode starts over with fresh rows and warnings.
+    warnings = new WarningList();
+    const rows = new CsvRows(warnings, { rows: PREVIEW_ROWS, chars: PREVIEW_CHARS });
+    // `head` is the whole text or more than chooseDelimiter samples, so its choice matches the whole-file path.
+    const choose = (head: string) => {
+      const { delimiter } = chooseDelimiter(head, format, input.options.delimiter);
+      checkDelimiter(format, delimiter, warnings);
+      return delimiter;
+    };
+    return new CsvStreamSink(await FullTextWriter.open(input.spoolDir!), rows, choose, () => ctx.progress(read, input.size));
+  };
+  const decoded = await decodeStream(input, openSink, (n) => (read = n));
+  const done = await decoded.sink.finish();
+  const all = [...decoded.warnings, ...warnings.toArray()];
+  const out = new WarningList(Infinity);
+  all.forEach((w) => out.add(w));
+  if (done.stats.words === 0) out.add('File contains only whitespace');
+  const rows = decoded.sink.rows;
+  if (!rows.complete) {
+    out.add(`The table is a preview: its first ${rows.kept.length.toLocaleString('en')} of ${rows.count.toLocaleString('en')} rows are stored; every row was parsed, checked and counted.`);
+  }
+  out.add(previewWarning(done.fullText, input.size));
+  return assemble({
+    rows,
+    warnings: out,
+    delimiter: decoded.sink.delimiter,
+    encoding: decoded.encoding,
+    empty: done.stats.words === 0,
+    stats: done.stats,
+    text: done.preview,
+    fullText: done.fullText,
+  });
+}

@@ -66,3 +66,74 @@ export function lineEnding(text: string): 'LF' | 'CRLF' | 'CR' | 'mixed' | 'none
   if (kinds > 1) return 'mixed';
   return crlf ? 'CRLF' : lf ? 'LF' : 'CR';
 }
+
+/**
+ * textStats, countLines and lineEnding over a text that arrives in chunks
+ * (a streamed file): the same figures as on the whole string, with the
+ * state a chunk boundary can cut (a word, a CR before its LF) carried over.
+ */
+export class TextCounter {
+  private words = 0;
+  private chars = 0;
+  private inWord = false;
+  private breaks = 0;
+  private crlf = 0;
+  private lf = 0;
+  private cr = 0;
+  /** The previous chunk ended with CR: a leading LF completes a CRLF. */
+  private pendingCr = false;
+  private last = -1;
+
+  add(text: string): void {
+    if (text.length === 0) return;
+    let i = 0;
+    if (this.pendingCr) {
+      this.pendingCr = false;
+      if (text.charCodeAt(0) === 10) {
+        this.crlf++;
+        this.chars++;
+        this.inWord = false;
+        i = 1; // the CR already counted the line break; LF is whitespace
+      } else this.cr++;
+    }
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 0xdc00 || c > 0xdfff) this.chars++;
+      if (isSpace(c)) this.inWord = false;
+      else if (!this.inWord) {
+        this.inWord = true;
+        this.words++;
+      }
+      if (c === 10) {
+        this.breaks++;
+        this.lf++;
+      } else if (c === 13) {
+        this.breaks++;
+        if (i + 1 === text.length) this.pendingCr = true;
+        else if (text.charCodeAt(i + 1) === 10) {
+          this.crlf++;
+          this.chars++; // the LF, skipped below
+          i++;
+        } else this.cr++;
+      }
+    }
+    this.last = text.charCodeAt(text.length - 1);
+  }
+
+  stats(): TextStats {
+    const lines = this.last < 0 ? 0 : this.last === 10 || this.last === 13 ? this.breaks : this.breaks + 1;
+    return { lines, words: this.words, chars: this.chars };
+  }
+
+  lineEnding(): ReturnType<typeof lineEnding> {
+    const cr = this.cr + (this.pendingCr ? 1 : 0);
+    const kinds = [this.crlf > 0, this.lf > 0, cr > 0].filter(Boolean).length;
+    if (kinds === 0) return 'none';
+    if (kinds > 1) return 'mixed';
+    return this.crlf ? 'CRLF' : this.lf ? 'LF' : 'CR';
+  }
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x3000 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x1680 || c === 0x202f || c === 0x205f || c === 0xfeff;
+}

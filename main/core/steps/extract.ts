@@ -3,8 +3,9 @@
  * file is hashed first, and identical content already extracted (same
  * options, same extractor version) reuses that stored result.
  */
-import path from 'node:path';
-import { ExtractionError, type ExtractionResult } from '../../../shared/extraction.js';
+import { ExtractionError, liftFullText, type ExtractionResult } from '../../../shared/extraction.js';
+import { adoptFullText } from '../full-text.js';
+import { jobSpoolDir } from '../paths.js';
 import type { ExtractionPool } from '../pool.js';
 import type { JobStore, StoredResult } from '../store/job-store.js';
 import type { StepExecutor } from './types.js';
@@ -27,17 +28,20 @@ export function extractStep(deps: ExtractStepDeps): StepExecutor {
     const { job } = ctx;
     if (!job.sourcePath) throw new ExtractionError('not_a_file', 'This job has no file to extract.');
     const options = { ...job.options, ...step.options };
+    const spoolDir = jobSpoolDir(deps.spoolRoot, job.id);
     let contentHash: string | undefined;
     if (deps.dedup !== false && !options.force) {
       contentHash = await deps.pool.hash(job.sourcePath, ctx.signal);
       const reuse = await reusable(deps, contentHash, job.options, job.id);
-      if (reuse) return { ...state, result: storedToResult(reuse), contentHash, reusedFrom: reuse.jobId };
+      // A reused large text needs its full-text file; if that is gone, extract again.
+      const result = reuse && (await adoptFullText(storedToResult(reuse), spoolDir));
+      if (reuse && result) return { ...state, result, contentHash, reusedFrom: reuse.jobId };
     }
     const out = await deps.pool.run(
-      { path: job.sourcePath, options, spoolDir: path.join(deps.spoolRoot, job.id) },
+      { path: job.sourcePath, options, spoolDir },
       { signal: ctx.signal, onProgress: ctx.onProgress, ...(ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}) },
     );
-    return { ...state, result: out.result, contentHash: out.sha256 ?? contentHash };
+    return { ...state, result: liftFullText(out.result), contentHash: out.sha256 ?? contentHash };
   };
 }
 

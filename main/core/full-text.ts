@@ -1,0 +1,79 @@
+/**
+ * Main's side of large texts (shared/extraction.ts fullTextSchema): the
+ * worker wrote the full text to a file in the job's spool folder and the
+ * store holds a preview. Exports read the file in chunks, never whole;
+ * dedup gives a reusing job its own link to the file, so deleting the
+ * original job does not take the text from under it.
+ */
+import { copyFile, link, mkdir, open, rm, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { FULL_TEXT_FILE, type ExtractionResult, type FullText } from '../../shared/extraction.js';
+
+const CHUNK_BYTES = 1024 * 1024;
+
+/** An open full-text file, or why it cannot be used (then exports fall back to the preview). */
+export type FullTextSource = { ok: true; file: FileHandle } | { ok: false; note: string };
+
+export async function openFullText(full: FullText): Promise<FullTextSource> {
+  const preview = `this export holds only the stored preview (${full.previewChars.toLocaleString('en')} of ${full.chars.toLocaleString('en')} characters)`;
+  let file: FileHandle;
+  try {
+    file = await open(full.path, 'r');
+  } catch (err) {
+    return { ok: false, note: `The full text file ${full.path} is missing (${(err as NodeJS.ErrnoException).code ?? 'unreadable'}): ${preview}.` };
+  }
+  const { size } = await file.stat();
+  if (size !== full.bytes) {
+    await file.close();
+    return { ok: false, note: `The full text file ${full.path} has ${size} bytes instead of ${full.bytes}: ${preview}.` };
+  }
+  return { ok: true, file };
+}
+
+/**
+ * The file's text in chunks (about 1 MB each). Decoded as a stream, so a
+ * character cut by a read boundary comes out whole in the next chunk; reads
+ * by position, so the same handle can be read again (text, then Markdown).
+ */
+export async function* fullTextChunks(file: FileHandle): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  const buf = Buffer.allocUnsafe(CHUNK_BYTES);
+  for (let pos = 0; ; ) {
+    const { bytesRead } = await file.read(buf, 0, buf.length, pos);
+    if (bytesRead === 0) break;
+    pos += bytesRead;
+    const text = decoder.decode(buf.subarray(0, bytesRead), { stream: true });
+    if (text) yield text;
+  }
+  const tail = decoder.decode();
+  if (tail) yield tail;
+}
+
+/**
+ * A stored result reused for another job (same content): its full text is
+ * linked (or copied) into that job's spool folder. Undefined when the file
+ * is gone: the caller extracts again instead.
+ */
+export async function adoptFullText(result: ExtractionResult, spoolDir: string): Promise<ExtractionResult | undefined> {
+  const full = result.fullText;
+  if (!full) return result;
+  const target = path.join(spoolDir, FULL_TEXT_FILE);
+  if (path.resolve(full.path) === path.resolve(target)) return result;
+  await mkdir(spoolDir, { recursive: true });
+  await rm(target, { force: true });
+  try {
+    await link(full.path, target);
+  } catch {
+    // Another file system, or links not allowed: a copy costs disk but works.
+    try {
+      await copyFile(full.path, target);
+    } catch {
+      return undefined;
+    }
+  }
+  return {
+    ...result,
+    fullText: { ...full, path: target },
+    warnings: result.warnings.map((w) => w.split(full.path).join(target)),
+  };
+}

@@ -1,0 +1,114 @@
+// Large text and CSV files end to end: the real engine, store and pool
+// (dist/workers/extract.cjs). The stored result holds a preview and points
+// to the full text in the job's spool folder; exports carry every character,
+// streamed from that file; deleting or pruning the job removes the file.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import Papa from 'papaparse';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../main/core/engine.js';
+import type { StoredResult } from '../../main/core/store/job-store.js';
+import { tempDir } from '../helpers/tmp.js';
+import { until } from '../helpers/wait.js';
+
+const MiB = 1024 * 1024;
+const sha = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
+const dir = tempDir('quarry-large-');
+let engine: Engine;
+
+// Files just above a 1 MiB threshold keep this fast; the worker threads read the variable when created.
+beforeAll(() => {
+  process.env.QUARRY_STREAM_THRESHOLD = String(MiB);
+  engine = new Engine({ dbPath: path.join(dir, 'q.db'), concurrency: 1, scheduler: { pollIntervalMs: 30 } }).start();
+});
+afterAll(async () => {
+  delete process.env.QUARRY_STREAM_THRESHOLD;
+  await engine?.close({ abort: true });
+});
+
+const TEXT = Array.from({ length: 60_000 }, (_, i) => `Zeile ${i}: Grüße € ${'😀'.repeat(i % 3)} "quoted" back\\slash\r\n`).join('');
+const CSV = ['id,comment', ...Array.from({ length: 60_000 }, (_, i) => `${i},"zwei\r\nZeilen, ""${i}"" €"`)].join('\r\n') + '\r\n';
+
+async function extractAll(files: Record<string, string>): Promise<Record<string, { id: string; result: StoredResult }>> {
+  const out: Record<string, { id: string; result: StoredResult }> = {};
+  for (const [name, content] of Object.entries(files)) {
+    const file = path.join(dir, name);
+    writeFileSync(file, content);
+    const intake = await engine.addPaths([file]);
+    const id = intake.jobs[0]!.id;
+    await until(() => ['completed', 'failed'].includes(engine.get(id).status), 20_000);
+    expect(engine.get(id)).toMatchObject({ status: 'completed' });
+    out[name] = { id, result: engine.store.result(id)! };
+  }
+  return out;
+}
+
+function exported(format: 'jsonl' | 'json' | 'csv', sub: string): Array<Record<string, any>> {
+  const file = path.join(dir, sub, `quarry-results.${format}`);
+  const body = readFileSync(file, 'utf8');
+  if (format === 'jsonl') return body.trim().split('\n').map((l) => JSON.parse(l));
+  if (format === 'json') return JSON.parse(body);
+  const rows = Papa.parse<string[]>(body.replace(/^\uFEFF/, ''), { skipEmptyLines: true }).data;
+  const [header, ...data] = rows;
+  return data.map((r) => Object.fromEntries(header!.map((h, i) => [h, r[i]])));
+}
+
+describe('large files through the engine', () => {
+  it('stores a preview and the full-text file; every export format carries the exact full text; deletion and pruning remove the file', async () => {
+    const jobs = await extractAll({ 'big.txt': TEXT, 'big.csv': CSV });
+    const txt = jobs['big.txt']!;
+    const csv = jobs['big.csv']!;
+    for (const { id, result } of [txt, csv]) {
+      const full = result.document.fullText!;
+      expect(full.path).toBe(path.join(dir, 'spool', id, 'full-text.txt'));
+      expect(result.text.length).toBeLessThanOrEqual(MiB + 1);
+      expect(result.document.warnings.join()).toMatch(/stored text is a preview/);
+      // Lifted out of metadata into the result's own field.
+      expect(result.document.metadata.fullText).toBeUndefined();
+    }
+    expect(txt.result.markdown).toBe('');
+    expect(csv.result.document.tables[0]!.rows).toHaveLength(1000);
+    expect(csv.result.document.metadata).toMatchObject({ rowCount: 60_001, columnCount: 2 });
+
+    const byName = (rows: Array<Record<string, any>>, key: string) => Object.fromEntries(rows.map((r) => [r[key], r]));
+    for (const format of ['jsonl', 'json'] as const) {
+      await engine.exportTo(path.join(dir, `out-${format}`), format);
+      const rows = byName(exported(format, `out-${format}`), 'fileName');
+      expect(sha(rows['big.txt'].text)).toBe(sha(TEXT));
+      expect(sha(rows['big.txt'].markdown)).toBe(sha(TEXT)); // plain text: the Markdown is the text
+      expect(sha(rows['big.csv'].text)).toBe(sha(CSV));
+      expect(rows['big.csv'].markdown).toBe(csv.result.markdown); // the table preview
+      expect(rows['big.csv'].counters.rows).toBe(60_001);
+    }
+    await engine.exportTo(path.join(dir, 'out-csv'), 'csv');
+    const csvRows = byName(exported('csv', 'out-csv'), 'file_name');
+    expect(sha(csvRows['big.txt'].text)).toBe(sha(TEXT));
+    expect(sha(csvRows['big.csv'].text)).toBe(sha(CSV));
+
+    // A full-text file that went missing: the preview is exported, and the record says so.
+    rmSync(csv.result.document.fullText!.path);
+    await engine.exportTo(path.join(dir, 'out-missing'), 'jsonl');
+    const missing = byName(exported('jsonl', 'out-missing'), 'fileName')['big.csv'];
+    expect(missing.text).toBe(csv.result.text);
+    expect(missing.warnings.join()).toMatch(/full text file .* is missing .* only the stored preview/);
+
+    // Deleting a job, or pruning it, removes its spool folder with the full text.
+    engine.delete(txt.id);
+    await until(() => !existsSync(path.join(dir, 'spool', txt.id)), 5_000);
+    writeFileSync(path.join(dir, 'spool', csv.id, 'full-text.txt'), 'x');
+    engine.store.prune(Date.now() + 60_000);
+    await until(() => !existsSync(path.join(dir, 'spool', csv.id)), 5_000);
+  });
+
+  it('a job reusing a stored large result (same content) gets its own full-text file', async () => {
+    const first = (await extractAll({ 'a.txt': TEXT }))['a.txt']!;
+    const second = (await extractAll({ 'b.txt': TEXT }))['b.txt']!;
+    expect(engine.get(second.id)).toMatchObject({ reusedFrom: first.id, contentHash: engine.get(first.id).contentHash });
+    const full = second.result.document.fullText!;
+    expect(full.path).toBe(path.join(dir, 'spool', second.id, 'full-text.txt'));
+    engine.delete(first.id);
+    await until(() => !existsSync(path.join(dir, 'spool', first.id)), 5_000);
+    expect(sha(readFileSync(full.path))).toBe(sha(TEXT));
+  });
+});
