@@ -77,6 +77,9 @@ function fail(code: ExtractionError['code'], message: string, details: Record<st
   return { ok: false, error: { code, message, details } };
 }
 
+/** Files up to this size are hashed by the extract task itself when the extractor did not read them through. */
+const HASH_INLINE_MAX = 1024 * 1024;
+
 export default async function extract(task: ExtractTask & { port?: MessagePort }): Promise<WorkerOutcome> {
   const progress = createProgressReporter(task?.port);
   try {
@@ -192,6 +195,10 @@ export async function run(
       return fail('internal', `The ${formatLabel(format)} extractor produced an invalid result: ${check.error.message}`, { format });
     }
     onProgress(result.counters.items, result.counters.items);
+    // Extractors that open the file themselves leave the hash unset: a small
+    // file is hashed here, since main skips the separate hash task for those
+    // (see DEDUP_MIN_BYTES) and its hash is what later copies dedup against.
+    if (!sha256 && size <= HASH_INLINE_MAX) sha256 = createHash('sha256').update(await readFile(filePath)).digest('hex');
     return sha256 ? { ok: true, result, sha256 } : { ok: true, result };
   } catch (err) {
     return { ok: false, error: serializeError(err, format, 'other') };

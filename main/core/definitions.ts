@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { definitionInputSchema, definitionSchema, type Definition, type DefinitionInput } from '../../shared/definitions.js';
 import { ExtractionError } from '../../shared/extraction.js';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './store/database.js';
 
 export const DEFAULT_DEFINITION = 'extract';
@@ -43,11 +44,22 @@ function rowToDefinition(r: Row): Definition {
 }
 
 export class DefinitionStore {
+  /**
+   * A stored version never changes (saving makes a new one), so versions are
+   * cached: every job reads its definition when it runs.
+   */
+  private readonly versions = new Map<string, Definition>();
+  private readonly latest: Statement;
+  private readonly exact: Statement;
+
   constructor(
     private readonly db: Db,
     /** Step types that have an executor: a definition naming another is refused. */
     private readonly knownSteps: () => readonly string[],
-  ) {}
+  ) {
+    this.latest = db.prepare('SELECT * FROM job_definitions WHERE name = ? ORDER BY version DESC LIMIT 1');
+    this.exact = db.prepare('SELECT * FROM job_definitions WHERE name = ? AND version = ?');
+  }
 
   /** Adds the shipped definitions that are missing (a changed built-in becomes a new version). */
   ensureBuiltins(): void {
@@ -64,15 +76,16 @@ export class DefinitionStore {
   }
 
   get(name: string, version?: number): Definition {
-    const row = (
-      version === undefined
-        ? this.db.prepare('SELECT * FROM job_definitions WHERE name = ? ORDER BY version DESC LIMIT 1').get(name)
-        : this.db.prepare('SELECT * FROM job_definitions WHERE name = ? AND version = ?').get(name, version)
-    ) as Row | undefined;
+    const key = `${name}\u0000${version}`;
+    const cached = version === undefined ? undefined : this.versions.get(key);
+    if (cached) return cached;
+    const row = (version === undefined ? this.latest.get(name) : this.exact.get(name, version)) as Row | undefined;
     if (!row) {
       throw new ExtractionError('invalid_definition', `No job definition named "${name}"${version ? ` at version ${version}` : ''}.`);
     }
-    return rowToDefinition(row);
+    const def = rowToDefinition(row);
+    if (version !== undefined) this.versions.set(key, def);
+    return def;
   }
 
   /** Validates and saves; returns the stored version (unchanged content keeps its version). */

@@ -32,6 +32,8 @@ export interface EngineOptions {
   exportsDir?: string;
   /** Reuse stored results for identical content unless a job is forced (default true). */
   dedup?: boolean;
+  /** Files smaller than this are extracted without the dedup check first (default 32 KiB; see steps/extract.ts). */
+  dedupMinBytes?: number;
   scheduler?: Omit<SchedulerOptions, 'store' | 'executor' | 'concurrency'>;
   /** Stats are pushed at most this often. */
   statsIntervalMs?: number;
@@ -94,6 +96,7 @@ export class Engine extends EventEmitter<EngineEvents> {
           spoolRoot: this.spoolRoot,
           exportsDir: opts.exportsDir ?? path.join(dataDir, 'exports'),
           dedup: opts.dedup,
+          dedupMinBytes: opts.dedupMinBytes,
         })
       : new Map();
     this.definitions = new DefinitionStore(this.store.db, () => [...this.steps.keys()]);
@@ -101,7 +104,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.scheduler = new Scheduler({
       ...opts.scheduler,
       store: this.store,
-      executor: opts.executor ?? pipelineExecutor({ definitions: this.definitions, steps: this.steps, store: this.store }),
+      executor: opts.executor ?? pipelineExecutor({ definitions: this.definitions, steps: this.steps }),
       concurrency: opts.concurrency ?? this.pool?.threads,
     });
     this.statsIntervalMs = opts.statsIntervalMs ?? 250;

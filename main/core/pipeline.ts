@@ -8,9 +8,8 @@ import { DEFAULT_DEFINITION, type DefinitionStore } from './definitions.js';
 import type { ExecutionOutcome, Executor } from './scheduler.js';
 import type { StepRegistry } from './steps/registry.js';
 import type { StepState } from './steps/types.js';
-import type { JobStore } from './store/job-store.js';
 
-export function pipelineExecutor(deps: { definitions: DefinitionStore; steps: StepRegistry; store: JobStore }): Executor {
+export function pipelineExecutor(deps: { definitions: DefinitionStore; steps: StepRegistry }): Executor {
   return async (job, ctx): Promise<ExecutionOutcome> => {
     const def = deps.definitions.get(job.definition ?? DEFAULT_DEFINITION, job.definitionVersion ?? undefined);
     let state: StepState = { warnings: [] };
@@ -19,7 +18,7 @@ export function pipelineExecutor(deps: { definitions: DefinitionStore; steps: St
       if (!run) {
         throw new ExtractionError('unknown_step', `Step ${i + 1} of "${def.name}" has type "${step.type}", which no executor handles (known: ${[...deps.steps.keys()].join(', ')}).`);
       }
-      if (i > 0) deps.store.setStepIndex(job.id, i);
+      if (i > 0) ctx.onStep?.(i);
       try {
         state = await run(state, step, { ...ctx, job });
       } catch (err) {

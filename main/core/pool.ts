@@ -84,30 +84,34 @@ export class ExtractionPool {
     task: ExtractTask,
     opts: { signal?: AbortSignal; timeoutMs?: number; onProgress?: (p: ProgressMessage) => void } = {},
   ): Promise<WorkerOutcome & { ok: true }> {
-    const timeout = opts.timeoutMs ? AbortSignal.timeout(opts.timeoutMs) : undefined;
-    const signals = [opts.signal, timeout].filter((s): s is AbortSignal => !!s);
-    const signal = signals.length ? AbortSignal.any(signals) : undefined;
-    const { port1, port2 } = new MessageChannel();
-    if (opts.onProgress) port1.on('message', opts.onProgress);
+    const deadline = opts.timeoutMs ? new Deadline(opts.timeoutMs, opts.signal) : undefined;
+    const signal = deadline?.signal ?? opts.signal;
+    // A progress channel only for callers that listen (a small file is done
+    // before its first progress message would be sent).
+    const channel = opts.onProgress ? new MessageChannel() : undefined;
+    if (channel) channel.port1.on('message', opts.onProgress!);
     try {
       const outcome: WorkerOutcome = await this.piscina.run(
-        { ...task, port: port2 },
-        { transferList: [port2] as any, ...(signal ? { signal } : {}) },
+        channel ? { ...task, port: channel.port2 } : task,
+        { ...(channel ? { transferList: [channel.port2] as any } : {}), ...(signal ? { signal } : {}) },
       );
       if (!outcome.ok) throw new ExtractionError(outcome.error.code, outcome.error.message, outcome.error.details);
       return outcome;
     } catch (err) {
       if (err instanceof ExtractionError) throw err;
-      if (timeout?.aborted) {
+      if (deadline?.expired) {
         throw new ExtractionError('timeout', `Extraction took longer than ${formatMs(opts.timeoutMs!)} and was stopped.`);
       }
       if (opts.signal?.aborted) throw new ExtractionError('cancelled', 'Cancelled by the user.');
       throw translateWorkerError(err);
     } finally {
-      // Progress and result travel on different channels: the last progress
-      // messages may still be queued. Deliver them before closing.
-      for (let m = receiveMessageOnPort(port1); m; m = receiveMessageOnPort(port1)) opts.onProgress?.(m.message);
-      port1.close();
+      deadline?.clear();
+      if (channel) {
+        // Progress and result travel on different channels: the last progress
+        // messages may still be queued. Deliver them before closing.
+        for (let m = receiveMessageOnPort(channel.port1); m; m = receiveMessageOnPort(channel.port1)) opts.onProgress?.(m.message);
+        channel.port1.close();
+      }
     }
   }
 
@@ -142,6 +146,37 @@ export class ExtractionPool {
   /** Stops every thread now, failing whatever runs. */
   async destroy(): Promise<void> {
     await this.piscina.destroy();
+  }
+}
+
+/**
+ * The caller's signal plus a time limit, as one signal for piscina. Built by
+ * hand: AbortSignal.timeout() and AbortSignal.any() cost more per task in
+ * Node 20 (weak references, a finalization registry) than the thread hop itself.
+ */
+class Deadline {
+  private readonly controller = new AbortController();
+  private readonly timer: ReturnType<typeof setTimeout>;
+  expired = false;
+
+  constructor(ms: number, private readonly parent?: AbortSignal) {
+    this.timer = setTimeout(() => {
+      this.expired = true;
+      this.controller.abort();
+    }, ms);
+    if (parent?.aborted) this.controller.abort(parent.reason);
+    else parent?.addEventListener('abort', this.onParentAbort, { once: true });
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  private readonly onParentAbort = () => this.controller.abort(this.parent!.reason);
+
+  clear(): void {
+    clearTimeout(this.timer);
+    this.parent?.removeEventListener('abort', this.onParentAbort);
   }
 }
 

@@ -26,6 +26,12 @@ export interface ExecutionContext {
   signal: AbortSignal;
   timeoutMs?: number;
   onProgress: (p: ProgressMessage) => void;
+  /**
+   * A pipeline moved on to step `index`. Kept in memory and written with the
+   * job's outcome: a write per step, outside the scheduler's transaction, used
+   * to cost a commit per job.
+   */
+  onStep?: (index: number) => void;
 }
 
 export interface ExecutionOutcome {
@@ -96,6 +102,8 @@ interface Running {
   dirty: boolean;
   lastWrite: number;
   done: Promise<void>;
+  /** The pipeline step running (see ExecutionContext.onStep). */
+  stepIndex?: number;
 }
 
 export class Scheduler extends EventEmitter<SchedulerEvents> {
@@ -268,6 +276,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         signal: controller.signal,
         timeoutMs: job.timeoutMs ?? this.defaultTimeoutMs,
         onProgress: (p) => this.onProgress(entry, p),
+        onStep: (index) => (entry.stepIndex = index),
       });
       if (controller.signal.aborted) throw controller.signal.reason;
       this.settled.push({ entry, outcome });
@@ -287,12 +296,13 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const simple: typeof settled = [];
     for (const s of settled) {
       this.running.delete(s.entry.job.id);
+      if (s.entry.stepIndex !== undefined && !s.outcome) this.store.setStepIndex(s.entry.job.id, s.entry.stepIndex);
       if (s.outcome && !s.outcome.children?.length) simple.push(s);
       else if (s.outcome) this.completeOne(s.entry, s.outcome);
       else this.settleFailure(s.entry, s.error);
     }
     if (!simple.length) return;
-    const items = simple.map(({ entry, outcome }) => ({ id: entry.job.id, seq: entry.job.seq, ...outcome!, failedItems: outcome!.failedItems }));
+    const items = simple.map(({ entry, outcome }) => ({ id: entry.job.id, seq: entry.job.seq, ...outcome!, failedItems: outcome!.failedItems, stepIndex: entry.stepIndex }));
     try {
       this.store.completeMany(items);
     } catch {
@@ -304,6 +314,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   private completeOne(entry: Running, outcome: ExecutionOutcome): void {
     try {
+      if (entry.stepIndex !== undefined) this.store.setStepIndex(entry.job.id, entry.stepIndex);
       this.store.complete(entry.job.id, outcome.result, {
         contentHash: outcome.contentHash,
         failedItems: outcome.failedItems,

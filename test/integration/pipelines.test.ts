@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Engine } from '../../main/core/engine.js';
+import { DEDUP_MIN_BYTES } from '../../main/core/steps/extract.js';
 import { ExtractionError } from '../../shared/extraction.js';
 import { tempDbPath, tempDir } from '../helpers/tmp.js';
 import { until } from '../helpers/wait.js';
@@ -111,6 +112,24 @@ describe('dedup and re-runs', () => {
     expect(e.store.get(forced!.id)!.reusedFrom).toBeNull();
     // Two real extractions: the first and the forced one; the second reused.
     expect(readFileSync(log, 'utf8').match(/^start/gm)).toHaveLength(2);
+  });
+
+  it('small files skip the dedup check (extracting them costs less), but still record their hash', async () => {
+    const e = engine();
+    const log = path.join(dir, 'dedup-small.log');
+    const small = { sizeBytes: DEDUP_MIN_BYTES - 1 };
+    const [first] = e.store.add([job({ tag: 'tiny', log }, small)]);
+    e.start();
+    await e.drained();
+    const [second] = e.store.add([job({ tag: 'tiny', log }, small)]);
+    await e.drained();
+    expect(e.store.get(second!.id)).toMatchObject({ status: 'completed', reusedFrom: null, contentHash: e.store.get(first!.id)!.contentHash });
+    expect(e.store.get(first!.id)!.contentHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(readFileSync(log, 'utf8').match(/^start/gm)).toHaveLength(2);
+    // At the threshold, the check runs again.
+    const [big] = e.store.add([job({ tag: 'tiny', log }, { sizeBytes: DEDUP_MIN_BYTES })]);
+    await e.drained();
+    expect([first!.id, second!.id]).toContain(e.store.get(big!.id)!.reusedFrom);
   });
 
   it('finds results made by an older extractor version, to run them again', async () => {

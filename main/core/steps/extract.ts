@@ -17,7 +17,19 @@ export interface ExtractStepDeps {
   spoolRoot: string;
   /** Reuse stored results for identical content (default true). */
   dedup?: boolean;
+  /** See DEDUP_MIN_BYTES. */
+  dedupMinBytes?: number;
 }
+
+/**
+ * Below this size a file is extracted straight away: the dedup check is a
+ * round trip to a worker thread (to hash the file) and a lookup, which costs
+ * more than extracting a small file again, and the result is the same. The
+ * extraction still records the file's hash, so larger copies dedup against it.
+ */
+export const DEDUP_MIN_BYTES = 32 * 1024;
+/** Files from this size get a progress channel to the worker. */
+const PROGRESS_MIN_BYTES = 1024 * 1024;
 
 function storedToResult(r: StoredResult): ExtractionResult {
   return { ...r.document, text: r.text, markdown: r.markdown } as ExtractionResult;
@@ -30,16 +42,20 @@ export function extractStep(deps: ExtractStepDeps): StepExecutor {
     const options = { ...job.options, ...step.options };
     const spoolDir = jobSpoolDir(deps.spoolRoot, job.id);
     let contentHash: string | undefined;
-    if (deps.dedup !== false && !options.force) {
+    const small = job.sizeBytes !== null && job.sizeBytes < (deps.dedupMinBytes ?? DEDUP_MIN_BYTES);
+    if (deps.dedup !== false && !options.force && !small) {
       contentHash = await deps.pool.hash(job.sourcePath, ctx.signal);
       const reuse = await reusable(deps, contentHash, job.options, job.id);
       // A reused large text needs its full-text file; if that is gone, extract again.
       const result = reuse && (await adoptFullText(storedToResult(reuse), spoolDir));
       if (reuse && result) return { ...state, result, contentHash, reusedFrom: reuse.jobId };
     }
+    // Progress only for files big enough to report any: a small one is done
+    // before its first message, and the channel costs a port per task.
+    const onProgress = job.sizeBytes !== null && job.sizeBytes < PROGRESS_MIN_BYTES ? undefined : ctx.onProgress;
     const out = await deps.pool.run(
       { path: job.sourcePath, options, spoolDir },
-      { signal: ctx.signal, onProgress: ctx.onProgress, ...(ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}) },
+      { signal: ctx.signal, ...(onProgress ? { onProgress } : {}), ...(ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}) },
     );
     return { ...state, result: liftFullText(out.result), contentHash: out.sha256 ?? contentHash };
   };

@@ -28,6 +28,12 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
   db.pragma('cache_size = -32768');
   // Sorts and temporary b-trees (RETURNING, GROUP BY) in memory, not temp files.
   db.pragma('temp_store = MEMORY');
+  // A checkpoint (WAL pages copied into the file, then an fsync) every 1,000
+  // pages, the default, cost the scheduler about a fifth of its time at full
+  // speed: every 10,000 pages (40 MB) instead, with the WAL file cut back to
+  // 64 MB afterwards so it cannot stay large.
+  db.pragma('wal_autocheckpoint = 10000');
+  db.pragma('journal_size_limit = 67108864');
   try {
     migrate(db, migrations);
   } catch (err) {

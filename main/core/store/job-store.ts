@@ -136,8 +136,8 @@ export class JobStore extends EventEmitter<StoreEvents> {
           format = c.format, content_hash = coalesce(c.hash, content_hash), result_summary = c.summary,
           total = c.total, processed = c.ok + c.ko, successful = c.ok, failed = c.ko,
           error_code = NULL, error_category = NULL, error_message = NULL, error_details = NULL, warning = c.warning,
-          reused_from = c.reused
-        FROM (SELECT value ->> 'id' AS cid, value ->> 'seq' AS cseq, value ->> 'to' AS to_status, value ->> 'format' AS format, value ->> 'hash' AS hash,
+          reused_from = c.reused, step_index = coalesce(c.step, step_index)
+        FROM (SELECT value ->> 'id' AS cid, value ->> 'seq' AS cseq, value ->> 'step' AS step, value ->> 'to' AS to_status, value ->> 'format' AS format, value ->> 'hash' AS hash,
                      value ->> 'summary' AS summary, value ->> 'total' AS total, value ->> 'ok' AS ok, value ->> 'ko' AS ko,
                      value ->> 'warning' AS warning, value ->> 'reused' AS reused
               FROM json_each(?)) AS c
@@ -165,6 +165,12 @@ export class JobStore extends EventEmitter<StoreEvents> {
       unmetDependencies: db.prepare(`SELECT count(*) AS n FROM job_dependencies d JOIN jobs p ON p.id = d.depends_on
         WHERE d.job_id = ? AND p.status != 'completed'`),
       setBlocked: db.prepare('UPDATE jobs SET blocked = ? WHERE id = ?'),
+      findReusable: db
+        .prepare(`SELECT j.id FROM jobs j INDEXED BY jobs_hash JOIN results r ON r.job_seq = j.seq
+          WHERE j.content_hash = ? AND j.status = 'completed' AND j.options = ? AND j.id != ?
+          ORDER BY j.seq DESC LIMIT 1`)
+        .pluck(),
+      setStepIndex: db.prepare(`UPDATE jobs SET step_index = ? WHERE id = ? AND status = 'running'`),
       setPriority: db.prepare(`UPDATE jobs SET priority = ? WHERE id = ? AND status = 'pending'`),
     };
   }
@@ -508,12 +514,7 @@ export class JobStore extends EventEmitter<StoreEvents> {
 
   /** The newest completed job with this content and the same options: its result may be reused. */
   findReusable(contentHash: string, options: Record<string, unknown>, excludeId: string): string | undefined {
-    return this.db
-      .prepare(`SELECT j.id FROM jobs j INDEXED BY jobs_hash JOIN results r ON r.job_seq = j.seq
-        WHERE j.content_hash = ? AND j.status = 'completed' AND j.options = ? AND j.id != ?
-        ORDER BY j.seq DESC LIMIT 1`)
-      .pluck()
-      .get(contentHash, JSON.stringify(options), excludeId) as string | undefined;
+    return this.stmts.findReusable.get(contentHash, JSON.stringify(options), excludeId) as string | undefined;
   }
 
   /** Completed jobs whose result came from an older version of its extractor than `current` (name -> version). */
@@ -528,7 +529,7 @@ export class JobStore extends EventEmitter<StoreEvents> {
 
   /** Records how far a pipeline got (the step now running, 0-based). */
   setStepIndex(id: string, index: number): void {
-    this.db.prepare(`UPDATE jobs SET step_index = ? WHERE id = ? AND status = 'running'`).run(index, id);
+    this.stmts.setStepIndex.run(index, id);
   }
 
   // ---- the scheduler's operations ----------------------------------------
@@ -560,7 +561,7 @@ export class JobStore extends EventEmitter<StoreEvents> {
    * longer running (cancelled meanwhile) are left alone and returned as
    * refused. Batches and dependents are settled once per parent, not per child.
    */
-  completeMany(items: ReadonlyArray<{ id: string; seq: number; result: ExtractionResult; contentHash?: string; failedItems?: number; warning?: string; reusedFrom?: string }>): { done: Job[]; refused: string[] } {
+  completeMany(items: ReadonlyArray<{ id: string; seq: number; stepIndex?: number; result: ExtractionResult; contentHash?: string; failedItems?: number; warning?: string; reusedFrom?: string }>): { done: Job[]; refused: string[] } {
     if (!items.length) return { done: [], refused: [] };
     return this.tx(() => {
       const payload = items.map((it) => {
@@ -569,6 +570,7 @@ export class JobStore extends EventEmitter<StoreEvents> {
         return {
           id: it.id,
           seq: it.seq,
+          step: it.stepIndex ?? null,
           to: failedItems > 0 ? 'partial' : 'completed',
           format: it.result.format,
           hash: it.contentHash ?? null,
