@@ -170,6 +170,7 @@ export class JobStore extends EventEmitter<StoreEvents> {
           WHERE j.content_hash = ? AND j.status = 'completed' AND j.options = ? AND j.id != ?
           ORDER BY j.seq DESC LIMIT 1`)
         .pluck(),
+      addChildren: db.prepare('UPDATE jobs SET total = total + ? WHERE id = ?'),
       setStepIndex: db.prepare(`UPDATE jobs SET step_index = ? WHERE id = ? AND status = 'running'`),
       setPriority: db.prepare(`UPDATE jobs SET priority = ? WHERE id = ? AND status = 'pending'`),
     };
@@ -221,7 +222,7 @@ export class JobStore extends EventEmitter<StoreEvents> {
    * intake: nothing is read back). Children of a paused batch start paused;
    * jobs with unmet dependencies start held.
    */
-  insert(jobs: readonly NewJob[], announceParent?: string): string[] {
+  insert(jobs: readonly NewJob[]): string[] {
     return this.tx(() => {
       const parentBlocked = new Map<string, number>();
       const rows: Array<Record<string, unknown>> = [];
@@ -265,10 +266,14 @@ export class JobStore extends EventEmitter<StoreEvents> {
       jobs.forEach((j, i) => j.dependsOn?.length && this.addDependencies(ids[i]!, j.dependsOn));
       const byParent = new Map<string | null, string[]>();
       jobs.forEach((j, i) => {
-        const key = j.parentId ?? announceParent ?? null;
+        const key = j.parentId ?? null;
         if (!byParent.has(key)) byParent.set(key, []);
         byParent.get(key)!.push(ids[i]!);
       });
+      // A batch counts its children: once per batch here, not once per child
+      // (this is the only place jobs are inserted; deletions and status
+      // changes of children are counted by triggers, migration 002).
+      for (const [parentId, group] of byParent) if (parentId) this.stmts.addChildren.run(group.length, parentId);
       for (const [parentId, group] of byParent) this.announce('added', { ids: group, parentId });
       return ids;
     });
@@ -286,11 +291,7 @@ export class JobStore extends EventEmitter<StoreEvents> {
       // Children are inserted unlinked, then linked in one statement and
       // counted once: linking each on insert would update the batch's row
       // (counter trigger) once per child, 100,000 times for a large folder.
-      const childIds = this.insert(children.map((c) => ({ source: parent.source, ...c, parentId: undefined })), batchId);
-      this.db
-        .prepare(`UPDATE jobs SET parent_id = ?, updated_at = max(${NOW}, updated_at + 1) WHERE id IN (SELECT value FROM json_each(?))`)
-        .run(batchId, JSON.stringify(childIds));
-      this.db.prepare('UPDATE jobs SET total = total + ? WHERE id = ?').run(childIds.length, batchId);
+      const childIds = this.insert(children.map((c) => ({ source: parent.source, ...c, parentId: batchId })));
       return { batch: this.require(batchId!), childIds };
     });
   }

@@ -86,10 +86,8 @@ END;
 -- A batch keeps its children's outcome in its own counters, so its progress
 -- is one row read even with 100,000 children: total = children,
 -- successful = completed or partial children, failed = failed children.
-CREATE TRIGGER jobs_child_added AFTER INSERT ON jobs WHEN NEW.parent_id IS NOT NULL
-BEGIN
-  UPDATE jobs SET total = total + 1 WHERE id = NEW.parent_id;
-END;
+-- New children are counted by JobStore.insert, once per batch and insert
+-- (a trigger here would rewrite the batch's row once per child).
 
 CREATE TRIGGER jobs_child_status AFTER UPDATE OF status ON jobs
 WHEN NEW.parent_id IS NOT NULL AND NEW.status IS NOT OLD.status
