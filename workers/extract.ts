@@ -125,7 +125,7 @@ export async function run(
     return { ok: false, error: serializeError(err, undefined, 'other') };
   }
   const format = detection.format;
-  const extractor = extractorFor(format);
+  const extractor = await extractorFor(format);
   if (!extractor) {
     const what = format === 'unknown'
       ? detection.mime && LEGACY_OFFICE[detection.mime]
@@ -242,6 +242,6 @@ export async function hash(task: { path: string }): Promise<HashOutcome> {
 }
 
 /** Named task for the pool: `pool.run(null, { name: 'listExtractors' })`. */
-export function listExtractors(): ExtractorInfo[] {
+export function listExtractors(): Promise<ExtractorInfo[]> {
   return registryList();
 }

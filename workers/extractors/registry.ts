@@ -1,54 +1,48 @@
 /**
  * Which extractor handles which format. Adding a format = one module under
  * extractors/ plus one line in EXTRACTORS below.
+ *
+ * Extractors are loaded on first use: the libraries behind Word, HTML, e-mail
+ * and the rest cost a worker about 35 MB once loaded, and a worker that only
+ * ever sees text or CSV files should not pay for them (every pool thread is
+ * its own copy). The formats are listed here so a format can be routed
+ * without loading its module; a test checks they match each module's own.
  */
 import type { Format } from '../../shared/extraction';
-import { csvExtractor } from './csv';
-import { htmlExtractor } from './html/html';
-import { jsonExtractor } from './json';
-import { markdownExtractor } from './markdown';
-import { pdfExtractor } from './pdf/pdf';
-import { textExtractor } from './text';
 import type { Extractor } from './types';
-import { xmlExtractor } from './xml';
-import { docxExtractor } from './office/docx';
-import { pptxExtractor } from './office/pptx';
-import { xlsxExtractor } from './office/xlsx';
-import { odsExtractor } from './office/ods';
-import { zipExtractor } from './zip';
-import { emlExtractor } from './email/eml';
-import { msgExtractor } from './email/msg';
-import { imageExtractor } from './image/image';
-import { dxfExtractor } from './cad/dxf';
-import { ifcExtractor } from './cad/ifc';
-import { stepExtractor } from './cad/step';
 
-const EXTRACTORS: readonly Extractor[] = [
-  textExtractor,
-  markdownExtractor,
-  jsonExtractor,
-  xmlExtractor,
-  csvExtractor, // csv + tsv
-  htmlExtractor,
-  pdfExtractor,
-  docxExtractor,
-  pptxExtractor,
-  xlsxExtractor,
-  odsExtractor,
-  zipExtractor,
-  emlExtractor,
-  msgExtractor,
-  imageExtractor,
-  dxfExtractor,
-  ifcExtractor,
-  stepExtractor, // STEP, IGES, OpenCASCADE BREP
+interface Entry {
+  formats: readonly Format[];
+  load: () => Promise<Extractor>;
+}
+
+const EXTRACTORS: readonly Entry[] = [
+  { formats: ['text'], load: () => import('./text').then((m) => m.textExtractor) },
+  { formats: ['markdown'], load: () => import('./markdown').then((m) => m.markdownExtractor) },
+  { formats: ['json'], load: () => import('./json').then((m) => m.jsonExtractor) },
+  { formats: ['xml'], load: () => import('./xml').then((m) => m.xmlExtractor) },
+  { formats: ['csv', 'tsv'], load: () => import('./csv').then((m) => m.csvExtractor) },
+  { formats: ['html'], load: () => import('./html/html').then((m) => m.htmlExtractor) },
+  { formats: ['pdf'], load: () => import('./pdf/pdf').then((m) => m.pdfExtractor) },
+  { formats: ['docx'], load: () => import('./office/docx').then((m) => m.docxExtractor) },
+  { formats: ['pptx'], load: () => import('./office/pptx').then((m) => m.pptxExtractor) },
+  { formats: ['xlsx'], load: () => import('./office/xlsx').then((m) => m.xlsxExtractor) },
+  { formats: ['ods'], load: () => import('./office/ods').then((m) => m.odsExtractor) },
+  { formats: ['zip'], load: () => import('./zip').then((m) => m.zipExtractor) },
+  { formats: ['eml'], load: () => import('./email/eml').then((m) => m.emlExtractor) },
+  { formats: ['msg'], load: () => import('./email/msg').then((m) => m.msgExtractor) },
+  { formats: ['image'], load: () => import('./image/image').then((m) => m.imageExtractor) },
+  { formats: ['dxf'], load: () => import('./cad/dxf').then((m) => m.dxfExtractor) },
+  { formats: ['ifc'], load: () => import('./cad/ifc').then((m) => m.ifcExtractor) },
+  // STEP, IGES, OpenCASCADE BREP
+  { formats: ['step'], load: () => import('./cad/step').then((m) => m.stepExtractor) },
 ];
 
-const BY_FORMAT = new Map<Format, Extractor>();
+const BY_FORMAT = new Map<Format, Entry>();
 for (const e of EXTRACTORS) for (const f of e.formats) BY_FORMAT.set(f, e);
 
-export function extractorFor(format: Format): Extractor | undefined {
-  return BY_FORMAT.get(format);
+export async function extractorFor(format: Format): Promise<Extractor | undefined> {
+  return BY_FORMAT.get(format)?.load();
 }
 
 export interface ExtractorInfo {
@@ -57,7 +51,13 @@ export interface ExtractorInfo {
   formats: Format[];
 }
 
-/** Name, version and formats of every extractor (what main stores to decide re-runs). */
-export function listExtractors(): ExtractorInfo[] {
-  return EXTRACTORS.map((e) => ({ name: e.name, version: e.version, formats: [...e.formats] }));
+/** Name, version and formats of every extractor (what main stores to decide re-runs): loads them all. */
+export async function listExtractors(): Promise<ExtractorInfo[]> {
+  const all = await Promise.all(EXTRACTORS.map((e) => e.load()));
+  return all.map((e) => ({ name: e.name, version: e.version, formats: [...e.formats] }));
+}
+
+/** The formats this registry routes, per entry (for the test that they match the modules'). */
+export function routedFormats(): Array<readonly Format[]> {
+  return EXTRACTORS.map((e) => e.formats);
 }

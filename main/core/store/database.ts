@@ -21,11 +21,11 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  // SQLite's default page cache is 2 MB: past a few thousand jobs, every claim
-  // and completion re-reads index pages from the OS. 32 MB keeps the working
-  // set (the claim index's head, recent jobs, counts) in memory; it is an
-  // upper bound, allocated as pages are used.
-  db.pragma('cache_size = -32768');
+  // SQLite's default page cache is 2 MB: past a few thousand jobs, claims and
+  // completions re-read index pages from the OS. 16 MB holds the working set
+  // (the claim index's head, recent jobs, counts); it is an upper bound,
+  // allocated as pages are used, and counts against the app's memory.
+  db.pragma('cache_size = -16384');
   // Sorts and temporary b-trees (RETURNING, GROUP BY) in memory, not temp files.
   db.pragma('temp_store = MEMORY');
   // A checkpoint (WAL pages copied into the file, then an fsync) every 1,000

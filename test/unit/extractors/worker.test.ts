@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { categoryOf, FORMATS } from '../../../shared/extraction';
 import { fsErrorCode } from '../../../workers/errors';
 import { hash, listExtractors, run } from '../../../workers/extract';
-import { extractorFor } from '../../../workers/extractors/registry';
+import { extractorFor, routedFormats } from '../../../workers/extractors/registry';
 import { createProgressReporter } from '../../../workers/progress';
 import { fixtureDir, makeDxf, makeIfc } from '../../helpers/fixtures';
 import { extractErr, extractOk } from './helpers';
@@ -109,13 +109,15 @@ describe('worker entry: formats', () => {
     expect(r.text).toBe('Hello\nWorld');
   });
 
-  it('registry: one extractor per supported format, each with name and version', () => {
-    const list = listExtractors();
+  it('registry: one extractor per supported format, each with name and version', async () => {
+    const list = await listExtractors();
     expect(list.map((e) => e.name)).toEqual(['text', 'markdown', 'json', 'xml', 'csv', 'html', 'pdf', 'docx', 'pptx', 'xlsx', 'ods', 'zip', 'eml', 'msg', 'image', 'dxf', 'ifc', 'step']);
     for (const e of list) expect(e.version).toMatch(/^\d+\.\d+\.\d+/);
-    expect(extractorFor('tsv')?.name).toBe('csv');
+    expect((await extractorFor('tsv'))?.name).toBe('csv');
     // Every format has an extractor; only 'unknown' does not.
-    for (const f of FORMATS) expect(Boolean(extractorFor(f)), f).toBe(f !== 'unknown');
+    for (const f of FORMATS) expect(Boolean(await extractorFor(f)), f).toBe(f !== 'unknown');
+    // The registry routes each module's own formats (it lists them to load modules lazily).
+    expect(routedFormats().map((f) => [...f])).toEqual(list.map((e) => e.formats));
   });
 });
 
