@@ -21,6 +21,7 @@ import { diagnose, memoryProfile } from './diagnose.js';
 import {
   CORES,
   cpuScaling,
+  pdfjsScaling,
   emit,
   EXTRACT_WORKER,
   fakeJobs,
@@ -429,6 +430,15 @@ async function scaling(o: Opts): Promise<void> {
   }
   // The control: what the machine itself gives on pure CPU work right now.
   const machine = CORES > 1 ? await cpuScaling(reps + 1, cpuWork) : [1];
+  if (CORES > 1) {
+    emit({
+      key: 'scaling.pdfjs',
+      label: `control: bare pdf.js in worker threads, 1 vs ${CORES} (no Quarry)`,
+      unit: '× per core',
+      better: 'higher',
+      samples: await pdfjsScaling(files, reps + 1),
+    });
+  }
   emit({
     key: 'scaling.machine',
     label: `control: pure-CPU loop, 1 vs ${CORES} threads (no Quarry)`,
@@ -617,7 +627,8 @@ async function memBigFile(o: Opts): Promise<void> {
     const line = (i: number) =>
       kind === 'csv'
         ? `${i},quarry-bench-row-${i},${(i * 1.5).toFixed(2)},2024-01-${String((i % 28) + 1).padStart(2, '0')},"some free text for row ${i}"`
-        : `Line ${i} of a long plain text file that Quarry's text extractor has to read, decode and count.`;
+        : // No comma: one per line would make a .txt a two-column CSV (content sniffing decides for .txt).
+          `Line ${i} of a long plain text file that Quarry's text extractor has to read and decode and count.`;
     const buf = Buffer.from(Array.from({ length: 10_000 }, (_, i) => line(i)).join('\n') + '\n');
     let written = kind === 'csv' ? writeSync(fd, 'id,name,value,date,comment\n') : 0;
     while (written < mb * 1e6) written += writeSync(fd, buf);

@@ -8,6 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import type { Executor } from '../main/core/scheduler.js';
 import type { JobStore, NewJob } from '../main/core/store/job-store.js';
 import type { ExtractionResult } from '../shared/extraction.js';
@@ -314,6 +316,47 @@ export function memSampler(intervalMs = 25) {
  * 1 thread and on all cores at once, alternated. Returns, per round, the
  * speed-up divided by the core count (1.0 = the cores are all ours).
  */
+/**
+ * The machine's own scaling on this very workload, without Quarry: bare
+ * worker threads running pdf.js (text of every page) over the same PDFs, one
+ * thread against all cores. Allocation-heavy work like this scales worse than
+ * a pure-CPU loop on machines whose cores share caches or memory bandwidth.
+ */
+export async function pdfjsScaling(files: readonly string[], rounds: number): Promise<number[]> {
+  const code = `const { parentPort, workerData } = require('node:worker_threads');
+    const { readFileSync } = require('node:fs');
+    const lib = import(workerData.pdfjs);
+    parentPort.on('message', async (paths) => {
+      const pdfjs = await lib;
+      let items = 0;
+      for (const p of paths) {
+        try {
+          const doc = await pdfjs.getDocument({ data: new Uint8Array(readFileSync(p)), disableFontFace: true, useSystemFonts: false, isEvalSupported: false, verbosity: 0 }).promise;
+          for (let i = 1; i <= doc.numPages; i++) items += (await (await doc.getPage(i)).getTextContent()).items.length;
+          await doc.destroy();
+        } catch {}
+      }
+      parentPort.postMessage(items);
+    });`;
+  const pdfjs = pathToFileURL(createRequire(import.meta.url).resolve('pdfjs-dist/legacy/build/pdf.mjs')).href;
+  const run = (w: Worker) => new Promise((r) => (w.once('message', r), w.postMessage(files)));
+  const workers = Array.from({ length: CORES }, () => new Worker(code, { eval: true, workerData: { pdfjs } }));
+  await Promise.all(workers.map(run));
+  const timed = async (k: number) => {
+    const t0 = now();
+    await Promise.all(workers.slice(0, k).map(run));
+    return k / ((now() - t0) / 1000);
+  };
+  const out: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const one = await timed(1);
+    const all = await timed(CORES);
+    out.push(all / one / CORES);
+  }
+  await Promise.all(workers.map((w) => w.terminate()));
+  return out;
+}
+
 export async function cpuScaling(rounds: number, work = 100_000_000): Promise<number[]> {
   const code = `const { parentPort } = require('node:worker_threads');
     parentPort.on('message', (n) => { let x = 0; for (let i = 0; i < n; i++) x = (x * 31 + i) % 1000003; parentPort.postMessage(x); });`;

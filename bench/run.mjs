@@ -539,10 +539,18 @@ function summarize(env, skips) {
           `Quarry's efficiency relative to what the machine gave: ${(eff / machine).toFixed(2)}. When the control is well under 1, other processes held cores and the bar cannot be judged fairly.`,
       );
     }
+    const pdfjsMachine = med('scaling.pdfjs');
+    if (Number.isFinite(pdfjsMachine)) {
+      notes.push(
+        `Second control: bare worker threads running pdf.js on the same PDFs, no Quarry, gave ${pdfjsMachine.toFixed(2)}× per core: ` +
+          `what this machine gives on this very (allocation-heavy) work. Quarry relative to it: ${(eff / pdfjsMachine).toFixed(2)}.`,
+      );
+    }
     section(`Case 5 — pool scaling, CPU-bound PDF extraction (${info.jobs} jobs per run over ${info.files} PDFs, ${info.source})`, H, [
       row('scaling.one', 'baseline'),
       CORES > 1 ? row('scaling.all', `${rx(all / one)} speed-up → ${rx(eff)} per core`, b.text, b.verdict) : null,
       row('scaling.machine', '(control)', '—', '(info)'),
+      get('scaling.pdfjs') ? row('scaling.pdfjs', '(control)', '—', '(info)') : null,
     ].filter(Boolean), notes);
   }
   // Case 6
