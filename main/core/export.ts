@@ -16,7 +16,7 @@ import path from 'node:path';
 import Papa from 'papaparse';
 import type { FullText } from '../../shared/extraction.js';
 import type { Job } from '../../shared/job.js';
-import { fullTextChunks, openFullText } from './full-text.js';
+import { fullTextChunks, openFullText, writeJsonWithFullText, type Write } from './full-text.js';
 import type { JobStore, StoredResult } from './store/job-store.js';
 
 export const EXPORT_FORMATS = ['jsonl', 'json', 'csv'] as const;
@@ -73,7 +73,6 @@ function csvRow(job: Job, result: StoredResult | undefined): string {
   return Papa.unparse([csvFields(job, result)], { newline: '\r\n' }) + '\r\n';
 }
 
-type Write = (chunk: string) => Promise<void>;
 
 /** The stored result as it reads without its full text: the preview, and a warning saying so. */
 function previewOnly(result: StoredResult, full: FullText, note: string): StoredResult {
@@ -85,7 +84,7 @@ function previewOnly(result: StoredResult, full: FullText, note: string): Stored
 
 /** One record whose text (and Markdown, when it is the text) streams from the full-text file. */
 async function writeFullTextRecord(format: ExportFormat, job: Job, result: StoredResult, full: FullText, first: boolean, write: Write): Promise<void> {
-  const source = await openFullText(full);
+  const source = await openFullText(full, job.id);
   if (!source.ok) return writeRecord(format, job, previewOnly(result, full, source.note), first, write);
   try {
     const streamText = async (escape: (s: string) => string) => {
@@ -101,13 +100,8 @@ async function writeFullTextRecord(format: ExportFormat, job: Job, result: Store
     }
     const marker = `quarry-full-text-${randomUUID()}`;
     const record = { ...exportRecord(job, result), text: marker, ...(full.markdownIsText ? { markdown: marker } : {}) };
-    const parts = JSON.stringify(record).split(JSON.stringify(marker));
-    await write((format === 'json' && !first ? ',\n' : '') + parts[0]!);
-    for (const part of parts.slice(1)) {
-      await write('"');
-      await streamText((s) => JSON.stringify(s).slice(1, -1));
-      await write('"' + part);
-    }
+    if (format === 'json' && !first) await write(',\n');
+    await writeJsonWithFullText(record, marker, source.file, write);
     if (format === 'jsonl') await write('\n');
   } finally {
     await source.file.close();

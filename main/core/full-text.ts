@@ -14,20 +14,53 @@ const CHUNK_BYTES = 1024 * 1024;
 /** An open full-text file, or why it cannot be used (then exports fall back to the preview). */
 export type FullTextSource = { ok: true; file: FileHandle } | { ok: false; note: string };
 
-export async function openFullText(full: FullText): Promise<FullTextSource> {
+/**
+ * Only a file where Quarry writes full texts is ever read: <spool>/<job id>/full-text.txt.
+ * The path comes from the database, which must not be a way to export or
+ * link any file on the machine.
+ */
+export function isFullTextPathOf(full: FullText, jobId: string): boolean {
+  return path.basename(full.path) === FULL_TEXT_FILE && path.basename(path.dirname(full.path)) === jobId && path.isAbsolute(full.path);
+}
+
+export async function openFullText(full: FullText, jobId: string): Promise<FullTextSource> {
   const preview = `this export holds only the stored preview (${full.previewChars.toLocaleString('en')} of ${full.chars.toLocaleString('en')} characters)`;
+  if (!isFullTextPathOf(full, jobId)) {
+    return { ok: false, note: `The stored full text path ${full.path} is not this job's spool file: ${preview}.` };
+  }
   let file: FileHandle;
   try {
     file = await open(full.path, 'r');
   } catch (err) {
     return { ok: false, note: `The full text file ${full.path} is missing (${(err as NodeJS.ErrnoException).code ?? 'unreadable'}): ${preview}.` };
   }
-  const { size } = await file.stat();
-  if (size !== full.bytes) {
+  try {
+    const { size } = await file.stat();
+    if (size === full.bytes) return { ok: true, file };
     await file.close();
     return { ok: false, note: `The full text file ${full.path} has ${size} bytes instead of ${full.bytes}: ${preview}.` };
+  } catch (err) {
+    await file.close();
+    throw err;
   }
-  return { ok: true, file };
+}
+
+export type Write = (chunk: string) => Promise<void>;
+
+/**
+ * Writes JSON.stringify(value, null, indent), with every string equal to
+ * `marker` replaced by the full text: streamed from the file and escaped
+ * chunk by chunk (the decoder never cuts a character, so no chunk ends in
+ * half a surrogate pair).
+ */
+export async function writeJsonWithFullText(value: unknown, marker: string, file: FileHandle, write: Write, indent?: number): Promise<void> {
+  const parts = JSON.stringify(value, null, indent).split(JSON.stringify(marker));
+  await write(parts[0]!);
+  for (const part of parts.slice(1)) {
+    await write('"');
+    for await (const chunk of fullTextChunks(file)) await write(JSON.stringify(chunk).slice(1, -1));
+    await write('"' + part);
+  }
 }
 
 /**
@@ -54,9 +87,10 @@ export async function* fullTextChunks(file: FileHandle): AsyncGenerator<string> 
  * linked (or copied) into that job's spool folder. Undefined when the file
  * is gone: the caller extracts again instead.
  */
-export async function adoptFullText(result: ExtractionResult, spoolDir: string): Promise<ExtractionResult | undefined> {
+export async function adoptFullText(result: ExtractionResult, fromJobId: string, spoolDir: string): Promise<ExtractionResult | undefined> {
   const full = result.fullText;
   if (!full) return result;
+  if (!isFullTextPathOf(full, fromJobId)) return undefined;
   const target = path.join(spoolDir, FULL_TEXT_FILE);
   if (path.resolve(full.path) === path.resolve(target)) return result;
   await mkdir(spoolDir, { recursive: true });

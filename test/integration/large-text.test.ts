@@ -3,7 +3,7 @@
 // to the full text in the job's spool folder; exports carry every character,
 // streamed from that file; deleting or pruning the job removes the file.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,12 +30,12 @@ afterAll(async () => {
 const TEXT = Array.from({ length: 60_000 }, (_, i) => `Zeile ${i}: Grüße € ${'😀'.repeat(i % 3)} "quoted" back\\slash\r\n`).join('');
 const CSV = ['id,comment', ...Array.from({ length: 60_000 }, (_, i) => `${i},"zwei\r\nZeilen, ""${i}"" €"`)].join('\r\n') + '\r\n';
 
-async function extractAll(files: Record<string, string>): Promise<Record<string, { id: string; result: StoredResult }>> {
+async function extractAll(files: Record<string, string>, definition?: string): Promise<Record<string, { id: string; result: StoredResult }>> {
   const out: Record<string, { id: string; result: StoredResult }> = {};
   for (const [name, content] of Object.entries(files)) {
     const file = path.join(dir, name);
     writeFileSync(file, content);
-    const intake = await engine.addPaths([file]);
+    const intake = await engine.addPaths([file], definition ? { definition } : {});
     const id = intake.jobs[0]!.id;
     await until(() => ['completed', 'failed'].includes(engine.get(id).status), 20_000);
     expect(engine.get(id)).toMatchObject({ status: 'completed' });
@@ -99,6 +99,35 @@ describe('large files through the engine', () => {
     writeFileSync(path.join(dir, 'spool', csv.id, 'full-text.txt'), 'x');
     engine.store.prune(Date.now() + 60_000);
     await until(() => !existsSync(path.join(dir, 'spool', csv.id)), 5_000);
+  });
+
+  it("the export step writes the full text too: text, Markdown (the text) and JSON", async () => {
+    const out = path.join(dir, 'step-out');
+    engine.definitions.save({ name: 'big-out', steps: [{ type: 'extract', options: { force: true } }, { type: 'export', options: { dir: out, formats: ['txt', 'md', 'json'] } }] });
+    const { id } = (await extractAll({ 'step.txt': TEXT }, 'big-out'))['step.txt']!;
+    const base = path.join(out, `step.txt.${engine.get(id).shortId}`);
+    expect(sha(readFileSync(`${base}.txt`))).toBe(sha(TEXT));
+    expect(sha(readFileSync(`${base}.md`))).toBe(sha(TEXT));
+    const json = JSON.parse(readFileSync(`${base}.json`, 'utf8'));
+    expect(sha(json.text)).toBe(sha(TEXT));
+    expect(sha(json.markdown)).toBe(sha(TEXT));
+    expect(json.fullText.chars).toBe([...json.text].length); // characters = code points
+  });
+
+  it('a stored full-text path that is not the job\'s own spool file is never read', async () => {
+    const { id, result } = (await extractAll({ 'tampered.txt': TEXT }))['tampered.txt']!;
+    // Another file on the machine, named like a full text: a row edited by hand (or by anything else) must not export it.
+    const secret = path.join(dir, 'elsewhere', 'full-text.txt');
+    rmSync(path.dirname(secret), { recursive: true, force: true });
+    mkdirSync(path.dirname(secret));
+    writeFileSync(secret, 'SECRET'.repeat(10));
+    const document = { ...result.document, fullText: { ...result.document.fullText!, path: secret, bytes: 60 } };
+    engine.store.db.prepare('UPDATE results SET document = ? WHERE job_seq = ?').run(JSON.stringify(document), engine.get(id).seq);
+    await engine.exportTo(path.join(dir, 'out-tampered'), 'jsonl');
+    const row = exported('jsonl', 'out-tampered').find((r) => r.id === id)!;
+    expect(row.text).toBe(result.text);
+    expect(row.text).not.toContain('SECRET');
+    expect(row.warnings.join()).toMatch(/not this job's spool file/);
   });
 
   it('a job reusing a stored large result (same content) gets its own full-text file', async () => {

@@ -43,8 +43,21 @@ function makeDecoder(encoding: string, strict: boolean): Decoder {
     const d = new TextDecoder('utf-8', { fatal: strict });
     return { write: (b) => d.decode(b, { stream: true }), end: () => d.decode() };
   }
+  // iconv's UTF-16 decoders can end a chunk on the first half of a surrogate
+  // pair (an emoji cut by a chunk boundary): hold it back for the next chunk,
+  // or the sink would write half a character.
   const d = iconv.getDecoder(encoding);
-  return { write: (b) => d.write(b), end: () => d.end() ?? '' };
+  let held = '';
+  return {
+    write: (b) => {
+      let s = held + d.write(b);
+      held = '';
+      const last = s.charCodeAt(s.length - 1);
+      if (last >= 0xd800 && last <= 0xdbff) [s, held] = [s.slice(0, -1), s.slice(-1)];
+      return s;
+    },
+    end: () => held + (d.end() ?? ''),
+  };
 }
 
 async function readHead(file: string): Promise<Buffer> {
@@ -58,7 +71,7 @@ async function readHead(file: string): Promise<Buffer> {
   }
 }
 
-type PassOutcome = { ok: true } | { ok: false; badChunk: Buffer };
+type PassOutcome = { ok: true; truncated: boolean } | { ok: false; badChunk: Buffer };
 
 /** One pass over the file; a strict UTF-8 pass stops at the first invalid chunk. */
 async function pass(
@@ -70,6 +83,7 @@ async function pass(
 ): Promise<PassOutcome> {
   let skip = bomLength;
   let read = 0;
+  let truncated = false;
   for await (const chunk of input.stream({ highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>) {
     read += chunk.length;
     const body = skip ? chunk.subarray(Math.min(skip, chunk.length)) : chunk;
@@ -87,10 +101,13 @@ async function pass(
   try {
     tail = decoder.end();
   } catch {
-    return { ok: false, badChunk: Buffer.alloc(0) };
+    // The file ends inside a character (cut short while being written, say):
+    // like decodeText, that one character becomes U+FFFD; the rest stays UTF-8.
+    tail = '\uFFFD';
+    truncated = true;
   }
   if (tail) await sink.write(tail);
-  return { ok: true };
+  return { ok: true, truncated };
 }
 
 export async function decodeStream<S extends TextSink>(
@@ -106,8 +123,18 @@ export async function decodeStream<S extends TextSink>(
   let strict = encoding === 'UTF-8';
   for (;;) {
     const sink = await openSink();
-    const outcome = await pass(input, makeDecoder(encoding, strict), guess.bomLength, sink, onBytes);
-    if (outcome.ok) return { sink, encoding, source, warnings };
+    let outcome: PassOutcome;
+    try {
+      outcome = await pass(input, makeDecoder(encoding, strict), guess.bomLength, sink, onBytes);
+    } catch (err) {
+      // A read or write error: no half-written full text is left behind.
+      await sink.discard();
+      throw err;
+    }
+    if (outcome.ok) {
+      if (outcome.truncated) warnings.push('The file ends in the middle of a character; it was replaced with U+FFFD');
+      return { sink, encoding, source, warnings };
+    }
     await sink.discard();
     strict = false;
     if (guess.source === 'utf8') {

@@ -47,7 +47,7 @@ export function extractStep(deps: ExtractStepDeps): StepExecutor {
       contentHash = await deps.pool.hash(job.sourcePath, ctx.signal);
       const reuse = await reusable(deps, contentHash, job.options, job.id);
       // A reused large text needs its full-text file; if that is gone, extract again.
-      const result = reuse && (await adoptFullText(storedToResult(reuse), spoolDir));
+      const result = reuse && (await adoptFullText(storedToResult(reuse), reuse.jobId, spoolDir));
       if (reuse && result) return { ...state, result, contentHash, reusedFrom: reuse.jobId };
     }
     // Progress only for files big enough to report any: a small one is done

@@ -12,7 +12,7 @@ import { run } from '../../../workers/extract';
 import { RecordSplitter } from '../../../workers/text/csv-records';
 import { PREVIEW_CHARS } from '../../../workers/text/full-text';
 import { lineEnding, TextCounter, textStats } from '../../../workers/text/stats';
-import { fixtureDir, utf16le } from '../../helpers/fixtures';
+import { fixtureDir, utf16be, utf16le } from '../../helpers/fixtures';
 
 const fx = fixtureDir('quarry-stream-');
 afterAll(() => fx.cleanup());
@@ -122,6 +122,30 @@ describe('large text files', () => {
     expect(streamed.detection.encoding).toBe('UTF-16LE');
     expect(whole.detection.encoding).toBe('UTF-16LE');
     expect(streamed.counters).toEqual(whole.counters);
+  });
+
+  it('UTF-16 BE with an emoji cut in half by the 1 MiB read boundary', async () => {
+    // BOM (2 bytes) + 'a' x (2^19 - 2) = 1 MiB - 2 bytes; the emoji's two halves straddle byte 1 MiB.
+    const text = 'a'.repeat(2 ** 19 - 2) + '\u{1F600}' + ' tail\n'.repeat(200_000);
+    const file = fx.write('utf16be.txt', utf16be(text));
+    const streamed = await extract(file, { spool: 'job-utf16be', threshold: MiB });
+    const whole = await extract(file);
+    expect(streamed.detection.encoding).toBe('UTF-16BE');
+    const full = readFileSync(fullTextOf(streamed)!.path, 'utf8');
+    expect(full).not.toContain('\uFFFD');
+    expect(full).toBe(whole.text);
+  });
+
+  it('UTF-8 cut inside its last character: still UTF-8, that one character becomes U+FFFD, and said', async () => {
+    const bytes = Buffer.concat([multibyteText(2 * MiB), Buffer.from([0xe2, 0x82])]);
+    const file = fx.write('cut.txt', bytes);
+    const streamed = await extract(file, { spool: 'job-cut', threshold: MiB });
+    const whole = await extract(file);
+    expect(streamed.detection.encoding).toBe('UTF-8');
+    const full = readFileSync(fullTextOf(streamed)!.path, 'utf8');
+    expect(full.endsWith('\r\n\uFFFD')).toBe(true);
+    expect(full).toBe(whole.text);
+    expect(streamed.warnings.join('\n')).toMatch(/ends in the middle of a character/);
   });
 
   it('UTF-8 at the start, Latin-1 later: decoded again from the start in the fallback encoding, and said', async () => {
