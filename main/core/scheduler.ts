@@ -302,7 +302,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       else this.settleFailure(s.entry, s.error);
     }
     if (!simple.length) return;
-    const items = simple.map(({ entry, outcome }) => ({ id: entry.job.id, seq: entry.job.seq, ...outcome!, failedItems: outcome!.failedItems, stepIndex: entry.stepIndex }));
+    const items = simple.map(({ entry, outcome }) => ({ job: entry.job, ...outcome!, failedItems: outcome!.failedItems, stepIndex: entry.stepIndex }));
     try {
       this.store.completeMany(items);
     } catch {

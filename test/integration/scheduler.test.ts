@@ -48,6 +48,23 @@ function maxOverlap(log: string): number {
 }
 
 describe('scheduler with a real pool', () => {
+  it('announces each job as stored: the last version pushed equals the row (completion reads back only what it changed)', async () => {
+    const { store, scheduler, seen, add } = setup({ concurrency: 6 });
+    const jobs = [
+      ...Array.from({ length: 20 }, (_, i) => add({ tag: `p${i}` }, { priority: i % 3 })),
+      add({ tag: 'slow', mode: 'slow', steps: 2 }),
+      add({ tag: 'warn', mode: 'dirty' }),
+    ];
+    scheduler.start();
+    await scheduler.drained();
+    const last = new Map(seen.map((j) => [j.id, j]));
+    for (const j of jobs) {
+      const stored = store.get(j.id)!;
+      expect(stored.status).toBe('completed');
+      expect(last.get(j.id)).toEqual(stored);
+    }
+  });
+
   it('runs jobs to completion and stores their results', async () => {
     const { store, scheduler, add } = setup();
     const a = add({ tag: 'a' });

@@ -30,8 +30,10 @@ import { assertCan, InvalidTransitionError, RULES, type JobAction } from '../sta
 import { openDatabase, type Db } from './database.js';
 import {
   ownerIsDead,
+  FINISH_COLUMNS,
   jobReader,
   rowToJob,
+  withFinish,
   rowToResult,
   summarize,
   type JobError,
@@ -81,9 +83,8 @@ export class JobStore extends EventEmitter<StoreEvents> {
   readonly db: Db;
   private readonly stmts: ReturnType<JobStore['prepare']>;
   private readonly claimStatements = new Map<number, Statement>();
-  /** The hot statements read rows as arrays (see jobReader). */
+  /** The claim reads rows as arrays (see jobReader). */
   private readonly readClaimed: (values: unknown[]) => Job;
-  private readonly readCompleted: (values: unknown[]) => Job;
   /** Events of the transaction in progress, announced after it commits. */
   private buffer: Array<() => void> | null = null;
 
@@ -92,7 +93,6 @@ export class JobStore extends EventEmitter<StoreEvents> {
     this.db = db;
     this.stmts = this.prepare();
     this.readClaimed = jobReader(this.claimStatement(1).columns());
-    this.readCompleted = jobReader(this.stmts.completeMany.columns());
   }
 
   static open(file: string): JobStore {
@@ -141,7 +141,7 @@ export class JobStore extends EventEmitter<StoreEvents> {
         -- By seq (the rowid: one lookup), checked against the id; the unary +
         -- operators keep SQLite on the rowid rather than the id or status indexes.
         WHERE jobs.seq = c.cseq AND +jobs.id = c.cid AND +jobs.status = 'running'
-        RETURNING *`).raw(),
+        RETURNING ${FINISH_COLUMNS}`),
       dependedOn: db.prepare(`SELECT DISTINCT depends_on FROM job_dependencies WHERE depends_on IN (SELECT value FROM json_each(?))`).pluck(),
       insertResult: db.prepare(`INSERT OR REPLACE INTO results
           (job_seq, format, extractor, extractor_version, text, markdown, document)
@@ -581,15 +581,17 @@ export class JobStore extends EventEmitter<StoreEvents> {
    * longer running (cancelled meanwhile) are left alone and returned as
    * refused. Batches and dependents are settled once per parent, not per child.
    */
-  completeMany(items: ReadonlyArray<{ id: string; seq: number; stepIndex?: number; result: ExtractionResult; contentHash?: string; failedItems?: number; warning?: string; reusedFrom?: string }>): { done: Job[]; refused: string[] } {
+  completeMany(
+    items: ReadonlyArray<{ job: Job; stepIndex?: number; result: ExtractionResult; contentHash?: string; failedItems?: number; warning?: string; reusedFrom?: string }>,
+  ): { done: Job[]; refused: string[] } {
     if (!items.length) return { done: [], refused: [] };
     return this.tx(() => {
       const payload = items.map((it) => {
         const failedItems = it.failedItems ?? 0;
         const successful = it.result.counters.items;
         return {
-          id: it.id,
-          seq: it.seq,
+          id: it.job.id,
+          seq: it.job.seq,
           step: it.stepIndex ?? null,
           to: failedItems > 0 ? 'partial' : 'completed',
           format: it.result.format,
@@ -602,15 +604,20 @@ export class JobStore extends EventEmitter<StoreEvents> {
           reused: it.reusedFrom ?? null,
         };
       });
-      const done = (this.stmts.completeMany.all(JSON.stringify(payload)) as unknown[][]).map(this.readCompleted);
-      const seqOf = new Map(done.map((j) => [j.id, j.seq]));
+      // The statement returns only what it changed (RETURNING * cost more than
+      // the UPDATE); the rest of each job is as claimed, since nothing else
+      // changes a running job's other columns.
+      const changed = new Map((this.stmts.completeMany.all(JSON.stringify(payload)) as Row[]).map((r) => [Number(r.seq), r]));
+      const done: Job[] = [];
       for (const it of items) {
-        if (!seqOf.has(it.id)) continue;
+        const row = changed.get(it.job.seq);
+        if (!row) continue;
+        done.push(withFinish(it.job, row));
         const { text, markdown, ...document } = it.result;
-        this.stmts.insertResult.run(seqOf.get(it.id), it.result.format, it.result.extractor.name, it.result.extractor.version, text, markdown, JSON.stringify(document));
+        this.stmts.insertResult.run(it.job.seq, it.result.format, it.result.extractor.name, it.result.extractor.version, text, markdown, JSON.stringify(document));
       }
       this.finishedMany(done);
-      return { done, refused: items.map((i) => i.id).filter((id) => !seqOf.has(id)) };
+      return { done, refused: items.filter((i) => !changed.has(i.job.seq)).map((i) => i.job.id) };
     });
   }
 

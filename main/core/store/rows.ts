@@ -113,6 +113,35 @@ export function rowToJob(r: Row): Job {
   return mapJob((column) => r[column]);
 }
 
+/** What a completion changes in a job's row: all that completeMany reads back. */
+export const FINISH_COLUMNS =
+  'seq, status, updated_at, started_at, completed_at, format, content_hash, result_summary, total, processed, successful, failed, warning, reused_from, step_index';
+
+/** A running job as claimed, with the columns its completion changed (FINISH_COLUMNS). */
+export function withFinish(job: Job, r: Row): Job {
+  return {
+    ...job,
+    status: r.status,
+    updatedAt: r.updated_at,
+    startedAt: r.started_at,
+    completedAt: r.completed_at,
+    format: r.format,
+    contentHash: r.content_hash,
+    resultSummary: parseJson(r.result_summary),
+    total: r.total,
+    processed: r.processed,
+    successful: r.successful,
+    failed: r.failed,
+    warning: r.warning,
+    reusedFrom: r.reused_from,
+    stepIndex: r.step_index,
+    errorCode: null,
+    errorCategory: null,
+    errorMessage: null,
+    errorDetails: null,
+  } as Job;
+}
+
 /**
  * The same mapping for rows read in better-sqlite3's raw mode (arrays of
  * values): the scheduler reads every claimed and finished job back, and
