@@ -49,7 +49,7 @@ export class DefinitionStore {
    * cached: every job reads its definition when it runs.
    */
   private readonly versions = new Map<string, Definition>();
-  private readonly latest: Statement;
+  private readonly latestVersion: Statement;
   private readonly exact: Statement;
 
   constructor(
@@ -57,7 +57,7 @@ export class DefinitionStore {
     /** Step types that have an executor: a definition naming another is refused. */
     private readonly knownSteps: () => readonly string[],
   ) {
-    this.latest = db.prepare('SELECT * FROM job_definitions WHERE name = ? ORDER BY version DESC LIMIT 1');
+    this.latestVersion = db.prepare('SELECT max(version) FROM job_definitions WHERE name = ?').pluck();
     this.exact = db.prepare('SELECT * FROM job_definitions WHERE name = ? AND version = ?');
   }
 
@@ -76,15 +76,18 @@ export class DefinitionStore {
   }
 
   get(name: string, version?: number): Definition {
-    const key = `${name}\u0000${version}`;
-    const cached = version === undefined ? undefined : this.versions.get(key);
+    // The newest version is asked of the database each time (another process
+    // may have saved one); its content then comes from the cache.
+    const v = version ?? (this.latestVersion.get(name) as number | null) ?? undefined;
+    const key = `${name}\u0000${v}`;
+    const cached = v === undefined ? undefined : this.versions.get(key);
     if (cached) return cached;
-    const row = (version === undefined ? this.latest.get(name) : this.exact.get(name, version)) as Row | undefined;
+    const row = (v === undefined ? undefined : this.exact.get(name, v)) as Row | undefined;
     if (!row) {
       throw new ExtractionError('invalid_definition', `No job definition named "${name}"${version ? ` at version ${version}` : ''}.`);
     }
     const def = rowToDefinition(row);
-    if (version !== undefined) this.versions.set(key, def);
+    this.versions.set(key, def);
     return def;
   }
 
