@@ -242,6 +242,7 @@ class CsvStreamSink implements TextSink {
   private head = '';
   private splitter: RecordSplitter | undefined;
   private baseLine = 0;
+  private endedWithCR = false;
   private newline = '\n';
   delimiter = ',';
 
@@ -282,7 +283,11 @@ class CsvStreamSink implements TextSink {
   private parse(segments: string[]): void {
     for (const segment of segments) {
       if (!segment) continue;
+      // A CRLF cut between two segments (a file mixing CR and CRLF, parsed
+      // with CR as the line break) is one line break, not two.
+      if (this.endedWithCR && segment.charCodeAt(0) === 10) this.baseLine--;
       this.baseLine += this.rows.parse(segment, { delimiter: this.delimiter, newline: this.newline, baseLine: this.baseLine, onRows: this.onRows });
+      this.endedWithCR = segment.charCodeAt(segment.length - 1) === 13;
     }
   }
 }

@@ -177,6 +177,20 @@ describe('large CSV files', () => {
     return rows.join('\r\n') + '\r\n';
   }
 
+  it('mixed CR and CRLF line breaks: the same line numbers in warnings as the whole-file parse', async () => {
+    // Old Mac (CR) rows with some CRLF ones: parsed with CR as the line break,
+    // so a CRLF can be cut between two segments.
+    let csv = 'id,name,amount';
+    for (let i = 1; i <= 150_000; i++) csv += (i % 5 < 3 ? '\r' : '\r\n') + (i % 20_000 === 0 ? `${i},ragged` : `${i},name-${i},${i}.5`);
+    csv += '\r';
+    const file = fx.write('mixed-breaks.csv', csv);
+    const streamed = await extract(file, { spool: 'job-mixed-breaks', threshold: MiB });
+    const whole = await extract(file);
+    const lines = (r: ExtractionResult) => r.warnings.filter((w) => /^Line \d+/.test(w));
+    expect(lines(whole)).toHaveLength(7);
+    expect(lines(streamed)).toEqual(lines(whole));
+  });
+
   it('every row parsed and counted, a 1,000-row table preview, the same warnings (line numbers) as the whole-file parse', async () => {
     const csv = bigCsv(120_000);
     const file = fx.write('big.csv', csv);
