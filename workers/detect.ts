@@ -12,12 +12,13 @@
  *   extension is missing or generic (.txt), because a .md with commas or a
  *   .csv with a '#' line should stay what its author called it.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import type { Detection, Format } from '../shared/extraction';
 import { looksLikeBrep, looksLikeIges } from './extractors/cad/step';
 import { decodeText } from './text/decode';
 import { sniffDelimiter } from './text/delimiter';
+import { readAt } from './read-at';
 import { readZipDirectory, storedEntryFromHead, walkLocalHeaders, type ZipDirectory } from './zip-directory';
 
 export const HEAD_BYTES = 64 * 1024;
@@ -321,17 +322,6 @@ export async function detectFromHead(input: DetectInput): Promise<Detection> {
     return { format: ext, method: 'extension', mime: MIME[ext], encoding };
   }
   return { format: sniff.format, method: 'sniff', mime: MIME[sniff.format], encoding };
-}
-
-async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
-  const buf = Buffer.alloc(length);
-  let done = 0;
-  while (done < length) {
-    const { bytesRead } = await fh.read(buf, done, length - done, position + done);
-    if (bytesRead === 0) break;
-    done += bytesRead;
-  }
-  return buf.subarray(0, done);
 }
 
 /** Detects a file's format from its head (and ZIP directory); never reads the whole file. */

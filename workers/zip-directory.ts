@@ -10,6 +10,7 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import iconv from 'iconv-lite';
+import { readAt } from './read-at';
 
 export interface ZipEntry {
   name: string;
@@ -36,17 +37,6 @@ const CDH_SIG = 0x02014b50;
 const LFH_SIG = 0x04034b50;
 /** Central directories larger than this are read only in part (detection needs names, not all of them). */
 const MAX_DIRECTORY_BYTES = 16 * 1024 * 1024;
-
-async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
-  const buf = Buffer.alloc(length);
-  let done = 0;
-  while (done < length) {
-    const { bytesRead } = await fh.read(buf, done, length - done, position + done);
-    if (bytesRead === 0) break;
-    done += bytesRead;
-  }
-  return buf.subarray(0, done);
-}
 
 function decodeName(raw: Buffer, utf8Flag: boolean): string {
   // Bit 11 says UTF-8; otherwise the spec says CP437, though many tools write

@@ -13,6 +13,7 @@ import { open } from 'node:fs/promises';
 import chardet from 'chardet';
 import iconv from 'iconv-lite';
 import type { ExtractInput } from '../extractors/types';
+import { readAt } from '../read-at';
 import { guessEncoding, normaliseEncoding, type EncodingSource } from './decode';
 
 export interface TextSink {
@@ -63,9 +64,7 @@ function makeDecoder(encoding: string, strict: boolean): Decoder {
 async function readHead(file: string): Promise<Buffer> {
   const fh = await open(file, 'r');
   try {
-    const buf = Buffer.alloc(HEAD_BYTES);
-    const { bytesRead } = await fh.read(buf, 0, HEAD_BYTES, 0);
-    return buf.subarray(0, bytesRead);
+    return await readAt(fh, 0, HEAD_BYTES);
   } finally {
     await fh.close();
   }
