@@ -218,3 +218,21 @@ export type HashOutcome = { ok: true; sha256: string; size: number } | { ok: fal
 export type WorkerOutcome =
   | { ok: true; result: ExtractionResult; /** sha256 of the file's bytes, hex. */ sha256?: string }
   | { ok: false; error: SerializedError };
+
+/**
+ * The worker's group task (piscina `name: 'runMany'`): several small files in
+ * one thread hop. `state` is shared memory: state[0] is the index of the
+ * file being extracted (-1 before the first), so main knows which file was
+ * running if the thread dies or hangs; state[1 + i] = 1 tells the worker to
+ * skip file i (it was cancelled before its turn).
+ */
+export interface GroupTask {
+  tasks: ExtractTask[];
+  state: Int32Array;
+}
+
+/** One outcome per task (null: skipped, cancelled), and the worker's time spent on them. */
+export interface GroupOutcome {
+  outcomes: Array<WorkerOutcome | null>;
+  ms: number;
+}

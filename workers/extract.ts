@@ -20,6 +20,8 @@ import {
   type ExtractionResult,
   type ExtractTask,
   type Format,
+  type GroupOutcome,
+  type GroupTask,
   type HashOutcome,
   type WorkerOutcome,
 } from '../shared/extraction';
@@ -28,6 +30,7 @@ import { fsErrorCode, fsErrorMessage, serializeError } from './errors';
 import { extractorFor, listExtractors as registryList, type ExtractorInfo } from './extractors/registry';
 import { formatLabel, type ExtractOptions } from './extractors/types';
 import { createProgressReporter } from './progress';
+import { runMany as runGroup } from './run-many';
 
 export const DEFAULT_MAX_BYTES = 1024 ** 3;
 
@@ -203,6 +206,11 @@ export async function run(
   } catch (err) {
     return { ok: false, error: serializeError(err, format, 'other') };
   }
+}
+
+/** Named task for the pool: several small files in one task (see GroupTask). */
+export function runMany(group: GroupTask): Promise<GroupOutcome> {
+  return runGroup(group, (task) => run(task));
 }
 
 /**

@@ -43,12 +43,20 @@ function rowToDefinition(r: Row): Definition {
   });
 }
 
+const LATEST_TTL_MS = 1000;
+
 export class DefinitionStore {
   /**
    * A stored version never changes (saving makes a new one), so versions are
    * cached: every job reads its definition when it runs.
    */
   private readonly versions = new Map<string, Definition>();
+  /**
+   * The newest version number by name, asked of the database at most once a
+   * second (another process may save a version; it applies within a second,
+   * ours at once). It was a query per job.
+   */
+  private readonly latest = new Map<string, { version: number | undefined; at: number }>();
   private readonly latestVersion: Statement;
   private readonly exact: Statement;
 
@@ -75,10 +83,17 @@ export class DefinitionStore {
     return rows.map(rowToDefinition);
   }
 
+  private newest(name: string): number | undefined {
+    const now = Date.now();
+    const known = this.latest.get(name);
+    if (known && now - known.at < LATEST_TTL_MS && now >= known.at) return known.version;
+    const version = (this.latestVersion.get(name) as number | null) ?? undefined;
+    this.latest.set(name, { version, at: now });
+    return version;
+  }
+
   get(name: string, version?: number): Definition {
-    // The newest version is asked of the database each time (another process
-    // may have saved one); its content then comes from the cache.
-    const v = version ?? (this.latestVersion.get(name) as number | null) ?? undefined;
+    const v = version ?? this.newest(name);
     const key = `${name}\u0000${v}`;
     const cached = v === undefined ? undefined : this.versions.get(key);
     if (cached) return cached;
@@ -119,6 +134,7 @@ export class DefinitionStore {
       this.db
         .prepare('INSERT INTO job_definitions (name, version, description, steps, timeout_ms, builtin) VALUES (?, ?, ?, ?, ?, ?)')
         .run(def.name, (latest?.version ?? 0) + 1, def.description, JSON.stringify(def.steps), def.timeout_ms ?? null, builtin ? 1 : 0);
+      this.latest.delete(def.name);
       return this.get(def.name);
     })();
   }

@@ -14,11 +14,13 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import {
   ExtractionError,
+  type GroupOutcome,
   type HashOutcome,
   type ExtractTask,
   type ProgressMessage,
   type WorkerOutcome,
 } from '../../shared/extraction.js';
+import { GROUP_MAX_BYTES, TaskGrouper } from './pool-groups.js';
 import type { ExecutionOutcome, Executor } from './scheduler.js';
 
 export interface PoolOptions {
@@ -27,6 +29,19 @@ export interface PoolOptions {
   threads?: number;
   /** Heap cap per worker thread: a memory bomb kills its worker, not the app. */
   maxHeapMb?: number;
+  /**
+   * Send small files in groups (see pool-groups.ts; default true). The
+   * worker must then export a `runMany` task.
+   */
+  grouping?: boolean;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  onProgress?: (p: ProgressMessage) => void;
+  /** A small file (see GROUP_MAX_BYTES): it may share a worker task with others. */
+  small?: boolean;
 }
 
 /** Finds the built worker whether we run from dist/ (app, CLI) or from sources (tests). */
@@ -47,11 +62,21 @@ export class ExtractionPool {
   private piscina: Piscina;
   private readonly filename: string;
   private readonly maxHeapMb: number;
+  private readonly grouper: TaskGrouper | undefined;
 
   constructor(opts: PoolOptions = {}) {
     this.filename = opts.filename ?? defaultWorkerFile();
     this.maxHeapMb = opts.maxHeapMb ?? 1024;
     this.piscina = this.create(opts.threads ?? availableParallelism());
+    if (opts.grouping !== false) {
+      this.grouper = new TaskGrouper({
+        threads: () => this.threads,
+        sendGroup: (group, signal) => this.piscina.run(group, { name: 'runMany', signal }) as Promise<GroupOutcome>,
+        runAlone: (task, o) => this.runAlone(task, o),
+        translate: translateWorkerError,
+        timeoutError,
+      });
+    }
   }
 
   get threads(): number {
@@ -82,10 +107,12 @@ export class ExtractionPool {
   }
 
   /** Runs one extraction; resolves with the result or rejects with an ExtractionError. */
-  async run(
-    task: ExtractTask,
-    opts: { signal?: AbortSignal; timeoutMs?: number; onProgress?: (p: ProgressMessage) => void } = {},
-  ): Promise<WorkerOutcome & { ok: true }> {
+  run(task: ExtractTask, opts: RunOptions = {}): Promise<WorkerOutcome & { ok: true }> {
+    if (opts.small && !opts.onProgress && this.grouper) return this.grouper.run(task, opts);
+    return this.runAlone(task, opts);
+  }
+
+  private async runAlone(task: ExtractTask, opts: RunOptions): Promise<WorkerOutcome & { ok: true }> {
     const deadline = opts.timeoutMs ? new Deadline(opts.timeoutMs, opts.signal) : undefined;
     const signal = deadline?.signal ?? opts.signal;
     // A progress channel only for callers that listen (a small file is done
@@ -101,9 +128,7 @@ export class ExtractionPool {
       return outcome;
     } catch (err) {
       if (err instanceof ExtractionError) throw err;
-      if (deadline?.expired) {
-        throw new ExtractionError('timeout', `Extraction took longer than ${formatMs(opts.timeoutMs!)} and was stopped.`);
-      }
+      if (deadline?.expired) throw timeoutError(opts.timeoutMs!);
       if (opts.signal?.aborted) throw new ExtractionError('cancelled', 'Cancelled by the user.');
       throw translateWorkerError(err);
     } finally {
@@ -195,6 +220,10 @@ function translateWorkerError(err: unknown): ExtractionError {
   return new ExtractionError('internal', `The extraction worker failed: ${message}`);
 }
 
+function timeoutError(ms: number): ExtractionError {
+  return new ExtractionError('timeout', `Extraction took longer than ${formatMs(ms)} and was stopped.`);
+}
+
 function formatMs(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(ms % 1000 ? 1 : 0)} s` : `${ms} ms`;
 }
@@ -203,9 +232,10 @@ function formatMs(ms: number): string {
 export function poolExecutor(pool: ExtractionPool): Executor {
   return async (job, ctx): Promise<ExecutionOutcome> => {
     if (!job.sourcePath) throw new ExtractionError('not_a_file', 'This job has no file to extract.');
+    const small = job.sizeBytes !== null && job.sizeBytes <= GROUP_MAX_BYTES;
     const out = await pool.run(
       { path: job.sourcePath, options: job.options },
-      { signal: ctx.signal, onProgress: ctx.onProgress, ...(ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}) },
+      { signal: ctx.signal, small, ...(small ? {} : { onProgress: ctx.onProgress }), ...(ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}) },
     );
     return { result: out.result, contentHash: out.sha256 };
   };

@@ -7,6 +7,7 @@ import { ExtractionError, liftFullText, type ExtractionResult } from '../../../s
 import { adoptFullText } from '../full-text.js';
 import { jobSpoolDir } from '../paths.js';
 import type { ExtractionPool } from '../pool.js';
+import { GROUP_MAX_BYTES } from '../pool-groups.js';
 import type { JobStore, StoredResult } from '../store/job-store.js';
 import type { StepExecutor } from './types.js';
 
@@ -53,9 +54,11 @@ export function extractStep(deps: ExtractStepDeps): StepExecutor {
     // Progress only for files big enough to report any: a small one is done
     // before its first message, and the channel costs a port per task.
     const onProgress = job.sizeBytes !== null && job.sizeBytes < PROGRESS_MIN_BYTES ? undefined : ctx.onProgress;
+    // A small file may share a worker task with others (see pool-groups.ts).
+    const groupable = job.sizeBytes !== null && job.sizeBytes <= GROUP_MAX_BYTES;
     const out = await deps.pool.run(
       { path: job.sourcePath, options, spoolDir },
-      { signal: ctx.signal, ...(onProgress ? { onProgress } : {}), ...(ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}) },
+      { signal: ctx.signal, small: groupable, ...(onProgress ? { onProgress } : {}), ...(ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}) },
     );
     return { ...state, result: liftFullText(out.result), contentHash: out.sha256 ?? contentHash };
   };

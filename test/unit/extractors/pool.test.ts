@@ -7,7 +7,7 @@ import path from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import Piscina from 'piscina';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { extractionResultSchema, type ProgressMessage, type WorkerOutcome } from '../../../shared/extraction';
+import { extractionResultSchema, type GroupOutcome, type ProgressMessage, type WorkerOutcome } from '../../../shared/extraction';
 import { fixtureDir, makePdf } from '../../helpers/fixtures';
 
 const fx = fixtureDir('quarry-pool-');
@@ -65,6 +65,20 @@ describe('dist/workers/extract.cjs in piscina', () => {
     }
     const again = await runWithProgress(pdfPath);
     expect(again.outcome.ok).toBe(true);
+  });
+
+  it("runs the named 'runMany' group task: one outcome per file, cancelled ones skipped", async () => {
+    const csv = fx.write('g.csv', 'a,b\n1,2\n');
+    const txt = fx.write('g.txt', 'hello group');
+    const state = new Int32Array(new SharedArrayBuffer(4 * 5));
+    state[0] = -1;
+    state[1 + 2] = 1; // the third file was cancelled before its turn
+    const group = { tasks: [csv, txt, txt, path.join(fx.dir, 'missing.txt')].map((p) => ({ path: p, options: {} })), state };
+    const out = (await pool.run(group, { name: 'runMany' })) as GroupOutcome;
+    expect(out.outcomes.map((o) => (o === null ? null : o.ok ? o.result.format : o.error.code))).toEqual(['csv', 'text', null, 'file_not_found']);
+    expect(out.outcomes[1]).toMatchObject({ ok: true, result: { text: 'hello group' }, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(state[0]).toBe(3); // the last file it started
+    expect(out.ms).toBeGreaterThan(0);
   });
 
   it('runs tasks concurrently and answers the listExtractors named task', async () => {

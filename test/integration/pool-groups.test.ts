@@ -1,0 +1,155 @@
+/**
+ * Small files grouped into shared worker tasks (main/core/pool-groups.ts),
+ * in a real piscina pool running the chaos worker: each grouped file must
+ * behave as if it ran alone, whatever happens to the others of its group.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ExtractionPool, poolExecutor } from '../../main/core/pool.js';
+import { Scheduler } from '../../main/core/scheduler.js';
+import { JobStore } from '../../main/core/store/job-store.js';
+import { ExtractionError } from '../../shared/extraction.js';
+import { tempDbPath, tempDir } from '../helpers/tmp.js';
+import { until } from '../helpers/wait.js';
+
+const CHAOS = path.resolve(import.meta.dirname, '../fixtures/workers/chaos.cjs');
+const dir = tempDir();
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+let n = 0;
+function setup(threads = 2) {
+  const pool = new ExtractionPool({ filename: CHAOS, threads, maxHeapMb: 64 });
+  cleanups.push(() => pool.destroy());
+  const groupLog = path.join(dir, `groups-${n}.log`);
+  const log = path.join(dir, `files-${n++}.log`);
+  /** One small file; `options` say what the chaos worker does with it. */
+  const file = (tag: string, options: Record<string, unknown> = {}, opts: { signal?: AbortSignal; timeoutMs?: number } = {}) =>
+    pool.run({ path: `/nonexistent/${tag}`, options: { tag, log, groupLog, ...options } }, { small: true, ...opts });
+  const groups = () => (existsSync(groupLog) ? readFileSync(groupLog, 'utf8').trim().split('\n').map((l) => Number(l.split(' ')[1])) : []);
+  const started = () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter((l) => l.startsWith('start')).map((l) => l.split(' ')[1]) : []);
+  return { pool, file, groups, started };
+}
+
+/** The error a rejected run ended with. */
+async function failure(p: Promise<unknown>): Promise<ExtractionError> {
+  try {
+    await p;
+  } catch (err) {
+    return err as ExtractionError;
+  }
+  throw new Error('expected the run to fail');
+}
+
+const tagOf = (o: { result: { text: string } }) => o.result.text.replace(/^done /, '');
+
+describe('grouped small files', () => {
+  it('sends files asked for together as a few group tasks, spread over the threads, each with its own outcome', async () => {
+    const { file, groups } = setup();
+    const tags = Array.from({ length: 40 }, (_, i) => `f${i}`);
+    const outcomes = await Promise.all(tags.map((t, i) => (i === 7 ? failure(file(t, { mode: 'fail', code: 'corrupt_file' })) : file(t))));
+    outcomes.forEach((o, i) => {
+      if (i === 7) expect((o as ExtractionError).code).toBe('corrupt_file');
+      else expect(tagOf(o as { result: { text: string } })).toBe(tags[i]);
+    });
+    const sizes = groups();
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(40);
+    expect(sizes.length).toBeGreaterThanOrEqual(2); // both threads get work
+    expect(sizes.length).toBeLessThan(40 / 2);
+  });
+
+  it('a file that is not small, or that listens to progress, runs on its own', async () => {
+    const { pool, groups } = setup();
+    const groupLog = path.join(dir, 'alone-groups.log');
+    await Promise.all([
+      pool.run({ path: '/x/a', options: { groupLog } }),
+      pool.run({ path: '/x/b', options: { groupLog } }),
+      pool.run({ path: '/x/c', options: { groupLog, mode: 'slow', steps: 2, stepMs: 1 } }, { small: true, onProgress: () => undefined }),
+    ]);
+    expect(existsSync(groupLog)).toBe(false);
+    expect(groups()).toEqual([]);
+  });
+
+  it('a file that runs past its time limit fails alone; the rest of its group completes', async () => {
+    const { file, started } = setup(1);
+    const heartbeat = path.join(dir, 'hb-timeout');
+    const runs = [file('a'), file('b'), file('hang', { mode: 'hang', heartbeat }, { timeoutMs: 300 }), file('c'), file('d')];
+    const [a, b, hang, c, d] = await Promise.allSettled(runs);
+    expect(hang).toMatchObject({ status: 'rejected', reason: { code: 'timeout' } });
+    for (const [r, t] of [[a, 'a'], [b, 'b'], [c, 'c'], [d, 'd']] as const) {
+      expect(r.status).toBe('fulfilled');
+      expect(tagOf((r as PromiseFulfilledResult<{ result: { text: string } }>).value)).toBe(t);
+    }
+    // The hung thread was stopped: its heartbeat no longer grows.
+    const size = statSync(heartbeat).size;
+    await sleep(150);
+    expect(statSync(heartbeat).size).toBe(size);
+    // The files after the hang ran (again, alone); none ran twice except those whose results died with the thread.
+    expect(started().filter((t) => t === 'c')).toHaveLength(1);
+  });
+
+  it('a crash or a heap overflow fails only the file that caused it', async () => {
+    const { file, groups } = setup(1);
+    const codes = (results: PromiseSettledResult<{ result: { text: string } }>[]) =>
+      results.map((r) => (r.status === 'fulfilled' ? tagOf(r.value) : (r.reason as ExtractionError).code));
+    expect(codes(await Promise.allSettled([file('a'), file('boom', { mode: 'exit' }), file('b')]))).toEqual(['a', 'worker_crashed', 'b']);
+    expect(codes(await Promise.allSettled([file('c'), file('hog', { mode: 'oom' }), file('d')]))).toEqual(['c', 'resource_limit', 'd']);
+    expect(groups()).toEqual([3, 3]); // both went out as groups
+  });
+
+  it('cancel: a file whose turn has not come is skipped, and its group carries on', async () => {
+    const { file, started, groups } = setup(1);
+    const waiting = new AbortController();
+    const runs = [file('slow', { mode: 'slow', steps: 4, stepMs: 50 }), file('skipped', {}, { signal: waiting.signal }), file('after')];
+    await until(() => started().includes('slow'));
+    waiting.abort();
+    const [slow, skipped, after] = await Promise.allSettled(runs);
+    expect(skipped).toMatchObject({ status: 'rejected', reason: { code: 'cancelled' } });
+    expect(slow.status).toBe('fulfilled');
+    expect(after.status).toBe('fulfilled');
+    expect(started()).toEqual(['slow', 'after']);
+    expect(groups()).toEqual([3]);
+  });
+
+  it('cancel: a running file has its thread stopped, and the rest of its group runs on', async () => {
+    const { file, started } = setup(1);
+    const heartbeat = path.join(dir, 'hb-cancel');
+    const running = new AbortController();
+    const runs = [file('hang', { mode: 'hang', heartbeat }, { signal: running.signal }), file('after')];
+    await until(() => existsSync(heartbeat));
+    running.abort();
+    const [hang, after] = await Promise.allSettled(runs);
+    expect(hang).toMatchObject({ status: 'rejected', reason: { code: 'cancelled' } });
+    expect(after.status).toBe('fulfilled');
+    expect(started()).toEqual(['hang', 'after']);
+    const size = statSync(heartbeat).size;
+    await sleep(150);
+    expect(statSync(heartbeat).size).toBe(size);
+  });
+
+  it('through the scheduler: small jobs at a concurrency above the thread count all complete, in few worker tasks', async () => {
+    const store = JobStore.open(tempDbPath(dir));
+    const pool = new ExtractionPool({ filename: CHAOS, threads: 2 });
+    const scheduler = new Scheduler({ store, executor: poolExecutor(pool), concurrency: 24, pollIntervalMs: 50 });
+    cleanups.push(async () => {
+      await scheduler.stop({ abort: true });
+      await pool.destroy();
+      store.close();
+    });
+    const groupLog = path.join(dir, 'scheduler-groups.log');
+    const jobs = store.add(Array.from({ length: 200 }, (_, i) => ({ sourcePath: `/x/${i}`, sizeBytes: 100, options: { tag: `j${i}`, groupLog } })));
+    scheduler.start();
+    await scheduler.drained();
+    for (const j of jobs) {
+      expect(store.get(j.id)!.status).toBe('completed');
+      expect(store.result(j.id)!.text).toBe(`done ${j.options.tag}`);
+    }
+    const sizes = readFileSync(groupLog, 'utf8').trim().split('\n').map((l) => Number(l.split(' ')[1]));
+    expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(200);
+    expect(sizes.length).toBeLessThan(100);
+  });
+});
