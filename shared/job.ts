@@ -101,6 +101,7 @@ export const jobSchema = z.object({
 export type Job = z.infer<typeof jobSchema>;
 
 export const jobEventSchema = z.object({
+  /** The event's place in its job's history, from 1 (the job's creation). */
   id: z.number().int(),
   jobId: z.string(),
   at: z.number().int(),

@@ -287,7 +287,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   /**
-   * Writes finished executions: successes in one set-based statement, the
+   * Writes finished executions: successes together (completeMany), the
    * rest one by one (retry later, fail, containers). Call inside a transaction.
    */
   private writeSettled(): void {

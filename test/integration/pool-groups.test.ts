@@ -78,9 +78,9 @@ describe('grouped small files', () => {
     const { file, started } = setup(1);
     const heartbeat = path.join(dir, 'hb-timeout');
     const runs = [file('a'), file('b'), file('hang', { mode: 'hang', heartbeat }, { timeoutMs: 300 }), file('c'), file('d')];
-    const [a, b, hang, c, d] = await Promise.allSettled(runs);
+    const [a, b, hang, c, d] = (await Promise.allSettled(runs)) as PromiseSettledResult<{ result: { text: string } }>[];
     expect(hang).toMatchObject({ status: 'rejected', reason: { code: 'timeout' } });
-    for (const [r, t] of [[a, 'a'], [b, 'b'], [c, 'c'], [d, 'd']] as const) {
+    for (const [r, t] of [[a!, 'a'], [b!, 'b'], [c!, 'c'], [d!, 'd']] as const) {
       expect(r.status).toBe('fulfilled');
       expect(tagOf((r as PromiseFulfilledResult<{ result: { text: string } }>).value)).toBe(t);
     }
@@ -109,8 +109,8 @@ describe('grouped small files', () => {
     waiting.abort();
     const [slow, skipped, after] = await Promise.allSettled(runs);
     expect(skipped).toMatchObject({ status: 'rejected', reason: { code: 'cancelled' } });
-    expect(slow.status).toBe('fulfilled');
-    expect(after.status).toBe('fulfilled');
+    expect(slow!.status).toBe('fulfilled');
+    expect(after!.status).toBe('fulfilled');
     expect(started()).toEqual(['slow', 'after']);
     expect(groups()).toEqual([3]);
   });
@@ -124,7 +124,7 @@ describe('grouped small files', () => {
     running.abort();
     const [hang, after] = await Promise.allSettled(runs);
     expect(hang).toMatchObject({ status: 'rejected', reason: { code: 'cancelled' } });
-    expect(after.status).toBe('fulfilled');
+    expect(after!.status).toBe('fulfilled');
     expect(started()).toEqual(['hang', 'after']);
     const size = statSync(heartbeat).size;
     await sleep(150);

@@ -125,8 +125,13 @@ function checkInvariants(store: JobStore, before: Map<string, JobStatus>, op: Op
     // The row maps to a job the shared schema accepts (rowToJob trusts the row; this checks that trust).
     expect(jobSchema.safeParse(rowToJob(r)).error).toBeUndefined();
     // The last event tells the current status.
-    const last = store.db.prepare('SELECT to_status FROM job_events WHERE job_seq = (SELECT seq FROM jobs WHERE id = ?) ORDER BY id DESC LIMIT 1').pluck().get(r.id);
-    expect(last).toBe(r.status);
+    const history = store.events(r.id);
+    expect(history.at(-1)!.toStatus).toBe(r.status);
+    // Each event starts where the one before it ended, in time order.
+    history.slice(1).forEach((e, i) => {
+      expect(e.fromStatus).toBe(history[i]!.toStatus);
+      expect(e.at).toBeGreaterThanOrEqual(history[i]!.at);
+    });
   }
   for (const b of rows.filter((r) => r.kind === 'batch')) {
     const kids = rows.filter((r) => r.parent_id === b.id);

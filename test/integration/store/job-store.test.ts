@@ -176,6 +176,54 @@ describe('timing and events', () => {
   });
 });
 
+describe('history', () => {
+  const steps = (id: string) => store.events(id).map((e) => [e.fromStatus, e.toStatus, e.attempt]);
+  const stored = (seq: number) => store.db.prepare('SELECT count(*) FROM job_events WHERE job_seq = ?').pluck().get(seq);
+
+  it('the usual path (created, claimed, completed) is read from the row, with nothing written to job_events', () => {
+    const job = jobIn(store, 'completed');
+    expect(steps(job.id)).toEqual([
+      [null, 'pending', 0],
+      ['pending', 'running', 1],
+      ['running', 'completed', 1],
+    ]);
+    const [created, started, completed] = store.events(job.id);
+    expect([created!.at, started!.at, completed!.at]).toEqual([job.createdAt, job.startedAt, job.completedAt]);
+    expect(store.events(job.id).map((e) => e.id)).toEqual([1, 2, 3]);
+    expect(stored(job.seq)).toBe(0);
+  });
+
+  it('a rerun keeps the attempt that completed the job, with its times', () => {
+    const first = jobIn(store, 'completed');
+    store.rerun(first.id);
+    store.claim(1, Date.now(), 60_000, OWNER);
+    const again = store.complete(first.id, sampleResult());
+    expect(steps(first.id)).toEqual([
+      [null, 'pending', 0],
+      ['pending', 'running', 1],
+      ['running', 'completed', 1],
+      ['completed', 'pending', 0],
+      ['pending', 'running', 1],
+      ['running', 'completed', 1],
+    ]);
+    const ev = store.events(first.id);
+    expect([ev[1]!.at, ev[2]!.at]).toEqual([first.startedAt, first.completedAt]);
+    expect([ev[4]!.at, ev[5]!.at]).toEqual([again.startedAt, again.completedAt]);
+  });
+
+  it('a cancel of a running job keeps when its attempt started', () => {
+    const running = jobIn(store, 'running');
+    store.cancel(running.id);
+    const ev = store.events(running.id);
+    expect(ev.map((e) => [e.fromStatus, e.toStatus, e.attempt])).toEqual([
+      [null, 'pending', 0],
+      ['pending', 'running', 1],
+      ['running', 'cancelled', 1],
+    ]);
+    expect(ev[1]!.at).toBe(running.startedAt);
+  });
+});
+
 describe('claims', () => {
   it('takes due jobs by priority, then age, and skips jobs waiting for a retry', () => {
     const now = 1_000_000_000_000;
