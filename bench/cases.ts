@@ -309,7 +309,7 @@ async function intake(o: Opts): Promise<void> {
     removeDb(dbPath);
     if (rep >= 0) samples.push(files / s);
 
-    // Where the time goes: the folder walk alone, then store.add alone.
+    // Where the time goes: the folder walk alone, then the store's insert alone.
     gc();
     let t = now();
     const { files: found } = await expandPaths([input]);
@@ -317,7 +317,7 @@ async function intake(o: Opts): Promise<void> {
     const store = JobStore.open(freshDb('intake'));
     gc();
     t = now();
-    store.add(found);
+    store.insert(found);
     if (rep >= 0) add.push(found.length / ((now() - t) / 1000));
     const storeFile = store.db.name;
     store.close();
@@ -332,7 +332,7 @@ async function intake(o: Opts): Promise<void> {
     info: { files, walkOnlyPathsPerSec: median(walk), storeAddOnlyJobsPerSec: median(add) },
   });
   emit({ key: 'quarry.intake.walk', label: 'of which: expandPaths (folder walk) alone', unit: 'paths/s', better: 'higher', samples: walk });
-  emit({ key: 'quarry.intake.add', label: 'of which: store.add alone', unit: 'jobs/s', better: 'higher', samples: add });
+  emit({ key: 'quarry.intake.add', label: 'of which: store.insert alone', unit: 'jobs/s', better: 'higher', samples: add });
 }
 
 async function dashboard(o: Opts): Promise<void> {
