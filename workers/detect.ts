@@ -18,7 +18,7 @@ import type { Detection, Format } from '../shared/extraction';
 import { looksLikeBrep, looksLikeIges } from './extractors/cad/step';
 import { decodeText } from './text/decode';
 import { sniffDelimiter } from './text/delimiter';
-import { readAt } from './read-at';
+import { bufferReader, readAt } from './read-at';
 import { readZipDirectory, storedEntryFromHead, walkLocalHeaders, type ZipDirectory } from './zip-directory';
 
 export const HEAD_BYTES = 64 * 1024;
@@ -325,6 +325,17 @@ export async function detectFromHead(input: DetectInput): Promise<Detection> {
 }
 
 /** Detects a file's format from its head (and ZIP directory); never reads the whole file. */
+/** The same for a whole file already in memory (small files are read once; see extract.ts). */
+export function detectBuffer(data: Buffer, fileName: string, opts: { encoding?: string } = {}): Promise<Detection> {
+  return detectFromHead({
+    head: data.subarray(0, HEAD_BYTES),
+    size: data.length,
+    fileName,
+    encoding: opts.encoding,
+    readZipDirectory: () => readZipDirectory(bufferReader(data), data.length),
+  });
+}
+
 export async function detectFile(filePath: string, opts: { encoding?: string } = {}): Promise<Detection> {
   const fh = await open(filePath, 'r');
   try {

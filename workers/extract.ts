@@ -8,8 +8,8 @@
  * throw for them.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open, stat, readFile } from 'node:fs/promises';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { MessagePort } from 'node:worker_threads';
 import {
@@ -25,7 +25,7 @@ import {
   type HashOutcome,
   type WorkerOutcome,
 } from '../shared/extraction';
-import { detectFile, MIME } from './detect';
+import { detectBuffer, detectFile, MIME } from './detect';
 import { fsErrorCode, fsErrorMessage, serializeError } from './errors';
 import { extractorFor, listExtractors as registryList, type ExtractorInfo } from './extractors/registry';
 import { formatLabel, type ExtractOptions } from './extractors/types';
@@ -82,6 +82,13 @@ function fail(code: ExtractionError['code'], message: string, details: Record<st
 
 /** Files up to this size are hashed by the extract task itself when the extractor did not read them through. */
 const HASH_INLINE_MAX = 1024 * 1024;
+/**
+ * Files up to this size are read once, whole, up front: detection, the
+ * extractor and the hash share the bytes. A small file otherwise cost eight
+ * round trips to libuv's thread pool (stat, open, read, close, twice), most of
+ * its time.
+ */
+const READ_WHOLE_MAX = 1024 * 1024;
 
 export default async function extract(task: ExtractTask & { port?: MessagePort }): Promise<WorkerOutcome> {
   const progress = createProgressReporter(task?.port);
@@ -101,10 +108,11 @@ export async function run(
   if (typeof filePath !== 'string' || !filePath) return fail('internal', 'Extraction task has no file path');
   const options = parseOptions(task.options);
 
-  // 1. The file itself.
+  // 1. The file itself. Synchronous calls: this thread has nothing else to
+  // do meanwhile, and each asynchronous one is a round trip to libuv's pool.
   let size: number;
   try {
-    const st = await stat(filePath);
+    const st = statSync(filePath);
     if (!st.isFile()) return fail('not_a_file', `${st.isDirectory() ? 'Directory' : 'Not a regular file'}: ${filePath}`);
     size = st.size;
   } catch (err) {
@@ -118,9 +126,16 @@ export async function run(
 
   // 2. What it is.
   let detection: Detection;
+  let whole: Buffer | undefined;
   try {
+    if (size <= READ_WHOLE_MAX) {
+      whole = readFileSync(filePath);
+      size = whole.length; // what was read, should the file have changed since the stat
+    }
     detection = options.format
       ? { format: options.format, method: 'forced', mime: MIME[options.format] }
+      : whole
+      ? await detectBuffer(whole, filePath, { encoding: options.encoding })
       : await detectFile(filePath, { encoding: options.encoding });
   } catch (err) {
     const code = fsErrorCode(err);
@@ -145,7 +160,7 @@ export async function run(
   let bytes: Promise<Buffer> | undefined;
   let sha256: string | undefined;
   const read = () =>
-    (bytes ??= readFile(filePath).then((b) => {
+    (bytes ??= (whole ? Promise.resolve(whole) : readFile(filePath)).then((b) => {
       sha256 = createHash('sha256').update(b).digest('hex');
       return b;
     }));
@@ -201,7 +216,7 @@ export async function run(
     // Extractors that open the file themselves leave the hash unset: a small
     // file is hashed here, since main skips the separate hash task for those
     // (see DEDUP_MIN_BYTES) and its hash is what later copies dedup against.
-    if (!sha256 && size <= HASH_INLINE_MAX) sha256 = createHash('sha256').update(await readFile(filePath)).digest('hex');
+    if (!sha256 && size <= HASH_INLINE_MAX) sha256 = createHash('sha256').update(whole ?? (await readFile(filePath))).digest('hex');
     return sha256 ? { ok: true, result, sha256 } : { ok: true, result };
   } catch (err) {
     return { ok: false, error: serializeError(err, format, 'other') };

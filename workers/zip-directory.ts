@@ -8,9 +8,8 @@
  * to walking local file headers from the start, which is enough to name
  * the container type.
  */
-import type { FileHandle } from 'node:fs/promises';
 import iconv from 'iconv-lite';
-import { readAt } from './read-at';
+import { readAt, type PositionalReader } from './read-at';
 
 export interface ZipEntry {
   name: string;
@@ -48,7 +47,7 @@ function decodeName(raw: Buffer, utf8Flag: boolean): string {
 }
 
 /** Reads the central directory, or returns null when there is no EOCD record. */
-export async function readZipDirectory(fh: FileHandle, size: number): Promise<ZipDirectory | null> {
+export async function readZipDirectory(fh: PositionalReader, size: number): Promise<ZipDirectory | null> {
   const tailLen = Math.min(size, 22 + 0xffff);
   const tailStart = size - tailLen;
   const tail = await readAt(fh, tailStart, tailLen);

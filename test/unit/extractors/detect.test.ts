@@ -1,11 +1,18 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { detectFile } from '../../../workers/detect';
+import { detectBuffer, detectFile } from '../../../workers/detect';
 import { fixtureDir, makePdf, makeZip, utf16le } from '../../helpers/fixtures';
 
 const fx = fixtureDir('quarry-detect-');
 afterAll(() => fx.cleanup());
 
-const detect = (name: string, data: string | Uint8Array) => detectFile(fx.write(name, data));
+/** Detects from the file, and from the same bytes in memory (small files): both must agree. */
+async function detect(name: string, data: string | Uint8Array) {
+  const file = fx.write(name, data);
+  const fromFile = await detectFile(file);
+  expect(await detectBuffer(readFileSync(file), file)).toEqual(fromFile);
+  return fromFile;
+}
 
 describe('detection by magic bytes', () => {
   it('a PDF named .txt is still a PDF', async () => {
