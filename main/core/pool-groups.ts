@@ -11,13 +11,18 @@
  *   running (as for a file alone), its result dropped if it already ran;
  * - time limit: a watchdog on the index of the running file (shared memory)
  *   stops the thread when one file runs past the limit, counted from when the
- *   file before it ended (it is noticed within twice the limit);
+ *   file before it ended (it is noticed within twice the limit); time spent
+ *   waiting for a thread does not count. Files with different limits never
+ *   share a group;
  * - a thread that dies (a crash, a heap overflow) fails only the file it was
  *   running; the others of the group run again, each on its own.
  *
  * The group size adapts: about TARGET_GROUP_MS of worker time per group, from
  * the time files have taken so far. Slow files (a PDF, OCR) end up in groups
- * of two; tiny text files in groups of up to MAX_GROUP.
+ * of two; tiny text files in groups of up to MAX_GROUP. Files are spread so
+ * that each thread has a task running and one waiting (the next is there
+ * while the main thread stores the last one's results), but no further:
+ * splitting more only makes smaller groups and more, smaller writes.
  */
 import { ExtractionError, type ExtractTask, type GroupOutcome, type GroupTask, type WorkerOutcome } from '../../shared/extraction.js';
 
@@ -60,6 +65,8 @@ export class TaskGrouper {
   private flushQueued = false;
   /** Worker time per grouped file, a moving average. */
   private perFileMs = 1;
+  /** Tasks (groups and single files) sent by flush and not back yet. */
+  private inFlight = 0;
 
   constructor(private readonly pool: GroupTransport) {}
 
@@ -80,24 +87,37 @@ export class TaskGrouper {
     });
   }
 
-  private flush(): void {
+  /** Sends what waits now (also called before the pool closes, so nothing asked for is left behind). */
+  flush(): void {
     this.flushQueued = false;
     const members = this.waiting.splice(0).filter((m) => {
       if (m.opts.signal?.aborted) m.reject(cancelled());
       return !m.opts.signal?.aborted;
     });
-    // Spread over the threads: never one big group while a thread idles.
-    const size = Math.min(this.groupSize, Math.ceil(members.length / this.pool.threads()));
-    for (let i = 0; i < members.length; i += Math.max(1, size)) {
-      const group = members.slice(i, i + Math.max(1, size));
-      if (group.length === 1) this.alone(group[0]!);
-      else void this.runGroup(group);
+    // Files with different time limits never share a group (the watchdog has one limit).
+    const byLimit = new Map<number | undefined, Member[]>();
+    for (const m of members) {
+      const list = byLimit.get(m.opts.timeoutMs) ?? [];
+      list.push(m);
+      byLimit.set(m.opts.timeoutMs, list);
+    }
+    for (const list of byLimit.values()) {
+      const parts = Math.max(1, 2 * this.pool.threads() - this.inFlight);
+      const size = Math.max(1, Math.min(this.groupSize, Math.ceil(list.length / parts)));
+      for (let i = 0; i < list.length; i += size) this.send(list.slice(i, i + size));
     }
   }
 
-  private alone(m: Member): void {
+  private send(group: Member[]): void {
+    this.inFlight++;
+    const done = () => this.inFlight--;
+    if (group.length > 1) void this.runGroup(group).finally(done);
+    else this.alone(group[0]!).finally(done);
+  }
+
+  private alone(m: Member): Promise<unknown> {
     m.settled = true;
-    this.pool.runAlone(m.task, m.opts).then(m.resolve, m.reject);
+    return this.pool.runAlone(m.task, m.opts).then(m.resolve, m.reject);
   }
 
   private settle(m: Member, outcome: WorkerOutcome | Error): void {
@@ -111,14 +131,21 @@ export class TaskGrouper {
     const state = new Int32Array(new SharedArrayBuffer(4 * (members.length + 1)));
     state[0] = -1;
     const controller = new AbortController();
-    const watchdog = this.watch(state, controller, members);
+    // Why the group was stopped, and which file was running then: read when
+    // stopping, since the worker may move on before its thread is gone.
+    let stopped: { index: number; why: 'cancelled' | 'timeout' } | undefined;
+    const stop = (index: number, why: 'cancelled' | 'timeout') => {
+      stopped ??= { index, why };
+      controller.abort();
+    };
+    const watchdog = watch(state, members[0]!.opts.timeoutMs, (running) => stop(running, 'timeout'));
     const listeners = members.map((m, i) => {
       const onCancel = () => {
         if (m.settled) return;
         this.settle(m, cancelled());
         const running = Atomics.load(state, 0);
         if (running < i) Atomics.store(state, 1 + i, 1); // not started: the worker skips it
-        else if (running === i) controller.abort(); // running: stop its thread, as for a file alone
+        else if (running === i) stop(i, 'cancelled'); // running: stop its thread, as for a file alone
         // already ran: its result is dropped
       };
       m.opts.signal?.addEventListener('abort', onCancel, { once: true });
@@ -127,45 +154,46 @@ export class TaskGrouper {
     try {
       const { outcomes, ms } = await this.pool.sendGroup({ tasks: members.map((m) => m.task), state }, controller.signal);
       const ran = outcomes.filter(Boolean).length;
-      if (ran) this.perFileMs = 0.8 * this.perFileMs + 0.2 * Math.max(0.05, ms / ran);
+      const perFile = ms / ran;
+      if (ran && Number.isFinite(perFile)) this.perFileMs = 0.8 * this.perFileMs + 0.2 * Math.max(0.05, perFile);
       members.forEach((m, i) => {
         if (m.settled) return;
         const outcome = outcomes[i];
         if (outcome) this.settle(m, outcome);
-        else this.alone(m); // not run, yet not cancelled: cannot happen, but never lose a file
+        else void this.alone(m); // not run, yet not cancelled: cannot happen, but never lose a file
       });
     } catch (err) {
       // The thread died or was stopped. Only the file it was running fails;
       // the ones before it (their results died with the thread) and after it run again, alone.
-      const running = Atomics.load(state, 0);
+      const culprit = stopped?.index ?? Atomics.load(state, 0);
       members.forEach((m, i) => {
         if (m.settled) return;
-        if (i !== running) this.alone(m);
-        else this.settle(m, watchdog.expired ? this.pool.timeoutError(m.opts.timeoutMs!) : this.pool.translate(err));
+        if (i !== culprit) void this.alone(m);
+        else this.settle(m, stopped?.why === 'timeout' ? this.pool.timeoutError(m.opts.timeoutMs!) : this.pool.translate(err));
       });
     } finally {
       watchdog.clear();
       members.forEach((m, i) => m.opts.signal?.removeEventListener('abort', listeners[i]!));
     }
   }
+}
 
-  /** Stops the group when the file it runs has not changed for the time limit. */
-  private watch(state: Int32Array, controller: AbortController, members: Member[]) {
-    const limit = Math.min(...members.map((m) => m.opts.timeoutMs ?? Infinity));
-    const w = { expired: false, timer: undefined as NodeJS.Timeout | undefined, clear: () => clearTimeout(w.timer) };
-    if (!Number.isFinite(limit)) return w;
-    let seen = Number.NaN;
-    const check = () => {
-      const running = Atomics.load(state, 0);
-      if (running !== seen) {
-        seen = running;
-        w.timer = setTimeout(check, limit);
-      } else {
-        w.expired = true;
-        controller.abort();
-      }
-    };
-    check();
-    return w;
-  }
+/**
+ * Calls `expire` with the index of the running file when the same file has
+ * been running for `limit` (checked every `limit`, so within twice the
+ * limit). Time before the first file starts (waiting for a thread) does not count.
+ */
+function watch(state: Int32Array, limit: number | undefined, expire: (running: number) => void) {
+  const w = { timer: undefined as NodeJS.Timeout | undefined, clear: () => clearTimeout(w.timer) };
+  if (limit === undefined || !Number.isFinite(limit)) return w;
+  let seen = -1;
+  const check = () => {
+    const running = Atomics.load(state, 0);
+    if (running === -1 || running !== seen) {
+      seen = running;
+      w.timer = setTimeout(check, limit);
+    } else expire(running);
+  };
+  w.timer = setTimeout(check, limit);
+  return w;
 }

@@ -70,7 +70,8 @@ export class ExtractionPool {
     this.piscina = this.create(opts.threads ?? availableParallelism());
     if (opts.grouping !== false) {
       this.grouper = new TaskGrouper({
-        threads: () => this.threads,
+        // Threads beyond the cores add no parallelism to spread groups over.
+        threads: () => Math.min(this.threads, availableParallelism()),
         sendGroup: (group, signal) => this.piscina.run(group, { name: 'runMany', signal }) as Promise<GroupOutcome>,
         runAlone: (task, o) => this.runAlone(task, o),
         translate: translateWorkerError,
@@ -167,11 +168,13 @@ export class ExtractionPool {
 
   /** Waits for running tasks, then stops every thread. */
   async close(): Promise<void> {
+    this.grouper?.flush(); // files asked for in this turn of the event loop go out first
     await this.piscina.close();
   }
 
   /** Stops every thread now, failing whatever runs. */
   async destroy(): Promise<void> {
+    this.grouper?.flush();
     await this.piscina.destroy();
   }
 }

@@ -96,23 +96,32 @@ describe('grouped small files', () => {
     const { file, groups } = setup(1);
     const codes = (results: PromiseSettledResult<{ result: { text: string } }>[]) =>
       results.map((r) => (r.status === 'fulfilled' ? tagOf(r.value) : (r.reason as ExtractionError).code));
-    expect(codes(await Promise.allSettled([file('a'), file('boom', { mode: 'exit' }), file('b')]))).toEqual(['a', 'worker_crashed', 'b']);
-    expect(codes(await Promise.allSettled([file('c'), file('hog', { mode: 'oom' }), file('d')]))).toEqual(['c', 'resource_limit', 'd']);
-    expect(groups()).toEqual([3, 3]); // both went out as groups
+    // One thread: four files go out as two groups of two (one running, one waiting).
+    const first = [file('a'), file('boom', { mode: 'exit' }), file('b'), file('c')];
+    expect(codes(await Promise.allSettled(first))).toEqual(['a', 'worker_crashed', 'b', 'c']);
+    const second = [file('d'), file('hog', { mode: 'oom' }), file('e'), file('f')];
+    expect(codes(await Promise.allSettled(second))).toEqual(['d', 'resource_limit', 'e', 'f']);
+    expect(groups()).toEqual([2, 2, 2, 2]);
   });
 
   it('cancel: a file whose turn has not come is skipped, and its group carries on', async () => {
     const { file, started, groups } = setup(1);
     const waiting = new AbortController();
-    const runs = [file('slow', { mode: 'slow', steps: 4, stepMs: 50 }), file('skipped', {}, { signal: waiting.signal }), file('after')];
+    // One thread: six files go out as two groups of three.
+    const runs = [
+      file('slow', { mode: 'slow', steps: 4, stepMs: 50 }),
+      file('skipped', {}, { signal: waiting.signal }),
+      file('after'),
+      ...['x', 'y', 'z'].map((t) => file(t)),
+    ];
     await until(() => started().includes('slow'));
     waiting.abort();
-    const [slow, skipped, after] = await Promise.allSettled(runs);
+    const [slow, skipped, ...rest] = await Promise.allSettled(runs);
     expect(skipped).toMatchObject({ status: 'rejected', reason: { code: 'cancelled' } });
     expect(slow!.status).toBe('fulfilled');
-    expect(after!.status).toBe('fulfilled');
-    expect(started()).toEqual(['slow', 'after']);
-    expect(groups()).toEqual([3]);
+    expect(rest.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect(started()).toEqual(['slow', 'after', 'x', 'y', 'z']);
+    expect(groups()).toEqual([3, 3]);
   });
 
   it('cancel: a running file has its thread stopped, and the rest of its group runs on', async () => {
@@ -129,6 +138,45 @@ describe('grouped small files', () => {
     const size = statSync(heartbeat).size;
     await sleep(150);
     expect(statSync(heartbeat).size).toBe(size);
+  });
+
+  it('files with different time limits never share a group; each limit is its own', async () => {
+    const { file, groups } = setup(1);
+    const long = { timeoutMs: 60_000 };
+    const short = { timeoutMs: 300 };
+    const runs = [file('a', {}, long), file('b', {}, long), file('hang', { mode: 'hang' }, short), file('c', {}, short)];
+    const [a, b, hang, c] = await Promise.allSettled(runs);
+    expect(hang).toMatchObject({ status: 'rejected', reason: { code: 'timeout', message: expect.stringContaining('300 ms') } });
+    expect([a!.status, b!.status, c!.status]).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    expect(groups()).toEqual([2]); // hang + c; a and b went alone (one each for the idle thread and the queue)
+  });
+
+  it('time spent waiting for a thread does not count against a group', async () => {
+    const { pool, file } = setup(1);
+    // A file that is not small holds the only thread for about 600 ms.
+    const busy = pool.run({ path: '/x/busy', options: { mode: 'slow', steps: 12, stepMs: 50 } });
+    const queued = ['q1', 'q2', 'q3', 'q4'].map((t) => file(t, {}, { timeoutMs: 200 }));
+    const results = await Promise.allSettled([busy, ...queued]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+  });
+
+  it('a worker that does not report its time does not break grouping', async () => {
+    const { file, groups } = setup(1);
+    const first = await Promise.allSettled(['a', 'b', 'c', 'd'].map((t) => file(t, { noMs: true })));
+    expect(first.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    const second = await Promise.allSettled(['e', 'f', 'g', 'h'].map((t) => file(t)));
+    expect(second.map((r) => (r.status === 'fulfilled' ? tagOf(r.value) : 'failed'))).toEqual(['e', 'f', 'g', 'h']);
+    expect(groups().length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('closing the pool right after asking settles every file: none is left waiting', async () => {
+    const { pool, file } = setup(2);
+    const settled = Promise.allSettled(['a', 'b', 'c', 'd', 'e'].map((t) => file(t)));
+    await pool.close();
+    const results = await settled;
+    expect(results).toHaveLength(5);
+    // piscina's close() finishes running tasks and aborts queued ones: each file has its outcome either way.
+    for (const r of results) if (r.status === 'rejected') expect((r.reason as ExtractionError).code).toMatch(/internal|worker_crashed/);
   });
 
   it('through the scheduler: small jobs at a concurrency above the thread count all complete, in few worker tasks', async () => {
