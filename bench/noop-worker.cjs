@@ -23,7 +23,8 @@ function result() {
   };
 }
 
-module.exports = function noop() {
+module.exports = function noop(task) {
+  if (task && task.started) task.started[0] = Date.now(); // like the real worker (the time limit counts from here)
   return { ok: true, result: result() };
 };
 

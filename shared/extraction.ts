@@ -205,6 +205,8 @@ export interface ExtractTask {
   options: Record<string, unknown>;
   /** A folder this job may write extracted entries and attachments to (see `children`). */
   spoolDir?: string;
+  /** Shared memory the worker writes Date.now() into when it starts the task (its time limit counts from then). */
+  started?: Float64Array;
 }
 
 /**

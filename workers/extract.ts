@@ -91,6 +91,7 @@ const HASH_INLINE_MAX = 1024 * 1024;
 const READ_WHOLE_MAX = 1024 * 1024;
 
 export default async function extract(task: ExtractTask & { port?: MessagePort }): Promise<WorkerOutcome> {
+  if (task?.started) task.started[0] = Date.now(); // the time limit counts from now (see ExtractTask)
   const progress = createProgressReporter(task?.port);
   try {
     return await run(task, progress.report);

@@ -34,6 +34,8 @@ export interface PoolOptions {
    * worker must then export a `runMany` task.
    */
   grouping?: boolean;
+  // A worker also writes Date.now() into `task.started[0]` when it starts a
+  // task that has one (a time limit counts from then): see workers/extract.ts.
 }
 
 export interface RunOptions {
@@ -114,7 +116,11 @@ export class ExtractionPool {
   }
 
   private async runAlone(task: ExtractTask, opts: RunOptions): Promise<WorkerOutcome & { ok: true }> {
-    const deadline = opts.timeoutMs ? new Deadline(opts.timeoutMs, opts.signal) : undefined;
+    // The worker writes when it starts the task: the time limit counts from
+    // then, not from when the task joined the queue for a thread.
+    const started = opts.timeoutMs ? new Float64Array(new SharedArrayBuffer(8)) : undefined;
+    if (started) task = { ...task, started };
+    const deadline = opts.timeoutMs ? new Deadline(opts.timeoutMs, opts.signal, started) : undefined;
     const signal = deadline?.signal ?? opts.signal;
     // A progress channel only for callers that listen (a small file is done
     // before its first progress message would be sent).
@@ -186,17 +192,31 @@ export class ExtractionPool {
  */
 class Deadline {
   private readonly controller = new AbortController();
-  private readonly timer: ReturnType<typeof setTimeout>;
+  private timer: ReturnType<typeof setTimeout>;
   expired = false;
 
-  constructor(ms: number, private readonly parent?: AbortSignal) {
-    this.timer = setTimeout(() => {
-      this.expired = true;
-      this.controller.abort();
-    }, ms);
+  /** `started[0]`: when the worker started the task (Date.now()), 0 while it waits for a thread. */
+  constructor(
+    private readonly ms: number,
+    private readonly parent?: AbortSignal,
+    private readonly started?: Float64Array,
+  ) {
+    this.timer = setTimeout(this.check, ms);
     if (parent?.aborted) this.controller.abort(parent.reason);
     else parent?.addEventListener('abort', this.onParentAbort, { once: true });
   }
+
+  private readonly check = () => {
+    const since = this.started ? this.started[0]! : Date.now() - this.ms;
+    // Still waiting for a thread: look again soon. Started: wait out the rest.
+    const left = since === 0 ? Math.min(this.ms, 1000) : since + this.ms - Date.now();
+    if (since === 0 || left > 0) {
+      this.timer = setTimeout(this.check, Math.max(1, left));
+      return;
+    }
+    this.expired = true;
+    this.controller.abort();
+  };
 
   get signal(): AbortSignal {
     return this.controller.signal;

@@ -179,6 +179,18 @@ describe('grouped small files', () => {
     for (const r of results) if (r.status === 'rejected') expect((r.reason as ExtractionError).code).toMatch(/internal|worker_crashed/);
   });
 
+  it('a file alone: its time limit counts from when a thread starts it, not while it waits for one', async () => {
+    const { pool } = setup(1);
+    const busy = pool.run({ path: '/x/busy', options: { mode: 'slow', steps: 12, stepMs: 50 } }); // about 600 ms
+    const waiting = pool.run({ path: '/x/waiting', options: { tag: 'waiting' } }, { timeoutMs: 300 });
+    const heartbeat = path.join(dir, 'hb-alone');
+    const hang = pool.run({ path: '/x/hang', options: { mode: 'hang', heartbeat } }, { timeoutMs: 300 });
+    const [b, w, h] = await Promise.allSettled([busy, waiting, hang]);
+    expect(b!.status).toBe('fulfilled');
+    expect(w).toMatchObject({ status: 'fulfilled', value: { result: { text: 'done waiting' } } });
+    expect(h).toMatchObject({ status: 'rejected', reason: { code: 'timeout' } });
+  });
+
   it('through the scheduler: small jobs at a concurrency above the thread count all complete, in few worker tasks', async () => {
     const store = JobStore.open(tempDbPath(dir));
     const pool = new ExtractionPool({ filename: CHAOS, threads: 2 });

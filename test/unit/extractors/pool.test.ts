@@ -67,6 +67,15 @@ describe('dist/workers/extract.cjs in piscina', () => {
     expect(again.outcome.ok).toBe(true);
   });
 
+  it('writes when it starts a task into task.started (time limits count from then)', async () => {
+    const started = new Float64Array(new SharedArrayBuffer(8));
+    const before = Date.now();
+    const out = (await pool.run({ path: fx.write('s.txt', 'started'), options: {}, started })) as WorkerOutcome;
+    expect(out.ok).toBe(true);
+    expect(started[0]).toBeGreaterThanOrEqual(before);
+    expect(started[0]).toBeLessThanOrEqual(Date.now());
+  });
+
   it("runs the named 'runMany' group task: one outcome per file, cancelled ones skipped", async () => {
     const csv = fx.write('g.csv', 'a,b\n1,2\n');
     const txt = fx.write('g.txt', 'hello group');
