@@ -24,10 +24,11 @@ export interface IntakeResult {
 export async function expandPaths(inputs: readonly string[]): Promise<IntakeResult> {
   const files: NewJob[] = [];
   const rejected: Rejected[] = [];
-  const seen = new Set<string>();
+  // Several inputs may name the same file twice (a folder and a file in it); one cannot.
+  const seen = inputs.length > 1 ? new Set<string>() : undefined;
   const addFile = (abs: string, size: number) => {
-    if (seen.has(abs)) return;
-    seen.add(abs);
+    if (seen?.has(abs)) return;
+    seen?.add(abs);
     files.push({ sourcePath: abs, fileName: path.basename(abs), sizeBytes: size });
   };
   for (const input of inputs) {
@@ -174,11 +175,10 @@ export interface Intake {
 export async function intakePaths(store: JobStore, paths: readonly string[], opts: IntakeOptions = {}): Promise<Intake> {
   const { files, rejected } = await expandPaths(paths);
   const { batch: mode = 'auto', maxChildFailures, failureAction, batchName, ...jobOpts } = opts;
-  const perFile = files.map((f) => ({ ...f, ...jobOpts }));
   const folder = paths.length === 1 && files.length > 0 && files[0]!.sourcePath !== path.resolve(paths[0]!);
   const asBatch = !opts.parentId && files.length > 0 && (mode === 'always' || (mode === 'auto' && (files.length > 1 || folder)));
   if (!asBatch) {
-    const ids = store.insert(perFile);
+    const ids = store.insert(files, { defaults: jobOpts });
     return { batch: null, count: ids.length, jobs: ids.slice(0, 1000).map((id) => store.get(id)!), rejected };
   }
   const name = batchName ?? (folder ? path.basename(path.resolve(paths[0]!)) : `${files.length} files`);
@@ -194,7 +194,8 @@ export async function intakePaths(store: JobStore, paths: readonly string[], opt
       definition: opts.definition,
       definitionVersion: opts.definitionVersion,
     },
-    perFile,
+    files,
+    jobOpts,
   );
   return { batch: store.get(batch.id)!, count: childIds.length, jobs: childIds.slice(0, 1000).map((id) => store.get(id)!), rejected };
 }

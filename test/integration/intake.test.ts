@@ -6,8 +6,9 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expandPaths, sizesOf } from '../../main/core/intake.js';
-import { tempDir } from '../helpers/tmp.js';
+import { expandPaths, intakePaths, sizesOf } from '../../main/core/intake.js';
+import { JobStore } from '../../main/core/store/job-store.js';
+import { tempDbPath, tempDir } from '../helpers/tmp.js';
 
 const dir = tempDir();
 
@@ -53,5 +54,25 @@ describe('file sizes during a folder walk', () => {
       [path.join('b', 'deeper', 'z.txt'), 2],
     ]);
     expect(rejected).toEqual([{ path: path.join(dir, 'missing'), reason: 'does not exist' }]);
+  });
+
+  it("every file of a folder gets the intake's options: priority, source, retries, dependencies", async () => {
+    const store = JobStore.open(tempDbPath(dir));
+    try {
+      const [first] = store.add([{ fileName: 'first.txt' }]);
+      const root = path.join(dir, 'opts');
+      mkdirSync(root, { recursive: true });
+      for (const n of ['x.txt', 'y.txt']) writeFileSync(path.join(root, n), n);
+      const out = await intakePaths(store, [root], { priority: 7, source: 'watch', maxRetries: 1, dependsOn: [first!.id] });
+      expect(out.count).toBe(2);
+      expect(out.batch).toMatchObject({ kind: 'batch', total: 2, source: 'watch' });
+      for (const job of out.jobs) {
+        expect(job).toMatchObject({ parentId: out.batch!.id, priority: 7, source: 'watch', maxRetries: 1 });
+        expect(store.db.prepare('SELECT depends_on FROM job_dependencies WHERE job_id = ?').pluck().all(job.id)).toEqual([first!.id]);
+        expect(job.blocked).not.toBe(0); // held until `first` completes
+      }
+    } finally {
+      store.close();
+    }
   });
 });

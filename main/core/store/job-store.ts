@@ -215,50 +215,58 @@ export class JobStore extends EventEmitter<StoreEvents> {
    * intake: nothing is read back). Children of a paused batch start paused;
    * jobs with unmet dependencies start held.
    */
-  insert(jobs: readonly NewJob[]): string[] {
+  insert(jobs: readonly NewJob[], shared: { defaults?: NewJob; parentId?: string } = {}): string[] {
     return this.tx(() => {
       const parentBlocked = new Map<string, number>();
+      const d: NewJob = shared.defaults ?? {};
       // One prepared statement, run per row: as fast as sending the rows as
       // one JSON document (json_each), without building that document and its
-      // parse tree, which made a 100,000-file intake peak at 150 MB more.
+      // parse tree, which made a 100,000-file intake peak at 150 MB more. What
+      // the rows share is read from `defaults`, not copied into each row.
       const ids = jobs.map((j) => {
         const id = randomUUID();
+        const parentId = shared.parentId ?? j.parentId ?? d.parentId;
         let blocked = 0;
-        if (j.parentId) {
-          if (!parentBlocked.has(j.parentId)) {
-            const p = this.stmts.statusOf.get(j.parentId) as { blocked: number } | undefined;
-            if (!p) throw new JobNotFoundError(`No parent job with id "${j.parentId}".`);
-            parentBlocked.set(j.parentId, p.blocked & BLOCKED.batchPaused);
+        if (parentId) {
+          if (!parentBlocked.has(parentId)) {
+            const p = this.stmts.statusOf.get(parentId) as { blocked: number } | undefined;
+            if (!p) throw new JobNotFoundError(`No parent job with id "${parentId}".`);
+            parentBlocked.set(parentId, p.blocked & BLOCKED.batchPaused);
           }
-          blocked |= parentBlocked.get(j.parentId)!;
+          blocked |= parentBlocked.get(parentId)!;
         }
+        const options = j.options ?? d.options;
         this.stmts.insertOne.run(
           id,
-          j.kind ?? 'extract',
-          j.source ?? 'cli',
-          j.sourcePath ?? null,
-          j.fileName ?? null,
-          j.sizeBytes ?? null,
-          j.format ?? null,
-          j.options ? JSON.stringify(j.options) : '{}',
-          j.priority ?? 0,
-          j.maxRetries ?? 3,
-          j.timeoutMs ?? null,
-          j.parentId ?? null,
-          j.runAt ?? null,
+          j.kind ?? d.kind ?? 'extract',
+          j.source ?? d.source ?? 'cli',
+          j.sourcePath ?? d.sourcePath ?? null,
+          j.fileName ?? d.fileName ?? null,
+          j.sizeBytes ?? d.sizeBytes ?? null,
+          j.format ?? d.format ?? null,
+          options ? JSON.stringify(options) : '{}',
+          j.priority ?? d.priority ?? 0,
+          j.maxRetries ?? d.maxRetries ?? 3,
+          j.timeoutMs ?? d.timeoutMs ?? null,
+          parentId ?? null,
+          j.runAt ?? d.runAt ?? null,
           blocked,
-          j.onDependencyFailure ?? 'fail',
-          j.maxChildFailures ?? 0,
-          j.failureAction ?? 'continue',
-          j.definition ?? null,
-          j.definitionVersion ?? null,
+          j.onDependencyFailure ?? d.onDependencyFailure ?? 'fail',
+          j.maxChildFailures ?? d.maxChildFailures ?? 0,
+          j.failureAction ?? d.failureAction ?? 'continue',
+          j.definition ?? d.definition ?? null,
+          j.definitionVersion ?? d.definitionVersion ?? null,
         );
         return id;
       });
-      jobs.forEach((j, i) => j.dependsOn?.length && this.addDependencies(ids[i]!, j.dependsOn));
+      const dependsOn = shared.defaults?.dependsOn;
+      jobs.forEach((j, i) => {
+        const deps = j.dependsOn ?? dependsOn;
+        if (deps?.length) this.addDependencies(ids[i]!, deps);
+      });
       const byParent = new Map<string | null, string[]>();
       jobs.forEach((j, i) => {
-        const key = j.parentId ?? null;
+        const key = shared.parentId ?? j.parentId ?? shared.defaults?.parentId ?? null;
         if (!byParent.has(key)) byParent.set(key, []);
         byParent.get(key)!.push(ids[i]!);
       });
@@ -277,13 +285,13 @@ export class JobStore extends EventEmitter<StoreEvents> {
   }
 
   /** A batch: a parent job with one child per file, in one transaction. */
-  addBatch(parent: NewJob, children: readonly NewJob[]): { batch: Job; childIds: string[] } {
+  addBatch(parent: NewJob, children: readonly NewJob[], childDefaults: NewJob = {}): { batch: Job; childIds: string[] } {
     return this.tx(() => {
       const [batchId] = this.insert([{ ...parent, kind: 'batch' }]);
       // Children are inserted unlinked, then linked in one statement and
       // counted once: linking each on insert would update the batch's row
       // (counter trigger) once per child, 100,000 times for a large folder.
-      const childIds = this.insert(children.map((c) => ({ source: parent.source, ...c, parentId: batchId })));
+      const childIds = this.insert(children, { defaults: { source: parent.source, ...childDefaults }, parentId: batchId });
       return { batch: this.require(batchId!), childIds };
     });
   }
@@ -669,7 +677,7 @@ export class JobStore extends EventEmitter<StoreEvents> {
           content_hash = coalesce(?, content_hash), result_summary = ?, total = 0, processed = 0, successful = 0, failed = 0
         WHERE id = ? AND status = 'running'`)
       .run(result.format, contentHash ?? null, JSON.stringify(summarize(result)), id);
-    this.insert(children.map((c) => ({ ...c, parentId: id })));
+    this.insert(children, { parentId: id });
     return this.changedJob(id);
   }
 
