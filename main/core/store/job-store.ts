@@ -259,11 +259,6 @@ export class JobStore extends EventEmitter<StoreEvents> {
         );
         return id;
       });
-      const dependsOn = shared.defaults?.dependsOn;
-      jobs.forEach((j, i) => {
-        const deps = j.dependsOn ?? dependsOn;
-        if (deps?.length) this.addDependencies(ids[i]!, deps);
-      });
       const byParent = new Map<string | null, string[]>();
       jobs.forEach((j, i) => {
         const key = shared.parentId ?? j.parentId ?? shared.defaults?.parentId ?? null;
@@ -274,6 +269,12 @@ export class JobStore extends EventEmitter<StoreEvents> {
       // (this is the only place jobs are inserted; deletions and status
       // changes of children are counted by triggers, migration 002).
       for (const [parentId, group] of byParent) if (parentId) this.stmts.addChildren.run(group.length, parentId);
+      // After the counting: a dependency that already failed settles its jobs, and their batch, at once.
+      const dependsOn = shared.defaults?.dependsOn;
+      jobs.forEach((j, i) => {
+        const deps = j.dependsOn ?? dependsOn;
+        if (deps?.length) this.addDependencies(ids[i]!, deps);
+      });
       for (const [parentId, group] of byParent) this.announce('added', { ids: group, parentId });
       return ids;
     });
@@ -288,9 +289,8 @@ export class JobStore extends EventEmitter<StoreEvents> {
   addBatch(parent: NewJob, children: readonly NewJob[], childDefaults: NewJob = {}): { batch: Job; childIds: string[] } {
     return this.tx(() => {
       const [batchId] = this.insert([{ ...parent, kind: 'batch' }]);
-      // Children are inserted unlinked, then linked in one statement and
-      // counted once: linking each on insert would update the batch's row
-      // (counter trigger) once per child, 100,000 times for a large folder.
+      // Children are counted once per insert (see insert), not by a trigger
+      // per child, which would rewrite the batch's row 100,000 times for a large folder.
       const childIds = this.insert(children, { defaults: { source: parent.source, ...childDefaults }, parentId: batchId });
       return { batch: this.require(batchId!), childIds };
     });
@@ -390,6 +390,11 @@ export class JobStore extends EventEmitter<StoreEvents> {
    * path is not written twice).
    */
   events(id: string): JobEvent[] {
+    // One snapshot: another process (the CLI) may rerun the job between the two reads.
+    return this.db.transaction(() => this.readEvents(id))();
+  }
+
+  private readEvents(id: string): JobEvent[] {
     const job = this.get(id);
     if (!job) return [];
     type Step = Omit<JobEvent, 'id' | 'jobId'>;

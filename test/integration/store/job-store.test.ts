@@ -51,6 +51,47 @@ describe('migrations', () => {
     s.close();
   });
 
+  it('migration 3 keeps every job history written under version 2, now partly read from the rows', () => {
+    const f = tempDbPath(dir);
+    // Version 2 wrote every transition to job_events; the store's statements run on it unchanged.
+    const old = new JobStore(openDatabase(f, MIGRATIONS.slice(0, 2)));
+    const now = Date.now();
+    const ids = {
+      pending: old.add([{ fileName: 'p' }])[0]!.id,
+      running: jobIn(old, 'running', now).id,
+      completed: jobIn(old, 'completed', now).id,
+      partial: jobIn(old, 'partial', now).id,
+      failed: jobIn(old, 'failed', now).id,
+      cancelled: jobIn(old, 'cancelled', now).id,
+      retried: jobIn(old, 'running', now).id,
+      rerun: jobIn(old, 'completed', now).id,
+    };
+    old.retryLater(ids.retried, { code: 'timeout', message: 'slow' }, now);
+    jobIn(old, 'pending'); // (another job, so the claims below take the right ones by priority)
+    old.setPriority(ids.retried, 2_000_000);
+    old.claim(1, now, 60_000, OWNER);
+    old.complete(ids.retried, sampleResult());
+    old.rerun(ids.rerun);
+    const steps = (rows: Array<{ from_status?: string | null; fromStatus?: string | null; to_status?: string; toStatus?: string; attempt: number }>) =>
+      rows.map((r) => [r.from_status ?? r.fromStatus ?? null, r.to_status ?? r.toStatus, r.attempt]);
+    const before = Object.fromEntries(
+      Object.entries(ids).map(([k, id]) => [
+        k,
+        steps(old.db.prepare('SELECT e.* FROM job_events e JOIN jobs j ON j.seq = e.job_seq WHERE j.id = ? ORDER BY e.id').all(id) as never),
+      ]),
+    );
+    old.close();
+    const s = JobStore.open(f);
+    try {
+      expect(schemaVersion(s.db)).toBe(3);
+      for (const [k, id] of Object.entries(ids)) expect([k, steps(s.events(id) as never)]).toEqual([k, before[k]]);
+      // What the rows say is gone from the table: of the completed job, nothing is left.
+      expect(s.db.prepare('SELECT count(*) FROM job_events e JOIN jobs j ON j.seq = e.job_seq WHERE j.id = ?').pluck().get(ids.completed)).toBe(0);
+    } finally {
+      s.close();
+    }
+  });
+
   it('refuses a file written by a newer Quarry with a clear error', () => {
     store.db.prepare('INSERT INTO schema_migrations VALUES (999, ?, ?)').run('future', Date.now());
     store.close();
@@ -221,6 +262,23 @@ describe('history', () => {
       ['running', 'cancelled', 1],
     ]);
     expect(ev[1]!.at).toBe(running.startedAt);
+  });
+});
+
+describe('batch counters', () => {
+  it('a batch whose files depend on a job that already failed settles with its files counted', () => {
+    const failed = jobIn(store, 'failed');
+    const { batch } = store.addBatch({ fileName: 'b' }, [{ fileName: 'x' }, { fileName: 'y' }], { dependsOn: [failed.id] });
+    expect(store.get(batch.id)).toMatchObject({ status: 'partial', total: 2, failed: 2, processed: 2, warning: '2 failed and 0 cancelled of 2 files.' });
+  });
+
+  it("a batch's updated_at follows the clock, however many children finish within a millisecond", () => {
+    const { batch } = store.addBatch({ fileName: 'b' }, Array.from({ length: 3000 }, (_, i) => ({ fileName: `c${i}` })));
+    const claimed = store.claim(3000, Date.now(), 60_000, OWNER);
+    store.completeMany(claimed.map((job) => ({ job, result: sampleResult() })));
+    const after = store.get(batch.id)!;
+    expect(after).toMatchObject({ status: 'completed', total: 3000, successful: 3000, processed: 3000 });
+    expect(after.updatedAt).toBeLessThanOrEqual(Date.now() + 5);
   });
 });
 

@@ -102,14 +102,10 @@ BEGIN
   WHERE seq = NEW.seq;
 END;
 
--- A job's history. The usual path (created, claimed, completed) is already in
--- the row: created_at, started_at, completed_at and retry_count say it, and
--- JobStore.events() reads it from there. This table keeps the rest: every
--- transition off that path (a failure, a retry, a cancel, a lost lease, a
--- rerun), with the start of the attempt it ended, which the row is about to
--- forget. Three rows per job fewer on the path nearly every job takes.
--- Keyed by the job's seq, not its UUID: writes append to the end of the index
--- instead of touching a random page per job.
+-- Every transition and attempt, for a job's history. Keyed by the job's seq,
+-- not its UUID: jobs are claimed and finished roughly in seq order, so these
+-- writes append to the end of the index instead of touching a random page
+-- per job (which made each commit write several times more pages).
 CREATE TABLE job_events (
   id            INTEGER PRIMARY KEY,
   job_seq       INTEGER NOT NULL REFERENCES jobs(seq) ON DELETE CASCADE,
@@ -122,23 +118,21 @@ CREATE TABLE job_events (
 );
 CREATE INDEX job_events_job ON job_events (job_seq, id);
 
+CREATE TRIGGER jobs_event_insert AFTER INSERT ON jobs
+BEGIN
+  INSERT INTO job_events (job_seq, from_status, to_status, attempt)
+  VALUES (NEW.seq, NULL, NEW.status, 0);
+END;
+
 CREATE TRIGGER jobs_event_transition AFTER UPDATE OF status ON jobs
 WHEN NEW.status IS NOT OLD.status
- AND NOT (OLD.status = 'pending' AND NEW.status = 'running')
- AND NOT (OLD.status = 'running' AND NEW.status IN ('completed','partial'))
 BEGIN
-  -- The attempt this ends (or, reopening a completed job, the one that
-  -- completed it) leaves the row: keep its start, and its successful end.
-  INSERT INTO job_events (job_seq, at, from_status, to_status, attempt)
-  SELECT NEW.seq, OLD.started_at, 'pending', 'running', OLD.retry_count + 1
-  WHERE OLD.started_at IS NOT NULL AND OLD.status IN ('running','completed','partial');
-  INSERT INTO job_events (job_seq, at, from_status, to_status, attempt)
-  SELECT NEW.seq, OLD.completed_at, 'running', OLD.status, OLD.retry_count + 1
-  WHERE OLD.completed_at IS NOT NULL AND OLD.status IN ('completed','partial');
   INSERT INTO job_events (job_seq, from_status, to_status, attempt, error_code, error_message)
   VALUES (NEW.seq, OLD.status, NEW.status,
-          -- The attempt the event belongs to: the one ending, or the last one.
-          CASE WHEN OLD.status = 'running' THEN OLD.retry_count + 1 ELSE NEW.retry_count END,
+          -- The attempt the event belongs to: the one starting, or the one ending.
+          CASE WHEN NEW.status = 'running' THEN NEW.retry_count + 1
+               WHEN OLD.status = 'running' THEN OLD.retry_count + 1
+               ELSE NEW.retry_count END,
           CASE WHEN NEW.status IN ('failed','pending') THEN NEW.error_code END,
           CASE WHEN NEW.status IN ('failed','pending') THEN NEW.error_message END);
 END;

@@ -89,17 +89,10 @@ END;
 -- New children are counted by JobStore.insert, once per batch and insert
 -- (a trigger here would rewrite the batch's row once per child).
 
--- Only a change between running-or-waiting, succeeded and failed moves the
--- counters (a child being claimed or retried later leaves them alone).
 CREATE TRIGGER jobs_child_status AFTER UPDATE OF status ON jobs
-WHEN NEW.parent_id IS NOT NULL
- AND (CASE WHEN NEW.status IN ('completed','partial') THEN 1 WHEN NEW.status = 'failed' THEN 2 ELSE 0 END)
-  != (CASE WHEN OLD.status IN ('completed','partial') THEN 1 WHEN OLD.status = 'failed' THEN 2 ELSE 0 END)
+WHEN NEW.parent_id IS NOT NULL AND NEW.status IS NOT OLD.status
 BEGIN
-  -- updated_at moves here, as in the scheduler's statements, so the timing
-  -- trigger does not write the batch's row a second time per child.
   UPDATE jobs SET
-    updated_at = max(${NOW}, updated_at + 1),
     successful = successful + (NEW.status IN ('completed','partial')) - (OLD.status IN ('completed','partial')),
     failed     = failed + (NEW.status = 'failed') - (OLD.status = 'failed'),
     processed  = processed + (NEW.status IN ('completed','partial','failed')) - (OLD.status IN ('completed','partial','failed'))

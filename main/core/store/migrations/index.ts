@@ -2,6 +2,7 @@
 // add the next number instead.
 import m001 from './001-init.js';
 import m002 from './002-batches-control.js';
+import m003 from './003-history-from-row.js';
 
 export interface Migration {
   version: number;
@@ -12,4 +13,5 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'init', sql: m001 },
   { version: 2, name: 'batches-control', sql: m002 },
+  { version: 3, name: 'history-from-row', sql: m003 },
 ];
