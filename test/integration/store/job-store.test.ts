@@ -265,6 +265,32 @@ describe('history', () => {
   });
 });
 
+describe('counts by status, kind, source and format', () => {
+  const counts = (db: Database.Database) =>
+    db.prepare(`SELECT status, kind, source, format, n FROM job_counts WHERE n > 0 ORDER BY 1, 2, 3, 4`).all();
+  const recount = (db: Database.Database) =>
+    db.prepare(`SELECT status, kind, source, coalesce(format, '') AS format, count(*) AS n FROM jobs GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`).all();
+
+  it('stay equal to a recount, for large inserts, batches and a direct write by another connection', () => {
+    store.add([{ fileName: 'small', source: 'app' }]);
+    store.insert(Array.from({ length: 500 }, (_, i) => ({ fileName: `f${i}`, source: i % 2 ? 'watch' : 'cli', format: i % 3 ? undefined : 'csv' })));
+    store.addBatch({ fileName: 'batch' }, Array.from({ length: 100 }, (_, i) => ({ fileName: `c${i}` })), { source: 'folder' });
+    expect(counts(store.db)).toEqual(recount(store.db));
+    // Another connection (the sqlite3 shell, an older tool) inserting directly is counted by the trigger.
+    const other = new Database(file);
+    other.prepare(`INSERT INTO jobs (id, file_name, source) VALUES ('00000000-0000-4000-8000-0000000000aa', 'direct', 'shell')`).run();
+    other.close();
+    expect(counts(store.db)).toEqual(recount(store.db));
+  });
+
+  it('a large insert that fails leaves neither rows nor counts behind', () => {
+    const before = counts(store.db);
+    const rows = Array.from({ length: 200 }, (_, i) => ({ fileName: `f${i}`, sizeBytes: i === 150 ? -1 : 10 }));
+    expect(() => store.insert(rows)).toThrow(/CHECK/);
+    expect(counts(store.db)).toEqual(before);
+  });
+});
+
 describe('batch counters', () => {
   it('a batch whose files depend on a job that already failed settles with its files counted', () => {
     const failed = jobIn(store, 'failed');
