@@ -87,8 +87,8 @@ export class TaskGrouper {
     });
   }
 
-  /** Sends what waits now (also called before the pool closes, so nothing asked for is left behind). */
-  flush(): void {
+  /** Sends what waits now. */
+  private flush(): void {
     this.flushQueued = false;
     const members = this.waiting.splice(0).filter((m) => {
       if (m.opts.signal?.aborted) m.reject(cancelled());

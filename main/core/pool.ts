@@ -174,13 +174,14 @@ export class ExtractionPool {
 
   /** Waits for running tasks, then stops every thread. */
   async close(): Promise<void> {
-    this.grouper?.flush(); // files asked for in this turn of the event loop go out first
+    // Files asked for in this turn of the event loop are not sent first: piscina
+    // refuses them cleanly once closing, while a task it aborted mid-flight can
+    // answer late and make piscina throw ("Unexpected message from Worker").
     await this.piscina.close();
   }
 
   /** Stops every thread now, failing whatever runs. */
   async destroy(): Promise<void> {
-    this.grouper?.flush();
     await this.piscina.destroy();
   }
 }

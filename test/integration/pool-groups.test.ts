@@ -75,9 +75,11 @@ describe('grouped small files', () => {
   });
 
   it('a file that runs past its time limit fails alone; the rest of its group completes', async () => {
-    const { file, started } = setup(1);
+    const { file, started, groups } = setup(1);
     const heartbeat = path.join(dir, 'hb-timeout');
-    const runs = [file('a'), file('b'), file('hang', { mode: 'hang', heartbeat }, { timeoutMs: 300 }), file('c'), file('d')];
+    // The same limit for all: they share groups (one thread: [a, b, hang] then [c, d]).
+    const limit = { timeoutMs: 1000 };
+    const runs = [file('a', {}, limit), file('b', {}, limit), file('hang', { mode: 'hang', heartbeat }, limit), file('c', {}, limit), file('d', {}, limit)];
     const [a, b, hang, c, d] = (await Promise.allSettled(runs)) as PromiseSettledResult<{ result: { text: string } }>[];
     expect(hang).toMatchObject({ status: 'rejected', reason: { code: 'timeout' } });
     for (const [r, t] of [[a!, 'a'], [b!, 'b'], [c!, 'c'], [d!, 'd']] as const) {
@@ -90,6 +92,7 @@ describe('grouped small files', () => {
     expect(statSync(heartbeat).size).toBe(size);
     // The files after the hang ran (again, alone); none ran twice except those whose results died with the thread.
     expect(started().filter((t) => t === 'c')).toHaveLength(1);
+    expect(groups()[0]).toBe(3); // the hang ran inside a group
   });
 
   it('a crash or a heap overflow fails only the file that caused it', async () => {
@@ -143,19 +146,19 @@ describe('grouped small files', () => {
   it('files with different time limits never share a group; each limit is its own', async () => {
     const { file, groups } = setup(1);
     const long = { timeoutMs: 60_000 };
-    const short = { timeoutMs: 300 };
+    const short = { timeoutMs: 1000 };
     const runs = [file('a', {}, long), file('b', {}, long), file('hang', { mode: 'hang' }, short), file('c', {}, short)];
     const [a, b, hang, c] = await Promise.allSettled(runs);
-    expect(hang).toMatchObject({ status: 'rejected', reason: { code: 'timeout', message: expect.stringContaining('300 ms') } });
+    expect(hang).toMatchObject({ status: 'rejected', reason: { code: 'timeout', message: expect.stringContaining('1 s') } });
     expect([a!.status, b!.status, c!.status]).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
     expect(groups()).toEqual([2]); // hang + c; a and b went alone (one each for the idle thread and the queue)
   });
 
   it('time spent waiting for a thread does not count against a group', async () => {
     const { pool, file } = setup(1);
-    // A file that is not small holds the only thread for about 600 ms.
-    const busy = pool.run({ path: '/x/busy', options: { mode: 'slow', steps: 12, stepMs: 50 } });
-    const queued = ['q1', 'q2', 'q3', 'q4'].map((t) => file(t, {}, { timeoutMs: 200 }));
+    // A file that is not small holds the only thread for about 1.5 s, longer than the limit.
+    const busy = pool.run({ path: '/x/busy', options: { mode: 'slow', steps: 25, stepMs: 60 } });
+    const queued = ['q1', 'q2', 'q3', 'q4'].map((t) => file(t, {}, { timeoutMs: 1000 }));
     const results = await Promise.allSettled([busy, ...queued]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
   });
@@ -175,16 +178,16 @@ describe('grouped small files', () => {
     await pool.close();
     const results = await settled;
     expect(results).toHaveLength(5);
-    // piscina's close() finishes running tasks and aborts queued ones: each file has its outcome either way.
+    // Asked for just before close(): refused cleanly (the pool is closing), never left waiting.
     for (const r of results) if (r.status === 'rejected') expect((r.reason as ExtractionError).code).toMatch(/internal|worker_crashed/);
   });
 
   it('a file alone: its time limit counts from when a thread starts it, not while it waits for one', async () => {
     const { pool } = setup(1);
-    const busy = pool.run({ path: '/x/busy', options: { mode: 'slow', steps: 12, stepMs: 50 } }); // about 600 ms
-    const waiting = pool.run({ path: '/x/waiting', options: { tag: 'waiting' } }, { timeoutMs: 300 });
+    const busy = pool.run({ path: '/x/busy', options: { mode: 'slow', steps: 25, stepMs: 60 } }); // about 1.5 s
+    const waiting = pool.run({ path: '/x/waiting', options: { tag: 'waiting' } }, { timeoutMs: 1000 });
     const heartbeat = path.join(dir, 'hb-alone');
-    const hang = pool.run({ path: '/x/hang', options: { mode: 'hang', heartbeat } }, { timeoutMs: 300 });
+    const hang = pool.run({ path: '/x/hang', options: { mode: 'hang', heartbeat } }, { timeoutMs: 1000 });
     const [b, w, h] = await Promise.allSettled([busy, waiting, hang]);
     expect(b!.status).toBe('fulfilled');
     expect(w).toMatchObject({ status: 'fulfilled', value: { result: { text: 'done waiting' } } });
