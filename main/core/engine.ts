@@ -85,7 +85,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     super();
     this.store = JobStore.open(opts.dbPath);
     try {
-      this.pool = opts.executor ? undefined : new ExtractionPool({ threads: opts.concurrency, ...opts.pool });
+      this.pool = opts.executor
+        ? undefined
+        : new ExtractionPool({ threads: opts.concurrency, onError: (e) => this.emit('error', e), ...opts.pool });
     } catch (err) {
       this.store.close();
       throw err;

@@ -34,6 +34,12 @@ export interface PoolOptions {
    * worker must then export a `runMany` task.
    */
   grouping?: boolean;
+  /**
+   * What piscina reports outside any task: a worker that failed between
+   * tasks, a late answer to a task already settled, a close that timed out.
+   * Without a listener, such an 'error' event would end the whole process.
+   */
+  onError?: (err: Error) => void;
   // A worker also writes Date.now() into `task.started[0]` when it starts a
   // task that has one (a time limit counts from then): see workers/extract.ts.
 }
@@ -65,10 +71,12 @@ export class ExtractionPool {
   private readonly filename: string;
   private readonly maxHeapMb: number;
   private readonly grouper: TaskGrouper | undefined;
+  private readonly onError: (err: Error) => void;
 
   constructor(opts: PoolOptions = {}) {
     this.filename = opts.filename ?? defaultWorkerFile();
     this.maxHeapMb = opts.maxHeapMb ?? 1024;
+    this.onError = opts.onError ?? ((err) => console.error(`quarry: extraction pool: ${err.message}`));
     this.piscina = this.create(opts.threads ?? availableParallelism());
     if (opts.grouping !== false) {
       this.grouper = new TaskGrouper({
@@ -87,7 +95,7 @@ export class ExtractionPool {
   }
 
   private create(threads: number): Piscina {
-    return new Piscina({
+    const piscina = new Piscina({
       filename: this.filename,
       minThreads: Math.min(1, threads),
       maxThreads: threads,
@@ -96,6 +104,8 @@ export class ExtractionPool {
       // process, and 64 MB each showed in the app's memory for no speed.
       resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb, maxYoungGenerationSizeMb: 16 },
     });
+    piscina.on('error', (err: Error) => this.onError(err));
+    return piscina;
   }
 
   /**
