@@ -8,6 +8,7 @@ import type { Job, JobFilter, JobStats } from '../../shared/job.js';
 import { exportResults, type ExportFormat, type ExportSummary } from './export.js';
 import { intakePaths, type Intake, type IntakeOptions } from './intake.js';
 import { rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { DefinitionStore } from './definitions.js';
@@ -87,7 +88,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     try {
       this.pool = opts.executor
         ? undefined
-        : new ExtractionPool({ threads: opts.concurrency, onError: (e) => this.emit('error', e), ...opts.pool });
+        : new ExtractionPool({ threads: threadsFor(opts.concurrency), onError: (e) => this.emit('error', e), ...opts.pool });
     } catch (err) {
       this.store.close();
       throw err;
@@ -209,7 +210,8 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   setConcurrency(n: number): void {
     this.scheduler.setConcurrency(n);
-    if (this.pool && n > this.pool.threads) this.pool.resize(n);
+    const threads = threadsFor(n);
+    if (this.pool && threads > this.pool.threads) this.pool.resize(threads);
   }
 
   /** Pauses the whole queue (remembered across restarts); running jobs finish. */
@@ -290,4 +292,14 @@ export class Engine extends EventEmitter<EngineEvents> {
     }, Math.max(this.statsIntervalMs, 50 * this.statsCostMs));
     this.statsTimer.unref?.();
   }
+}
+
+/**
+ * Worker threads for a concurrency: one per job at once, but no more than the
+ * cores. Extraction is CPU work, and each thread is a V8 heap of its own (32
+ * threads on a 2-core laptop held a gigabyte for no speed). Jobs beyond the
+ * threads wait for one; their time limit starts when a thread takes them.
+ */
+function threadsFor(concurrency: number | undefined): number {
+  return Math.min(concurrency ?? availableParallelism(), availableParallelism());
 }

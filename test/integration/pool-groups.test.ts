@@ -7,6 +7,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { availableParallelism } from 'node:os';
+import { Engine } from '../../main/core/engine.js';
 import { ExtractionPool, poolExecutor } from '../../main/core/pool.js';
 import { Scheduler } from '../../main/core/scheduler.js';
 import { JobStore } from '../../main/core/store/job-store.js';
@@ -207,6 +209,19 @@ describe('grouped small files', () => {
     expect(errors.map((e) => e.message)).toEqual(['Unexpected message from Worker: {}']);
     const next = await pool.run({ path: '/x/b', options: { tag: 'next' } });
     expect(next.result.text).toBe('done next');
+  });
+
+  it('an engine at a concurrency above the cores keeps one thread per core; the other jobs wait for one', async () => {
+    const e = new Engine({ dbPath: tempDbPath(dir), concurrency: 16, pool: { filename: CHAOS } });
+    cleanups.push(() => e.close());
+    expect(e.pool!.threads).toBe(Math.min(16, availableParallelism()));
+    e.setConcurrency(64);
+    expect(e.scheduler.concurrency).toBe(64);
+    expect(e.pool!.threads).toBe(Math.min(64, availableParallelism()));
+    const jobs = e.store.add(Array.from({ length: 100 }, (_, i) => ({ sourcePath: `/x/${i}`, sizeBytes: 10, options: { tag: `e${i}` }, timeoutMs: 5_000 })));
+    e.start();
+    await e.drained();
+    expect(jobs.map((j) => e.store.get(j.id)!.status)).toEqual(jobs.map(() => 'completed'));
   });
 
   it('through the scheduler: small jobs at a concurrency above the thread count all complete, in few worker tasks', async () => {
