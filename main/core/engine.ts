@@ -276,23 +276,29 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   /**
-   * Coalesces bursts: at most one stats event per interval, and never more
-   * than about 2% of the main thread's time (the throughput counts read the
-   * index of the last hour's completions, which grows with the throughput).
+   * Coalesces bursts: at most one stats event per interval, and no more than
+   * about 2% of the main thread's time (the throughput counts read the index
+   * of the last hour's completions, which grows with the throughput), but at
+   * least every STATS_MAX_INTERVAL_MS. The cost is averaged: one slow call (a
+   * GC pause, a busy machine) must not hold the dashboard's counts back.
    */
   private statsChanged(): void {
     if (this.statsTimer || this.closed) return;
+    const delay = Math.min(STATS_MAX_INTERVAL_MS, Math.max(this.statsIntervalMs, 50 * this.statsCostMs));
     this.statsTimer = setTimeout(() => {
       this.statsTimer = undefined;
       if (this.closed || !this.store.db.open) return;
       const started = performance.now();
       const stats = this.store.stats();
-      this.statsCostMs = performance.now() - started;
+      this.statsCostMs = 0.7 * this.statsCostMs + 0.3 * (performance.now() - started);
       this.emit('stats', stats);
-    }, Math.max(this.statsIntervalMs, 50 * this.statsCostMs));
+    }, delay);
     this.statsTimer.unref?.();
   }
 }
+
+/** The dashboard's counts are pushed at least this often while jobs change. */
+const STATS_MAX_INTERVAL_MS = 2000;
 
 /**
  * Worker threads for a concurrency: one per job at once, but no more than the

@@ -117,3 +117,30 @@ describe('queue pause', () => {
     expect(again.store.get(j!.id)!.status).toBe('completed');
   });
 });
+
+describe('pushed statistics', () => {
+  it('keep coming, at most a couple of seconds apart, even after a very slow stats() call', async () => {
+    const e = engine();
+    const pushed: Array<{ at: number; completed: number }> = [];
+    e.on('stats', (s) => pushed.push({ at: Date.now(), completed: s.byStatus.completed }));
+    // One call as slow as a long GC pause on a loaded machine; the real one after it.
+    const real = e.store.stats.bind(e.store);
+    let first = true;
+    e.store.stats = (now?: number) => {
+      if (first) {
+        first = false;
+        const until = Date.now() + 400;
+        while (Date.now() < until);
+      }
+      return real(now);
+    };
+    e.store.add([{ sourcePath: '/x/a', fileName: 'a' }]);
+    await until(() => pushed.length >= 1);
+    e.start();
+    e.store.add(Array.from({ length: 5 }, (_, i) => ({ sourcePath: `/x/${i}`, fileName: `${i}` })));
+    await e.drained();
+    const doneAt = Date.now();
+    await until(() => pushed.at(-1)!.completed === 6, 5_000);
+    expect(pushed.at(-1)!.at - doneAt).toBeLessThan(3_000);
+  });
+});
