@@ -223,9 +223,11 @@ export class JobStore extends EventEmitter<StoreEvents> {
       // one JSON document (json_each), without building that document and its
       // parse tree, which made a 100,000-file intake peak at 150 MB more. What
       // the rows share is read from `defaults`, not copied into each row.
+      const parents: Array<string | undefined> = [];
       const ids = jobs.map((j) => {
         const id = randomUUID();
         const parentId = shared.parentId ?? j.parentId ?? d.parentId;
+        parents.push(parentId);
         let blocked = 0;
         if (parentId) {
           if (!parentBlocked.has(parentId)) {
@@ -260,8 +262,8 @@ export class JobStore extends EventEmitter<StoreEvents> {
         return id;
       });
       const byParent = new Map<string | null, string[]>();
-      jobs.forEach((j, i) => {
-        const key = shared.parentId ?? j.parentId ?? shared.defaults?.parentId ?? null;
+      parents.forEach((parentId, i) => {
+        const key = parentId ?? null;
         if (!byParent.has(key)) byParent.set(key, []);
         byParent.get(key)!.push(ids[i]!);
       });
@@ -270,9 +272,8 @@ export class JobStore extends EventEmitter<StoreEvents> {
       // changes of children are counted by triggers, migration 002).
       for (const [parentId, group] of byParent) if (parentId) this.stmts.addChildren.run(group.length, parentId);
       // After the counting: a dependency that already failed settles its jobs, and their batch, at once.
-      const dependsOn = shared.defaults?.dependsOn;
       jobs.forEach((j, i) => {
-        const deps = j.dependsOn ?? dependsOn;
+        const deps = j.dependsOn ?? d.dependsOn;
         if (deps?.length) this.addDependencies(ids[i]!, deps);
       });
       for (const [parentId, group] of byParent) this.announce('added', { ids: group, parentId });
@@ -386,7 +387,7 @@ export class JobStore extends EventEmitter<StoreEvents> {
 
   /**
    * A job's history: its creation and its current (or completing) attempt
-   * come from the row, the rest from job_events (see migration 001: the usual
+   * come from the row, the rest from job_events (see migration 003: the usual
    * path is not written twice).
    */
   events(id: string): JobEvent[] {
