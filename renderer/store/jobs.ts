@@ -166,6 +166,13 @@ export function createJobsStore(client: Client): JobsStore {
   let nextErrorId = 1;
   /** Bumped whenever the table's window is reset, so late answers for an old filter are dropped. */
   let viewToken = 0;
+  /**
+   * Counts pushed stats events. A jobs.stats reply asked for before the
+   * latest push may be older than it (the reply waits for the lists fetched
+   * with it) and must not overwrite it: after the last change the engine
+   * always pushes once more, so the pushed counts are the ones that settle.
+   */
+  let statsPushes = 0;
   const removedAt = new Map<string, number>();
 
   const recentlyRemoved = (): Set<string> => {
@@ -309,7 +316,10 @@ export function createJobsStore(client: Client): JobsStore {
           client.on('job.changed', (j) => batcher.jobChanged(j)),
           client.on('job.removed', (r) => batcher.jobRemoved(r)),
           client.on('job.progress', (p) => batcher.jobProgress(p)),
-          client.on('stats.changed', (s) => batcher.statsChanged(s)),
+          client.on('stats.changed', (s) => {
+            statsPushes++;
+            batcher.statsChanged(s);
+          }),
           // A large intake comes as one event instead of one per job: reload the windows.
           client.on('jobs.added', () => reloadSoon()),
         ];
@@ -334,6 +344,7 @@ export function createJobsStore(client: Client): JobsStore {
       async refresh() {
         const token = viewToken;
         const s0 = get();
+        const pushes = statsPushes;
         // Each part on its own: one failing channel must not blank the others.
         const [app, stats, listed, batches] = await Promise.allSettled([
           client.invoke('app.info', {}),
@@ -343,7 +354,7 @@ export function createJobsStore(client: Client): JobsStore {
         ]);
         set({ ready: true });
         if (app.status === 'fulfilled') set({ app: app.value });
-        if (stats.status === 'fulfilled') set({ stats: stats.value });
+        if (stats.status === 'fulfilled' && pushes === statsPushes) set({ stats: stats.value });
         if (listed.status === 'fulfilled' && token === viewToken) {
           const { list, more } = listed.value;
           set((s) => viewOf(mergeSnapshot(s, list, fileFilter(s), s.limit, more, recentlyRemoved())));

@@ -1,0 +1,97 @@
+// The dashboard's zustand store against a real engine: its handlers and
+// events joined in-process as a transport (what the preload and the bridge
+// carry), with one reply held back to reproduce a slow request.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Engine } from '../../main/core/engine.js';
+import { createHandlers, dispatch, subscribeEvents } from '../../main/core/handlers.js';
+import { createClient } from '../../shared/client.js';
+import type { EventName, Transport } from '../../shared/contract.js';
+import { createJobsStore } from '../../renderer/store/jobs.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const CHAOS = path.resolve(import.meta.dirname, '../fixtures/workers/chaos.cjs');
+const dir = tempDir();
+const files = path.join(dir, 'files');
+const FILES = 40;
+let engine: Engine;
+
+beforeAll(() => {
+  mkdirSync(files, { recursive: true });
+  for (let i = 0; i < FILES; i++) writeFileSync(path.join(files, `f${i}.txt`), `file ${i}`);
+  engine = new Engine({ dbPath: path.join(dir, 'q.db'), pool: { filename: CHAOS, threads: 2 }, statsIntervalMs: 20 }).start();
+});
+afterAll(() => engine.close({ abort: true }));
+
+/** An in-process transport; `hold` lets a test keep one channel's replies back (already computed) until released. */
+function inProcess() {
+  const handlers = createHandlers(engine, { transport: 'browser', version: '0.0.0-test', dbPath: 'q.db', exportsDir: path.join(dir, 'exports') });
+  const listeners = new Map<string, Set<(p: unknown) => void>>();
+  const unsubscribe = subscribeEvents(engine, (event, payload) => {
+    for (const l of listeners.get(event) ?? []) l(structuredClone(payload));
+  });
+  let held: { channel: string; gate: Promise<void> } | undefined;
+  const transport: Transport = {
+    kind: 'browser',
+    async invoke(channel, input) {
+      const reply = structuredClone(await dispatch(handlers, channel, input));
+      if (held?.channel === channel) await held.gate;
+      return reply;
+    },
+    on(event: EventName, listener) {
+      if (!listeners.has(event)) listeners.set(event, new Set());
+      listeners.get(event)!.add(listener);
+      return () => listeners.get(event)!.delete(listener);
+    },
+    async filesToPaths() {
+      throw new Error('not used');
+    },
+  };
+  const hold = (channel: string) => {
+    let release!: () => void;
+    held = { channel, gate: new Promise<void>((r) => (release = r)) };
+    return () => {
+      held = undefined;
+      release();
+    };
+  };
+  return { transport, hold, unsubscribe };
+}
+
+const until = async (what: () => boolean, ms = 10_000) => {
+  const end = Date.now() + ms;
+  while (!what()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+describe('the dashboard store', () => {
+  it('a stats reply that arrives after newer pushed counts does not roll them back', async () => {
+    const { transport, hold, unsubscribe } = inProcess();
+    const store = createJobsStore(createClient(transport));
+    // The first load's stats are computed now (nothing queued) and answered late.
+    const release = hold('jobs.stats');
+    const stop = store.getState().start();
+    try {
+      await transport.invoke('jobs.addPaths', { paths: [files] });
+      await engine.drained();
+      // Only pushed counts can get here while the first reply is held.
+      await until(() => store.getState().stats?.byStatus.completed === FILES);
+      release();
+      await new Promise((r) => setTimeout(r, 100));
+      expect(store.getState().stats?.byStatus.completed).toBe(FILES);
+      expect(store.getState().stats?.byStatus.pending).toBe(0);
+
+      // With no push in between, a reload's reply is taken as it is.
+      const again = createJobsStore(createClient(transport));
+      await again.getState().refresh();
+      expect(again.getState().stats).toEqual(engine.stats());
+    } finally {
+      release();
+      stop();
+      unsubscribe();
+    }
+  });
+});
