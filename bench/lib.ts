@@ -31,7 +31,7 @@ export interface Measurement {
 export type Opts = Record<string, any>;
 
 export const ROOT = path.resolve(__dirname, '..', '..');
-export const EXTRACT_WORKER = path.join(ROOT, 'dist', 'workers', 'extract.cjs');
+export const EXTRACT_WORKER = path.join(ROOT, 'dist', 'workers', 'extract.mjs');
 export const NOOP_WORKER = path.join(ROOT, 'bench', 'noop-worker.cjs');
 export const CORES = os.availableParallelism();
 

@@ -300,9 +300,9 @@ async function main() {
   log(`corpus: ${HAS_CORPUS ? path.relative(ROOT, CORPUS) : `not found at ${CORPUS} (generated inputs are used)`}`);
   log();
 
-  const worker = path.join(ROOT, 'dist', 'workers', 'extract.cjs');
+  const worker = path.join(ROOT, 'dist', 'workers', 'extract.mjs');
   if (!existsSync(worker)) {
-    log(`dist/workers/extract.cjs is missing: run "node scripts/build.mjs --node-only" first (npm run bench does).`);
+    log(`dist/workers/extract.mjs is missing: run "node scripts/build.mjs --node-only" first (npm run bench does).`);
     process.exit(1);
   }
   await build({

@@ -24,7 +24,7 @@ import { GROUP_MAX_BYTES, TaskGrouper } from './pool-groups.js';
 import type { ExecutionOutcome, Executor } from './scheduler.js';
 
 export interface PoolOptions {
-  /** The worker bundle; defaults to dist/workers/extract.cjs beside this bundle. */
+  /** The worker bundle; defaults to dist/workers/extract.mjs beside this bundle. */
   filename?: string;
   threads?: number;
   /** Heap cap per worker thread: a memory bomb kills its worker, not the app. */
@@ -56,9 +56,9 @@ export interface RunOptions {
 export function defaultWorkerFile(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const candidates = [
-    path.join(here, 'workers', 'extract.cjs'), // dist/cli.cjs, dist/serve.cjs
-    path.join(here, '..', 'workers', 'extract.cjs'), // dist/main/main.cjs
-    path.resolve(here, '../../dist/workers/extract.cjs'), // main/core/pool.ts under vitest
+    path.join(here, 'workers', 'extract.mjs'), // dist/cli.cjs, dist/serve.cjs
+    path.join(here, '..', 'workers', 'extract.mjs'), // dist/main/main.cjs
+    path.resolve(here, '../../dist/workers/extract.mjs'), // main/core/pool.ts under vitest
   ];
   // Inside a packaged app the worker is unpacked from the asar archive.
   const found = candidates.map((c) => c.replace(`app.asar${path.sep}`, `app.asar.unpacked${path.sep}`)).find(existsSync);

@@ -26,7 +26,7 @@ export interface Quarry {
 
 export const test = base.extend<{ quarry: Quarry }>({
   quarry: async ({ playwright }, use) => {
-    for (const built of [path.join(staticDir, 'index.html'), path.join(root, 'dist/workers/extract.cjs')]) {
+    for (const built of [path.join(staticDir, 'index.html'), path.join(root, 'dist/workers/extract.mjs')]) {
       if (!existsSync(built)) throw new Error(`${path.relative(root, built)} is missing: run "npm run build" first (npm test does).`);
     }
     const home = mkdtempSync(path.join(tmpdir(), 'quarry-e2e-'));

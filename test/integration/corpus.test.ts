@@ -433,7 +433,7 @@ describe.skipIf(!hasCorpus)('real-world corpus (every manifest row)', () => {
   let pool: Piscina;
 
   beforeAll(() => {
-    pool = new Piscina({ filename: path.resolve(repoRoot, 'dist/workers/extract.cjs'), maxThreads: 2 });
+    pool = new Piscina({ filename: path.resolve(repoRoot, 'dist/workers/extract.mjs'), maxThreads: 2 });
   });
 
   const spoolRoot = mkdtempSync(path.join(tmpdir(), 'quarry-corpus-spool-'));

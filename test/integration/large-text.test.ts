@@ -1,5 +1,5 @@
 // Large text and CSV files end to end: the real engine, store and pool
-// (dist/workers/extract.cjs). The stored result holds a preview and points
+// (dist/workers/extract.mjs). The stored result holds a preview and points
 // to the full text in the job's spool folder; exports carry every character,
 // streamed from that file; deleting or pruning the job removes the file.
 import { createHash } from 'node:crypto';

@@ -15,7 +15,7 @@ let pool: Piscina;
 let pdfPath: string;
 
 beforeAll(async () => {
-  pool = new Piscina({ filename: path.resolve('dist/workers/extract.cjs'), maxThreads: 2, minThreads: 1 });
+  pool = new Piscina({ filename: path.resolve('dist/workers/extract.mjs'), maxThreads: 2, minThreads: 1 });
   const pages = Array.from({ length: 40 }, (_, i) => [`Page ${i + 1} of the pooled document`]);
   pdfPath = fx.write('pooled.pdf', await makePdf({ pages, title: 'Pooled' }));
 });
@@ -35,7 +35,7 @@ async function runWithProgress(file: string, options: Record<string, unknown> = 
   return { outcome, progress };
 }
 
-describe('dist/workers/extract.cjs in piscina', () => {
+describe('dist/workers/extract.mjs in piscina', () => {
   it("runs the named 'hash' task", async () => {
     const out = await pool.run({ path: pdfPath }, { name: 'hash' });
     expect(out).toMatchObject({ ok: true, size: expect.any(Number), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
