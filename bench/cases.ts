@@ -463,6 +463,12 @@ async function scaling(o: Opts): Promise<void> {
 
 interface NativeTool {
   format: string;
+  /** The result key when one format has several tools (default: the format). */
+  key?: string;
+  /** What is compared, when the format alone does not say (images: OCR or metadata). */
+  what?: string;
+  /** Quarry's job options for this comparison. */
+  options?: Record<string, unknown>;
   exts: string[];
   dir: string;
   tool: string;
@@ -477,7 +483,15 @@ const NATIVE: NativeTool[] = [
   { format: 'json', exts: ['.json'], dir: 'text', tool: 'jq', args: (f) => ['.', f], pkg: 'jq' },
   { format: 'xml', exts: ['.xml'], dir: 'text', tool: 'xmllint', args: (f) => ['--xpath', 'string(/)', f], pkg: 'libxml2-utils' },
   { format: 'markdown', exts: ['.md'], dir: 'text', tool: 'pandoc', args: (f) => ['-f', 'gfm', '-t', 'plain', f], pkg: 'pandoc' },
+  { format: 'docx', exts: ['.docx'], dir: 'docx', tool: 'docx2txt', args: (f) => [f, '-'], pkg: 'docx2txt' },
+  { format: 'xlsx', exts: ['.xlsx'], dir: 'xlsx', tool: 'xlsx2csv', args: (f) => ['--all', f], pkg: 'xlsx2csv' },
+  // Both sides run Tesseract: native, and Quarry's tesseract.js (WebAssembly, no native code to install).
+  { format: 'image', key: 'image-ocr', what: 'OCR', exts: ['.png'], dir: 'ocr', tool: 'tesseract', args: (f) => [f, '-', '-l', 'eng'], pkg: 'tesseract-ocr' },
+  { format: 'image', key: 'image-metadata', what: 'metadata, OCR off', options: { ocr: false }, exts: ['.jpg', '.png', '.tif'], dir: 'image', tool: 'exiftool', args: (f) => ['-json', f], pkg: 'libimage-exiftool-perl' },
 ];
+
+/** One core for the native tools too: Tesseract's OpenMP threads otherwise spin on both cores (5× slower here). */
+const ONE_CORE = { ...process.env, OMP_THREAD_LIMIT: '1' };
 
 function which(tool: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
@@ -522,25 +536,31 @@ async function native(o: Opts): Promise<void> {
       source = files.length ? path.relative(ROOT, dir) : 'generated (corpus not found)';
       if (!files.length) files = generatedInputs(t.format, path.join(tmp(), t.format));
     }
-    const label = `${t.format}: Quarry pool (1 thread) vs ${t.tool}`;
+    const key = `native.${t.key ?? t.format}`;
+    const label = `${t.format}${t.what ? ` (${t.what})` : ''}: Quarry pool (1 thread) vs ${t.tool}`;
     if (!bin) {
-      emit({ key: `native.${t.format}`, label, unit: '×', better: 'lower', samples: [], skipped: `${t.tool} not installed (Debian package ${t.pkg})` });
+      emit({ key, label, unit: '×', better: 'lower', samples: [], skipped: `${t.tool} not installed (Debian package ${t.pkg})` });
       continue;
     }
+    if (!files.length) {
+      emit({ key, label, unit: '×', better: 'lower', samples: [], skipped: `no ${t.exts.join('/')} files: the corpus (../shared/corpus/${t.dir}) is absent` });
+      continue;
+    }
+    const options = t.options ?? {};
     const perFile: Array<{ file: string; quarryMs: number; nativeMs: number; ratio: number; ok: boolean; note?: string }> = [];
     for (const file of files) {
       // Warm: the worker has loaded its modules and seen this file once.
-      const first = await pool.run({ path: file, options: {} }).catch((e: Error) => e);
+      const first = await pool.run({ path: file, options }).catch((e: Error) => e);
       const ok = !(first instanceof Error) && first.result.format === t.format;
       const q: number[] = [];
       const nat: number[] = [];
-      spawnSync(bin, t.args(file), { stdio: ['ignore', 'ignore', 'ignore'] });
+      spawnSync(bin, t.args(file), { stdio: ['ignore', 'ignore', 'ignore'], env: ONE_CORE });
       for (let i = 0; i < reps; i++) {
         let t0 = now();
-        await pool.run({ path: file, options: {} }).catch(() => undefined);
+        await pool.run({ path: file, options }).catch(() => undefined);
         q.push(now() - t0);
         t0 = now();
-        spawnSync(bin, t.args(file), { stdio: ['ignore', 'ignore', 'ignore'], maxBuffer: 1 << 30 });
+        spawnSync(bin, t.args(file), { stdio: ['ignore', 'ignore', 'ignore'], maxBuffer: 1 << 30, env: ONE_CORE });
         nat.push(now() - t0);
       }
       const quarryMs = median(q);
@@ -559,7 +579,7 @@ async function native(o: Opts): Promise<void> {
     const geo = Math.exp(counted.reduce((s, f) => s + Math.log(f.ratio), 0) / Math.max(1, counted.length));
     const totalRatio = counted.reduce((s, f) => s + f.quarryMs, 0) / counted.reduce((s, f) => s + f.nativeMs, 0);
     emit({
-      key: `native.${t.format}`,
+      key,
       label,
       unit: '×',
       better: 'lower',
