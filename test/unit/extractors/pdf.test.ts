@@ -3,6 +3,8 @@ import { run } from '../../../workers/extract';
 import { fixtureDir, makeBlankPdf, makeEncryptedPdf, makePdf } from '../../helpers/fixtures';
 import { extractErr, extractOk } from './helpers';
 
+// Before anything here loads pdf.js (each test file gets its own worker).
+const nativePush = Array.prototype.push;
 const fx = fixtureDir('quarry-pdf-');
 let twoPages: string;
 let pdfBytes: Uint8Array;
@@ -27,6 +29,16 @@ beforeAll(async () => {
 afterAll(() => fx.cleanup());
 
 describe('pdf extractor', () => {
+  it("leaves the thread's builtins native once pdf.js is loaded (its polyfills swap Array.prototype.push)", async () => {
+    await extractOk(twoPages);
+    // (core-js makes its polyfills print as native code: identity is the test.)
+    expect(Array.prototype.push).toBe(nativePush);
+    const a: number[] = [];
+    expect(a.push(1, 2)).toBe(2);
+    // What pdf.js's polyfills add for Node 20 stays.
+    expect(typeof (Promise as { withResolvers?: unknown }).withResolvers).toBe('function');
+  });
+
   it('per-page text, joined text, Markdown sections', async () => {
     const r = await extractOk(twoPages);
     expect(r.format).toBe('pdf');

@@ -1,13 +1,20 @@
 /**
  * Loads pdf.js once per worker thread.
  *
- * pdfjs-dist is ESM-only with top-level await, so it cannot be require()d
- * from our CommonJS bundle: it is loaded with a real dynamic import() at run
- * time (esbuild keeps import() of externals as-is for a node20 target).
+ * pdfjs-dist is ESM-only with top-level await: it stays out of the worker's
+ * bundle (an external) and is loaded with a dynamic import() at run time,
+ * the first time a PDF comes.
  *
  * In Node pdf.js runs its "worker" in the same thread; we import the worker
  * module ourselves and hand it over through globalThis.pdfjsWorker so pdf.js
  * does not resolve a relative worker URL at run time.
+ *
+ * The legacy build (the one for Node 20) carries core-js polyfills. They add
+ * what Node 20 lacks, which pdf.js needs, but one of them also replaces
+ * Array.prototype.push with a JavaScript version, over a V8 edge case (push
+ * on an array whose length was made read-only) that nothing here meets. That
+ * made every push in the thread, ours included, about twice as slow, and was
+ * 12% of the time pdf.js took on a text-heavy PDF: the native one is put back.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -37,10 +44,15 @@ async function quietly<T>(load: () => Promise<T>): Promise<T> {
 
 export function loadPdfJs(): Promise<PdfJs> {
   loading ??= quietly(async () => {
-    const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
-    const worker = await import('pdfjs-dist/legacy/build/pdf.worker.mjs');
-    (globalThis as { pdfjsWorker?: unknown }).pdfjsWorker = worker;
-    return pdfjs;
+    const push = Object.getOwnPropertyDescriptor(Array.prototype, 'push')!;
+    try {
+      const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
+      const worker = await import('pdfjs-dist/legacy/build/pdf.worker.mjs');
+      (globalThis as { pdfjsWorker?: unknown }).pdfjsWorker = worker;
+      return pdfjs;
+    } finally {
+      Object.defineProperty(Array.prototype, 'push', push);
+    }
   });
   // A failed load should be retried by the next task, not cached forever.
   loading.catch(() => {
