@@ -3,7 +3,7 @@
 // as ES modules split into chunks, and the renderer with Vite.
 // Usage: node scripts/build.mjs [--node-only]
 import { build } from 'esbuild';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 
@@ -38,10 +38,9 @@ const external = [
  * with its libraries loads when a file of its format first comes. One bundle
  * cost each thread 12 MB of heap; the core alone costs 4.
  */
-function buildWorker() {
+async function buildWorker() {
   const outdir = path.join(root, 'dist/workers');
-  rmSync(outdir, { recursive: true, force: true }); // chunk names change with their content
-  return build({
+  const built = await build({
     entryPoints: [path.join(root, 'workers/extract.ts')],
     outdir,
     entryNames: '[name]',
@@ -55,18 +54,35 @@ function buildWorker() {
     sourcemap: 'linked',
     external,
     logLevel: 'warning',
-    // Bundled CommonJS libraries still call require() and read __dirname.
+    metafile: true,
+    // Bundled CommonJS libraries still call require() and read __dirname
+    // (renamed, so that a bundled module's own __dirname cannot clash).
+    define: { __dirname: '__quarryDirname', __filename: '__quarryFilename' },
     banner: {
       js: [
         "import { createRequire as __createRequire } from 'node:module';",
         "import { fileURLToPath as __fileURLToPath } from 'node:url';",
         "import { dirname as __pathDirname } from 'node:path';",
         'const require = __createRequire(import.meta.url);',
-        'const __filename = __fileURLToPath(import.meta.url);',
-        'const __dirname = __pathDirname(__filename);',
+        'const __quarryFilename = __fileURLToPath(import.meta.url);',
+        'const __quarryDirname = __pathDirname(__quarryFilename);',
       ].join(' '),
     },
   });
+  pruneChunks(outdir, new Set(Object.keys(built.metafile.outputs).map((f) => path.basename(f))));
+}
+
+/**
+ * Chunks of earlier builds go, but only once a day old: a process started
+ * before this build (npm run serve beside npm test) still imports its own
+ * chunks when a file of a new format first comes.
+ */
+function pruneChunks(dir, current) {
+  const dayAgo = Date.now() - 24 * 3600_000;
+  for (const name of readdirSync(dir)) {
+    const file = path.join(dir, name);
+    if (name.startsWith('chunk-') && !current.has(name) && statSync(file).mtimeMs < dayAgo) rmSync(file);
+  }
 }
 
 await Promise.all([

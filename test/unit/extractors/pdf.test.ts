@@ -31,7 +31,8 @@ afterAll(() => fx.cleanup());
 describe('pdf extractor', () => {
   it("leaves the thread's builtins native once pdf.js is loaded (its polyfills swap Array.prototype.push)", async () => {
     await extractOk(twoPages);
-    // (core-js makes its polyfills print as native code: identity is the test.)
+    // (core-js makes its polyfills print as native code: identity is the test.
+    // It swaps push on V8 before 12.2 only, so this guards Node 20.)
     expect(Array.prototype.push).toBe(nativePush);
     const a: number[] = [];
     expect(a.push(1, 2)).toBe(2);

@@ -1,7 +1,8 @@
 /**
- * The BUILT worker bundle in a real piscina pool, as main runs it: the
- * bundle is CommonJS and must load pdf.js (ESM, top-level await) with a
- * dynamic import inside a worker thread.
+ * The BUILT worker in a real piscina pool, as main runs it: ES module chunks
+ * (an extractor's chunk loads when its first file comes) that load pdf.js
+ * (ESM, top-level await, outside the bundle) with a dynamic import inside a
+ * worker thread.
  */
 import path from 'node:path';
 import { MessageChannel } from 'node:worker_threads';

@@ -10,7 +10,8 @@
  * does not resolve a relative worker URL at run time.
  *
  * The legacy build (the one for Node 20) carries core-js polyfills. They add
- * what Node 20 lacks, which pdf.js needs, but one of them also replaces
+ * what Node 20 lacks, which pdf.js needs, but on V8 before 12.2 (Node 20: the
+ * CLI, the browser mode; not Electron 45) one also replaces
  * Array.prototype.push with a JavaScript version, over a V8 edge case (push
  * on an array whose length was made read-only) that nothing here meets. That
  * made every push in the thread, ours included, about twice as slow, and was
