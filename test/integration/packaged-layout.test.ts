@@ -1,0 +1,95 @@
+/**
+ * The worker as a packaged app runs it, without Electron: only what
+ * electron-builder.yml unpacks from app.asar is copied into a folder of its
+ * own, and the built worker runs from there in a real piscina pool. Code in
+ * app.asar.unpacked resolves modules only from app.asar.unpacked, so
+ * whatever a worker loads at run time and the list forgot fails here as it
+ * would in the app: pdf.js without @napi-rs/canvas could not even load, and
+ * OCR without tesseract.js's own dependencies found no text.
+ */
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import Piscina from 'piscina';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WorkerOutcome } from '../../shared/extraction';
+import { makeDocx, makeEml, makePdf, makeXlsx } from '../helpers/fixtures';
+import { tempDir } from '../helpers/tmp';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const corpusOcr = path.resolve(root, '../shared/corpus/ocr/testocr.png');
+
+/** The folders asarUnpack names (brace lists expanded; `**\/*.node` comes with the folders that hold them). */
+function unpackedFolders(yml: string): string[] {
+  const block = yml.split(/^asarUnpack:\s*$/m)[1]!.split(/^\S/m)[0]!;
+  const globs = [...block.matchAll(/^\s+-\s+"?([^"\n]+?)"?\s*$/gm)].map((m) => m[1]!);
+  return globs
+    .filter((g) => g !== '**/*.node')
+    .flatMap((g) => {
+      const m = g.match(/^(.*)\{([^}]+)\}(.*)$/);
+      return m ? m[2]!.split(',').map((x) => m[1] + x + m[3]) : [g];
+    })
+    .map((g) => {
+      if (!g.endsWith('/**')) throw new Error(`asarUnpack entry this test cannot copy: ${g}`);
+      return g.slice(0, -3);
+    });
+}
+
+const home = tempDir('quarry-packaged-');
+const unpacked = path.join(home, 'resources', 'app.asar.unpacked');
+let pool: Piscina;
+
+/** True when no folder above `dir` holds a node_modules the worker could wrongly fall back to. */
+function isolated(dir: string): boolean {
+  for (let d = path.dirname(dir); ; d = path.dirname(d)) {
+    if (existsSync(path.join(d, 'node_modules'))) return false;
+    if (d === path.dirname(d)) return true;
+  }
+}
+
+beforeAll(() => {
+  for (const folder of unpackedFolders(readFileSync(path.join(root, 'electron-builder.yml'), 'utf8'))) {
+    const from = path.join(root, folder);
+    // A glob for a package another platform would install (none today) has nothing to copy.
+    if (existsSync(from)) cpSync(from, path.join(unpacked, folder), { recursive: true });
+  }
+  pool = new Piscina({ filename: path.join(unpacked, 'dist/workers/extract.mjs'), maxThreads: 1 });
+});
+afterAll(() => pool?.destroy());
+
+async function extract(file: string): Promise<WorkerOutcome> {
+  return pool.run({ path: file, options: {} });
+}
+
+describe('the worker from the unpacked part of a packaged app', () => {
+  it('runs from a folder with nothing above it to fall back on', () => {
+    expect(isolated(unpacked), `a node_modules above ${unpacked} would hide missing unpacked modules`).toBe(true);
+    expect(existsSync(path.join(unpacked, 'dist/workers/extract.mjs'))).toBe(true);
+  });
+
+  it('extracts a PDF (pdf.js and the canvas package it loads at import)', async () => {
+    const file = path.join(home, 'doc.pdf');
+    writeFileSync(file, await makePdf({ pages: [['Packaged PDF text']] }));
+    const r = await extract(file);
+    expect(r.ok ? r.result.text : r.error.message).toContain('Packaged PDF text');
+  });
+
+  it('extracts formats bundled in chunks: DOCX, XLSX, e-mail', async () => {
+    const docx = path.join(home, 'a.docx');
+    writeFileSync(docx, makeDocx({ body: [{ text: 'Packaged Word text' }] }));
+    const xlsx = path.join(home, 'a.xlsx');
+    writeFileSync(xlsx, makeXlsx({ sheets: [{ name: 'S', rows: [['Packaged cell']] }] }));
+    const eml = path.join(home, 'a.eml');
+    writeFileSync(eml, makeEml({ subject: 'Packaged mail', from: 'a@example.org', to: 'b@example.org', text: 'Packaged mail body' }));
+    for (const [file, text] of [[docx, 'Packaged Word text'], [xlsx, 'Packaged cell'], [eml, 'Packaged mail body']] as const) {
+      const r = await extract(file);
+      expect(r.ok ? r.result.text : r.error.message, file).toContain(text);
+    }
+  });
+
+  it.skipIf(!existsSync(corpusOcr))('runs OCR (tesseract.js, its wasm, its language data and its own dependencies)', async () => {
+    const r = await extract(corpusOcr);
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.result.text).toMatch(/This is a lot of 12 point text/);
+  });
+  if (!existsSync(corpusOcr)) console.warn(`[packaged layout] OCR check SKIPPED: ${corpusOcr} not found (the shared corpus is absent).`);
+});
