@@ -261,7 +261,8 @@ function environment() {
   const dirty = git(['status', '--porcelain', '--untracked-files=no', '--', 'main', 'shared', 'workers']) ? ' (+ uncommitted changes in main/, shared/ or workers/)' : '';
   const version = (tool, a, re) => {
     const r = spawnSync(tool, a, { encoding: 'utf8' });
-    const m = `${r.stdout}${r.stderr}`.match(re);
+    if (r.error) return 'absent'; // not installed
+    const m = `${r.stdout ?? ''}${r.stderr ?? ''}`.match(re);
     return m ? m[1] : 'absent';
   };
   const pkg = (name) => {
@@ -286,6 +287,16 @@ function environment() {
       bullmq: pkg('bullmq'),
       'redis-server': version('redis-server', ['--version'], /v=(\S+)/),
       pdftotext: version('pdftotext', ['-v'], /version (\S+)/),
+      // The other native tools of case 6 (docx2txt has no version flag: its Debian package's).
+      html2text: version('html2text', ['-version'], /version (\S+)/),
+      mlr: version('mlr', ['--version'], /mlr (\S+)/),
+      jq: version('jq', ['--version'], /jq-(\S+)/),
+      xmllint: version('xmllint', ['--version'], /libxml version (\S+)/),
+      pandoc: version('pandoc', ['--version'], /pandoc (\S+)/),
+      docx2txt: version('dpkg-query', ['-W', '-f=${Version}', 'docx2txt'], /^(\S+)$/),
+      xlsx2csv: version('xlsx2csv', ['--version'], /^(\S+)/),
+      tesseract: version('tesseract', ['--version'], /tesseract (\S+)/),
+      exiftool: version('exiftool', ['-ver'], /^(\S+)/),
     },
   };
 }
