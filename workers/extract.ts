@@ -144,7 +144,12 @@ export async function run(
     return { ok: false, error: serializeError(err, undefined, 'other') };
   }
   const format = detection.format;
-  const extractor = await extractorFor(format);
+  let extractor;
+  try {
+    extractor = await extractorFor(format);
+  } catch (err) {
+    return fail('internal', extractorLoadMessage(format, err), { format });
+  }
   if (!extractor) {
     const what = format === 'unknown'
       ? detection.mime && LEGACY_OFFICE[detection.mime]
@@ -222,6 +227,20 @@ export async function run(
   } catch (err) {
     return { ok: false, error: serializeError(err, format, 'other') };
   }
+}
+
+/**
+ * Extractors load on first use (see extractors/registry.ts), from files beside
+ * this one. If those files changed after Quarry started (an update installed
+ * over a running copy removes the old version's files), the import fails: say
+ * so in words a person can act on, not only as a missing module path.
+ */
+function extractorLoadMessage(format: Format, err: unknown): string {
+  const why = err instanceof Error ? err.message : String(err);
+  if ((err as NodeJS.ErrnoException)?.code === 'ERR_MODULE_NOT_FOUND') {
+    return `The ${formatLabel(format)} extractor could not be loaded: Quarry's program files changed while it was running (was an update installed?). Restart Quarry, then retry this job. (${why})`;
+  }
+  return `The ${formatLabel(format)} extractor could not be loaded: ${why}`;
 }
 
 /** Named task for the pool: several small files in one task (see GroupTask). */

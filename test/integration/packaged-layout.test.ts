@@ -7,7 +7,7 @@
  * would in the app: pdf.js without @napi-rs/canvas could not even load, and
  * OCR without tesseract.js's own dependencies found no text.
  */
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Piscina from 'piscina';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,4 +92,35 @@ describe('the worker from the unpacked part of a packaged app', () => {
     if (r.ok) expect(r.result.text).toMatch(/This is a lot of 12 point text/);
   });
   if (!existsSync(corpusOcr)) console.warn(`[packaged layout] OCR check SKIPPED: ${corpusOcr} not found (the shared corpus is absent).`);
+});
+
+describe('an update installed over a running app', () => {
+  // The installer replaces dist/workers: the old version's chunks are gone
+  // while the running app's threads still import them on first use.
+  it('fails a file whose extractor is gone with a reason a person can act on, and the thread goes on', async () => {
+    const dir = path.join(unpacked, 'dist/workers-replaced');
+    cpSync(path.join(unpacked, 'dist/workers'), dir, { recursive: true });
+    const entry = readFileSync(path.join(dir, 'extract.mjs'), 'utf8');
+    const chunk = entry.match(/import\("\.\/(chunk-[A-Z0-9]+\.mjs)"\)\.then\(\(m\) => m\.csvExtractor\)/)?.[1];
+    expect(chunk, 'the CSV extractor is loaded from a chunk of its own').toBeTruthy();
+    const old = new Piscina({ filename: path.join(dir, 'extract.mjs'), maxThreads: 1 });
+    try {
+      const txt = path.join(home, 'before.txt');
+      writeFileSync(txt, 'loaded before the update');
+      expect(((await old.run({ path: txt, options: {} })) as WorkerOutcome).ok).toBe(true);
+      rmSync(path.join(dir, chunk!));
+      const csv = path.join(home, 'after.csv');
+      writeFileSync(csv, 'a,b\n1,2\n');
+      const r = (await old.run({ path: csv, options: {} })) as WorkerOutcome;
+      expect(r.ok).toBe(false);
+      if (!r.ok) {
+        expect(r.error.code).toBe('internal'); // retryable: it works again once Quarry restarts
+        expect(r.error.message).toMatch(/^The CSV extractor could not be loaded: Quarry's program files changed while it was running .*Restart Quarry, then retry this job/);
+      }
+      // The thread is not broken: what it had loaded still works.
+      expect(((await old.run({ path: txt, options: {} })) as WorkerOutcome).ok).toBe(true);
+    } finally {
+      await old.destroy();
+    }
+  });
 });
