@@ -386,6 +386,8 @@ async function dashboard(o: Opts): Promise<void> {
 
 // ---- case 5: pool scaling on a CPU-bound extraction --------------------------
 
+const SCALING_WARM_PASSES = 3;
+
 async function scaling(o: Opts): Promise<void> {
   const { corpus, jobs, reps, cpuWork } = o as { corpus?: string; jobs: number; reps: number; cpuWork?: number };
   const { files, source } = await pdfInputs(corpus, path.join(tmp(), 'pdf'));
@@ -405,8 +407,10 @@ async function scaling(o: Opts): Promise<void> {
     // Quarry's defaults (as many concurrent jobs as pool threads), except dedup:
     // the same PDFs come back on purpose, and each must really be extracted.
     const engine = new Engine({ dbPath, pool: { filename: EXTRACT_WORKER, threads }, dedup: false });
-    // Warm-up: every thread loads pdf.js and sees every file once.
-    engine.store.add(Array.from({ length: threads }, () => perRun.slice(0, files.length)).flat());
+    // Warm-up: every thread loads pdf.js and sees every file three times. After
+    // a single pass the first measured round was still 10–25% slower than the
+    // next (pdf.js not yet optimized by the JIT), more so with more threads.
+    engine.store.add(Array.from({ length: threads * SCALING_WARM_PASSES }, () => perRun.slice(0, files.length)).flat());
     engine.start();
     await engine.drained();
     engines.set(threads, { engine, dbPath });
