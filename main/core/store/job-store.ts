@@ -129,15 +129,16 @@ export class JobStore extends EventEmitter<StoreEvents> {
           error_code = NULL, error_category = NULL, error_message = NULL, error_details = NULL, warning = @warning,
           reused_from = @reusedFrom
         WHERE id = @id AND status = 'running' RETURNING *`),
-      // By seq (the rowid: one lookup), checked against the id; returns only
-      // what it changed (RETURNING * cost more than the UPDATE).
+      // By seq (the rowid: one lookup), checked against the id. No RETURNING:
+      // it cost a quarter of the UPDATE's time per job; completeMany reads
+      // what the updates changed back in one query (finishedRows).
       completeBySeq: db.prepare(`UPDATE jobs SET ${TIMING('@to')}, status = @to, lease_owner = NULL, lease_expires_at = NULL,
           format = @format, content_hash = coalesce(@hash, content_hash), result_summary = @summary,
           total = @total, processed = @ok + @ko, successful = @ok, failed = @ko,
           error_code = NULL, error_category = NULL, error_message = NULL, error_details = NULL, warning = @warning,
           reused_from = @reused, step_index = coalesce(@step, step_index)
-        WHERE seq = @seq AND id = @id AND status = 'running'
-        RETURNING ${FINISH_COLUMNS}`),
+        WHERE seq = @seq AND id = @id AND status = 'running'`),
+      finishedRows: db.prepare(`SELECT ${FINISH_COLUMNS} FROM jobs WHERE seq IN (SELECT value FROM json_each(?))`),
       dependedOn: db.prepare(`SELECT DISTINCT depends_on FROM job_dependencies WHERE depends_on IN (SELECT value FROM json_each(?))`).pluck(),
       insertResult: db.prepare(`INSERT OR REPLACE INTO results
           (job_seq, format, extractor, extractor_version, text, markdown, document)
@@ -606,12 +607,12 @@ export class JobStore extends EventEmitter<StoreEvents> {
   ): { done: Job[]; refused: string[] } {
     if (!items.length) return { done: [], refused: [] };
     return this.tx(() => {
-      const done: Job[] = [];
+      const completed: Array<(typeof items)[number]> = [];
       const refused: string[] = [];
       for (const it of items) {
         const failedItems = it.failedItems ?? 0;
         const successful = it.result.counters.items;
-        const row = this.stmts.completeBySeq.get({
+        const { changes } = this.stmts.completeBySeq.run({
           id: it.job.id,
           seq: it.job.seq,
           step: it.stepIndex ?? null,
@@ -624,16 +625,22 @@ export class JobStore extends EventEmitter<StoreEvents> {
           ko: failedItems,
           warning: it.warning ?? null,
           reused: it.reusedFrom ?? null,
-        }) as Row | undefined;
-        if (!row) {
+        });
+        if (changes === 0) {
           refused.push(it.job.id);
           continue;
         }
-        // The rest of the job is as claimed: nothing else changes a running job's other columns.
-        done.push(withFinish(it.job, row));
+        completed.push(it);
         const { text, markdown, ...document } = it.result;
         this.stmts.insertResult.run(it.job.seq, it.result.format, it.result.extractor.name, it.result.extractor.version, text, markdown, JSON.stringify(document));
       }
+      // The columns the updates set, as stored (timing comes from the database's clock).
+      const rows = new Map<number, Row>();
+      if (completed.length) {
+        for (const r of this.stmts.finishedRows.all(JSON.stringify(completed.map((it) => it.job.seq))) as Row[]) rows.set(r.seq as number, r);
+      }
+      // The rest of each job is as claimed: nothing else changes a running job's other columns.
+      const done = completed.map((it) => withFinish(it.job, rows.get(it.job.seq)!));
       this.finishedMany(done);
       return { done, refused };
     });

@@ -308,6 +308,31 @@ describe('batch counters', () => {
   });
 });
 
+describe('completeMany (the scheduler\'s completion path)', () => {
+  it('returns each completed job as stored, and refuses jobs that left running meanwhile', () => {
+    const [a, b, c] = store.add([{ fileName: 'a' }, { fileName: 'b' }, { fileName: 'c' }]);
+    const claimed = store.claim(3, Date.now(), 60_000, OWNER);
+    expect(claimed.map((j) => j.id)).toEqual([a!.id, b!.id, c!.id]);
+    // Progress moves updated_at on its own (the timing trigger), after the claim.
+    store.progress(a!.id, { total: 4, successful: 1, failed: 0 });
+    store.cancel(b!.id);
+    const r = sampleResult();
+    const out = store.completeMany([
+      { job: claimed[0]!, result: r, stepIndex: 2 },
+      { job: claimed[1]!, result: r },
+      { job: claimed[2]!, result: r, failedItems: 1, warning: 'one item failed' },
+      { job: claimed[2]!, result: r }, // twice in one batch: the second is refused
+    ]);
+    expect(out.refused).toEqual([b!.id, c!.id]);
+    expect(out.done.map((j) => j.id)).toEqual([a!.id, c!.id]);
+    for (const job of out.done) expect(job).toEqual(store.get(job.id));
+    expect(out.done[0]).toMatchObject({ status: 'completed', stepIndex: 2 });
+    expect(out.done[1]).toMatchObject({ status: 'partial', warning: 'one item failed', failed: 1 });
+    expect(store.get(b!.id)!.status).toBe('cancelled');
+    expect(store.result(b!.id)).toBeUndefined();
+  });
+});
+
 describe('claims', () => {
   it('takes due jobs by priority, then age, and skips jobs waiting for a retry', () => {
     const now = 1_000_000_000_000;
