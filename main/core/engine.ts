@@ -277,10 +277,9 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /**
    * Coalesces bursts: at most one stats event per interval, and no more than
-   * about 2% of the main thread's time (the throughput counts read the index
-   * of the last hour's completions, which grows with the throughput), but at
-   * least every STATS_MAX_INTERVAL_MS. The cost is averaged: one slow call (a
-   * GC pause, a busy machine) must not hold the dashboard's counts back.
+   * about 2% of the main thread's time, but at least every
+   * STATS_MAX_INTERVAL_MS. The cost is averaged: one slow call (a GC pause, a
+   * busy machine) must not hold the dashboard's counts back.
    */
   private statsChanged(): void {
     if (this.statsTimer || this.closed) return;

@@ -28,6 +28,7 @@ import {
 } from '../../../shared/job.js';
 import { assertCan, InvalidTransitionError, RULES, type JobAction } from '../state-machine.js';
 import { openDatabase, type Db } from './database.js';
+import { FinishCounter } from './finish-counter.js';
 import {
   ownerIsDead,
   FINISH_COLUMNS,
@@ -85,6 +86,8 @@ export class JobStore extends EventEmitter<StoreEvents> {
   private readonly claimStatements = new Map<number, Statement>();
   /** The claim reads rows as arrays (see jobReader). */
   private readonly readClaimed: (values: unknown[]) => Job;
+  /** Jobs finished in the last minute and hour, counted as they finish (see FinishCounter). */
+  private readonly finishes = new FinishCounter((from, to) => this.stmts.finishesBySecond.all(from, to) as Array<{ s: number; n: number }>);
   /** Events of the transaction in progress, announced after it commits. */
   private buffer: Array<() => void> | null = null;
 
@@ -138,6 +141,8 @@ export class JobStore extends EventEmitter<StoreEvents> {
           error_code = NULL, error_category = NULL, error_message = NULL, error_details = NULL, warning = @warning,
           reused_from = @reused, step_index = coalesce(@step, step_index)
         WHERE seq = @seq AND id = @id AND status = 'running'`),
+      finishesBySecond: db.prepare(`SELECT completed_at / 1000 AS s, count(*) AS n FROM jobs INDEXED BY jobs_completed_at
+        WHERE completed_at >= ? AND completed_at < ? AND completed_at IS NOT NULL AND kind != 'batch' GROUP BY s`),
       finishedRows: db.prepare(`SELECT ${FINISH_COLUMNS} FROM jobs WHERE seq IN (SELECT value FROM json_each(?))`),
       dependedOn: db.prepare(`SELECT DISTINCT depends_on FROM job_dependencies WHERE depends_on IN (SELECT value FROM json_each(?))`).pluck(),
       insertResult: db.prepare(`INSERT OR REPLACE INTO results
@@ -471,9 +476,7 @@ export class JobStore extends EventEmitter<StoreEvents> {
       .all() as number[];
     durations.sort((a, b) => a - b);
     const pct = (p: number) => (durations.length ? durations[Math.min(durations.length - 1, Math.floor(p * durations.length))]! : null);
-    const finishedSince = this.db.prepare(
-      `SELECT count(*) FROM jobs INDEXED BY jobs_completed_at WHERE completed_at >= ? AND completed_at IS NOT NULL AND kind != 'batch'`,
-    ).pluck();
+    const finished = this.finishes.counts(now);
     return {
       total,
       byStatus,
@@ -484,8 +487,8 @@ export class JobStore extends EventEmitter<StoreEvents> {
       avgDurationMs: durations.length ? durations.reduce((a, b) => a + b, 0) / durations.length : null,
       p50DurationMs: pct(0.5),
       p95DurationMs: pct(0.95),
-      finishedLastMinute: finishedSince.get(now - 60_000) as number,
-      finishedLastHour: finishedSince.get(now - 3_600_000) as number,
+      finishedLastMinute: finished.minute,
+      finishedLastHour: finished.hour,
     };
   }
 

@@ -333,6 +333,41 @@ describe('completeMany (the scheduler\'s completion path)', () => {
   });
 });
 
+describe('jobs finished in the last minute and hour (stats)', () => {
+  const finished = (s: JobStore, now = Date.now()) => {
+    const st = s.stats(now);
+    return [st.finishedLastMinute, st.finishedLastHour];
+  };
+
+  it('counts every job that reaches an end state, not batches, and forgets them as they leave the window', () => {
+    const now = Date.now();
+    for (const status of ['completed', 'partial', 'failed', 'cancelled'] as const) jobIn(store, status, now);
+    jobIn(store, 'running', now);
+    jobIn(store, 'pending', now);
+    expect(finished(store)).toEqual([4, 4]);
+    const { batch, childIds } = store.addBatch({ fileName: 'b' }, [{ fileName: 'x' }, { fileName: 'y' }]);
+    for (const job of store.claim(10, Date.now(), 60_000, OWNER)) if (childIds.includes(job.id)) store.complete(job.id, sampleResult());
+    expect(store.get(batch.id)!.status).toBe('completed');
+    expect(finished(store)).toEqual([6, 6]); // its two files, not the batch
+    expect(finished(store, Date.now() + 61_000)).toEqual([0, 6]);
+    expect(finished(store, Date.now() + 3_601_000)).toEqual([0, 0]);
+  });
+
+  it('a store counting afresh (another process, the CLI) agrees with the one counting as jobs finish', () => {
+    const other = JobStore.open(file);
+    try {
+      finished(other);
+      for (let i = 0; i < 5; i++) jobIn(store, i % 2 ? 'failed' : 'completed');
+      expect(finished(other)).toEqual([5, 5]);
+      const fresh = JobStore.open(file);
+      expect(finished(fresh)).toEqual([5, 5]);
+      fresh.close();
+    } finally {
+      other.close();
+    }
+  });
+});
+
 describe('claims', () => {
   it('takes due jobs by priority, then age, and skips jobs waiting for a retry', () => {
     const now = 1_000_000_000_000;
