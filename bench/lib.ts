@@ -203,11 +203,14 @@ export function pkgVersion(name: string): string {
   }
 }
 
-/** A jobs table as a long-used Quarry has it: mostly finished jobs, the newest pending. */
-export function fillJobs(store: JobStore, n: number): void {
+/**
+ * A jobs table as a long-used Quarry has it: mostly finished jobs, the newest
+ * pending; one job created every `spacingMs` up to now.
+ */
+export function fillJobs(store: JobStore, n: number, spacingMs = 1000): void {
   const hex = (bytes: number) => `lower(hex(randomblob(${bytes})))`;
   const uuid = `${hex(4)}||'-'||${hex(2)}||'-4'||substr(${hex(2)},2)||'-'||substr('89ab', 1 + abs(random()) % 4, 1)||substr(${hex(2)},2)||'-'||${hex(6)}`;
-  const base = Date.now() - n * 1000;
+  const base = Date.now() - n * spacingMs;
   const chunk = 100_000;
   for (let from = 1; from <= n; from += chunk) {
     const to = Math.min(n, from + chunk - 1);
@@ -221,7 +224,7 @@ export function fillJobs(store: JobStore, n: number): void {
                       WHEN i % 50 = 2 THEN 'partial'
                       ELSE 'completed' END AS st,
                  CASE i % 5 WHEN 0 THEN 'pdf' WHEN 1 THEN 'html' WHEN 2 THEN 'csv' WHEN 3 THEN 'text' ELSE 'json' END AS fmt,
-                 @base + i * 1000 AS t
+                 CAST(@base + i * @spacing AS INTEGER) AS t
                FROM c)
          INSERT INTO jobs (id, kind, source_path, file_name, size_bytes, format, status, total, processed, successful, failed,
                            error_code, error_category, error_message, result_summary, created_at, started_at, completed_at, updated_at)
@@ -240,7 +243,7 @@ export function fillJobs(store: JobStore, n: number): void {
                 CASE WHEN st = 'pending' THEN t ELSE t + 400 END
          FROM v`,
       )
-      .run({ from, to, n, base });
+      .run({ from, to, n, base, spacing: spacingMs });
   }
 }
 
