@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { InvalidTransitionError } from '../../main/core/state-machine.js';
 import { JobNotFoundError, JobStore } from '../../main/core/store/job-store.js';
-import { isTerminal, jobSchema, type JobStatus } from '../../shared/job.js';
+import { isTerminal, JOB_STATUSES, jobSchema, type JobStatus } from '../../shared/job.js';
 import { rowToJob } from '../../main/core/store/rows.js';
 import { sampleResult } from '../helpers/results.js';
 import { tempDbPath, tempDir } from '../helpers/tmp.js';
@@ -139,6 +139,9 @@ function checkInvariants(store: JobStore, before: Map<string, JobStatus>, op: Op
     expect(b.total).toBe(kids.length);
     expect(b.successful).toBe(kids.filter((k) => k.status === 'completed' || k.status === 'partial').length);
     expect(b.failed).toBe(kids.filter((k) => k.status === 'failed').length);
+    // Its progress by status (from those counters and a few index counts) equals a count of its children.
+    const byStatus = Object.fromEntries(JOB_STATUSES.map((s) => [s, kids.filter((k) => k.status === s).length]));
+    expect(store.batchProgress(b.id).counts).toEqual(byStatus);
     // A finished batch has no unfinished child.
     if (isTerminal(b.status)) expect(kids.filter((k) => k.status === 'pending' || k.status === 'running')).toEqual([]);
   }

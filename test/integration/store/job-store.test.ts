@@ -83,7 +83,7 @@ describe('migrations', () => {
     old.close();
     const s = JobStore.open(f);
     try {
-      expect(schemaVersion(s.db)).toBe(3);
+      expect(schemaVersion(s.db)).toBe(MIGRATIONS.at(-1)!.version);
       for (const [k, id] of Object.entries(ids)) expect([k, steps(s.events(id) as never)]).toEqual([k, before[k]]);
       // What the rows say is gone from the table: of the completed job, nothing is left.
       expect(s.db.prepare('SELECT count(*) FROM job_events e JOIN jobs j ON j.seq = e.job_seq WHERE j.id = ?').pluck().get(ids.completed)).toBe(0);
@@ -379,6 +379,19 @@ describe('claims', () => {
     expect(store.claim(10, now + 5_000, 1000, OWNER)).toEqual([]);
     expect(store.claim(10, now + 10_000, 1000, OWNER).map((j) => j.id)).toEqual([high!.id]);
     void low1, low2, later;
+  });
+
+  it('lists batches through their own partial index, not by reading every job', () => {
+    const { batch } = store.addBatch({ fileName: 'b' }, [{ fileName: 'x' }]);
+    store.add([{ fileName: 'file' }]);
+    expect(store.list({ kind: 'batch' }).map((j) => j.id)).toEqual([batch.id]);
+    expect(store.list({ kind: 'extract' }).map((j) => j.fileName)).toEqual(['file', 'x']);
+    const plan = store.db
+      .prepare(`EXPLAIN QUERY PLAN SELECT * FROM jobs WHERE kind = 'batch' ORDER BY seq DESC LIMIT 50`)
+      .all()
+      .map((r: any) => r.detail)
+      .join(' / ');
+    expect(plan).toContain('jobs_batches');
   });
 
   it('uses the partial claim index rather than sorting', () => {
