@@ -403,16 +403,25 @@ async function dashboard(o: Opts): Promise<void> {
   await engine.close();
   removeDb(dbPath);
 
-  // The worst case for stats(): the same number of jobs, all created and
-  // finished within the last hour (a big run that just ended). Its first call
-  // in a process counts the hour; later calls only what finished since.
+  // The worst case for stats(), and for the dashboard's batches panel: the
+  // same number of jobs, all files of one batch (a big folder dropped), all
+  // created and most finished within the last hour, and a few small batches
+  // since. stats()'s first call in a process counts the hour; later calls only
+  // what finished since. The dashboard asks for a shown batch's progress
+  // every half second while it runs.
   const busyPath = freshDb('dashboard-busy');
   const busyStore = JobStore.open(busyPath);
-  fillJobs(busyStore, rows, 3_400_000 / rows);
+  const big = busyStore.addBatch({ fileName: 'big folder' }, []).batch;
+  fillJobs(busyStore, rows, 3_400_000 / rows, big.id);
+  for (let b = 0; b < 5; b++) busyStore.addBatch({ fileName: `small ${b}` }, [{ fileName: 'a.txt' }, { fileName: 'b.txt' }]);
+  busyStore.db.exec('ANALYZE');
   busyStore.close();
   const busy = new Engine({ dbPath: busyPath, executor: noopExecutor });
   const [busyStats, firstBusy] = timeMs(() => busy.stats());
   const busyLater = sample(() => busy.stats());
+  const batchesShown = busy.list({ kind: 'batch', limit: 50 }).length;
+  const batchList = sample(() => busy.list({ kind: 'batch', limit: 50 }));
+  const bigProgress = sample(() => busy.store.batchProgress(big.id));
   await busy.close();
   removeDb(busyPath);
 
@@ -426,6 +435,22 @@ async function dashboard(o: Opts): Promise<void> {
     better: 'lower',
     samples: busyLater,
     info: { jobs: busyStats.total, finishedLastHour: busyStats.finishedLastHour, firstCallMs: round(firstBusy, 1) },
+  });
+  emit({
+    key: 'quarry.batches',
+    label: `engine.list({kind: 'batch', limit: 50}) at ${busyStats.total.toLocaleString('en')} jobs (the batches panel: ${batchesShown} batches)`,
+    unit: 'ms',
+    better: 'lower',
+    samples: batchList,
+    info: { jobs: busyStats.total },
+  });
+  emit({
+    key: 'quarry.batchProgress',
+    label: `batchProgress() of a batch of ${rows.toLocaleString('en')} files`,
+    unit: 'ms',
+    better: 'lower',
+    samples: bigProgress,
+    info: { files: rows },
   });
 }
 

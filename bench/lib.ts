@@ -205,9 +205,10 @@ export function pkgVersion(name: string): string {
 
 /**
  * A jobs table as a long-used Quarry has it: mostly finished jobs, the newest
- * pending; one job created every `spacingMs` up to now.
+ * pending; one job created every `spacingMs` up to now; all of them files of
+ * the batch `parentId` when given (its counters set to match).
  */
-export function fillJobs(store: JobStore, n: number, spacingMs = 1000): void {
+export function fillJobs(store: JobStore, n: number, spacingMs = 1000, parentId: string | null = null): void {
   const hex = (bytes: number) => `lower(hex(randomblob(${bytes})))`;
   const uuid = `${hex(4)}||'-'||${hex(2)}||'-4'||substr(${hex(2)},2)||'-'||substr('89ab', 1 + abs(random()) % 4, 1)||substr(${hex(2)},2)||'-'||${hex(6)}`;
   const base = Date.now() - n * spacingMs;
@@ -226,9 +227,9 @@ export function fillJobs(store: JobStore, n: number, spacingMs = 1000): void {
                  CASE i % 5 WHEN 0 THEN 'pdf' WHEN 1 THEN 'html' WHEN 2 THEN 'csv' WHEN 3 THEN 'text' ELSE 'json' END AS fmt,
                  CAST(@base + i * @spacing AS INTEGER) AS t
                FROM c)
-         INSERT INTO jobs (id, kind, source_path, file_name, size_bytes, format, status, total, processed, successful, failed,
+         INSERT INTO jobs (id, kind, parent_id, source_path, file_name, size_bytes, format, status, total, processed, successful, failed,
                            error_code, error_category, error_message, result_summary, created_at, started_at, completed_at, updated_at)
-         SELECT ${uuid}, 'extract', '/data/archive/d' || (i % 1000) || '/file-' || i || '.' || fmt, 'file-' || i || '.' || fmt,
+         SELECT ${uuid}, 'extract', @parentId, '/data/archive/d' || (i % 1000) || '/file-' || i || '.' || fmt, 'file-' || i || '.' || fmt,
                 1000 + i % 100000, CASE WHEN st = 'pending' THEN NULL ELSE fmt END, st,
                 CASE WHEN st IN ('completed','partial') THEN 3 ELSE 0 END,
                 CASE WHEN st = 'completed' THEN 3 WHEN st = 'partial' THEN 3 ELSE 0 END,
@@ -243,7 +244,14 @@ export function fillJobs(store: JobStore, n: number, spacingMs = 1000): void {
                 CASE WHEN st = 'pending' THEN t ELSE t + 400 END
          FROM v`,
       )
-      .run({ from, to, n, base, spacing: spacingMs });
+      .run({ from, to, n, base, spacing: spacingMs, parentId });
+  }
+  if (parentId) {
+    store.db
+      .prepare(`UPDATE jobs SET (total, successful, failed, processed) = (
+          SELECT count(*), sum(status IN ('completed','partial')), sum(status = 'failed'), sum(status IN ('completed','partial','failed'))
+          FROM jobs WHERE parent_id = @id) WHERE id = @id`)
+      .run({ id: parentId });
   }
 }
 

@@ -519,6 +519,8 @@ function summarize(env, skips) {
     const b3 = bar(`stats query (${get('quarry.stats')?.info?.jobs?.toLocaleString('en')} jobs)`, sm, '≤', 5, 'ms');
     const busy = get('quarry.stats.busy');
     const b4 = busy && bar(`stats query (${busy.info.jobs.toLocaleString('en')} jobs, all finished within the hour)`, med('quarry.stats.busy'), '≤', 5, 'ms');
+    const b5 = get('quarry.batches') && bar(`batches panel (${get('quarry.batches').info.jobs.toLocaleString('en')} jobs)`, med('quarry.batches'), '≤', 5, 'ms');
+    const b6 = get('quarry.batchProgress') && bar(`progress of a batch of ${get('quarry.batchProgress').info.files.toLocaleString('en')} files`, med('quarry.batchProgress'), '≤', 5, 'ms');
     const explain = (k, what) => {
       const b = get(k)?.info?.breakdown;
       if (!b) return [];
@@ -535,11 +537,13 @@ function summarize(env, skips) {
       row('quarry.list', '—', b2.text, b2.verdict),
       row('quarry.stats', '—', b3.text, b3.verdict),
       busy && row('quarry.stats.busy', '—', b4.text, b4.verdict),
+      b5 && row('quarry.batches', '—', b5.text, b5.verdict),
+      b6 && row('quarry.batchProgress', '—', b6.text, b6.verdict),
     ].filter(Boolean), [
       `The tree: ${P.treeFiles.toLocaleString('en')} small .txt files in folders of 1,000, generated in the temp folder and deleted afterwards; each run intakes it into a fresh database.`,
       ...explain('quarry.list', 'engine.list({limit: 50})'),
       ...explain('quarry.stats', 'engine.stats()'),
-      ...(busy ? [`engine.stats() with every job finished within the hour: the first call in a process counts the hour's finishes (${busy.info.firstCallMs} ms); later calls count only what finished since the previous one (the row above).`] : []),
+      ...(busy ? [`The busy database: the same number of jobs, all files of one batch (a big folder dropped), created and mostly finished within the last hour, and five small batches since. engine.stats()'s first call in a process counts the hour's finishes (${busy.info.firstCallMs} ms); later calls count only what finished since the previous one (the row above). The dashboard shows the batches panel on opening and asks for a shown batch's progress every half second while it runs.`] : []),
     ]);
   }
   // Case 5
