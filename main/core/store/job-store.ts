@@ -523,6 +523,8 @@ export class JobStore extends EventEmitter<StoreEvents> {
    */
   private childStatusCounts(batch: Job): { batch: Job; counts: Record<JobStatus, number> } {
     const counts = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
+    // A file job has no children (its own counters count its items, not jobs).
+    if (batch.kind !== 'batch') return { batch, counts };
     for (const r of this.stmts.fewChildCounts.all(batch.id) as Row[]) counts[r.status as JobStatus] = Number(r.n);
     counts.failed = batch.failed;
     counts.completed = batch.successful - counts.partial;

@@ -31,13 +31,13 @@ function plainCount(times: number[], now: number) {
 describe('FinishCounter', () => {
   const t0 = 1_800_000_000_000;
 
-  it('counts the whole hour once, then only the seconds since its last call and five before', () => {
+  it('counts the whole hour once, then only the seconds since its last call and two before', () => {
     const { asked, bySecond } = source([t0 - 10_000, t0 - 200_000, t0 - 4_000_000]);
     const counter = new FinishCounter(bySecond);
     expect(counter.counts(t0)).toEqual({ minute: 1, hour: 2 });
     expect(asked.at(-1)).toEqual([t0 - 3_599_000, t0 + 1000]);
     expect(counter.counts(t0 + 2_500)).toEqual({ minute: 1, hour: 2 });
-    expect(asked.at(-1)).toEqual([t0 - 5_000, t0 + 3_000]);
+    expect(asked.at(-1)).toEqual([t0 - 2_000, t0 + 3_000]);
     // The clock went back: everything again.
     counter.counts(t0 - 60_000);
     expect(asked.at(-1)).toEqual([t0 - 60_000 - 3_599_000, t0 - 59_000]);
@@ -63,6 +63,17 @@ describe('FinishCounter', () => {
       times.length = 0;
       times.push(...visible);
       expect(counter.counts(now), `call ${call}`).toEqual(plainCount(times, now));
+    }
+  });
+
+  it('never counts a finish an hour old, however close to an hour apart the calls are', () => {
+    for (const gap of [3_590_000, 3_597_000, 3_598_000, 3_599_000, 3_600_000]) {
+      const times = [t0 - 2_000];
+      const { asked, bySecond } = source(times);
+      const counter = new FinishCounter(bySecond);
+      expect(counter.counts(t0)).toEqual({ minute: 1, hour: 1 });
+      expect(counter.counts(t0 + gap), `gap ${gap}`).toEqual(plainCount(times, t0 + gap));
+      expect(asked.at(-1)![0], `gap ${gap}`).toBeGreaterThanOrEqual(t0 + gap - 3_599_000);
     }
   });
 

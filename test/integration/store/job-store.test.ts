@@ -381,6 +381,14 @@ describe('claims', () => {
     void low1, low2, later;
   });
 
+  it("a file job's progress by status is empty: its counters count its items, not child jobs", () => {
+    const job = jobIn(store, 'running');
+    store.progress(job.id, { total: 10, successful: 4, failed: 1 });
+    const p = store.batchProgress(job.id);
+    expect(Object.values(p.counts).every((n) => n === 0)).toBe(true);
+    expect(p.batch.successful).toBe(4);
+  });
+
   it('lists batches through their own partial index, not by reading every job', () => {
     const { batch } = store.addBatch({ fileName: 'b' }, [{ fileName: 'x' }]);
     store.add([{ fileName: 'file' }]);
