@@ -246,13 +246,30 @@ export function fillJobs(store: JobStore, n: number, spacingMs = 1000, parentId:
       )
       .run({ from, to, n, base, spacing: spacingMs, parentId });
   }
-  if (parentId) {
-    store.db
-      .prepare(`UPDATE jobs SET (total, successful, failed, processed) = (
-          SELECT count(*), sum(status IN ('completed','partial')), sum(status = 'failed'), sum(status IN ('completed','partial','failed'))
-          FROM jobs WHERE parent_id = @id) WHERE id = @id`)
-      .run({ id: parentId });
-  }
+  if (parentId) recountBatch(store, parentId);
+}
+
+/** A batch's counters set from its children (for children inserted directly, as the fillers do). */
+export function recountBatch(store: JobStore, id: string): void {
+  store.db
+    .prepare(`UPDATE jobs SET (total, successful, failed, processed) = (
+        SELECT count(*), sum(status IN ('completed','partial')), sum(status = 'failed'), sum(status IN ('completed','partial','failed'))
+        FROM jobs WHERE parent_id = @id) WHERE id = @id`)
+    .run({ id });
+}
+
+/** `perSecond` jobs of the batch `parentId` finished in each of the last `seconds` seconds (a run going at full speed). */
+export function addRecentFinishes(store: JobStore, parentId: string, perSecond: number, seconds: number): void {
+  store.db
+    .prepare(
+      `WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < @n - 1)
+       INSERT INTO jobs (id, kind, parent_id, file_name, format, status, total, processed, successful, result_summary,
+                         created_at, started_at, completed_at, updated_at)
+       SELECT 'recent-' || i, 'extract', @parentId, 'recent-' || i || '.txt', 'text', 'completed', 1, 1, 1, '{}', t, t, t, t
+       FROM (SELECT i, CAST(@from + i * @step AS INTEGER) AS t FROM c)`,
+    )
+    .run({ n: perSecond * seconds, parentId, from: Date.now() - seconds * 1000, step: 1000 / perSecond });
+  recountBatch(store, parentId);
 }
 
 export function round(x: number, d: number): number {
