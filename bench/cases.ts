@@ -442,7 +442,7 @@ async function dashboard(o: Opts): Promise<void> {
     unit: 'ms',
     better: 'lower',
     samples: busyLater,
-    info: { jobs: busyStats.total, finishedLastHour: busyStats.finishedLastHour, firstCallMs: round(firstBusy, 1) },
+    info: { jobs: busyStats.total, finishedLastHour: busyStats.finishedLastHour, recentPerSecond: RECENT_FINISHES_PER_S, firstCallMs: round(firstBusy, 1) },
   });
   emit({
     key: 'quarry.batches',

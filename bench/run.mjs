@@ -518,7 +518,7 @@ function summarize(env, skips) {
     const b2 = bar(`dashboard first page (${get('quarry.list')?.info?.jobs?.toLocaleString('en')} jobs)`, lm, '≤', 5, 'ms');
     const b3 = bar(`stats query (${get('quarry.stats')?.info?.jobs?.toLocaleString('en')} jobs)`, sm, '≤', 5, 'ms');
     const busy = get('quarry.stats.busy');
-    const b4 = busy && bar(`stats query (${busy.info.jobs.toLocaleString('en')} jobs, ${busy.info.finishedLastHour.toLocaleString('en')} finished within the hour, 2,000 a second lately)`, med('quarry.stats.busy'), '≤', 5, 'ms');
+    const b4 = busy && bar(`stats query (${busy.info.jobs.toLocaleString('en')} jobs, ${busy.info.finishedLastHour.toLocaleString('en')} finished within the hour, ${busy.info.recentPerSecond.toLocaleString('en')} a second lately)`, med('quarry.stats.busy'), '≤', 5, 'ms');
     const b5 = get('quarry.batches') && bar(`batches panel (${get('quarry.batches').info.jobs.toLocaleString('en')} jobs)`, med('quarry.batches'), '≤', 5, 'ms');
     const b6 = get('quarry.batchProgress') && bar(`progress of a batch of ${get('quarry.batchProgress').info.files.toLocaleString('en')} files`, med('quarry.batchProgress'), '≤', 5, 'ms');
     const explain = (k, what) => {
@@ -543,7 +543,7 @@ function summarize(env, skips) {
       `The tree: ${P.treeFiles.toLocaleString('en')} small .txt files in folders of 1,000, generated in the temp folder and deleted afterwards; each run intakes it into a fresh database.`,
       ...explain('quarry.list', 'engine.list({limit: 50})'),
       ...explain('quarry.stats', 'engine.stats()'),
-      ...(busy ? [`The busy database: the same number of jobs, all files of one batch (a big folder dropped), created and mostly finished within the last hour, the last 10 seconds at 2,000 finishes a second (about what case 7's real worker reaches on small text files), and five small batches since. engine.stats()'s first call in a process counts the hour's finishes (${busy.info.firstCallMs} ms); later calls recount only the seconds since the previous call and the two before it (the row above: calls back to back, so about 3 seconds of finishes; the engine calls it at most every 0.25–2 s). The dashboard shows the batches panel on opening and asks for a shown batch's progress every half second while it runs.`] : []),
+      ...(busy ? [`The busy database: the same number of jobs, all files of one batch (a big folder dropped), created and mostly finished within the last hour, the last 10 seconds at ${busy.info.recentPerSecond.toLocaleString('en')} finishes a second (about what case 7's real worker reaches on small text files), and five small batches since. engine.stats()'s first call in a process counts the hour's finishes (${busy.info.firstCallMs} ms); later calls recount only the seconds since the previous call and the two before it (the row above: calls back to back, so about 3 seconds of finishes; the engine calls it at most every 0.25–2 s). The dashboard shows the batches panel on opening and asks for a shown batch's progress every half second while it runs.`] : []),
     ]);
   }
   // Case 5
