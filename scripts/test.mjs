@@ -1,7 +1,8 @@
 // `npm test`: builds, then runs every suite (Vitest: unit + integration;
 // Playwright: the dashboard in Debian Chromium through the browser bridge;
 // Playwright _electron: only where the Electron binary exists), and ends with
-// one line totalled over all of them: "tests: N passed, N failed, N skipped".
+// one line totalled over all of them: "tests: N passed, N failed, N skipped",
+// after a "SKIPPED (suite): why" line for every reason a test was skipped.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,6 +14,8 @@ const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 const ci = !!process.env.CI;
 const totals = { passed: 0, failed: 0, skipped: 0 };
 let broken = false;
+/** "SKIPPED (suite): why" lines, printed together before the totalled line. */
+const skipNotes = [];
 
 function run(title, cmd, args, env = {}) {
   console.log(`\n=== ${title}`);
@@ -44,6 +47,24 @@ if (v) {
   totals.skipped += v.numPendingTests + (v.numTodoTests ?? 0);
 }
 if (vStatus !== 0 && (!v || v.numFailedTests === 0)) broken = true;
+for (const [reason, n] of vitestSkipReasons(v)) skipNotes.push(`SKIPPED (vitest): ${reason}${n > 1 ? ` (${n} tests)` : ''}`);
+
+/**
+ * Why Vitest tests were skipped: each skip says so through skipWhen (see
+ * test/helpers/skip.ts), which puts the reason in the test's meta; a skip
+ * without one is named, so it is never silent.
+ */
+function vitestSkipReasons(report) {
+  const counts = new Map();
+  for (const file of report?.testResults ?? []) {
+    for (const t of file.assertionResults ?? []) {
+      if (t.status !== 'skipped' && t.status !== 'todo') continue;
+      const reason = t.meta?.skipReason ?? `${t.fullName} (no reason given: skip it with skipWhen from test/helpers/skip.ts)`;
+      counts.set(reason, (counts.get(reason) ?? 0) + 1);
+    }
+  }
+  return counts;
+}
 
 // 3. Playwright suites.
 function playwright(title, config) {
@@ -57,7 +78,7 @@ function playwright(title, config) {
     totals.skipped += r.stats.skipped;
   }
   if (status !== 0 && (!r?.stats || r.stats.unexpected === 0)) broken = true;
-  for (const reason of new Set(skipReasons(r?.suites ?? []))) console.log(`SKIPPED (${title}): ${reason}`);
+  for (const reason of new Set(skipReasons(r?.suites ?? []))) skipNotes.push(`SKIPPED (${title}): ${reason}`);
 }
 
 /** The reasons Playwright tests gave for skipping, so a skip is never silent. */
@@ -80,12 +101,13 @@ if (existsSync('/usr/bin/chromium')) {
   console.log('\nBrowser end-to-end tests cannot run: /usr/bin/chromium is missing (.ci/run installs Debian chromium).');
   broken = true;
 } else {
-  console.log('\nSKIPPED browser end-to-end tests: Debian Chromium is not installed. Install it with `apt-get install -y chromium` to run them.');
+  skipNotes.push('SKIPPED browser end-to-end tests: Debian Chromium is not installed. Install it with `apt-get install -y chromium` to run them.');
   totals.skipped += 1;
 }
 playwright('playwright (Electron app; skipped where the Electron binary is absent)', 'playwright.electron.config.ts');
 
 const line = `tests: ${totals.passed} passed, ${totals.failed + (broken ? 1 : 0)} failed, ${totals.skipped} skipped`;
 writeFileSync(path.join(results, 'summary.txt'), line + '\n');
+if (skipNotes.length) console.log(`\n${skipNotes.join('\n')}`);
 console.log(`\n${line}`);
 process.exit(totals.failed || broken ? 1 : 0);

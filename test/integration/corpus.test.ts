@@ -20,14 +20,13 @@ import Piscina from 'piscina';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { categoryOf, ERROR_CODES, extractionResultSchema, type ErrorCode, type ExtractionResult, type Format, type WorkerOutcome } from '../../shared/extraction';
 import { detectFile } from '../../workers/detect';
+import { skipWhen } from '../helpers/skip';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const corpusDir = path.resolve(repoRoot, '../shared/corpus');
 const manifestPath = path.join(corpusDir, 'MANIFEST.tsv');
 const hasCorpus = existsSync(manifestPath);
-if (!hasCorpus) {
-  console.warn(`[corpus] SKIPPED: ${manifestPath} not found. The real-world corpus lives next to the repo (../shared/corpus); without it only the generated-fixture tests run.`);
-}
+const noCorpus = `${manifestPath} not found: the real-world corpus lives next to the repo (../shared/corpus); without it only the generated-fixture tests run.`;
 
 /** Per-file budget: a corrupt file must fail cleanly well within this, never hang. */
 const FILE_TIMEOUT_MS = 30_000;
@@ -428,7 +427,7 @@ function groupOf(p: string): string {
   return `${p.split('/')[0]}/*${path.extname(p)}`;
 }
 
-describe.skipIf(!hasCorpus)('real-world corpus (every manifest row)', () => {
+describe('real-world corpus (every manifest row)', skipWhen(!hasCorpus, noCorpus), () => {
   const rows = hasCorpus ? readManifest().filter((r) => inScope(r.path)) : [];
   let pool: Piscina;
 

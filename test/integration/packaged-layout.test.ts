@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkerOutcome } from '../../shared/extraction';
 import { makeDocx, makeEml, makePdf, makeXlsx } from '../helpers/fixtures';
 import { tempDir } from '../helpers/tmp';
+import { skipWhen } from '../helpers/skip';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const corpusOcr = path.resolve(root, '../shared/corpus/ocr/testocr.png');
@@ -86,12 +87,12 @@ describe('the worker from the unpacked part of a packaged app', () => {
     }
   });
 
-  it.skipIf(!existsSync(corpusOcr))('runs OCR (tesseract.js, its wasm, its language data and its own dependencies)', async () => {
+  const noOcrImage = `packaged OCR check: ${corpusOcr} not found (the shared corpus is absent).`;
+  it('runs OCR (tesseract.js, its wasm, its language data and its own dependencies)', skipWhen(!existsSync(corpusOcr), noOcrImage), async () => {
     const r = await extract(corpusOcr);
     expect(r.ok).toBe(true);
     if (r.ok) expect(r.result.text).toMatch(/This is a lot of 12 point text/);
   });
-  if (!existsSync(corpusOcr)) console.warn(`[packaged layout] OCR check SKIPPED: ${corpusOcr} not found (the shared corpus is absent).`);
 });
 
 describe('an update installed over a running app', () => {
