@@ -17,6 +17,8 @@ const entries = [
   ['main/preload.ts', 'dist/main/preload.cjs'],
   ['main/serve-main.ts', 'dist/serve.cjs'],
   ['main/start.ts', 'dist/start.cjs'],
+  // The extraction host: the process the piscina pool runs in (main/core/host).
+  ['main/core/host/host-process.ts', 'dist/host.cjs'],
 ];
 
 const external = [

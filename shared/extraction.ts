@@ -143,6 +143,8 @@ export function fullTextOf(result: Pick<ExtractionResult, 'metadata'> & { fullTe
 export const ERROR_CODES = {
   unsupported_format: 'permanent',
   corrupt_file: 'permanent',
+  /** A parser threw on this file's bytes (TypeError, assertion...): permanent, the same bytes fail the same way. */
+  extractor_error: 'permanent',
   encrypted: 'permanent',
   file_not_found: 'permanent',
   permission_denied: 'permanent',
@@ -152,6 +154,10 @@ export const ERROR_CODES = {
   file_busy: 'retryable',
   timeout: 'retryable',
   worker_crashed: 'retryable',
+  /** The extraction host process died with this file in flight: it runs again, alone (see main/core/host). */
+  host_crashed: 'retryable',
+  /** This file killed the extraction host twice: never retried automatically. */
+  extractor_crashed: 'permanent',
   internal: 'retryable',
   cancelled: 'permanent',
   dependency_failed: 'permanent',

@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { DefinitionStore } from './definitions.js';
 import { pipelineExecutor } from './pipeline.js';
-import { ExtractionPool, type PoolOptions } from './pool.js';
+import { ExtractionHost, type HostCrash, type HostOptions } from './host/client.js';
 import { defaultSteps, type StepRegistry } from './steps/registry.js';
 import { Schedules } from './schedules.js';
 import { WatchFolders } from './watch-folders.js';
@@ -25,7 +25,8 @@ import { jobSpoolDir, spoolRootFor } from './paths.js';
 export interface EngineOptions {
   dbPath: string;
   concurrency?: number;
-  pool?: PoolOptions;
+  /** The extraction host process and its pool of threads. */
+  pool?: HostOptions;
   /** Replaces the pool and the pipelines (benchmarks, tests of the scheduler alone). */
   executor?: Executor;
   /** Archive entries and attachments are written here (default: spool/ beside the database). */
@@ -67,7 +68,7 @@ export function withDefinition(definitions: DefinitionStore, opts: IntakeOptions
 export class Engine extends EventEmitter<EngineEvents> {
   readonly store: JobStore;
   readonly scheduler: Scheduler;
-  readonly pool: ExtractionPool | undefined;
+  readonly pool: ExtractionHost | undefined;
   readonly definitions: DefinitionStore;
   readonly steps: StepRegistry;
   readonly watches: WatchFolders;
@@ -88,7 +89,12 @@ export class Engine extends EventEmitter<EngineEvents> {
     try {
       this.pool = opts.executor
         ? undefined
-        : new ExtractionPool({ threads: threadsFor(opts.concurrency), onError: (e) => this.emit('error', e), ...opts.pool });
+        : new ExtractionHost({
+            threads: threadsFor(opts.concurrency),
+            onError: (e) => this.emit('error', e),
+            onCrash: (c) => this.emit('error', new Error(crashMessage(c))),
+            ...opts.pool,
+          });
     } catch (err) {
       this.store.close();
       throw err;
@@ -140,6 +146,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   start(): this {
+    this.pool?.warm();
     this.scheduler.start();
     if (this.background) void this.watches.start().catch((e) => this.emit('error', e));
     this.scheduleTimer = setInterval(() => this.everySecond(), 1000);
@@ -294,6 +301,14 @@ export class Engine extends EventEmitter<EngineEvents> {
     }, delay);
     this.statsTimer.unref?.();
   }
+}
+
+function crashMessage({ how, files }: HostCrash): string {
+  const names = files.map((f) => path.basename(f));
+  const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '');
+  return files.length === 1
+    ? `the extraction process stopped (${how}) while extracting ${shown}; it was restarted.`
+    : `the extraction process stopped (${how}) while extracting ${shown}; it was restarted, and these files run again one at a time to find the one that caused it.`;
 }
 
 /** The dashboard's counts are pushed at least this often while jobs change. */

@@ -22,6 +22,7 @@ import {
 } from '../../shared/extraction.js';
 import { GROUP_MAX_BYTES, TaskGrouper } from './pool-groups.js';
 import type { ExecutionOutcome, Executor } from './scheduler.js';
+import type { Job } from '../../shared/job.js';
 
 export interface PoolOptions {
   /** The worker bundle; defaults to dist/workers/extract.mjs beside this bundle. */
@@ -50,6 +51,38 @@ export interface RunOptions {
   onProgress?: (p: ProgressMessage) => void;
   /** A small file (see GROUP_MAX_BYTES): it may share a worker task with others. */
   small?: boolean;
+  /**
+   * A suspect of an earlier crash of the extraction host: it runs with
+   * nothing else in flight (see host/client.ts). Threads in one process
+   * cannot tell one file's crash from another's, so the in-process pool
+   * ignores it.
+   */
+  alone?: boolean;
+}
+
+/** A job that was in flight when the extraction host died: it runs alone until it is cleared or charged. */
+export function isCrashSuspect(job: Pick<Job, 'errorCode' | 'status'>): boolean {
+  return job.errorCode === 'host_crashed';
+}
+
+/**
+ * What the engine asks of extraction, whether the threads run in this
+ * process (ExtractionPool: benchmarks, the extraction host itself) or in the
+ * extraction host process (host/client.ts: the app, serve, the CLI).
+ */
+export interface ExtractionService {
+  readonly threads: number;
+  /** Runs one extraction; resolves with the result or rejects with an ExtractionError. */
+  run(task: ExtractTask, opts?: RunOptions): Promise<WorkerOutcome & { ok: true }>;
+  /** The file's sha256, streamed in a worker. */
+  hash(file: string, signal?: AbortSignal, alone?: boolean): Promise<string>;
+  /** Each extractor's current version, by name. */
+  extractorVersions(): Promise<Record<string, string>>;
+  resize(threads: number): void;
+  /** Waits for running tasks, then stops every thread. */
+  close(): Promise<void>;
+  /** Stops every thread now, failing whatever runs. */
+  destroy(): Promise<void>;
 }
 
 /** Finds the built worker whether we run from dist/ (app, CLI) or from sources (tests). */
@@ -66,7 +99,7 @@ export function defaultWorkerFile(): string {
   return found;
 }
 
-export class ExtractionPool {
+export class ExtractionPool implements ExtractionService {
   private piscina: Piscina;
   private readonly filename: string;
   private readonly maxHeapMb: number;
@@ -263,13 +296,13 @@ function formatMs(ms: number): string {
 }
 
 /** The scheduler's executor for file jobs: run the job's file through the pool. */
-export function poolExecutor(pool: ExtractionPool): Executor {
+export function poolExecutor(pool: ExtractionService): Executor {
   return async (job, ctx): Promise<ExecutionOutcome> => {
     if (!job.sourcePath) throw new ExtractionError('not_a_file', 'This job has no file to extract.');
     const small = job.sizeBytes !== null && job.sizeBytes <= GROUP_MAX_BYTES;
     const out = await pool.run(
       { path: job.sourcePath, options: job.options },
-      { signal: ctx.signal, small, ...(small ? {} : { onProgress: ctx.onProgress }), ...(ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}) },
+      { signal: ctx.signal, small, alone: isCrashSuspect(job), ...(small ? {} : { onProgress: ctx.onProgress }), ...(ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}) },
     );
     return { result: out.result, contentHash: out.sha256 };
   };

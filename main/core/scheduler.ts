@@ -19,6 +19,7 @@ import {
   type ProgressMessage,
 } from '../../shared/extraction.js';
 import type { Job } from '../../shared/job.js';
+import { isCrashSuspect } from './pool.js';
 import { InvalidTransitionError } from './state-machine.js';
 import { JobNotFoundError, newOwnerId, type JobError, type JobStore } from './store/job-store.js';
 
@@ -350,11 +351,15 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       if (reason instanceof ExtractionError && reason.code === 'cancelled') return;
       if (reason instanceof ShutdownSignal) {
         // Quitting: not the job's fault, so the attempt is not counted.
-        this.store.release(job.id, 'Stopped because Quarry was closing; it will run again.');
+        this.store.release(job.id, { code: 'worker_crashed', message: 'Stopped because Quarry was closing; it will run again.' });
         return;
       }
+      if (reason instanceof ExtractionError && reason.code === 'host_crashed') return this.chargeCrash(job, reason);
       const error = toJobError(reason);
-      const retryable = categoryOf(error.code) === 'retryable';
+      // A file that hit its time limit twice would most likely do it again (a loop, not a busy machine).
+      const timedOutTwice = error.code === 'timeout' && job.errorCode === 'timeout';
+      const retryable = categoryOf(error.code) === 'retryable' && !timedOutTwice;
+      if (timedOutTwice) error.message += ' It was the second time in a row, so it was not retried again.';
       if (retryable && job.retryCount < job.maxRetries) {
         const at = this.clock() + backoffDelay(job.retryCount + 1, this.backoff, this.random);
         this.store.retryLater(job.id, error, at);
@@ -364,6 +369,24 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       }
     } catch (storeErr) {
       this.storeRefused(storeErr);
+    }
+  }
+
+  /**
+   * The extraction host died with this file in flight (see host/client.ts).
+   * With others in flight, any of them may have done it: the file goes back
+   * to pending, its attempt not counted, and runs again alone (a suspect).
+   * Alone, and already a suspect: it did it twice, and fails for good.
+   */
+  private chargeCrash(job: Job, err: ExtractionError): void {
+    if (err.details.alone === true && isCrashSuspect(job)) {
+      this.store.fail(job.id, {
+        code: 'extractor_crashed',
+        message: 'This file crashed the extraction process twice; it was not retried again.',
+        details: { how: err.details.how },
+      });
+    } else {
+      this.store.release(job.id, toJobError(err));
     }
   }
 

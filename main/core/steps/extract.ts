@@ -6,13 +6,13 @@
 import { ExtractionError, liftFullText, type ExtractionResult } from '../../../shared/extraction.js';
 import { adoptFullText } from '../full-text.js';
 import { jobSpoolDir } from '../paths.js';
-import type { ExtractionPool } from '../pool.js';
+import { isCrashSuspect, type ExtractionService } from '../pool.js';
 import { GROUP_MAX_BYTES } from '../pool-groups.js';
 import type { JobStore, StoredResult } from '../store/job-store.js';
 import type { StepExecutor } from './types.js';
 
 export interface ExtractStepDeps {
-  pool: ExtractionPool;
+  pool: ExtractionService;
   store: JobStore;
   /** Archive entries and attachments are written under <spoolRoot>/<job id>. */
   spoolRoot: string;
@@ -44,8 +44,10 @@ export function extractStep(deps: ExtractStepDeps): StepExecutor {
     const spoolDir = jobSpoolDir(deps.spoolRoot, job.id);
     let contentHash: string | undefined;
     const small = job.sizeBytes !== null && job.sizeBytes < (deps.dedupMinBytes ?? DEDUP_MIN_BYTES);
+    // A suspect of a crash of the extraction host runs with nothing else in it.
+    const alone = isCrashSuspect(job);
     if (deps.dedup !== false && !options.force && !small) {
-      contentHash = await deps.pool.hash(job.sourcePath, ctx.signal);
+      contentHash = await deps.pool.hash(job.sourcePath, ctx.signal, alone);
       const reuse = await reusable(deps, contentHash, job.options, job.id);
       // A reused large text needs its full-text file; if that is gone, extract again.
       const result = reuse && (await adoptFullText(storedToResult(reuse), reuse.jobId, spoolDir));
@@ -58,7 +60,7 @@ export function extractStep(deps: ExtractStepDeps): StepExecutor {
     const groupable = job.sizeBytes !== null && job.sizeBytes <= GROUP_MAX_BYTES;
     const out = await deps.pool.run(
       { path: job.sourcePath, options, spoolDir },
-      { signal: ctx.signal, small: groupable, ...(onProgress ? { onProgress } : {}), ...(ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}) },
+      { signal: ctx.signal, small: groupable, alone, ...(onProgress ? { onProgress } : {}), ...(ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}) },
     );
     return { ...state, result: liftFullText(out.result), contentHash: out.sha256 ?? contentHash };
   };

@@ -2,7 +2,7 @@
  * Opening the SQLite file: pragmas and numbered migrations.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { MIGRATIONS, type Migration } from './migrations/index.js';
 
@@ -12,7 +12,13 @@ export class SchemaTooNewError extends Error {
   override name = 'SchemaTooNewError';
 }
 
-export function openDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS): Db {
+export interface OpenOptions {
+  /** Only read: no pragma that writes, no migration (for reads of a file or folder this process cannot write). */
+  readonly?: boolean;
+}
+
+export function openDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS, opts: OpenOptions = {}): Db {
+  if (opts.readonly) return openReadOnly(file, migrations);
   if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
@@ -43,6 +49,57 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
   return db;
 }
 
+/**
+ * Read-only: the file as it is, or refused if its schema is not this Quarry's
+ * (an older one cannot be migrated without writing).
+ */
+function openReadOnly(file: string, migrations: readonly Migration[]): Db {
+  let db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 5000');
+    checkSchema(db, migrations);
+  } catch (err) {
+    db.close();
+    if (!needsShmFile(err) || walHasFrames(file)) throw err;
+    // Even reading a WAL database takes its -shm file, which cannot be made in
+    // a folder nobody may write: a database closed cleanly there (nothing left
+    // in its -wal) is read from a copy in memory instead, its header marked as
+    // a rollback-journal file (bytes 18-19) so that SQLite asks for no -shm.
+    const copy = readFileSync(file);
+    copy[18] = copy[19] = 1;
+    db = new Database(copy, { readonly: true });
+    checkSchema(db, migrations);
+  }
+  return db;
+}
+
+function needsShmFile(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY_DIRECTORY' || code === 'SQLITE_READONLY_CANTINIT';
+}
+
+function walHasFrames(file: string): boolean {
+  try {
+    return statSync(`${file}-wal`).size > 0;
+  } catch {
+    return false;
+  }
+}
+
+function checkSchema(db: Db, migrations: readonly Migration[]): void {
+  const current = schemaVersion(db);
+  const known = migrations.at(-1)?.version ?? 0;
+  if (current > known) throw tooNew(current, known);
+  if (current < known) {
+    throw new Error(`This database has schema version ${current}, older than this Quarry's ${known}, and it cannot be upgraded read-only: open it once where it can be written.`);
+  }
+}
+
+const tooNew = (current: number, known: number) =>
+  new SchemaTooNewError(
+    `This database has schema version ${current}, but this Quarry knows only up to ${known}: it was written by a newer Quarry. Upgrade Quarry to open it.`,
+  );
+
 export function schemaVersion(db: Db): number {
   const row = db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null };
   return row.v ?? 0;
@@ -57,11 +114,7 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): 
   )`);
   const current = schemaVersion(db);
   const known = migrations.at(-1)?.version ?? 0;
-  if (current > known) {
-    throw new SchemaTooNewError(
-      `This database has schema version ${current}, but this Quarry knows only up to ${known}: it was written by a newer Quarry. Upgrade Quarry to open it.`,
-    );
-  }
+  if (current > known) throw tooNew(current, known);
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   for (const m of migrations) {
     if (m.version <= current) continue;

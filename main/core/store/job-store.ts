@@ -27,7 +27,7 @@ import {
   type JobStatus,
 } from '../../../shared/job.js';
 import { assertCan, InvalidTransitionError, RULES, type JobAction } from '../state-machine.js';
-import { openDatabase, type Db } from './database.js';
+import { openDatabase, type Db, type OpenOptions } from './database.js';
 import { FinishCounter } from './finish-counter.js';
 import {
   ownerIsDead,
@@ -98,8 +98,8 @@ export class JobStore extends EventEmitter<StoreEvents> {
     this.readClaimed = jobReader(this.claimStatement(1).columns());
   }
 
-  static open(file: string): JobStore {
-    return new JobStore(openDatabase(file));
+  static open(file: string, opts: OpenOptions = {}): JobStore {
+    return new JobStore(openDatabase(file, undefined, opts));
   }
 
   close(): void {
@@ -736,12 +736,16 @@ export class JobStore extends EventEmitter<StoreEvents> {
     });
   }
 
-  /** Puts a running job back to pending without counting the attempt (the app is quitting). */
-  release(id: string, message: string): Job {
+  /**
+   * Puts a running job back to pending, due now, without counting the
+   * attempt: it was not the job's fault (the app is quitting, the extraction
+   * host died with other files in flight). The error stays in its history.
+   */
+  release(id: string, error: JobError): Job {
     return this.tx(() => {
       const job = this.require(id);
       assertCan('recover', job);
-      return this.transition(job, 'recover', 'pending', { error: { code: 'worker_crashed', message }, retryCount: job.retryCount });
+      return this.transition(job, 'recover', 'pending', { error, retryCount: job.retryCount });
     });
   }
 
