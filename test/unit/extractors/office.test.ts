@@ -149,15 +149,16 @@ describe('ODS', () => {
         { name: 'Second', rows: [] },
       ]),
     );
-    const t0 = performance.now();
     const r = await extractOk(p);
-    expect(performance.now() - t0).toBeLessThan(2000);
     expect(r.metadata.sheetNames).toEqual(['First', 'Second']);
     expect(r.tables[0]!.rows).toEqual([
       ['A', 'B'],
       ['line 1\nline 2', '2024-03-04'],
       ['', '2.5'],
     ]);
+    // The empty rest of each sheet (1,048,000 rows of 1,024 cells) is never laid out:
+    // only the five cells with a value are, and nothing was cut at the cell limit.
     expect(r.counters.cells).toBe(5);
+    expect(r.warnings).toEqual([]);
   });
 });

