@@ -1,8 +1,8 @@
 /**
  * Writing children (archive entries, e-mail attachments) under the task's
  * spoolDir. Names come from untrusted files, so each path component is
- * sanitised ("..", drive letters, reserved Windows names, control and
- * reserved characters, over-long names), names are made unique
+ * sanitised by shared/names.ts ("..", drive letters, reserved Windows names,
+ * control, bidi and reserved characters, over-long names), names are made unique
  * (case-insensitively, as on Windows and macOS), files are created with
  * 'wx' (never overwriting or following an existing link), and the final
  * path is checked to lie inside spoolDir.
@@ -12,6 +12,7 @@ import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ExtractionError } from '../shared/extraction';
+import { sanitizeComponent, sanitizeRelative } from '../shared/names';
 
 export interface Child {
   path: string;
@@ -19,32 +20,8 @@ export interface Child {
   size: number;
 }
 
-const RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
-const MAX_COMPONENT = 120;
-const MAX_DEPTH = 16;
-
-/** One safe path component ('' when nothing usable is left). */
-export function sanitizeComponent(raw: string): string {
-  let s = raw.normalize('NFC').replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '_').trim();
-  s = s.replace(/[. ]+$/, ''); // Windows drops trailing dots and spaces
-  if (s === '' || s === '.' || s === '..' || /^\.+$/.test(s)) return '';
-  if (RESERVED.test(s)) s = `_${s}`;
-  if (s.length > MAX_COMPONENT) {
-    const ext = path.extname(s).slice(0, 16);
-    s = s.slice(0, MAX_COMPONENT - ext.length) + ext;
-  }
-  return s;
-}
-
-/** A relative, sanitised path for an untrusted name ("../../etc/passwd" -> "etc/passwd"). */
-export function sanitizeRelative(name: string, fallback = 'unnamed'): string {
-  const parts = name
-    .split(/[\\/]+/)
-    .map(sanitizeComponent)
-    .filter(Boolean);
-  if (parts.length > MAX_DEPTH) parts.splice(0, parts.length - MAX_DEPTH);
-  return parts.length ? parts.join('/') : fallback;
-}
+/** The rules live in shared/names.ts, so uploads and exports in main sanitise names the same way. */
+export { sanitizeComponent, sanitizeRelative };
 
 function withSuffix(rel: string, n: number): string {
   const dir = path.posix.dirname(rel);
