@@ -5,16 +5,21 @@
  *
  * Security: loopback only; a random per-run token, exchanged once for an
  * HttpOnly SameSite=Strict cookie and required on every request; the Host
- * header must name this server (no DNS rebinding); POSTs must come from our
- * own origin; strict CSP on every page; bounded bodies; no path escapes.
+ * header must name this server, as 127.0.0.1:PORT or localhost:PORT (no DNS
+ * rebinding), and a POST's Origin must be the origin of that same Host;
+ * strict CSP on every page; bounded bodies; every path that names a file
+ * goes through resolveInside (core/contain.ts), so none escapes its folder.
  */
-import { createReadStream, createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import { open, rm, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { BRIDGE_ROUTES, ContractError, type ErrorKind } from '../shared/contract.js';
+import { sanitizeRelative } from '../shared/names.js';
+import { resolveInside } from './core/contain.js';
 import type { Engine } from './core/engine.js';
 import { createHandlers, dispatch, subscribeEvents, type HandlerEnv } from './core/handlers.js';
 
@@ -126,23 +131,36 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** An uploaded file's relative name, made safe: no "..", no absolute paths, no odd characters. */
-export function safeRelativePath(name: string): string | undefined {
-  const parts = name
-    .split(/[\\/]+/)
-    .map((p) => p.replace(/[\u0000-\u001f<>:"|?*]/g, '_').trim())
-    .filter((p) => p && p !== '.' && p !== '..');
-  if (!parts.length) return undefined;
-  return parts.join(path.sep);
+/** Longer upload names are refused, not shortened: a folder upload's paths must stay recognisable. */
+export const MAX_UPLOAD_NAME = 1024;
+
+/** decodeURIComponent, with a malformed escape ("%E0%A4%A") answered as bad input rather than a crash. */
+function decodePath(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new ContractError('invalid_input', 'The URL has a malformed percent-escape.');
+  }
 }
 
-function uniquePath(p: string): string {
-  if (!existsSync(p)) return p;
-  const ext = path.extname(p);
-  const base = p.slice(0, p.length - ext.length);
-  for (let i = 2; ; i++) {
-    const candidate = `${base} (${i})${ext}`;
-    if (!existsSync(candidate)) return candidate;
+const hosts = (port: number) => [`127.0.0.1:${port}`, `localhost:${port}`];
+
+/** A POST with an Origin must come from the origin of the Host it was sent to (no cross-site, no 'null'). */
+function sameOrigin(req: IncomingMessage): boolean {
+  return req.headers.origin === undefined || req.headers.origin === `http://${req.headers.host}`;
+}
+
+/** Opens a new file for writing, never over an existing one: "name (2).ext" and so on when taken. */
+async function createUnique(file: string) {
+  const ext = path.extname(file);
+  const base = file.slice(0, file.length - ext.length);
+  for (let n = 1; ; n++) {
+    const candidate = n === 1 ? file : `${base} (${n})${ext}`;
+    try {
+      return { path: candidate, handle: await open(candidate, 'wx') };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || n > 1000) throw err;
+    }
   }
 }
 
@@ -174,8 +192,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     securityHeaders(res);
-    const host = req.headers.host ?? '';
-    if (host !== `127.0.0.1:${port()}` && host !== `localhost:${port()}`) {
+    if (!hosts(port()).includes(req.headers.host ?? '')) {
       res.writeHead(421).end('Misdirected request');
       return;
     }
@@ -195,7 +212,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     if (!auth || !safeEqual(auth, token)) {
       return sendError(res, new ContractError('unauthorized', 'Missing or wrong token: open the URL that Quarry printed.'));
     }
-    if (req.method === 'POST' && req.headers.origin !== undefined && req.headers.origin !== origin) {
+    if (req.method === 'POST' && !sameOrigin(req)) {
       return sendError(res, new ContractError('unauthorized', 'Cross-origin request refused.'));
     }
 
@@ -211,7 +228,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
       return sendError(res, new ContractError('invalid_input', 'Calls must be sent as application/json.'));
     }
-    const channel = decodeURIComponent(url.pathname.slice(BRIDGE_ROUTES.invoke.length));
+    const channel = decodePath(url.pathname.slice(BRIDGE_ROUTES.invoke.length));
     const body = await readBody(req, maxInvoke);
     let input: unknown;
     try {
@@ -238,39 +255,54 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   }
 
   async function upload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const rel = safeRelativePath(url.searchParams.get('name') ?? '');
+    const name = url.searchParams.get('name') ?? '';
+    if (name.length > MAX_UPLOAD_NAME) {
+      return sendError(res, new ContractError('invalid_input', `Upload name too long (${name.length} characters; the limit is ${MAX_UPLOAD_NAME}).`));
+    }
+    const rel = sanitizeRelative(name, '');
     if (!rel) return sendError(res, new ContractError('invalid_input', 'Upload needs a file name (?name=).'));
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > maxUpload) return sendError(res, new ContractError('invalid_input', `File too large to upload (limit ${maxUpload} bytes).`));
-    const dest = uniquePath(path.join(runIntake, rel));
-    mkdirSync(path.dirname(dest), { recursive: true });
+    const target = await resolveInside(runIntake, rel, 'write');
+    if (!target.ok) return sendError(res, new ContractError('invalid_input', `Cannot store an upload named "${rel}".`));
+    const out = await createUnique(target.path).catch((err: NodeJS.ErrnoException) => {
+      // The message would show the absolute path; the name is all the client needs.
+      if (err.code === 'ENAMETOOLONG') throw new ContractError('invalid_input', `Upload name too long for this file system: "${rel}".`);
+      throw err;
+    });
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > maxUpload) req.destroy(new Error('upload too large'));
+      if (size > maxUpload) req.destroy(new ContractError('invalid_input', `File too large to upload (limit ${maxUpload} bytes).`));
     });
-    await pipeline(req, createWriteStream(dest));
-    sendJson(res, 200, { path: dest });
+    try {
+      await pipeline(req, out.handle.createWriteStream());
+    } catch (err) {
+      // An aborted or refused upload leaves nothing behind: a partial file would be queued as if whole.
+      await out.handle.close().catch(() => undefined);
+      await rm(out.path, { force: true });
+      throw err;
+    }
+    sendJson(res, 200, { path: out.path });
   }
 
-  function download(res: ServerResponse, url: URL): void {
-    const name = path.basename(decodeURIComponent(url.pathname.slice(BRIDGE_ROUTES.download.length)));
-    const file = path.join(opts.exportsDir, name);
-    if (!name || !existsSync(file)) return sendError(res, new ContractError('not_found', `No exported file named ${name}.`));
+  async function download(res: ServerResponse, url: URL): Promise<void> {
+    const name = decodePath(url.pathname.slice(BRIDGE_ROUTES.download.length));
+    const file = await resolveInside(opts.exportsDir, name, 'read');
+    if (!file.ok) return sendError(res, new ContractError('not_found', `No exported file named ${name.slice(0, 200)}.`));
     res.writeHead(200, {
       'Content-Type': 'application/octet-stream',
-      'Content-Disposition': `attachment; filename="${name.replace(/"/g, '')}"`,
-      'Content-Length': statSync(file).size,
+      'Content-Disposition': `attachment; filename="${path.basename(file.path).replace(/["\\\r\n]/g, '')}"`,
+      'Content-Length': (await stat(file.path)).size,
     });
-    createReadStream(file).pipe(res);
+    await pipeline(createReadStream(file.path), res);
   }
 
-  function serveStatic(res: ServerResponse, url: URL): void {
-    const root = path.resolve(opts.staticDir);
-    const rel = decodeURIComponent(url.pathname) === '/' ? 'index.html' : decodeURIComponent(url.pathname).slice(1);
-    const file = path.resolve(root, rel);
-    if (!file.startsWith(root + path.sep) || !existsSync(file) || !statSync(file).isFile()) {
-      if (!existsSync(path.join(root, 'index.html'))) {
+  async function serveStatic(res: ServerResponse, url: URL): Promise<void> {
+    const decoded = decodePath(url.pathname);
+    const file = await resolveInside(opts.staticDir, decoded === '/' ? 'index.html' : decoded.slice(1), 'read');
+    if (!file.ok) {
+      if (!(await resolveInside(opts.staticDir, 'index.html', 'read')).ok) {
         res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' }).end('The dashboard is not built yet: run "npm run build".');
         return;
       }
@@ -278,10 +310,10 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       return;
     }
     res.writeHead(200, {
-      'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream',
-      'Cache-Control': file.endsWith('.html') ? 'no-store' : 'max-age=3600',
+      'Content-Type': MIME[path.extname(file.path)] ?? 'application/octet-stream',
+      'Cache-Control': file.path.endsWith('.html') ? 'no-store' : 'max-age=3600',
     });
-    createReadStream(file).pipe(res);
+    await pipeline(createReadStream(file.path), res);
   }
 
   await new Promise<void>((resolve, reject) => {
