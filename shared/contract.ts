@@ -142,15 +142,18 @@ export const channels = {
   },
   'schedules.setEnabled': { input: z.object({ name: z.string().min(1).max(100), enabled: z.boolean() }).strict(), output: scheduleSchema },
   'schedules.remove': { input: z.object({ name: z.string().min(1).max(100) }).strict(), output: z.object({ removed: z.literal(true) }) },
-  /** Native folder dialog (Electron); null when cancelled or not available. */
-  'dialog.chooseFolder': { input: z.object({}).strict(), output: z.object({ path: z.string().nullable() }) },
   /**
-   * Writes finished results. With `outDir` (Electron, after the dialog) they
-   * go there; without it, to the app's exports folder, from which the browser
-   * downloads `fileName`.
+   * Native folder dialog (Electron); null when cancelled or not available.
+   * `handle` stands for the picked folder in `results.export`: used once.
+   */
+  'dialog.chooseFolder': { input: z.object({}).strict(), output: z.object({ path: z.string().nullable(), handle: z.string().nullable() }) },
+  /**
+   * Writes finished results. With `folder` (Electron: the handle the dialog
+   * just returned, never a path) they go to the picked folder; without it,
+   * to the app's exports folder, from which the browser downloads `fileName`.
    */
   'results.export': {
-    input: z.object({ format: exportFormatSchema, outDir: filePath.optional() }).strict(),
+    input: z.object({ format: exportFormatSchema, folder: z.string().min(1).max(64).optional() }).strict(),
     output: z.object({
       file: z.string(),
       fileName: z.string(),

@@ -19,15 +19,16 @@ import { InvalidTransitionError } from './state-machine.js';
 import { ExtractionError } from '../../shared/extraction.js';
 import { JobNotFoundError } from './store/job-store.js';
 import type { Engine } from './engine.js';
+import { FolderGrants } from './folder-grants.js';
 import { z } from 'zod';
 
 export interface HandlerEnv {
   transport: 'electron' | 'browser';
   version: string;
   dbPath: string;
-  /** Where exports go when no folder is given (the browser downloads from here). */
+  /** Where exports go when no folder is picked; the only place the browser may export to (it downloads from here). */
   exportsDir: string;
-  /** A native folder dialog; absent in the browser. */
+  /** A native folder dialog; absent in the browser. Each folder it returns becomes a one-use handle for results.export. */
   chooseFolder?: () => Promise<string | null>;
 }
 
@@ -47,7 +48,17 @@ function bulk(ids: readonly string[], op: (id: string) => Job) {
   return { jobs, errors };
 }
 
+/** The folder an export may write to: the exports folder, or the one a live dialog handle points to. */
+function exportFolder(env: HandlerEnv, grants: FolderGrants, handle: string | undefined): string {
+  if (handle === undefined) return env.exportsDir;
+  if (!env.chooseFolder) throw new ContractError('invalid_input', 'This version exports to its own exports folder only; it has no folder to choose.');
+  const folder = grants.take(handle);
+  if (!folder) throw new ContractError('invalid_input', 'That export folder was not just picked in the dialog (or was already used): choose it again.');
+  return folder;
+}
+
 export function createHandlers(engine: Engine, env: HandlerEnv): Handlers {
+  const grants = new FolderGrants();
   return {
     'app.info': () => ({
       version: env.version,
@@ -108,10 +119,12 @@ export function createHandlers(engine: Engine, env: HandlerEnv): Handlers {
       engine.schedules.remove(name);
       return { removed: true as const };
     },
-    'dialog.chooseFolder': async () => ({ path: env.chooseFolder ? await env.chooseFolder() : null }),
-    'results.export': async ({ format, outDir }) => {
-      if (outDir && !path.isAbsolute(outDir)) throw new ContractError('invalid_input', 'The export folder must be an absolute path.');
-      const s = await engine.exportTo(outDir ?? env.exportsDir, format);
+    'dialog.chooseFolder': async () => {
+      const folder = env.chooseFolder ? await env.chooseFolder() : null;
+      return { path: folder, handle: folder ? grants.issue(folder) : null };
+    },
+    'results.export': async ({ format, folder }) => {
+      const s = await engine.exportTo(exportFolder(env, grants, folder), format);
       return { file: s.file, fileName: path.basename(s.file), format, jobs: s.jobs, bytes: s.bytes };
     },
   };

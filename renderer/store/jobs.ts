@@ -515,9 +515,9 @@ export function createJobsStore(client: Client): JobsStore {
           const app = get().app;
           let report: ExportReport;
           if (app?.canChooseFolder) {
-            const { path } = await client.invoke('dialog.chooseFolder', {});
-            if (!path) return; // the person cancelled the dialog
-            const r = await client.invoke('results.export', { format, outDir: path });
+            const { handle } = await client.invoke('dialog.chooseFolder', {});
+            if (!handle) return; // the person cancelled the dialog
+            const r = await client.invoke('results.export', { format, folder: handle });
             report = { format, jobs: r.jobs, fileName: r.fileName, file: r.file, downloaded: false };
           } else {
             const r = await client.invoke('results.export', { format });
