@@ -8,16 +8,19 @@
  * its full text, streamed from the file a chunk at a time: the record is
  * serialised with placeholders, and each placeholder is replaced on the way
  * out by the file's text, escaped chunk by chunk (JSON, or CSV quoting).
+ *
+ * CSV cells that a spreadsheet would run as a formula (=, +, -, @, TAB, CR
+ * first) are exported as text: extracted text is untrusted.
  */
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import Papa from 'papaparse';
 import type { FullText } from '../../shared/extraction.js';
 import type { Job } from '../../shared/job.js';
 import { fullTextChunks, openFullText, writeJsonWithFullText, type Write } from './full-text.js';
 import type { JobStore, StoredResult } from './store/job-store.js';
+import { resolveInside } from './contain.js';
 
 export const EXPORT_FORMATS = ['jsonl', 'json', 'csv'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -69,8 +72,15 @@ function csvFields(job: Job, result: StoredResult | undefined): string[] {
   ];
 }
 
+/**
+ * OWASP's rule, as papaparse's escapeFormulae, but over the whole cell:
+ * papaparse's own pattern ends in `.*$`, which misses a cell with a line break.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+const CSV_OPTIONS = { newline: '\r\n', escapeFormulae: FORMULA_START } as const;
+
 function csvRow(job: Job, result: StoredResult | undefined): string {
-  return Papa.unparse([csvFields(job, result)], { newline: '\r\n' }) + '\r\n';
+  return Papa.unparse([csvFields(job, result)], CSV_OPTIONS) + '\r\n';
 }
 
 
@@ -93,8 +103,13 @@ async function writeFullTextRecord(format: ExportFormat, job: Job, result: Store
     if (format === 'csv') {
       // Text is the last column: the other fields, then the text always quoted.
       const fields = csvFields(job, result).slice(0, -1);
-      await write(Papa.unparse([fields], { newline: '\r\n' }) + ',"');
-      await streamText((s) => s.replace(/"/g, '""'));
+      await write(Papa.unparse([fields], CSV_OPTIONS) + ',"');
+      let first = true;
+      await streamText((s) => {
+        const escaped = (first && FORMULA_START.test(s) ? `'${s}` : s).replace(/"/g, '""');
+        if (s) first = false;
+        return escaped;
+      });
       await write('"\r\n');
       return;
     }
@@ -117,8 +132,9 @@ async function writeRecord(format: ExportFormat, job: Job, result: StoredResult 
 }
 
 export async function exportResults(store: JobStore, outDir: string, format: ExportFormat): Promise<ExportSummary> {
-  mkdirSync(outDir, { recursive: true });
-  const file = path.join(outDir, `quarry-results.${format}`);
+  const target = await resolveInside(outDir, `quarry-results.${format}`, 'write');
+  if (!target.ok) throw new Error(`Cannot write quarry-results.${format} in ${outDir}: something that is not a file has that name.`);
+  const file = target.path;
   const out = createWriteStream(file);
   const write = async (chunk: string) => {
     if (!out.write(chunk)) await once(out, 'drain');
