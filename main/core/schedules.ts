@@ -3,6 +3,8 @@
  * paths are queued again (unchanged files reuse their stored result through
  * dedup, so a nightly re-scan costs little). A run missed while Quarry was
  * closed happens once at the next start, not once per missed time.
+ * A schedule runs at most once a minute: croner also takes a seconds field,
+ * and "* * * * * *" would queue the same paths every second.
  */
 import { randomUUID } from 'node:crypto';
 import { Cron } from 'croner';
@@ -54,6 +56,33 @@ export function nextRun(cron: string, after: number): number {
   return next.getTime();
 }
 
+/** The shortest time between two runs of one schedule. */
+export const MIN_INTERVAL_MS = 60_000;
+
+/**
+ * The gap between two runs, when some are closer than a minute. Only a
+ * seconds field with several values does that, and then in every minute the
+ * expression fires in: of three consecutive runs, two share a minute.
+ */
+function subMinuteGap(cron: string, after: number): number | undefined {
+  const runs = new Cron(cron, { paused: true }).nextRuns(3, new Date(after)).map((d) => d.getTime());
+  const gaps = runs.slice(1).map((t, i) => t - runs[i]!);
+  return gaps.find((g) => g < MIN_INTERVAL_MS);
+}
+
+/** nextRun, and a readable refusal for an expression that fires more than once a minute. */
+export function checkCron(cron: string, after: number): number {
+  const next = nextRun(cron, after);
+  const gap = subMinuteGap(cron, after);
+  if (gap !== undefined) {
+    throw new Error(
+      `Invalid cron expression "${cron}": it runs every ${gap / 1000} s, and Quarry runs a schedule at most once a minute. ` +
+        'Use five fields (minute hour day month weekday), or a single second in the seconds field.',
+    );
+  }
+  return next;
+}
+
 export class Schedules {
   constructor(
     private readonly db: Db,
@@ -70,7 +99,7 @@ export class Schedules {
     if (this.db.prepare('SELECT 1 FROM schedules WHERE name = ?').get(input.name)) {
       throw new Error(`Invalid schedule: one named "${input.name}" already exists.`);
     }
-    const next = nextRun(input.cron, this.clock());
+    const next = checkCron(input.cron, this.clock());
     this.db
       .prepare('INSERT INTO schedules (id, name, cron, paths, job_options, next_run_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(randomUUID(), input.name, input.cron, JSON.stringify(input.paths), JSON.stringify(input.jobOptions ?? {}), next);
@@ -89,7 +118,7 @@ export class Schedules {
 
   setEnabled(nameOrId: string, enabled: boolean): Schedule {
     const s = this.get(nameOrId);
-    this.db.prepare('UPDATE schedules SET enabled = ?, next_run_at = ? WHERE id = ?').run(enabled ? 1 : 0, enabled ? nextRun(s.cron, this.clock()) : null, s.id);
+    this.db.prepare('UPDATE schedules SET enabled = ?, next_run_at = ? WHERE id = ?').run(enabled ? 1 : 0, enabled ? checkCron(s.cron, this.clock()) : null, s.id);
     return this.get(s.id);
   }
 
@@ -99,6 +128,11 @@ export class Schedules {
     const due = (this.db.prepare('SELECT * FROM schedules WHERE enabled = 1 AND next_run_at <= ?').all(now) as Row[]).map(toSchedule);
     const ran: Array<{ schedule: Schedule; intake: Intake }> = [];
     for (const s of due) {
+      if (subMinuteGap(s.cron, now) !== undefined) {
+        // Saved before the once-a-minute rule: disabled rather than run every second; enabling it again says why.
+        this.db.prepare('UPDATE schedules SET enabled = 0, next_run_at = NULL WHERE id = ?').run(s.id);
+        continue;
+      }
       // Advance first: a failing intake must not fire again every second.
       this.db.prepare('UPDATE schedules SET last_run_at = ?, next_run_at = ? WHERE id = ?').run(now, nextRun(s.cron, now), s.id);
       const intake = await this.intake(s.paths, { ...(s.jobOptions as IntakeOptions), source: 'schedule' });
