@@ -30,6 +30,23 @@ export function isAllowedNavigation(url: string): boolean {
   }
 }
 
+/**
+ * Links that may leave the app for the system browser: https only, to hosts
+ * the app itself links to. Quarry's pages link nowhere outside today, so the
+ * list is empty and every window.open is simply refused; extracted content
+ * never decides what the OS opens (file:, smb:, custom handlers...).
+ */
+export const EXTERNAL_HOSTS: readonly string[] = [];
+
+export function isAllowedExternalUrl(url: string, hosts: readonly string[] = EXTERNAL_HOSTS): boolean {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' && !u.username && !u.password && u.port === '' && hosts.includes(u.hostname);
+  } catch {
+    return false;
+  }
+}
+
 /** What crosses IPC: a value, or an error a program can test and a person can read. */
 export type Envelope = { ok: true; value: unknown } | { ok: false; error: WireError };
 

@@ -4,7 +4,7 @@
  */
 import { BrowserWindow, session, shell } from 'electron';
 import path from 'node:path';
-import { APP_URL, isAllowedNavigation } from './ipc-policy.js';
+import { APP_URL, isAllowedExternalUrl, isAllowedNavigation } from './ipc-policy.js';
 
 export function hardenSession(): void {
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
@@ -32,8 +32,8 @@ export function createMainWindow(preload: string): BrowserWindow {
     },
   });
   win.webContents.setWindowOpenHandler(({ url }) => {
-    // External links go to the system browser, never into our window.
-    if (/^https?:\/\//.test(url)) void shell.openExternal(url);
+    // Allowed external links go to the system browser, never into our window; the rest nowhere.
+    if (isAllowedExternalUrl(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
   win.webContents.on('will-navigate', (event, url) => {
