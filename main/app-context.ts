@@ -5,6 +5,7 @@
 import path from 'node:path';
 import pkg from '../package.json';
 import { Engine } from './core/engine.js';
+import type { HostLauncher } from './core/host/launcher.js';
 
 export const VERSION: string = pkg.version;
 
@@ -24,6 +25,14 @@ export function appPaths(dataDir: string, dbPath?: string): AppPaths {
   };
 }
 
-export function openEngine(paths: AppPaths, concurrency?: number): Engine {
-  return new Engine({ dbPath: paths.dbPath, concurrency, background: true, spoolRoot: path.join(paths.dataDir, "spool"), exportsDir: paths.exportsDir }).start();
+/** `launcher`: how the extraction host starts (the desktop app passes a utility process; default a Node child process). */
+export function openEngine(paths: AppPaths, concurrency?: number, launcher?: HostLauncher): Engine {
+  return new Engine({
+    dbPath: paths.dbPath,
+    concurrency,
+    background: true,
+    spoolRoot: path.join(paths.dataDir, 'spool'),
+    exportsDir: paths.exportsDir,
+    ...(launcher ? { pool: { launcher } } : {}),
+  }).start();
 }

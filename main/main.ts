@@ -10,6 +10,7 @@ import { createHandlers, subscribeEvents } from './core/handlers.js';
 import { pushEvent, registerIpc } from './ipc.js';
 import { registerSchemePrivileges, serveRenderer } from './protocol.js';
 import { createMainWindow, hardenSession, preloadPath } from './window.js';
+import { utilityLauncher } from './host-launcher.js';
 
 app.enableSandbox();
 registerSchemePrivileges();
@@ -35,7 +36,7 @@ async function start(): Promise<void> {
   hardenSession();
   serveRenderer(path.join(__dirname, '..', 'renderer'));
   const paths = appPaths(process.env.QUARRY_HOME ?? app.getPath('userData'));
-  engine = openEngine(paths);
+  engine = openEngine(paths, undefined, utilityLauncher);
   const handlers = createHandlers(engine, {
     transport: 'electron',
     version: app.getVersion(),

@@ -5,13 +5,15 @@
  * the other files complete with no attempt counted against them. A real
  * engine, a real host process, the chaos worker (test/fixtures/workers).
  */
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Engine, type EngineOptions } from '../../main/core/engine.js';
 import type { Job } from '../../shared/job.js';
 import { tempDbPath, tempDir } from '../helpers/tmp.js';
 import { until } from '../helpers/wait.js';
+import { skipWhen } from '../helpers/skip.js';
 
 const CHAOS = path.resolve(import.meta.dirname, '../fixtures/workers/chaos.cjs');
 const dir = tempDir();
@@ -146,4 +148,26 @@ describe('the extraction host', () => {
       expect(lines[last + 1]).toBe(`end ${tag}`);
     }
   });
+});
+
+const CLI = path.resolve(import.meta.dirname, '../../dist/cli.cjs');
+const MSG = path.resolve(import.meta.dirname, '../../../shared/corpus/bad/msg-zeroed-range.msg');
+
+describe('quarry extract with a file that used to abort the process', () => {
+  // A 14 KB Outlook file with a zeroed byte range made @kenjiuno/msgreader grow
+  // an array until V8 aborted the whole process, at every attempt.
+  it('fails that file typed, extracts the others and exits 1', skipWhen(!existsSync(MSG), `the shared corpus is absent (${MSG})`), () => {
+    const ok = path.join(dir, 'beside-the-msg.txt');
+    writeFileSync(ok, 'an ordinary text file\n');
+    const out = path.join(dir, 'msg-out');
+    const r = spawnSync(process.execPath, [CLI, 'extract', MSG, ok, '--out', out, '--format', 'jsonl'], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.signal, r.stderr).toBeNull();
+    expect(r.status, r.stderr).toBe(1);
+    const lines = readdirSync(out).flatMap((f) => readFileSync(path.join(out, f), 'utf8').trim().split('\n')).map((l) => JSON.parse(l));
+    const byName = new Map(lines.map((l) => [path.basename(l.sourcePath ?? l.fileName ?? ''), l]));
+    const msg = byName.get('msg-zeroed-range.msg');
+    expect(msg?.status).toBe('failed');
+    expect(['extractor_crashed', 'corrupt_file', 'extractor_error']).toContain(msg?.error?.code);
+    expect(byName.get('beside-the-msg.txt')?.status).toBe('completed');
+  }, 150_000);
 });

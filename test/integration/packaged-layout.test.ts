@@ -15,6 +15,7 @@ import type { WorkerOutcome } from '../../shared/extraction';
 import { makeDocx, makeEml, makePdf, makeXlsx } from '../helpers/fixtures';
 import { tempDir } from '../helpers/tmp';
 import { skipWhen } from '../helpers/skip';
+import { ExtractionHost } from '../../main/core/host/client';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const corpusOcr = path.resolve(root, '../shared/corpus/ocr/testocr.png');
@@ -92,6 +93,26 @@ describe('the worker from the unpacked part of a packaged app', () => {
     const r = await extract(corpusOcr);
     expect(r.ok).toBe(true);
     if (r.ok) expect(r.result.text).toMatch(/This is a lot of 12 point text/);
+  });
+});
+
+describe('the extraction host from inside a packaged app', () => {
+  // The host script stays in app.asar (it loads piscina from there); its
+  // threads run the worker from app.asar.unpacked. A folder named app.asar
+  // stands in for the archive, which Electron reads like a folder.
+  it('starts, finds the unpacked worker and extracts a file', async () => {
+    const asar = path.join(home, 'resources', 'app.asar');
+    cpSync(path.join(root, 'dist/host.cjs'), path.join(asar, 'dist/host.cjs'));
+    cpSync(path.join(root, 'node_modules/piscina'), path.join(asar, 'node_modules/piscina'), { recursive: true });
+    const host = new ExtractionHost({ hostFile: path.join(asar, 'dist/host.cjs'), threads: 1 });
+    try {
+      const file = path.join(home, 'host.docx');
+      writeFileSync(file, makeDocx({ body: [{ text: 'Packaged host text' }] }));
+      const r = await host.run({ path: file, options: {} });
+      expect(r.result.text).toContain('Packaged host text');
+    } finally {
+      await host.close();
+    }
   });
 });
 
