@@ -42,7 +42,7 @@ export function defaultHostFile(): string {
 export const nodeLauncher: HostLauncher = (file, opts) => {
   const child = fork(file, [], {
     execArgv: [`--max-old-space-size=${opts.maxOldSpaceMb}`],
-    serialization: 'advanced',
+    serialization: 'json',
     stdio: ['ignore', 2, 2, 'ipc'],
     // The host is ours to stop: never let it outlive us in the terminal's process group signals.
     detached: false,
