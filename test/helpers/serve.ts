@@ -17,9 +17,9 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-export async function startServe(dataDir: string, timeoutMs = 30_000): Promise<Served> {
+export async function startServe(dataDir: string, env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<Served> {
   const child = spawn(process.execPath, [path.join(root, 'dist/serve.cjs'), '--data', dataDir, '--port', '0'], {
-    env: { ...process.env, QUARRY_HOME: dataDir },
+    env: { ...process.env, QUARRY_HOME: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

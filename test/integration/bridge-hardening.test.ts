@@ -4,7 +4,7 @@
 // 500 or a dead server), uploads are named safely and never left half
 // written, Host and Origin follow one rule, and CSV exports are not formulas.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import Papa from 'papaparse';
@@ -17,7 +17,8 @@ const outside = tempDir('quarry-outside-');
 let serve: Served;
 
 beforeAll(async () => {
-  serve = await startServe(data);
+  // Files past 64 KB stream their text to a full-text file, as files past 32 MB do by default.
+  serve = await startServe(data, { QUARRY_STREAM_THRESHOLD: String(64 * 1024) });
 }, 60_000);
 afterAll(() => serve?.stop());
 
@@ -45,6 +46,9 @@ describe('paths in URLs stay inside their folder', () => {
     expect(r.status).toBe(404);
     expect(json(r).kind).toBe('not_found');
     expect((await request(serve, '/api/download/')).status).toBe(404);
+    // A folder inside exports/ is not a file to stream either.
+    mkdirSync(path.join(data, 'exports', 'folder'), { recursive: true });
+    expect((await request(serve, '/api/download/folder')).status).toBe(404);
     await stillUp();
   });
 
@@ -190,7 +194,7 @@ describe('CSV exports are never formulas', () => {
     };
     const paths: string[] = [];
     for (const [name, text] of Object.entries(texts)) paths.push(json(await upload(`formula/${name}`, text)).path);
-    // Past the preview size, the text streams from its full-text file into the CSV.
+    // Past the stream threshold, the text goes to a full-text file and streams from it into the CSV.
     const big = `=2+2 ${'word '.repeat(300_000)}`;
     paths.push(json(await upload('formula/big.txt', big)).path);
     paths.push(json(await upload('formula/=cmd.txt', 'file name is the formula')).path);
