@@ -71,7 +71,18 @@ export interface SchedulerOptions {
   progressIntervalMs?: number;
   /** How often to look for work added by other processes, and for dead leases. */
   pollIntervalMs?: number;
+  /**
+   * A job's share of the concurrency (default 1 for every job). The engine
+   * weighs small files less: they share worker tasks in groups, which needs
+   * many in flight, while a PDF needs a thread to itself. The number of jobs
+   * in flight then follows the work: `concurrency` PDFs, or up to
+   * 1/weight times as many small files.
+   */
+  weight?: (job: Job) => number;
 }
+
+/** Jobs in flight at most, whatever their weight. */
+const MAX_IN_FLIGHT = 1024;
 
 export interface ProgressEvent {
   jobId: string;
@@ -105,6 +116,8 @@ interface Running {
   done: Promise<void>;
   /** The pipeline step running (see ExecutionContext.onStep). */
   stepIndex?: number;
+  /** Its share of the concurrency (SchedulerOptions.weight). */
+  weight: number;
 }
 
 export class Scheduler extends EventEmitter<SchedulerEvents> {
@@ -119,6 +132,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private readonly progressIntervalMs: number;
   private readonly pollIntervalMs: number;
   private concurrencyLimit: number;
+  private readonly weight: (job: Job) => number;
+  /** The running jobs' weights, summed. */
+  private runningWeight = 0;
+  /** Weight of the jobs claimed lately, a moving average: how many to claim for the weight that is free. */
+  private claimedWeight = 1;
   private readonly running = new Map<string, Running>();
   private started = false;
   private paused = false;
@@ -141,6 +159,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.progressIntervalMs = opts.progressIntervalMs ?? 250;
     this.pollIntervalMs = opts.pollIntervalMs ?? 1_000;
     this.concurrencyLimit = Math.max(1, opts.concurrency ?? availableParallelism());
+    this.weight = opts.weight ?? (() => 1);
     // A cascade (a cancelled batch, stop_all) cancelled running jobs: stop their work.
     this.store.on('abort', (id) => this.abort(id));
   }
@@ -237,7 +256,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       let free = 0;
       const jobs = this.store.tx(() => {
         this.writeSettled();
-        free = this.concurrencyLimit - this.running.size;
+        free = this.freeSlots();
         return claimable ? this.store.claim(free, now, this.leaseMs, this.owner) : [];
       });
       for (const job of jobs) this.launch(job);
@@ -256,16 +275,26 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   /** Sleeps until the first retry in backoff is due (the poll also catches other processes' work). */
   private scheduleNextWake(now: number): void {
     clearTimeout(this.wakeTimer);
-    if (this.running.size >= this.concurrencyLimit) return; // a finishing job wakes us
+    if (this.freeSlots() === 0) return; // a finishing job wakes us
     const due = this.store.nextDueAt();
     if (due === null || due <= now) return;
     this.wakeTimer = setTimeout(() => this.tick(), Math.min(due - now, this.pollIntervalMs));
   }
 
+  /** Jobs to claim now: the free weight over the weight of a job lately. */
+  private freeSlots(): number {
+    const free = this.concurrencyLimit - this.runningWeight;
+    if (free <= 1e-9) return 0;
+    return Math.max(0, Math.min(MAX_IN_FLIGHT - this.running.size, Math.ceil(free / this.claimedWeight - 1e-9)));
+  }
+
   private launch(job: Job): void {
     const controller = new AbortController();
-    const entry: Running = { job, controller, dirty: false, lastWrite: 0, done: Promise.resolve() };
+    const weight = this.weight(job);
+    const entry: Running = { job, controller, dirty: false, lastWrite: 0, done: Promise.resolve(), weight };
     this.running.set(job.id, entry);
+    this.runningWeight += weight;
+    this.claimedWeight = 0.8 * this.claimedWeight + 0.2 * weight;
     entry.done = this.execute(entry);
   }
 
@@ -296,7 +325,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     if (!settled.length) return;
     const simple: typeof settled = [];
     for (const s of settled) {
-      this.running.delete(s.entry.job.id);
+      if (this.running.delete(s.entry.job.id)) this.runningWeight -= s.entry.weight;
       if (s.entry.stepIndex !== undefined && !s.outcome) this.store.setStepIndex(s.entry.job.id, s.entry.stepIndex);
       if (s.outcome && !s.outcome.children?.length) simple.push(s);
       else if (s.outcome) this.completeOne(s.entry, s.outcome);
