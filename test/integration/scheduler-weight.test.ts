@@ -1,0 +1,80 @@
+/**
+ * Jobs weigh on the concurrency (SchedulerOptions.weight): the engine counts
+ * a small file as a sixteenth of a slot, so a folder of small files has
+ * enough in flight for the pool to group them, while large files still take
+ * a slot each. A real store on a real SQLite file; the executor is a plain
+ * function that records how many jobs it holds at once.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Scheduler } from '../../main/core/scheduler.js';
+import { JobStore } from '../../main/core/store/job-store.js';
+import type { Job } from '../../shared/job.js';
+import { tempDbPath, tempDir } from '../helpers/tmp.js';
+
+const dir = tempDir();
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+const SMALL = 1000;
+const weight = (job: Job) => (job.sizeBytes! <= SMALL ? 1 / 16 : 1);
+
+/** Runs `sizes` as jobs at concurrency 2 and returns the most held at once, overall and of large ones. */
+async function run(sizes: number[], opts: { weight?: (job: Job) => number } = {}) {
+  const store = JobStore.open(tempDbPath(dir));
+  let now = 0;
+  let large = 0;
+  const seen = { max: 0, maxLarge: 0 };
+  const scheduler = new Scheduler({
+    store,
+    concurrency: 2,
+    pollIntervalMs: 20,
+    ...opts,
+    executor: async (job) => {
+      const big = job.sizeBytes! > SMALL;
+      now++;
+      if (big) large++;
+      seen.max = Math.max(seen.max, now);
+      seen.maxLarge = Math.max(seen.maxLarge, large);
+      // Held until the scheduler has had its chance to claim more.
+      await sleep(5);
+      now--;
+      if (big) large--;
+      return { result: { format: 'text', detection: { format: 'text', method: 'extension' }, extractor: { name: 't', version: '1' }, text: '', markdown: '', metadata: {}, tables: [], entities: [], warnings: [], counters: { items: 0 } } as never };
+    },
+  });
+  cleanups.push(async () => {
+    await scheduler.stop({ abort: true });
+    store.close();
+  });
+  const jobs = store.add(sizes.map((sizeBytes, i) => ({ sourcePath: `/x/${i}`, sizeBytes })));
+  scheduler.start();
+  await scheduler.drained();
+  expect(jobs.every((j) => store.get(j.id)!.status === 'completed')).toBe(true);
+  return seen;
+}
+
+describe('job weights', () => {
+  it('small files: up to 16 per slot in flight', async () => {
+    const seen = await run(Array(200).fill(100), { weight });
+    expect(seen.max).toBeGreaterThan(2);
+    expect(seen.max).toBeLessThanOrEqual(32);
+  });
+
+  it('large files: one per slot, as without weights', async () => {
+    expect((await run(Array(20).fill(5000), { weight })).max).toBeLessThanOrEqual(2);
+    expect((await run(Array(50).fill(100))).max).toBeLessThanOrEqual(2);
+  });
+
+  it('a mix: large files never crowd past what the weights allow once the mix is known', async () => {
+    // Alternating sizes: the claim follows the average weight of what it claimed lately.
+    const sizes = Array.from({ length: 200 }, (_, i) => (i % 4 === 0 ? 5000 : 100));
+    const seen = await run(sizes, { weight });
+    expect(seen.max).toBeGreaterThan(2);
+    // At most ceil(2 / (1/16)) jobs, and the large ones among them bounded the same way.
+    expect(seen.max).toBeLessThanOrEqual(32);
+    expect(seen.maxLarge).toBeLessThanOrEqual(32);
+  });
+});
