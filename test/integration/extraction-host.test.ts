@@ -128,6 +128,25 @@ describe('the extraction host', () => {
     expect(released.length).toBeGreaterThan(0);
   });
 
+  it('a host that stops answering (SIGSTOP) is killed and replaced; its files complete', async () => {
+    const e = engine({ silenceMs: 1500 });
+    const jobs = e.store.add(
+      Array.from({ length: 4 }, (_, i) => ({ sourcePath: path.join(dir, `s-${i}`), sizeBytes: 2_000_000, options: { tag: `s${i}`, mode: 'slow', steps: 10, stepMs: 50 } })),
+    );
+    const errors: string[] = [];
+    e.on('error', (err) => errors.push(err.message));
+    let progressed = 0;
+    e.on('progress', () => progressed++);
+    e.start();
+    await until(() => progressed > 0);
+    const frozen = e.pool!.pid!;
+    process.kill(frozen, 'SIGSTOP');
+    await e.drained();
+    expectInnocentsDone(e, jobs);
+    expect(errors.some((m) => /no answer for 1.5 s/.test(m))).toBe(true);
+    expect(() => process.kill(frozen, 0)).toThrow(); // the frozen host is gone
+  });
+
   it('a suspect runs with nothing else in the host', async () => {
     const e = engine();
     const log = path.join(dir, 'alone.log');

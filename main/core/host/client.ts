@@ -42,6 +42,8 @@ export interface HostOptions {
   onError?: (err: Error) => void;
   /** The host died; `files` were in flight. */
   onCrash?: (crash: HostCrash) => void;
+  /** A host silent this long (not even its heartbeat) with work in flight is killed (default 10 s). */
+  silenceMs?: number;
 }
 
 export interface HostCrash {
@@ -85,12 +87,14 @@ export class ExtractionHost implements ExtractionService {
   private readonly launcher: HostLauncher;
   private readonly watchdog: NodeJS.Timeout;
   private versions: Promise<Record<string, string>> | undefined;
+  private readonly silenceMs: number;
 
   constructor(private readonly opts: HostOptions = {}) {
     this.threadCount = opts.threads ?? availableParallelism();
     this.hostFile = opts.hostFile ?? defaultHostFile();
     this.launcher = opts.launcher ?? nodeLauncher;
-    this.watchdog = setInterval(() => this.checkSilence(), 1000);
+    this.silenceMs = opts.silenceMs ?? HOST_SILENCE_MS;
+    this.watchdog = setInterval(() => this.checkSilence(), Math.min(1000, this.silenceMs / 2));
     this.watchdog.unref();
   }
 
@@ -249,7 +253,7 @@ export class ExtractionHost implements ExtractionService {
     const started = this.ready;
     this.proc = undefined;
     this.ready = false;
-    const how = this.silenced ? `no answer for ${HOST_SILENCE_MS / 1000} s` : signal ? `signal ${signal}` : `exit code ${code}`;
+    const how = this.silenced ? `no answer for ${this.silenceMs / 1000} s` : signal ? `signal ${signal}` : `exit code ${code}`;
     this.silenced = false;
     const calls = [...this.inFlight.values()];
     this.inFlight.clear();
@@ -295,7 +299,7 @@ export class ExtractionHost implements ExtractionService {
 
   /** A host whose event loop is stuck answers nothing: end it, which counts as a crash. */
   private checkSilence(): void {
-    if (!this.proc || this.inFlight.size === 0 || Date.now() - this.lastHeard < HOST_SILENCE_MS) return;
+    if (!this.proc || this.inFlight.size === 0 || Date.now() - this.lastHeard < this.silenceMs) return;
     this.silenced = true;
     this.proc.kill();
   }
