@@ -18,6 +18,7 @@ import { expandPaths } from '../main/core/intake.js';
 import { ExtractionPool } from '../main/core/pool.js';
 import { JobStore } from '../main/core/store/job-store.js';
 import { diagnose, memoryProfile } from './diagnose.js';
+import { firstJob, speedBare, speedBullmq, speedQuarry } from './speed.js';
 import {
   CORES,
   cpuScaling,
@@ -30,12 +31,14 @@ import {
   freshDb,
   gc,
   hwmMb,
+  procStatusMb,
   intakeCount,
   intakeFirstId,
   median,
   memSampler,
   noopExecutor,
   NOOP_WORKER,
+  HOST_FILE,
   now,
   pdfInputs,
   pkgVersion,
@@ -200,7 +203,7 @@ async function quarry(o: Opts): Promise<void> {
     const engine = new Engine({
       dbPath,
       concurrency,
-      ...(mode === 'direct' ? { executor: noopExecutor } : { pool: { filename: NOOP_WORKER, threads } }),
+      ...(mode === 'direct' ? { executor: noopExecutor } : { pool: { filename: NOOP_WORKER, threads, hostFile: HOST_FILE } }),
     });
     const count = rep < 0 ? Math.min(n, 2000) : n;
     const r = await engineRun(engine, count, rep < 0 ? 200 : Math.min(1000, Math.round(n / 5)));
@@ -484,7 +487,7 @@ async function scaling(o: Opts): Promise<void> {
     const dbPath = freshDb('scaling');
     // Quarry's defaults (as many concurrent jobs as pool threads), except dedup:
     // the same PDFs come back on purpose, and each must really be extracted.
-    const engine = new Engine({ dbPath, pool: { filename: EXTRACT_WORKER, threads }, dedup: false });
+    const engine = new Engine({ dbPath, pool: { filename: EXTRACT_WORKER, threads, hostFile: HOST_FILE }, dedup: false });
     // Warm-up: every thread loads pdf.js and sees every file three times. After
     // a single pass the first measured round was still 10–25% slower than the
     // next (pdf.js not yet optimized by the JIT), more so with more threads.
@@ -680,8 +683,9 @@ async function memQueue(o: Opts): Promise<void> {
   const dbPath = freshDb('mem');
   gc();
   const before = rssMb();
-  const engine = new Engine({ dbPath, pool: { filename: EXTRACT_WORKER, threads: CORES } });
-  const sampler = memSampler();
+  const engine = new Engine({ dbPath, pool: { filename: EXTRACT_WORKER, threads: CORES, hostFile: HOST_FILE } });
+  // The pool's threads live in the extraction host, a child process: its memory counts too.
+  const sampler = memSampler(25, () => [engine.pool?.pid]);
   const t0 = now();
   const queued = intakeCount(await engine.addPaths([tree]));
   const intakeS = (now() - t0) / 1000;
@@ -692,9 +696,13 @@ async function memQueue(o: Opts): Promise<void> {
   const processS = (now() - t1) / 1000;
   const done = engine.stats();
   const hwmBeforeClose = hwmMb();
+  const hostPid = engine.pool?.pid;
+  const hostHwm = procStatusMb(hostPid, 'VmHWM');
   await engine.close({ abort: true });
   const { peakRss, heapAtPeakRss } = sampler.stop();
-  const hwm = hwmMb() ?? peakRss;
+  const engineHwm = hwmMb();
+  // The sum of the two peaks: at least the peak of the sum (they need not peak together).
+  const hwm = engineHwm !== undefined && hostHwm !== undefined ? engineHwm + hostHwm : peakRss;
   removeDb(dbPath);
   const processed = (done.byStatus.completed ?? 0) + (done.byStatus.failed ?? 0) + (done.byStatus.partial ?? 0);
   emit({
@@ -708,6 +716,8 @@ async function memQueue(o: Opts): Promise<void> {
       rssBeforeEngineMb: round(before, 1),
       peakRssDuringIntakeMb: afterIntake && round(afterIntake, 1),
       peakRssBeforeCloseMb: hwmBeforeClose && round(hwmBeforeClose, 1),
+      enginePeakRssMb: engineHwm && round(engineHwm, 1),
+      hostPeakRssMb: hostHwm && round(hostHwm, 1),
       sampledPeakRssMb: round(peakRss, 1),
       mainHeapTotalAtPeakMb: round(heapAtPeakRss, 1),
       intakeSeconds: round(intakeS, 1),
@@ -739,7 +749,7 @@ async function memBigFile(o: Opts): Promise<void> {
   const size = statSync(file).size;
   const dbPath = freshDb('mem-big');
   // Quarry's own pool settings (1 thread, its default heap cap per worker).
-  const engine = new Engine({ dbPath, pool: { filename: EXTRACT_WORKER, threads: 1 } });
+  const engine = new Engine({ dbPath, pool: { filename: EXTRACT_WORKER, threads: 1, hostFile: HOST_FILE } });
   // Warm the pool and the store with a small file of the same kind first, then take the baseline.
   const small = path.join(tmp(), kind === 'csv' ? 'small.csv' : 'small.txt');
   {
@@ -756,9 +766,11 @@ async function memBigFile(o: Opts): Promise<void> {
     const m = process.memoryUsage();
     return (m.heapUsed + m.external + m.arrayBuffers) / 1024 ** 2;
   };
-  const baseRss = rssMb();
+  // The worker thread lives in the extraction host: its RSS counts with the engine's.
+  const hostRss = () => procStatusMb(engine.pool?.pid, 'VmRSS') ?? 0;
+  const baseRss = rssMb() + hostRss();
   const baseMain = mainNow();
-  const sampler = memSampler(10);
+  const sampler = memSampler(10, () => [engine.pool?.pid]);
   const t0 = now();
   const firstId = intakeFirstId(await engine.addPaths([file]));
   const timedOut = await Promise.race([engine.drained().then(() => false), sleep(seconds * 1000).then(() => true)]);
@@ -796,7 +808,7 @@ async function memBigFile(o: Opts): Promise<void> {
   });
   emit({
     key: `mem.bigfile.${kind}.${mb}.rss`,
-    label: `whole-process RSS growth (main + worker thread), same ${kind === 'csv' ? 'CSV' : 'text'} file`,
+    label: `RSS growth, engine + extraction host (its worker thread), same ${kind === 'csv' ? 'CSV' : 'text'} file`,
     unit: 'MB',
     better: 'lower',
     samples: [peakRss - baseRss],
@@ -817,6 +829,10 @@ const COMMANDS: Record<string, (o: Opts) => Promise<void>> = {
   native,
   memQueue,
   memBigFile,
+  firstJob,
+  speedQuarry,
+  speedBare,
+  speedBullmq,
   diagnose,
   diagnoseMemory: memoryProfile,
 };

@@ -31,6 +31,7 @@ import {
   noopExecutor,
   noopResult,
   NOOP_WORKER,
+  HOST_FILE,
   now,
   pdfInputs,
   plan,
@@ -289,7 +290,7 @@ async function scalingProfile(corpus: string | undefined): Promise<void> {
   }
   // The engine on the same PDFs: how busy is its main thread, and on what?
   const dbPath = freshDb('diag-scaling');
-  const engine = new Engine({ dbPath, pool: { filename: EXTRACT_WORKER, threads: CORES }, dedup: false });
+  const engine = new Engine({ dbPath, pool: { filename: EXTRACT_WORKER, threads: CORES, hostFile: HOST_FILE }, dedup: false });
   const jobs = tasks.map((t) => ({ sourcePath: t.path, fileName: t.path.split('/').pop(), sizeBytes: statSync(t.path).size }));
   engine.store.add(jobs.slice(0, files.length * CORES));
   engine.start();
@@ -328,7 +329,7 @@ export async function memoryProfile(o: Opts): Promise<void> {
   gc();
   line('process with nothing loaded');
   const dbPath = freshDb('diag-mem');
-  const engine = new Engine({ dbPath, pool: { filename: EXTRACT_WORKER, threads: CORES } });
+  const engine = new Engine({ dbPath, pool: { filename: EXTRACT_WORKER, threads: CORES, hostFile: HOST_FILE } });
   gc();
   line('engine open, pool idle');
   // Warm every pool thread with one small file each.
@@ -371,8 +372,8 @@ export async function diagnose(o: Opts): Promise<void> {
   storeAlone(Math.min(n, 5_000));
 
   say(`\n-- engine + pool, no-op worker (${CORES} threads)`);
-  await engineProfile('concurrency 50', (p) => new Engine({ dbPath: p, concurrency: 50, pool: { filename: NOOP_WORKER, threads: CORES } }), n);
-  await engineProfile(`concurrency ${CORES} (the default)`, (p) => new Engine({ dbPath: p, pool: { filename: NOOP_WORKER, threads: CORES } }), Math.min(n, 3000));
+  await engineProfile('concurrency 50', (p) => new Engine({ dbPath: p, concurrency: 50, pool: { filename: NOOP_WORKER, threads: CORES, hostFile: HOST_FILE } }), n);
+  await engineProfile(`concurrency ${CORES} (the default)`, (p) => new Engine({ dbPath: p, pool: { filename: NOOP_WORKER, threads: CORES, hostFile: HOST_FILE } }), Math.min(n, 3000));
 
   say(`\n-- the pool alone, no-op worker (${CORES} threads)`);
   await poolAlone(n);

@@ -33,6 +33,8 @@ export type Opts = Record<string, any>;
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const EXTRACT_WORKER = path.join(ROOT, 'dist', 'workers', 'extract.mjs');
 export const NOOP_WORKER = path.join(ROOT, 'bench', 'noop-worker.cjs');
+/** The built extraction host (the engine starts it as a child process; from bench/.out it cannot find it by itself). */
+export const HOST_FILE = path.join(ROOT, 'dist', 'host.cjs');
 export const CORES = os.availableParallelism();
 
 export function emit(m: Measurement): void {
@@ -99,6 +101,41 @@ export function hwmMb(): number | undefined {
   try {
     const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
     return m ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A field of /proc/<pid>/status (VmHWM, VmRSS), in MB; undefined when unreadable (not Linux, process gone). */
+export function procStatusMb(pid: number | undefined, field: 'VmHWM' | 'VmRSS'): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU seconds of a process so far, split into its main thread (tid = pid) and
+ * all its other threads (worker threads, V8's GC helpers, libuv's pool): Node
+ * 20 names them all "node", so they cannot be told apart by name. Linux only.
+ */
+export function threadCpu(pid: number | undefined): { main: number; others: number } | undefined {
+  if (!pid) return undefined;
+  const hz = 100; // USER_HZ: /proc counts in clock ticks of 1/100 s on Linux
+  try {
+    let main = 0;
+    let others = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const s = (Number(f[11]) + Number(f[12])) / hz; // utime + stime
+      if (Number(tid) === pid) main += s;
+      else others += s;
+    }
+    return { main, others };
   } catch {
     return undefined;
   }
@@ -310,8 +347,12 @@ export async function pdfInputs(corpus: string | undefined, dir: string): Promis
   return { files, source: 'generated with pdf-lib (corpus not found)' };
 }
 
-/** Samples this process's RSS and the main thread's own V8 memory until stopped. */
-export function memSampler(intervalMs = 25) {
+/**
+ * Samples this process's RSS and the main thread's own V8 memory until
+ * stopped. `others` gives processes whose RSS counts with ours (the
+ * extraction host, where the worker threads now live).
+ */
+export function memSampler(intervalMs = 25, others: () => Array<number | undefined> = () => []) {
   let peakRss = 0;
   let peakMain = 0;
   const mainMb = () => {
@@ -320,7 +361,7 @@ export function memSampler(intervalMs = 25) {
   };
   let heapAtPeakRss = 0;
   const tick = () => {
-    const rss = rssMb();
+    const rss = rssMb() + others().reduce<number>((sum, pid) => sum + (procStatusMb(pid, 'VmRSS') ?? 0), 0);
     if (rss > peakRss) {
       peakRss = rss;
       heapAtPeakRss = process.memoryUsage().heapTotal / 1024 ** 2;
