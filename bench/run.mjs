@@ -14,7 +14,7 @@
 //          --diagnose (instead of the cases: where Quarry's time goes, per operation)
 import { build } from 'esbuild';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -50,6 +50,10 @@ const P = QUICK
       memSeconds: 5,
       bigFiles: [{ kind: 'text', mb: 50 }],
       bigFileSeconds: 60,
+      speedRounds: 1,
+      smallText: 2_000,
+      smallMixed: 400,
+      pdfCopies: 2,
     }
   : {
       rounds: 4,
@@ -72,9 +76,17 @@ const P = QUICK
         { kind: 'text', mb: 100 },
       ],
       bigFileSeconds: 180,
+      // Cases 8-10: interleaved rounds of every contender on every workload.
+      speedRounds: 3,
+      smallText: 10_000,
+      smallMixed: 2_000,
+      pdfCopies: 8,
     };
 if (opt('rounds')) P.rounds = Math.max(1, Number(opt('rounds')));
 const CONCURRENCY = 50;
+
+/** The PDF issue #17 names as 4-5× pdftotext: case 6 gives it a line and a bar of its own. */
+const SLOWEST_PDF = 'TAMReview.pdf';
 
 // ---- output helpers ---------------------------------------------------------
 
@@ -115,7 +127,8 @@ function record(m) {
     prev.samples.push(...m.samples);
     prev.notes = [...(prev.notes ?? []), ...(m.notes ?? [])];
     prev.info = m.info ?? prev.info;
-  } else results.set(m.key, { ...m, samples: [...m.samples] });
+    if (m.info) prev.infos.push(m.info);
+  } else results.set(m.key, { ...m, samples: [...m.samples], infos: m.info ? [m.info] : [] });
 }
 
 let current; // the child process running now
@@ -250,6 +263,88 @@ function makeTree(files) {
     }
   }
   return root;
+}
+
+// ---- the workloads of cases 8-10 ------------------------------------------------
+
+/**
+ * Corpus folders the corpus mix leaves out: corrupt files, licence texts, and
+ * containers (archives, mail with attachments), whose entries Quarry also
+ * extracts as jobs of their own, work the bare loop and BullMQ would not do.
+ */
+const CORPUS_LEFT_OUT = new Set(['bad', 'LICENSES', 'zip', 'tar', '7z', 'gz', 'email']);
+
+/** Writes `n` files made by `make(i)` in folders of 1,000 under `dir`. */
+function writeFiles(dir, n, make) {
+  for (let i = 0; i < n; i++) {
+    const sub = path.join(dir, `part-${String(Math.floor(i / 1000)).padStart(2, '0')}`);
+    if (i % 1000 === 0) mkdirSync(sub, { recursive: true });
+    const [name, body] = make(i);
+    writeFileSync(path.join(sub, name), body);
+  }
+  return dir;
+}
+
+// Small generated files, each different (so no dedup), a few hundred bytes to a few KB.
+// No commas in the text files: a .txt of comma-separated lines would be sniffed as CSV.
+const smallText = (i) => [`note-${String(i).padStart(5, '0')}.txt`, Array.from({ length: 8 + (i % 17) }, (_, k) => `Line ${k} of note ${i}: the quarry bench writes small text files that are all different.`).join('\n') + '\n'];
+function smallMixed(i) {
+  const rows = Array.from({ length: 10 + (i % 30) }, (_, k) => ({ id: k, name: `item ${i}-${k}`, price: ((i + k) * 1.25).toFixed(2), note: `note "${k}" for ${i}` }));
+  const n = String(i).padStart(5, '0');
+  switch (i % 3) {
+    case 0:
+      return [`table-${n}.csv`, 'id,name,price,note\n' + rows.map((r) => `${r.id},${r.name},${r.price},"${r.note.replace(/"/g, '""')}"`).join('\n') + '\n'];
+    case 1:
+      return [`data-${n}.json`, JSON.stringify({ file: i, rows }, null, 1)];
+    default:
+      return [
+        `page-${n}.html`,
+        `<!doctype html><html><head><title>Page ${i}</title></head><body><h1>Page ${i}</h1><p>A small page with <a href="https://example.org/${i}">a link</a>.</p>` +
+          `<table><tr><th>id</th><th>name</th><th>price</th></tr>${rows.map((r) => `<tr><td>${r.id}</td><td>${r.name}</td><td>${r.price}</td></tr>`).join('')}</table></body></html>`,
+      ];
+  }
+}
+
+/** The workloads, in the temp folder (removed afterwards); the corpus ones only when the corpus is there. */
+function makeWorkloads(root) {
+  const small = (name, n, make) => ({
+    inputs: [writeFiles(path.join(root, name), n, make)],
+    // Other files of the same kind for the warm-up: a fifth as many, at most 1,000.
+    warm: [writeFiles(path.join(root, `${name}-warm`), Math.min(1000, Math.ceil(n / 5)), (i) => make(n + i))],
+  });
+  const workloads = [
+    { key: 'smallText', label: `${P.smallText.toLocaleString('en')} small text files`, ...small('small-text', P.smallText, smallText), options: {}, sweep: true, bareBar: 0.8, bullmq: true },
+    { key: 'smallMixed', label: `${P.smallMixed.toLocaleString('en')} small CSV/JSON/HTML files`, ...small('small-mixed', P.smallMixed, smallMixed), options: {}, sweep: true },
+  ];
+  if (HAS_CORPUS) {
+    const folders = readdirSync(CORPUS, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && !CORPUS_LEFT_OUT.has(e.name))
+      .map((e) => path.join(CORPUS, e.name))
+      .sort();
+    const count = folders.reduce((n, f) => n + readdirSync(f).length, 0);
+    // The same files warm up, with other job options: Quarry's dedup cannot reuse their results.
+    workloads.push({ key: 'corpus', label: `the corpus mix (${count} files, ${folders.length} folders, OCR off)`, inputs: folders, warm: folders, options: { ocr: false }, sweep: true, bareBar: 0.9 });
+    // Distinct copies of each corpus PDF: a comment after %%EOF makes each copy's content (and hash) its own.
+    const pdfs = readdirSync(path.join(CORPUS, 'pdf')).filter((f) => f.endsWith('.pdf')).sort();
+    const copies = (dir, n, tag) => {
+      mkdirSync(dir, { recursive: true });
+      for (const f of pdfs) {
+        const bytes = readFileSync(path.join(CORPUS, 'pdf', f));
+        for (let k = 0; k < n; k++) writeFileSync(path.join(dir, `${f.slice(0, -4)}-${tag}${k}.pdf`), Buffer.concat([bytes, Buffer.from(`\n%quarry-bench ${tag} copy ${k}\n`)]));
+      }
+      return dir;
+    };
+    workloads.push({
+      key: 'pdf',
+      label: `the corpus PDFs (${pdfs.length} × ${P.pdfCopies} distinct copies)`,
+      inputs: [copies(path.join(root, 'pdf'), P.pdfCopies, 'run')],
+      warm: [copies(path.join(root, 'pdf-warm'), 3, 'warm')],
+      options: {},
+      bareBar: 0.9,
+      bullmq: true,
+    });
+  }
+  return workloads;
 }
 
 // ---- environment ----------------------------------------------------------------
@@ -399,6 +494,8 @@ async function main() {
       log(`\n== case 4: intake and the dashboard`);
       if (!results.has('raw.insert.batch')) await runCase('raw', { single: 1000, batch: P.rawBatch, claim: 1000, reps: Math.max(3, P.intakeReps) });
       await runCase('intake', { tree, reps: P.intakeReps });
+      const warmFile = path.join(tree, 'batch-000', 'scans', 'note-000000.txt');
+      await runCase('firstJob', { tree, reps: Math.max(3, P.intakeReps), warmFile, files: P.treeFiles });
       await runCase('dashboard', { rows: P.dashboardRows, samples: P.dashboardSamples });
     }
     if (want(5)) {
@@ -414,6 +511,7 @@ async function main() {
       await runCase('memQueue', { tree, seconds: P.memSeconds }, { timeoutS: P.memSeconds + 300 });
       for (const f of P.bigFiles) await runCase('memBigFile', { ...f, seconds: P.bigFileSeconds }, { timeoutS: P.bigFileSeconds + 120 });
     }
+    if (want(8) || want(9) || want(10)) await speedCases(cleanups, skips);
   } finally {
     await cleanup();
   }
@@ -424,6 +522,44 @@ async function main() {
   if (!QUICK && !ONLY && !flag('no-record')) {
     writeFileSync(path.join(ROOT, 'bench', 'RESULTS.md'), report.markdown(((Date.now() - started) / 60000).toFixed(1)));
     log('bench/RESULTS.md updated.');
+  }
+}
+
+/** The concurrency values case 8 sweeps. */
+const SWEEP = [1, 2, 4, 8, 16, 32, 64];
+/** The workloads of cases 8-10, for the report. */
+let speedWorkloads = [];
+
+/** Cases 8-10: every contender on every workload, in interleaved rounds (the order reversed every other round). */
+async function speedCases(cleanups, skips) {
+  let redis;
+  if (want(10)) {
+    redis = await startRedis();
+    if (redis) {
+      cleanups.push(redis.stop);
+      log(`redis-server ${redis.version} started on 127.0.0.1:${redis.port} (pid ${redis.pid}) for the fair BullMQ line`);
+    } else skips.push('fair BullMQ line (case 10): redis-server is not installed (apt-get install -y redis-server)');
+  }
+  log(`\n== generating the workloads of cases 8-10`);
+  const root = mkdtempSync(path.join(os.tmpdir(), 'quarry-bench-speed-'));
+  cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+  speedWorkloads = makeWorkloads(root);
+  for (let round = 1; round <= P.speedRounds; round++) {
+    log(`\n== cases 8-10, round ${round} of ${P.speedRounds}`);
+    for (const w of speedWorkloads) {
+      const workload = { key: w.key, label: w.label, inputs: w.inputs, warm: w.warm, options: w.options };
+      const runs = [];
+      if (want(9)) runs.push(['speedBare', { workload }]);
+      if (want(8) && w.sweep) for (const c of SWEEP) runs.push(['speedQuarry', { workload, concurrency: c }]);
+      if (want(10) && w.bullmq && redis) runs.push(['speedBullmq', { workload, port: redis.port }]);
+      if (!runs.length) continue;
+      runs.splice(Math.floor(runs.length / 2), 0, ['speedQuarry', { workload }]);
+      for (const [cmd, o] of round % 2 ? runs : runs.reverse()) await runCase(cmd, o, { timeoutS: 600 });
+    }
+  }
+  if (redis) {
+    await redis.stop();
+    cleanups.splice(cleanups.indexOf(redis.stop), 1);
   }
 }
 
@@ -520,6 +656,8 @@ function summarize(env, skips) {
     const busy = get('quarry.stats.busy');
     const b4 = busy && bar(`stats query (${busy.info.jobs.toLocaleString('en')} jobs, ${busy.info.finishedLastHour.toLocaleString('en')} finished within the hour, ${busy.info.recentPerSecond.toLocaleString('en')} a second lately)`, med('quarry.stats.busy'), '≤', 5, 'ms');
     const b5 = get('quarry.batches') && bar(`batches panel (${get('quarry.batches').info.jobs.toLocaleString('en')} jobs)`, med('quarry.batches'), '≤', 5, 'ms');
+    const fj = get('quarry.firstJob');
+    const b7 = fj && !fj.skipped && bar(`first job started after a ${P.treeFiles.toLocaleString('en')}-file drop`, med('quarry.firstJob'), '≤', 200, 'ms');
     const b6 = get('quarry.batchProgress') && bar(`progress of a batch of ${get('quarry.batchProgress').info.files.toLocaleString('en')} files`, med('quarry.batchProgress'), '≤', 5, 'ms');
     const explain = (k, what) => {
       const b = get(k)?.info?.breakdown;
@@ -534,6 +672,7 @@ function summarize(env, skips) {
       row('quarry.intake.walk', '(info)'),
       row('quarry.intake.add', '(info)'),
       row('raw.insert.batch', 'baseline'),
+      b7 && row('quarry.firstJob', '—', b7.text, b7.verdict),
       row('quarry.list', '—', b2.text, b2.verdict),
       row('quarry.stats', '—', b3.text, b3.verdict),
       busy && row('quarry.stats.busy', '—', b4.text, b4.verdict),
@@ -541,6 +680,7 @@ function summarize(env, skips) {
       b6 && row('quarry.batchProgress', '—', b6.text, b6.verdict),
     ].filter(Boolean), [
       `The tree: ${P.treeFiles.toLocaleString('en')} small .txt files in folders of 1,000, generated in the temp folder and deleted afterwards; each run intakes it into a fresh database.`,
+      ...(b7 ? [`First job: an engine at its defaults, extraction host warm (one file extracted first), then engine.addPaths(tree); the time from that call to the earliest started_at among the tree's jobs (the engine is then closed). addPaths itself returned after ${fj.infos.flatMap((i) => i.addPathsMs).join(', ')} ms.`] : []),
       ...explain('quarry.list', 'engine.list({limit: 50})'),
       ...explain('quarry.stats', 'engine.stats()'),
       ...(busy ? [`The busy database: the same number of jobs, all files of one batch (a big folder dropped), created and mostly finished within the last hour, the last 10 seconds at ${busy.info.recentPerSecond.toLocaleString('en')} finishes a second (about what case 7's real worker reaches on small text files), and five small batches since. engine.stats()'s first call in a process counts the hour's finishes (${busy.info.firstCallMs} ms); later calls recount only the seconds since the previous call and the two before it (the row above: calls back to back, so about 3 seconds of finishes; the engine calls it at most every 0.25–2 s). The dashboard shows the batches panel on opening and asks for a shown batch's progress every half second while it runs.`] : []),
@@ -555,22 +695,24 @@ function summarize(env, skips) {
     const info = get('scaling.one').info;
     const machine = med('scaling.machine');
     const notes = [...new Set([...(get('scaling.one').notes ?? []), ...(get('scaling.all')?.notes ?? [])])];
+    const pdfjsMachine = med('scaling.pdfjs');
     if (Number.isFinite(machine)) {
       notes.push(
         `Control: the same machine gave ${machine.toFixed(2)}× per core on a pure-CPU loop during this case (1.00 = all ${CORES} cores were ours). ` +
           `Quarry's efficiency relative to what the machine gave: ${(eff / machine).toFixed(2)}. When the control is well under 1, other processes held cores and the bar cannot be judged fairly.`,
       );
     }
-    const pdfjsMachine = med('scaling.pdfjs');
     if (Number.isFinite(pdfjsMachine)) {
       notes.push(
         `Second control: bare worker threads running pdf.js on the same PDFs, no Quarry, gave ${pdfjsMachine.toFixed(2)}× per core: ` +
           `what this machine gives on this very (allocation-heavy) work. Quarry relative to it: ${(eff / pdfjsMachine).toFixed(2)}.`,
       );
     }
+    const bc = CORES > 1 && Number.isFinite(pdfjsMachine) && bar('pool scaling / bare pdf.js control (same case)', eff / pdfjsMachine, '≥', 0.95, '×');
     section(`Case 5 — pool scaling, CPU-bound PDF extraction (${info.jobs} jobs per run over ${info.files} PDFs, ${info.source})`, H, [
       row('scaling.one', 'baseline'),
       CORES > 1 ? row('scaling.all', `${rx(all / one)} speed-up → ${rx(eff)} per core`, b.text, b.verdict) : null,
+      bc ? row('scaling.all', `${rx(eff / pdfjsMachine)} of the pdf.js control`, bc.text, bc.verdict) : null,
       row('scaling.machine', '(control)', '—', '(info)'),
       get('scaling.pdfjs') ? row('scaling.pdfjs', '(control)', '—', '(info)') : null,
     ].filter(Boolean), notes);
@@ -579,6 +721,8 @@ function summarize(env, skips) {
   const nativeKeys = [...results.keys()].filter((k) => k.startsWith('native.'));
   if (nativeKeys.length) {
     const rows = [];
+    const pdfRows = [];
+    const nativeReps = P.nativeReps;
     const notes = ['Ratio = Quarry time / native tool time for one file (lower is better); the per-format figure is the geometric mean over files. Quarry runs in a 1-thread pool, warm; the native tool is spawned per file (its start-up is part of its time).'];
     for (const k of nativeKeys) {
       const m = get(k);
@@ -592,9 +736,14 @@ function summarize(env, skips) {
       if (k === 'native.pdf') {
         b = bar('PDF text: Quarry pool / pdftotext (geomean per file)', geo, '≤', 3, '×');
         const worst = m.info.files.filter((f) => f.ok).sort((x, y) => y.ratio - x.ratio)[0];
-        if (worst) headlines.push({ name: `PDF text, slowest file (${worst.file})`, value: worst.ratio, op: '≤', limit: 3, unit: '×', verdict: worst.ratio <= 3 ? '(info: within 3×)' : '(info: above 3×)' });
+        const tam = m.info.files.find((f) => f.file === SLOWEST_PDF && f.ok);
+        if (tam) {
+          const bt = bar(`PDF text, ${SLOWEST_PDF}: Quarry pool / pdftotext`, tam.ratio, '≤', 3, '×');
+          pdfRows.push([`pdf: ${SLOWEST_PDF} alone (the slowest file of the issue)`, `${tam.ratio.toFixed(2)}×`, '—', `${nativeReps} runs`, `${tam.quarryMs} / ${tam.nativeMs} ms`, bt.text, bt.verdict]);
+        }
+        if (worst && worst.file !== SLOWEST_PDF) headlines.push({ name: `PDF text, slowest file (${worst.file})`, value: worst.ratio, op: '≤', limit: 3, unit: '×', verdict: worst.ratio <= 3 ? '(info: within 3×)' : '(info: above 3×)' });
       }
-      rows.push([m.label, `${geo.toFixed(2)}× (geomean)`, spread(m.samples, '×'), `${m.samples.length} files`, `total time ${m.info.totalTimeRatio}×`, b.text, b.verdict]);
+      rows.push([m.label, `${geo.toFixed(2)}× (geomean)`, spread(m.samples, '×'), `${m.samples.length} files`, `total time ${m.info.totalTimeRatio}×`, b.text, b.verdict], ...pdfRows.splice(0));
       notes.push(`${m.info.tool} on ${m.info.source}: ` + m.info.files.map((f) => `${f.file} ${f.quarryMs}/${f.nativeMs} ms = ${f.ratio}×${f.ok ? '' : ' (not counted)'}`).join('; '));
       for (const n of m.notes ?? []) notes.push(n);
     }
@@ -611,7 +760,7 @@ function summarize(env, skips) {
       const bq = bar(`peak RSS with ${qi.queued?.toLocaleString('en') ?? '?'} jobs queued + processing`, q, '≤', 300, 'MB');
       rows.push(row('mem.queue', '—', bq.text, bq.verdict));
       notes.push(
-        `queue: RSS ${qi.rssBeforeEngineMb} MB before the engine, ${qi.peakRssDuringIntakeMb} MB peak after intake (${qi.intakeSeconds} s); ${qi.processedJobs?.toLocaleString('en')} jobs processed in ${qi.processSeconds} s with ${qi.poolThreads} pool threads; at the peak the main thread's V8 heap had ${qi.mainHeapTotalAtPeakMb ?? '?'} MB reserved. The RSS includes the pool's worker threads, which live in the same process.`,
+        `queue: RSS ${qi.rssBeforeEngineMb} MB before the engine, ${qi.peakRssDuringIntakeMb} MB peak after intake (${qi.intakeSeconds} s); ${qi.processedJobs?.toLocaleString('en')} jobs processed in ${qi.processSeconds} s with ${qi.poolThreads} pool threads; at the peak the main thread's V8 heap had ${qi.mainHeapTotalAtPeakMb ?? '?'} MB reserved. The pool's worker threads live in the extraction host, a child process: the figure is the engine's peak (VmHWM ${qi.enginePeakRssMb ?? '?'} MB) plus the host's (${qi.hostPeakRssMb ?? '?'} MB), at least the peak of their sum since the two need not peak together.`,
         ...(get('mem.queue').notes ?? []),
       );
     }
@@ -633,11 +782,13 @@ function summarize(env, skips) {
       const rss = get(`${k}.rss`);
       if (rss) rows.push(row(`${k}.rss`, '—', '(info)', '(info)'));
       notes.push(
-        `${i.fileMb} MB ${i.kind}: ${i.outcome} in ${i.seconds} s; stored text ${i.storedTextMb} MB + markdown ${i.storedMarkdownMb} MB; main thread (V8 heap + external) ${i.baseMainThreadMb} → ${i.peakMainThreadMb} MB; process RSS ${i.baseRssMb} → ${i.peakRssMb} MB.`,
+        `${i.fileMb} MB ${i.kind}: ${i.outcome} in ${i.seconds} s; stored text ${i.storedTextMb} MB + markdown ${i.storedMarkdownMb} MB; main thread (V8 heap + external) ${i.baseMainThreadMb} → ${i.peakMainThreadMb} MB; RSS of the engine + the extraction host (sampled every 10 ms) ${i.baseRssMb} → ${i.peakRssMb} MB.`,
       );
     }
     section('Case 7 — memory of the main process', H, rows.filter(Boolean), notes);
   }
+
+  speedReport({ get, med, bar, section, row, headlines, rx, H });
 
   if (problems.length) section('Problems while measuring', ['problem'], problems.map((p) => [p]));
 
@@ -677,6 +828,92 @@ function summarize(env, skips) {
       '',
     ].join('\n');
   return { text, markdown };
+}
+
+/** Cases 8-10: the sweep, the bare baseline with where the rest goes, the fair BullMQ line. */
+function speedReport({ get, med, bar, section, row, headlines, rx, H }) {
+  const k = (w, who) => `speed.${w.key}.${who}`;
+  const measured = (key) => get(key) && !get(key).skipped && get(key).samples.length;
+  const named = (w, r) => r && [`${w.label}: ${r[0]}`, ...r.slice(1)];
+  const wls = speedWorkloads.filter((w) => measured(k(w, 'default')));
+  if (!wls.length) return;
+  const runs = (w) => get(k(w, 'default')).samples.length;
+
+  // Case 8: the defaults against the best of the sweep.
+  const swept = wls.filter((w) => SWEEP.some((c) => measured(k(w, `c${c}`))));
+  if (swept.length) {
+    const rows = [];
+    const notes = [];
+    for (const w of swept) {
+      const sweep = SWEEP.filter((c) => measured(k(w, `c${c}`))).map((c) => ({ c, rate: med(k(w, `c${c}`)) }));
+      const best = sweep.reduce((a, b) => (b.rate > a.rate ? b : a));
+      const r = med(k(w, 'default')) / best.rate;
+      const b = bar(`defaults / best of the concurrency sweep, ${w.label}`, r, '≥', 0.9, '×');
+      rows.push(named(w, row(k(w, 'default'), `${rx(r)} best (concurrency ${best.c})`, b.text, b.verdict)));
+      for (const { c, rate } of sweep) rows.push(named(w, row(k(w, `c${c}`), c === best.c ? 'best' : `${rx(rate / best.rate)} best`, '(sweep)')));
+      notes.push(`${w.label}: sweep ${sweep.map(({ c, rate }) => `${c} → ${Math.round(rate).toLocaleString('en')}`).join(', ')} files/s; defaults ${Math.round(med(k(w, 'default'))).toLocaleString('en')} files/s.`);
+    }
+    section(`Case 8 — real files at the default settings against a sweep of concurrency (${CORES} cores)`, H, rows, [
+      'Every run is a fresh child process and a fresh database: an engine (the real extraction host and worker), a warm-up on other files of the kind (the corpus mix: the same files with other job options, so dedup cannot reuse them), then addPaths(folder) → drained() timed: intake, store, scheduler, host, results stored, events (a listener on each, as the CLI has).',
+      `Concurrency N runs min(N, ${CORES}) threads; the defaults are one thread per core, small files (≤ 64 KiB) weighing 1/16 of a slot. Rounds are interleaved (the order reversed every other round).`,
+      ...notes,
+    ]);
+  }
+
+  // Case 9: Quarry end to end against the bare extractor.
+  const bared = wls.filter((w) => measured(k(w, 'bare')));
+  if (bared.length) {
+    const rows = [];
+    const notes = [];
+    const medOf = (infos, f) => {
+      const xs = infos.map(f).filter((x) => typeof x === 'number' && Number.isFinite(x));
+      return xs.length ? median(xs) : NaN;
+    };
+    for (const w of bared) {
+      const r = med(k(w, 'default')) / med(k(w, 'bare'));
+      const b = w.bareBar ? bar(`Quarry end to end / bare extractor, ${w.label}`, r, '≥', w.bareBar, '×') : { text: '(info)', verdict: '(info)' };
+      rows.push(named(w, row(k(w, 'default'), `${rx(r)} bare`, b.text, b.verdict)), named(w, row(k(w, 'bare'), 'baseline')));
+      const qi = get(k(w, 'default')).infos.map((i) => i.breakdown);
+      const bi = get(k(w, 'bare')).infos;
+      const q = (f) => medOf(qi, f);
+      const files = qi[0].files;
+      const bareS = files / med(k(w, 'bare'));
+      const s2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : '?');
+      const ms = (x) => (Number.isFinite(x) ? `${Math.round(x).toLocaleString('en')} ms` : '?');
+      notes.push(
+        `${w.label}, where the time goes (medians over ${runs(w)} runs): Quarry ${s2(q((b) => b.seconds))} s against bare ${s2(bareS)} s. ` +
+          `Intake (addPaths) ${ms(q((b) => b.intakeMs))}; first job started at ${ms(q((b) => b.firstJobMs))}; first start → last finish ${ms(q((b) => b.spanMs))}` +
+          ` (${rx(q((b) => b.spanMs) / 1000 / bareS)} the bare time); last finish → drained ${ms(q((b) => b.tailMs))}. ` +
+          `CPU s per 1,000 files: bare worker threads ${s2(medOf(bi, (i) => i.workersCpu))}; Quarry: host worker threads ${s2(q((b) => b.hostWorkersCpu))}, host main thread (IPC, pool, groups) ${s2(q((b) => b.hostMainCpu))}, ` +
+          `engine main thread ${s2(q((b) => b.engineMainCpu))} (of which SQLite statements ${s2(q((b) => b.engineSql))}, wall time), engine other threads ${s2(q((b) => b.engineOtherCpu))}; ` +
+          `engine main thread busy ${Math.round(q((b) => b.engineMainBusy) * 100)}%; ${s2(q((b) => b.eventsPerFile))} events per file` +
+          (q((b) => b.failed) ? `; ${q((b) => b.failed)} files failed (as in bare: ${medOf(bi, (i) => i.failed)})` : '') +
+          '.',
+      );
+    }
+    section(`Case 9 — Quarry end to end against the bare extractor (${CORES} threads each)`, H, rows, [
+      `Bare: dist/workers/extract.mjs's task function called directly in ${CORES} plain worker threads (bench/bare-worker.mjs), each taking the next file of the list, results discarded; no store, scheduler, host or pool; the list walked before the clock starts. It is the physical limit of this machine for the same work.`,
+      'Quarry: as in case 8, at its defaults, timed from the addPaths call (intake included) to drained(). Its own cost is the difference; the breakdown reads the job rows (created_at, started_at, completed_at), times every SQLite statement of the engine, and reads each thread\'s CPU time from /proc for the engine and the extraction host (Node names all threads "node": "worker threads" includes V8\'s GC helpers).',
+      ...notes,
+    ]);
+  }
+
+  // Case 10: the fair BullMQ line.
+  const bulled = wls.filter((w) => measured(k(w, 'bullmq')));
+  if (bulled.length) {
+    const rows = [];
+    for (const w of bulled) {
+      const r = med(k(w, 'default')) / med(k(w, 'bullmq'));
+      const b = bar(`Quarry at its defaults / BullMQ sandboxed, ${w.label}`, r, '≥', 1.0, '×');
+      rows.push(named(w, row(k(w, 'default'), `${rx(r)} BullMQ`, b.text, b.verdict)));
+      if (w.key === 'smallText') rows.push(named(w, row(k(w, 'default'), `${rx(r)} BullMQ`, '≥ 1.5× (issue #16)', r >= 1.5 ? '(info: met)' : '(info: not met)')));
+      rows.push(named(w, row(k(w, 'bullmq'), 'baseline')));
+    }
+    section('Case 10 — Quarry at its defaults against BullMQ as its documentation recommends for CPU-heavy jobs', H, rows, [
+      `BullMQ: a sandboxed processor file (bench/bullmq-processor.mjs) run in worker threads (useWorkerThreads: true), concurrency ${CORES} (= cores); the processor calls the same built extractor's task function; the main process walks the folder, adds the jobs with addBulk (1,000 at a time) and writes each result to a SQLite file (WAL, synchronous=NORMAL) in transactions of 100. Timed from the walk to the last result committed, after a warm-up on the same warm-up files as Quarry.`,
+      'BullMQ talks to a private redis-server started by the bench (127.0.0.1, free port, AOF fsync every second, no RDB snapshots). Quarry: as in case 8, at its defaults.',
+    ]);
+  }
 }
 
 main().catch((err) => {
