@@ -17,7 +17,7 @@ export interface Mutant {
   /** The file's name: unique in a run (crash reports name files by it). */
   name: string;
   seed: Seed;
-  /** e.g. "zero", "xml:deep-nesting". */
+  /** e.g. "zero", "xml:deep-nesting" (a part of a ZIP), "markup:truncate" (an HTML or XML file). */
   mutator: string;
   /** Exactly what changed. */
   what: string;
@@ -27,6 +27,8 @@ export interface Mutant {
 const isZip = (b: Buffer) => b.length >= 4 && b.readUInt32LE(0) === 0x04034b50;
 /** Parts worth damaging as text: the document's own XML. */
 const XML_PART = /\.(xml|rels|xhtml|html?|opf|ncx|svg)$/i;
+/** Files that are markup themselves get the same damage half the time. */
+const MARKUP = /\.(xml|xhtml|html?|svg)$/i;
 
 export async function makeMutant(runSeed: number, format: string, index: number, seeds: readonly Seed[]): Promise<Mutant> {
   const rng = Rng.for(runSeed, format, index);
@@ -34,7 +36,8 @@ export async function makeMutant(runSeed: number, format: string, index: number,
   const seed = seeds[index % seeds.length]!;
   const original = readFileSync(seed.abs);
   const inner = isZip(original) && rng.chance(0.5) ? await mutateInner(original, rng) : null;
-  const done = inner ?? mutateBytes(original, rng);
+  const markup = !inner && MARKUP.test(seed.rel) && rng.chance(0.5) ? markupChange(original, rng) : null;
+  const done = inner ?? markup ?? mutateBytes(original, rng);
   const name = `${format}-${String(index).padStart(4, '0')}-${done.mutator.replace(':', '-')}-${path.basename(seed.rel)}`;
   return { format, index, name, seed, mutator: done.mutator, what: done.what, bytes: done.bytes };
 }
@@ -51,6 +54,11 @@ async function mutateInner(zip: Buffer, rng: Rng): Promise<{ mutator: string; wh
   const change = xml.length ? xmlChange(target, rng) : entryChange(target, rng);
   const replaced: ZipEntry[] = entries.map((e) => (e === target ? { name: e.name, data: change.data } : e));
   return { mutator: change.mutator, what: `${target.name}: ${change.what} (rezipped, stored)`, bytes: writeStoredZip(replaced) };
+}
+
+function markupChange(bytes: Buffer, rng: Rng) {
+  const m = mutateXml(bytes.toString('utf8'), rng);
+  return { mutator: `markup:${m.mutator}`, what: m.what, bytes: Buffer.from(m.text, 'utf8') };
 }
 
 function xmlChange(entry: ZipEntry, rng: Rng) {

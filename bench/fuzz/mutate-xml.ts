@@ -1,7 +1,8 @@
 /**
- * Mutations of an XML part inside a ZIP-based document (word/document.xml,
- * xl/sheetN.xml, content.xml, an EPUB's XHTML): the container stays valid, so
- * the document parser itself meets the damage, not only the unzipper.
+ * Mutations of markup as text: an XML part inside a ZIP-based document
+ * (word/document.xml, xl/sheetN.xml, content.xml, an EPUB's XHTML), where the
+ * container stays valid so the document parser itself meets the damage, and
+ * HTML and XML files themselves.
  */
 import type { Rng } from './prng.js';
 

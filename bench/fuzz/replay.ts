@@ -46,6 +46,7 @@ export async function replay(dir: string, opts: ReplayOptions): Promise<{ failin
       `  time limit ${timeoutMs / 1000} s, OCR off`,
       `  job: ${job ? `${job.status}${job.errorCode ? `, ${job.errorCode}: ${job.errorMessage}` : ''}` : 'none'}`,
       ...j!.history.map((e) => `    ${e.fromStatus ?? '(new)'} → ${e.toStatus}, attempt ${e.attempt}${e.errorCode ? `: ${e.errorCode}: ${e.errorMessage}` : ''}`),
+      ...run.jobs.filter((x) => x.parentId).map((x) => `  led to ${x.fileName}: ${x.status}${x.errorCode ? `, ${x.errorCode}: ${x.errorMessage}` : ''}`),
       ...run.deaths.map((d) => `  host death: ${d.message}`),
       isFailing(j!) ? `  STILL FAILING (${problemOf(j!)}): ${reasonsOf(j!).join('; ')}` : `  no longer failing: ${j!.verdict}`,
     ];
