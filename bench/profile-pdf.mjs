@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// Where the time goes for one file through Quarry's built extractor
+// (dist/workers/extract.mjs), in a worker thread like the pool's: warms up,
+// then times `--runs` extractions and, with --cpu-prof, writes a V8 CPU
+// profile of the timed runs and prints the functions with the most self time
+// (the worker runs with the same young-generation cap as Quarry's pool).
+//
+//   node bench/profile-pdf.mjs ../shared/corpus/pdf/TAMReview.pdf [--runs=10] [--cpu-prof] [--young=16|default]
+import { Session } from 'node:inspector/promises';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+if (isMainThread) {
+  const args = process.argv.slice(2);
+  const opt = (n, d) => args.find((a) => a.startsWith(`--${n}=`))?.split('=')[1] ?? d;
+  const file = path.resolve(args.find((a) => !a.startsWith('--')) ?? path.join(ROOT, '..', 'shared', 'corpus', 'pdf', 'TAMReview.pdf'));
+  const young = opt('young', '16');
+  const worker = new Worker(new URL(import.meta.url), {
+    workerData: { file, runs: Number(opt('runs', 10)), profile: args.includes('--cpu-prof'), extractor: pathToFileURL(path.join(ROOT, 'dist', 'workers', 'extract.mjs')).href },
+    ...(young === 'default' ? {} : { resourceLimits: { maxYoungGenerationSizeMb: Number(young), maxOldGenerationSizeMb: 1024 } }),
+  });
+  worker.on('message', (m) => console.log(m));
+  worker.on('error', (e) => console.error(e));
+} else {
+  const { file, runs, profile, extractor } = workerData;
+  const { default: extract } = await import(extractor);
+  const once = async () => {
+    const t0 = performance.now();
+    const out = await extract({ path: file, options: {} });
+    if (!out.ok) throw new Error(out.error.message);
+    return performance.now() - t0;
+  };
+  for (let i = 0; i < 5; i++) await once();
+  const session = new Session();
+  if (profile) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 100 });
+    await session.post('Profiler.start');
+  }
+  const times = [];
+  for (let i = 0; i < runs; i++) times.push(await once());
+  times.sort((a, b) => a - b);
+  parentPort.postMessage(`${path.basename(file)}: median ${times[times.length >> 1].toFixed(1)} ms over ${runs} runs (min ${times[0].toFixed(1)}, max ${times.at(-1).toFixed(1)})`);
+  if (profile) {
+    const { profile: p } = await session.post('Profiler.stop');
+    const { writeFileSync } = await import('node:fs');
+    const out = path.join(process.cwd(), `${path.basename(file)}.cpuprofile`);
+    writeFileSync(out, JSON.stringify(p));
+    // Self time per function: samples × interval.
+    const dt = (p.endTime - p.startTime) / p.samples.length / 1000;
+    const self = new Map();
+    const count = new Map();
+    for (const id of p.samples) count.set(id, (count.get(id) ?? 0) + 1);
+    for (const n of p.nodes) {
+      const cf = n.callFrame;
+      const k = `${cf.functionName || '(anonymous)'} ${cf.url ? path.basename(cf.url) : ''}:${cf.lineNumber + 1}`;
+      self.set(k, (self.get(k) ?? 0) + (count.get(n.id) ?? 0) * dt);
+    }
+    const total = [...self.values()].reduce((a, b) => a + b, 0);
+    const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25);
+    parentPort.postMessage(`profile written to ${out}; self time per run, top functions (of ${(total / runs).toFixed(1)} ms):\n` + top.map(([k, v]) => `  ${(v / runs).toFixed(2).padStart(7)} ms  ${((v / total) * 100).toFixed(1).padStart(5)}%  ${k}`).join('\n'));
+  }
+}
