@@ -7,6 +7,7 @@
 import MsgReaderModule from '@kenjiuno/msgreader';
 import { ExtractionError, type Entity } from '../../../shared/extraction';
 import type { Extractor } from '../types';
+import { checkCompoundFile } from './cfb-check';
 import { attachmentName, emailResult, htmlBody, spoolAttachments, type AttachmentInfo } from './common';
 
 /** The package is CommonJS with a `default` property; bundlers differ in how they hand it over. */
@@ -32,6 +33,8 @@ export const msgExtractor: Extractor = {
   async extract(input) {
     const bytes = await input.read();
     const warnings: string[] = [];
+    // Before msgreader: a looping sector chain would make it grow an array until V8 aborts the process.
+    checkCompoundFile(bytes);
     const reader = new MsgReader(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
     let data: Fields;
     try {
