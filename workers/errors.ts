@@ -46,9 +46,16 @@ export function fsErrorMessage(code: ErrorCode, filePath: string, err: unknown):
 }
 
 /**
- * Unexpected exceptions. Thrown while parsing (`phase: 'parse'`) they are
- * blamed on the file (corrupt_file) — except programming errors and
- * resource exhaustion; anywhere else they are 'internal'.
+ * Unexpected exceptions. Anything thrown while an extractor parses
+ * (`phase: 'parse'`) is blamed on that file and is permanent: the same bytes
+ * fail the same way on every attempt, so a retry only wastes a worker.
+ * - resource exhaustion (call stack, string or array size) -> resource_limit;
+ * - a library's own error about the data -> corrupt_file;
+ * - a TypeError, ReferenceError or failed assertion inside a parser (it met
+ *   input it did not expect) -> extractor_error: we cannot say the file is
+ *   damaged, only that this extractor cannot read it.
+ * The library's message is kept in the details either way. Anywhere else
+ * (assembling the result) an exception is our own fault: 'internal'.
  */
 export function serializeError(err: unknown, format: Format | undefined, phase: 'parse' | 'other'): SerializedError {
   if (err instanceof ExtractionError) {
@@ -64,13 +71,21 @@ export function serializeError(err: unknown, format: Format | undefined, phase: 
   }
   const fsCode = fsErrorCode(err);
   if (fsCode) return { code: fsCode, message: message, details };
-  const isBug = e instanceof TypeError || e instanceof ReferenceError;
-  if (phase === 'parse' && !isBug) {
-    return { code: 'corrupt_file', message: `Could not parse the ${label} file: ${message}`, details };
+  const withCause = { ...details, cause: message, stack: stackHead(e) };
+  if (phase === 'parse' && isParserFault(e)) {
+    return { code: 'extractor_error', message: `The ${label} extractor could not read this file: ${message}`, details: withCause };
   }
-  return {
-    code: 'internal',
-    message: `Internal error while extracting the ${label} file: ${message}`,
-    details: { ...details, stack: e?.stack?.split('\n').slice(0, 6).join('\n') },
-  };
+  if (phase === 'parse') {
+    return { code: 'corrupt_file', message: `Could not parse the ${label} file: ${message}`, details: withCause };
+  }
+  return { code: 'internal', message: `Internal error while extracting the ${label} file: ${message}`, details: withCause };
+}
+
+/** A parser tripping over input it did not expect, rather than reporting bad data. */
+function isParserFault(e: Error): boolean {
+  return e instanceof TypeError || e instanceof ReferenceError || e?.name === 'AssertionError' || (e as NodeJS.ErrnoException)?.code === 'ERR_ASSERTION';
+}
+
+function stackHead(e: Error): string | undefined {
+  return e?.stack?.split('\n').slice(0, 6).join('\n');
 }
