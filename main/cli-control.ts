@@ -7,15 +7,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { JOB_STATUSES, type JobStatus } from '../shared/job.js';
-import { CliError, dbOption, int, out, printJobs, withStore } from './cli-kit.js';
+import { CliError, dbOption, int, json, out, printable, printJobs, withStore } from './cli-kit.js';
 import { DefinitionStore } from './core/definitions.js';
 import { Engine } from './core/engine.js';
 import { exportResults } from './core/export.js';
 import { Schedules } from './core/schedules.js';
 import { STEP_TYPES } from './core/steps/registry.js';
 import { WatchFolders } from './core/watch-folders.js';
-
-const json = (v: unknown) => out(JSON.stringify(v, null, 2));
 
 /** "30d", "12h", "45m" or a number of days. */
 export function parseAge(text: string): number {
@@ -42,7 +40,7 @@ export function registerControlCommands(program: Command): void {
         d.ensureBuiltins();
         const list = d.list();
         if (o.json) return json(list);
-        for (const def of list) out(`${def.name}\tv${def.version}\t${def.steps.map((s) => s.type).join(' -> ')}\t${def.description}`);
+        for (const def of list) out(`${printable(def.name)}\tv${def.version}\t${def.steps.map((s) => printable(s.type)).join(' -> ')}\t${printable(def.description)}`);
       }),
     );
   defs
@@ -69,12 +67,12 @@ export function registerControlCommands(program: Command): void {
         try {
           input = JSON.parse(readFileSync(file === '-' ? 0 : file, 'utf8'));
         } catch (e) {
-          throw new CliError(`Cannot read ${file} as JSON: ${(e as Error).message}`);
+          throw new CliError(`Cannot read ${printable(file)} as JSON: ${printable((e as Error).message)}`);
         }
         const d = new DefinitionStore(store.db, () => STEP_TYPES);
         d.ensureBuiltins();
         const saved = d.save(input);
-        out(`saved ${saved.name} v${saved.version}`);
+        out(`saved ${printable(saved.name)} v${saved.version}`);
       }),
     );
 
@@ -89,11 +87,11 @@ export function registerControlCommands(program: Command): void {
       withStore(o.db, (store) => {
         const p = store.batchProgress(id);
         if (o.json) return json(p);
-        out(`${p.batch.shortId} ${p.batch.fileName ?? ''}: ${p.batch.status}, ${(p.progress * 100).toFixed(1)}% of ${p.total}`);
+        out(`${p.batch.shortId} ${printable(p.batch.fileName ?? '')}: ${p.batch.status}, ${(p.progress * 100).toFixed(1)}% of ${p.total}`);
         out(JOB_STATUSES.map((s) => `${s} ${p.counts[s]}`).join(', '));
         out(`throughput ${p.perSecond.toFixed(2)}/s, ETA ${p.etaMs === null ? 'unknown' : `${Math.round(p.etaMs / 1000)} s`}`);
-        if (p.batch.warning) out(`warning: ${p.batch.warning}`);
-        if (p.batch.errorMessage) out(`error: ${p.batch.errorMessage}`);
+        if (p.batch.warning) out(`warning: ${printable(p.batch.warning)}`);
+        if (p.batch.errorMessage) out(`error: ${printable(p.batch.errorMessage)}`);
       }),
     );
 
@@ -107,7 +105,7 @@ export function registerControlCommands(program: Command): void {
         withStore(o.db, (store) => {
           if (batch) {
             const b = store.setBatchPaused(batch, paused);
-            return out(`${paused ? 'paused' : 'resumed'} batch ${b.shortId} ${b.fileName ?? ''}`);
+            return out(`${paused ? 'paused' : 'resumed'} batch ${b.shortId} ${printable(b.fileName ?? '')}`);
           }
           store.db.prepare(`INSERT INTO settings (key, value) VALUES ('queue.paused', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(JSON.stringify(paused));
           out(paused ? 'queue paused: running jobs finish, nothing new starts' : 'queue resumed');
@@ -184,7 +182,7 @@ export function registerControlCommands(program: Command): void {
         const cutoff = Date.now() - parseAge(o.olderThan);
         if (o.export) {
           const s = await exportResults(store, path.resolve(o.export), 'jsonl');
-          out(`exported ${s.jobs} results to ${s.file}`);
+          out(`exported ${s.jobs} results to ${printable(s.file)}`);
         }
         const n = store.prune(cutoff, o.status as JobStatus[] | undefined);
         out(`deleted ${n} job${n === 1 ? '' : 's'} finished before ${new Date(cutoff).toISOString()}`);
@@ -209,7 +207,7 @@ export function registerControlCommands(program: Command): void {
           debounceMs: o.debounce,
           jobOptions: o.definition ? { definition: o.definition } : {},
         });
-        out(`watching ${w.path}`);
+        out(`watching ${printable(w.path)}`);
       }),
     );
   watch
@@ -221,7 +219,7 @@ export function registerControlCommands(program: Command): void {
         const list = new WatchFolders(store.db, noIntake).list();
         if (o.json) return json(list);
         if (!list.length) return out('no watched folders');
-        for (const w of list) out(`${w.path}\tdebounce ${w.debounceMs} ms${w.enabled ? '' : '\t(disabled)'}`);
+        for (const w of list) out(`${printable(w.path)}\tdebounce ${w.debounceMs} ms${w.enabled ? '' : '\t(disabled)'}`);
       }),
     );
   watch
@@ -231,7 +229,7 @@ export function registerControlCommands(program: Command): void {
     .action((folder: string, o) =>
       withStore(o.db, async (store) => {
         await new WatchFolders(store.db, noIntake).remove(folder);
-        out(`no longer watching ${path.resolve(folder)}`);
+        out(`no longer watching ${printable(path.resolve(folder))}`);
       }),
     );
 
@@ -252,7 +250,7 @@ export function registerControlCommands(program: Command): void {
           paths: paths.map((p) => path.resolve(p)),
           jobOptions: o.definition ? { definition: o.definition } : {},
         });
-        out(`schedule ${s.name}: next run ${new Date(s.nextRunAt!).toISOString()}`);
+        out(`schedule ${printable(s.name)}: next run ${new Date(s.nextRunAt!).toISOString()}`);
       }),
     );
   schedule
@@ -265,7 +263,7 @@ export function registerControlCommands(program: Command): void {
         if (o.json) return json(list);
         if (!list.length) return out('no schedules');
         for (const s of list) {
-          out(`${s.name}\t${s.cron}\t${s.enabled ? `next ${new Date(s.nextRunAt!).toISOString()}` : 'disabled'}\t${s.paths.join(' ')}`);
+          out(`${printable(s.name)}\t${printable(s.cron)}\t${s.enabled ? `next ${new Date(s.nextRunAt!).toISOString()}` : 'disabled'}\t${s.paths.map(printable).join(' ')}`);
         }
       }),
     );
@@ -277,7 +275,7 @@ export function registerControlCommands(program: Command): void {
       .action((n: string, o) =>
         withStore(o.db, (store) => {
           new Schedules(store.db, noIntake).setEnabled(n, enabled);
-          out(`${name}d schedule ${n}`);
+          out(`${name}d schedule ${printable(n)}`);
         }),
       );
   }
@@ -288,7 +286,7 @@ export function registerControlCommands(program: Command): void {
     .action((n: string, o) =>
       withStore(o.db, (store) => {
         new Schedules(store.db, noIntake).remove(n);
-        out(`removed schedule ${n}`);
+        out(`removed schedule ${printable(n)}`);
       }),
     );
 }

@@ -8,8 +8,43 @@ import type { Job } from '../shared/job.js';
 import { defaultDbPath, jobSpoolDir, spoolRootFor } from './core/paths.js';
 import { JobStore } from './core/store/job-store.js';
 
-export const out = (s: string): void => void process.stdout.write(s + '\n');
-export const err = (s: string): void => void process.stderr.write(s + '\n');
+/**
+ * Control characters (C0 but tab and newline where the layout uses them, DEL,
+ * C1) and bidi and line-separator controls, as `\xHH` or `\uHHHH`: a file name
+ * or message that carries an ESC sequence or a right-to-left override must not
+ * recolour, move or reorder the user's terminal. Tab and newline of a single
+ * value (a name, a message) are escaped too, so that it cannot break a table
+ * row or forge a line of its own.
+ */
+const CONTROLS = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+const LAYOUT_CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+const escapeChar = (c: string) => {
+  const code = c.charCodeAt(0);
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+};
+
+/** A value (file name, message) safe to print: every control character escaped. */
+export const printable = (text: string): string => text.replace(CONTROLS, escapeChar);
+
+/** Whole lines of text: the same, but their own tabs and newlines stay. */
+const printableLines = (text: string): string => text.replace(LAYOUT_CONTROLS, escapeChar);
+
+export const out = (s: string): void => void process.stdout.write(printableLines(s) + '\n');
+export const err = (s: string): void => void process.stderr.write(printableLines(s) + '\n');
+
+/**
+ * Exact JSON on stdout. JSON.stringify escapes C0 controls already; DEL, C1
+ * and bidi controls are escaped the JSON way (`\u202e`), which parses back to
+ * the very same string.
+ */
+export const json = (v: unknown): void =>
+  void process.stdout.write(JSON.stringify(v, null, 2).replace(/[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n');
+
+/** Commander's own messages (usage errors that echo what was typed) go through the same escaping. */
+export const commanderOutput = {
+  writeOut: (s: string) => void process.stdout.write(printableLines(s)),
+  writeErr: (s: string) => void process.stderr.write(printableLines(s)),
+};
 
 /** An error already explained to the user: print its message, exit with its code. */
 export class CliError extends Error {
@@ -27,6 +62,7 @@ export function int(name: string, min = 0) {
 }
 
 export const dbOption = () => new Option('--db <file>', 'job database (SQLite file)').default(defaultDbPath(), '$QUARRY_DB or the app’s data folder');
+
 /** Opens the store only (no pool) for commands that just read or edit jobs. */
 export async function withStore<T>(db: string, fn: (store: JobStore) => T | Promise<T>): Promise<T> {
   const store = JobStore.open(db);
@@ -47,14 +83,13 @@ export function duration(job: Job): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-export function printJobs(jobs: Job[], json: boolean): void {
-  if (json) return out(JSON.stringify(jobs, null, 2));
+export function printJobs(jobs: Job[], asJson: boolean): void {
+  if (asJson) return json(jobs);
   if (!jobs.length) return out('no jobs');
   out(['ID', 'STATUS', 'FORMAT', 'ATTEMPTS', 'TIME', 'FILE'].join('\t'));
   for (const j of jobs) {
     const attempts = `${j.retryCount + (j.startedAt ? 1 : 0)}/${j.maxRetries + 1}`;
-    out([j.shortId, j.status, j.format ?? '-', attempts, duration(j) || '-', j.fileName ?? '-'].join('\t'));
-    if (j.errorMessage && j.status !== 'completed') out(`\t${j.errorMessage}`);
+    out([j.shortId, j.status, j.format ?? '-', attempts, duration(j) || '-', printable(j.fileName ?? '-')].join('\t'));
+    if (j.errorMessage && j.status !== 'completed') out(`\t${printable(j.errorMessage)}`);
   }
 }
-

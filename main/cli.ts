@@ -16,7 +16,7 @@ import { EXPORT_FORMATS, exportResults, type ExportFormat } from './core/export.
 import { intakePaths, type IntakeOptions } from './core/intake.js';
 import type { JobStore } from './core/store/job-store.js';
 import type { JobFilter } from '../shared/job.js';
-import { CliError, dbOption, duration, err, int, out, printJobs, withStore } from './cli-kit.js';
+import { CliError, commanderOutput, dbOption, duration, err, int, json, out, printable, printJobs, withStore } from './cli-kit.js';
 import { registerControlCommands } from './cli-control.js';
 
 const addOptions = (c: Command) =>
@@ -70,7 +70,7 @@ function intakeOptions(o: AddFlags, store: JobStore): IntakeOptions {
 }
 
 function reportRejected(rejected: Array<{ path: string; reason: string }>): void {
-  for (const r of rejected) err(`skipped ${r.path}: ${r.reason}`);
+  for (const r of rejected) err(`skipped ${printable(r.path)}: ${printable(r.reason)}`);
 }
 
 /** Runs the engine until no job is pending or running; returns the jobs that ended badly. */
@@ -86,17 +86,17 @@ async function runUntilDrained(engine: Engine, concurrency?: number): Promise<{ 
     : undefined;
   bar?.start(total, 0, { failed: 0 });
   engine.on('job', (job) => {
-    if (job.status === 'pending' && job.errorMessage && !tty) err(`retrying ${job.fileName}: ${job.errorMessage}`);
+    if (job.status === 'pending' && job.errorMessage && !tty) err(`retrying ${printable(job.fileName ?? '')}: ${printable(job.errorMessage)}`);
     if (job.status === 'running' || job.status === 'pending') return;
     if (job.kind === 'batch') {
-      if (!tty) out(`batch ${job.fileName} ${job.status}${job.warning ? `: ${job.warning}` : job.errorMessage ? `: ${job.errorMessage}` : ''}`);
+      if (!tty) out(`batch ${printable(job.fileName ?? '')} ${job.status}${job.warning ? `: ${printable(job.warning)}` : job.errorMessage ? `: ${printable(job.errorMessage)}` : ''}`);
       return;
     }
     done++;
     if (job.status !== 'completed') bad.push(job);
     if (bar) bar.update(done, { failed: bad.length });
-    else if (job.status === 'completed') out(`completed ${job.fileName} (${job.format ?? '?'}, ${duration(job)})`);
-    else out(`${job.status} ${job.fileName}: ${job.errorMessage ?? ''}`);
+    else if (job.status === 'completed') out(`completed ${printable(job.fileName ?? '')} (${job.format ?? '?'}, ${duration(job)})`);
+    else out(`${job.status} ${printable(job.fileName ?? '')}: ${printable(job.errorMessage ?? '')}`);
   });
   const interrupted = new Promise<'interrupted'>((resolve) => process.once('SIGINT', () => resolve('interrupted')));
   engine.start();
@@ -110,9 +110,9 @@ async function runUntilDrained(engine: Engine, concurrency?: number): Promise<{ 
   return { done, bad };
 }
 
-function printStatus(store: JobStore, json: boolean): void {
+function printStatus(store: JobStore, asJson: boolean): void {
   const s = store.stats();
-  if (json) return out(JSON.stringify(s, null, 2));
+  if (asJson) return json(s);
   const ms = (v: number | null) => (v === null ? '-' : `${Math.round(v)} ms`);
   out(`total      ${s.total}`);
   for (const status of JOB_STATUSES) out(`${status.padEnd(10)} ${s.byStatus[status]}`);
@@ -156,6 +156,7 @@ export function buildProgram(): Command {
   const program = new Command('quarry')
     .description('Quarry: extract text, tables and metadata from files, durably queued.')
     .showHelpAfterError('(add --help for usage)')
+    .configureOutput(commanderOutput) // before the commands: they copy it when made
     .exitOverride();
 
   addOptions(
@@ -164,7 +165,7 @@ export function buildProgram(): Command {
     await withStore(o.db, async (store) => {
       const { batch, count, rejected } = await intakePaths(store, paths, intakeOptions(o, store));
       reportRejected(rejected);
-      out(`queued ${count} file${count === 1 ? '' : 's'}${batch ? ` as batch ${batch.shortId} (${batch.fileName})` : ''} in ${o.db}`);
+      out(`queued ${count} file${count === 1 ? '' : 's'}${batch ? ` as batch ${batch.shortId} (${printable(batch.fileName ?? '')})` : ''} in ${printable(o.db)}`);
       if (rejected.length) throw new CliError(`${rejected.length} path${rejected.length === 1 ? ' was' : 's were'} skipped`);
     });
   });
@@ -183,7 +184,9 @@ export function buildProgram(): Command {
       }
       if (o.watch) {
         engine.on('job', (job) => {
-          if (job.kind !== 'batch' && (job.status === 'completed' || job.status === 'failed')) out(`${job.status} ${job.fileName}${job.errorMessage ? `: ${job.errorMessage}` : ''}`);
+          if (job.kind !== 'batch' && (job.status === 'completed' || job.status === 'failed')) {
+            out(`${job.status} ${printable(job.fileName ?? '')}${job.errorMessage ? `: ${printable(job.errorMessage)}` : ''}`);
+          }
         });
         engine.start();
         out(`Watching ${engine.watches.list().length} folder(s) and ${engine.schedules.list().length} schedule(s); Ctrl-C to stop.`);
@@ -227,10 +230,10 @@ export function buildProgram(): Command {
       withStore(o.db, (store) => {
         const job = store.resolve(id);
         const events = store.events(job.id);
-        if (o.json) return out(JSON.stringify({ job, events }, null, 2));
+        if (o.json) return json({ job, events });
         printJobs([job], false);
         for (const e of events) {
-          out(`  ${new Date(e.at).toISOString()}  ${e.fromStatus ?? '-'} -> ${e.toStatus}  attempt ${e.attempt}${e.errorMessage ? `  ${e.errorMessage}` : ''}`);
+          out(`  ${new Date(e.at).toISOString()}  ${e.fromStatus ?? '-'} -> ${e.toStatus}  attempt ${e.attempt}${e.errorMessage ? `  ${printable(e.errorMessage)}` : ''}`);
         }
       }),
     );
@@ -253,7 +256,7 @@ export function buildProgram(): Command {
           if (!ids.length && !Object.keys(filter).length) throw new CliError(`Name the jobs to ${name}, or give a filter such as --status failed.`);
           if (!ids.length) {
             const r = bulkApply(store, verb, filter);
-            for (const e of r.errors.slice(0, 20)) err(e.message);
+            for (const e of r.errors.slice(0, 20)) err(printable(e.message));
             out(`${name}: ${r.done.length} done, ${r.errors.length} refused`);
             if (r.errors.length) throw new CliError(`${r.errors.length} job${r.errors.length === 1 ? '' : 's'} could not be changed`);
             return;
@@ -262,10 +265,10 @@ export function buildProgram(): Command {
           for (const id of ids) {
             try {
               const job = store[verb](id);
-              out(`${name === 'delete' ? 'deleted' : name === 'retry' ? 'queued' : 'cancelled'} ${job.shortId} ${job.fileName ?? ''}`);
+              out(`${name === 'delete' ? 'deleted' : name === 'retry' ? 'queued' : 'cancelled'} ${job.shortId} ${printable(job.fileName ?? '')}`);
             } catch (e) {
               failures++;
-              err((e as Error).message);
+              err(printable((e as Error).message));
             }
           }
           if (failures) throw new CliError(`${failures} of ${ids.length} could not be ${name === 'retry' ? 'retried' : name + (name.endsWith('e') ? 'd' : 'led')}`);
@@ -282,7 +285,7 @@ export function buildProgram(): Command {
     .action(async (o) => {
       await withStore(o.db, async (store) => {
         const s = await exportResults(store, path.resolve(o.out), o.format as ExportFormat);
-        out(`wrote ${s.jobs} result${s.jobs === 1 ? '' : 's'} to ${s.file}`);
+        out(`wrote ${s.jobs} result${s.jobs === 1 ? '' : 's'} to ${printable(s.file)}`);
       });
     });
 
@@ -304,7 +307,7 @@ export function buildProgram(): Command {
       if (!count) throw new CliError('nothing to extract: no readable file among the paths given');
       const { done, bad } = await runUntilDrained(engine);
       const s = await engine.exportTo(path.resolve(o.out), o.format as ExportFormat);
-      out(`${done - bad.length} of ${done} files extracted; wrote ${s.file}`);
+      out(`${done - bad.length} of ${done} files extracted; wrote ${printable(s.file)}`);
       if (bad.length || rejected.length) throw new CliError(`${bad.length + rejected.length} file${bad.length + rejected.length === 1 ? '' : 's'} could not be extracted`);
     } finally {
       await engine.close();
@@ -328,10 +331,10 @@ export async function main(argv = process.argv): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2; // commander already printed it
     if (e instanceof CliError) {
-      if (e.message !== 'interrupted') err(`quarry: ${e.message}`);
+      if (e.message !== 'interrupted') err(`quarry: ${printable(e.message)}`);
       return e.exitCode;
     }
-    err(`quarry: ${(e as Error).message ?? e}`);
+    err(`quarry: ${printable(String((e as Error).message ?? e))}`);
     return 1;
   }
 }
