@@ -46,6 +46,23 @@ export const commanderOutput = {
   writeErr: (s: string) => void process.stderr.write(printableLines(s)),
 };
 
+/**
+ * Ends the process once stdout and stderr have handed everything to the OS:
+ * on a pipe, writes past the pipe's 64 KiB are queued, and process.exit()
+ * alone would drop them (`quarry jobs --json | jq` got cut JSON). Exiting
+ * explicitly, not by letting the event loop empty, so that a library handle
+ * left open cannot keep the command from ending.
+ */
+export function exitWhenFlushed(code: number): void {
+  process.exitCode = code;
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
+
 /** An error already explained to the user: print its message, exit with its code. */
 export class CliError extends Error {
   constructor(message: string, readonly exitCode = 1) {

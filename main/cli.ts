@@ -16,7 +16,7 @@ import { EXPORT_FORMATS, exportResults, type ExportFormat } from './core/export.
 import { intakePaths, type IntakeOptions } from './core/intake.js';
 import type { JobStore } from './core/store/job-store.js';
 import type { JobFilter } from '../shared/job.js';
-import { CliError, commanderOutput, dbOption, duration, err, int, json, out, printable, printJobs, withStore } from './cli-kit.js';
+import { CliError, commanderOutput, dbOption, duration, err, exitWhenFlushed, int, json, out, printable, printJobs, withStore } from './cli-kit.js';
 import { registerControlCommands } from './cli-control.js';
 
 const addOptions = (c: Command) =>
@@ -340,5 +340,5 @@ export async function main(argv = process.argv): Promise<number> {
 }
 
 if (require.main === module) {
-  main().then((code) => process.exit(code));
+  void main().then(exitWhenFlushed);
 }

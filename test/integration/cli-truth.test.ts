@@ -1,6 +1,6 @@
 // The `quarry` command tells the truth, end to end: the built binary as a
-// child process on real files and a real SQLite file. Control characters in
-// file names never reach the terminal raw.
+// child process on real files and a real SQLite file. --json is complete on a
+// pipe; control characters in file names never reach the terminal raw.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -28,6 +28,28 @@ function run(cmd: string, args: string[]): Result {
   const r = spawnSync(cmd, args, { encoding: 'utf8', env, timeout: GUARD_MS, maxBuffer: 64 * 1024 * 1024 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
+
+/** A folder of small text files, queued in a new database. */
+function queued(name: string, files = 3): { input: string; db: string } {
+  const input = path.join(dir, name, 'in');
+  mkdirSync(input, { recursive: true });
+  for (let i = 0; i < files; i++) writeFileSync(path.join(input, `note-${i}.txt`), `note ${i}\n`);
+  const db = path.join(dir, name, 'jobs.db');
+  expect(quarry('add', input, '--db', db).code).toBe(0);
+  return { input, db };
+}
+
+describe('--json on a pipe', () => {
+  it('jobs --json past the pipe’s 64 KiB is complete, valid JSON', () => {
+    const { db } = queued('big-json', 300);
+    // A reader that starts late, as a busy `jq` or `less` would: everything
+    // past what the pipe holds must wait in quarry until it is read.
+    const r = run('sh', ['-c', '"$0" "$@" | { sleep 1; cat; }', process.execPath, CLI, 'jobs', '--db', db, '--json', '--limit', '1000']);
+    expect(r.err).toBe('');
+    expect(Buffer.byteLength(r.out)).toBeGreaterThan(64 * 1024);
+    expect(JSON.parse(r.out)).toHaveLength(301);
+  });
+});
 
 describe('control characters never reach the terminal raw', () => {
   // Raw C0 (but tab and newline), DEL, C1 and bidi controls.
