@@ -60,6 +60,17 @@ describe('EML', () => {
     expect(r.markdown).toContain('# Title');
   });
 
+  it('an HTML body that broke the Markdown table rule (a NUL in a header row) loses neither text nor table', async () => {
+    const html = '<table><tr><th>Q</th>\u0000<th>N</th></tr><tr><td>Q1</td><td>3</td></tr></table>';
+    const both = await extractOk(fx.write('nul-both.eml', makeEml({ subject: 'nul', from: 'a@example.com', to: 'b@example.com', text: 'Plain part.', html })));
+    expect(both.text).toBe('Plain part.');
+    expect(both.markdown).toMatch(/\| Q +\| N +\|\n\| --- \| --- \|\n\| Q1 +\| 3 +\|/);
+    const raw = `From: a@example.com\r\nTo: b@example.com\r\nSubject: html\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Numbers</p>${html}`;
+    const htmlOnly = await extractOk(fx.write('nul-html.eml', raw));
+    expect(htmlOnly.text).toBe('Numbers\n\nQ\tN\nQ1\t3');
+    expect(htmlOnly.warnings).toEqual([]);
+  });
+
   it('forcing the eml format on a binary file still ends cleanly', async () => {
     const out = await run({ path: fx.write('junk.bin', Buffer.from(Array.from({ length: 2000 }, (_, i) => (i * 37) % 256))), options: { format: 'eml' } });
     if (!out.ok) expect(['corrupt_file', 'unsupported_format']).toContain(out.error.code);

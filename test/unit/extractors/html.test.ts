@@ -100,4 +100,35 @@ describe('html extractor', () => {
     const r = await extractOk(fx.write('main.html', html), { mainContentOnly: true });
     expect(r.text).toBe('The article.');
   });
+
+  it('a NUL byte inside a table row (the GFM table rule took it for a cell) keeps text and Markdown table', async () => {
+    const html = '<!DOCTYPE html><html><body><table><tr><th>Item</th>\u0000<th>Price</th></tr><tr><td>Tea\u0000</td><td>2</td></tr></table></body></html>';
+    const r = await extractOk(fx.write('nul-row.html', html));
+    expect(r.text).toBe('Item\tPrice\nTea\t2');
+    expect(r.markdown).toMatch(/^\| Item +\| Price +\|\n\| --- \| --- \|\n\| Tea +\| 2 +\|$/);
+    expect(r.warnings).toEqual([]);
+  });
+
+  it('text stray between the cells of a header row moves before its table, as a browser shows it', async () => {
+    const r = await extractOk(fx.write('stray.html', '<html><body><table><tr><th>A</th>note<th>B</th></tr><tr><td>1</td><td>2</td></tr></table></body></html>'));
+    expect(r.text).toBe('note\n\nA\tB\n1\t2');
+    expect(r.markdown).toContain('| A   | B   |');
+  });
+
+  it('an empty or whitespace-only file extracts to no text, with a warning', async () => {
+    for (const [name, content, warning] of [['empty.html', '', 'File is empty (0 bytes)'], ['blank-space.html', ' \n\t \r\n', 'File contains only whitespace']]) {
+      const r = await extractOk(fx.write(name, content));
+      expect([r.text, r.markdown, r.warnings], name).toEqual(['', '', [warning]]);
+    }
+  });
+
+  it('a fragment without <html>, and content outside <body>, keep their text', async () => {
+    const fragment = await extractOk(fx.write('fragment.html', '<h1>Title</h1><p>Body text</p><table><tr><td>a</td><td>b</td></tr></table>'));
+    expect(fragment.text).toBe('Title\n\nBody text\n\na\tb');
+    expect(fragment.entities).toContainEqual({ type: 'heading', value: 'Title', attributes: { level: 1 } });
+    const outside = await extractOk(fx.write('outside.html', '<html><head><title>T</title></head>before<body><p>inside</p></body><p>after</p></html>'));
+    expect([outside.metadata.title, outside.text]).toEqual(['T', 'before\n\ninside\n\nafter']);
+    const plain = await extractOk(fx.write('plain.html', 'just words'));
+    expect(plain.text).toBe('just words');
+  });
 });

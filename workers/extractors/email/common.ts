@@ -3,29 +3,21 @@
  * Markdown), attachments written under spoolDir as children (or listed
  * only), and the Markdown header block.
  */
-import { parseHTML } from 'linkedom';
-import { ensureTableRows, readableText } from '../html/dom';
-import { getTurndown, isStackOverflow } from '../html/html';
+import { parseHtmlDocument } from '../html/document';
+import { readableText } from '../html/dom';
+import { isStackOverflow, markdownOf } from '../html/html';
 import { Spool, type Child } from '../../spool';
 import { textStats } from '../../text/stats';
 import type { Entity } from '../../../shared/extraction';
 import type { ExtractionParts } from '../types';
 
-/** Body HTML -> readable text and Markdown; deep nesting degrades to text, never fails the mail. */
+/** Body HTML -> readable text and Markdown; deep nesting or a Markdown failure degrades to text, never fails the mail. */
 export function htmlBody(html: string, warnings: string[]): { text: string; markdown: string } {
   let text = '';
   try {
-    const { document } = parseHTML(/<html[\s>]/i.test(html) ? html : `<!doctype html><html><body>${html}</body></html>`);
-    ensureTableRows(document);
-    const root = document.body ?? document.documentElement;
-    text = root ? readableText(root) : '';
-    try {
-      return { text, markdown: root ? getTurndown().turndown(root as unknown as HTMLElement).trim() : '' };
-    } catch (err) {
-      if (!isStackOverflow(err)) throw err;
-      warnings.push('The HTML body is nested too deeply for Markdown conversion; Markdown holds its plain text instead');
-      return { text, markdown: text };
-    }
+    const { body } = parseHtmlDocument(html);
+    text = readableText(body);
+    return { text, markdown: markdownOf(body, text, warnings, 'The HTML body') };
   } catch (err) {
     if (!isStackOverflow(err)) throw err;
     warnings.push('The HTML body is nested too deeply to parse; its tags were stripped instead');

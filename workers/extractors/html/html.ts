@@ -4,14 +4,14 @@
  * the readable text. Links and headings become entities; leaf tables also
  * go to `tables`. The charset comes from a BOM, the user, or <meta charset>.
  */
-import { parseHTML } from 'linkedom';
 import TurndownService from 'turndown';
 import { gfm } from '@joplin/turndown-plugin-gfm';
 import type { Entity } from '../../../shared/extraction';
 import { textStats } from '../../text/stats';
 import { readText } from '../common';
 import type { Extractor } from '../types';
-import { ensureTableRows, extractTables, readableText } from './dom';
+import { parseHtmlDocument } from './document';
+import { extractTables, readableText } from './dom';
 
 let turndown: TurndownService | undefined;
 
@@ -36,19 +36,36 @@ export function isStackOverflow(err: unknown): boolean {
   return err instanceof RangeError && /call stack/i.test(err.message);
 }
 
+/**
+ * Markdown of a DOM subtree; if turndown or its GFM plugin fails on it (deep
+ * nesting, a structure the plugin does not expect), the plain text stands in
+ * and a warning says so: the text was extracted, the file is not lost.
+ */
+export function markdownOf(root: unknown, text: string, warnings: string[], what: string): string {
+  try {
+    return getTurndown().turndown(root as HTMLElement).trim();
+  } catch (err) {
+    warnings.push(
+      isStackOverflow(err)
+        ? `${what} is nested too deeply for Markdown conversion; Markdown holds the plain text instead`
+        : `${what} could not be converted to Markdown (${(err as Error)?.message ?? err}); Markdown holds the plain text instead`,
+    );
+    return text;
+  }
+}
+
 export const htmlExtractor: Extractor = {
   name: 'html',
   version: '1.0.0',
   formats: ['html'],
   async extract(input) {
-    const { text: source, encoding, warnings } = await readText(input, true);
-    const { document } = parseHTML(source);
-    ensureTableRows(document);
+    const { text: source, encoding, warnings, empty } = await readText(input, true);
+    const { document, body } = parseHtmlDocument(source);
 
     const title = clean(document.querySelector('title')?.textContent);
     const meta = (name: string) => clean(document.querySelector(`meta[name="${name}" i]`)?.getAttribute('content')) || undefined;
 
-    let root = document.body ?? document.documentElement;
+    let root = body;
     if (input.options.mainContentOnly) {
       const main = document.querySelector('main, article, [role="main"]');
       if (main) root = main as unknown as typeof root;
@@ -56,36 +73,24 @@ export const htmlExtractor: Extractor = {
     }
 
     const entities: Entity[] = [];
-    for (const h of root?.querySelectorAll('h1, h2, h3, h4, h5, h6') ?? []) {
+    for (const h of root.querySelectorAll('h1, h2, h3, h4, h5, h6')) {
       const value = clean(h.textContent);
       if (value) entities.push({ type: 'heading', value, attributes: { level: Number(h.tagName.slice(1)) } });
     }
     let linkCount = 0;
-    for (const a of root?.querySelectorAll('a[href]') ?? []) {
+    for (const a of root.querySelectorAll('a[href]')) {
       const href = (a.getAttribute('href') ?? '').trim();
       if (!href || /^javascript:/i.test(href)) continue;
       entities.push({ type: 'link', value: href, attributes: { text: clean(a.textContent) } });
       linkCount++;
     }
 
-    const text = root ? readableText(root) : '';
-
-    let markdown: string;
-    try {
-      markdown = root ? getTurndown().turndown(root as unknown as HTMLElement).trim() : '';
-    } catch (err) {
-      if (!isStackOverflow(err)) throw err;
-      // turndown recurses per nesting level; degrade instead of failing the file.
-      warnings.push('HTML is nested too deeply for Markdown conversion; Markdown holds the plain text instead');
-      markdown = text;
-    }
-
-    const tables = root
-      ? extractTables(root).map((t, i) => ({ name: `table ${i + 1}`, rows: t.rows, hasHeader: t.hasHeader }))
-      : [];
+    const text = readableText(root);
+    const markdown = markdownOf(root, text, warnings, 'HTML');
+    const tables = extractTables(root).map((t, i) => ({ name: `table ${i + 1}`, rows: t.rows, hasHeader: t.hasHeader }));
     const tableElements = document.querySelectorAll('table').length;
 
-    if (!text) warnings.push(source.trim() ? 'HTML has no visible text (only markup, scripts or styles)' : 'File is empty');
+    if (!text && !empty) warnings.push('HTML has no visible text (only markup, scripts or styles)');
     const stats = textStats(text);
     const headings = entities.length - linkCount;
     return {
