@@ -47,6 +47,8 @@ export function parseOptions(raw: Record<string, unknown> | undefined): ExtractO
     mainContentOnly: o.mainContentOnly === true,
     delimiter: str(o.delimiter),
     stepTimeoutMs: num(o.stepTimeoutMs),
+    maxPages: num(o.maxPages),
+    pageBudgetMs: num(o.pageBudgetMs),
     ocr: o.ocr !== false,
     ocrLanguage: str(o.ocrLanguage),
     depth: typeof o.depth === 'number' && Number.isInteger(o.depth) && o.depth >= 0 ? o.depth : 0,

@@ -61,6 +61,32 @@ export async function makeBlankPdf(pageCount: number): Promise<Uint8Array> {
   return doc.save();
 }
 
+/**
+ * A page tree whose one /Pages node lists the same page object `times` times
+ * (/Count says so too): a 6-byte reference per page, so 200,000 pages fit in
+ * 1.2 MB. Written by hand, with a correct xref table.
+ */
+export function makeRepeatedPagePdf(times: number, text = 'The same page again'): Buffer {
+  const content = `BT /F1 12 Tf 72 720 Td (${text}) Tj ET`;
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    `<< /Type /Pages /Kids [${'3 0 R '.repeat(times)}] /Count ${times} >>`,
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ];
+  let out = '%PDF-1.4\n';
+  const offsets = objects.map((body, i) => {
+    const at = out.length;
+    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
+    return at;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, 'latin1');
+}
+
 // --- Encrypted PDF (Standard security handler, RC4 40-bit, revision 2) ---
 // pdf-lib cannot encrypt, so this writes a one-page PDF by hand, following
 // PDF 1.7 §7.6.3 algorithms 2 (file key), 3 (O entry) and 4 (U entry).

@@ -23,8 +23,12 @@ export interface ExtractOptions {
   mainContentOnly?: boolean;
   /** CSV: forced delimiter. */
   delimiter?: string;
-  /** Upper bound for one parsing step (a PDF page), in ms (default 60 s). */
+  /** Upper bound for one parsing step (loading a PDF, OCR of an image), in ms (default 60 s). */
   stepTimeoutMs?: number;
+  /** PDF: a document declaring more pages is refused as resource_limit (default 10,000; see extractors/pdf). */
+  maxPages?: number;
+  /** PDF: time one page may take, in ms, before the file fails as resource_limit (default 30 s). */
+  pageBudgetMs?: number;
   /** Images: run OCR (default true; `ocr: false` skips it). */
   ocr: boolean;
   /** OCR language(s) shipped with the app, e.g. "eng" (default). */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../../workers/extract';
-import { fixtureDir, makeBlankPdf, makeEncryptedPdf, makePdf } from '../../helpers/fixtures';
-import { extractErr, extractOk } from './helpers';
+import { fixtureDir, makeBlankPdf, makeEncryptedPdf, makePdf, makeRepeatedPagePdf } from '../../helpers/fixtures';
+import { extractErr, extractInChild, extractOk } from './helpers';
 
 // Before anything here loads pdf.js (each test file gets its own worker).
 const nativePush = Array.prototype.push;
@@ -116,6 +116,33 @@ describe('pdf extractor', () => {
     expect(junk.message).toMatch(/^PDF /);
     const empty = await extractErr(fx.write('empty.pdf', ''));
     expect(empty).toMatchObject({ code: 'corrupt_file', message: 'PDF file is empty (0 bytes)' });
+  });
+});
+
+describe('PDF page budgets', () => {
+  it('a page tree listing one page 200,000 times is refused as resource_limit before any page is read', async () => {
+    // Unbounded, pdf.js's page lookup makes this file quadratic (about half an hour): a child process, killed if it runs on.
+    const file = fx.write('fan-out.pdf', makeRepeatedPagePdf(200_000));
+    const runs = await extractInChild([file], {}, 60_000);
+    expect({ status: runs.status, signal: runs.signal }).toEqual({ status: 0, signal: null });
+    expect(runs.outcomes[0]).toMatchObject({
+      ok: false,
+      error: { code: 'resource_limit', message: 'PDF declares 200,000 pages, over the limit of 10,000 (options.maxPages); no page was read', details: { pages: 200_000, maxPages: 10_000 } },
+    });
+  }, 90_000);
+
+  it('maxPages is an option; at the limit the file extracts', async () => {
+    const file = fx.write('repeated-3.pdf', makeRepeatedPagePdf(3));
+    expect(await extractErr(file, { maxPages: 2 })).toMatchObject({ code: 'resource_limit', details: { pages: 3, maxPages: 2 } });
+    const r = await extractOk(file, { maxPages: 3 });
+    expect(r.pages?.map((p) => p.text)).toEqual(['The same page again', 'The same page again', 'The same page again']);
+  });
+
+  it('a page over its time budget fails the file as resource_limit (permanent), not timeout', async () => {
+    // No page loads in a microsecond: the budget is surely spent, however fast the machine.
+    const err = await extractErr(twoPages, { pageBudgetMs: 0.001 });
+    expect(err).toMatchObject({ code: 'resource_limit', details: { page: 1, pageBudgetMs: 0.001 } });
+    expect(err.message).toMatch(/^PDF page 1 took longer than the 0.001 ms a page may take \(options.pageBudgetMs\)/);
   });
 });
 

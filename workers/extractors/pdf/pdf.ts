@@ -17,16 +17,54 @@ import { detectTables } from './tables';
 import { loadPdfJs, pdfjsPackageDir, pdfjsVersion, type PdfJs } from './pdfjs';
 
 const DEFAULT_STEP_TIMEOUT_MS = 60_000;
+/**
+ * Budgets for the page loop (options.maxPages, options.pageBudgetMs). A page
+ * tree can list one page object 200,000 times in a 1 MB file, and pdf.js
+ * finds page n by walking the tree's kids, so reading such a file is
+ * quadratic (20,000 pages: 18 s; 200,000: half an hour); a file that declares
+ * more than maxPages pages is refused before any page is read. A page that
+ * takes longer than its budget fails the file: it would be as slow on every
+ * retry, so both are resource_limit (permanent), not timeout.
+ */
+export const DEFAULT_MAX_PAGES = 10_000;
+export const DEFAULT_PAGE_BUDGET_MS = 30_000;
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return withDeadline(promise, ms, () => new ExtractionError('timeout', `PDF ${what} did not finish within ${duration(ms)}`, { stage: what }));
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number, late: () => ExtractionError): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new ExtractionError('timeout', `PDF ${what} did not finish within ${Math.round(ms / 1000)} s`, { stage: what })),
-      ms,
-    );
+    timer = setTimeout(() => reject(late()), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+const duration = (ms: number) => (ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`);
+
+function pageOverBudget(n: number, budgetMs: number): ExtractionError {
+  return new ExtractionError(
+    'resource_limit',
+    `PDF page ${n} took longer than the ${duration(budgetMs)} a page may take (options.pageBudgetMs); it would be as slow on every retry`,
+    { page: n, pageBudgetMs: budgetMs },
+  );
+}
+
+/** pdf.js's parts of one page, each bounded by what is left of the page's budget; over budget fails the file. */
+async function readPage(doc: import('pdfjs-dist').PDFDocumentProxy, n: number, budgetMs: number) {
+  const started = performance.now();
+  const step = <T>(p: Promise<T>) => withDeadline(p, Math.max(0, budgetMs - (performance.now() - started)), () => pageOverBudget(n, budgetMs));
+  const page = await step(doc.getPage(n));
+  const content = await step(page.getTextContent({ includeMarkedContent: false }));
+  const annotations = await step(page.getAnnotations({ intent: 'display' })).catch((err) => {
+    if (err instanceof ExtractionError) throw err;
+    return []; // links are a bonus: a broken annotation array must not cost the page's text
+  });
+  page.cleanup();
+  // pdf.js may do a page's work synchronously, where no timer can fire: measured after the fact too.
+  if (performance.now() - started > budgetMs) throw pageOverBudget(n, budgetMs);
+  return { items: content.items as PdfTextItem[], annotations: annotations as Array<{ subtype?: string; url?: string; unsafeUrl?: string }> };
 }
 
 /** pdf.js errors -> our error codes, with messages a user can act on. */
@@ -129,6 +167,8 @@ export const pdfExtractor: Extractor = {
     const bytes = await input.read();
     if (bytes.length === 0) throw new ExtractionError('corrupt_file', 'PDF file is empty (0 bytes)');
     const stepMs = input.options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
+    const maxPages = input.options.maxPages ?? DEFAULT_MAX_PAGES;
+    const pageBudgetMs = input.options.pageBudgetMs ?? DEFAULT_PAGE_BUDGET_MS;
     const password = typeof input.options.password === 'string' ? input.options.password : undefined;
     const pdfjs = await loadPdfJs();
 
@@ -165,6 +205,13 @@ export const pdfExtractor: Extractor = {
       });
 
       const total = doc.numPages;
+      if (total > maxPages) {
+        throw new ExtractionError(
+          'resource_limit',
+          `PDF declares ${total.toLocaleString('en-US')} pages, over the limit of ${maxPages.toLocaleString('en-US')} (options.maxPages); no page was read`,
+          { pages: total, maxPages },
+        );
+      }
       const pages: Array<{ number: number; text: string }> = [];
       const entities: Entity[] = [];
       const tables: Table[] = [];
@@ -174,24 +221,21 @@ export const pdfExtractor: Extractor = {
       const unmappedPages: number[] = [];
       for (let n = 1; n <= total; n++) {
         try {
-          const page = await withTimeout(doc.getPage(n), stepMs, `page ${n}`);
-          const content = await withTimeout(page.getTextContent({ includeMarkedContent: false }), stepMs, `page ${n} text`);
-          const cleaned = cleanPageText(layoutText(content.items as PdfTextItem[]));
+          const { items, annotations } = await readPage(doc, n, pageBudgetMs);
+          const cleaned = cleanPageText(layoutText(items));
           removedControls += cleaned.removedControls;
           if (cleaned.removedControls) unmappedPages.push(n);
           pages.push({ number: n, text: cleaned.text });
           if (!cleaned.text) emptyPages.push(n);
-          detectTables(content.items as PdfTextItem[]).forEach((rows, k) => {
+          detectTables(items).forEach((rows, k) => {
             tables.push({ name: `page ${n} table ${k + 1}`, page: n, rows: rows.map((r) => r.map((c) => cleanPageText(c).text)), hasHeader: true });
           });
-          const annotations = await withTimeout(page.getAnnotations({ intent: 'display' }), stepMs, `page ${n} links`).catch(() => []);
-          for (const a of annotations as Array<{ subtype?: string; url?: string; unsafeUrl?: string }>) {
+          for (const a of annotations) {
             const url = a.url ?? a.unsafeUrl;
             if (a.subtype === 'Link' && url) entities.push({ type: 'link', value: url, attributes: { page: n } });
           }
-          page.cleanup();
         } catch (err) {
-          if (err instanceof ExtractionError && err.code === 'timeout') throw err;
+          if (err instanceof ExtractionError) throw err;
           // One broken page should not cost the rest of the document.
           failedPages.push(n);
           pages.push({ number: n, text: '' });
