@@ -80,17 +80,56 @@ export function int(name: string, min = 0) {
 
 export const dbOption = () => new Option('--db <file>', 'job database (SQLite file)').default(defaultDbPath(), '$QUARRY_DB or the app’s data folder');
 
+/** better-sqlite3's errors carry SQLite's result code (SQLITE_BUSY, SQLITE_FULL, ...). */
+const sqliteCode = (e: unknown): string | undefined => {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
+};
+
+export const isStoreFailure = (e: unknown): boolean => sqliteCode(e) !== undefined;
+
+/**
+ * A failure of the job database, said so that a person knows what happened
+ * and what to do, in one line. The jobs stay in the file: a job that was
+ * running when the store failed goes back to the queue at the next run.
+ */
+export function storeFailure(e: unknown, db: string): CliError {
+  const code = sqliteCode(e) ?? '';
+  const why = (e as Error).message;
+  const kept = 'Nothing queued was lost';
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return new CliError(`The job database ${db} is locked by another process (${why}). ${kept}: run the command again once that process is done with it (another quarry run, serve or the app).`);
+  }
+  if (code === 'SQLITE_FULL') return new CliError(`The disk that holds the job database ${db} is full (${why}). ${kept}: free some space and run the command again.`);
+  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_PERM') {
+    return new CliError(`The job database ${db} cannot be written here (${why}): it or its folder is read-only. ${kept}: make both writable, or name another file with --db.`);
+  }
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') return new CliError(`The job database ${db} is damaged or is not a Quarry database (${why}).`);
+  return new CliError(`The job database ${db} failed (${why}). ${kept}: run the command again; if it fails again, check the disk.`);
+}
+
 /** Opens the store only (no pool) for commands that just read or edit jobs. */
-export async function withStore<T>(db: string, fn: (store: JobStore) => T | Promise<T>): Promise<T> {
-  const store = JobStore.open(db);
-  // `delete` and `prune` remove jobs without an engine: their files (spool folder) go too, as with the engine.
-  const removals: Array<Promise<void>> = [];
-  store.on('removed', (id) => removals.push(rm(jobSpoolDir(spoolRootFor(db), id), { recursive: true, force: true }).catch(() => undefined)));
+export function withStore<T>(db: string, fn: (store: JobStore) => T | Promise<T>): Promise<T> {
+  return explainStoreFailures(db, async () => {
+    const store = JobStore.open(db);
+    // `delete` and `prune` remove jobs without an engine: their files (spool folder) go too, as with the engine.
+    const removals: Array<Promise<void>> = [];
+    store.on('removed', (id) => removals.push(rm(jobSpoolDir(spoolRootFor(db), id), { recursive: true, force: true }).catch(() => undefined)));
+    try {
+      return await fn(store);
+    } finally {
+      await Promise.all(removals);
+      store.close();
+    }
+  });
+}
+
+/** Runs a command's work; a failure of the job database on the way is said as storeFailure says it. */
+export async function explainStoreFailures<T>(db: string, fn: () => Promise<T>): Promise<T> {
   try {
-    return await fn(store);
-  } finally {
-    await Promise.all(removals);
-    store.close();
+    return await fn();
+  } catch (e) {
+    throw isStoreFailure(e) ? storeFailure(e, db) : e;
   }
 }
 

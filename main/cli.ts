@@ -16,7 +16,23 @@ import { EXPORT_FORMATS, exportResults, type ExportFormat } from './core/export.
 import { intakePaths, type IntakeOptions } from './core/intake.js';
 import type { JobStore } from './core/store/job-store.js';
 import type { JobFilter } from '../shared/job.js';
-import { CliError, commanderOutput, dbOption, duration, err, exitWhenFlushed, int, json, out, printable, printJobs, withStore } from './cli-kit.js';
+import {
+  CliError,
+  commanderOutput,
+  dbOption,
+  duration,
+  err,
+  exitWhenFlushed,
+  explainStoreFailures,
+  int,
+  isStoreFailure,
+  json,
+  out,
+  printable,
+  printJobs,
+  storeFailure,
+  withStore,
+} from './cli-kit.js';
 import { registerControlCommands } from './cli-control.js';
 
 const addOptions = (c: Command) =>
@@ -73,9 +89,31 @@ function reportRejected(rejected: Array<{ path: string; reason: string }>): void
   for (const r of rejected) err(`skipped ${printable(r.path)}: ${printable(r.reason)}`);
 }
 
+/**
+ * What goes wrong in the background (a claim, a result that cannot be
+ * written) comes as the engine's events: a failing job database settles the
+ * returned promise with its explanation, as the command's end; anything else
+ * is said and the run goes on.
+ */
+function storeFailed(engine: Engine, db: string): Promise<never> {
+  const failed = new Promise<never>((_, reject) =>
+    engine.on('error', (e) => {
+      if (isStoreFailure(e)) reject(storeFailure(e, db));
+      else err(`quarry: ${printable(e.message)}`);
+    }),
+  );
+  failed.catch(() => undefined); // raced, never left unhandled
+  return failed;
+}
+
+/** After a store failure: running jobs are stopped; what cannot be written back now, the next run recovers. */
+async function stopAfter(engine: Engine, failure: unknown): Promise<never> {
+  await engine.close({ abort: true }).catch(() => undefined);
+  throw failure;
+}
+
 /** Runs the engine until no job is pending or running; returns the jobs that ended badly. */
-async function runUntilDrained(engine: Engine, concurrency?: number): Promise<{ done: number; bad: Job[] }> {
-  if (concurrency) engine.setConcurrency(concurrency);
+async function runUntilDrained(engine: Engine, failed: Promise<never>): Promise<{ done: number; bad: Job[] }> {
   const bad: Job[] = [];
   let done = 0;
   const stats = engine.stats();
@@ -99,8 +137,18 @@ async function runUntilDrained(engine: Engine, concurrency?: number): Promise<{ 
     else out(`${job.status} ${printable(job.fileName ?? '')}: ${printable(job.errorMessage ?? '')}`);
   });
   const interrupted = new Promise<'interrupted'>((resolve) => process.once('SIGINT', () => resolve('interrupted')));
-  engine.start();
-  const how = await Promise.race([engine.drained().then(() => 'drained' as const), interrupted]);
+  const how = await Promise.race([
+    (async () => {
+      engine.start();
+      await engine.drained();
+      return 'drained' as const;
+    })(),
+    interrupted,
+    failed,
+  ]).catch((e: unknown) => {
+    bar?.stop();
+    return stopAfter(engine, e);
+  });
   bar?.stop();
   if (how === 'interrupted') {
     err('Interrupted: running jobs go back to pending; run again to continue.');
@@ -176,29 +224,21 @@ export function buildProgram(): Command {
     .addOption(dbOption())
     .option('--concurrency <n>', 'jobs at once (default: cores)', int('concurrency', 1))
     .option('--watch', 'keep running: watch folders and schedules, until Ctrl-C')
-    .action(async (o) => {
-      const engine = new Engine({ dbPath: o.db, concurrency: o.concurrency, background: !!o.watch });
-      if (engine.scheduler.isPaused) {
+    .action((o) =>
+      explainStoreFailures(o.db, async () => {
+        const engine = new Engine({ dbPath: o.db, concurrency: o.concurrency, background: !!o.watch });
+        const failed = storeFailed(engine, o.db);
+        if (engine.scheduler.isPaused) {
+          await engine.close();
+          throw new CliError('The queue is paused: nothing would run. Resume it with: quarry resume');
+        }
+        if (o.watch) return watch(engine, failed);
+        const { done, bad } = await runUntilDrained(engine, failed);
         await engine.close();
-        throw new CliError('The queue is paused: nothing would run. Resume it with: quarry resume');
-      }
-      if (o.watch) {
-        engine.on('job', (job) => {
-          if (job.kind !== 'batch' && (job.status === 'completed' || job.status === 'failed')) {
-            out(`${job.status} ${printable(job.fileName ?? '')}${job.errorMessage ? `: ${printable(job.errorMessage)}` : ''}`);
-          }
-        });
-        engine.start();
-        out(`Watching ${engine.watches.list().length} folder(s) and ${engine.schedules.list().length} schedule(s); Ctrl-C to stop.`);
-        await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
-        await engine.close({ abort: true });
-        return;
-      }
-      const { done, bad } = await runUntilDrained(engine);
-      await engine.close();
-      out(`${done - bad.length} of ${done} jobs succeeded`);
-      if (bad.length) throw new CliError(`${bad.length} job${bad.length === 1 ? '' : 's'} did not succeed (see: quarry jobs --status failed)`);
-    });
+        out(`${done - bad.length} of ${done} jobs succeeded`);
+        if (bad.length) throw new CliError(`${bad.length} job${bad.length === 1 ? '' : 's'} did not succeed (see: quarry jobs --status failed)`);
+      }),
+    );
 
   program
     .command('status')
@@ -267,6 +307,7 @@ export function buildProgram(): Command {
               const job = store[verb](id);
               out(`${name === 'delete' ? 'deleted' : name === 'retry' ? 'queued' : 'cancelled'} ${job.shortId} ${printable(job.fileName ?? '')}`);
             } catch (e) {
+              if (isStoreFailure(e)) throw e;
               failures++;
               err(printable((e as Error).message));
             }
@@ -300,23 +341,49 @@ export function buildProgram(): Command {
       .option('--concurrency <n>', 'jobs at once (default: cores)', int('concurrency', 1)),
   ).action(async (paths: string[], o) => {
     const tmp = o.db ? undefined : mkdtempSync(path.join(tmpdir(), 'quarry-'));
-    const engine = new Engine({ dbPath: o.db ?? path.join(tmp!, 'jobs.db'), concurrency: o.concurrency });
+    const db: string = o.db ?? path.join(tmp!, 'jobs.db');
     try {
-      const { count, rejected } = await engine.addPaths(paths, intakeOptions(o, engine.store));
-      reportRejected(rejected);
-      if (!count) throw new CliError('nothing to extract: no readable file among the paths given');
-      const { done, bad } = await runUntilDrained(engine);
-      const s = await engine.exportTo(path.resolve(o.out), o.format as ExportFormat);
-      out(`${done - bad.length} of ${done} files extracted; wrote ${printable(s.file)}`);
-      if (bad.length || rejected.length) throw new CliError(`${bad.length + rejected.length} file${bad.length + rejected.length === 1 ? '' : 's'} could not be extracted`);
+      await explainStoreFailures(db, async () => {
+        const engine = new Engine({ dbPath: db, concurrency: o.concurrency });
+        const failed = storeFailed(engine, db);
+        try {
+          const { count, rejected } = await engine.addPaths(paths, intakeOptions(o, engine.store));
+          reportRejected(rejected);
+          if (!count) throw new CliError('nothing to extract: no readable file among the paths given');
+          const { done, bad } = await runUntilDrained(engine, failed);
+          const s = await engine.exportTo(path.resolve(o.out), o.format as ExportFormat);
+          out(`${done - bad.length} of ${done} files extracted; wrote ${printable(s.file)}`);
+          if (bad.length || rejected.length) throw new CliError(`${bad.length + rejected.length} file${bad.length + rejected.length === 1 ? '' : 's'} could not be extracted`);
+        } finally {
+          await engine.close();
+        }
+      });
     } finally {
-      await engine.close();
       if (tmp) rmSync(tmp, { recursive: true, force: true });
     }
   });
 
   registerControlCommands(program);
   return program;
+}
+
+/** `run --watch`: until Ctrl-C, or until the job database fails. */
+async function watch(engine: Engine, failed: Promise<never>): Promise<void> {
+  engine.on('job', (job) => {
+    if (job.kind !== 'batch' && (job.status === 'completed' || job.status === 'failed')) {
+      out(`${job.status} ${printable(job.fileName ?? '')}${job.errorMessage ? `: ${printable(job.errorMessage)}` : ''}`);
+    }
+  });
+  const interrupted = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  await Promise.race([
+    (async () => {
+      engine.start();
+      out(`Watching ${engine.watches.list().length} folder(s) and ${engine.schedules.list().length} schedule(s); Ctrl-C to stop.`);
+      await interrupted;
+    })(),
+    failed,
+  ]).catch((e: unknown) => stopAfter(engine, e));
+  await engine.close({ abort: true });
 }
 
 export async function main(argv = process.argv): Promise<number> {

@@ -1,11 +1,16 @@
 // The `quarry` command tells the truth, end to end: the built binary as a
-// child process on real files and a real SQLite file. --json is complete on a
-// pipe; control characters in file names never reach the terminal raw.
+// child process on real files and a real SQLite file. A store that fails
+// (locked by another process, read-only) ends `run` and `extract` non-zero
+// with one line that says what to do; --json is complete on a pipe; control
+// characters in file names never reach the terminal raw.
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
+import { skipWhen } from '../helpers/skip.js';
 import { tempDir } from '../helpers/tmp.js';
+import { until } from '../helpers/wait.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const CLI = path.join(root, 'dist/cli.cjs');
@@ -39,6 +44,87 @@ function queued(name: string, files = 3): { input: string; db: string } {
   return { input, db };
 }
 
+const fileJobs = (db: string) => (JSON.parse(quarry('jobs', '--db', db, '--json').out) as Array<{ kind: string; status: string }>).filter((j) => j.kind !== 'batch');
+const oneLine = (text: string) => text.trim().split('\n');
+
+/** Holds SQLite's write lock on the file, as another process in the middle of a long write would. */
+function lockExclusively(db: string): () => void {
+  const other = new Database(db);
+  other.exec('BEGIN EXCLUSIVE');
+  return () => {
+    other.exec('ROLLBACK');
+    other.close();
+  };
+}
+
+describe('a failing job database ends run and extract non-zero', () => {
+  it('run: another process holds the write lock', { timeout: 3 * GUARD_MS }, () => {
+    const { db } = queued('locked-run');
+    const release = lockExclusively(db);
+    let r: Result;
+    try {
+      r = quarry('run', '--db', db);
+    } finally {
+      release();
+    }
+    expect(r.code).toBe(1);
+    expect(oneLine(r.err)).toEqual([expect.stringMatching(/^quarry: The job database .*jobs\.db is locked by another process .*Nothing queued was lost: run the command again/)]);
+    // Nothing lost: once the lock is gone, the same jobs run to the end.
+    expect(fileJobs(db).map((j) => j.status)).toEqual(['pending', 'pending', 'pending']);
+    const again = quarry('run', '--db', db);
+    expect(again.code).toBe(0);
+    expect(again.out).toMatch(/3 of 3 jobs succeeded/);
+  });
+
+  it('extract: the database gets locked after its files were queued', { timeout: 3 * GUARD_MS }, async () => {
+    const input = path.join(dir, 'locked-extract', 'in');
+    mkdirSync(input, { recursive: true });
+    for (let i = 0; i < 3; i++) writeFileSync(path.join(input, `page-${i}.txt`), `page ${i}\n`);
+    const db = path.join(dir, 'locked-extract', 'jobs.db');
+    // Due in an hour: the lock is taken between the intake and the first claim, whatever the machine's speed.
+    const child = spawn(process.execPath, [CLI, 'extract', input, '--out', path.join(dir, 'locked-extract', 'out'), '--db', db, '--delay', '3600'], { env });
+    const ended = collect(child);
+    await until(() => countJobs(db) === 4, GUARD_MS);
+    const release = lockExclusively(db);
+    let r: Result;
+    try {
+      r = await ended;
+    } finally {
+      release();
+    }
+    expect(r.code).toBe(1);
+    expect(oneLine(r.err)).toEqual([expect.stringMatching(/^quarry: The job database .*jobs\.db is locked by another process .*Nothing queued was lost/)]);
+    expect(fileJobs(db).map((j) => j.status)).toEqual(['pending', 'pending', 'pending']);
+  });
+});
+
+function collect(child: ReturnType<typeof spawn>): Promise<Result> {
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (err += d));
+  const guard = setTimeout(() => child.kill('SIGKILL'), GUARD_MS);
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(guard);
+      resolve({ code, out, err });
+    }),
+  );
+}
+
+function countJobs(db: string): number {
+  try {
+    const d = new Database(db, { readonly: true, fileMustExist: true });
+    try {
+      return (d.prepare('SELECT count(*) AS n FROM jobs').get() as { n: number }).n;
+    } finally {
+      d.close();
+    }
+  } catch {
+    return 0; // not created, or not migrated yet
+  }
+}
+
 describe('--json on a pipe', () => {
   it('jobs --json past the pipe’s 64 KiB is complete, valid JSON', () => {
     const { db } = queued('big-json', 300);
@@ -48,6 +134,47 @@ describe('--json on a pipe', () => {
     expect(r.err).toBe('');
     expect(Buffer.byteLength(r.out)).toBeGreaterThan(64 * 1024);
     expect(JSON.parse(r.out)).toHaveLength(301);
+  });
+});
+
+/**
+ * Runs the CLI on `folder` made read-only: as another user by its modes; as
+ * root (whom modes do not stop) through a read-only bind mount in a private
+ * mount namespace, which disappears with the process.
+ */
+const asRoot = process.getuid?.() === 0;
+const canMountPrivately = asRoot && spawnSync('unshare', ['-m', 'sh', '-c', 'mount --bind / /mnt && mount -o remount,bind,ro /mnt'], { stdio: 'ignore' }).status === 0;
+
+function onReadOnly(folder: string, ...args: string[]): Result {
+  if (asRoot) {
+    return run('unshare', ['-m', 'sh', '-c', 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"', 'sh', folder, process.execPath, CLI, ...args]);
+  }
+  const db = readdirSync(folder).filter((f) => f.endsWith('.db')).map((f) => path.join(folder, f));
+  for (const f of db) chmodSync(f, 0o444);
+  chmodSync(folder, 0o555);
+  try {
+    return quarry(...args);
+  } finally {
+    chmodSync(folder, 0o755);
+    for (const f of db) chmodSync(f, 0o644);
+  }
+}
+
+describe('a read-only database', skipWhen(asRoot && !canMountPrivately, 'running as root without the right to mount: a read-only folder cannot be made (file modes do not stop root)'), () => {
+  it('run says it cannot write there and exits non-zero', { timeout: 3 * GUARD_MS }, () => {
+    const { db } = queued('read-only-run');
+    // Another reader keeps the -wal and -shm files in place: the database opens, and only its writes fail.
+    const other = new Database(db);
+    other.prepare('SELECT count(*) FROM jobs').get();
+    let r: Result;
+    try {
+      r = onReadOnly(path.dirname(db), 'run', '--db', db);
+    } finally {
+      other.close();
+    }
+    expect(r.code).toBe(1);
+    expect(oneLine(r.err)).toEqual([expect.stringMatching(/^quarry: The job database .*jobs\.db cannot be written here .*read-only\. Nothing queued was lost/)]);
+    expect(fileJobs(db).map((j) => j.status)).toEqual(['pending', 'pending', 'pending']);
   });
 });
 
