@@ -1,10 +1,12 @@
 /** Images: EXIF from a PNG written here, dimensions, the OCR path (offline), and its warnings. */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exifDate } from '../../../workers/extractors/image/image';
 import { imageDimensions } from '../../../workers/extractors/image/dimensions';
 import { languageDataDir, stopOcr } from '../../../workers/extractors/image/ocr';
 import { fixtureDir, makeExif, makePng } from '../../helpers/fixtures';
-import { extractOk } from './helpers';
+import { extractInChild, extractOk } from './helpers';
 
 const fx = fixtureDir('quarry-image-');
 afterAll(async () => {
@@ -37,8 +39,6 @@ describe('images', () => {
   }, 60_000);
 
   it('OCR runs from shipped files only: language data on disk; a language that is not shipped is a warning', async () => {
-    const { existsSync } = await import('node:fs');
-    const path = await import('node:path');
     expect(existsSync(path.join(languageDataDir('eng'), 'eng.traineddata.gz'))).toBe(true);
     const r = await extractOk(fx.write('deu.png', png), { ocrLanguage: 'deu' });
     expect(r.warnings.some((w) => /OCR language "deu" is not installed/.test(w))).toBe(true);
@@ -70,4 +70,30 @@ describe('images', () => {
     const heic = Buffer.concat([Buffer.from('\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic', 'latin1'), ispe(512, 512), ispe(1440, 960)]);
     expect(imageDimensions(heic, 'image/heic')).toEqual({ width: 1440, height: 960 });
   });
+
+  const corpus = path.resolve(import.meta.dirname, '../../../../shared/corpus');
+  it.skipIf(!existsSync(path.join(corpus, 'image')))(
+    "the OCR engine's decoder messages never reach stderr; a damaged image says so in a warning",
+    async () => {
+      const jpeg = readFileSync(path.join(corpus, 'image/IMG_20180725_163423-tiny.jpg'));
+      const eoi = jpeg.length - 2;
+      const dqt = jpeg.indexOf(Buffer.from([0xff, 0xdb]));
+      const files = [
+        path.join(corpus, 'bad/exif-broken1.jpg'),
+        // Five stray bytes before the end marker: libjpeg decodes it, with "Corrupt JPEG data: 5 extraneous bytes before marker 0xd9".
+        fx.write('extraneous.jpg', Buffer.concat([jpeg.subarray(0, eoi), Buffer.from([1, 2, 3, 4, 5]), jpeg.subarray(eoi)])),
+        // Stray bytes before the quantisation tables: libjpeg and leptonica give up, with five lines of their own.
+        fx.write('unreadable.jpg', Buffer.concat([jpeg.subarray(0, dqt), Buffer.from([9, 9, 9]), jpeg.subarray(dqt)])),
+      ];
+      const runs = await extractInChild(files);
+      expect(runs.stderr).not.toMatch(/Corrupt JPEG|JPEG datastream|Error in pix|cannot be read/);
+      expect({ status: runs.status, signal: runs.signal }).toEqual({ status: 0, signal: null });
+      const [broken, extraneous, unreadable] = runs.outcomes.map((o) => (o.ok ? o.result : undefined));
+      expect(broken?.metadata).toMatchObject({ make: 'Canon', model: 'Canon EOS 30D' });
+      expect(extraneous?.warnings).toContain('The image data is damaged; the decoder reported: Corrupt JPEG data: 5 extraneous bytes before marker 0xd9');
+      expect(unreadable?.warnings[0]).toMatch(/^The image data is damaged; the decoder reported: Corrupt JPEG data: \d+ extraneous bytes before marker 0x\w+; .*Error in pixReadStreamJpeg/);
+      expect(unreadable?.warnings[1]).toMatch(/^OCR failed: /);
+    },
+    120_000,
+  );
 });

@@ -11,7 +11,7 @@ import { textStats } from '../../text/stats';
 import { markdownTable } from '../common';
 import type { Extractor } from '../types';
 import { imageDimensions } from './dimensions';
-import { recognize } from './ocr';
+import { OcrError, recognize } from './ocr';
 
 /** Formats leptonica (inside tesseract.js-core) can decode. */
 const OCR_MIMES = new Set(['image/jpeg', 'image/png', 'image/tiff', 'image/gif', 'image/webp', 'image/bmp']);
@@ -19,6 +19,12 @@ const OCR_MIMES = new Set(['image/jpeg', 'image/png', 'image/tiff', 'image/gif',
 const MIN_CONFIDENCE = 50;
 /** Larger images are not OCRed (tesseract's memory grows with pixels). */
 const MAX_OCR_PIXELS = 50_000_000;
+
+/** The image decoders' own words (libjpeg: "Corrupt JPEG data: ..."), as one warning. */
+function damagedImage(messages: string[]): string {
+  const shown = messages.slice(0, 5).join('; ');
+  return `The image data is damaged; the decoder reported: ${shown}${messages.length > 5 ? ` (and ${messages.length - 5} more)` : ''}`;
+}
 
 type Groups = Record<string, Record<string, unknown> | undefined>;
 
@@ -173,6 +179,7 @@ export const imageExtractor: Extractor = {
     } else {
       try {
         const r = await recognize(bytes, lang, input.options.stepTimeoutMs ?? 60_000);
+        if (r.decoderMessages.length) warnings.push(damagedImage(r.decoderMessages));
         const recognised = r.text.replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim();
         ocr = { engine: 'tesseract.js', language: lang, confidence: Math.round(r.confidence) };
         if (!recognised) {
@@ -184,6 +191,7 @@ export const imageExtractor: Extractor = {
           text = recognised;
         }
       } catch (err) {
+        if (err instanceof OcrError && err.decoderMessages.length) warnings.push(damagedImage(err.decoderMessages));
         warnings.push(`OCR failed: ${(err as Error).message}`);
         ocr = { engine: 'tesseract.js', language: lang, error: (err as Error).message };
       }

@@ -12,12 +12,17 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import type { Worker } from 'node:worker_threads';
 
 type TesseractWorker = {
   recognize(image: Buffer): Promise<{ data: { text: string; confidence: number; blocks?: unknown } }>;
   terminate(): Promise<unknown>;
+  /** The worker thread tesseract.js spawned. */
+  worker: Worker;
 };
 
+/** What the engine's thread printed (see quietEngineThread), collected per recognize call. */
+let printed: string[] = [];
 let current: { lang: string; worker: Promise<TesseractWorker> } | null = null;
 
 function req() {
@@ -40,11 +45,11 @@ async function start(lang: string): Promise<TesseractWorker> {
   const r = req();
   const langPath = languageDataDir(lang);
   const tesseract = r('tesseract.js') as { createWorker: (...args: unknown[]) => Promise<TesseractWorker> };
-  const workerPath = path.join(path.dirname(r.resolve('tesseract.js/package.json')), 'src/worker-script/node/index.js');
+  const script = path.join(path.dirname(r.resolve('tesseract.js/package.json')), 'src/worker-script/node/index.js');
   const corePath = path.dirname(r.resolve('tesseract.js-core/package.json'));
-  return tesseract.createWorker(lang, 1 /* OEM.LSTM_ONLY */, {
+  const worker = await tesseract.createWorker(lang, 1 /* OEM.LSTM_ONLY */, {
     langPath,
-    workerPath,
+    workerPath: quietEngineThread(script),
     corePath,
     cacheMethod: 'none',
     gzip: true,
@@ -52,6 +57,34 @@ async function start(lang: string): Promise<TesseractWorker> {
     // Errors come back through the rejected promise; without a handler tesseract.js also throws them globally.
     errorHandler: () => undefined,
   });
+  worker.worker.on('message', (m: { quarryPrinted?: unknown }) => {
+    if (typeof m?.quarryPrinted === 'string' && printed.length < 100) printed.push(m.quarryPrinted);
+  });
+  return worker;
+}
+
+/**
+ * The engine's thread, with its console turned into messages to us. The wasm
+ * engine's image decoders (libjpeg, libpng, leptonica) print to stderr through
+ * console.error ("Corrupt JPEG data: 5 extraneous bytes before marker 0xd9",
+ * "Error in pixReadStreamJpeg: ..."); a worker thread's stderr is the
+ * process's, so that raw text reached the CLI's terminal and the app's logs.
+ * Collected here, it becomes a warning of the job that caused it. A data:
+ * URL (an ES module) wraps tesseract.js's own worker script: no extra file
+ * to ship, and tesseract.js hands `workerPath` to `new Worker` unchanged.
+ */
+function quietEngineThread(script: string): URL {
+  const source = `
+    import { createRequire } from 'node:module';
+    import { parentPort } from 'node:worker_threads';
+    import { format } from 'node:util';
+    for (const level of ['log', 'info', 'warn', 'error', 'debug', 'trace']) {
+      console[level] = (...args) => parentPort.postMessage({ quarryPrinted: format(...args) });
+    }
+    const script = ${JSON.stringify(script)};
+    createRequire(script)(script);
+  `;
+  return new URL(`data:text/javascript,${encodeURIComponent(source)}`);
 }
 
 async function reset(): Promise<void> {
@@ -63,6 +96,18 @@ async function reset(): Promise<void> {
 export interface OcrResult {
   text: string;
   confidence: number;
+  /** What the image decoders printed while reading this image (a damaged file), one line each. */
+  decoderMessages: string[];
+}
+
+/** An OCR failure, with what the decoders printed before it. */
+export class OcrError extends Error {
+  constructor(
+    message: string,
+    public readonly decoderMessages: string[],
+  ) {
+    super(message);
+  }
 }
 
 export async function recognize(image: Buffer, lang: string, timeoutMs: number): Promise<OcrResult> {
@@ -72,6 +117,7 @@ export async function recognize(image: Buffer, lang: string, timeoutMs: number):
   }
   const mine = current;
   let timer: NodeJS.Timeout | undefined;
+  printed = [];
   try {
     const worker = await mine.worker;
     const result = await Promise.race([
@@ -80,10 +126,11 @@ export async function recognize(image: Buffer, lang: string, timeoutMs: number):
         timer = setTimeout(() => reject(new Error(`OCR took longer than ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
       }),
     ]);
-    return { text: result.data.text ?? '', confidence: result.data.confidence ?? 0 };
+    return { text: result.data.text ?? '', confidence: result.data.confidence ?? 0, decoderMessages: printed };
   } catch (err) {
     if (current === mine) await reset();
-    throw err;
+    // tesseract.js rejects with its thread's error text (a string), not an Error.
+    throw new OcrError(err instanceof Error ? err.message : String(err), printed);
   } finally {
     clearTimeout(timer);
   }
