@@ -108,10 +108,14 @@ export function storeFailure(e: unknown, db: string): CliError {
   return new CliError(`The job database ${db} failed (${why}). ${kept}: run the command again; if it fails again, check the disk.`);
 }
 
-/** Opens the store only (no pool) for commands that just read or edit jobs. */
-export function withStore<T>(db: string, fn: (store: JobStore) => T | Promise<T>): Promise<T> {
+/**
+ * Opens the store only (no pool) for commands that just read or edit jobs.
+ * `readOnly` commands fall back to a read-only open where the file or its
+ * folder cannot be written (a backup, a snapshot, a read-only share).
+ */
+export function withStore<T>(db: string, fn: (store: JobStore) => T | Promise<T>, { readOnly = false } = {}): Promise<T> {
   return explainStoreFailures(db, async () => {
-    const store = JobStore.open(db);
+    const store = openStore(db, readOnly);
     // `delete` and `prune` remove jobs without an engine: their files (spool folder) go too, as with the engine.
     const removals: Array<Promise<void>> = [];
     store.on('removed', (id) => removals.push(rm(jobSpoolDir(spoolRootFor(db), id), { recursive: true, force: true }).catch(() => undefined)));
@@ -132,6 +136,20 @@ export async function explainStoreFailures<T>(db: string, fn: () => Promise<T>):
     throw isStoreFailure(e) ? storeFailure(e, db) : e;
   }
 }
+
+function openStore(db: string, readOnly: boolean): JobStore {
+  try {
+    return JobStore.open(db);
+  } catch (e) {
+    if (!readOnly || !cannotWrite(e)) throw e;
+    return JobStore.open(db, { readonly: true });
+  }
+}
+
+const cannotWrite = (e: unknown): boolean => {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (/^SQLITE_(READONLY|CANTOPEN|PERM)/.test(code) || ['EACCES', 'EPERM', 'EROFS'].includes(code));
+};
 
 export function duration(job: Job): string {
   if (!job.startedAt) return '';

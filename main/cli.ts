@@ -245,7 +245,7 @@ export function buildProgram(): Command {
     .description('counts by status and format, and the average time per job')
     .addOption(dbOption())
     .option('--json', 'machine-readable output')
-    .action((o) => withStore(o.db, (store) => printStatus(store, !!o.json)));
+    .action((o) => withStore(o.db, (store) => printStatus(store, !!o.json), { readOnly: true }));
 
   filterOptions(program.command('jobs').description('list jobs, newest first (keyset pages: --before the last SEQ shown)'))
     .addOption(dbOption())
@@ -257,7 +257,7 @@ export function buildProgram(): Command {
       withStore(o.db, (store) => {
         const filter = { ...toFilter(o, store), sort: o.sort, limit: Math.min(o.limit, 1000), ...(o.before !== undefined ? { before: o.before } : {}) };
         printJobs(store.list(filter), !!o.json);
-      }),
+      }, { readOnly: true }),
     );
 
   program
@@ -275,7 +275,7 @@ export function buildProgram(): Command {
         for (const e of events) {
           out(`  ${new Date(e.at).toISOString()}  ${e.fromStatus ?? '-'} -> ${e.toStatus}  attempt ${e.attempt}${e.errorMessage ? `  ${printable(e.errorMessage)}` : ''}`);
         }
-      }),
+      }, { readOnly: true }),
     );
 
   for (const [name, verb, desc] of [

@@ -1,11 +1,13 @@
 // The `quarry` command tells the truth, end to end: the built binary as a
 // child process on real files and a real SQLite file. A store that fails
 // (locked by another process, read-only) ends `run` and `extract` non-zero
-// with one line that says what to do; --json is complete on a pipe; control
-// characters in file names never reach the terminal raw.
+// with one line that says what to do; --json is complete on a pipe; the read
+// commands work on a read-only database; control characters in file names
+// never reach the terminal raw.
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { skipWhen } from '../helpers/skip.js';
@@ -160,7 +162,33 @@ function onReadOnly(folder: string, ...args: string[]): Result {
   }
 }
 
+const snapshot = (folder: string) => ({
+  files: readdirSync(folder).sort(),
+  hash: createHash('sha256').update(readFileSync(path.join(folder, 'jobs.db'))).digest('hex'),
+});
+
 describe('a read-only database', skipWhen(asRoot && !canMountPrivately, 'running as root without the right to mount: a read-only folder cannot be made (file modes do not stop root)'), () => {
+  it('status, jobs and show read it, and leave it untouched', { timeout: 3 * GUARD_MS }, () => {
+    const { db } = queued('read-only');
+    const folder = path.dirname(db);
+    const id = (JSON.parse(quarry('jobs', '--db', db, '--json').out) as Array<{ shortId: string; kind: string }>).find((j) => j.kind !== 'batch')!.shortId;
+    const before = snapshot(folder);
+    expect(before.files).toEqual(['in', 'jobs.db']); // closed cleanly: no -wal or -shm beside it
+
+    const status = onReadOnly(folder, 'status', '--db', db, '--json');
+    expect(status.err).toBe('');
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.out)).toMatchObject({ total: 3, byStatus: { pending: 3 } });
+    const jobs = onReadOnly(folder, 'jobs', '--db', db, '--json');
+    expect(jobs.code).toBe(0);
+    expect(JSON.parse(jobs.out)).toHaveLength(4);
+    const show = onReadOnly(folder, 'show', id, '--db', db);
+    expect(show.code).toBe(0);
+    expect(show.out).toMatch(/- -> pending\s+attempt 0/);
+
+    expect(snapshot(folder)).toEqual(before);
+  });
+
   it('run says it cannot write there and exits non-zero', { timeout: 3 * GUARD_MS }, () => {
     const { db } = queued('read-only-run');
     // Another reader keeps the -wal and -shm files in place: the database opens, and only its writes fail.
