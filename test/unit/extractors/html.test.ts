@@ -116,7 +116,11 @@ describe('html extractor', () => {
   });
 
   it('an empty or whitespace-only file extracts to no text, with a warning', async () => {
-    for (const [name, content, warning] of [['empty.html', '', 'File is empty (0 bytes)'], ['blank-space.html', ' \n\t \r\n', 'File contains only whitespace']]) {
+    const cases: Array<[name: string, content: string, warning: string]> = [
+      ['empty.html', '', 'File is empty (0 bytes)'],
+      ['blank-space.html', ' \n\t \r\n', 'File contains only whitespace'],
+    ];
+    for (const [name, content, warning] of cases) {
       const r = await extractOk(fx.write(name, content));
       expect([r.text, r.markdown, r.warnings], name).toEqual(['', '', [warning]]);
     }

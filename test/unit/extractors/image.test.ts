@@ -6,7 +6,8 @@ import { exifDate } from '../../../workers/extractors/image/image';
 import { imageDimensions } from '../../../workers/extractors/image/dimensions';
 import { languageDataDir, stopOcr } from '../../../workers/extractors/image/ocr';
 import { fixtureDir, makeExif, makePng } from '../../helpers/fixtures';
-import { extractInChild, extractOk } from './helpers';
+import { extractInChild } from '../../helpers/child-extract';
+import { extractOk } from './helpers';
 
 const fx = fixtureDir('quarry-image-');
 afterAll(async () => {

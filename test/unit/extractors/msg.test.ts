@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { WorkerOutcome } from '../../../shared/extraction';
 import { fixtureDir } from '../../helpers/fixtures';
-import { extractInChild } from './helpers';
+import { extractInChild } from '../../helpers/child-extract';
 
 const fx = fixtureDir('quarry-msg-');
 afterAll(() => fx.cleanup());

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../../workers/extract';
 import { fixtureDir, makeBlankPdf, makeEncryptedPdf, makePdf, makeRepeatedPagePdf } from '../../helpers/fixtures';
-import { extractErr, extractInChild, extractOk } from './helpers';
+import { extractInChild } from '../../helpers/child-extract';
+import { extractErr, extractOk } from './helpers';
 
 // Before anything here loads pdf.js (each test file gets its own worker).
 const nativePush = Array.prototype.push;
@@ -123,7 +124,7 @@ describe('PDF page budgets', () => {
   it('a page tree listing one page 200,000 times is refused as resource_limit before any page is read', async () => {
     // Unbounded, pdf.js's page lookup makes this file quadratic (about half an hour): a child process, killed if it runs on.
     const file = fx.write('fan-out.pdf', makeRepeatedPagePdf(200_000));
-    const runs = await extractInChild([file], {}, 60_000);
+    const runs = await extractInChild([file], { killAfterMs: 60_000 });
     expect({ status: runs.status, signal: runs.signal }).toEqual({ status: 0, signal: null });
     expect(runs.outcomes[0]).toMatchObject({
       ok: false,
