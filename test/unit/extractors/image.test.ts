@@ -6,6 +6,7 @@ import { exifDate } from '../../../workers/extractors/image/image';
 import { imageDimensions } from '../../../workers/extractors/image/dimensions';
 import { languageDataDir, stopOcr } from '../../../workers/extractors/image/ocr';
 import { fixtureDir, makeExif, makePng } from '../../helpers/fixtures';
+import { skipWhen } from '../../helpers/skip';
 import { extractInChild } from '../../helpers/child-extract';
 import { extractOk } from './helpers';
 
@@ -73,8 +74,9 @@ describe('images', () => {
   });
 
   const corpus = path.resolve(import.meta.dirname, '../../../../shared/corpus');
-  it.skipIf(!existsSync(path.join(corpus, 'image')))(
+  it(
     "the OCR engine's decoder messages never reach stderr; a damaged image says so in a warning",
+    { ...skipWhen(!existsSync(path.join(corpus, 'image')), 'decoder messages: the damaged JPEGs come from the shared corpus (../shared/corpus), which is absent here.'), timeout: 120_000 },
     async () => {
       const jpeg = readFileSync(path.join(corpus, 'image/IMG_20180725_163423-tiny.jpg'));
       const eoi = jpeg.length - 2;
@@ -95,6 +97,5 @@ describe('images', () => {
       expect(unreadable?.warnings[0]).toMatch(/^The image data is damaged; the decoder reported: Corrupt JPEG data: \d+ extraneous bytes before marker 0x\w+; .*Error in pixReadStreamJpeg/);
       expect(unreadable?.warnings[1]).toMatch(/^OCR failed: /);
     },
-    120_000,
   );
 });
