@@ -6,8 +6,17 @@
  *
  * Facts are free text; each clause (split on "; ") must be matched by a rule
  * below that checks it, or by an explicit note saying why it is not checked
- * (deferred to a later issue, or not a property of our output). A clause
- * nobody recognises fails the test, so new manifest facts cannot slip by.
+ * (not a property of our output). A clause nobody recognises fails the test,
+ * so new manifest facts cannot slip by.
+ *
+ * Facts that belong to a later issue (formats not extracted yet) are listed
+ * in UNMET, each with its reason: they are still checked when a rule exists,
+ * never fail the test, and the closing summary prints those still unmet (and
+ * those met since, to take out of the table). Every other fact must hold.
+ *
+ * Rows whose facts say the file once killed the process ("no process
+ * death") run in a child process, so that a regression kills that child and
+ * is reported, not the test runner.
  *
  * The corpus lives outside the repo (../shared/corpus); without it the
  * suite is skipped with a warning.
@@ -20,6 +29,7 @@ import Piscina from 'piscina';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { categoryOf, ERROR_CODES, extractionResultSchema, type ErrorCode, type ExtractionResult, type Format, type WorkerOutcome } from '../../shared/extraction';
 import { detectFile } from '../../workers/detect';
+import { extractInChild } from '../helpers/child-extract';
 import { skipWhen } from '../helpers/skip';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -57,6 +67,8 @@ interface Ctx {
   row: Row;
   outcome: WorkerOutcome;
   ms: number;
+  /** How the child process ended, for rows run in one (see isolated). */
+  child?: { status: number | null; signal: string | null };
 }
 /** true = pass; a string = why it failed. */
 type Verdict = true | string;
@@ -171,6 +183,18 @@ const RULES: Rule[] = [
   },
   { re: /^DERIVED: /, note: 'provenance of a derived file, not a fact about its content' },
   { re: /^poppler: /, note: "another tool's message; our own clean failure is checked instead" },
+  // --- bad/ Outlook: the mutated .msg (issue #11) ---
+  {
+    re: /^@kenjiuno\/msgreader [\d.]+ grows an array until V8 aborts the whole process/,
+    note: "what the library does unguarded; our guard (workers/extractors/email/cfb-check.ts) is what the next fact checks",
+  },
+  {
+    re: /^expect a clean typed failure of this job \((\w+) or (\w+)\) and no process death$/,
+    checkOutcome: ({ outcome, child }, m) => {
+      if (!child || child.status !== 0 || child.signal) return `the process running it died (${JSON.stringify(child)})`;
+      return !outcome.ok && [m[1], m[2]].includes(outcome.error.code) && cleanFailure(outcome) ? true : `expected ${m[1]} or ${m[2]}, got ${JSON.stringify(outcome)}`;
+    },
+  },
   // --- CSV / TSV ---
   { re: /(\d+) records incl\. header/, check: (r, m) => eq(table0(r).length, Number(m[1]), 'records') },
   { re: /records incl\. header \(([^)]+)\)/, check: (r, m) => eq(table0(r)[0], m[1]!.split(','), 'header') },
@@ -412,16 +436,76 @@ const RULES: Rule[] = [
   { re: /^(\d+) entries ([^\s,]+(?:,[^\s,]+)+)$/, check: (r, m) => eq(r.children?.map((c) => c.name), m[2]!.split(','), 'entries written as children') },
 ];
 
+// --- Facts not met yet, and why ----------------------------------------------
+
+const ISSUE_15 = 'issue #15 (Extraction, second pass)';
+/**
+ * Facts of rows added for formats that issue #15 brings, by path: clauses
+ * (matched by their beginning) that do not hold yet, with the reason. Never
+ * list a fact that holds, and take a fact out once it does.
+ */
+const UNMET: Record<string, { reason: string; facts: string[] }> = {
+  'pdf/scanned-c02-22.pdf': { reason: `${ISSUE_15}: scanned PDF pages are not OCRed yet`, facts: ['scanned page (one 800x981 JPEG image', 'OCR text contains', 'about 200 words'] },
+  'pdf/scanned-ccitt.pdf': { reason: `${ISSUE_15}: scanned PDF pages are not OCRed yet`, facts: ['scanned page (one 2550x3300 CCITT', 'OCR text contains', 'about 700 words'] },
+  'odt/testODFwithOOo3.odt': { reason: `${ISSUE_15}: .odt extractor not written yet (read as a plain ZIP)`, facts: ['Title=', 'text contains', 'footnote', 'annotation'] },
+  'odp/odfdo-example.odp': { reason: `${ISSUE_15}: .odp extractor not written yet (read as a plain ZIP)`, facts: ['2 slides', 'slide 1', 'slide 2', 'Title=', '1 embedded JPEG'] },
+  'rtf/testRTFVarious.rtf': { reason: `${ISSUE_15}: RTF extractor not written yet (read as plain text, markup included)`, facts: ['author', 'text contains', 'footnote text'] },
+  'epub/testEPUB.epub': { reason: `${ISSUE_15}: EPUB extractor not written yet (read as a plain ZIP)`, facts: ['EPUB 2', 'Title=', 'Creator=', '4 spine items', 'text contains', 'mimetype is not the first ZIP entry'] },
+  'email/complex.mbox': { reason: `${ISSUE_15}: mbox (several messages in one file) not read yet (plain text)`, facts: ['3 messages', 'subjects', 'From "Jothi', '1st body starts'] },
+  'tar/multi-file.tar': { reason: `${ISSUE_15}: tar archives not unpacked yet`, facts: ['ustar', '2 entries file-1.txt'] },
+  'tar/bla.tgz': { reason: `${ISSUE_15}: gzip-compressed tar archives not unpacked yet`, facts: ['gzip-compressed tar', '2 entries test1.xml', 'test1.xml contains'] },
+  'gz/lorem-ipsum.txt.gz': { reason: `${ISSUE_15}: gzip files not decompressed yet`, facts: ['single gzip member', '144060 bytes uncompressed', 'text (after a leading newline) starts'] },
+  '7z/bla.7z': { reason: `${ISSUE_15}: 7z archives not unpacked yet`, facts: ['2 entries test1.xml', 'LZMA:16', 'same two files as tar/bla.tgz'] },
+  'doc/testWORD.doc': { reason: `${ISSUE_15}: legacy Word .doc not read yet (unsupported_format)`, facts: ['Title=', 'pages=2 (summary info)', 'text contains', 'header "This is the header'] },
+  'xls/testEXCEL.xls': { reason: `${ISSUE_15}: legacy Excel .xls not read yet (unsupported_format)`, facts: ['sheets "Feuil1"', 'text contains', 'header Number,Square', 'rows 1..15', 'Title='] },
+  'ppt/testPPT.ppt': { reason: `${ISSUE_15}: legacy PowerPoint .ppt not read yet (unsupported_format)`, facts: ['1 slide', 'Title=', 'text contains'] },
+  'bad/docx-encrypted-example_password.docx': {
+    reason: `${ISSUE_15}: password-protected OOXML (a CFB with an EncryptedPackage) is not recognised yet (it reads as an OLE2 .msg)`,
+    facts: ['not a ZIP: CFB container', 'expect a clean "password-protected" error', 'with password "Password1234_"'],
+  },
+  'ics/x_location.ics': {
+    reason: `${ISSUE_15}: iCalendar extractor not written yet (plain text)`,
+    facts: ['1 VEVENT', 'SUMMARY=', 'DTSTART;TZID=', 'RRULE FREQ=', 'LOCATION=', 'X-WR-CALNAME=', 'folded X-APPLE-STRUCTURED-LOCATION'],
+  },
+  'vcf/John_Doe_MS_OUTLOOK.vcf': {
+    reason: `${ISSUE_15}: vCard extractor not written yet (plain text)`,
+    facts: ['1 vCard 2.1', 'FN=', 'ORG=', 'EMAIL john.doe@ibm.cm', 'quoted-printable LABEL', 'base64 PHOTO', 'python3-vobject 0.9.6.1 fails'],
+  },
+};
+/** Files whose format does not exist yet (issue #15): what they are detected as today is printed, not checked. */
+const DETECTION_UNMET: Record<string, string> = {
+  'odt/testODFwithOOo3.odt': `${ISSUE_15}: no OpenDocument text format yet`,
+  'odp/odfdo-example.odp': `${ISSUE_15}: no OpenDocument presentation format yet`,
+  'rtf/testRTFVarious.rtf': `${ISSUE_15}: no RTF format yet`,
+  'epub/testEPUB.epub': `${ISSUE_15}: no EPUB format yet`,
+  'email/complex.mbox': `${ISSUE_15}: no mbox format yet`,
+  'bad/docx-encrypted-example_password.docx': `${ISSUE_15}: password-protected OOXML not told apart from other OLE2 files yet`,
+  'ics/x_location.ics': `${ISSUE_15}: no iCalendar format yet`,
+  'vcf/John_Doe_MS_OUTLOOK.vcf': `${ISSUE_15}: no vCard format yet`,
+};
+
+function unmetReason(file: string, clause: string): string | undefined {
+  const entry = UNMET[file];
+  return entry?.facts.some((f) => clause.startsWith(f)) ? entry.reason : undefined;
+}
+
+/** Rows whose facts say the file once killed the process running it. */
+const isolated = (row: Row) => /no process death/.test(row.facts);
+
 // --- Run ------------------------------------------------------------------
 
 interface Tally {
   passed: number;
   failed: number;
   noted: number;
+  /** Listed in UNMET and still unmet. */
+  unmet: number;
 }
 const tallies = new Map<string, Tally>();
 const timings: Array<{ file: string; ms: number; status: string }> = [];
 const failures: string[] = [];
+const stillUnmet: string[] = [];
+const metSince: string[] = [];
 
 function groupOf(p: string): string {
   return `${p.split('/')[0]}/*${path.extname(p)}`;
@@ -439,12 +523,16 @@ describe('real-world corpus (every manifest row)', skipWhen(!hasCorpus, noCorpus
   afterAll(async () => {
     await pool?.destroy();
     rmSync(spoolRoot, { recursive: true, force: true });
-    const lines = ['', 'Corpus facts (format × facts):', 'group            passed  failed  noted'];
-    for (const [g, t] of [...tallies].sort()) lines.push(`${g.padEnd(16)} ${String(t.passed).padStart(6)}  ${String(t.failed).padStart(6)}  ${String(t.noted).padStart(5)}`);
-    const total = [...tallies.values()].reduce((a, t) => ({ passed: a.passed + t.passed, failed: a.failed + t.failed, noted: a.noted + t.noted }), { passed: 0, failed: 0, noted: 0 });
-    lines.push(`${'total'.padEnd(16)} ${String(total.passed).padStart(6)}  ${String(total.failed).padStart(6)}  ${String(total.noted).padStart(5)}`);
+    const row = (g: string, t: Tally) =>
+      `${g.padEnd(16)} ${String(t.passed).padStart(6)}  ${String(t.failed).padStart(6)}  ${String(t.noted).padStart(5)}  ${String(t.unmet).padStart(5)}`;
+    const lines = ['', 'Corpus facts (format × facts):', 'group            passed  failed  noted  unmet'];
+    for (const [g, t] of [...tallies].sort()) lines.push(row(g, t));
+    const zero: Tally = { passed: 0, failed: 0, noted: 0, unmet: 0 };
+    lines.push(row('total', [...tallies.values()].reduce((a, t) => ({ passed: a.passed + t.passed, failed: a.failed + t.failed, noted: a.noted + t.noted, unmet: a.unmet + t.unmet }), zero)));
     lines.push('', 'Extraction time per file (pool, 2 threads):');
     for (const t of timings) lines.push(`  ${t.file.padEnd(44)} ${String(t.ms).padStart(6)} ms  ${t.status}`);
+    if (stillUnmet.length) lines.push('', `Facts noted as not met yet, still unmet (${stillUnmet.length}):`, ...stillUnmet.map((f) => `  ${f}`));
+    if (metSince.length) lines.push('', 'Facts noted as not met yet that now hold (take them out of UNMET):', ...metSince.map((f) => `  ${f}`));
     if (failures.length) lines.push('', 'Failed facts:', ...failures.map((f) => `  ${f}`));
     console.log(lines.join('\n'));
   });
@@ -469,7 +557,9 @@ describe('real-world corpus (every manifest row)', skipWhen(!hasCorpus, noCorpus
       // OpenCASCADE BREP (not STEP, says the manifest) is handled by the CAD exchange ('step') extractor.
       const expected: Format = byFolder[folder] ?? byExt[path.extname(row.path)] ?? 'unknown';
       const d = await detectFile(path.join(corpusDir, row.path));
-      if (d.format !== expected) wrong.push(`${row.path}: ${d.format} (${d.method}), expected ${expected}`);
+      const pending = DETECTION_UNMET[row.path];
+      if (pending) stillUnmet.push(`${row.path}: detected as ${d.format} (${d.method}); ${pending}`);
+      else if (d.format !== expected) wrong.push(`${row.path}: ${d.format} (${d.method}), expected ${expected}`);
     }
     expect(wrong).toEqual([]);
   });
@@ -483,7 +573,15 @@ describe('real-world corpus (every manifest row)', skipWhen(!hasCorpus, noCorpus
 
       const t0 = performance.now();
       const spoolDir = path.join(spoolRoot, row.path.replace(/[^\w.-]+/g, '_'));
-      const outcome = (await pool.run({ path: file, options: {}, spoolDir }, { signal: AbortSignal.timeout(FILE_TIMEOUT_MS) })) as WorkerOutcome;
+      let outcome: WorkerOutcome;
+      let child: Ctx['child'];
+      if (isolated(row)) {
+        const runs = await extractInChild([file], { spoolDir, killAfterMs: FILE_TIMEOUT_MS });
+        child = { status: runs.status, signal: runs.signal };
+        outcome = runs.outcomes[0] ?? { ok: false, error: { code: 'internal', message: `the process running the extraction died (${runs.signal ?? `exit ${runs.status}`})` } };
+      } else {
+        outcome = (await pool.run({ path: file, options: {}, spoolDir }, { signal: AbortSignal.timeout(FILE_TIMEOUT_MS) })) as WorkerOutcome;
+      }
       const ms = Math.round(performance.now() - t0);
       if (outcome.ok) {
         // Children: real files inside this job's spool folder, with the sizes reported.
@@ -499,18 +597,25 @@ describe('real-world corpus (every manifest row)', skipWhen(!hasCorpus, noCorpus
       timings.push({ file: row.path, ms, status: outcome.ok ? `ok (${outcome.result.format})` : `error ${outcome.error.code}: ${outcome.error.message}` });
       if (outcome.ok) expect(extractionResultSchema.safeParse(outcome.result).success).toBe(true);
 
-      const tally = tallies.get(groupOf(row.path)) ?? { passed: 0, failed: 0, noted: 0 };
+      const tally = tallies.get(groupOf(row.path)) ?? { passed: 0, failed: 0, noted: 0, unmet: 0 };
       tallies.set(groupOf(row.path), tally);
       const folder = row.path.split('/')[0]!;
-      const ctx: Ctx = { row, outcome, ms };
+      const ctx: Ctx = { row, outcome, ms, ...(child ? { child } : {}) };
       const problems: string[] = [];
-      for (const clause of row.facts.split(/;\s*/).map((c) => c.trim()).filter(Boolean)) {
+      // "; " separates clauses; a bare ";" belongs to a value (DTSTART;TZID=..., ORG="IBM;Accounting").
+      for (const clause of row.facts.split(/;\s+/).map((c) => c.trim()).filter(Boolean)) {
         const matching = RULES.map((rule) => ({ rule, m: rule.re.exec(clause) })).filter(
           (x): x is { rule: Rule; m: RegExpExecArray } => x.m !== null && (!x.rule.dirs || x.rule.dirs.includes(folder)),
         );
+        const unmet = unmetReason(row.path, clause);
         if (!matching.length) {
-          problems.push(`unrecognised fact "${clause}" (add a rule or a note)`);
-          tally.failed++;
+          if (unmet) {
+            tally.unmet++;
+            stillUnmet.push(`${row.path}: "${clause}" (no rule yet); ${unmet}`);
+          } else {
+            problems.push(`unrecognised fact "${clause}" (add a rule or a note)`);
+            tally.failed++;
+          }
           continue;
         }
         for (const { rule, m } of matching) {
@@ -521,8 +626,13 @@ describe('real-world corpus (every manifest row)', skipWhen(!hasCorpus, noCorpus
           } else if (rule.checkOutcome) verdict = rule.checkOutcome(ctx, m);
           else if (!outcome.ok) verdict = `extraction failed: ${outcome.error.code}: ${outcome.error.message}`;
           else verdict = rule.check!(outcome.result, m, ctx);
-          if (verdict === true) tally.passed++;
-          else {
+          if (verdict === true) {
+            tally.passed++;
+            if (unmet) metSince.push(`${row.path}: "${clause}"`);
+          } else if (unmet) {
+            tally.unmet++;
+            stillUnmet.push(`${row.path}: "${clause}" (${verdict}); ${unmet}`);
+          } else {
             tally.failed++;
             problems.push(`"${clause}": ${verdict}`);
           }
