@@ -2,7 +2,9 @@
  * What every `quarry` command shares: output, errors a person can read, the
  * --db option, opening the store, printing jobs.
  */
+import { statfsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Job } from '../shared/job.js';
 import { defaultDbPath, jobSpoolDir, spoolRootFor } from './core/paths.js';
@@ -100,12 +102,23 @@ export function storeFailure(e: unknown, db: string): CliError {
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
     return new CliError(`The job database ${db} is locked by another process (${why}). ${kept}: run the command again once that process is done with it (another quarry run, serve or the app).`);
   }
-  if (code === 'SQLITE_FULL') return new CliError(`The disk that holds the job database ${db} is full (${why}). ${kept}: free some space and run the command again.`);
+  if (code === 'SQLITE_FULL' || (code.startsWith('SQLITE_IOERR') && diskFull(db))) {
+    return new CliError(`The disk that holds the job database ${db} is full (${why}). ${kept}: free some space and run the command again.`);
+  }
   if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_PERM') {
     return new CliError(`The job database ${db} cannot be written here (${why}): it or its folder is read-only. ${kept}: make both writable, or name another file with --db.`);
   }
   if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') return new CliError(`The job database ${db} is damaged or is not a Quarry database (${why}).`);
   return new CliError(`The job database ${db} failed (${why}). ${kept}: run the command again; if it fails again, check the disk.`);
+}
+
+/** A full disk shows as an I/O error where SQLite cannot grow its -shm file (SQLITE_IOERR_SHMSIZE), not as SQLITE_FULL. */
+function diskFull(db: string): boolean {
+  try {
+    return statfsSync(path.dirname(path.resolve(db))).bavail === 0;
+  } catch {
+    return false;
+  }
 }
 
 /**

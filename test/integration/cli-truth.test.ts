@@ -49,6 +49,10 @@ function queued(name: string, files = 3): { input: string; db: string } {
 const fileJobs = (db: string) => (JSON.parse(quarry('jobs', '--db', db, '--json').out) as Array<{ kind: string; status: string }>).filter((j) => j.kind !== 'batch');
 const oneLine = (text: string) => text.trim().split('\n');
 
+/** Root may mount in a private namespace (mounts vanish with its processes): read-only folders and a full disk for real. */
+const asRoot = process.getuid?.() === 0;
+const canMountPrivately = asRoot && spawnSync('unshare', ['-m', 'sh', '-c', 'mount --bind / /mnt && mount -o remount,bind,ro /mnt'], { stdio: 'ignore' }).status === 0;
+
 /** Holds SQLite's write lock on the file, as another process in the middle of a long write would. */
 function lockExclusively(db: string): () => void {
   const other = new Database(db);
@@ -98,6 +102,46 @@ describe('a failing job database ends run and extract non-zero', () => {
     expect(oneLine(r.err)).toEqual([expect.stringMatching(/^quarry: The job database .*jobs\.db is locked by another process .*Nothing queued was lost/)]);
     expect(fileJobs(db).map((j) => j.status)).toEqual(['pending', 'pending', 'pending']);
   });
+
+  it('run: the disk is full', { ...skipWhen(!canMountPrivately, 'a full disk is a small tmpfs in a private mount namespace: that needs root and the right to mount'), timeout: 3 * GUARD_MS }, () => {
+    const base = path.join(dir, 'full');
+    const input = path.join(base, 'in');
+    mkdirSync(path.join(base, 'mnt'), { recursive: true });
+    mkdirSync(input);
+    for (let i = 0; i < 20; i++) writeFileSync(path.join(input, `line-${i}.txt`), `line ${i}\n`);
+    // The database on a 1 MiB tmpfs, filled up: first the run cannot even make
+    // the -shm file (SQLite says "disk I/O error"); then, with another
+    // connection keeping the -shm in place (as the app would), it opens and
+    // only its writes fail.
+    const script = `
+      mount -t tmpfs -o size=1m tmpfs "$M" || exit 90
+      "$NODE" "$CLI" add "$IN" --db "$M/jobs.db" > /dev/null || exit 91
+      dd if=/dev/zero of="$M/fill" bs=4k 2> /dev/null
+      timeout -s KILL ${GUARD_MS / 1000} "$NODE" "$CLI" run --db "$M/jobs.db" > /dev/null 2> "$B/open.err"; echo $? > "$B/open.code"
+      rm "$M/fill"
+      "$NODE" -e 'const d = new (require(process.argv[1]))(process.argv[2]); d.prepare("SELECT 1").get(); require("fs").writeFileSync(process.argv[3], "1"); setInterval(() => {}, 1e6);' "$BSQ" "$M/jobs.db" "$B/held" < /dev/null > /dev/null 2>&1 &
+      trap "kill $!" EXIT
+      until [ -s "$B/held" ]; do sleep 0.05; done
+      dd if=/dev/zero of="$M/fill" bs=4k 2> /dev/null
+      timeout -s KILL ${GUARD_MS / 1000} "$NODE" "$CLI" run --db "$M/jobs.db" > /dev/null 2> "$B/full.err"; echo $? > "$B/full.code"
+      "$NODE" "$CLI" jobs --json --db "$M/jobs.db" > "$B/jobs.json"
+      rm "$M/fill"
+      "$NODE" "$CLI" run --db "$M/jobs.db" > "$B/again.out"; echo $? > "$B/again.code"`;
+    const r = spawnSync('unshare', ['-m', 'sh', '-c', script], {
+      encoding: 'utf8',
+      timeout: 2 * GUARD_MS,
+      env: { ...env, B: base, M: path.join(base, 'mnt'), IN: input, NODE: process.execPath, CLI, BSQ: path.join(root, 'node_modules/better-sqlite3') },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const read = (name: string) => readFileSync(path.join(base, name), 'utf8');
+    for (const step of ['open', 'full']) {
+      expect(read(`${step}.code`).trim(), step).toBe('1');
+      expect(oneLine(read(`${step}.err`)), step).toEqual([expect.stringMatching(/^quarry: The disk that holds the job database .*jobs\.db is full .*Nothing queued was lost: free some space/)]);
+    }
+    expect((JSON.parse(read('jobs.json')) as Array<{ kind: string }>).filter((j) => j.kind !== 'batch')).toHaveLength(20);
+    expect(read('again.code').trim()).toBe('0');
+    expect(read('again.out')).toMatch(/20 of 20 jobs succeeded/);
+  });
 });
 
 function collect(child: ReturnType<typeof spawn>): Promise<Result> {
@@ -144,9 +188,6 @@ describe('--json on a pipe', () => {
  * root (whom modes do not stop) through a read-only bind mount in a private
  * mount namespace, which disappears with the process.
  */
-const asRoot = process.getuid?.() === 0;
-const canMountPrivately = asRoot && spawnSync('unshare', ['-m', 'sh', '-c', 'mount --bind / /mnt && mount -o remount,bind,ro /mnt'], { stdio: 'ignore' }).status === 0;
-
 function onReadOnly(folder: string, ...args: string[]): Result {
   if (asRoot) {
     return run('unshare', ['-m', 'sh', '-c', 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"', 'sh', folder, process.execPath, CLI, ...args]);
