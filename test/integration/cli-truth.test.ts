@@ -1,6 +1,6 @@
 // The `quarry` command tells the truth, end to end: the built binary as a
 // child process on real files and a real SQLite file. A store that fails
-// (locked by another process, read-only) ends `run` and `extract` non-zero
+// (locked by another process, a full disk, read-only) ends `run` and `extract` non-zero
 // with one line that says what to do; --json is complete on a pipe; the read
 // commands work on a read-only database; control characters in file names
 // never reach the terminal raw.
