@@ -760,7 +760,7 @@ function summarize(env, skips) {
       const bq = bar(`peak RSS with ${qi.queued?.toLocaleString('en') ?? '?'} jobs queued + processing`, q, '≤', 300, 'MB');
       rows.push(row('mem.queue', '—', bq.text, bq.verdict));
       notes.push(
-        `queue: RSS ${qi.rssBeforeEngineMb} MB before the engine, ${qi.peakRssDuringIntakeMb} MB peak after intake (${qi.intakeSeconds} s); ${qi.processedJobs?.toLocaleString('en')} jobs processed in ${qi.processSeconds} s with ${qi.poolThreads} pool threads; at the peak the main thread's V8 heap had ${qi.mainHeapTotalAtPeakMb ?? '?'} MB reserved. The pool's worker threads live in the extraction host, a child process: the figure is the engine's peak (VmHWM ${qi.enginePeakRssMb ?? '?'} MB) plus the host's (${qi.hostPeakRssMb ?? '?'} MB), at least the peak of their sum since the two need not peak together.`,
+        `queue: RSS ${qi.rssBeforeEngineMb} MB before the engine, ${qi.peakRssDuringIntakeMb} MB peak after intake (${qi.intakeSeconds} s); ${qi.processedJobs?.toLocaleString('en')} jobs processed in ${qi.processSeconds} s with ${qi.poolThreads} pool threads; at the peak the main thread's V8 heap had ${qi.mainHeapTotalAtPeakMb ?? '?'} MB reserved. The pool's worker threads live in the extraction host, a child process: the figure is the engine's peak (VmHWM ${qi.enginePeakRssMb ?? '?'} MB) plus the host's (${qi.hostPeakRssMb ?? '?'} MB), at least the peak of their sum since the two need not peak together (their sum sampled every 25 ms peaked at ${qi.sampledPeakRssMb ?? '?'} MB).`,
         ...(get('mem.queue').notes ?? []),
       );
     }
