@@ -107,7 +107,7 @@ export function registerControlCommands(program: Command): void {
             const b = store.setBatchPaused(batch, paused);
             return out(`${paused ? 'paused' : 'resumed'} batch ${b.shortId} ${printable(b.fileName ?? '')}`);
           }
-          store.db.prepare(`INSERT INTO settings (key, value) VALUES ('queue.paused', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(JSON.stringify(paused));
+          store.settings.set('queue.paused', paused);
           out(paused ? 'queue paused: running jobs finish, nothing new starts' : 'queue resumed');
         }),
       );
@@ -187,7 +187,7 @@ export function registerControlCommands(program: Command): void {
         const n = store.prune(cutoff, o.status as JobStatus[] | undefined);
         out(`deleted ${n} job${n === 1 ? '' : 's'} finished before ${new Date(cutoff).toISOString()}`);
         if (o.keepDays !== undefined) {
-          store.db.prepare(`INSERT INTO settings (key, value) VALUES ('retention.days', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(JSON.stringify(o.keepDays));
+          store.settings.set('retention.days', o.keepDays);
           out(o.keepDays ? `finished jobs older than ${o.keepDays} days will be deleted automatically` : 'automatic retention off');
         }
       }),

@@ -19,6 +19,7 @@ import { Schedules } from './schedules.js';
 import { WatchFolders } from './watch-folders.js';
 import { Scheduler, type Executor, type ProgressEvent, type SchedulerOptions } from './scheduler.js';
 import { JobStore } from './store/job-store.js';
+import type { SettingKey } from './store/settings.js';
 import { bulkApply, type BulkAction, type BulkFilter } from './bulk.js';
 import { jobSpoolDir, spoolRootFor } from './paths.js';
 import { GROUP_MAX_BYTES } from './pool-groups.js';
@@ -192,13 +193,12 @@ export class Engine extends EventEmitter<EngineEvents> {
     return ids;
   }
 
-  setting(key: string): unknown {
-    const row = this.store.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
-    return row ? JSON.parse(row.value) : undefined;
+  setting(key: SettingKey): unknown {
+    return this.store.settings.get(key);
   }
 
-  setSetting(key: string, value: unknown): void {
-    this.store.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, JSON.stringify(value));
+  setSetting(key: SettingKey, value: unknown): void {
+    this.store.settings.set(key, value);
   }
 
   // ---- intake -------------------------------------------------------------

@@ -1,0 +1,117 @@
+/**
+ * Completion: a running job's result is stored and the job ends completed
+ * (or partial, when some of its items failed). One path for one job and for
+ * many: the scheduler completes everything that finished since its last tick
+ * in one transaction (`completeMany`), and `complete` is the same write for
+ * a single job. A container (an archive, an e-mail) that yielded entries
+ * instead becomes the batch of its entries (`becomeBatch`).
+ */
+import type { ExtractionResult } from '../../../shared/extraction.js';
+import type { Job } from '../../../shared/job.js';
+import { assertCan } from '../state-machine.js';
+import { finishedMany } from './batch-rules.js';
+import type { StoreCore } from './core.js';
+import { insert } from './insert.js';
+import { summarize, withFinish, type NewJob, type Row } from './rows.js';
+
+/** A running job, as claimed, and what its execution produced. */
+export interface Completion {
+  job: Job;
+  result: ExtractionResult;
+  /** The pipeline step it ended on (see Scheduler's onStep). */
+  stepIndex?: number;
+  contentHash?: string;
+  /** Items that failed inside an otherwise successful run: the job ends partial. */
+  failedItems?: number;
+  warning?: string;
+  /** Dedup: the job whose stored result this one reused. */
+  reusedFrom?: string;
+}
+
+/**
+ * Completes many running jobs in one transaction. Jobs that are no longer
+ * running (cancelled meanwhile) are left alone and returned as refused.
+ * Batches and dependents are settled once per parent, not per child.
+ * (One prepared UPDATE per job: a single UPDATE … FROM json_each(?) over
+ * all of them cost half as much again, for the JSON it parses per column.)
+ */
+export function completeMany(s: StoreCore, items: readonly Completion[]): { done: Job[]; refused: string[] } {
+  if (!items.length) return { done: [], refused: [] };
+  return s.tx(() => writeCompletions(s, items));
+}
+
+/** Stores the result and ends the job: partial when some items failed; a container with children becomes their batch. */
+export function complete(
+  s: StoreCore,
+  id: string,
+  result: ExtractionResult,
+  opts: Omit<Completion, 'job' | 'result' | 'stepIndex'> & { children?: NewJob[] } = {},
+): Job {
+  return s.tx(() => {
+    const job = s.require(id);
+    // Only a running job completes.
+    assertCan('complete', job);
+    const { children, ...rest } = opts;
+    if (children?.length) return becomeBatch(s, job, result, children, opts.contentHash);
+    return writeCompletions(s, [{ job, result, ...rest }]).done[0]!;
+  });
+}
+
+/** The shared path, inside a transaction: every job's UPDATE and result, then what follows. */
+function writeCompletions(s: StoreCore, items: readonly Completion[]): { done: Job[]; refused: string[] } {
+  const completed: Completion[] = [];
+  const refused: string[] = [];
+  for (const it of items) {
+    if (writeCompletion(s, it)) completed.push(it);
+    else refused.push(it.job.id);
+  }
+  // The columns the updates set, as stored (timing comes from the database's clock).
+  const rows = new Map<number, Row>();
+  if (completed.length) {
+    for (const r of s.sql.finishedRows.all(JSON.stringify(completed.map((it) => it.job.seq))) as Row[]) rows.set(r.seq as number, r);
+  }
+  // The rest of each job is as claimed: nothing else changes a running job's other columns.
+  const done = completed.map((it) => withFinish(it.job, rows.get(it.job.seq)!));
+  finishedMany(s, done);
+  return { done, refused };
+}
+
+/** The UPDATE and the result of one job; false when the job is no longer running. */
+function writeCompletion(s: StoreCore, it: Completion): boolean {
+  const failedItems = it.failedItems ?? 0;
+  const successful = it.result.counters.items;
+  const { changes } = s.sql.complete.run({
+    id: it.job.id,
+    seq: it.job.seq,
+    step: it.stepIndex ?? null,
+    to: failedItems > 0 ? 'partial' : 'completed',
+    format: it.result.format,
+    hash: it.contentHash ?? null,
+    summary: JSON.stringify(summarize(it.result)),
+    total: successful + failedItems,
+    ok: successful,
+    ko: failedItems,
+    warning: it.warning ?? null,
+    reused: it.reusedFrom ?? null,
+  });
+  if (changes === 0) return false;
+  storeResult(s, it.job.seq, it.result);
+  return true;
+}
+
+function storeResult(s: StoreCore, seq: number, result: ExtractionResult): void {
+  const { text, markdown, ...document } = result;
+  s.sql.insertResult.run(seq, result.format, result.extractor.name, result.extractor.version, text, markdown, JSON.stringify(document));
+}
+
+/**
+ * A container (an archive, an e-mail) that yielded entries: its own result
+ * is stored, and it becomes the batch of its entries, finishing when they do.
+ */
+function becomeBatch(s: StoreCore, job: Job, result: ExtractionResult, children: readonly NewJob[], contentHash?: string): Job {
+  storeResult(s, job.seq, result);
+  s.sql.becomeBatch.run(result.format, contentHash ?? null, JSON.stringify(summarize(result)), job.id);
+  insert(s, children, { parentId: job.id });
+  return s.changedJob(job.id);
+}
+
