@@ -72,6 +72,13 @@ export class CliError extends Error {
   }
 }
 
+/** Ctrl-C during a run: already explained on stderr, so it exits 130 without another line. */
+export class InterruptedError extends CliError {
+  constructor() {
+    super('interrupted', 130);
+  }
+}
+
 export function int(name: string, min = 0) {
   return (v: string) => {
     const n = Number(v);

@@ -25,6 +25,7 @@ import {
   exitWhenFlushed,
   explainStoreFailures,
   int,
+  InterruptedError,
   isStoreFailure,
   json,
   out,
@@ -153,7 +154,7 @@ async function runUntilDrained(engine: Engine, failed: Promise<never>): Promise<
   if (how === 'interrupted') {
     err('Interrupted: running jobs go back to pending; run again to continue.');
     await engine.close({ abort: true });
-    throw new CliError('interrupted', 130);
+    throw new InterruptedError();
   }
   return { done, bad };
 }
@@ -398,7 +399,7 @@ export async function main(argv = process.argv): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2; // commander already printed it
     if (e instanceof CliError) {
-      if (e.message !== 'interrupted') err(`quarry: ${printable(e.message)}`);
+      if (!(e instanceof InterruptedError)) err(`quarry: ${printable(e.message)}`);
       return e.exitCode;
     }
     err(`quarry: ${printable(String((e as Error).message ?? e))}`);

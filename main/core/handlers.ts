@@ -10,14 +10,14 @@ import {
   isChannel,
   parseInput,
   type Channel,
+  type ErrorKind,
   type EventName,
   type EventPayload,
   type Output,
 } from '../../shared/contract.js';
 import type { Job } from '../../shared/job.js';
-import { InvalidTransitionError } from './state-machine.js';
 import { ExtractionError } from '../../shared/extraction.js';
-import { JobNotFoundError } from './store/job-store.js';
+import { EngineError, type EngineErrorCode } from './errors.js';
 import type { Engine } from './engine.js';
 import { FolderGrants } from './folder-grants.js';
 import { z } from 'zod';
@@ -140,19 +140,24 @@ export async function dispatch(handlers: Handlers, channel: unknown, rawInput: u
   try {
     return await (handlers[channel] as (i: unknown) => unknown)(input);
   } catch (err) {
-    throw toContractError(err);
+    throw contractErrorOf(err);
   }
 }
 
-function toContractError(err: unknown): ContractError {
+/** The contract's error kind for each of the engine's refusals (errors.ts). */
+const KIND_OF: Record<EngineErrorCode, ErrorKind> = {
+  job_not_found: 'not_found',
+  not_found: 'not_found',
+  invalid_transition: 'invalid_state',
+  invalid_input: 'invalid_input',
+};
+
+/** A handler's failure as the contract says it: by the error's class and code, never its message. */
+function contractErrorOf(err: unknown): ContractError {
   if (err instanceof ContractError) return err;
+  if (err instanceof EngineError) return new ContractError(KIND_OF[err.code], err.message);
+  // A definition that does not exist or does not validate: the caller named or sent it.
   if (err instanceof ExtractionError && err.code === 'invalid_definition') return new ContractError('invalid_input', err.message);
-  if (err instanceof Error && /^(No (schedule|watched folder|job definition)|Invalid (cron|schedule)|Cannot watch)/.test(err.message)) {
-    return new ContractError(/^No /.test(err.message) ? 'not_found' : 'invalid_input', err.message);
-  }
-  if (err instanceof JobNotFoundError) return new ContractError('not_found', err.message);
-  if (err instanceof InvalidTransitionError) return new ContractError('invalid_state', err.message);
-  if (err instanceof RangeError) return new ContractError('invalid_input', err.message);
   return new ContractError('internal', (err as Error)?.message ?? String(err));
 }
 

@@ -274,17 +274,29 @@ class Deadline {
   }
 }
 
-/** A crash of the worker itself, not a failure the worker reported. */
+/**
+ * A failure of the worker thread itself, not one the worker reported, as a
+ * typed ExtractionError: from here on, every decision is made by its code.
+ */
 function translateWorkerError(err: unknown): ExtractionError {
   const e = err as NodeJS.ErrnoException;
   if (e?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
     return new ExtractionError('resource_limit', 'The file needed more memory than a worker may use, so its worker was stopped.');
   }
   const message = e?.message ?? String(err);
-  if (/worker exited|Terminating worker thread/i.test(message)) {
-    return new ExtractionError('worker_crashed', `The extraction worker stopped unexpectedly (${message}).`);
-  }
+  if (isPiscinaThreadEnd(message)) return new ExtractionError('worker_crashed', `The extraction worker stopped unexpectedly (${message}).`);
   return new ExtractionError('internal', `The extraction worker failed: ${message}`);
+}
+
+/**
+ * piscina's errors for a thread that exited or was terminated under a task
+ * carry no code and no class of their own: their fixed texts are all it
+ * gives. This is the one place in main/ that reads an error's message, and
+ * it reads piscina's words, never ours.
+ */
+const PISCINA_THREAD_END = /worker exited|Terminating worker thread/i;
+function isPiscinaThreadEnd(message: string): boolean {
+  return PISCINA_THREAD_END.test(message);
 }
 
 function timeoutError(ms: number): ExtractionError {

@@ -20,8 +20,9 @@ import {
 } from '../../shared/extraction.js';
 import type { Job } from '../../shared/job.js';
 import { isCrashSuspect } from './pool.js';
+import { InvalidInputError, JobNotFoundError } from './errors.js';
 import { InvalidTransitionError } from './state-machine.js';
-import { JobNotFoundError, newOwnerId, type JobError, type JobStore } from './store/job-store.js';
+import { newOwnerId, type JobError, type JobStore } from './store/job-store.js';
 
 export interface ExecutionContext {
   signal: AbortSignal;
@@ -212,7 +213,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   setConcurrency(n: number): void {
-    if (!Number.isInteger(n) || n < 1) throw new RangeError('Concurrency must be a whole number of at least 1.');
+    if (!Number.isInteger(n) || n < 1) throw new InvalidInputError('Concurrency must be a whole number of at least 1.');
     this.concurrencyLimit = n;
     this.wake();
   }
@@ -362,14 +363,14 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         })),
       });
     } catch (err) {
-      if (err instanceof InvalidTransitionError || err instanceof JobNotFoundError) return; // cancelled or deleted meanwhile
+      if (refusedByStore(err)) return; // cancelled or deleted meanwhile
       this.settleFailure(entry, new ExtractionError('internal', `The result could not be stored: ${(err as Error).message}`));
     }
   }
 
-  /** The job changed meanwhile (cancelled, deleted): the store refused, which is right. */
+  /** The job changed meanwhile (cancelled, deleted): the store refused, which is right. Anything else is said. */
   private storeRefused(err: unknown): void {
-    if (!(err instanceof Error && /Cannot|No job/.test(err.message))) this.emit('error', err as Error);
+    if (!refusedByStore(err)) this.emit('error', err as Error);
   }
 
   private settleFailure(entry: Running, err: unknown): void {
@@ -469,6 +470,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 /** The abort reason used when the app quits with jobs running. */
 export class ShutdownSignal extends Error {
   override name = 'ShutdownSignal';
+}
+
+/** The store refused a write because the job changed meanwhile: cancelled (no longer running) or deleted. */
+function refusedByStore(err: unknown): boolean {
+  return err instanceof InvalidTransitionError || err instanceof JobNotFoundError;
 }
 
 function toJobError(err: unknown): JobError {

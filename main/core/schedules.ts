@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { Cron } from 'croner';
 import type { Intake, IntakeOptions } from './intake.js';
+import { InvalidInputError, NotFoundError } from './errors.js';
 import type { Db } from './store/database.js';
 
 export interface Schedule {
@@ -49,10 +50,10 @@ export function nextRun(cron: string, after: number): number {
   try {
     job = new Cron(cron, { paused: true });
   } catch (err) {
-    throw new Error(`Invalid cron expression "${cron}": ${(err as Error).message}`);
+    throw new InvalidInputError(`Invalid cron expression "${cron}": ${(err as Error).message}`);
   }
   const next = job.nextRun(new Date(after));
-  if (!next) throw new Error(`The cron expression "${cron}" never fires again.`);
+  if (!next) throw new InvalidInputError(`The cron expression "${cron}" never fires again.`);
   return next.getTime();
 }
 
@@ -75,7 +76,7 @@ export function checkCron(cron: string, after: number): number {
   const next = nextRun(cron, after);
   const gap = subMinuteGap(cron, after);
   if (gap !== undefined) {
-    throw new Error(
+    throw new InvalidInputError(
       `Invalid cron expression "${cron}": it runs every ${gap / 1000} s, and Quarry runs a schedule at most once a minute. ` +
         'Use five fields (minute hour day month weekday), or a single second in the seconds field.',
     );
@@ -95,9 +96,9 @@ export class Schedules {
   }
 
   add(input: { name: string; cron: string; paths: string[]; jobOptions?: Record<string, unknown> }): Schedule {
-    if (!input.paths.length) throw new Error('Invalid schedule: it needs at least one path.');
+    if (!input.paths.length) throw new InvalidInputError('Invalid schedule: it needs at least one path.');
     if (this.db.prepare('SELECT 1 FROM schedules WHERE name = ?').get(input.name)) {
-      throw new Error(`Invalid schedule: one named "${input.name}" already exists.`);
+      throw new InvalidInputError(`Invalid schedule: one named "${input.name}" already exists.`);
     }
     const next = checkCron(input.cron, this.clock());
     this.db
@@ -108,7 +109,7 @@ export class Schedules {
 
   get(nameOrId: string): Schedule {
     const row = this.db.prepare('SELECT * FROM schedules WHERE name = ? OR id = ?').get(nameOrId, nameOrId) as Row | undefined;
-    if (!row) throw new Error(`No schedule named "${nameOrId}".`);
+    if (!row) throw new NotFoundError(`No schedule named "${nameOrId}".`);
     return toSchedule(row);
   }
 

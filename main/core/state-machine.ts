@@ -6,6 +6,7 @@
  * holds the same pairs. A test checks that the two agree.
  */
 import type { JobStatus } from '../../shared/job.js';
+import { EngineError } from './errors.js';
 
 export type JobAction =
   | 'claim' // pending -> running
@@ -61,8 +62,10 @@ const VERBS: Record<JobAction, string> = {
   delete: 'delete',
 };
 
-export class InvalidTransitionError extends Error {
+/** A status change the rules forbid (or that another process made first). */
+export class InvalidTransitionError extends EngineError {
   override name = 'InvalidTransitionError';
+  readonly code = 'invalid_transition';
   constructor(
     public readonly action: JobAction,
     public readonly jobId: string,

@@ -12,6 +12,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { IntakeOptions, Intake } from './intake.js';
+import { InvalidInputError, NotFoundError } from './errors.js';
 import type { Db } from './store/database.js';
 
 export interface Watch {
@@ -50,7 +51,7 @@ export class WatchFolders {
   async add(folder: string, opts: { jobOptions?: Record<string, unknown>; debounceMs?: number } = {}): Promise<Watch> {
     const abs = path.resolve(folder);
     const st = await stat(abs).catch(() => null);
-    if (!st?.isDirectory()) throw new Error(`Cannot watch "${folder}": it is not a folder.`);
+    if (!st?.isDirectory()) throw new InvalidInputError(`Cannot watch "${folder}": it is not a folder.`);
     const id = randomUUID();
     this.db
       .prepare('INSERT INTO watches (id, path, job_options, debounce_ms) VALUES (?, ?, ?, ?) ON CONFLICT (path) DO UPDATE SET job_options = excluded.job_options, debounce_ms = excluded.debounce_ms, enabled = 1')
@@ -68,7 +69,7 @@ export class WatchFolders {
 
   private find(idOrPath: string): Watch {
     const row = this.db.prepare('SELECT * FROM watches WHERE id = ? OR path = ?').get(idOrPath, path.resolve(idOrPath)) as Row | undefined;
-    if (!row) throw new Error(`No watched folder "${idOrPath}".`);
+    if (!row) throw new NotFoundError(`No watched folder "${idOrPath}".`);
     return toWatch(row);
   }
 
