@@ -7,13 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { JOB_STATUSES, type JobStatus } from '../shared/job.js';
-import { CliError, dbOption, int, json, out, printable, printJobs, withStore } from './cli-kit.js';
-import { DefinitionStore } from './core/definitions.js';
-import { Engine } from './core/engine.js';
-import { exportResults } from './core/export.js';
-import { Schedules } from './core/schedules.js';
-import { STEP_TYPES } from './core/steps/registry.js';
-import { WatchFolders } from './core/watch-folders.js';
+import { CliError, dbOption, err, int, json, out, printable, printJobs, withEngine, withStore } from './cli-kit.js';
 
 /** "30d", "12h", "45m" or a number of days. */
 export function parseAge(text: string): number {
@@ -22,9 +16,6 @@ export function parseAge(text: string): number {
   const unit = { d: 86_400_000, h: 3_600_000, m: 60_000, '': 86_400_000 }[m[2] as 'd' | 'h' | 'm' | ''];
   return Number(m[1]) * unit;
 }
-
-/** Watch folders and schedules are only edited here; the engine that runs them does the intake. */
-const noIntake = () => Promise.reject(new Error('Quarry is not running here: start the app, `npm run serve` or `quarry run --watch`.'));
 
 export function registerControlCommands(program: Command): void {
   // ---- definitions ---------------------------------------------------------
@@ -35,10 +26,8 @@ export function registerControlCommands(program: Command): void {
     .addOption(dbOption())
     .option('--json', 'machine-readable output')
     .action((o) =>
-      withStore(o.db, (store) => {
-        const d = new DefinitionStore(store.db, () => STEP_TYPES);
-        d.ensureBuiltins();
-        const list = d.list();
+      withEngine(o.db, (engine) => {
+        const list = engine.definitions.list();
         if (o.json) return json(list);
         for (const def of list) out(`${printable(def.name)}\tv${def.version}\t${def.steps.map((s) => printable(s.type)).join(' -> ')}\t${printable(def.description)}`);
       }),
@@ -50,10 +39,8 @@ export function registerControlCommands(program: Command): void {
     .option('--version <n>', 'an older version', int('version', 1))
     .addOption(dbOption())
     .action((name: string, o) =>
-      withStore(o.db, (store) => {
-        const d = new DefinitionStore(store.db, () => STEP_TYPES);
-        d.ensureBuiltins();
-        json(d.get(name, o.version));
+      withEngine(o.db, (engine) => {
+        json(engine.definitions.get(name, o.version));
       }),
     );
   defs
@@ -62,16 +49,14 @@ export function registerControlCommands(program: Command): void {
     .description('create a definition, or a new version of it')
     .addOption(dbOption())
     .action((file: string, o) =>
-      withStore(o.db, (store) => {
+      withEngine(o.db, (engine) => {
         let input: unknown;
         try {
           input = JSON.parse(readFileSync(file === '-' ? 0 : file, 'utf8'));
         } catch (e) {
           throw new CliError(`Cannot read ${printable(file)} as JSON: ${printable((e as Error).message)}`);
         }
-        const d = new DefinitionStore(store.db, () => STEP_TYPES);
-        d.ensureBuiltins();
-        const saved = d.save(input);
+        const saved = engine.definitions.save(input);
         out(`saved ${printable(saved.name)} v${saved.version}`);
       }),
     );
@@ -102,12 +87,13 @@ export function registerControlCommands(program: Command): void {
       .description(`${name} the whole queue, or one batch (running jobs finish)`)
       .addOption(dbOption())
       .action((batch: string | undefined, o) =>
-        withStore(o.db, (store) => {
+        withEngine(o.db, (engine) => {
           if (batch) {
-            const b = store.setBatchPaused(batch, paused);
+            const b = paused ? engine.pauseBatch(batch) : engine.resumeBatch(batch);
             return out(`${paused ? 'paused' : 'resumed'} batch ${b.shortId} ${printable(b.fileName ?? '')}`);
           }
-          store.settings.set('queue.paused', paused);
+          if (paused) engine.pause();
+          else engine.resume();
           out(paused ? 'queue paused: running jobs finish, nothing new starts' : 'queue resumed');
         }),
       );
@@ -120,10 +106,10 @@ export function registerControlCommands(program: Command): void {
     .description('change the priority of a pending job (or of a batch and its pending children)')
     .addOption(dbOption())
     .action((id: string, priority: string, o) =>
-      withStore(o.db, (store) => {
+      withEngine(o.db, (engine) => {
         const n = Number(priority);
         if (!Number.isInteger(n)) throw new CliError('The priority must be a whole number.');
-        const j = store.setPriority(id, n);
+        const j = engine.setPriority(id, n);
         out(`${j.shortId} priority ${j.priority}`);
       }),
     );
@@ -135,16 +121,15 @@ export function registerControlCommands(program: Command): void {
     .addOption(dbOption())
     .option('--retry', 'queue them all again')
     .option('--json', 'machine-readable output')
-    .action((o) =>
-      withStore(o.db, (store) => {
-        if (o.retry) {
-          const ids = store.ids({ deadLetter: true });
-          for (const id of ids) store.retry(id);
-          return out(`queued ${ids.length} job${ids.length === 1 ? '' : 's'} again`);
-        }
-        printJobs(store.list({ deadLetter: true, limit: 1000 }), !!o.json);
-      }),
-    );
+    .action(async (o) => {
+      if (!o.retry) return withStore(o.db, (store) => printJobs(store.list({ deadLetter: true, limit: 1000 }), !!o.json));
+      await withEngine(o.db, (engine) => {
+        const r = engine.bulk('retry', { deadLetter: true });
+        for (const e of r.errors.slice(0, 20)) err(printable(e.message));
+        out(`queued ${r.done.length} job${r.done.length === 1 ? '' : 's'} again`);
+        if (r.errors.length) throw new CliError(`${r.errors.length} job${r.errors.length === 1 ? '' : 's'} could not be retried`);
+      });
+    });
 
   program
     .command('rerun')
@@ -153,19 +138,14 @@ export function registerControlCommands(program: Command): void {
     .option('--outdated', 'every job whose result came from an older extractor version')
     .addOption(dbOption())
     .action(async (ids: string[], o) => {
-      if (o.outdated) {
-        const engine = new Engine({ dbPath: o.db });
-        try {
-          const rerun = await engine.rerunOutdated();
-          out(`queued ${rerun.length} job${rerun.length === 1 ? '' : 's'} with outdated results (run: quarry run)`);
-        } finally {
-          await engine.close();
+      if (!o.outdated && !ids.length) throw new CliError('Name the jobs to run again, or use --outdated.');
+      await withEngine(o.db, async (engine) => {
+        if (!o.outdated) {
+          for (const id of ids) out(`queued ${engine.rerun(id).shortId}`);
+          return;
         }
-        return;
-      }
-      if (!ids.length) throw new CliError('Name the jobs to run again, or use --outdated.');
-      await withStore(o.db, (store) => {
-        for (const id of ids) out(`queued ${store.rerun(id).shortId}`);
+        const rerun = await engine.rerunOutdated();
+        out(`queued ${rerun.length} job${rerun.length === 1 ? '' : 's'} with outdated results (run: quarry run)`);
       });
     });
 
@@ -178,16 +158,16 @@ export function registerControlCommands(program: Command): void {
     .option('--keep-days <n>', 'also remember this as the automatic retention (0 = off)', int('keep-days'))
     .addOption(dbOption())
     .action((o) =>
-      withStore(o.db, async (store) => {
+      withEngine(o.db, async (engine) => {
         const cutoff = Date.now() - parseAge(o.olderThan);
         if (o.export) {
-          const s = await exportResults(store, path.resolve(o.export), 'jsonl');
+          const s = await engine.exportTo(path.resolve(o.export), 'jsonl');
           out(`exported ${s.jobs} results to ${printable(s.file)}`);
         }
-        const n = store.prune(cutoff, o.status as JobStatus[] | undefined);
+        const n = engine.prune(cutoff, o.status as JobStatus[] | undefined);
         out(`deleted ${n} job${n === 1 ? '' : 's'} finished before ${new Date(cutoff).toISOString()}`);
         if (o.keepDays !== undefined) {
-          store.settings.set('retention.days', o.keepDays);
+          engine.setSetting('retention.days', o.keepDays);
           out(o.keepDays ? `finished jobs older than ${o.keepDays} days will be deleted automatically` : 'automatic retention off');
         }
       }),
@@ -202,8 +182,8 @@ export function registerControlCommands(program: Command): void {
     .option('--definition <name>', 'run this definition on its files')
     .addOption(dbOption())
     .action((folder: string, o) =>
-      withStore(o.db, async (store) => {
-        const w = await new WatchFolders(store.db, noIntake).add(folder, {
+      withEngine(o.db, async (engine) => {
+        const w = await engine.watches.add(folder, {
           debounceMs: o.debounce,
           jobOptions: o.definition ? { definition: o.definition } : {},
         });
@@ -215,8 +195,8 @@ export function registerControlCommands(program: Command): void {
     .addOption(dbOption())
     .option('--json', 'machine-readable output')
     .action((o) =>
-      withStore(o.db, (store) => {
-        const list = new WatchFolders(store.db, noIntake).list();
+      withEngine(o.db, (engine) => {
+        const list = engine.watches.list();
         if (o.json) return json(list);
         if (!list.length) return out('no watched folders');
         for (const w of list) out(`${printable(w.path)}\tdebounce ${w.debounceMs} ms${w.enabled ? '' : '\t(disabled)'}`);
@@ -227,8 +207,8 @@ export function registerControlCommands(program: Command): void {
     .argument('<folder>')
     .addOption(dbOption())
     .action((folder: string, o) =>
-      withStore(o.db, async (store) => {
-        await new WatchFolders(store.db, noIntake).remove(folder);
+      withEngine(o.db, async (engine) => {
+        await engine.watches.remove(folder);
         out(`no longer watching ${printable(path.resolve(folder))}`);
       }),
     );
@@ -243,8 +223,8 @@ export function registerControlCommands(program: Command): void {
     .option('--definition <name>', 'run this definition')
     .addOption(dbOption())
     .action((name: string, paths: string[], o) =>
-      withStore(o.db, (store) => {
-        const s = new Schedules(store.db, noIntake).add({
+      withEngine(o.db, (engine) => {
+        const s = engine.schedules.add({
           name,
           cron: o.cron,
           paths: paths.map((p) => path.resolve(p)),
@@ -258,8 +238,8 @@ export function registerControlCommands(program: Command): void {
     .addOption(dbOption())
     .option('--json', 'machine-readable output')
     .action((o) =>
-      withStore(o.db, (store) => {
-        const list = new Schedules(store.db, noIntake).list();
+      withEngine(o.db, (engine) => {
+        const list = engine.schedules.list();
         if (o.json) return json(list);
         if (!list.length) return out('no schedules');
         for (const s of list) {
@@ -273,8 +253,8 @@ export function registerControlCommands(program: Command): void {
       .argument('<name>')
       .addOption(dbOption())
       .action((n: string, o) =>
-        withStore(o.db, (store) => {
-          new Schedules(store.db, noIntake).setEnabled(n, enabled);
+        withEngine(o.db, (engine) => {
+          engine.schedules.setEnabled(n, enabled);
           out(`${name}d schedule ${printable(n)}`);
         }),
       );
@@ -284,8 +264,8 @@ export function registerControlCommands(program: Command): void {
     .argument('<name>')
     .addOption(dbOption())
     .action((n: string, o) =>
-      withStore(o.db, (store) => {
-        new Schedules(store.db, noIntake).remove(n);
+      withEngine(o.db, (engine) => {
+        engine.schedules.remove(n);
         out(`removed schedule ${printable(n)}`);
       }),
     );

@@ -1,13 +1,14 @@
 /**
  * What every `quarry` command shares: output, errors a person can read, the
- * --db option, opening the store, printing jobs.
+ * --db option, opening the store (to read) or the engine (to change jobs),
+ * printing jobs.
  */
 import { statfsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Job } from '../shared/job.js';
-import { defaultDbPath, jobSpoolDir, spoolRootFor } from './core/paths.js';
+import { Engine } from './core/engine.js';
+import { defaultDbPath } from './core/paths.js';
 import { JobStore } from './core/store/job-store.js';
 
 /**
@@ -129,20 +130,16 @@ function diskFull(db: string): boolean {
 }
 
 /**
- * Opens the store only (no pool) for commands that just read or edit jobs.
- * `readOnly` commands fall back to a read-only open where the file or its
- * folder cannot be written (a backup, a snapshot, a read-only share).
+ * Opens the store only, for commands that just read. `readOnly` commands fall
+ * back to a read-only open where the file or its folder cannot be written (a
+ * backup, a snapshot, a read-only share).
  */
 export function withStore<T>(db: string, fn: (store: JobStore) => T | Promise<T>, { readOnly = false } = {}): Promise<T> {
   return explainStoreFailures(db, async () => {
     const store = openStore(db, readOnly);
-    // `delete` and `prune` remove jobs without an engine: their files (spool folder) go too, as with the engine.
-    const removals: Array<Promise<void>> = [];
-    store.on('removed', (id) => removals.push(rm(jobSpoolDir(spoolRootFor(db), id), { recursive: true, force: true }).catch(() => undefined)));
     try {
       return await fn(store);
     } finally {
-      await Promise.all(removals);
       store.close();
     }
   });
@@ -170,6 +167,23 @@ const cannotWrite = (e: unknown): boolean => {
   const code = (e as { code?: unknown } | null)?.code;
   return typeof code === 'string' && (/^SQLITE_(READONLY|CANTOPEN|PERM)/.test(code) || ['EACCES', 'EPERM', 'EROFS'].includes(code));
 };
+
+/**
+ * Opens the engine, not started, for commands that change jobs, watch
+ * folders, schedules or definitions: the same operations as the app's (a
+ * deleted job's spool folder goes with it). Its extraction host starts only
+ * if a file is extracted, which these commands never do.
+ */
+export function withEngine<T>(db: string, fn: (engine: Engine) => T | Promise<T>): Promise<T> {
+  return explainStoreFailures(db, async () => {
+    const engine = new Engine({ dbPath: db });
+    try {
+      return await fn(engine);
+    } finally {
+      await engine.close();
+    }
+  });
+}
 
 export function duration(job: Job): string {
   if (!job.startedAt) return '';

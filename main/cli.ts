@@ -8,12 +8,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { FAILURE_ACTIONS, JOB_STATUSES, type FailureAction, type Job, type JobStatus } from '../shared/job.js';
-import { DefinitionStore } from './core/definitions.js';
-import { bulkApply } from './core/bulk.js';
-import { Engine, withDefinition } from './core/engine.js';
-import { STEP_TYPES } from './core/steps/registry.js';
+import { Engine } from './core/engine.js';
 import { EXPORT_FORMATS, exportResults, type ExportFormat } from './core/export.js';
-import { intakePaths, type IntakeOptions } from './core/intake.js';
+import type { IntakeOptions } from './core/intake.js';
 import type { JobStore } from './core/store/job-store.js';
 import type { JobFilter } from '../shared/job.js';
 import {
@@ -32,6 +29,7 @@ import {
   printable,
   printJobs,
   storeFailure,
+  withEngine,
   withStore,
 } from './cli-kit.js';
 import { registerControlCommands } from './cli-control.js';
@@ -68,10 +66,9 @@ interface AddFlags {
   onDependencyFailure: 'fail' | 'skip';
 }
 
-function intakeOptions(o: AddFlags, store: JobStore): IntakeOptions {
-  const definitions = new DefinitionStore(store.db, () => STEP_TYPES);
-  definitions.ensureBuiltins();
-  return withDefinition(definitions, {
+/** The engine pins the definition's version (Engine.addPaths). */
+function intakeOptions(o: AddFlags): IntakeOptions {
+  return {
     source: 'cli',
     ...(o.definition ? { definition: o.definition } : {}),
     ...(o.after?.length ? { dependsOn: o.after, onDependencyFailure: o.onDependencyFailure } : {}),
@@ -83,7 +80,7 @@ function intakeOptions(o: AddFlags, store: JobStore): IntakeOptions {
     ...(o.timeout ? { timeoutMs: o.timeout * 1000 } : {}),
     ...(o.delay ? { runAt: Date.now() + o.delay * 1000 } : {}),
     ...(o.password ? { options: { password: o.password } } : {}),
-  });
+  };
 }
 
 function reportRejected(rejected: Array<{ path: string; reason: string }>): void {
@@ -185,7 +182,10 @@ const filterOptions = (c: Command) =>
     .option('--since <date>', 'created at or after (ISO date or time)')
     .option('--until <date>', 'created before (ISO date or time)');
 
-function toFilter(o: { status?: string; format?: string; parent?: string; search?: string; since?: string; until?: string }, store: JobStore): Omit<JobFilter, 'limit' | 'before'> {
+type FilterFlags = { status?: string; format?: string; parent?: string; search?: string; since?: string; until?: string };
+
+/** `resolve` finds the --parent batch by id or prefix. */
+function toFilter(o: FilterFlags, resolve: (idOrPrefix: string) => Job): Omit<JobFilter, 'limit' | 'before'> {
   const date = (v: string, name: string) => {
     const t = Date.parse(v);
     if (Number.isNaN(t)) throw new CliError(`--${name}: "${v}" is not a date (use e.g. 2026-11-01 or 2026-11-01T08:00).`);
@@ -194,7 +194,7 @@ function toFilter(o: { status?: string; format?: string; parent?: string; search
   return {
     ...(o.status ? { status: o.status as JobStatus } : {}),
     ...(o.format ? { format: o.format as JobFilter['format'] } : {}),
-    ...(o.parent ? { parentId: store.resolve(o.parent).id } : {}),
+    ...(o.parent ? { parentId: resolve(o.parent).id } : {}),
     ...(o.search ? { search: o.search } : {}),
     ...(o.since ? { createdFrom: date(o.since, 'since') } : {}),
     ...(o.until ? { createdTo: date(o.until, 'until') } : {}),
@@ -211,8 +211,8 @@ export function buildProgram(): Command {
   addOptions(
     program.command('add').description('queue files and folders (recursively) as jobs').argument('<paths...>').addOption(dbOption()),
   ).action(async (paths: string[], o) => {
-    await withStore(o.db, async (store) => {
-      const { batch, count, rejected } = await intakePaths(store, paths, intakeOptions(o, store));
+    await withEngine(o.db, async (engine) => {
+      const { batch, count, rejected } = await engine.addPaths(paths, intakeOptions(o));
       reportRejected(rejected);
       out(`queued ${count} file${count === 1 ? '' : 's'}${batch ? ` as batch ${batch.shortId} (${printable(batch.fileName ?? '')})` : ''} in ${printable(o.db)}`);
       if (rejected.length) throw new CliError(`${rejected.length} path${rejected.length === 1 ? ' was' : 's were'} skipped`);
@@ -229,7 +229,7 @@ export function buildProgram(): Command {
       explainStoreFailures(o.db, async () => {
         const engine = new Engine({ dbPath: o.db, concurrency: o.concurrency, background: !!o.watch });
         const failed = storeFailed(engine, o.db);
-        if (engine.scheduler.isPaused) {
+        if (engine.isPaused) {
           await engine.close();
           throw new CliError('The queue is paused: nothing would run. Resume it with: quarry resume');
         }
@@ -256,7 +256,7 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable output')
     .action((o) =>
       withStore(o.db, (store) => {
-        const filter = { ...toFilter(o, store), sort: o.sort, limit: Math.min(o.limit, 1000), ...(o.before !== undefined ? { before: o.before } : {}) };
+        const filter = { ...toFilter(o, (id) => store.resolve(id)), sort: o.sort, limit: Math.min(o.limit, 1000), ...(o.before !== undefined ? { before: o.before } : {}) };
         printJobs(store.list(filter), !!o.json);
       }, { readOnly: true }),
     );
@@ -292,11 +292,11 @@ export function buildProgram(): Command {
     )
       .addOption(dbOption())
       .action((ids: string[], o) =>
-        withStore(o.db, (store) => {
-          const filter = toFilter(o, store);
+        withEngine(o.db, (engine) => {
+          const filter = toFilter(o, (id) => engine.get(id));
           if (!ids.length && !Object.keys(filter).length) throw new CliError(`Name the jobs to ${name}, or give a filter such as --status failed.`);
           if (!ids.length) {
-            const r = bulkApply(store, verb, filter);
+            const r = engine.bulk(verb, filter);
             for (const e of r.errors.slice(0, 20)) err(printable(e.message));
             out(`${name}: ${r.done.length} done, ${r.errors.length} refused`);
             if (r.errors.length) throw new CliError(`${r.errors.length} job${r.errors.length === 1 ? '' : 's'} could not be changed`);
@@ -305,7 +305,7 @@ export function buildProgram(): Command {
           let failures = 0;
           for (const id of ids) {
             try {
-              const job = store[verb](id);
+              const job = engine[verb](id);
               out(`${name === 'delete' ? 'deleted' : name === 'retry' ? 'queued' : 'cancelled'} ${job.shortId} ${printable(job.fileName ?? '')}`);
             } catch (e) {
               if (isStoreFailure(e)) throw e;
@@ -348,7 +348,7 @@ export function buildProgram(): Command {
         const engine = new Engine({ dbPath: db, concurrency: o.concurrency });
         const failed = storeFailed(engine, db);
         try {
-          const { count, rejected } = await engine.addPaths(paths, intakeOptions(o, engine.store));
+          const { count, rejected } = await engine.addPaths(paths, intakeOptions(o));
           reportRejected(rejected);
           if (!count) throw new CliError('nothing to extract: no readable file among the paths given');
           const { done, bad } = await runUntilDrained(engine, failed);

@@ -4,7 +4,7 @@
  * object; it knows nothing of Electron.
  */
 import { EventEmitter } from 'node:events';
-import type { Job, JobFilter, JobStats } from '../../shared/job.js';
+import type { Job, JobEvent, JobFilter, JobStats, JobStatus } from '../../shared/job.js';
 import { exportResults, type ExportFormat, type ExportSummary } from './export.js';
 import { intakePaths, type Intake, type IntakeOptions } from './intake.js';
 import { rm } from 'node:fs/promises';
@@ -64,7 +64,7 @@ export interface EngineEvents {
 }
 
 /** Pins the definition's current version on the jobs, and its timeout unless the job has one. */
-export function withDefinition(definitions: DefinitionStore, opts: IntakeOptions): IntakeOptions {
+function withDefinition(definitions: DefinitionStore, opts: IntakeOptions): IntakeOptions {
   if (!opts.definition) return opts;
   const def = definitions.get(opts.definition);
   return { ...opts, definitionVersion: def.version, timeoutMs: opts.timeoutMs ?? def.timeout_ms };
@@ -83,6 +83,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   readonly spoolRoot: string;
   private scheduleTimer: NodeJS.Timeout | undefined;
   private statsTimer: NodeJS.Timeout | undefined;
+  /** Spool folders of deleted jobs being removed: close() waits for them (a CLI exits right after). */
+  private readonly removals = new Set<Promise<void>>();
   /** How long the last pushed stats() took, in ms. */
   private statsCostMs = 0;
   private readonly statsIntervalMs: number;
@@ -141,7 +143,10 @@ export class Engine extends EventEmitter<EngineEvents> {
       this.emit('jobRemoved', id);
       this.statsChanged();
       // Entries, attachments and the full text of a large file the job's extraction wrote out go with it.
-      void rm(jobSpoolDir(this.spoolRoot, id), { recursive: true, force: true }).catch((e) => this.emit('error', e));
+      const removal = rm(jobSpoolDir(this.spoolRoot, id), { recursive: true, force: true })
+        .catch((e) => void this.emit('error', e))
+        .finally(() => this.removals.delete(removal));
+      this.removals.add(removal);
     });
     this.scheduler.on('progress', (p) => this.emit('progress', p));
     this.scheduler.on('drained', () => this.emit('drained'));
@@ -218,14 +223,45 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.store.retry(id);
   }
 
+  /** Runs a finished job again, even a completed one. */
+  rerun(id: string): Job {
+    return this.store.rerun(id);
+  }
+
   delete(id: string): Job {
     return this.store.delete(id);
+  }
+
+  /** Deletes finished top-level jobs that finished before `before` (ms since the epoch); returns how many went. */
+  prune(before: number, statuses?: readonly JobStatus[]): number {
+    return this.store.prune(before, statuses);
+  }
+
+  setPriority(id: string, priority: number): Job {
+    return this.store.setPriority(id, priority);
+  }
+
+  /** Holds a batch's pending children (running ones finish), or lets them go again. */
+  pauseBatch(id: string): Job {
+    return this.store.setBatchPaused(id, true);
+  }
+
+  resumeBatch(id: string): Job {
+    return this.store.setBatchPaused(id, false);
   }
 
   setConcurrency(n: number): void {
     this.scheduler.setConcurrency(n);
     const threads = threadsFor(n);
     if (this.pool && threads > this.pool.threads) this.pool.resize(threads);
+  }
+
+  get concurrency(): number {
+    return this.scheduler.concurrency;
+  }
+
+  get isPaused(): boolean {
+    return this.scheduler.isPaused;
   }
 
   /** Pauses the whole queue (remembered across restarts); running jobs finish. */
@@ -249,6 +285,15 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.store.resolve(id);
   }
 
+  /** A job's history: each change of status, with the attempt and the error. */
+  history(id: string): JobEvent[] {
+    return this.store.events(id);
+  }
+
+  batchProgress(id: string) {
+    return this.store.batchProgress(id);
+  }
+
   stats(): JobStats {
     return this.store.stats();
   }
@@ -270,6 +315,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     await this.watches.stop();
     await this.scheduler.stop({ abort });
     await this.pool?.close();
+    await Promise.all(this.removals);
     this.store.close();
   }
 

@@ -64,14 +64,14 @@ export function createHandlers(engine: Engine, env: HandlerEnv): Handlers {
       version: env.version,
       transport: env.transport,
       dbPath: env.dbPath,
-      concurrency: engine.scheduler.concurrency,
-      paused: engine.scheduler.isPaused,
+      concurrency: engine.concurrency,
+      paused: engine.isPaused,
       canChooseFolder: !!env.chooseFolder,
     }),
     'jobs.list': (filter) => engine.list(filter),
     'jobs.get': ({ id }) => {
       const job = engine.get(id);
-      return { job, events: engine.store.events(job.id) };
+      return { job, events: engine.history(job.id) };
     },
     'jobs.stats': () => engine.stats(),
     'jobs.addPaths': async ({ paths, ...opts }) => {
@@ -83,26 +83,26 @@ export function createHandlers(engine: Engine, env: HandlerEnv): Handlers {
     'jobs.delete': ({ ids }) => bulk(ids, (id) => engine.delete(id)),
     'engine.setConcurrency': ({ concurrency }) => {
       engine.setConcurrency(concurrency);
-      return { concurrency: engine.scheduler.concurrency };
+      return { concurrency: engine.concurrency };
     },
     'engine.pause': () => (engine.pause(), { paused: true as const }),
     'engine.resume': () => (engine.resume(), { paused: false as const }),
-    'jobs.rerun': ({ ids }) => bulk(ids, (id) => engine.store.rerun(id)),
-    'jobs.setPriority': ({ id, priority }) => engine.store.setPriority(id, priority),
+    'jobs.rerun': ({ ids }) => bulk(ids, (id) => engine.rerun(id)),
+    'jobs.setPriority': ({ id, priority }) => engine.setPriority(id, priority),
     'jobs.bulk': ({ action, filter }) => {
       const r = engine.bulk(action, filter);
       return { done: r.done.length, errors: r.errors.slice(0, 1000) };
     },
     'jobs.rerunOutdated': async () => ({ count: (await engine.rerunOutdated()).length }),
-    'jobs.prune': ({ olderThanMs, statuses }) => ({ deleted: engine.store.prune(Date.now() - olderThanMs, statuses) }),
+    'jobs.prune': ({ olderThanMs, statuses }) => ({ deleted: engine.prune(Date.now() - olderThanMs, statuses) }),
     'settings.retention': ({ days }) => {
       if (days !== undefined) engine.setSetting('retention.days', days);
       const current = engine.setting('retention.days');
       return { days: typeof current === 'number' ? current : 0 };
     },
-    'batches.progress': ({ id }) => engine.store.batchProgress(id),
-    'batches.pause': ({ id }) => engine.store.setBatchPaused(id, true),
-    'batches.resume': ({ id }) => engine.store.setBatchPaused(id, false),
+    'batches.progress': ({ id }) => engine.batchProgress(id),
+    'batches.pause': ({ id }) => engine.pauseBatch(id),
+    'batches.resume': ({ id }) => engine.resumeBatch(id),
     'definitions.list': () => engine.definitions.list(),
     'definitions.save': ({ definition }) => engine.definitions.save(definition),
     'watches.list': () => engine.watches.list(),
