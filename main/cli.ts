@@ -9,8 +9,9 @@ import path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { FAILURE_ACTIONS, JOB_STATUSES, type FailureAction, type Job, type JobStatus } from '../shared/job.js';
 import { Engine } from './core/engine.js';
-import { EXPORT_FORMATS, exportResults, type ExportFormat } from './core/export.js';
-import type { IntakeOptions } from './core/intake.js';
+import { exportFormatSchema, type ExportFormat, type Rejection } from '../shared/contract.js';
+import { exportResults } from './core/export.js';
+import type { AddPathsOptions } from './core/intake.js';
 import type { JobStore } from './core/store/job-store.js';
 import type { JobFilter } from '../shared/job.js';
 import {
@@ -67,7 +68,7 @@ interface AddFlags {
 }
 
 /** The engine pins the definition's version (Engine.addPaths). */
-function intakeOptions(o: AddFlags): IntakeOptions {
+function intakeOptions(o: AddFlags): AddPathsOptions {
   return {
     source: 'cli',
     ...(o.definition ? { definition: o.definition } : {}),
@@ -83,7 +84,7 @@ function intakeOptions(o: AddFlags): IntakeOptions {
   };
 }
 
-function reportRejected(rejected: Array<{ path: string; reason: string }>): void {
+function reportRejected(rejected: readonly Rejection[]): void {
   for (const r of rejected) err(`skipped ${printable(r.path)}: ${printable(r.reason)}`);
 }
 
@@ -323,7 +324,7 @@ export function buildProgram(): Command {
     .description('write finished results to a folder')
     .addOption(dbOption())
     .requiredOption('--out <dir>', 'folder to write to')
-    .addOption(new Option('--format <format>', 'file format').choices(EXPORT_FORMATS).default('jsonl'))
+    .addOption(new Option('--format <format>', 'file format').choices(exportFormatSchema.options).default('jsonl'))
     .action(async (o) => {
       await withStore(o.db, async (store) => {
         const s = await exportResults(store, path.resolve(o.out), o.format as ExportFormat);
@@ -338,7 +339,7 @@ export function buildProgram(): Command {
       .argument('<paths...>')
       .requiredOption('--out <dir>', 'folder to write results to')
       .option('--db <file>', 'keep the jobs in this database')
-      .addOption(new Option('--format <format>', 'result file format').choices(EXPORT_FORMATS).default('jsonl'))
+      .addOption(new Option('--format <format>', 'result file format').choices(exportFormatSchema.options).default('jsonl'))
       .option('--concurrency <n>', 'jobs at once (default: cores)', int('concurrency', 1)),
   ).action(async (paths: string[], o) => {
     const tmp = o.db ? undefined : mkdtempSync(path.join(tmpdir(), 'quarry-'));

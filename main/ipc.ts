@@ -4,11 +4,9 @@
  * dispatch) before any handler runs.
  */
 import type { IpcMain, WebContents } from 'electron';
-import { CHANNELS, ContractError, type EventName } from '../shared/contract.js';
+import { CHANNELS, ContractError, IPC_EVENT_CHANNEL, type EventName } from '../shared/contract.js';
 import { dispatch, type Handlers } from './core/handlers.js';
 import { envelope, isTrustedSender } from './ipc-policy.js';
-
-export const EVENT_CHANNEL = 'quarry:event';
 
 /** `ipc` is Electron's ipcMain; passed in so this boundary is tested under plain Node. */
 export function registerIpc(ipc: Pick<IpcMain, 'handle' | 'removeHandler'>, handlers: Handlers): () => void {
@@ -27,5 +25,5 @@ export function registerIpc(ipc: Pick<IpcMain, 'handle' | 'removeHandler'>, hand
 }
 
 export function pushEvent(target: WebContents, event: EventName, payload: unknown): void {
-  if (!target.isDestroyed()) target.send(EVENT_CHANNEL, event, payload);
+  if (!target.isDestroyed()) target.send(IPC_EVENT_CHANNEL, event, payload);
 }

@@ -4,14 +4,13 @@
  * else from Node reaches the page.
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
-import { CHANNELS, EVENT_NAMES, type Channel, type EventName, type PreloadApi } from '../shared/contract.js';
+import { CHANNELS, EVENT_NAMES, IPC_EVENT_CHANNEL, type Channel, type EventName, type PreloadApi } from '../shared/contract.js';
 
-const EVENT_CHANNEL = 'quarry:event';
 const channels = new Set<string>(CHANNELS);
 const eventNames = new Set<string>(EVENT_NAMES);
 const listeners = new Map<string, Set<(payload: unknown) => void>>();
 
-ipcRenderer.on(EVENT_CHANNEL, (_event, name: string, payload: unknown) => {
+ipcRenderer.on(IPC_EVENT_CHANNEL, (_event, name: string, payload: unknown) => {
   for (const l of listeners.get(name) ?? []) l(payload);
 });
 

@@ -30,7 +30,7 @@ export function createClient(transport: Transport): Client {
       try {
         raw = await transport.invoke(channel, input);
       } catch (err) {
-        throw toContractError(err);
+        throw contractErrorFromTransport(err);
       }
       const parsed = channels[channel].output.safeParse(raw);
       if (!parsed.success) throw new ContractError('internal', `Malformed reply on ${channel}: ${z.prettifyError(parsed.error).slice(0, 500)}`);
@@ -46,8 +46,12 @@ export function createClient(transport: Transport): Client {
   };
 }
 
-/** Whatever a transport threw, as a ContractError with a readable message. */
-export function toContractError(err: unknown): ContractError {
+/**
+ * Whatever a transport threw, as a ContractError with a readable message.
+ * Electron carries an error from main as a plain message, so the typed error
+ * travels as JSON inside it (preload.ts) and is decoded here.
+ */
+export function contractErrorFromTransport(err: unknown): ContractError {
   if (err instanceof ContractError) return err;
   const wire = wireErrorSchema.safeParse((err as { wire?: unknown })?.wire ?? err);
   if (wire.success) return new ContractError(wire.data.kind, wire.data.message, wire.data.issues);

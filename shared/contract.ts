@@ -41,7 +41,16 @@ const scheduleSchema = z.object({
   nextRunAt: z.number().int().nullable(),
 });
 
-export const exportFormatSchema = z.enum(['json', 'jsonl', 'csv']);
+/** What results are exported as: JSON Lines (everything), one JSON array, or CSV (one row a job). */
+export const exportFormatSchema = z.enum(['jsonl', 'json', 'csv']);
+export type ExportFormat = z.infer<typeof exportFormatSchema>;
+
+/** A dropped path that did not become a job, and why (intake). */
+export const rejectionSchema = z.object({ path: z.string(), reason: z.string() });
+export type Rejection = z.infer<typeof rejectionSchema>;
+
+/** The Electron IPC channel that carries every pushed event (main/ipc.ts sends, main/preload.ts listens). */
+export const IPC_EVENT_CHANNEL = 'quarry:event';
 
 export const channels = {
   'app.info': {
@@ -87,7 +96,7 @@ export const channels = {
       batch: jobSchema.nullable(),
       /** The first jobs added (at most 1000), for immediate display. */
       jobs: z.array(jobSchema),
-      rejected: z.array(z.object({ path: z.string(), reason: z.string() })),
+      rejected: z.array(rejectionSchema),
     }),
   },
   'jobs.retry': { input: z.object({ ids }).strict(), output: bulkResult },
@@ -186,10 +195,6 @@ export function isChannel(name: unknown): name is Channel {
   return typeof name === 'string' && Object.hasOwn(channels, name);
 }
 
-export function isEventName(name: unknown): name is EventName {
-  return typeof name === 'string' && Object.hasOwn(events, name);
-}
-
 /** Errors as they cross a transport: a code a program can test, a message a person can read. */
 export const ERROR_KINDS = ['invalid_input', 'unknown_channel', 'not_found', 'invalid_state', 'unauthorized', 'internal'] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
@@ -235,7 +240,7 @@ export interface Transport {
   invoke(channel: Channel, input: unknown): Promise<unknown>;
   on(event: EventName, listener: (payload: unknown) => void): () => void;
   /** Turns dropped or picked files into paths the engine can read. */
-  filesToPaths(files: readonly File[]): Promise<{ paths: string[]; rejected: Array<{ path: string; reason: string }> }>;
+  filesToPaths(files: readonly File[]): Promise<{ paths: string[]; rejected: Rejection[] }>;
   /** Lets the person save an exported file (the browser downloads it). */
   download?(fileName: string): Promise<void>;
   /**

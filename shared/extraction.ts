@@ -132,13 +132,6 @@ export function liftFullText(result: ExtractionResult): ExtractionResult {
   return { ...result, metadata, fullText: parsed.data };
 }
 
-/** The full-text descriptor of a result, wherever it currently sits. */
-export function fullTextOf(result: Pick<ExtractionResult, 'metadata'> & { fullText?: FullText }): FullText | undefined {
-  if (result.fullText) return result.fullText;
-  const parsed = fullTextSchema.safeParse(result.metadata?.fullText);
-  return parsed.success ? parsed.data : undefined;
-}
-
 /** Error codes an extraction can end with; the category drives retries. */
 export const ERROR_CODES = {
   unsupported_format: 'permanent',

@@ -1,15 +1,41 @@
 /**
  * The job model, shared by the store, the CLI, the IPC contract and the UI.
  *
- * Terminology:
- * - job: one unit of durable work, usually "extract this file".
- * - attempt: one run of a job in the pool; a job may take several (retries).
- * - terminal: completed, failed, cancelled or partial; only `retry` moves a
- *   terminal job again, and only terminal jobs may be deleted.
- * - due: pending and its next_retry_at (if any) has passed.
+ * Terminology (the words the code, its comments and its messages use):
+ * - job: one unit of durable work, a row of the store; usually "extract this file".
+ * - file job: a job that runs its file through a definition (kind "extract").
+ * - batch: a job that runs nothing itself and ends when its children have
+ *   (a folder, several files dropped together, a container's entries).
+ * - child: a job inside a batch (its parent).
+ * - container: a file that holds files (an archive, an e-mail): its job stores
+ *   its own result and becomes the batch of its entries.
+ * - definition: a named, versioned pipeline of steps that a file job runs.
+ * - step: one stage of a definition: extract, transform or export.
+ * - executor: what runs a claimed job for the scheduler (the pipeline), or one
+ *   step of it (a step executor).
+ * - extraction host: the child process that runs the pool, so a file that
+ *   crashes extraction takes down only it ("the extraction process" in messages).
+ * - pool: the worker threads, inside the extraction host, that read and parse files.
+ * - group: small files sent to a worker thread together, as one task.
+ * - intake: dropped or watched paths becoming jobs (walk the folders, insert the rows).
+ * - spool: the folder beside the database where an extraction writes what a job
+ *   produced besides its result (entries, attachments, a large file's full text).
+ * - lease: how long a running job stays its owner's; renewed while it runs,
+ *   recovered by another process once it expires.
+ * - owner: the process that claimed a running job (host:pid:random).
+ * - attempt: one run of a job; a job may take several (retries).
+ * - retry: another attempt, automatic after a retryable error (with backoff,
+ *   up to max_retries), or asked by a person for a failed, cancelled or partial job.
+ * - rerun: a finished job run again, even a completed one (forced, or a newer extractor).
+ * - dedup: a job reusing the stored result of a completed job with the same
+ *   content and options instead of extracting again.
+ * - terminal: completed, failed, cancelled or partial; only a retry or a rerun
+ *   moves a terminal job again, and only terminal jobs may be deleted.
+ * - due: pending, and its backoff and delayed start (if any) have passed.
  *
- * The schemas double as row parsers: rows outlive code versions, so the store
- * checks what it reads.
+ * The schemas check what crosses the IPC boundary; the store maps its rows
+ * without them (on its hot path, see main/core/store/rows.ts), and tests
+ * parse its output with them.
  */
 import { z } from 'zod';
 import { errorCodeSchema, formatSchema } from './extraction.js';

@@ -5,8 +5,9 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Job, JobEvent, JobFilter, JobStats, JobStatus } from '../../shared/job.js';
-import { exportResults, type ExportFormat, type ExportSummary } from './export.js';
-import { intakePaths, type Intake, type IntakeOptions } from './intake.js';
+import type { ExportFormat } from '../../shared/contract.js';
+import { exportResults, type ExportSummary } from './export.js';
+import { intakePaths, type Intake, type AddPathsOptions } from './intake.js';
 import { rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -64,7 +65,7 @@ export interface EngineEvents {
 }
 
 /** Pins the definition's current version on the jobs, and its timeout unless the job has one. */
-function withDefinition(definitions: DefinitionStore, opts: IntakeOptions): IntakeOptions {
+function withDefinition(definitions: DefinitionStore, opts: AddPathsOptions): AddPathsOptions {
   if (!opts.definition) return opts;
   const def = definitions.get(opts.definition);
   return { ...opts, definitionVersion: def.version, timeoutMs: opts.timeoutMs ?? def.timeout_ms };
@@ -130,7 +131,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       weight: (job) => (job.sizeBytes !== null && job.sizeBytes <= GROUP_MAX_BYTES ? SMALL_FILE_WEIGHT : 1),
     });
     this.statsIntervalMs = opts.statsIntervalMs ?? 250;
-    const intake = (paths: string[], o: IntakeOptions) => this.addPaths(paths, o);
+    const intake = (paths: string[], o: AddPathsOptions) => this.addPaths(paths, o);
     this.watches = new WatchFolders(this.store.db, intake, (e) => this.emit('error', e));
     this.schedules = new Schedules(this.store.db, intake, opts.scheduler?.clock);
     this.background = opts.background ?? false;
@@ -209,7 +210,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   // ---- intake -------------------------------------------------------------
 
   /** Queues files and folders: a folder or several files become a batch with one child per file. */
-  addPaths(paths: readonly string[], opts: IntakeOptions = {}): Promise<Intake> {
+  addPaths(paths: readonly string[], opts: AddPathsOptions = {}): Promise<Intake> {
     return intakePaths(this.store, paths, withDefinition(this.definitions, opts));
   }
 

@@ -16,14 +16,13 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import Papa from 'papaparse';
+import type { ExportFormat } from '../../shared/contract.js';
 import type { FullText } from '../../shared/extraction.js';
 import type { Job } from '../../shared/job.js';
 import { fullTextChunks, openFullText, writeJsonWithFullText, type Write } from './full-text.js';
 import type { JobStore, StoredResult } from './store/job-store.js';
 import { resolveInside } from './contain.js';
 
-export const EXPORT_FORMATS = ['jsonl', 'json', 'csv'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface ExportSummary {
   file: string;

@@ -8,22 +8,19 @@ import { access, lstat, readdir, stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import path from 'node:path';
+import type { Rejection } from '../../shared/contract.js';
 import type { FailureAction, Job } from '../../shared/job.js';
 import type { JobStore, NewJob } from './store/job-store.js';
 
-export interface Rejected {
-  path: string;
-  reason: string;
-}
-
-export interface IntakeResult {
+/** Dropped paths walked: a new job for each file found, and what was rejected. */
+export interface ExpandedPaths {
   files: NewJob[];
-  rejected: Rejected[];
+  rejected: Rejection[];
 }
 
-export async function expandPaths(inputs: readonly string[]): Promise<IntakeResult> {
+export async function expandPaths(inputs: readonly string[]): Promise<ExpandedPaths> {
   const files: NewJob[] = [];
-  const rejected: Rejected[] = [];
+  const rejected: Rejection[] = [];
   // Several inputs may name the same file twice (a folder and a file in it); one cannot.
   const seen = inputs.length > 1 ? new Set<string>() : undefined;
   const addFile = (abs: string, size: number) => {
@@ -57,7 +54,7 @@ export async function expandPaths(inputs: readonly string[]): Promise<IntakeResu
  * Walks a folder. Files inside folders are not checked for readability one
  * by one: one that cannot be read fails its own job with permission_denied.
  */
-async function walk(dir: string, addFile: (p: string, size: number) => void, rejected: Rejected[], disk: Disk): Promise<void> {
+async function walk(dir: string, addFile: (p: string, size: number) => void, rejected: Rejection[], disk: Disk): Promise<void> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -140,7 +137,8 @@ export function describeFsError(err: unknown): string {
   }
 }
 
-export interface IntakeOptions {
+/** How the jobs of one intake are queued (Engine.addPaths, the contract's jobs.addPaths). */
+export interface AddPathsOptions {
   priority?: number;
   maxRetries?: number;
   timeoutMs?: number;
@@ -168,11 +166,11 @@ export interface Intake {
   count: number;
   /** The first jobs added (at most 1000), for display. */
   jobs: Job[];
-  rejected: Rejected[];
+  rejected: Rejection[];
 }
 
 /** Queues what a person dropped: one job per file, under a batch when it is a folder or several files. */
-export async function intakePaths(store: JobStore, paths: readonly string[], opts: IntakeOptions = {}): Promise<Intake> {
+export async function intakePaths(store: JobStore, paths: readonly string[], opts: AddPathsOptions = {}): Promise<Intake> {
   const { files, rejected } = await expandPaths(paths);
   const { batch: mode = 'auto', maxChildFailures, failureAction, batchName, ...jobOpts } = opts;
   const folder = paths.length === 1 && files.length > 0 && files[0]!.sourcePath !== path.resolve(paths[0]!);

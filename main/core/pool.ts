@@ -20,8 +20,7 @@ import {
   type ProgressMessage,
   type WorkerOutcome,
 } from '../../shared/extraction.js';
-import { GROUP_MAX_BYTES, TaskGrouper } from './pool-groups.js';
-import type { ExecutionOutcome, Executor } from './scheduler.js';
+import { TaskGrouper } from './pool-groups.js';
 import type { Job } from '../../shared/job.js';
 
 export interface PoolOptions {
@@ -305,17 +304,4 @@ function timeoutError(ms: number): ExtractionError {
 
 function formatMs(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(ms % 1000 ? 1 : 0)} s` : `${ms} ms`;
-}
-
-/** The scheduler's executor for file jobs: run the job's file through the pool. */
-export function poolExecutor(pool: ExtractionService): Executor {
-  return async (job, ctx): Promise<ExecutionOutcome> => {
-    if (!job.sourcePath) throw new ExtractionError('not_a_file', 'This job has no file to extract.');
-    const small = job.sizeBytes !== null && job.sizeBytes <= GROUP_MAX_BYTES;
-    const out = await pool.run(
-      { path: job.sourcePath, options: job.options },
-      { signal: ctx.signal, small, alone: isCrashSuspect(job), ...(small ? {} : { onProgress: ctx.onProgress }), ...(ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}) },
-    );
-    return { result: out.result, contentHash: out.sha256 };
-  };
 }

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Cron } from 'croner';
-import type { Intake, IntakeOptions } from './intake.js';
+import type { Intake, AddPathsOptions } from './intake.js';
 import { InvalidInputError, NotFoundError } from './errors.js';
 import type { Db } from './store/database.js';
 
@@ -87,7 +87,7 @@ export function checkCron(cron: string, after: number): number {
 export class Schedules {
   constructor(
     private readonly db: Db,
-    private readonly intake: (paths: string[], opts: IntakeOptions) => Promise<Intake>,
+    private readonly intake: (paths: string[], opts: AddPathsOptions) => Promise<Intake>,
     private readonly clock: () => number = Date.now,
   ) {}
 
@@ -136,7 +136,7 @@ export class Schedules {
       }
       // Advance first: a failing intake must not fire again every second.
       this.db.prepare('UPDATE schedules SET last_run_at = ?, next_run_at = ? WHERE id = ?').run(now, nextRun(s.cron, now), s.id);
-      const intake = await this.intake(s.paths, { ...(s.jobOptions as IntakeOptions), source: 'schedule' });
+      const intake = await this.intake(s.paths, { ...(s.jobOptions as AddPathsOptions), source: 'schedule' });
       ran.push({ schedule: this.get(s.id), intake });
     }
     return ran;

@@ -83,12 +83,3 @@ export function can(action: JobAction, status: JobStatus): boolean {
 export function assertCan(action: JobAction, job: { id: string; status: JobStatus }): void {
   if (!can(action, job.status)) throw new InvalidTransitionError(action, job.id, job.status);
 }
-
-/** Every (from, to) pair the rules allow: the guard trigger must allow each. */
-export function allowedPairs(): Array<[JobStatus, JobStatus]> {
-  const pairs: Array<[JobStatus, JobStatus]> = [];
-  for (const rule of Object.values(RULES)) {
-    for (const from of rule.from) for (const to of rule.to) pairs.push([from, to]);
-  }
-  return pairs;
-}

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
-import type { IntakeOptions, Intake } from './intake.js';
+import type { AddPathsOptions, Intake } from './intake.js';
 import { InvalidInputError, NotFoundError } from './errors.js';
 import type { Db } from './store/database.js';
 
@@ -40,7 +40,7 @@ export class WatchFolders {
 
   constructor(
     private readonly db: Db,
-    private readonly intake: (paths: string[], opts: IntakeOptions) => Promise<Intake>,
+    private readonly intake: (paths: string[], opts: AddPathsOptions) => Promise<Intake>,
     private readonly onError: (err: Error) => void = () => undefined,
   ) {}
 
@@ -148,7 +148,7 @@ export class WatchFolders {
     if (!fresh.length) return;
     const intake = await this.intake(
       fresh.map((f) => f.file),
-      { ...(w.jobOptions as IntakeOptions), source: 'watch' },
+      { ...(w.jobOptions as AddPathsOptions), source: 'watch' },
     );
     const record = this.db.prepare(
       'INSERT INTO watch_files (watch_id, path, size, mtime_ms, job_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT (watch_id, path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, job_id = excluded.job_id',

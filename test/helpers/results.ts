@@ -1,5 +1,5 @@
 // A small, valid extraction result for store and scheduler tests.
-import type { ExtractionResult } from '../../shared/extraction.js';
+import { fullTextSchema, type ExtractionResult, type FullText } from '../../shared/extraction.js';
 
 export function sampleResult(over: Partial<ExtractionResult> = {}): ExtractionResult {
   return {
@@ -15,4 +15,11 @@ export function sampleResult(over: Partial<ExtractionResult> = {}): ExtractionRe
     counters: { items: 1 },
     ...over,
   };
+}
+
+/** The full-text descriptor of a result, wherever it sits: lifted to `fullText` (main), or still in `metadata` (as a worker returns it). */
+export function fullTextOf(result: Pick<ExtractionResult, 'metadata'> & { fullText?: FullText }): FullText | undefined {
+  if (result.fullText) return result.fullText;
+  const parsed = fullTextSchema.safeParse(result.metadata?.fullText);
+  return parsed.success ? parsed.data : undefined;
 }
