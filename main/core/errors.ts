@@ -9,8 +9,7 @@
  * InvalidTransitionError (a status change the rules forbid) lives with the
  * rules, in state-machine.ts.
  */
-export const ENGINE_ERROR_CODES = ['job_not_found', 'invalid_transition', 'not_found', 'invalid_input'] as const;
-export type EngineErrorCode = (typeof ENGINE_ERROR_CODES)[number];
+export type EngineErrorCode = 'job_not_found' | 'invalid_transition' | 'not_found' | 'invalid_input';
 
 export abstract class EngineError extends Error {
   abstract readonly code: EngineErrorCode;

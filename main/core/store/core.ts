@@ -30,7 +30,7 @@ export interface StoreEvents {
 type Emit = <E extends keyof StoreEvents>(event: E, ...args: StoreEvents[E]) => void;
 
 /** What a status change writes besides the status. */
-export interface Change {
+interface Change {
   error: JobError | null;
   retryCount: number;
   nextRetryAt?: number | null;

@@ -30,8 +30,7 @@ import { Settings } from './settings.js';
 import * as transitions from './transitions.js';
 
 export { JobNotFoundError } from '../errors.js';
-export { newOwnerId, summarize, type JobError, type NewJob, type Progress, type StoredResult } from './rows.js';
-export type { Completion } from './completion.js';
+export { newOwnerId, type JobError, type NewJob, type Progress, type StoredResult } from './rows.js';
 export type { StoreEvents } from './core.js';
 
 export class JobStore extends EventEmitter<StoreEvents> {

@@ -5,8 +5,7 @@
  */
 import type { Statements } from './statements.js';
 
-export const SETTING_KEYS = ['queue.paused', 'retention.days'] as const;
-export type SettingKey = (typeof SETTING_KEYS)[number];
+export type SettingKey = 'queue.paused' | 'retention.days';
 
 export class Settings {
   constructor(private readonly sql: Pick<Statements, 'setting' | 'setSetting'>) {}
