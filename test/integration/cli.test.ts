@@ -119,6 +119,18 @@ describe('quarry CLI', () => {
     expect(JSON.parse(quarry('status', '--db', db, '--json').out).total).toBe(4);
   });
 
+  it('delete takes the files the job wrote (its spool folder) with it before exiting', () => {
+    const done = JSON.parse(quarry('jobs', '--db', db, '--status', 'completed', '--json').out)[0];
+    // Entries and attachments as an archive's extraction leaves them: enough files that removing them takes a while.
+    const spool = path.join(dir, 'spool', done.id);
+    for (let d = 0; d < 20; d++) {
+      mkdirSync(path.join(spool, `entry-${d}`), { recursive: true });
+      for (let f = 0; f < 50; f++) writeFileSync(path.join(spool, `entry-${d}`, `part-${f}.txt`), 'x'.repeat(1000));
+    }
+    expect(quarry('delete', done.id, '--db', db).code).toBe(0);
+    expect(existsSync(spool)).toBe(false);
+  });
+
   it('extract does it all in one go and fails when a file failed', () => {
     const out = path.join(dir, 'extracted');
     const r = quarry('extract', input, '--out', out);

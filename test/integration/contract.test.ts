@@ -104,6 +104,8 @@ describe('handlers: the engine features of the contract', () => {
     await rejects(dispatch(handlers, 'schedules.add', { name: 'n', cron: 'every day', paths: [files] }), 'invalid_input', /Invalid cron expression/);
     await rejects(dispatch(handlers, 'watches.add', { path: path.join(dir, 'not-here') }), 'invalid_input', /not a folder/);
     await rejects(dispatch(handlers, 'schedules.remove', { name: 'ghost' }), 'not_found');
+    // Refusals are mapped by their class, whatever their wording: this one's message starts like no other.
+    await rejects(dispatch(handlers, 'schedules.add', { name: 'feb31', cron: '0 0 31 2 *', paths: [files] }), 'invalid_input', /never fires again/);
     const s = (await dispatch(handlers, 'schedules.add', { name: 'nightly', cron: '0 3 * * *', paths: [files] })) as any;
     expect(s.nextRunAt).toBeGreaterThan(Date.now());
   });
