@@ -32,8 +32,28 @@ export const printable = (text: string): string => text.replace(CONTROLS, escape
 /** Whole lines of text: the same, but their own tabs and newlines stay. */
 const printableLines = (text: string): string => text.replace(LAYOUT_CONTROLS, escapeChar);
 
-export const out = (s: string): void => void process.stdout.write(printableLines(s) + '\n');
-export const err = (s: string): void => void process.stderr.write(printableLines(s) + '\n');
+/**
+ * Lines for stdout, written together once per turn of the event loop: a
+ * pipe is written synchronously on Linux, and a line per file of a 10,000-file
+ * run cost a system call each (a quarter of `quarry extract`'s time).
+ */
+let pendingOut: string[] = [];
+function flushOut(): void {
+  if (!pendingOut.length) return;
+  const text = pendingOut.join('');
+  pendingOut = [];
+  process.stdout.write(text);
+}
+
+export const out = (s: string): void => {
+  if (!pendingOut.length) setImmediate(flushOut);
+  pendingOut.push(printableLines(s) + '\n');
+};
+/** Errors go out at once, after what stdout had waiting (so the two keep their order on a terminal). */
+export const err = (s: string): void => {
+  flushOut();
+  process.stderr.write(printableLines(s) + '\n');
+};
 
 /**
  * Exact JSON on stdout. JSON.stringify escapes C0 controls already; DEL, C1
@@ -41,7 +61,7 @@ export const err = (s: string): void => void process.stderr.write(printableLines
  * the very same string.
  */
 export const json = (v: unknown): void =>
-  void process.stdout.write(JSON.stringify(v, null, 2).replace(/[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n');
+  void (flushOut(), process.stdout).write(JSON.stringify(v, null, 2).replace(/[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n');
 
 /** Commander's own messages (usage errors that echo what was typed) go through the same escaping. */
 export const commanderOutput = {
@@ -57,6 +77,7 @@ export const commanderOutput = {
  * left open cannot keep the command from ending.
  */
 export function exitWhenFlushed(code: number): void {
+  flushOut();
   process.exitCode = code;
   let pending = 2;
   const done = () => {
