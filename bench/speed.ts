@@ -232,11 +232,12 @@ export async function speedBullmq(o: Opts): Promise<void> {
   let finish = () => {};
   const settled = (row: unknown[]) => {
     pending.push(row);
-    if (pending.length >= 100) (write(pending), (pending = []));
-    if (++done === target) {
-      if (pending.length) (write(pending), (pending = []));
-      finish();
+    const last = ++done === target;
+    if (pending.length >= 100 || (last && pending.length)) {
+      write(pending);
+      pending = [];
     }
+    if (last) finish();
   };
   const worker = new BullWorker(name, BULLMQ_PROCESSOR, {
     connection,

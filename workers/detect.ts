@@ -114,7 +114,7 @@ function sniffMagic(head: Uint8Array): Found | 'zip' | 'ole2' | null {
 
 /** Tells OOXML/ODF packages from plain ZIP archives by the names inside. */
 async function sniffZip(head: Uint8Array, readDirectory: () => Promise<ZipDirectory | null>): Promise<Found> {
-  let dir: ZipDirectory | null = null;
+  let dir: ZipDirectory | null;
   try {
     dir = await readDirectory();
   } catch {

@@ -174,7 +174,10 @@ export class Engine extends EventEmitter<EngineEvents> {
   private everySecond(): void {
     try {
       const paused = this.setting('queue.paused') === true;
-      if (paused !== this.scheduler.isPaused) (paused ? this.scheduler.pause() : this.scheduler.resume());
+      if (paused !== this.scheduler.isPaused) {
+        if (paused) this.scheduler.pause();
+        else this.scheduler.resume();
+      }
       if (!this.background) return;
       void this.schedules.runDue().catch((e) => this.emit('error', e));
       const days = this.setting('retention.days');

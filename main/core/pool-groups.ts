@@ -112,7 +112,7 @@ export class TaskGrouper {
     this.inFlight++;
     const done = () => this.inFlight--;
     if (group.length > 1) void this.runGroup(group).finally(done);
-    else this.alone(group[0]!).finally(done);
+    else void this.alone(group[0]!).finally(done);
   }
 
   private alone(m: Member): Promise<unknown> {

@@ -19,7 +19,10 @@ function subscribe(listener: () => void): () => void {
   }
   return () => {
     listeners.delete(listener);
-    if (listeners.size === 0) (clearInterval(timer), (timer = undefined));
+    if (listeners.size === 0) {
+      clearInterval(timer);
+      timer = undefined;
+    }
   };
 }
 

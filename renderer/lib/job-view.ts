@@ -65,7 +65,7 @@ export function formatBytes(n: number | null): string {
   const units = ['KB', 'MB', 'GB', 'TB'];
   let v = n / 1024;
   let i = 0;
-  while (v >= 1024 && i < units.length - 1) (v /= 1024), i++;
+  for (; v >= 1024 && i < units.length - 1; i++) v /= 1024;
   return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }
 

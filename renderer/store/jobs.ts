@@ -271,7 +271,10 @@ export function createJobsStore(client: Client): JobsStore {
       for (let grew = true; grew; ) {
         grew = false;
         for (const b of batches)
-          if (b.parentId && gone.has(b.parentId) && !gone.has(b.id)) (gone.add(b.id), (grew = true));
+          if (b.parentId && gone.has(b.parentId) && !gone.has(b.id)) {
+            gone.add(b.id);
+            grew = true;
+          }
       }
       const { jobs, parent } = get();
       for (const j of Object.values(jobs)) if (j.parentId && gone.has(j.parentId)) batcher.jobRemoved({ id: j.id });

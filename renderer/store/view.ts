@@ -86,7 +86,10 @@ export function applyBatch(view: JobsView, batch: EventBatch, filter: ViewFilter
   for (const [id, job] of batch.jobs) {
     const current = (jobs ?? view.jobs)[id];
     if (job === null) {
-      if (current) (delete draft()[id], (membershipChanged = true));
+      if (current) {
+        delete draft()[id];
+        membershipChanged = true;
+      }
       continue;
     }
     // Events come in order, but a snapshot loaded meanwhile may be newer.

@@ -34,7 +34,7 @@ function ui(page: Page) {
 test('a folder becomes a batch with a policy and progress; a pipeline is chosen; schedules and watch folders are managed', async ({ page, quarry }) => {
   const { bridge, files } = quarry;
   const problems = watchPage(page, bridge.origin, EXPECTED_REFUSALS);
-  const { batches, jobs, batchRow, jobRow, intakeStatus, scope, options, alerts } = ui(page);
+  const { jobs, batchRow, jobRow, intakeStatus, scope, options, alerts } = ui(page);
 
   const folder = path.join(files, 'reports');
   mkdirSync(folder);

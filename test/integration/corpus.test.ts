@@ -97,7 +97,7 @@ const failedWith = (o: WorkerOutcome, code: ErrorCode, phrase?: RegExp): Verdict
   !o.ok && o.error.code === code && (!phrase || phrase.test(o.error.message)) ? true : `expected a ${code} failure${phrase ? ` matching ${phrase}` : ''}, got ${o.ok ? `a ${o.result.format} result` : `${o.error.code}: ${o.error.message}`}`;
 const cleanFailureOr = (o: WorkerOutcome, ok: (r: ExtractionResult) => Verdict): Verdict =>
   o.ok ? ok(o.result) : cleanFailure(o) ? true : `unclean failure: ${JSON.stringify(o.error)}`;
-const meta = (r: ExtractionResult) => r.metadata as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const meta = (r: ExtractionResult) => r.metadata as Record<string, any>;  
 /** "TYPE=N TYPE=N ..." -> [[TYPE, N], ...] */
 const typeCounts = (s: string) => [...s.matchAll(/([A-Z0-9_$]+)=(\d+)/g)].map((m) => [m[1]!, Number(m[2])] as const);
 const checkCounts = (actual: Record<string, number> | undefined, expected: ReadonlyArray<readonly [string, number]>, what: string): Verdict => {

@@ -9,7 +9,7 @@ import { textStats } from '../text/stats';
 import { readText } from './common';
 import type { Extractor } from './types';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 type AnyNode = any;
 
 /** Text of leaf-ish elements, one line per element that directly holds text. Iterative. */

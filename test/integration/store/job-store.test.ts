@@ -7,7 +7,7 @@ import { openDatabase, schemaVersion, SchemaTooNewError } from '../../../main/co
 import { MIGRATIONS } from '../../../main/core/store/migrations/index.js';
 import { can, InvalidTransitionError, RULES, type JobAction } from '../../../main/core/state-machine.js';
 import { allowedPairs } from '../../helpers/rules.js';
-import { JOB_STATUSES, type JobStatus } from '../../../shared/job.js';
+import { JOB_STATUSES } from '../../../shared/job.js';
 import { tempDbPath, tempDir } from '../../helpers/tmp.js';
 import { sampleResult } from '../../helpers/results.js';
 import { jobIn, OWNER } from '../../helpers/store-states.js';
@@ -372,14 +372,13 @@ describe('jobs finished in the last minute and hour (stats)', () => {
 describe('claims', () => {
   it('takes due jobs by priority, then age, and skips jobs waiting for a retry', () => {
     const now = 1_000_000_000_000;
-    const [low1, high, low2, later] = store.add([{ fileName: 'low1' }, { fileName: 'high', priority: 5 }, { fileName: 'low2' }, { fileName: 'later' }]);
+    const [, high] = store.add([{ fileName: 'low1' }, { fileName: 'high', priority: 5 }, { fileName: 'low2' }, { fileName: 'later' }]);
     store.claim(1, now, 1000, OWNER); // takes `high`
     store.retryLater(high!.id, { code: 'timeout', message: 'x' }, now + 10_000);
     const claimed = store.claim(10, now, 1000, OWNER).map((j) => j.fileName);
     expect(claimed).toEqual(['low1', 'low2', 'later']);
     expect(store.claim(10, now + 5_000, 1000, OWNER)).toEqual([]);
     expect(store.claim(10, now + 10_000, 1000, OWNER).map((j) => j.id)).toEqual([high!.id]);
-    void low1, low2, later;
   });
 
   it("a file job's progress by status is empty: its counters count its items, not child jobs", () => {

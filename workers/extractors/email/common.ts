@@ -13,15 +13,14 @@ import type { ExtractionParts } from '../types';
 
 /** Body HTML -> readable text and Markdown; deep nesting or a Markdown failure degrades to text, never fails the mail. */
 export function htmlBody(html: string, warnings: string[]): { text: string; markdown: string } {
-  let text = '';
   try {
     const { body } = parseHtmlDocument(html);
-    text = readableText(body);
+    const text = readableText(body);
     return { text, markdown: markdownOf(body, text, warnings, 'The HTML body') };
   } catch (err) {
     if (!isStackOverflow(err)) throw err;
     warnings.push('The HTML body is nested too deeply to parse; its tags were stripped instead');
-    text = html.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ').replace(/[ \t]+/g, ' ').replace(/\n\s*\n+/g, '\n\n').trim();
+    const text = html.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ').replace(/[ \t]+/g, ' ').replace(/\n\s*\n+/g, '\n\n').trim();
     return { text, markdown: text };
   }
 }

@@ -27,8 +27,8 @@ export const docxExtractor: Extractor = {
     const { bytes, pkg } = await openPackage(input, 'DOCX');
     const warnings: string[] = [];
     let metadata: Record<string, unknown>;
-    let hasComments = false;
-    let hasFootnotes = false;
+    let hasComments: boolean;
+    let hasFootnotes: boolean;
     try {
       metadata = await ooxmlProperties(pkg, warnings);
       hasComments = !!pkg.find('word/comments.xml');
