@@ -23,7 +23,7 @@ import { JobStore } from './store/job-store.js';
 import type { SettingKey } from './store/settings.js';
 import { bulkApply, type BulkAction, type BulkFilter } from './bulk.js';
 import { jobSpoolDir, spoolRootFor } from './paths.js';
-import { GROUP_MAX_BYTES } from './pool-groups.js';
+import { jobWeight } from './job-weight.js';
 
 export interface EngineOptions {
   dbPath: string;
@@ -47,9 +47,6 @@ export interface EngineOptions {
   background?: boolean;
 }
 
-
-/** A small file's share of the concurrency: at the default (one per core), 16 small files per thread in flight. */
-const SMALL_FILE_WEIGHT = 1 / 16;
 
 /** Above this many jobs in one intake, one 'jobsAdded' event replaces a 'job' event per job. */
 const ADD_EVENTS_LIMIT = 500;
@@ -126,9 +123,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       store: this.store,
       executor: opts.executor ?? pipelineExecutor({ definitions: this.definitions, steps: this.steps }),
       concurrency: opts.concurrency ?? this.pool?.threads,
-      // Small files share worker tasks in the host (pool-groups.ts): many
-      // must be in flight for that, while a large file needs a thread.
-      weight: (job) => (job.sizeBytes !== null && job.sizeBytes <= GROUP_MAX_BYTES ? SMALL_FILE_WEIGHT : 1),
+      // Small files share worker tasks in the host: many must be in flight for that.
+      weight: jobWeight,
     });
     this.statsIntervalMs = opts.statsIntervalMs ?? 250;
     const intake = (paths: string[], o: AddPathsOptions) => this.addPaths(paths, o);

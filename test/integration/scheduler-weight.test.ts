@@ -78,3 +78,14 @@ describe('job weights', () => {
     expect(seen.maxLarge).toBeLessThanOrEqual(32);
   });
 });
+
+describe("the engine's weights (main/core/job-weight.ts)", () => {
+  it('a large file takes a slot; small files a fraction, smaller for formats that parse quickly', async () => {
+    const { jobWeight } = await import('../../main/core/job-weight.js');
+    expect(jobWeight({ sizeBytes: 5_000_000, fileName: 'notes.txt', sourcePath: null })).toBe(1);
+    expect(jobWeight({ sizeBytes: null, fileName: 'a.txt', sourcePath: null })).toBe(1);
+    expect(jobWeight({ sizeBytes: 2_000, fileName: 'NOTES.TXT', sourcePath: null })).toBe(1 / 128);
+    expect(jobWeight({ sizeBytes: 2_000, fileName: null, sourcePath: '/in/data.csv' })).toBe(1 / 128);
+    expect(jobWeight({ sizeBytes: 2_000, fileName: 'scan.jpg', sourcePath: null })).toBe(1 / 16);
+  });
+});
