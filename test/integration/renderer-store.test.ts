@@ -1,6 +1,6 @@
 // The dashboard's zustand store against a real engine: its handlers and
 // events joined in-process as a transport (what the preload and the bridge
-// carry), with one reply held back to reproduce a slow request.
+// carry), with one channel's replies held back to reproduce a slow request.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -24,17 +24,24 @@ beforeAll(() => {
 });
 afterAll(() => engine.close({ abort: true }));
 
-/** An in-process transport; `hold` lets a test keep one channel's replies back (already computed) until released. */
+/**
+ * An in-process transport; `hold` lets a test keep one channel's replies back
+ * (already computed) until released, `calls` counts the requests per channel,
+ * and `push` delivers an event as the engine's would arrive.
+ */
 function inProcess() {
   const handlers = createHandlers(engine, { transport: 'browser', version: '0.0.0-test', dbPath: 'q.db', exportsDir: path.join(dir, 'exports') });
   const listeners = new Map<string, Set<(p: unknown) => void>>();
-  const unsubscribe = subscribeEvents(engine, (event, payload) => {
+  const push = (event: EventName, payload: unknown) => {
     for (const l of listeners.get(event) ?? []) l(structuredClone(payload));
-  });
+  };
+  const unsubscribe = subscribeEvents(engine, push);
+  const calls = new Map<string, number>();
   let held: { channel: string; gate: Promise<void> } | undefined;
   const transport: Transport = {
     kind: 'browser',
     async invoke(channel, input) {
+      calls.set(channel, (calls.get(channel) ?? 0) + 1);
       const reply = structuredClone(await dispatch(handlers, channel, input));
       if (held?.channel === channel) await held.gate;
       return reply;
@@ -56,7 +63,7 @@ function inProcess() {
       release();
     };
   };
-  return { transport, hold, unsubscribe };
+  return { transport, hold, calls, push, unsubscribe };
 }
 
 const until = async (what: () => boolean, ms = 10_000) => {
@@ -93,6 +100,48 @@ describe('the dashboard store', () => {
       expect(again.getState().stats).toEqual(engine.stats());
     } finally {
       release();
+      stop();
+      unsubscribe();
+    }
+  });
+
+  it('a reload answered after a deletion does not bring the deleted job back', async () => {
+    const { transport, hold, unsubscribe } = inProcess();
+    const store = createJobsStore(createClient(transport));
+    const stop = store.getState().start();
+    let release = () => {};
+    try {
+      await until(() => store.getState().order.length > 0);
+      const id = store.getState().order[0]!;
+      // The reload's lists are taken now, with the job in them, and answered after it is gone.
+      release = hold('jobs.list');
+      const reload = store.getState().refresh();
+      await store.getState().act('delete', [id]);
+      await until(() => !(id in store.getState().jobs));
+      release();
+      await reload;
+      expect(store.getState().jobs[id]).toBeUndefined();
+      expect(store.getState().errors).toEqual([]);
+    } finally {
+      release();
+      stop();
+      unsubscribe();
+    }
+  });
+
+  it('a burst of jobs.added events reloads the windows once', async () => {
+    const { transport, calls, push, unsubscribe } = inProcess();
+    const store = createJobsStore(createClient(transport));
+    const stop = store.getState().start();
+    try {
+      await until(() => store.getState().ready);
+      const loads = calls.get('app.info')!;
+      for (let i = 0; i < 5; i++) push('jobs.added', { count: 5000, parentId: null });
+      await until(() => calls.get('app.info')! > loads);
+      // Reloads scheduled apart would have been due by now too.
+      await new Promise((r) => setTimeout(r, 100));
+      expect(calls.get('app.info')).toBe(loads + 1);
+    } finally {
       stop();
       unsubscribe();
     }
