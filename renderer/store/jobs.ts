@@ -8,7 +8,7 @@
 import { relativePathOf } from '../transport/relative-path.js';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Client } from '../../shared/client.js';
-import { ContractError, type Output } from '../../shared/contract.js';
+import { ContractError, type ExportFormat, type Output, type Rejection } from '../../shared/contract.js';
 import type { FailureAction, Job, JobStats } from '../../shared/job.js';
 import { jobName, type RowAction } from '../lib/job-view.js';
 import { createAutomationSlice, DEFAULT_DEFINITION, type AutomationActions, type AutomationState } from './automation.js';
@@ -16,9 +16,7 @@ import { FrameBatcher } from './event-batch.js';
 import { KeyedThrottle } from './throttle.js';
 import { appendPage, applyBatch, EMPTY_VIEW, isFileJob, listInput, mergeSnapshot, type JobsView, type StatusFilter, type ViewFilter } from './view.js';
 
-export type { StatusFilter } from './view.js';
 export type AppInfo = Output<'app.info'>;
-export type ExportFormat = Output<'results.export'>['format'];
 export type BatchProgress = Omit<Output<'batches.progress'>, 'batch'>;
 
 /** Rows the table holds before "Load more"; also the page size. */
@@ -46,11 +44,6 @@ const REMOVED_TTL_MS = 30_000;
 const PROGRESS_INTERVAL_MS = 500;
 /** A large intake announces itself once ('jobs.added'); reloads for a burst of them are merged. */
 const RELOAD_DELAY_MS = 250;
-
-export interface Rejection {
-  path: string;
-  reason: string;
-}
 
 export interface BatchRef {
   id: string;

@@ -2,7 +2,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { JOB_STATUSES } from '../../../shared/job.js';
 import { STATUS_LABEL } from '../../lib/job-view.js';
 import { useJobs } from '../../store/context.js';
-import type { StatusFilter } from '../../store/jobs.js';
+import type { StatusFilter } from '../../store/view.js';
 
 /** One card per status plus the total; clicking a card filters the table. */
 export function CountCards() {

@@ -4,7 +4,7 @@
  * from the DataTransfer synchronously, during the drop event: the browser
  * empties it afterwards. The walk itself is asynchronous.
  */
-import type { Rejection } from '../../store/jobs.js';
+import type { Rejection } from '../../../shared/contract.js';
 import { setRelativePath } from '../../transport/relative-path.js';
 
 /** Call inside the drop handler. */

@@ -1,6 +1,6 @@
 import { useShallow } from 'zustand/react/shallow';
 import { useJobs } from '../../store/context.js';
-import type { ExportFormat } from '../../store/jobs.js';
+import type { ExportFormat } from '../../../shared/contract.js';
 
 const FORMATS: Array<{ format: ExportFormat; label: string }> = [
   { format: 'json', label: 'Export JSON' },

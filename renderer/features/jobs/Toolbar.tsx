@@ -2,7 +2,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { JOB_STATUSES } from '../../../shared/job.js';
 import { canDo, STATUS_LABEL, type RowAction } from '../../lib/job-view.js';
 import { useJobs } from '../../store/context.js';
-import type { StatusFilter } from '../../store/jobs.js';
+import type { StatusFilter } from '../../store/view.js';
 
 const BULK: Array<{ action: RowAction; label: string }> = [
   { action: 'retry', label: 'Retry selected' },
