@@ -4,7 +4,7 @@
  * (which still has the last word).
  */
 import { BLOCKED, type FailureAction, type Job, type JobStatus } from '../../shared/job.js';
-import type { BatchProgress } from '../store/jobs.js';
+import type { BatchProgress } from '../store/batches.js';
 import { formatDuration } from './job-view.js';
 
 export const FAILURE_ACTION_LABEL: Record<FailureAction, string> = {

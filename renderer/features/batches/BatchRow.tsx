@@ -3,7 +3,8 @@ import { Meter } from '../jobs/ProgressBar.js';
 import type { Job } from '../../../shared/job.js';
 import { batchNote, canPause, countsLabel, FAILURE_ACTION_HINT, finishedCount, isPaused, paceLabel, percent, policyLabel } from '../../lib/batch-view.js';
 import { canDo, jobName, STATUS_LABEL, type RowAction } from '../../lib/job-view.js';
-import type { BatchActions, BatchProgress } from '../../store/jobs.js';
+import type { BatchProgress } from '../../store/batches.js';
+import type { BatchActions } from '../../store/jobs.js';
 
 const ACTIONS: Array<{ action: RowAction; label: string }> = [
   { action: 'cancel', label: 'Cancel' },

@@ -1,6 +1,6 @@
 import { DEFAULT_DEFINITION } from '../../store/automation.js';
 import { useJobs } from '../../store/context.js';
-import type { IntakeReport as Report } from '../../store/jobs.js';
+import type { IntakeReport as Report } from '../../store/intake.js';
 
 function summaryOf(report: Report): string {
   const jobs = `${report.added} job${report.added === 1 ? '' : 's'}`;

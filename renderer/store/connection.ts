@@ -1,0 +1,123 @@
+/**
+ * The dashboard's link to the engine: subscribing to its pushed events
+ * (start), loading everything (refresh: at start, on resync, after a batch is
+ * paused, and once for a burst of jobs.added), the app info, and the engine
+ * switches the app info carries (concurrency, pause).
+ */
+import type { Output } from '../../shared/contract.js';
+import type { AutomationActions } from './automation.js';
+import type { FrameBatcher } from './event-batch.js';
+import type { SliceKit } from './slice.js';
+
+export type AppInfo = Output<'app.info'>;
+
+export interface ConnectionState {
+  ready: boolean;
+  app: AppInfo | null;
+}
+
+export interface ConnectionActions {
+  /** Subscribes to events and loads everything; returns the unsubscribe. */
+  start(): () => void;
+  refresh(): Promise<void>;
+  setConcurrency(n: number): Promise<void>;
+  setPaused(paused: boolean): Promise<void>;
+}
+
+/** A large intake announces itself once ('jobs.added'); reloads for a burst of them are merged. */
+const RELOAD_DELAY_MS = 250;
+
+/** A part of the store refresh reloads: asked for at once; the step it returns applies the answer. */
+export type Load = () => Promise<() => void>;
+
+/** How the connection reaches the other slices. */
+export interface ConnectionWiring {
+  /** Where pushed job and stats events go, to be folded into the store once per frame. */
+  feed: FrameBatcher;
+  /** The parts refresh reloads besides the app info (counts, table, batches), in the order their answers apply. */
+  loads: readonly Load[];
+  /** Told of each stats.changed event as it arrives (counts.ts). */
+  statsPushed(): void;
+  /** Stops what the slices run on their own (batch progress requests). */
+  dispose(): void;
+}
+
+export function createConnectionSlice(
+  { client, set, get, reportError }: SliceKit<ConnectionState & ConnectionActions & Pick<AutomationActions, 'loadAutomation'>>,
+  { feed, loads, statsPushed, dispose }: ConnectionWiring,
+): ConnectionState & ConnectionActions {
+  let reloadTimer: ReturnType<typeof setTimeout> | undefined;
+  const reloadSoon = () => {
+    reloadTimer ??= setTimeout(() => {
+      reloadTimer = undefined;
+      void get().refresh();
+    }, RELOAD_DELAY_MS);
+  };
+
+  const loadApp: Load = async () => {
+    const app = await client.invoke('app.info', {});
+    return () => set({ app });
+  };
+
+  return {
+    ready: false,
+    app: null,
+
+    start() {
+      const offs = [
+        client.on('job.changed', (j) => feed.jobChanged(j)),
+        client.on('job.removed', (r) => feed.jobRemoved(r)),
+        client.on('job.progress', (p) => feed.jobProgress(p)),
+        client.on('stats.changed', (s) => {
+          statsPushed();
+          feed.statsChanged(s);
+        }),
+        // A large intake comes as one event instead of one per job: reload the windows.
+        client.on('jobs.added', () => reloadSoon()),
+      ];
+      const transport = client.transport;
+      if (transport.onResync)
+        offs.push(
+          transport.onResync(() => {
+            void get().refresh();
+            void get().loadAutomation();
+          }),
+        );
+      void get().refresh();
+      void get().loadAutomation();
+      return () => {
+        for (const off of offs) off();
+        feed.dispose();
+        dispose();
+        clearTimeout(reloadTimer);
+      };
+    },
+
+    async refresh() {
+      // Each part on its own: one failing channel must not blank the others.
+      // All are asked for now and applied together, once every one has answered.
+      const answers = await Promise.allSettled([loadApp, ...loads].map((load) => load()));
+      set({ ready: true });
+      for (const a of answers) if (a.status === 'fulfilled') a.value();
+      for (const a of answers) if (a.status === 'rejected') reportError(a.reason);
+    },
+
+    async setConcurrency(n) {
+      try {
+        const { concurrency } = await client.invoke('engine.setConcurrency', { concurrency: n });
+        set((s) => (s.app ? { app: { ...s.app, concurrency } } : {}));
+      } catch (err) {
+        reportError(err);
+      }
+    },
+
+    async setPaused(paused) {
+      try {
+        const res = paused ? await client.invoke('engine.pause', {}) : await client.invoke('engine.resume', {});
+        set((s) => (s.app ? { app: { ...s.app, paused: res.paused } } : {}));
+      } catch (err) {
+        reportError(err);
+      }
+    },
+  };
+}
