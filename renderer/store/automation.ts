@@ -4,8 +4,8 @@
  * (or another process), so they are loaded at start and on resync, and
  * reloaded after each action here — never polled.
  */
-import type { Client } from '../../shared/client.js';
 import type { Output } from '../../shared/contract.js';
+import type { SliceKit } from './slice.js';
 
 export type Definition = Output<'definitions.list'>[number];
 export type WatchFolder = Output<'watches.list'>[number];
@@ -40,10 +40,7 @@ export interface AutomationActions {
 /** The definition jobs run when none is named. */
 export const DEFAULT_DEFINITION = 'extract';
 
-type Set = (partial: Partial<AutomationState>) => void;
-type Get = () => AutomationState;
-
-export function createAutomationSlice(client: Client, set: Set, get: Get, reportError: (err: unknown) => void): AutomationState & AutomationActions {
+export function createAutomationSlice({ client, set, get, reportError }: SliceKit<AutomationState>): AutomationState & AutomationActions {
   /** Reloads one list; a failure is reported and leaves the list as it was. */
   const reload = async <K extends keyof AutomationState>(key: K, load: () => Promise<NonNullable<AutomationState[K]>>) => {
     try {

@@ -67,7 +67,7 @@ export function createJobsStore(client: Client): JobsStore {
       ...createQueuedJobActions(kit, feed),
       ...createIntakeSlice(kit, feed, batches.requestProgress),
       ...createExportSlice(kit),
-      ...createAutomationSlice(client, set, get, errors.reportError),
+      ...createAutomationSlice(kit),
       ...errors,
     };
   });
