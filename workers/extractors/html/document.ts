@@ -8,22 +8,45 @@
  * - content between <html> and <body>, or in an <html> without <body>, is
  *   left outside the body;
  * - U+0000 is kept (browsers drop it), and text between the cells of a
- *   header row (a NUL is enough) makes the GFM table rule throw.
+ *   header row (a NUL is enough) makes the GFM table rule throw;
+ * - colspan and rowspan are kept as written, where browsers clamp them:
+ *   a cell of colspan="99999999999" had the Markdown table rule pad it
+ *   until the heap ran out.
  */
 import { parseHTML } from 'linkedom';
 import { ensureTableRows } from './dom';
+import { capNesting } from './nesting';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type AnyNode = any;
 
-export function parseHtmlDocument(source: string): { document: AnyNode; body: AnyNode } {
+/** `nestingCut`: elements left out of the tree for nesting too deep (see nesting.ts); their text is kept. */
+export function parseHtmlDocument(source: string): { document: AnyNode; body: AnyNode; nestingCut: number } {
   const text = source.includes('\0') ? source.replace(/\0/g, '') : source;
-  const html = /<html[\s>]/i.test(text) ? text : `<!doctype html><html><body>${text}</body></html>`;
+  const wrapped = /<html[\s>]/i.test(text) ? text : `<!doctype html><html><body>${text}</body></html>`;
+  const { html, cut } = capNesting(wrapped);
   const { document } = parseHTML(html);
   ensureTableRows(document);
   const body = gatherBody(document);
   tidyTableRows(body);
-  return { document, body };
+  clampSpans(document);
+  return { document, body, nestingCut: cut };
+}
+
+/** Browsers' limits: colspan 1..1000, rowspan 0..65534 (0 spans the rest of its section). */
+const SPANS = { colspan: { min: 1, max: 1000 }, rowspan: { min: 0, max: 65534 } };
+
+/** colspan and rowspan read the way a browser reads them: a leading number, else 1, kept within the limits. */
+function clampSpans(document: AnyNode): void {
+  for (const cell of document.querySelectorAll('[colspan], [rowspan]')) {
+    for (const [name, { min, max }] of Object.entries(SPANS)) {
+      const raw = cell.getAttribute(name);
+      if (raw === null) continue;
+      const digits = /^\s*\+?(\d+)/.exec(raw)?.[1];
+      const value = digits === undefined ? 1 : Math.min(Math.max(Number(digits), min), max);
+      if (String(value) !== raw) cell.setAttribute(name, String(value));
+    }
+  }
 }
 
 /** The body, with whatever sits outside it in <html> (other than <head>) moved in, in document order. */

@@ -156,3 +156,43 @@ export function extractTables(root: AnyNode): HtmlTable[] {
   }
   return tables;
 }
+
+export interface HeadingsAndLinks {
+  headings: Array<{ level: number; text: string }>;
+  links: Array<{ href: string; text: string }>;
+}
+
+/**
+ * Headings and links (<a href>) in document order, each with its text, in
+ * one walk. A heading or link nested in another (linkedom nests them; a
+ * browser's parser closes the outer one first) owns its own text, and the
+ * outer one the rest: asking each for its textContent cost nodes × depth,
+ * 50,000 nested links being a hang.
+ */
+export function headingsAndLinks(root: AnyNode): HeadingsAndLinks {
+  const headings: Array<{ level: number; parts: string[] }> = [];
+  const links: Array<{ href: string; parts: string[] }> = [];
+  const stack: Array<{ node: AnyNode; heading?: string[]; link?: string[] }> = [{ node: root }];
+  while (stack.length) {
+    const entry = stack.pop()!;
+    const { node } = entry;
+    let { heading, link } = entry;
+    if (node.nodeType === 3 || node.nodeType === 4) {
+      heading?.push(node.data);
+      link?.push(node.data);
+      continue;
+    }
+    if (node.nodeType !== 1 || node === root) {
+      if (node === root) for (let c = node.lastChild; c; c = c.previousSibling) stack.push({ node: c });
+      continue;
+    }
+    const tag = String(node.tagName).toUpperCase();
+    if (/^H[1-6]$/.test(tag)) headings.push({ level: Number(tag[1]), parts: (heading = []) });
+    if (tag === 'A' && node.hasAttribute('href')) links.push({ href: node.getAttribute('href'), parts: (link = []) });
+    for (let c = node.lastChild; c; c = c.previousSibling) stack.push({ node: c, heading, link });
+  }
+  return {
+    headings: headings.map((h) => ({ level: h.level, text: h.parts.join('') })),
+    links: links.map((l) => ({ href: l.href, text: l.parts.join('') })),
+  };
+}

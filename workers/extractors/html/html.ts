@@ -4,55 +4,19 @@
  * the readable text. Links and headings become entities; leaf tables also
  * go to `tables`. The charset comes from a BOM, the user, or <meta charset>.
  */
-import TurndownService from 'turndown';
-import { gfm } from '@joplin/turndown-plugin-gfm';
 import type { Entity } from '../../../shared/extraction';
 import { textStats } from '../../text/stats';
 import { readText } from '../common';
 import type { Extractor } from '../types';
 import { parseHtmlDocument } from './document';
-import { extractTables, readableText } from './dom';
+import { extractTables, headingsAndLinks, readableText } from './dom';
+import { MAX_PARSE_DEPTH } from './nesting';
+import { markdownOf } from './to-markdown';
 
-let turndown: TurndownService | undefined;
-
-/** The shared HTML -> Markdown converter (GFM tables); also used for DOCX and e-mail bodies. */
-export function getTurndown(): TurndownService {
-  if (turndown) return turndown;
-  const td = new TurndownService({ headingStyle: 'atx', codeBlockStyle: 'fenced', bulletListMarker: '-', emDelimiter: '_' });
-  td.use(gfm);
-  td.remove(['script', 'style', 'noscript', 'template', 'iframe', 'object', 'canvas'] as TurndownService.Filter);
-  // Inline images as data: URIs would put megabytes of base64 into the Markdown.
-  td.addRule('dataImages', {
-    filter: (node) => node.nodeName === 'IMG' && /^\s*data:/i.test(node.getAttribute('src') ?? ''),
-    replacement: (_content, node) => ((node as HTMLElement).getAttribute('alt') ? `![${(node as HTMLElement).getAttribute('alt')}]()` : ''),
-  });
-  turndown = td;
-  return td;
-}
+// DOCX and e-mail bodies convert through the same code.
+export { getTurndown, isStackOverflow, markdownOf } from './to-markdown';
 
 const clean = (s: string | null | undefined) => (s ?? '').replace(/[\s\u00a0]+/g, ' ').trim();
-
-export function isStackOverflow(err: unknown): boolean {
-  return err instanceof RangeError && /call stack/i.test(err.message);
-}
-
-/**
- * Markdown of a DOM subtree; if turndown or its GFM plugin fails on it (deep
- * nesting, a structure the plugin does not expect), the plain text stands in
- * and a warning says so: the text was extracted, the file is not lost.
- */
-export function markdownOf(root: unknown, text: string, warnings: string[], what: string): string {
-  try {
-    return getTurndown().turndown(root as HTMLElement).trim();
-  } catch (err) {
-    warnings.push(
-      isStackOverflow(err)
-        ? `${what} is nested too deeply for Markdown conversion; Markdown holds the plain text instead`
-        : `${what} could not be converted to Markdown (${(err as Error)?.message ?? err}); Markdown holds the plain text instead`,
-    );
-    return text;
-  }
-}
 
 export const htmlExtractor: Extractor = {
   name: 'html',
@@ -60,7 +24,8 @@ export const htmlExtractor: Extractor = {
   formats: ['html'],
   async extract(input) {
     const { text: source, encoding, warnings, empty } = await readText(input, true);
-    const { document, body } = parseHtmlDocument(source);
+    const { document, body, nestingCut } = parseHtmlDocument(source);
+    if (nestingCut) warnings.push(`HTML nests elements more than ${MAX_PARSE_DEPTH} levels deep; ${nestingCut} elements below that depth were left out (their text is kept)`);
 
     const title = clean(document.querySelector('title')?.textContent);
     const meta = (name: string) => clean(document.querySelector(`meta[name="${name}" i]`)?.getAttribute('content')) || undefined;
@@ -72,16 +37,17 @@ export const htmlExtractor: Extractor = {
       else warnings.push('mainContentOnly: no <main>, <article> or role="main" element; kept the whole page');
     }
 
+    const found = headingsAndLinks(root);
     const entities: Entity[] = [];
-    for (const h of root.querySelectorAll('h1, h2, h3, h4, h5, h6')) {
-      const value = clean(h.textContent);
-      if (value) entities.push({ type: 'heading', value, attributes: { level: Number(h.tagName.slice(1)) } });
+    for (const h of found.headings) {
+      const value = clean(h.text);
+      if (value) entities.push({ type: 'heading', value, attributes: { level: h.level } });
     }
     let linkCount = 0;
-    for (const a of root.querySelectorAll('a[href]')) {
-      const href = (a.getAttribute('href') ?? '').trim();
+    for (const a of found.links) {
+      const href = a.href.trim();
       if (!href || /^javascript:/i.test(href)) continue;
-      entities.push({ type: 'link', value: href, attributes: { text: clean(a.textContent) } });
+      entities.push({ type: 'link', value: href, attributes: { text: clean(a.text) } });
       linkCount++;
     }
 
