@@ -172,7 +172,8 @@ export interface HeadingsAndLinks {
 export function headingsAndLinks(root: AnyNode): HeadingsAndLinks {
   const headings: Array<{ level: number; parts: string[] }> = [];
   const links: Array<{ href: string; parts: string[] }> = [];
-  const stack: Array<{ node: AnyNode; heading?: string[]; link?: string[] }> = [{ node: root }];
+  const stack: Array<{ node: AnyNode; heading?: string[]; link?: string[] }> = [];
+  for (let c = root.lastChild; c; c = c.previousSibling) stack.push({ node: c });
   while (stack.length) {
     const entry = stack.pop()!;
     const { node } = entry;
@@ -182,10 +183,7 @@ export function headingsAndLinks(root: AnyNode): HeadingsAndLinks {
       link?.push(node.data);
       continue;
     }
-    if (node.nodeType !== 1 || node === root) {
-      if (node === root) for (let c = node.lastChild; c; c = c.previousSibling) stack.push({ node: c });
-      continue;
-    }
+    if (node.nodeType !== 1) continue;
     const tag = String(node.tagName).toUpperCase();
     if (/^H[1-6]$/.test(tag)) headings.push({ level: Number(tag[1]), parts: (heading = []) });
     if (tag === 'A' && node.hasAttribute('href')) links.push({ href: node.getAttribute('href'), parts: (link = []) });
