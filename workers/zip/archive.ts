@@ -94,6 +94,8 @@ export class Archive {
     /** More entries exist than were listed (see `open`'s maxEntries). */
     readonly truncatedListing: boolean,
     readonly comment: string,
+    /** The archive's size in bytes. */
+    private readonly size: number,
   ) {}
 
   /** Opens a ZIP from memory or from a path (read on demand, never whole). */
@@ -129,7 +131,9 @@ export class Archive {
       throw zipError(err, what);
     }
     const comment = Buffer.isBuffer(zip.comment) ? (zip.comment as Buffer).toString('utf8') : String(zip.comment ?? '');
-    return new Archive(zip, entries, truncated, comment);
+    // yauzl keeps the archive's size (fd-slicer or buffer): where an entry's data may end.
+    const size = Number((zip as unknown as { fileSize?: number }).fileSize ?? (typeof source === 'string' ? Infinity : source.length));
+    return new Archive(zip, entries, truncated, comment, size);
   }
 
   get entryCount(): number {
@@ -145,6 +149,17 @@ export class Archive {
     if (entry.encrypted) throw new ExtractionError('encrypted', `"${entry.name}" is encrypted (password-protected)`);
     if (!entry.raw.canDecodeFileData()) {
       throw new ExtractionError('unsupported_format', `"${entry.name}" uses compression method ${entry.method}, which is not supported (only stored and deflate)`);
+    }
+    // An entry whose data would lie past the end of the archive (a damaged
+    // directory, a bogus ZIP64 offset) is refused here: yauzl's reader would
+    // throw outside any callback for an offset past 2^53, ending the thread.
+    const end = entry.raw.relativeOffsetOfLocalHeader + 30 + entry.raw.compressedSize;
+    if (!Number.isSafeInteger(end) || end > this.size) {
+      throw new ExtractionError('corrupt_file', `"${entry.name}" points past the end of the archive (its directory entry is damaged)`, {
+        entry: entry.name,
+        offset: entry.raw.relativeOffsetOfLocalHeader,
+        archiveBytes: this.size,
+      });
     }
     try {
       return await this.zip.openReadStreamPromise(entry.raw);

@@ -18,6 +18,27 @@ function files(dir: string): string[] {
   return out.sort();
 }
 
+/**
+ * A ZIP whose one entry's directory record says, through a ZIP64 extra field,
+ * that its data starts at `offset` (past 2^53: yauzl's reader threw outside
+ * any callback for it, which ended the thread).
+ */
+function zipWithEntryAt(offset: bigint): Buffer {
+  const zip = makeZipWith([{ name: 'a.txt', data: 'x', method: 0 }]);
+  const cdStart = zip.readUInt32LE(zip.length - 22 + 16);
+  const nameLen = zip.readUInt16LE(cdStart + 28);
+  const central = Buffer.from(zip.subarray(cdStart, cdStart + 46 + nameLen));
+  central.writeUInt32LE(0xffffffff, 42);
+  central.writeUInt16LE(12, 30);
+  const extra = Buffer.alloc(12);
+  extra.writeUInt16LE(0x0001, 0);
+  extra.writeUInt16LE(8, 2);
+  extra.writeBigUInt64LE(offset, 4);
+  const eocd = Buffer.from(zip.subarray(zip.length - 22));
+  eocd.writeUInt32LE(central.length + extra.length, 12);
+  return Buffer.concat([zip.subarray(0, cdStart), central, extra, eocd]);
+}
+
 describe('ZIP', () => {
   it('writes entries under spoolDir and lists them as children', async () => {
     const p = fx.write('a.zip', makeZipWith([{ name: 'docs/readme.txt', data: 'hello' }, { name: 'data.csv', data: 'a,b\n1,2\n', method: 0 }, { name: 'empty/', data: '' }]));
@@ -75,6 +96,17 @@ describe('ZIP', () => {
     expect(out).toMatchObject({ ok: false, error: { code: 'corrupt_file' } });
     expect(() => files(dir)).not.toThrow();
     expect(files(dir)).toEqual([]);
+  });
+
+  it('an entry whose directory points past the end of the archive fails typed, also past 2^53', async () => {
+    for (const offset of [5_000n, 2n ** 53n + 100n]) {
+      const out = await run({ path: fx.write(`past-end-${offset}.zip`, zipWithEntryAt(offset)), options: {}, spoolDir: spool() });
+      expect(out.ok, String(offset)).toBe(false);
+      if (!out.ok) {
+        expect(out.error.code).toBe('corrupt_file');
+        expect(out.error.message).toMatch(/"a\.txt" points past the end of the archive/);
+      }
+    }
   });
 
   it('zip-bomb limits: expansion ratio, per-entry size, total size, entry count', async () => {
