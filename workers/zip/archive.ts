@@ -8,10 +8,12 @@
  * Names are decoded here but never trusted: writing entries to disk goes
  * through spool.ts, which sanitises them.
  */
+import { closeSync } from 'node:fs';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import { ExtractionError } from '../../shared/extraction';
+import { openChecked } from './checked-reader';
 
 export interface ArchiveEntry {
   /** Decoded name as stored (may contain "..", backslashes, absolute paths). */
@@ -104,7 +106,13 @@ export class Archive {
     const options: yauzl.Options = { lazyEntries: true, decodeStrings: false, validateEntrySizes: true, autoClose: false };
     let zip: yauzl.ZipFile;
     try {
-      zip = typeof source === 'string' ? await yauzl.openPromise(source, options) : await yauzl.fromBufferPromise(source, options);
+      if (typeof source === 'string') {
+        const { reader, size } = await openChecked(source);
+        zip = await yauzl.fromRandomAccessReaderPromise(reader as unknown as yauzl.RandomAccessReader, size, options).catch((err) => {
+          closeSync(reader.fd); // yauzl never took the reader: the file is ours to close
+          throw err;
+        });
+      } else zip = await yauzl.fromBufferPromise(source, options);
     } catch (err) {
       throw zipError(err, what);
     }

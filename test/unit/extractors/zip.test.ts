@@ -109,6 +109,21 @@ describe('ZIP', () => {
     }
   });
 
+  it('a ZIP64 end record said to lie past 2^53 fails typed (the open itself read there)', async () => {
+    const zip = makeZipWith([{ name: 'a.txt', data: 'x' }]);
+    const locator = Buffer.alloc(20);
+    locator.writeUInt32LE(0x07064b50, 0);
+    locator.writeBigUInt64LE(2n ** 53n + 100n, 8);
+    locator.writeUInt32LE(1, 16);
+    const file = fx.write('zip64-far.zip', Buffer.concat([zip.subarray(0, zip.length - 22), locator, zip.subarray(zip.length - 22)]));
+    const out = await run({ path: file, options: {}, spoolDir: spool() });
+    expect(out.ok).toBe(false);
+    if (!out.ok) {
+      expect(out.error.code).toBe('corrupt_file');
+      expect(out.error.message).toMatch(/outside the file/);
+    }
+  });
+
   it('zip-bomb limits: expansion ratio, per-entry size, total size, entry count', async () => {
     const big = Buffer.alloc(4 * 1024 * 1024); // zeros: ~1000x
     const r1 = await extractOk(fx.write('ratio.zip', makeZipWith([{ name: 'zeros.bin', data: big }, { name: 'ok.txt', data: 'fine' }])), { maxRatio: 100 });
