@@ -19,7 +19,19 @@ const nodeBuiltins = [['node:*'], 'The renderer runs in a sandboxed page: no Nod
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'release/**', 'node_modules/**', 'bench/.out/**', 'bench/fuzz/failures/**', 'test-results/**', 'playwright-report/**', '**/*.cjs', '**/*.mjs', '**/*.js', '!eslint.config.mjs'],
+    ignores: [
+      'dist/**',
+      'release/**',
+      'node_modules/**',
+      'bench/.out/**',
+      'bench/fuzz/failures/**',
+      'test-results/**',
+      'playwright-report/**',
+      '**/*.cjs',
+      '**/*.mjs',
+      '**/*.js',
+      '!eslint.config.mjs',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -158,16 +158,48 @@ async function raw(o: Opts): Promise<void> {
     gc();
     t0 = now();
     done = 0;
-    for (let k; (k = fifty()); ) done += k;
+    for (let k; (k = fifty());) done += k;
     if (!warm) c50.push(done / ((now() - t0) / 1000));
     db.close();
     removeDb(file);
   }
   const common = { info: { journal: 'WAL', synchronous: 'NORMAL' } };
-  emit({ key: 'raw.insert.single', label: 'raw insert, 1 row per transaction', unit: 'rows/s', better: 'higher', samples: s, ...common, info: { ...common.info, rows: single } });
-  emit({ key: 'raw.insert.batch', label: `raw insert, ${batch.toLocaleString('en')} rows in 1 transaction`, unit: 'rows/s', better: 'higher', samples: b, ...common, info: { ...common.info, rows: batch } });
-  emit({ key: 'raw.claim', label: 'raw claim loop (UPDATE…RETURNING, then complete)', unit: 'jobs/s', better: 'higher', samples: c, ...common, info: { ...common.info, jobs: claim } });
-  emit({ key: 'raw.claim.tx50', label: 'raw claim loop, 50 jobs per transaction', unit: 'jobs/s', better: 'higher', samples: c50, ...common, info: { ...common.info, jobs: claim } });
+  emit({
+    key: 'raw.insert.single',
+    label: 'raw insert, 1 row per transaction',
+    unit: 'rows/s',
+    better: 'higher',
+    samples: s,
+    ...common,
+    info: { ...common.info, rows: single },
+  });
+  emit({
+    key: 'raw.insert.batch',
+    label: `raw insert, ${batch.toLocaleString('en')} rows in 1 transaction`,
+    unit: 'rows/s',
+    better: 'higher',
+    samples: b,
+    ...common,
+    info: { ...common.info, rows: batch },
+  });
+  emit({
+    key: 'raw.claim',
+    label: 'raw claim loop (UPDATE…RETURNING, then complete)',
+    unit: 'jobs/s',
+    better: 'higher',
+    samples: c,
+    ...common,
+    info: { ...common.info, jobs: claim },
+  });
+  emit({
+    key: 'raw.claim.tx50',
+    label: 'raw claim loop, 50 jobs per transaction',
+    unit: 'jobs/s',
+    better: 'higher',
+    samples: c50,
+    ...common,
+    info: { ...common.info, jobs: claim },
+  });
 }
 
 // ---- cases 2 and 3: Quarry's engine on no-op jobs ----------------------------
@@ -220,7 +252,15 @@ async function quarry(o: Opts): Promise<void> {
     mode === 'direct'
       ? `Quarry engine, direct executor, concurrency ${concurrency}`
       : `Quarry engine + piscina (${threads} threads), concurrency ${concurrency}`;
-  emit({ key, label, unit: 'jobs/s', better: 'higher', samples, notes, info: { jobs: n, concurrency, threads: mode === 'pool' ? threads : 0, storeAddJobsPerSec: median(adds) } });
+  emit({
+    key,
+    label,
+    unit: 'jobs/s',
+    better: 'higher',
+    samples,
+    notes,
+    info: { jobs: n, concurrency, threads: mode === 'pool' ? threads : 0, storeAddJobsPerSec: median(adds) },
+  });
 }
 
 // ---- plainjob ---------------------------------------------------------------
@@ -235,7 +275,10 @@ async function plainjob(o: Opts): Promise<void> {
     const file = freshDb('plainjob');
     // plainjob sets journal_mode=WAL, synchronous=1 (NORMAL) and busy_timeout itself.
     const queue = pj.defineQueue({ connection: pj.better(new Database(file)), logger: silent });
-    queue.addMany('noop', Array.from({ length: count }, (_, i) => ({ path: `/bench/in/file-${i}.txt` })));
+    queue.addMany(
+      'noop',
+      Array.from({ length: count }, (_, i) => ({ path: `/bench/in/file-${i}.txt` })),
+    );
     let done = 0;
     let finish!: () => void;
     const all = new Promise<void>((r) => (finish = r));
@@ -437,8 +480,22 @@ async function dashboard(o: Opts): Promise<void> {
   removeDb(busyPath);
 
   const info = { jobs: total, fillSeconds: round(fillMs / 1000, 1) };
-  emit({ key: 'quarry.list', label: `engine.list({limit: 50}) at ${total.toLocaleString('en')} jobs`, unit: 'ms', better: 'lower', samples: list, info: { ...info, rows: rowsOut, firstCallMs: round(first, 2), breakdown: listBreakdown } });
-  emit({ key: 'quarry.stats', label: `engine.stats() at ${total.toLocaleString('en')} jobs`, unit: 'ms', better: 'lower', samples: stats, info: { ...info, firstCallMs: round(firstStats, 1), breakdown: statsBreakdown } });
+  emit({
+    key: 'quarry.list',
+    label: `engine.list({limit: 50}) at ${total.toLocaleString('en')} jobs`,
+    unit: 'ms',
+    better: 'lower',
+    samples: list,
+    info: { ...info, rows: rowsOut, firstCallMs: round(first, 2), breakdown: listBreakdown },
+  });
+  emit({
+    key: 'quarry.stats',
+    label: `engine.stats() at ${total.toLocaleString('en')} jobs`,
+    unit: 'ms',
+    better: 'lower',
+    samples: stats,
+    info: { ...info, firstCallMs: round(firstStats, 1), breakdown: statsBreakdown },
+  });
   emit({
     key: 'quarry.stats.busy',
     label: `engine.stats() at ${busyStats.total.toLocaleString('en')} jobs, ${busyStats.finishedLastHour.toLocaleString('en')} finished within the hour, ${RECENT_FINISHES_PER_S.toLocaleString('en')} a second lately`,
@@ -572,7 +629,17 @@ const NATIVE: NativeTool[] = [
   { format: 'xlsx', exts: ['.xlsx'], dir: 'xlsx', tool: 'xlsx2csv', args: (f) => ['--all', f], pkg: 'xlsx2csv' },
   // Both sides run Tesseract: native, and Quarry's tesseract.js (WebAssembly, no native code to install).
   { format: 'image', key: 'image-ocr', what: 'OCR', exts: ['.png'], dir: 'ocr', tool: 'tesseract', args: (f) => [f, '-', '-l', 'eng'], pkg: 'tesseract-ocr' },
-  { format: 'image', key: 'image-metadata', what: 'metadata, OCR off', options: { ocr: false }, exts: ['.jpg', '.png', '.tif'], dir: 'image', tool: 'exiftool', args: (f) => ['-json', f], pkg: 'libimage-exiftool-perl' },
+  {
+    format: 'image',
+    key: 'image-metadata',
+    what: 'metadata, OCR off',
+    options: { ocr: false },
+    exts: ['.jpg', '.png', '.tif'],
+    dir: 'image',
+    tool: 'exiftool',
+    args: (f) => ['-json', f],
+    pkg: 'libimage-exiftool-perl',
+  },
 ];
 
 /** One core for the native tools too: Tesseract's OpenMP threads otherwise spin on both cores (5× slower here). */
@@ -592,7 +659,10 @@ function generatedInputs(format: string, dir: string): string[] {
   const rows = Array.from({ length: 2000 }, (_, i) => [i, `name ${i}`, (i * 3.7).toFixed(2), `note, "quoted" ${i}`]);
   const content: Record<string, [string, string]> = {
     csv: ['generated.csv', 'id,name,value,note\n' + rows.map((r) => r.map((c) => `"${String(c).replace(/"/g, '""')}"`).join(',')).join('\n')],
-    html: ['generated.html', `<html><head><title>Generated</title></head><body>${rows.map((r) => `<p>Row <b>${r[0]}</b> ${r[1]} <a href="https://example.org/${r[0]}">link</a></p>`).join('\n')}</body></html>`],
+    html: [
+      'generated.html',
+      `<html><head><title>Generated</title></head><body>${rows.map((r) => `<p>Row <b>${r[0]}</b> ${r[1]} <a href="https://example.org/${r[0]}">link</a></p>`).join('\n')}</body></html>`,
+    ],
     json: ['generated.json', JSON.stringify(rows.map((r) => ({ id: r[0], name: r[1], value: r[2] })))],
     xml: ['generated.xml', `<?xml version="1.0"?><rows>${rows.map((r) => `<row id="${r[0]}"><name>${r[1]}</name></row>`).join('')}</rows>`],
     markdown: ['generated.md', rows.map((r) => `## Row ${r[0]}\n\n*${r[1]}* value ${r[2]}\n`).join('\n')],
@@ -617,7 +687,13 @@ async function native(o: Opts): Promise<void> {
     if (t.format === 'pdf') ({ files, source } = pdfs);
     else {
       const dir = corpus ? path.join(corpus, t.dir) : '';
-      files = dir && existsSync(dir) ? readdirSync(dir).filter((f) => t.exts.includes(path.extname(f).toLowerCase())).sort().map((f) => path.join(dir, f)) : [];
+      files =
+        dir && existsSync(dir)
+          ? readdirSync(dir)
+              .filter((f) => t.exts.includes(path.extname(f).toLowerCase()))
+              .sort()
+              .map((f) => path.join(dir, f))
+          : [];
       source = files.length ? path.relative(ROOT, dir) : 'generated (corpus not found)';
       if (!files.length) files = generatedInputs(t.format, path.join(tmp(), t.format));
     }
@@ -726,7 +802,9 @@ async function memQueue(o: Opts): Promise<void> {
       stoppedAfterTimeLimit: timedOut,
       poolThreads: CORES,
     },
-    notes: timedOut ? [`processing stopped after ${seconds} s with ${processed.toLocaleString('en')} of ${queued.toLocaleString('en')} jobs done (peak is over that window)`] : [],
+    notes: timedOut
+      ? [`processing stopped after ${seconds} s with ${processed.toLocaleString('en')} of ${queued.toLocaleString('en')} jobs done (peak is over that window)`]
+      : [],
   });
 }
 
@@ -781,9 +859,7 @@ async function memBigFile(o: Opts): Promise<void> {
   await engine.close({ abort: true });
   rmSync(file, { force: true });
   removeDb(dbPath);
-  const outcome = timedOut
-    ? `not finished after ${seconds} s`
-    : `${job?.status}${job?.errorCode ? ` (${job.errorCode}: ${job.errorMessage})` : ''}`;
+  const outcome = timedOut ? `not finished after ${seconds} s` : `${job?.status}${job?.errorCode ? ` (${job.errorCode}: ${job.errorMessage})` : ''}`;
   const info = {
     kind,
     fileMb: round(size / 1e6, 1),

@@ -97,9 +97,11 @@ async function engineProfile(label: string, make: (dbPath: string) => Engine, n:
   const sqlMs = costs.reduce((s, c) => s + c.ms, 0);
   const commits = costs.filter((c) => /^COMMIT|^RELEASE/.test(c.sql)).reduce((s, c) => s + c.calls, 0);
   say(`${label}: ${Math.round(n / (ms / 1000)).toLocaleString('en')} jobs/s = ${us(ms, n)} µs per job; main thread busy ${Math.round(elu * 100)}%`);
-  say(`  SQLite ${us(sqlMs, n)} µs/job (${Math.round((sqlMs / ms) * 100)}% of the wall time), everything else ${us(ms - sqlMs, n)} µs/job; ` +
-    `${round(commits / n, 2)} commits/job, ${round(ticks / n, 3)} ticks/job, stats() called ${statsCalls}×` +
-    (opts.walOff ? `; WAL written: ${round(walKb, 1)} KB/job (checkpoints off)` : ''));
+  say(
+    `  SQLite ${us(sqlMs, n)} µs/job (${Math.round((sqlMs / ms) * 100)}% of the wall time), everything else ${us(ms - sqlMs, n)} µs/job; ` +
+      `${round(commits / n, 2)} commits/job, ${round(ticks / n, 3)} ticks/job, stats() called ${statsCalls}×` +
+      (opts.walOff ? `; WAL written: ${round(walKb, 1)} KB/job (checkpoints off)` : ''),
+  );
   for (const c of costs.slice(0, 12)) {
     say(`  ${String(us(c.ms, n)).padStart(7)} µs/job  ${String(round(c.calls / n, 2)).padStart(5)} calls/job  ${c.sql.slice(0, 150)}`);
   }
@@ -122,7 +124,7 @@ function storeAlone(n: number): void {
     store.add(fakeJobs(n));
     const tx = <T>(fn: () => T): T => store.db.transaction(fn)();
     const t0 = now();
-    for (let done = 0; done < n; ) {
+    for (let done = 0; done < n;) {
       const jobs = tx(() => store.claim(50, Date.now(), 30_000, 'diag'));
       tx(() => {
         for (const j of jobs) store.complete(j.id, noopResult());
@@ -136,7 +138,7 @@ function storeAlone(n: number): void {
     return perJob;
   };
   const probe = JobStore.open(freshDb('diag-store'));
-  const triggers = (probe.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'jobs' ORDER BY name`).pluck().all() as string[]);
+  const triggers = probe.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'jobs' ORDER BY name`).pluck().all() as string[];
   // Reading a job back: the store's get() against the bare SELECT.
   probe.add(fakeJobs(2000));
   const ids = probe.db.prepare('SELECT id FROM jobs').pluck().all() as string[];
@@ -164,7 +166,9 @@ function storeAlone(n: number): void {
   variants.push(['(all of them)', run('no triggers', triggers)]);
   asIs.push(run('as is', []));
   const base = median(asIs);
-  say(`store alone, claim 50 + complete 50 per transaction: ${base} µs/job (${Math.round(1e6 / base).toLocaleString('en')} jobs/s; median of ${asIs.length} runs, ${Math.min(...asIs)}–${Math.max(...asIs)})`);
+  say(
+    `store alone, claim 50 + complete 50 per transaction: ${base} µs/job (${Math.round(1e6 / base).toLocaleString('en')} jobs/s; median of ${asIs.length} runs, ${Math.min(...asIs)}–${Math.max(...asIs)})`,
+  );
   for (const [trig, without] of variants) {
     say(`  without trigger ${trig.padEnd(28)} ${String(without).padStart(6)} µs/job (saves ~${round(base - without, 1)} µs/job)`);
   }
@@ -192,7 +196,9 @@ async function poolAlone(n: number): Promise<void> {
   for (const inFlight of [1, 50]) {
     const q = await pump(n, inFlight, () => pool.run(task, { timeoutMs: 600_000, onProgress: () => undefined }));
     const b = await pump(n, inFlight, () => bare.run(task));
-    say(`${inFlight} in flight: ExtractionPool.run ${Math.round(q).toLocaleString('en')} tasks/s (${us(1000 / q, 1)} µs each) vs bare piscina.run ${Math.round(b).toLocaleString('en')} tasks/s (${us(1000 / b, 1)} µs each)`);
+    say(
+      `${inFlight} in flight: ExtractionPool.run ${Math.round(q).toLocaleString('en')} tasks/s (${us(1000 / q, 1)} µs each) vs bare piscina.run ${Math.round(b).toLocaleString('en')} tasks/s (${us(1000 / b, 1)} µs each)`,
+    );
   }
   await pool.close();
   await bare.close();
@@ -208,7 +214,9 @@ async function poolAlone(n: number): Promise<void> {
   t = now();
   for (let i = 0; i < k; i++) AbortSignal.any([new AbortController().signal, AbortSignal.timeout(600_000)]);
   const signalUs = us(now() - t, k);
-  say(`per task, on the main thread: new MessageChannel() + close ${channelUs} µs; AbortSignal.timeout + AbortSignal.any ${signalUs} µs (the port is also transferred to the worker and back)`);
+  say(
+    `per task, on the main thread: new MessageChannel() + close ${channelUs} µs; AbortSignal.timeout + AbortSignal.any ${signalUs} µs (the port is also transferred to the worker and back)`,
+  );
 }
 
 /** Wraps the fs/promises functions intake uses, to count and time them. */
@@ -265,7 +273,9 @@ async function intakeProfile(tree: string): Promise<void> {
   const costs = profiler.costs();
   profiler.restore();
   const sqlMs = costs.reduce((s, c) => s + c.ms, 0);
-  say(`store.add(${n.toLocaleString('en')}): ${Math.round(addMs)} ms = ${us(addMs, n)} µs/job: SQLite ${us(sqlMs, n)} µs/job, JavaScript ${us(addMs - sqlMs, n)} µs/job; the ${added.length.toLocaleString('en')} Job objects it returns hold ${round(heapHeld / 1024 ** 2, 1)} MB of heap (${Math.round(heapHeld / Math.max(1, added.length))} bytes each)`);
+  say(
+    `store.add(${n.toLocaleString('en')}): ${Math.round(addMs)} ms = ${us(addMs, n)} µs/job: SQLite ${us(sqlMs, n)} µs/job, JavaScript ${us(addMs - sqlMs, n)} µs/job; the ${added.length.toLocaleString('en')} Job objects it returns hold ${round(heapHeld / 1024 ** 2, 1)} MB of heap (${Math.round(heapHeld / Math.max(1, added.length))} bytes each)`,
+  );
   for (const c of costs.slice(0, 8)) {
     say(`  ${String(us(c.ms, n)).padStart(7)} µs/job  ${String(round(c.calls / n, 2)).padStart(5)} calls/job  ${c.sql.slice(0, 150)}`);
   }
@@ -311,7 +321,9 @@ async function scalingProfile(corpus: string | undefined): Promise<void> {
   const costs = profiler.costs();
   profiler.restore();
   const sqlMs = costs.reduce((s, c) => s + c.ms, 0);
-  say(`engine, ${CORES} threads, same PDFs: ${round(jobs.length / (ms / 1000), 2)} jobs/s; main thread busy ${Math.round(elu * 100)}% (SQLite ${round(sqlMs / jobs.length, 2)} ms/job)`);
+  say(
+    `engine, ${CORES} threads, same PDFs: ${round(jobs.length / (ms / 1000), 2)} jobs/s; main thread busy ${Math.round(elu * 100)}% (SQLite ${round(sqlMs / jobs.length, 2)} ms/job)`,
+  );
   for (const c of costs.slice(0, 5)) say(`  ${round(c.ms / jobs.length, 3)} ms/job  ${c.sql.slice(0, 140)}`);
   await engine.close();
   removeDb(dbPath);
@@ -337,7 +349,9 @@ export async function memoryProfile(o: Opts): Promise<void> {
   line('engine open, pool idle');
   // Warm every pool thread with one small file each.
   const first = path.join(tree, readdirSync(tree).sort()[0]!, 'scans');
-  const warm = readdirSync(first).slice(0, CORES * 4).map((f) => ({ sourcePath: path.join(first, f), fileName: f, sizeBytes: 30 }));
+  const warm = readdirSync(first)
+    .slice(0, CORES * 4)
+    .map((f) => ({ sourcePath: path.join(first, f), fileName: f, sizeBytes: 30 }));
   engine.store.add(warm);
   engine.start();
   await engine.drained();
@@ -375,8 +389,16 @@ export async function diagnose(o: Opts): Promise<void> {
   storeAlone(Math.min(n, 5_000));
 
   say(`\n-- engine + pool, no-op worker (${CORES} threads)`);
-  await engineProfile('concurrency 50', (p) => new Engine({ dbPath: p, concurrency: 50, pool: { filename: NOOP_WORKER, threads: CORES, hostFile: HOST_FILE } }), n);
-  await engineProfile(`concurrency ${CORES} (the default)`, (p) => new Engine({ dbPath: p, pool: { filename: NOOP_WORKER, threads: CORES, hostFile: HOST_FILE } }), Math.min(n, 3000));
+  await engineProfile(
+    'concurrency 50',
+    (p) => new Engine({ dbPath: p, concurrency: 50, pool: { filename: NOOP_WORKER, threads: CORES, hostFile: HOST_FILE } }),
+    n,
+  );
+  await engineProfile(
+    `concurrency ${CORES} (the default)`,
+    (p) => new Engine({ dbPath: p, pool: { filename: NOOP_WORKER, threads: CORES, hostFile: HOST_FILE } }),
+    Math.min(n, 3000),
+  );
 
   say(`\n-- the pool alone, no-op worker (${CORES} threads)`);
   await poolAlone(n);

@@ -289,9 +289,11 @@ export function fillJobs(store: JobStore, n: number, spacingMs = 1000, parentId:
 /** A batch's counters set from its children (for children inserted directly, as the fillers do). */
 export function recountBatch(store: JobStore, id: string): void {
   store.db
-    .prepare(`UPDATE jobs SET (total, successful, failed, processed) = (
+    .prepare(
+      `UPDATE jobs SET (total, successful, failed, processed) = (
         SELECT count(*), sum(status IN ('completed','partial')), sum(status = 'failed'), sum(status IN ('completed','partial','failed'))
-        FROM jobs WHERE parent_id = @id) WHERE id = @id`)
+        FROM jobs WHERE parent_id = @id) WHERE id = @id`,
+    )
     .run({ id });
 }
 
@@ -378,7 +380,6 @@ export function memSampler(intervalMs = 25, others: () => Array<number | undefin
     },
   };
 }
-
 
 /**
  * The machine's own scaling on this very workload, without Quarry: bare

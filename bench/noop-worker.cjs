@@ -39,7 +39,12 @@ module.exports.runMany = function runMany({ tasks, state }) {
 };
 
 module.exports.hash = function hash(task) {
-  return { ok: true, sha256: createHash('sha256').update(String(task && task.path)).digest('hex') };
+  return {
+    ok: true,
+    sha256: createHash('sha256')
+      .update(String(task && task.path))
+      .digest('hex'),
+  };
 };
 
 module.exports.listExtractors = function listExtractors() {

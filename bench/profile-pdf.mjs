@@ -19,7 +19,12 @@ if (isMainThread) {
   const file = path.resolve(args.find((a) => !a.startsWith('--')) ?? path.join(ROOT, '..', 'shared', 'corpus', 'pdf', 'TAMReview.pdf'));
   const young = opt('young', '16');
   const worker = new Worker(new URL(import.meta.url), {
-    workerData: { file, runs: Number(opt('runs', 10)), profile: args.includes('--cpu-prof'), extractor: pathToFileURL(path.join(ROOT, 'dist', 'workers', 'extract.mjs')).href },
+    workerData: {
+      file,
+      runs: Number(opt('runs', 10)),
+      profile: args.includes('--cpu-prof'),
+      extractor: pathToFileURL(path.join(ROOT, 'dist', 'workers', 'extract.mjs')).href,
+    },
     ...(young === 'default' ? {} : { resourceLimits: { maxYoungGenerationSizeMb: Number(young), maxOldGenerationSizeMb: 1024 } }),
   });
   worker.on('message', (m) => console.log(m));
@@ -44,7 +49,9 @@ if (isMainThread) {
   const times = [];
   for (let i = 0; i < runs; i++) times.push(await once());
   times.sort((a, b) => a - b);
-  parentPort.postMessage(`${path.basename(file)}: median ${times[times.length >> 1].toFixed(1)} ms over ${runs} runs (min ${times[0].toFixed(1)}, max ${times.at(-1).toFixed(1)})`);
+  parentPort.postMessage(
+    `${path.basename(file)}: median ${times[times.length >> 1].toFixed(1)} ms over ${runs} runs (min ${times[0].toFixed(1)}, max ${times.at(-1).toFixed(1)})`,
+  );
   if (profile) {
     const { profile: p } = await session.post('Profiler.stop');
     const { writeFileSync } = await import('node:fs');
@@ -62,6 +69,9 @@ if (isMainThread) {
     }
     const total = [...self.values()].reduce((a, b) => a + b, 0);
     const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25);
-    parentPort.postMessage(`profile written to ${out}; self time per run, top functions (of ${(total / runs).toFixed(1)} ms):\n` + top.map(([k, v]) => `  ${(v / runs).toFixed(2).padStart(7)} ms  ${((v / total) * 100).toFixed(1).padStart(5)}%  ${k}`).join('\n'));
+    parentPort.postMessage(
+      `profile written to ${out}; self time per run, top functions (of ${(total / runs).toFixed(1)} ms):\n` +
+        top.map(([k, v]) => `  ${(v / runs).toFixed(2).padStart(7)} ms  ${((v / total) * 100).toFixed(1).padStart(5)}%  ${k}`).join('\n'),
+    );
   }
 }

@@ -23,7 +23,12 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const OUT = path.join(ROOT, 'bench', '.out', 'cases.cjs');
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(`--${name}`);
-const opt = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=').slice(1).join('=');
+const opt = (name) =>
+  args
+    .find((a) => a.startsWith(`--${name}=`))
+    ?.split('=')
+    .slice(1)
+    .join('=');
 
 const QUICK = flag('quick');
 const ONLY = opt('only') ? new Set(opt('only').split(',').map(Number)) : null;
@@ -229,7 +234,24 @@ async function startRedis() {
   // file fsynced every second; no RDB snapshots in the middle of a run.
   const proc = spawn(
     bin,
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--protected-mode', 'yes', '--loglevel', 'warning'],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+      '--protected-mode',
+      'yes',
+      '--loglevel',
+      'warning',
+    ],
     { stdio: 'ignore' },
   );
   const stop = async () => {
@@ -287,9 +309,17 @@ function writeFiles(dir, n, make) {
 
 // Small generated files, each different (so no dedup), a few hundred bytes to a few KB.
 // No commas in the text files: a .txt of comma-separated lines would be sniffed as CSV.
-const smallText = (i) => [`note-${String(i).padStart(5, '0')}.txt`, Array.from({ length: 8 + (i % 17) }, (_, k) => `Line ${k} of note ${i}: the quarry bench writes small text files that are all different.`).join('\n') + '\n'];
+const smallText = (i) => [
+  `note-${String(i).padStart(5, '0')}.txt`,
+  Array.from({ length: 8 + (i % 17) }, (_, k) => `Line ${k} of note ${i}: the quarry bench writes small text files that are all different.`).join('\n') + '\n',
+];
 function smallMixed(i) {
-  const rows = Array.from({ length: 10 + (i % 30) }, (_, k) => ({ id: k, name: `item ${i}-${k}`, price: ((i + k) * 1.25).toFixed(2), note: `note "${k}" for ${i}` }));
+  const rows = Array.from({ length: 10 + (i % 30) }, (_, k) => ({
+    id: k,
+    name: `item ${i}-${k}`,
+    price: ((i + k) * 1.25).toFixed(2),
+    note: `note "${k}" for ${i}`,
+  }));
   const n = String(i).padStart(5, '0');
   switch (i % 3) {
     case 0:
@@ -313,8 +343,22 @@ function makeWorkloads(root) {
     warm: [writeFiles(path.join(root, `${name}-warm`), Math.min(1000, Math.ceil(n / 5)), (i) => make(n + i))],
   });
   const workloads = [
-    { key: 'smallText', label: `${P.smallText.toLocaleString('en')} small text files`, ...small('small-text', P.smallText, smallText), options: {}, sweep: true, bareBar: 0.8, bullmq: true },
-    { key: 'smallMixed', label: `${P.smallMixed.toLocaleString('en')} small CSV/JSON/HTML files`, ...small('small-mixed', P.smallMixed, smallMixed), options: {}, sweep: true },
+    {
+      key: 'smallText',
+      label: `${P.smallText.toLocaleString('en')} small text files`,
+      ...small('small-text', P.smallText, smallText),
+      options: {},
+      sweep: true,
+      bareBar: 0.8,
+      bullmq: true,
+    },
+    {
+      key: 'smallMixed',
+      label: `${P.smallMixed.toLocaleString('en')} small CSV/JSON/HTML files`,
+      ...small('small-mixed', P.smallMixed, smallMixed),
+      options: {},
+      sweep: true,
+    },
   ];
   if (HAS_CORPUS) {
     const folders = readdirSync(CORPUS, { withFileTypes: true })
@@ -323,14 +367,25 @@ function makeWorkloads(root) {
       .sort();
     const count = folders.reduce((n, f) => n + readdirSync(f).length, 0);
     // The same files warm up, with other job options: Quarry's dedup cannot reuse their results.
-    workloads.push({ key: 'corpus', label: `the corpus mix (${count} files, ${folders.length} folders, OCR off)`, inputs: folders, warm: folders, options: { ocr: false }, sweep: true, bareBar: 0.9 });
+    workloads.push({
+      key: 'corpus',
+      label: `the corpus mix (${count} files, ${folders.length} folders, OCR off)`,
+      inputs: folders,
+      warm: folders,
+      options: { ocr: false },
+      sweep: true,
+      bareBar: 0.9,
+    });
     // Distinct copies of each corpus PDF: a comment after %%EOF makes each copy's content (and hash) its own.
-    const pdfs = readdirSync(path.join(CORPUS, 'pdf')).filter((f) => f.endsWith('.pdf')).sort();
+    const pdfs = readdirSync(path.join(CORPUS, 'pdf'))
+      .filter((f) => f.endsWith('.pdf'))
+      .sort();
     const copies = (dir, n, tag) => {
       mkdirSync(dir, { recursive: true });
       for (const f of pdfs) {
         const bytes = readFileSync(path.join(CORPUS, 'pdf', f));
-        for (let k = 0; k < n; k++) writeFileSync(path.join(dir, `${f.slice(0, -4)}-${tag}${k}.pdf`), Buffer.concat([bytes, Buffer.from(`\n%quarry-bench ${tag} copy ${k}\n`)]));
+        for (let k = 0; k < n; k++)
+          writeFileSync(path.join(dir, `${f.slice(0, -4)}-${tag}${k}.pdf`), Buffer.concat([bytes, Buffer.from(`\n%quarry-bench ${tag} copy ${k}\n`)]));
       }
       return dir;
     };
@@ -353,7 +408,9 @@ function environment() {
   const git = (a) => spawnSync('git', a, { cwd: ROOT, encoding: 'utf8' }).stdout?.trim();
   // BENCH_COMMIT labels a run made from an exported tree (git archive), which has no .git.
   const commit = process.env.BENCH_COMMIT || git(['rev-parse', '--short', 'HEAD']) || 'unknown';
-  const dirty = git(['status', '--porcelain', '--untracked-files=no', '--', 'main', 'shared', 'workers']) ? ' (+ uncommitted changes in main/, shared/ or workers/)' : '';
+  const dirty = git(['status', '--porcelain', '--untracked-files=no', '--', 'main', 'shared', 'workers'])
+    ? ' (+ uncommitted changes in main/, shared/ or workers/)'
+    : '';
   const version = (tool, a, re) => {
     const r = spawnSync(tool, a, { encoding: 'utf8' });
     if (r.error) return 'absent'; // not installed
@@ -374,7 +431,10 @@ function environment() {
     memory: `${Math.round(os.totalmem() / 1024 ** 3)} GB`,
     os: `${os.type()} ${os.release()}`,
     commit: commit + dirty,
-    load: os.loadavg().map((l) => l.toFixed(2)).join(' '),
+    load: os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
     tools: {
       'better-sqlite3': pkg('better-sqlite3'),
       piscina: pkg('piscina'),
@@ -429,7 +489,11 @@ async function main() {
     log('== diagnosis: where the time and memory go (no bars)');
     const tree = makeTree(QUICK ? 10_000 : 100_000);
     try {
-      await runCase('diagnose', { n: QUICK ? 3_000 : 10_000, tree, corpus: HAS_CORPUS ? CORPUS : undefined, history: QUICK ? 50_000 : 200_000 }, { timeoutS: 1200 });
+      await runCase(
+        'diagnose',
+        { n: QUICK ? 3_000 : 10_000, tree, corpus: HAS_CORPUS ? CORPUS : undefined, history: QUICK ? 50_000 : 200_000 },
+        { timeoutS: 1200 },
+      );
       log('\n-- memory, in a fresh process (the same tree, the real extraction worker)');
       await runCase('diagnoseMemory', { tree, seconds: QUICK ? 20 : 120 }, { timeoutS: 400 });
     } finally {
@@ -474,7 +538,8 @@ async function main() {
         if (want(2)) await runCase('quarry', { n, reps: 1, concurrency: CONCURRENCY, mode: 'direct' });
         if (want(2) || want(3)) await runCase('plainjob', { n, reps: 1, concurrency: CONCURRENCY });
         if (want(3)) await runCase('quarry', { n, reps: 1, concurrency: CONCURRENCY, mode: 'pool', threads: CORES });
-        if (want(3) && round === 1) await runCase('quarry', { n: Math.min(n, QUICK ? 1_000 : 10_000), reps: 1, concurrency: CORES, mode: 'pool', threads: CORES });
+        if (want(3) && round === 1)
+          await runCase('quarry', { n: Math.min(n, QUICK ? 1_000 : 10_000), reps: 1, concurrency: CORES, mode: 'pool', threads: CORES });
         if (want(3) && redis) await runCase('bullmq', { n, reps: 1, concurrency: CONCURRENCY, port: redis.port });
       }
       if (redis) {
@@ -500,7 +565,12 @@ async function main() {
     }
     if (want(5)) {
       log(`\n== case 5: pool scaling (1 thread vs ${CORES})`);
-      await runCase('scaling', { corpus: HAS_CORPUS ? CORPUS : undefined, jobs: P.scalingJobs, reps: P.scalingReps, cpuWork: QUICK ? 40_000_000 : 100_000_000 });
+      await runCase('scaling', {
+        corpus: HAS_CORPUS ? CORPUS : undefined,
+        jobs: P.scalingJobs,
+        reps: P.scalingReps,
+        cpuWork: QUICK ? 40_000_000 : 100_000_000,
+      });
     }
     if (want(6)) {
       log(`\n== case 6: extraction against native tools`);
@@ -602,14 +672,14 @@ function summarize(env, skips) {
 
   // Case 1
   if (get('raw.claim')) {
-    section('Case 1 — the store limit (raw better-sqlite3, WAL, synchronous=NORMAL): the baselines', H, [
-      row('raw.insert.single'),
-      row('raw.insert.batch'),
-      row('raw.claim'),
-      row('raw.claim.tx50', '(info)'),
-    ].filter(Boolean), [
-      'The raw claim loop commits twice per job (autocommit). Run 50 jobs per transaction, the same minimal table goes several times faster: most of its time is commits. Quarry also writes about 50 jobs per transaction, so what separates it from that (info) row is its work per job, not commits: a wide row with six indexes, the triggers that keep timing, counts and history, and a results row (see `npm run bench -- --diagnose`).',
-    ]);
+    section(
+      'Case 1 — the store limit (raw better-sqlite3, WAL, synchronous=NORMAL): the baselines',
+      H,
+      [row('raw.insert.single'), row('raw.insert.batch'), row('raw.claim'), row('raw.claim.tx50', '(info)')].filter(Boolean),
+      [
+        'The raw claim loop commits twice per job (autocommit). Run 50 jobs per transaction, the same minimal table goes several times faster: most of its time is commits. Quarry also writes about 50 jobs per transaction, so what separates it from that (info) row is its work per job, not commits: a wide row with six indexes, the triggers that keep timing, counts and history, and a results row (see `npm run bench -- --diagnose`).',
+      ],
+    );
   }
   // Case 2
   if (get('quarry.direct')) {
@@ -617,15 +687,20 @@ function summarize(env, skips) {
     const r2 = ratio('quarry.direct', 'plainjob');
     const b1 = bar('engine (direct) / raw claim loop', r1, '≥', 1.0, '×');
     const b2 = bar('engine (direct) / plainjob', r2, '≥', 2.0, '×');
-    section(`Case 2 — engine throughput, no-op jobs, pool bypassed (${P.noopJobs.toLocaleString('en')} jobs)`, H, [
-      row('quarry.direct', `${rx(r1)} raw claim`, b1.text, b1.verdict),
-      row('quarry.direct', `${rx(r2)} plainjob`, b2.text, b2.verdict),
-      row('raw.claim', 'baseline'),
-      row('plainjob', 'baseline'),
-    ].filter(Boolean), [
-      'All contenders process the same number of jobs on a fresh file database; jobs are inserted before the clock starts, and the time is start → last job completed.',
-      `Quarry and plainjob run ${CONCURRENCY} jobs at once (plainjob: ${CONCURRENCY} defineWorker loops on one queue, one process; its own pragmas are WAL + synchronous=NORMAL, like Quarry's).`,
-    ]);
+    section(
+      `Case 2 — engine throughput, no-op jobs, pool bypassed (${P.noopJobs.toLocaleString('en')} jobs)`,
+      H,
+      [
+        row('quarry.direct', `${rx(r1)} raw claim`, b1.text, b1.verdict),
+        row('quarry.direct', `${rx(r2)} plainjob`, b2.text, b2.verdict),
+        row('raw.claim', 'baseline'),
+        row('plainjob', 'baseline'),
+      ].filter(Boolean),
+      [
+        'All contenders process the same number of jobs on a fresh file database; jobs are inserted before the clock starts, and the time is start → last job completed.',
+        `Quarry and plainjob run ${CONCURRENCY} jobs at once (plainjob: ${CONCURRENCY} defineWorker loops on one queue, one process; its own pragmas are WAL + synchronous=NORMAL, like Quarry's).`,
+      ],
+    );
   }
   // Case 3
   if (get('quarry.pool')) {
@@ -637,7 +712,11 @@ function summarize(env, skips) {
       const b2 = bar('engine + pool / BullMQ', r2, '≥', 1.5, '×');
       rows.push(row('quarry.pool', `${rx(r2)} BullMQ`, b2.text, b2.verdict));
     } else headlines.push({ name: 'engine + pool / BullMQ', verdict: 'SKIPPED (redis-server not installed)' });
-    rows.push(row('plainjob', 'baseline'), row('bullmq', 'baseline'), row('quarry.pool.default', `${rx(ratio('quarry.pool.default', 'plainjob'))} plainjob`, '(info)'));
+    rows.push(
+      row('plainjob', 'baseline'),
+      row('bullmq', 'baseline'),
+      row('quarry.pool.default', `${rx(ratio('quarry.pool.default', 'plainjob'))} plainjob`, '(info)'),
+    );
     section(`Case 3 — engine + piscina pool (${CORES} threads), no-op jobs (${P.noopJobs.toLocaleString('en')} jobs)`, H, rows.filter(Boolean), [
       'The pool runs bench/noop-worker.cjs; plainjob and BullMQ run their usual in-process no-op handler at concurrency ' + CONCURRENCY + '.',
       'BullMQ talks to a private redis-server started by the bench (127.0.0.1, free port, AOF fsync every second, no RDB snapshots), stopped afterwards.',
@@ -654,11 +733,22 @@ function summarize(env, skips) {
     const b2 = bar(`dashboard first page (${get('quarry.list')?.info?.jobs?.toLocaleString('en')} jobs)`, lm, '≤', 5, 'ms');
     const b3 = bar(`stats query (${get('quarry.stats')?.info?.jobs?.toLocaleString('en')} jobs)`, sm, '≤', 5, 'ms');
     const busy = get('quarry.stats.busy');
-    const b4 = busy && bar(`stats query (${busy.info.jobs.toLocaleString('en')} jobs, ${busy.info.finishedLastHour.toLocaleString('en')} finished within the hour, ${busy.info.recentPerSecond.toLocaleString('en')} a second lately)`, med('quarry.stats.busy'), '≤', 5, 'ms');
-    const b5 = get('quarry.batches') && bar(`batches panel (${get('quarry.batches').info.jobs.toLocaleString('en')} jobs)`, med('quarry.batches'), '≤', 5, 'ms');
+    const b4 =
+      busy &&
+      bar(
+        `stats query (${busy.info.jobs.toLocaleString('en')} jobs, ${busy.info.finishedLastHour.toLocaleString('en')} finished within the hour, ${busy.info.recentPerSecond.toLocaleString('en')} a second lately)`,
+        med('quarry.stats.busy'),
+        '≤',
+        5,
+        'ms',
+      );
+    const b5 =
+      get('quarry.batches') && bar(`batches panel (${get('quarry.batches').info.jobs.toLocaleString('en')} jobs)`, med('quarry.batches'), '≤', 5, 'ms');
     const fj = get('quarry.firstJob');
     const b7 = fj && !fj.skipped && bar(`first job started after a ${P.treeFiles.toLocaleString('en')}-file drop`, med('quarry.firstJob'), '≤', 200, 'ms');
-    const b6 = get('quarry.batchProgress') && bar(`progress of a batch of ${get('quarry.batchProgress').info.files.toLocaleString('en')} files`, med('quarry.batchProgress'), '≤', 5, 'ms');
+    const b6 =
+      get('quarry.batchProgress') &&
+      bar(`progress of a batch of ${get('quarry.batchProgress').info.files.toLocaleString('en')} files`, med('quarry.batchProgress'), '≤', 5, 'ms');
     const explain = (k, what) => {
       const b = get(k)?.info?.breakdown;
       if (!b) return [];
@@ -667,24 +757,37 @@ function summarize(env, skips) {
         ...b.statements.slice(0, 6).map((st) => `  ${st.msPerCall} ms  ${st.sql}${st.plan.length ? `  — plan: ${st.plan.join(' / ')}` : ''}`),
       ];
     };
-    section('Case 4 — intake and the dashboard', H, [
-      row('quarry.intake', `${rx(r)} raw batch`, b1.text, b1.verdict),
-      row('quarry.intake.walk', '(info)'),
-      row('quarry.intake.add', '(info)'),
-      row('raw.insert.batch', 'baseline'),
-      b7 && row('quarry.firstJob', '—', b7.text, b7.verdict),
-      row('quarry.list', '—', b2.text, b2.verdict),
-      row('quarry.stats', '—', b3.text, b3.verdict),
-      busy && row('quarry.stats.busy', '—', b4.text, b4.verdict),
-      b5 && row('quarry.batches', '—', b5.text, b5.verdict),
-      b6 && row('quarry.batchProgress', '—', b6.text, b6.verdict),
-    ].filter(Boolean), [
-      `The tree: ${P.treeFiles.toLocaleString('en')} small .txt files in folders of 1,000, generated in the temp folder and deleted afterwards; each run intakes it into a fresh database.`,
-      ...(b7 ? [`First job: an engine at its defaults, extraction host warm (one file extracted first), then engine.addPaths(tree); the time from that call to the earliest started_at among the tree's jobs (the engine is then closed). addPaths itself returned after ${fj.infos.flatMap((i) => i.addPathsMs).join(', ')} ms.`] : []),
-      ...explain('quarry.list', 'engine.list({limit: 50})'),
-      ...explain('quarry.stats', 'engine.stats()'),
-      ...(busy ? [`The busy database: the same number of jobs, all files of one batch (a big folder dropped), created and mostly finished within the last hour, the last 10 seconds at ${busy.info.recentPerSecond.toLocaleString('en')} finishes a second (about what case 7's real worker reaches on small text files), and five small batches since. engine.stats()'s first call in a process counts the hour's finishes (${busy.info.firstCallMs} ms); later calls recount only the seconds since the previous call and the two before it (the row above: calls back to back, so about 3 seconds of finishes; the engine calls it at most every 0.25–2 s). The dashboard shows the batches panel on opening and asks for a shown batch's progress every half second while it runs.`] : []),
-    ]);
+    section(
+      'Case 4 — intake and the dashboard',
+      H,
+      [
+        row('quarry.intake', `${rx(r)} raw batch`, b1.text, b1.verdict),
+        row('quarry.intake.walk', '(info)'),
+        row('quarry.intake.add', '(info)'),
+        row('raw.insert.batch', 'baseline'),
+        b7 && row('quarry.firstJob', '—', b7.text, b7.verdict),
+        row('quarry.list', '—', b2.text, b2.verdict),
+        row('quarry.stats', '—', b3.text, b3.verdict),
+        busy && row('quarry.stats.busy', '—', b4.text, b4.verdict),
+        b5 && row('quarry.batches', '—', b5.text, b5.verdict),
+        b6 && row('quarry.batchProgress', '—', b6.text, b6.verdict),
+      ].filter(Boolean),
+      [
+        `The tree: ${P.treeFiles.toLocaleString('en')} small .txt files in folders of 1,000, generated in the temp folder and deleted afterwards; each run intakes it into a fresh database.`,
+        ...(b7
+          ? [
+              `First job: an engine at its defaults, extraction host warm (one file extracted first), then engine.addPaths(tree); the time from that call to the earliest started_at among the tree's jobs (the engine is then closed). addPaths itself returned after ${fj.infos.flatMap((i) => i.addPathsMs).join(', ')} ms.`,
+            ]
+          : []),
+        ...explain('quarry.list', 'engine.list({limit: 50})'),
+        ...explain('quarry.stats', 'engine.stats()'),
+        ...(busy
+          ? [
+              `The busy database: the same number of jobs, all files of one batch (a big folder dropped), created and mostly finished within the last hour, the last 10 seconds at ${busy.info.recentPerSecond.toLocaleString('en')} finishes a second (about what case 7's real worker reaches on small text files), and five small batches since. engine.stats()'s first call in a process counts the hour's finishes (${busy.info.firstCallMs} ms); later calls recount only the seconds since the previous call and the two before it (the row above: calls back to back, so about 3 seconds of finishes; the engine calls it at most every 0.25–2 s). The dashboard shows the batches panel on opening and asks for a shown batch's progress every half second while it runs.`,
+            ]
+          : []),
+      ],
+    );
   }
   // Case 5
   if (get('scaling.one')) {
@@ -709,13 +812,18 @@ function summarize(env, skips) {
       );
     }
     const bc = CORES > 1 && Number.isFinite(pdfjsMachine) && bar('pool scaling / bare pdf.js control (same case)', eff / pdfjsMachine, '≥', 0.95, '×');
-    section(`Case 5 — pool scaling, CPU-bound PDF extraction (${info.jobs} jobs per run over ${info.files} PDFs, ${info.source})`, H, [
-      row('scaling.one', 'baseline'),
-      CORES > 1 ? row('scaling.all', `${rx(all / one)} speed-up → ${rx(eff)} per core`, b.text, b.verdict) : null,
-      bc ? row('scaling.all', `${rx(eff / pdfjsMachine)} of the pdf.js control`, bc.text, bc.verdict) : null,
-      row('scaling.machine', '(control)', '—', '(info)'),
-      get('scaling.pdfjs') ? row('scaling.pdfjs', '(control)', '—', '(info)') : null,
-    ].filter(Boolean), notes);
+    section(
+      `Case 5 — pool scaling, CPU-bound PDF extraction (${info.jobs} jobs per run over ${info.files} PDFs, ${info.source})`,
+      H,
+      [
+        row('scaling.one', 'baseline'),
+        CORES > 1 ? row('scaling.all', `${rx(all / one)} speed-up → ${rx(eff)} per core`, b.text, b.verdict) : null,
+        bc ? row('scaling.all', `${rx(eff / pdfjsMachine)} of the pdf.js control`, bc.text, bc.verdict) : null,
+        row('scaling.machine', '(control)', '—', '(info)'),
+        get('scaling.pdfjs') ? row('scaling.pdfjs', '(control)', '—', '(info)') : null,
+      ].filter(Boolean),
+      notes,
+    );
   }
   // Case 6
   const nativeKeys = [...results.keys()].filter((k) => k.startsWith('native.'));
@@ -723,7 +831,9 @@ function summarize(env, skips) {
     const rows = [];
     const pdfRows = [];
     const nativeReps = P.nativeReps;
-    const notes = ['Ratio = Quarry time / native tool time for one file (lower is better); the per-format figure is the geometric mean over files. Quarry runs in a 1-thread pool, warm; the native tool is spawned per file (its start-up is part of its time).'];
+    const notes = [
+      'Ratio = Quarry time / native tool time for one file (lower is better); the per-format figure is the geometric mean over files. Quarry runs in a 1-thread pool, warm; the native tool is spawned per file (its start-up is part of its time).',
+    ];
     for (const k of nativeKeys) {
       const m = get(k);
       if (m.skipped) {
@@ -739,15 +849,50 @@ function summarize(env, skips) {
         const tam = m.info.files.find((f) => f.file === SLOWEST_PDF && f.ok);
         if (tam) {
           const bt = bar(`PDF text, ${SLOWEST_PDF}: Quarry pool / pdftotext`, tam.ratio, '≤', 3, '×');
-          pdfRows.push([`pdf: ${SLOWEST_PDF} alone (the slowest file of the issue)`, `${tam.ratio.toFixed(2)}×`, '—', `${nativeReps} runs`, `${tam.quarryMs} / ${tam.nativeMs} ms`, bt.text, bt.verdict]);
+          pdfRows.push([
+            `pdf: ${SLOWEST_PDF} alone (the slowest file of the issue)`,
+            `${tam.ratio.toFixed(2)}×`,
+            '—',
+            `${nativeReps} runs`,
+            `${tam.quarryMs} / ${tam.nativeMs} ms`,
+            bt.text,
+            bt.verdict,
+          ]);
         }
-        if (worst && worst.file !== SLOWEST_PDF) headlines.push({ name: `PDF text, slowest file (${worst.file})`, value: worst.ratio, op: '≤', limit: 3, unit: '×', verdict: worst.ratio <= 3 ? '(info: within 3×)' : '(info: above 3×)' });
+        if (worst && worst.file !== SLOWEST_PDF)
+          headlines.push({
+            name: `PDF text, slowest file (${worst.file})`,
+            value: worst.ratio,
+            op: '≤',
+            limit: 3,
+            unit: '×',
+            verdict: worst.ratio <= 3 ? '(info: within 3×)' : '(info: above 3×)',
+          });
       }
-      rows.push([m.label, `${geo.toFixed(2)}× (geomean)`, spread(m.samples, '×'), `${m.samples.length} files`, `total time ${m.info.totalTimeRatio}×`, b.text, b.verdict], ...pdfRows.splice(0));
-      notes.push(`${m.info.tool} on ${m.info.source}: ` + m.info.files.map((f) => `${f.file} ${f.quarryMs}/${f.nativeMs} ms = ${f.ratio}×${f.ok ? '' : ' (not counted)'}`).join('; '));
+      rows.push(
+        [
+          m.label,
+          `${geo.toFixed(2)}× (geomean)`,
+          spread(m.samples, '×'),
+          `${m.samples.length} files`,
+          `total time ${m.info.totalTimeRatio}×`,
+          b.text,
+          b.verdict,
+        ],
+        ...pdfRows.splice(0),
+      );
+      notes.push(
+        `${m.info.tool} on ${m.info.source}: ` +
+          m.info.files.map((f) => `${f.file} ${f.quarryMs}/${f.nativeMs} ms = ${f.ratio}×${f.ok ? '' : ' (not counted)'}`).join('; '),
+      );
       for (const n of m.notes ?? []) notes.push(n);
     }
-    section('Case 6 — extraction speed against native tools (one core, per file)', ['format', 'ratio', 'spread (per file)', 'files', 'total', 'bar', 'result'], rows, notes);
+    section(
+      'Case 6 — extraction speed against native tools (one core, per file)',
+      ['format', 'ratio', 'spread (per file)', 'files', 'total', 'bar', 'result'],
+      rows,
+      notes,
+    );
   }
   // Case 7
   const bigKeys = [...results.keys()].filter((k) => /^mem\.bigfile\.\w+\.\d+$/.test(k));
@@ -790,7 +935,12 @@ function summarize(env, skips) {
 
   speedReport({ get, med, bar, section, row, headlines, rx, H });
 
-  if (problems.length) section('Problems while measuring', ['problem'], problems.map((p) => [p]));
+  if (problems.length)
+    section(
+      'Problems while measuring',
+      ['problem'],
+      problems.map((p) => [p]),
+    );
 
   const hl = headlines.map((h) =>
     h.value === undefined
@@ -816,7 +966,9 @@ function summarize(env, skips) {
       `- CPU: ${env.cpu}, memory ${env.memory}, ${env.os}`,
       `- Load average at start: ${env.load} (this machine is shared: absolute figures move with it, ratios much less)`,
       `- Commit: ${env.commit}`,
-      `- Versions: ${Object.entries(env.tools).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+      `- Versions: ${Object.entries(env.tools)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
       `- Duration: ${minutes} min`,
       '',
       '## Headline ratios',
@@ -851,7 +1003,9 @@ function speedReport({ get, med, bar, section, row, headlines, rx, H }) {
       const b = bar(`defaults / best of the concurrency sweep, ${w.label}`, r, '≥', 0.9, '×');
       rows.push(named(w, row(k(w, 'default'), `${rx(r)} best (concurrency ${best.c})`, b.text, b.verdict)));
       for (const { c, rate } of sweep) rows.push(named(w, row(k(w, `c${c}`), c === best.c ? 'best' : `${rx(rate / best.rate)} best`, '(sweep)')));
-      notes.push(`${w.label}: sweep ${sweep.map(({ c, rate }) => `${c} → ${Math.round(rate).toLocaleString('en')}`).join(', ')} files/s; defaults ${Math.round(med(k(w, 'default'))).toLocaleString('en')} files/s.`);
+      notes.push(
+        `${w.label}: sweep ${sweep.map(({ c, rate }) => `${c} → ${Math.round(rate).toLocaleString('en')}`).join(', ')} files/s; defaults ${Math.round(med(k(w, 'default'))).toLocaleString('en')} files/s.`,
+      );
     }
     section(`Case 8 — real files at the default settings against a sweep of concurrency (${CORES} cores)`, H, rows, [
       'Every run is a fresh child process and a fresh database: an engine (the real extraction host and worker), a warm-up on other files of the kind (the corpus mix: the same files with other job options, so dedup cannot reuse them), then addPaths(folder) → drained() timed: intake, store, scheduler, host, results stored, events (a listener on each, as the CLI has).',
@@ -906,7 +1060,8 @@ function speedReport({ get, med, bar, section, row, headlines, rx, H }) {
       const r = med(k(w, 'default')) / med(k(w, 'bullmq'));
       const b = bar(`Quarry at its defaults / BullMQ sandboxed, ${w.label}`, r, '≥', 1.0, '×');
       rows.push(named(w, row(k(w, 'default'), `${rx(r)} BullMQ`, b.text, b.verdict)));
-      if (w.key === 'smallText') rows.push(named(w, row(k(w, 'default'), `${rx(r)} BullMQ`, '≥ 1.5× (issue #16)', r >= 1.5 ? '(info: met)' : '(info: not met)')));
+      if (w.key === 'smallText')
+        rows.push(named(w, row(k(w, 'default'), `${rx(r)} BullMQ`, '≥ 1.5× (issue #16)', r >= 1.5 ? '(info: met)' : '(info: not met)')));
       rows.push(named(w, row(k(w, 'bullmq'), 'baseline')));
     }
     section('Case 10 — Quarry at its defaults against BullMQ as its documentation recommends for CPU-heavy jobs', H, rows, [

@@ -127,10 +127,14 @@ export async function speedQuarry(o: Opts): Promise<void> {
     hostWorkersCpu: restarted ? undefined : perK(cpu1.host && cpu0.host && cpu1.host.others - cpu0.host.others),
     eventsPerFile: round(events / files, 2),
   };
-  say(`quarry ${concurrency ? `concurrency ${concurrency}` : 'defaults'} on ${w.key}: ${files} files in ${breakdown.seconds} s (intake ${breakdown.intakeMs} ms, first job at ${breakdown.firstJobMs} ms)`);
+  say(
+    `quarry ${concurrency ? `concurrency ${concurrency}` : 'defaults'} on ${w.key}: ${files} files in ${breakdown.seconds} s (intake ${breakdown.intakeMs} ms, first job at ${breakdown.firstJobMs} ms)`,
+  );
   emit({
     key: key(w, concurrency ? `c${concurrency}` : 'default'),
-    label: concurrency ? `Quarry, concurrency ${concurrency} (${Math.min(concurrency, CORES)} thread${Math.min(concurrency, CORES) > 1 ? 's' : ''})` : `Quarry at its defaults (${CORES} threads)`,
+    label: concurrency
+      ? `Quarry, concurrency ${concurrency} (${Math.min(concurrency, CORES)} thread${Math.min(concurrency, CORES) > 1 ? 's' : ''})`
+      : `Quarry at its defaults (${CORES} threads)`,
     unit: 'files/s',
     better: 'higher',
     samples: [files / (ms / 1000)],
@@ -154,7 +158,9 @@ export async function speedBare(o: Opts): Promise<void> {
   const pass = async (paths: string[], options: Record<string, unknown>) => {
     const counter = new SharedArrayBuffer(4);
     const outs = await Promise.all(
-      workers.map((wk) => new Promise<{ done: number; failed: number }>((resolve) => (wk.once('message', resolve), wk.postMessage({ files: paths, options, counter })))),
+      workers.map(
+        (wk) => new Promise<{ done: number; failed: number }>((resolve) => (wk.once('message', resolve), wk.postMessage({ files: paths, options, counter }))),
+      ),
     );
     return { done: outs.reduce((s, x) => s + x.done, 0), failed: outs.reduce((s, x) => s + x.failed, 0) };
   };
@@ -309,7 +315,7 @@ export async function firstJob(o: Opts): Promise<void> {
     await engine.addPaths([tree]);
     adds.push(now() - t0);
     let started: number | null = null;
-    for (const until = Date.now() + 30_000; started === null && Date.now() < until; ) {
+    for (const until = Date.now() + 30_000; started === null && Date.now() < until;) {
       started = firstStarted.get(wall0) as number | null;
       if (started === null) await sleep(2);
     }

@@ -29,7 +29,8 @@ export function registerControlCommands(program: Command): void {
       withEngine(o.db, (engine) => {
         const list = engine.definitions.list();
         if (o.json) return json(list);
-        for (const def of list) out(`${printable(def.name)}\tv${def.version}\t${def.steps.map((s) => printable(s.type)).join(' -> ')}\t${printable(def.description)}`);
+        for (const def of list)
+          out(`${printable(def.name)}\tv${def.version}\t${def.steps.map((s) => printable(s.type)).join(' -> ')}\t${printable(def.description)}`);
       }),
     );
   defs
@@ -80,7 +81,10 @@ export function registerControlCommands(program: Command): void {
       }),
     );
 
-  for (const [name, paused] of [['pause', true], ['resume', false]] as const) {
+  for (const [name, paused] of [
+    ['pause', true],
+    ['resume', false],
+  ] as const) {
     program
       .command(name)
       .argument('[batch]', 'a batch id; without it, the whole queue')
@@ -174,7 +178,9 @@ export function registerControlCommands(program: Command): void {
     );
 
   // ---- watch folders ---------------------------------------------------------
-  const watch = program.command('watch').description('watch folders: new and changed files become jobs (while the app, `npm run serve` or `quarry run --watch` runs)');
+  const watch = program
+    .command('watch')
+    .description('watch folders: new and changed files become jobs (while the app, `npm run serve` or `quarry run --watch` runs)');
   watch
     .command('add')
     .argument('<folder>')
@@ -243,11 +249,16 @@ export function registerControlCommands(program: Command): void {
         if (o.json) return json(list);
         if (!list.length) return out('no schedules');
         for (const s of list) {
-          out(`${printable(s.name)}\t${printable(s.cron)}\t${s.enabled ? `next ${new Date(s.nextRunAt!).toISOString()}` : 'disabled'}\t${s.paths.map(printable).join(' ')}`);
+          out(
+            `${printable(s.name)}\t${printable(s.cron)}\t${s.enabled ? `next ${new Date(s.nextRunAt!).toISOString()}` : 'disabled'}\t${s.paths.map(printable).join(' ')}`,
+          );
         }
       }),
     );
-  for (const [name, enabled] of [['enable', true], ['disable', false]] as const) {
+  for (const [name, enabled] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const) {
     schedule
       .command(name)
       .argument('<name>')

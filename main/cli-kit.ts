@@ -61,7 +61,12 @@ export const err = (s: string): void => {
  * the very same string.
  */
 export const json = (v: unknown): void =>
-  void (flushOut(), process.stdout).write(JSON.stringify(v, null, 2).replace(/[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n');
+  void (flushOut(), process.stdout).write(
+    JSON.stringify(v, null, 2).replace(
+      /[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    ) + '\n',
+  );
 
 /** Commander's own messages (usage errors that echo what was typed) go through the same escaping. */
 export const commanderOutput = {
@@ -89,7 +94,10 @@ export function exitWhenFlushed(code: number): void {
 
 /** An error already explained to the user: print its message, exit with its code. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
     super(message);
   }
 }
@@ -129,15 +137,20 @@ export function storeFailure(e: unknown, db: string): CliError {
   const why = (e as Error).message;
   const kept = 'Nothing queued was lost';
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-    return new CliError(`The job database ${db} is locked by another process (${why}). ${kept}: run the command again once that process is done with it (another quarry run, serve or the app).`);
+    return new CliError(
+      `The job database ${db} is locked by another process (${why}). ${kept}: run the command again once that process is done with it (another quarry run, serve or the app).`,
+    );
   }
   if (code === 'SQLITE_FULL' || (code.startsWith('SQLITE_IOERR') && diskFull(db))) {
     return new CliError(`The disk that holds the job database ${db} is full (${why}). ${kept}: free some space and run the command again.`);
   }
   if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_PERM') {
-    return new CliError(`The job database ${db} cannot be written here (${why}): it or its folder is read-only. ${kept}: make both writable, or name another file with --db.`);
+    return new CliError(
+      `The job database ${db} cannot be written here (${why}): it or its folder is read-only. ${kept}: make both writable, or name another file with --db.`,
+    );
   }
-  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') return new CliError(`The job database ${db} is damaged or is not a Quarry database (${why}).`);
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB')
+    return new CliError(`The job database ${db} is damaged or is not a Quarry database (${why}).`);
   return new CliError(`The job database ${db} failed (${why}). ${kept}: run the command again; if it fails again, check the disk.`);
 }
 

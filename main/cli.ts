@@ -51,7 +51,11 @@ const addOptions = (c: Command) =>
     )
     .option('--definition <name>', 'the job definition (pipeline) to run; see: quarry definitions')
     .option('--after <ids...>', 'start only after these jobs completed')
-    .addOption(new Option('--on-dependency-failure <what>', 'when a job named by --after fails: fail these, or skip (cancel) them').choices(['fail', 'skip']).default('fail'));
+    .addOption(
+      new Option('--on-dependency-failure <what>', 'when a job named by --after fails: fail these, or skip (cancel) them')
+        .choices(['fail', 'skip'])
+        .default('fail'),
+    );
 
 interface AddFlags {
   priority: number;
@@ -119,14 +123,20 @@ async function runUntilDrained(engine: Engine, failed: Promise<never>): Promise<
   const total = stats.byStatus.pending + stats.byStatus.running;
   const tty = process.stderr.isTTY;
   const bar = tty
-    ? new SingleBar({ format: ' {bar} {percentage}% | {value}/{total} files | {failed} failed | ETA {eta_formatted}', hideCursor: true }, Presets.shades_classic)
+    ? new SingleBar(
+        { format: ' {bar} {percentage}% | {value}/{total} files | {failed} failed | ETA {eta_formatted}', hideCursor: true },
+        Presets.shades_classic,
+      )
     : undefined;
   bar?.start(total, 0, { failed: 0 });
   engine.on('job', (job) => {
     if (job.status === 'pending' && job.errorMessage && !tty) err(`retrying ${printable(job.fileName ?? '')}: ${printable(job.errorMessage)}`);
     if (job.status === 'running' || job.status === 'pending') return;
     if (job.kind === 'batch') {
-      if (!tty) out(`batch ${printable(job.fileName ?? '')} ${job.status}${job.warning ? `: ${printable(job.warning)}` : job.errorMessage ? `: ${printable(job.errorMessage)}` : ''}`);
+      if (!tty)
+        out(
+          `batch ${printable(job.fileName ?? '')} ${job.status}${job.warning ? `: ${printable(job.warning)}` : job.errorMessage ? `: ${printable(job.errorMessage)}` : ''}`,
+        );
       return;
     }
     done++;
@@ -163,7 +173,12 @@ function printStatus(store: JobStore, asJson: boolean): void {
   const ms = (v: number | null) => (v === null ? '-' : `${Math.round(v)} ms`);
   out(`total      ${s.total}`);
   for (const status of JOB_STATUSES) out(`${status.padEnd(10)} ${s.byStatus[status]}`);
-  const list = (o: Record<string, number>) => Object.entries(o).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
+  const list = (o: Record<string, number>) =>
+    Object.entries(o)
+      .filter(([, n]) => n > 0)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
   if (s.total) out(`formats    ${list(s.byFormat)}`);
   if (s.total) out(`sources    ${list(s.bySource)}`);
   const batches = list(s.batches);
@@ -209,16 +224,18 @@ export function buildProgram(): Command {
     .configureOutput(commanderOutput) // before the commands: they copy it when made
     .exitOverride();
 
-  addOptions(
-    program.command('add').description('queue files and folders (recursively) as jobs').argument('<paths...>').addOption(dbOption()),
-  ).action(async (paths: string[], o) => {
-    await withEngine(o.db, async (engine) => {
-      const { batch, count, rejected } = await engine.addPaths(paths, intakeOptions(o));
-      reportRejected(rejected);
-      out(`queued ${count} file${count === 1 ? '' : 's'}${batch ? ` as batch ${batch.shortId} (${printable(batch.fileName ?? '')})` : ''} in ${printable(o.db)}`);
-      if (rejected.length) throw new CliError(`${rejected.length} path${rejected.length === 1 ? ' was' : 's were'} skipped`);
-    });
-  });
+  addOptions(program.command('add').description('queue files and folders (recursively) as jobs').argument('<paths...>').addOption(dbOption())).action(
+    async (paths: string[], o) => {
+      await withEngine(o.db, async (engine) => {
+        const { batch, count, rejected } = await engine.addPaths(paths, intakeOptions(o));
+        reportRejected(rejected);
+        out(
+          `queued ${count} file${count === 1 ? '' : 's'}${batch ? ` as batch ${batch.shortId} (${printable(batch.fileName ?? '')})` : ''} in ${printable(o.db)}`,
+        );
+        if (rejected.length) throw new CliError(`${rejected.length} path${rejected.length === 1 ? ' was' : 's were'} skipped`);
+      });
+    },
+  );
 
   program
     .command('run')
@@ -256,10 +273,19 @@ export function buildProgram(): Command {
     .option('--before <seq>', 'the page after this row (its seq)', int('before'))
     .option('--json', 'machine-readable output')
     .action((o) =>
-      withStore(o.db, (store) => {
-        const filter = { ...toFilter(o, (id) => store.resolve(id)), sort: o.sort, limit: Math.min(o.limit, 1000), ...(o.before !== undefined ? { before: o.before } : {}) };
-        printJobs(store.list(filter), !!o.json);
-      }, { readOnly: true }),
+      withStore(
+        o.db,
+        (store) => {
+          const filter = {
+            ...toFilter(o, (id) => store.resolve(id)),
+            sort: o.sort,
+            limit: Math.min(o.limit, 1000),
+            ...(o.before !== undefined ? { before: o.before } : {}),
+          };
+          printJobs(store.list(filter), !!o.json);
+        },
+        { readOnly: true },
+      ),
     );
 
   program
@@ -269,15 +295,21 @@ export function buildProgram(): Command {
     .addOption(dbOption())
     .option('--json', 'machine-readable output')
     .action((id: string, o) =>
-      withStore(o.db, (store) => {
-        const job = store.resolve(id);
-        const events = store.events(job.id);
-        if (o.json) return json({ job, events });
-        printJobs([job], false);
-        for (const e of events) {
-          out(`  ${new Date(e.at).toISOString()}  ${e.fromStatus ?? '-'} -> ${e.toStatus}  attempt ${e.attempt}${e.errorMessage ? `  ${printable(e.errorMessage)}` : ''}`);
-        }
-      }, { readOnly: true }),
+      withStore(
+        o.db,
+        (store) => {
+          const job = store.resolve(id);
+          const events = store.events(job.id);
+          if (o.json) return json({ job, events });
+          printJobs([job], false);
+          for (const e of events) {
+            out(
+              `  ${new Date(e.at).toISOString()}  ${e.fromStatus ?? '-'} -> ${e.toStatus}  attempt ${e.attempt}${e.errorMessage ? `  ${printable(e.errorMessage)}` : ''}`,
+            );
+          }
+        },
+        { readOnly: true },
+      ),
     );
 
   for (const [name, verb, desc] of [
@@ -286,10 +318,7 @@ export function buildProgram(): Command {
     ['delete', 'delete', 'delete finished jobs and their results'],
   ] as const) {
     filterOptions(
-      program
-        .command(name)
-        .description(`${desc}; by id, or every job matching the filters`)
-        .argument('[ids...]', 'job ids (or unambiguous prefixes)'),
+      program.command(name).description(`${desc}; by id, or every job matching the filters`).argument('[ids...]', 'job ids (or unambiguous prefixes)'),
     )
       .addOption(dbOption())
       .action((ids: string[], o) =>
@@ -314,7 +343,8 @@ export function buildProgram(): Command {
               err(printable((e as Error).message));
             }
           }
-          if (failures) throw new CliError(`${failures} of ${ids.length} could not be ${name === 'retry' ? 'retried' : name + (name.endsWith('e') ? 'd' : 'led')}`);
+          if (failures)
+            throw new CliError(`${failures} of ${ids.length} could not be ${name === 'retry' ? 'retried' : name + (name.endsWith('e') ? 'd' : 'led')}`);
         }),
       );
   }
@@ -355,7 +385,8 @@ export function buildProgram(): Command {
           const { done, bad } = await runUntilDrained(engine, failed);
           const s = await engine.exportTo(path.resolve(o.out), o.format as ExportFormat);
           out(`${done - bad.length} of ${done} files extracted; wrote ${printable(s.file)}`);
-          if (bad.length || rejected.length) throw new CliError(`${bad.length + rejected.length} file${bad.length + rejected.length === 1 ? '' : 's'} could not be extracted`);
+          if (bad.length || rejected.length)
+            throw new CliError(`${bad.length + rejected.length} file${bad.length + rejected.length === 1 ? '' : 's'} could not be extracted`);
         } finally {
           await engine.close();
         }

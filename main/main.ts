@@ -26,10 +26,13 @@ if (!app.requestSingleInstanceLock()) {
     if (win?.isMinimized()) win.restore();
     win?.focus();
   });
-  app.whenReady().then(start).catch((err) => {
-    dialog.showErrorBox('Quarry could not start', String(err?.message ?? err));
-    app.exit(1);
-  });
+  app
+    .whenReady()
+    .then(start)
+    .catch((err) => {
+      dialog.showErrorBox('Quarry could not start', String(err?.message ?? err));
+      app.exit(1);
+    });
 }
 
 async function start(): Promise<void> {

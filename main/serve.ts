@@ -20,7 +20,9 @@ export async function serve(argv = process.argv.slice(2)): Promise<void> {
     },
   });
   if (values.help) {
-    console.log('Usage: quarry-serve [--port N] [--data DIR] [--db FILE] [--concurrency N]\nServes the Quarry dashboard on 127.0.0.1 and prints the URL to open.');
+    console.log(
+      'Usage: quarry-serve [--port N] [--data DIR] [--db FILE] [--concurrency N]\nServes the Quarry dashboard on 127.0.0.1 and prints the URL to open.',
+    );
     return;
   }
   const paths = appPaths(path.resolve(values.data ?? defaultDataDir()), values.db && path.resolve(values.db));

@@ -146,7 +146,14 @@ export const channels = {
   'watches.remove': { input: z.object({ path: filePath }).strict(), output: z.object({ removed: z.literal(true) }) },
   'schedules.list': { input: z.object({}).strict(), output: z.array(scheduleSchema) },
   'schedules.add': {
-    input: z.object({ name: z.string().min(1).max(100), cron: z.string().min(1).max(200), paths: z.array(filePath).min(1).max(100), definition: z.string().max(64).optional() }).strict(),
+    input: z
+      .object({
+        name: z.string().min(1).max(100),
+        cron: z.string().min(1).max(200),
+        paths: z.array(filePath).min(1).max(100),
+        definition: z.string().max(64).optional(),
+      })
+      .strict(),
     output: scheduleSchema,
   },
   'schedules.setEnabled': { input: z.object({ name: z.string().min(1).max(100), enabled: z.boolean() }).strict(), output: scheduleSchema },
@@ -224,11 +231,7 @@ export function parseInput<C extends Channel>(channel: C, raw: unknown): z.outpu
   const r = channels[channel].input.safeParse(raw ?? {});
   if (r.success) return r.data as z.output<(typeof channels)[C]['input']>;
   const issues = r.error.issues.map((i) => ({ path: i.path.join('.') || '(input)', message: i.message }));
-  throw new ContractError(
-    'invalid_input',
-    `Invalid input for ${channel}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-    issues,
-  );
+  throw new ContractError('invalid_input', `Invalid input for ${channel}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
 }
 
 /**

@@ -109,12 +109,8 @@ export const extractionResultSchema = z.object({
    * Files the extractor wrote under the task's spoolDir (archive entries, e-mail
    * attachments): each becomes a child job of this one.
    */
-  children: z
-    .array(z.object({ path: z.string(), name: z.string(), size: z.number().int().nonnegative() }))
-    .optional(),
-  counters: z
-    .object({ items: z.number().int().nonnegative() })
-    .catchall(z.number()),
+  children: z.array(z.object({ path: z.string(), name: z.string(), size: z.number().int().nonnegative() })).optional(),
+  counters: z.object({ items: z.number().int().nonnegative() }).catchall(z.number()),
   /** Set when `text` is a preview and the full text lives in a file (see fullTextSchema). */
   fullText: fullTextSchema.optional(),
 });
@@ -217,8 +213,7 @@ export type HashOutcome = { ok: true; sha256: string; size: number } | { ok: fal
 
 /** What the extraction worker returns: errors as values, so no field is lost in transit. */
 export type WorkerOutcome =
-  | { ok: true; result: ExtractionResult; /** sha256 of the file's bytes, hex. */ sha256?: string }
-  | { ok: false; error: SerializedError };
+  { ok: true; result: ExtractionResult; /** sha256 of the file's bytes, hex. */ sha256?: string } | { ok: false; error: SerializedError };
 
 /**
  * The worker's group task (piscina `name: 'runMany'`): several small files in

@@ -47,19 +47,48 @@ export const MIME: Record<Format, string> = {
 };
 
 const EXTENSIONS: Record<string, Format> = {
-  txt: 'text', text: 'text', log: 'text',
-  md: 'markdown', markdown: 'markdown', mdown: 'markdown', mkd: 'markdown',
+  txt: 'text',
+  text: 'text',
+  log: 'text',
+  md: 'markdown',
+  markdown: 'markdown',
+  mdown: 'markdown',
+  mkd: 'markdown',
   json: 'json',
   xml: 'xml',
   csv: 'csv',
-  tsv: 'tsv', tab: 'tsv',
-  html: 'html', htm: 'html', xhtml: 'html',
+  tsv: 'tsv',
+  tab: 'tsv',
+  html: 'html',
+  htm: 'html',
+  xhtml: 'html',
   pdf: 'pdf',
-  docx: 'docx', xlsx: 'xlsx', ods: 'ods', pptx: 'pptx',
-  eml: 'eml', msg: 'msg',
-  jpg: 'image', jpeg: 'image', png: 'image', tif: 'image', tiff: 'image', heic: 'image', heif: 'image',
-  gif: 'image', webp: 'image', bmp: 'image', avif: 'image',
-  dxf: 'dxf', ifc: 'ifc', step: 'step', stp: 'step', p21: 'step', igs: 'step', iges: 'step', brep: 'step', brp: 'step',
+  docx: 'docx',
+  xlsx: 'xlsx',
+  ods: 'ods',
+  pptx: 'pptx',
+  eml: 'eml',
+  msg: 'msg',
+  jpg: 'image',
+  jpeg: 'image',
+  png: 'image',
+  tif: 'image',
+  tiff: 'image',
+  heic: 'image',
+  heif: 'image',
+  gif: 'image',
+  webp: 'image',
+  bmp: 'image',
+  avif: 'image',
+  dxf: 'dxf',
+  ifc: 'ifc',
+  step: 'step',
+  stp: 'step',
+  p21: 'step',
+  igs: 'step',
+  iges: 'step',
+  brep: 'step',
+  brp: 'step',
   zip: 'zip',
 };
 
@@ -93,8 +122,12 @@ function sniffMagic(head: Uint8Array): Found | 'zip' | 'ole2' | null {
   const image = (mime: string): Found => ({ format: 'image', method: 'magic', mime });
   if (startsWith(head, [0xff, 0xd8, 0xff])) return image('image/jpeg');
   if (startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return image('image/png');
-  if (startsWith(head, [0x49, 0x49, 0x2a, 0x00]) || startsWith(head, [0x4d, 0x4d, 0x00, 0x2a]) ||
-      startsWith(head, [0x49, 0x49, 0x2b, 0x00]) || startsWith(head, [0x4d, 0x4d, 0x00, 0x2b])) {
+  if (
+    startsWith(head, [0x49, 0x49, 0x2a, 0x00]) ||
+    startsWith(head, [0x4d, 0x4d, 0x00, 0x2a]) ||
+    startsWith(head, [0x49, 0x49, 0x2b, 0x00]) ||
+    startsWith(head, [0x4d, 0x4d, 0x00, 0x2b])
+  ) {
     return image('image/tiff');
   }
   if (ascii(head, 0, 6) === 'GIF87a' || ascii(head, 0, 6) === 'GIF89a') return image('image/gif');
@@ -172,11 +205,59 @@ function looksBinary(text: string): boolean {
   return controls / n > 0.02;
 }
 
-const HTML_ROOTS = new Set(['html', 'head', 'body', 'div', 'p', 'span', 'table', 'section', 'article', 'main', 'nav',
-  'header', 'footer', 'ul', 'ol', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'meta', 'link', 'title', 'script', 'style', 'form', 'a', 'img', 'br']);
+const HTML_ROOTS = new Set([
+  'html',
+  'head',
+  'body',
+  'div',
+  'p',
+  'span',
+  'table',
+  'section',
+  'article',
+  'main',
+  'nav',
+  'header',
+  'footer',
+  'ul',
+  'ol',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'meta',
+  'link',
+  'title',
+  'script',
+  'style',
+  'form',
+  'a',
+  'img',
+  'br',
+]);
 
-const MAIL_HEADERS = new Set(['from', 'to', 'cc', 'subject', 'date', 'message-id', 'mime-version', 'received', 'return-path',
-  'delivered-to', 'content-type', 'reply-to', 'x-mailer', 'sender', 'in-reply-to', 'references', 'dkim-signature', 'x-originating-ip']);
+const MAIL_HEADERS = new Set([
+  'from',
+  'to',
+  'cc',
+  'subject',
+  'date',
+  'message-id',
+  'mime-version',
+  'received',
+  'return-path',
+  'delivered-to',
+  'content-type',
+  'reply-to',
+  'x-mailer',
+  'sender',
+  'in-reply-to',
+  'references',
+  'dkim-signature',
+  'x-originating-ip',
+]);
 
 export interface TextSniff {
   format: Format;

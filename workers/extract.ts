@@ -103,10 +103,7 @@ export default async function extract(task: ExtractTask & { port?: MessagePort }
 }
 
 /** Also usable in-process (CLI, tests): same behaviour without a port. */
-export async function run(
-  task: ExtractTask,
-  onProgress: (processed: number, total: number) => void = () => undefined,
-): Promise<WorkerOutcome> {
+export async function run(task: ExtractTask, onProgress: (processed: number, total: number) => void = () => undefined): Promise<WorkerOutcome> {
   const filePath = task?.path;
   if (typeof filePath !== 'string' || !filePath) return fail('internal', 'Extraction task has no file path');
   const options = parseOptions(task.options);
@@ -138,8 +135,8 @@ export async function run(
     detection = options.format
       ? { format: options.format, method: 'forced', mime: MIME[options.format] }
       : whole
-      ? await detectBuffer(whole, filePath, { encoding: options.encoding })
-      : await detectFile(filePath, { encoding: options.encoding });
+        ? await detectBuffer(whole, filePath, { encoding: options.encoding })
+        : await detectFile(filePath, { encoding: options.encoding });
   } catch (err) {
     const code = fsErrorCode(err);
     if (code) return fail(code, fsErrorMessage(code, filePath, err));
@@ -153,13 +150,14 @@ export async function run(
     return fail('internal', extractorLoadMessage(format, err), { format });
   }
   if (!extractor) {
-    const what = format === 'unknown'
-      ? detection.mime && LEGACY_OFFICE[detection.mime]
-        ? LEGACY_OFFICE[detection.mime]!
-        : detection.mime && detection.mime !== MIME.unknown
-        ? `Unsupported file type (${detection.mime})`
-        : 'Unrecognised file format (binary content without a known signature or extension)'
-      : `No extractor for ${formatLabel(format)} files yet`;
+    const what =
+      format === 'unknown'
+        ? detection.mime && LEGACY_OFFICE[detection.mime]
+          ? LEGACY_OFFICE[detection.mime]!
+          : detection.mime && detection.mime !== MIME.unknown
+            ? `Unsupported file type (${detection.mime})`
+            : 'Unrecognised file format (binary content without a known signature or extension)'
+        : `No extractor for ${formatLabel(format)} files yet`;
     return fail('unsupported_format', what, { format, detection });
   }
 
@@ -224,7 +222,10 @@ export async function run(
     // Extractors that open the file themselves leave the hash unset: a small
     // file is hashed here, since main skips the separate hash task for those
     // (see DEDUP_MIN_BYTES) and its hash is what later copies dedup against.
-    if (!sha256 && size <= HASH_INLINE_MAX) sha256 = createHash('sha256').update(whole ?? (await readFile(filePath))).digest('hex');
+    if (!sha256 && size <= HASH_INLINE_MAX)
+      sha256 = createHash('sha256')
+        .update(whole ?? (await readFile(filePath)))
+        .digest('hex');
     return sha256 ? { ok: true, result, sha256 } : { ok: true, result };
   } catch (err) {
     return { ok: false, error: serializeError(err, format, 'other') };

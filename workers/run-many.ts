@@ -19,7 +19,10 @@ export async function runMany(group: GroupTask, runOne: (task: ExtractTask) => P
       outcomes.push(await runOne(task));
     } catch (err) {
       // What a throw from a single task becomes on the main thread (translateWorkerError).
-      outcomes.push({ ok: false, error: { code: 'internal', message: `The extraction worker failed: ${(err as Error)?.message ?? String(err)}`, details: {} } });
+      outcomes.push({
+        ok: false,
+        error: { code: 'internal', message: `The extraction worker failed: ${(err as Error)?.message ?? String(err)}`, details: {} },
+      });
     }
   }
   return { outcomes, ms: performance.now() - started };

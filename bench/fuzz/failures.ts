@@ -95,7 +95,15 @@ function readme(r: CaseRecord, history: JobEvent[]): string {
     '',
     `    ${r.regenerate}`,
     '',
-    ...(history.length ? ['The job\'s history:', '', ...history.map((e) => `- ${e.fromStatus ?? '(new)'} → ${e.toStatus}, attempt ${e.attempt}${e.errorCode ? `: ${e.errorCode}: ${e.errorMessage}` : ''}`)] : []),
+    ...(history.length
+      ? [
+          "The job's history:",
+          '',
+          ...history.map(
+            (e) => `- ${e.fromStatus ?? '(new)'} → ${e.toStatus}, attempt ${e.attempt}${e.errorCode ? `: ${e.errorCode}: ${e.errorMessage}` : ''}`,
+          ),
+        ]
+      : []),
     '',
   ].join('\n');
 }

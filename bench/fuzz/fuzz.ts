@@ -116,7 +116,12 @@ function progressLog(log: (line: string) => void) {
 }
 
 function tableRows(seeds: Map<string, Seed[]>, judged: readonly Judged[], deaths: Map<string, DeathCount>): FormatRow[] {
-  const rows = new Map([...seeds].map(([format, list]) => [format, { ...emptyRow(format, list.length), deaths: deaths.get(format)?.total ?? 0, uncharged: deaths.get(format)?.uncharged ?? 0 }]));
+  const rows = new Map(
+    [...seeds].map(([format, list]) => [
+      format,
+      { ...emptyRow(format, list.length), deaths: deaths.get(format)?.total ?? 0, uncharged: deaths.get(format)?.uncharged ?? 0 },
+    ]),
+  );
   for (const j of judged) {
     const row = rows.get(j.mutant.format)!;
     row.mutants++;

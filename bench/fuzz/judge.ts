@@ -102,8 +102,5 @@ function inFlightAtDeaths(run: EngineRun): Job[][] {
 
 /** What a failing case says went wrong, one line each. */
 export function reasonsOf(j: Judged): string[] {
-  return [
-    ...(PROBLEMS.includes(j.verdict) ? [`${j.verdict}: ${j.reason}`] : []),
-    ...j.uncharged.map((d) => `host death not charged to a file: ${d.message}`),
-  ];
+  return [...(PROBLEMS.includes(j.verdict) ? [`${j.verdict}: ${j.reason}`] : []), ...j.uncharged.map((d) => `host death not charged to a file: ${d.message}`)];
 }

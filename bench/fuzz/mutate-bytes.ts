@@ -43,7 +43,10 @@ const insert: ByteMutator = (input, rng) => {
   const at = rng.int(0, input.length);
   const n = rng.int(1, 64);
   const extra = rng.chance(0.5) ? rng.bytes(n) : Buffer.alloc(n, rng.pick(SPECIAL));
-  return { bytes: Buffer.concat([input.subarray(0, at), extra, input.subarray(at)]), what: `insert ${n} bytes (${extra.subarray(0, 8).toString('hex')}…) at ${at}` };
+  return {
+    bytes: Buffer.concat([input.subarray(0, at), extra, input.subarray(at)]),
+    what: `insert ${n} bytes (${extra.subarray(0, 8).toString('hex')}…) at ${at}`,
+  };
 };
 
 const zero: ByteMutator = (input, rng) => {
@@ -61,7 +64,10 @@ const duplicate: ByteMutator = (input, rng) => {
   const chunk = input.subarray(from, from + n);
   const times = rng.pick([1, 1, 2, 16]);
   const copies = Buffer.concat(Array.from({ length: times }, () => chunk));
-  return { bytes: Buffer.concat([input.subarray(0, to), copies, input.subarray(to)]), what: `copy ${n} bytes from ${from} to ${to}${times > 1 ? ` ${times} times` : ''}` };
+  return {
+    bytes: Buffer.concat([input.subarray(0, to), copies, input.subarray(to)]),
+    what: `copy ${n} bytes from ${from} to ${to}${times > 1 ? ` ${times} times` : ''}`,
+  };
 };
 
 /** Values that break size and offset fields: 0, -1, the sign bit, one past a boundary. */

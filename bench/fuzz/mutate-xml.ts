@@ -21,10 +21,12 @@ function someMatch(xml: string, re: RegExp, rng: Rng): RegExpExecArray | null {
 
 const splice = (s: string, at: number, remove: number, add: string) => s.slice(0, at) + add + s.slice(at + remove);
 
-const dropTag = (kind: 'open' | 'close'): XmlMutator => (xml, rng) => {
-  const m = someMatch(xml, kind === 'close' ? /<\/[\w:.-]+>/g : /<[\w:.-]+(?:\s[^<>]*)?(?<!\/)>/g, rng);
-  return m && { text: splice(xml, m.index, m[0].length, ''), what: `remove ${m[0].slice(0, 40)} at ${m.index}` };
-};
+const dropTag =
+  (kind: 'open' | 'close'): XmlMutator =>
+  (xml, rng) => {
+    const m = someMatch(xml, kind === 'close' ? /<\/[\w:.-]+>/g : /<[\w:.-]+(?:\s[^<>]*)?(?<!\/)>/g, rng);
+    return m && { text: splice(xml, m.index, m[0].length, ''), what: `remove ${m[0].slice(0, 40)} at ${m.index}` };
+  };
 
 const renameTag: XmlMutator = (xml, rng) => {
   const names = [...new Set([...xml.matchAll(/<([\w:.-]+)/g)].map((m) => m[1]!))];

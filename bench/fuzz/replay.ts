@@ -37,7 +37,13 @@ export async function replay(dir: string, opts: ReplayOptions): Promise<{ failin
   const timeoutMs = opts.timeoutMs ?? record.timeoutMs;
   const workDir = mkdtempSync(path.join(tmpdir(), 'quarry-fuzz-replay-'));
   try {
-    const run = await runThroughEngine({ workDir, files: [file], timeoutMs, concurrency: opts.concurrency, ...(opts.hostFile ? { hostFile: opts.hostFile } : {}) });
+    const run = await runThroughEngine({
+      workDir,
+      files: [file],
+      timeoutMs,
+      concurrency: opts.concurrency,
+      ...(opts.hostFile ? { hostFile: opts.hostFile } : {}),
+    });
     const [j] = judgeRun([made], run).judged;
     const job = j!.job;
     const lines = [
@@ -45,7 +51,9 @@ export async function replay(dir: string, opts: ReplayOptions): Promise<{ failin
       ...(sha256 === record.sha256 ? [] : [`  warning: the file's sha256 is ${sha256}, not ${record.sha256} as when it was found`]),
       `  time limit ${timeoutMs / 1000} s, OCR off`,
       `  job: ${job ? `${job.status}${job.errorCode ? `, ${job.errorCode}: ${job.errorMessage}` : ''}` : 'none'}`,
-      ...j!.history.map((e) => `    ${e.fromStatus ?? '(new)'} → ${e.toStatus}, attempt ${e.attempt}${e.errorCode ? `: ${e.errorCode}: ${e.errorMessage}` : ''}`),
+      ...j!.history.map(
+        (e) => `    ${e.fromStatus ?? '(new)'} → ${e.toStatus}, attempt ${e.attempt}${e.errorCode ? `: ${e.errorCode}: ${e.errorMessage}` : ''}`,
+      ),
       ...run.jobs.filter((x) => x.parentId).map((x) => `  led to ${x.fileName}: ${x.status}${x.errorCode ? `, ${x.errorCode}: ${x.errorMessage}` : ''}`),
       ...run.deaths.map((d) => `  host death: ${d.message}`),
       isFailing(j!) ? `  STILL FAILING (${problemOf(j!)}): ${reasonsOf(j!).join('; ')}` : `  no longer failing: ${j!.verdict}`,

@@ -29,17 +29,21 @@ export function table(report: FuzzReport): string {
   const cells = [...report.rows, total].map((r) => COLUMNS.map(([, get]) => String(get(r))));
   const widths = COLUMNS.map(([h], i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) => `| ${c.map((x, i) => (i ? x.padStart(widths[i]!) : x.padEnd(widths[i]!))).join(' | ')} |`;
-  return [
-    line(COLUMNS.map(([h]) => h)),
-    `|${widths.map((w, i) => (i ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`,
-    ...cells.map(line),
-  ].join('\n');
+  return [line(COLUMNS.map(([h]) => h)), `|${widths.map((w, i) => (i ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`, ...cells.map(line)].join(
+    '\n',
+  );
 }
 
 export function codesByFormat(rows: readonly FormatRow[]): string {
   return rows
     .filter((r) => Object.keys(r.codes).length)
-    .map((r) => `  ${r.format}: ${Object.entries(r.codes).sort(([, a], [, b]) => b - a).map(([c, n]) => `${c} ${n}`).join(', ')}`)
+    .map(
+      (r) =>
+        `  ${r.format}: ${Object.entries(r.codes)
+          .sort(([, a], [, b]) => b - a)
+          .map(([c, n]) => `${c} ${n}`)
+          .join(', ')}`,
+    )
     .join('\n');
 }
 

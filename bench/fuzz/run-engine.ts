@@ -67,10 +67,19 @@ export async function runThroughEngine(opts: EngineRunOptions): Promise<EngineRu
     else errors.push(err.message);
   });
   try {
-    const intake = await engine.addPaths(opts.files, { batch: 'never', maxRetries: 0, timeoutMs: opts.timeoutMs, source: 'fuzz', options: { ...FUZZ_JOB_OPTIONS } });
+    const intake = await engine.addPaths(opts.files, {
+      batch: 'never',
+      maxRetries: 0,
+      timeoutMs: opts.timeoutMs,
+      source: 'fuzz',
+      options: { ...FUZZ_JOB_OPTIONS },
+    });
     for (const r of intake.rejected) errors.push(`not queued: ${r.path}: ${r.reason}`);
     const stalled = await drainedOrStalled(engine, opts);
-    const jobs = engine.store.ids().map((id) => engine.store.get(id)!).sort((a, b) => a.seq - b.seq);
+    const jobs = engine.store
+      .ids()
+      .map((id) => engine.store.get(id)!)
+      .sort((a, b) => a.seq - b.seq);
     const history = new Map(jobs.map((j) => [j.id, engine.store.events(j.id)]));
     return { jobs, history, deaths, errors, stalled };
   } finally {

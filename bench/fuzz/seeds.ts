@@ -41,7 +41,12 @@ export function corpusSeeds(corpus: string): Map<string, Seed[]> {
     const abs = path.join(corpus, folder, name);
     return { rel: `${folder}/${name}`, abs, bytes: statSync(abs).size };
   };
-  for (const folder of folders) if (folder !== BAD) byFormat.set(folder, filesIn(path.join(corpus, folder)).map((n) => seed(folder, n)));
+  for (const folder of folders)
+    if (folder !== BAD)
+      byFormat.set(
+        folder,
+        filesIn(path.join(corpus, folder)).map((n) => seed(folder, n)),
+      );
   if (folders.includes(BAD)) {
     for (const name of filesIn(path.join(corpus, BAD))) {
       const format = formatForExtension(byFormat, name) ?? BAD;

@@ -77,8 +77,10 @@ export class DefinitionStore {
   /** The newest version of each definition. */
   list(): Definition[] {
     const rows = this.db
-      .prepare(`SELECT d.* FROM job_definitions d
-        WHERE version = (SELECT max(version) FROM job_definitions WHERE name = d.name) ORDER BY name`)
+      .prepare(
+        `SELECT d.* FROM job_definitions d
+        WHERE version = (SELECT max(version) FROM job_definitions WHERE name = d.name) ORDER BY name`,
+      )
       .all() as Row[];
     return rows.map(rowToDefinition);
   }
@@ -123,10 +125,7 @@ export class DefinitionStore {
     return this.db.transaction(() => {
       const latest = this.db.prepare('SELECT * FROM job_definitions WHERE name = ? ORDER BY version DESC LIMIT 1').get(def.name) as Row | undefined;
       const same =
-        latest &&
-        latest.description === def.description &&
-        latest.steps === JSON.stringify(def.steps) &&
-        (latest.timeout_ms ?? undefined) === def.timeout_ms;
+        latest && latest.description === def.description && latest.steps === JSON.stringify(def.steps) && (latest.timeout_ms ?? undefined) === def.timeout_ms;
       if (latest && same) return rowToDefinition(latest);
       if (latest?.builtin && !builtin) {
         throw new ExtractionError('invalid_definition', `"${def.name}" is a built-in definition: save yours under another name.`);

@@ -47,7 +47,6 @@ export interface EngineOptions {
   background?: boolean;
 }
 
-
 /** Above this many jobs in one intake, one 'jobsAdded' event replaces a 'job' event per job. */
 const ADD_EVENTS_LIMIT = 500;
 

@@ -23,7 +23,6 @@ import { fullTextChunks, openFullText, writeJsonWithFullText, type Write } from 
 import type { JobStore, StoredResult } from './store/job-store.js';
 import { resolveInside } from './contain.js';
 
-
 export interface ExportSummary {
   file: string;
   format: ExportFormat;
@@ -32,8 +31,21 @@ export interface ExportSummary {
 }
 
 const CSV_COLUMNS = [
-  'id', 'file_name', 'source_path', 'format', 'status', 'content_hash', 'extractor',
-  'title', 'pages', 'items', 'tables', 'entities', 'warnings', 'error', 'text',
+  'id',
+  'file_name',
+  'source_path',
+  'format',
+  'status',
+  'content_hash',
+  'extractor',
+  'title',
+  'pages',
+  'items',
+  'tables',
+  'entities',
+  'warnings',
+  'error',
+  'text',
 ] as const;
 
 export function exportRecord(job: Job, result: StoredResult | undefined) {
@@ -63,11 +75,21 @@ function csvFields(job: Job, result: StoredResult | undefined): string[] {
   const r = exportRecord(job, result);
   const title = typeof r.metadata.title === 'string' ? r.metadata.title : '';
   return [
-    r.id, r.fileName ?? '', r.sourcePath ?? '', r.format ?? '', r.status, r.contentHash ?? '',
-    r.extractor ? `${r.extractor.name}@${r.extractor.version}` : '', title,
-    String(r.pages.length || (r.counters.pages ?? '')), String(r.counters.items),
-    String(r.tables.length), String(r.entities.length), r.warnings.join(' | '),
-    r.error ? `${r.error.code}: ${r.error.message}` : '', r.text,
+    r.id,
+    r.fileName ?? '',
+    r.sourcePath ?? '',
+    r.format ?? '',
+    r.status,
+    r.contentHash ?? '',
+    r.extractor ? `${r.extractor.name}@${r.extractor.version}` : '',
+    title,
+    String(r.pages.length || (r.counters.pages ?? '')),
+    String(r.counters.items),
+    String(r.tables.length),
+    String(r.entities.length),
+    r.warnings.join(' | '),
+    r.error ? `${r.error.code}: ${r.error.message}` : '',
+    r.text,
   ];
 }
 
@@ -81,7 +103,6 @@ const CSV_OPTIONS = { newline: '\r\n', escapeFormulae: FORMULA_START } as const;
 function csvRow(job: Job, result: StoredResult | undefined): string {
   return Papa.unparse([csvFields(job, result)], CSV_OPTIONS) + '\r\n';
 }
-
 
 /** The stored result as it reads without its full text: the preview, and a warning saying so. */
 function previewOnly(result: StoredResult, full: FullText, note: string): StoredResult {

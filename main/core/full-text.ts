@@ -71,7 +71,7 @@ export async function writeJsonWithFullText(value: unknown, marker: string, file
 export async function* fullTextChunks(file: FileHandle): AsyncGenerator<string> {
   const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   const buf = Buffer.allocUnsafe(CHUNK_BYTES);
-  for (let pos = 0; ; ) {
+  for (let pos = 0; ;) {
     const { bytesRead } = await file.read(buf, 0, buf.length, pos);
     if (bytesRead === 0) break;
     pos += bytesRead;

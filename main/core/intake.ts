@@ -107,7 +107,12 @@ export async function sizesOf(files: readonly string[], disk: Disk, budgetMs = S
     if (performance.now() - started > budgetMs) disk.slowDisk = true;
     await yieldToEventLoop();
   }
-  const rest = files.slice(i).map((p) => lstat(p).then((st) => st.size, (err) => err as Error));
+  const rest = files.slice(i).map((p) =>
+    lstat(p).then(
+      (st) => st.size,
+      (err) => err as Error,
+    ),
+  );
   return sizes.concat(await Promise.all(rest));
 }
 

@@ -18,7 +18,26 @@ import path from 'node:path';
 import type { Job } from '../../shared/job.js';
 import { GROUP_MAX_BYTES } from './pool-groups.js';
 
-const QUICK = new Set(['.txt', '.text', '.md', '.markdown', '.log', '.csv', '.tsv', '.json', '.xml', '.html', '.htm', '.eml', '.ics', '.vcf', '.dxf', '.ifc', '.stp', '.step']);
+const QUICK = new Set([
+  '.txt',
+  '.text',
+  '.md',
+  '.markdown',
+  '.log',
+  '.csv',
+  '.tsv',
+  '.json',
+  '.xml',
+  '.html',
+  '.htm',
+  '.eml',
+  '.ics',
+  '.vcf',
+  '.dxf',
+  '.ifc',
+  '.stp',
+  '.step',
+]);
 const QUICK_WEIGHT = 1 / 128;
 const SMALL_WEIGHT = 1 / 16;
 

@@ -16,7 +16,10 @@ export function pipelineExecutor(deps: { definitions: DefinitionStore; steps: St
     for (const [i, step] of def.steps.entries()) {
       const run = deps.steps.get(step.type);
       if (!run) {
-        throw new ExtractionError('unknown_step', `Step ${i + 1} of "${def.name}" has type "${step.type}", which no executor handles (known: ${[...deps.steps.keys()].join(', ')}).`);
+        throw new ExtractionError(
+          'unknown_step',
+          `Step ${i + 1} of "${def.name}" has type "${step.type}", which no executor handles (known: ${[...deps.steps.keys()].join(', ')}).`,
+        );
       }
       if (i > 0) ctx.onStep?.(i);
       try {

@@ -144,7 +144,8 @@ export class TaskGrouper {
         if (m.settled) return;
         this.settle(m, cancelled());
         const running = Atomics.load(state, 0);
-        if (running < i) Atomics.store(state, 1 + i, 1); // not started: the worker skips it
+        if (running < i)
+          Atomics.store(state, 1 + i, 1); // not started: the worker skips it
         else if (running === i) stop(i, 'cancelled'); // running: stop its thread, as for a file alone
         // already ran: its result is dropped
       };

@@ -12,14 +12,7 @@ import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import {
-  ExtractionError,
-  type GroupOutcome,
-  type HashOutcome,
-  type ExtractTask,
-  type ProgressMessage,
-  type WorkerOutcome,
-} from '../../shared/extraction.js';
+import { ExtractionError, type GroupOutcome, type HashOutcome, type ExtractTask, type ProgressMessage, type WorkerOutcome } from '../../shared/extraction.js';
 import { TaskGrouper } from './pool-groups.js';
 import type { Job } from '../../shared/job.js';
 
@@ -169,10 +162,10 @@ export class ExtractionPool implements ExtractionService {
     const channel = opts.onProgress ? new MessageChannel() : undefined;
     if (channel) channel.port1.on('message', opts.onProgress!);
     try {
-      const outcome: WorkerOutcome = await this.piscina.run(
-        channel ? { ...task, port: channel.port2 } : task,
-        { ...(channel ? { transferList: [channel.port2] as any } : {}), ...(signal ? { signal } : {}) },
-      );
+      const outcome: WorkerOutcome = await this.piscina.run(channel ? { ...task, port: channel.port2 } : task, {
+        ...(channel ? { transferList: [channel.port2] as any } : {}),
+        ...(signal ? { signal } : {}),
+      });
       if (!outcome.ok) throw new ExtractionError(outcome.error.code, outcome.error.message, outcome.error.details);
       return outcome;
     } catch (err) {

@@ -12,12 +12,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { availableParallelism } from 'node:os';
-import {
-  categoryOf,
-  ExtractionError,
-  type ExtractionResult,
-  type ProgressMessage,
-} from '../../shared/extraction.js';
+import { categoryOf, ExtractionError, type ExtractionResult, type ProgressMessage } from '../../shared/extraction.js';
 import type { Job } from '../../shared/job.js';
 import { isCrashSuspect } from './pool.js';
 import { InvalidInputError, JobNotFoundError } from './errors.js';
@@ -429,9 +424,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   /** Writes dirty progress counters, each job at most once per interval, in one transaction. */
   private flushProgress(force = false): void {
     const now = Date.now();
-    const due = [...this.running.values()].filter(
-      (r) => r.dirty && r.progress && (force || now - r.lastWrite >= this.progressIntervalMs),
-    );
+    const due = [...this.running.values()].filter((r) => r.dirty && r.progress && (force || now - r.lastWrite >= this.progressIntervalMs));
     if (!due.length) return;
     this.store.db.transaction(() => {
       for (const r of due) {

@@ -119,7 +119,9 @@ export class Schedules {
 
   setEnabled(nameOrId: string, enabled: boolean): Schedule {
     const s = this.get(nameOrId);
-    this.db.prepare('UPDATE schedules SET enabled = ?, next_run_at = ? WHERE id = ?').run(enabled ? 1 : 0, enabled ? checkCron(s.cron, this.clock()) : null, s.id);
+    this.db
+      .prepare('UPDATE schedules SET enabled = ?, next_run_at = ? WHERE id = ?')
+      .run(enabled ? 1 : 0, enabled ? checkCron(s.cron, this.clock()) : null, s.id);
     return this.get(s.id);
   }
 

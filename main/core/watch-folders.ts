@@ -54,7 +54,9 @@ export class WatchFolders {
     if (!st?.isDirectory()) throw new InvalidInputError(`Cannot watch "${folder}": it is not a folder.`);
     const id = randomUUID();
     this.db
-      .prepare('INSERT INTO watches (id, path, job_options, debounce_ms) VALUES (?, ?, ?, ?) ON CONFLICT (path) DO UPDATE SET job_options = excluded.job_options, debounce_ms = excluded.debounce_ms, enabled = 1')
+      .prepare(
+        'INSERT INTO watches (id, path, job_options, debounce_ms) VALUES (?, ?, ?, ?) ON CONFLICT (path) DO UPDATE SET job_options = excluded.job_options, debounce_ms = excluded.debounce_ms, enabled = 1',
+      )
       .run(id, abs, JSON.stringify(opts.jobOptions ?? {}), opts.debounceMs ?? 2000);
     const w = toWatch(this.db.prepare('SELECT * FROM watches WHERE path = ?').get(abs) as Row);
     if (this.started) await this.startOne(w);
@@ -119,7 +121,10 @@ export class WatchFolders {
     if (!this.pending.has(w.id)) this.pending.set(w.id, new Set());
     this.pending.get(w.id)!.add(file);
     clearTimeout(this.timers.get(w.id));
-    this.timers.set(w.id, setTimeout(() => this.flush(w.id), Math.min(250, w.debounceMs)));
+    this.timers.set(
+      w.id,
+      setTimeout(() => this.flush(w.id), Math.min(250, w.debounceMs)),
+    );
   }
 
   private flush(watchId: string): void {

@@ -119,14 +119,7 @@ export function applyBatch(view: JobsView, batch: EventBatch, filter: ViewFilter
  * snapshot was taken. `removed` holds ids deleted recently, which a snapshot
  * taken just before the deletion would otherwise bring back.
  */
-export function mergeSnapshot(
-  view: JobsView,
-  list: readonly Job[],
-  filter: ViewFilter,
-  limit: number,
-  more: boolean,
-  removed: ReadonlySet<string>,
-): JobsView {
+export function mergeSnapshot(view: JobsView, list: readonly Job[], filter: ViewFilter, limit: number, more: boolean, removed: ReadonlySet<string>): JobsView {
   const jobs: Record<string, Job> = {};
   for (const j of list) if (!removed.has(j.id) && belongs(filter, j)) jobs[j.id] = j;
   const newestListed = list.reduce((max, j) => Math.max(max, j.seq), -Infinity);

@@ -6,14 +6,7 @@
  * page, so every request is same-origin with credentials and nothing here
  * ever sees a token.
  */
-import {
-  BRIDGE_ROUTES,
-  ContractError,
-  EVENT_NAMES,
-  wireErrorSchema,
-  type EventName,
-  type Transport,
-} from '../../shared/contract.js';
+import { BRIDGE_ROUTES, ContractError, EVENT_NAMES, wireErrorSchema, type EventName, type Transport } from '../../shared/contract.js';
 import { relativePathOf } from './relative-path.js';
 
 /** Parallel uploads: enough to hide latency, few enough not to starve the event stream. */

@@ -99,9 +99,7 @@ test('files dropped in the browser are extracted, retried, cancelled and exporte
     const id: string = answer.jobs[0].id;
     // The engine's history shows the second run (a person's retry resets the
     // automatic-retry counter, so the row reads "1 of 4" again).
-    await expect
-      .poll(async () => (await quarry.invoke('jobs.get', { id })).events.filter((e: any) => e.toStatus === 'running').length)
-      .toBe(2);
+    await expect.poll(async () => (await quarry.invoke('jobs.get', { id })).events.filter((e: any) => e.toStatus === 'running').length).toBe(2);
     await expect(row('corrupt.pdf')).toContainText('Failed');
     await expect(row('corrupt.pdf')).toContainText(/PDF is damaged|invalid pdf/i);
     await expect(page.getByRole('button', { name: 'Retry corrupt.pdf' })).toBeEnabled();

@@ -65,7 +65,9 @@ test('a large batch queued elsewhere shows up, runs live and the page stays resp
   await expect(page.getByRole('button', { name: `Completed: ${FILES}`, exact: true })).toBeVisible();
   // The table holds a window of the newest 500, virtualised.
   await expect(page.getByText(`Showing 500 of ${FILES.toLocaleString('en-US')}`)).toBeVisible();
-  await expect(page.getByRole('table', { name: 'Jobs' }).getByRole('row', { name: `note-${FILES - 1}.txt`.replace(/\d+/, (n) => n.padStart(5, '0')) })).toContainText('Completed');
+  await expect(
+    page.getByRole('table', { name: 'Jobs' }).getByRole('row', { name: `note-${FILES - 1}.txt`.replace(/\d+/, (n) => n.padStart(5, '0')) }),
+  ).toContainText('Completed');
   expect(await page.getByRole('table', { name: 'Jobs' }).getByRole('row').count()).toBeLessThan(100);
 
   const { stalls, renders, received } = await page.evaluate(() => {

@@ -18,7 +18,10 @@ function electronBinary(): string | undefined {
 }
 
 const bin = electronBinary();
-test.skip(!bin, 'Electron binary not installed here (ELECTRON_SKIP_BINARY_DOWNLOAD=1; it cannot be downloaded offline). The same renderer and handlers are tested in Chromium through the browser bridge.');
+test.skip(
+  !bin,
+  'Electron binary not installed here (ELECTRON_SKIP_BINARY_DOWNLOAD=1; it cannot be downloaded offline). The same renderer and handlers are tested in Chromium through the browser bridge.',
+);
 
 test('the desktop window is hardened and runs a dropped file to completion', async () => {
   const home = mkdtempSync(path.join(tmpdir(), 'quarry-electron-'));

@@ -335,9 +335,18 @@ export function makeDocx(spec: DocxSpec): Buffer {
   const styles = `${XML_DECL}<w:styles xmlns:w="${W}">${[1, 2, 3].map((n) => `<w:style w:type="paragraph" w:styleId="Heading${n}"><w:name w:val="heading ${n}"/></w:style>`).join('')}</w:styles>`;
   const numbering = `${XML_DECL}<w:numbering xmlns:w="${W}"><w:abstractNum w:abstractNumId="0"><w:lvl w:ilvl="0"><w:numFmt w:val="bullet"/></w:lvl></w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num></w:numbering>`;
   return makeZipWith([
-    { name: '[Content_Types].xml', data: `${XML_DECL}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>` },
-    { name: '_rels/.rels', data: `${XML_DECL}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/></Relationships>` },
-    { name: 'word/_rels/document.xml.rels', data: `${XML_DECL}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering" Target="numbering.xml"/></Relationships>` },
+    {
+      name: '[Content_Types].xml',
+      data: `${XML_DECL}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>`,
+    },
+    {
+      name: '_rels/.rels',
+      data: `${XML_DECL}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/></Relationships>`,
+    },
+    {
+      name: 'word/_rels/document.xml.rels',
+      data: `${XML_DECL}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering" Target="numbering.xml"/></Relationships>`,
+    },
     { name: 'word/document.xml', data: `${XML_DECL}<w:document xmlns:w="${W}"><w:body>${body}</w:body></w:document>` },
     { name: 'word/styles.xml', data: styles },
     { name: 'word/numbering.xml', data: numbering },
@@ -387,7 +396,9 @@ export function makeXlsx(spec: XlsxSpec): Buffer {
         return `<row r="${r + 1}">${cells}</row>`;
       })
       .join('');
-    const merges = sheet.merges?.length ? `<mergeCells count="${sheet.merges.length}">${sheet.merges.map((m) => `<mergeCell ref="${m}"/>`).join('')}</mergeCells>` : '';
+    const merges = sheet.merges?.length
+      ? `<mergeCells count="${sheet.merges.length}">${sheet.merges.map((m) => `<mergeCell ref="${m}"/>`).join('')}</mergeCells>`
+      : '';
     return `${XML_DECL}${spec.strayText && sIdx === 0 ? 'stray\n' : ''}<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${rows}</sheetData>${merges}</worksheet>`;
   });
   const workbook = `${XML_DECL}<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><workbookPr${spec.date1904 ? ' date1904="1"' : ''}/><sheets>${spec.sheets.map((s, i) => `<sheet name="${xmlEsc(s.name)}" sheetId="${i + 1}"${s.hidden ? ' state="hidden"' : ''} r:id="rId${i + 1}"/>`).join('')}</sheets></workbook>`;
@@ -441,13 +452,19 @@ export function makePptx(spec: PptxSpec): Buffer {
         : '',
       sp('sldNum', ['‹#›']),
     ].join('');
-    files.push({ name: `ppt/slides/slide${file}.xml`, data: `${XML_DECL}<p:sld xmlns:a="${A}" xmlns:p="${P}" xmlns:r="${R}"><p:cSld><p:spTree><p:nvGrpSpPr><p:cNvPr id="1" name=""/><p:cNvGrpSpPr/><p:nvPr/></p:nvGrpSpPr><p:grpSpPr/>${shapes}</p:spTree></p:cSld></p:sld>` });
+    files.push({
+      name: `ppt/slides/slide${file}.xml`,
+      data: `${XML_DECL}<p:sld xmlns:a="${A}" xmlns:p="${P}" xmlns:r="${R}"><p:cSld><p:spTree><p:nvGrpSpPr><p:cNvPr id="1" name=""/><p:cNvGrpSpPr/><p:nvPr/></p:nvGrpSpPr><p:grpSpPr/>${shapes}</p:spTree></p:cSld></p:sld>`,
+    });
     if (s.notes) {
       files.push({
         name: `ppt/slides/_rels/slide${file}.xml.rels`,
         data: `${XML_DECL}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/notesSlide" Target="../notesSlides/notesSlide${file}.xml"/></Relationships>`,
       });
-      files.push({ name: `ppt/notesSlides/notesSlide${file}.xml`, data: `${XML_DECL}<p:notes xmlns:a="${A}" xmlns:p="${P}"><p:cSld><p:spTree>${sp('sldImg', [])}${sp('body', [s.notes])}</p:spTree></p:cSld></p:notes>` });
+      files.push({
+        name: `ppt/notesSlides/notesSlide${file}.xml`,
+        data: `${XML_DECL}<p:notes xmlns:a="${A}" xmlns:p="${P}"><p:cSld><p:spTree>${sp('sldImg', [])}${sp('body', [s.notes])}</p:spTree></p:cSld></p:notes>`,
+      });
     }
   });
   return makeZipWith(files);
@@ -457,7 +474,8 @@ export function makePptx(spec: PptxSpec): Buffer {
 
 export function makeOds(sheets: Array<{ name: string; rows: Array<Array<string | { lines: string[] } | { date: string } | { float: number }>> }>): Buffer {
   const cell = (v: string | { lines: string[] } | { date: string } | { float: number }) => {
-    if (typeof v === 'string') return v ? `<table:table-cell office:value-type="string"><text:p>${xmlEsc(v)}</text:p></table:table-cell>` : '<table:table-cell/>';
+    if (typeof v === 'string')
+      return v ? `<table:table-cell office:value-type="string"><text:p>${xmlEsc(v)}</text:p></table:table-cell>` : '<table:table-cell/>';
     if ('lines' in v) return `<table:table-cell office:value-type="string">${v.lines.map((l) => `<text:p>${xmlEsc(l)}</text:p>`).join('')}</table:table-cell>`;
     if ('date' in v) return `<table:table-cell office:value-type="date" office:date-value="${v.date}"><text:p>someday</text:p></table:table-cell>`;
     return `<table:table-cell office:value-type="float" office:value="${v.float}"><text:p>${v.float}</text:p></table:table-cell>`;
@@ -477,7 +495,14 @@ export function makeOds(sheets: Array<{ name: string; rows: Array<Array<string |
 
 // --- E-mail ---
 
-export function makeEml(opts: { subject: string; from: string; to: string; text: string; html?: string; attachments?: Array<{ name: string; type: string; data: Buffer }> }): string {
+export function makeEml(opts: {
+  subject: string;
+  from: string;
+  to: string;
+  text: string;
+  html?: string;
+  attachments?: Array<{ name: string; type: string; data: Buffer }>;
+}): string {
   const b = 'quarry-boundary-1';
   const alt = 'quarry-boundary-2';
   const parts = [
@@ -485,7 +510,8 @@ export function makeEml(opts: { subject: string; from: string; to: string; text:
       (opts.html ? `--${alt}\r\nContent-Type: text/html; charset=utf-8\r\n\r\n${opts.html}\r\n` : '') +
       `--${alt}--\r\n`,
     ...(opts.attachments ?? []).map(
-      (a) => `--${b}\r\nContent-Type: ${a.type}; name="${a.name}"\r\nContent-Disposition: attachment; filename="${a.name}"\r\nContent-Transfer-Encoding: base64\r\n\r\n${a.data.toString('base64').replace(/(.{76})/g, '$1\r\n')}\r\n`,
+      (a) =>
+        `--${b}\r\nContent-Type: ${a.type}; name="${a.name}"\r\nContent-Disposition: attachment; filename="${a.name}"\r\nContent-Transfer-Encoding: base64\r\n\r\n${a.data.toString('base64').replace(/(.{76})/g, '$1\r\n')}\r\n`,
     ),
   ];
   return [
@@ -560,13 +586,47 @@ export function makeExif(tags: { make: string; model: string; dateTime: string }
 // --- CAD text formats ---
 
 /** A DXF with a header, two layers, a block, and the given ENTITIES records (type + extra group codes). */
-export function makeDxf(entities: Array<[type: string, codes?: Array<[number, string]>]>, opts: { version?: string; units?: number; eof?: boolean } = {}): string {
+export function makeDxf(
+  entities: Array<[type: string, codes?: Array<[number, string]>]>,
+  opts: { version?: string; units?: number; eof?: boolean } = {},
+): string {
   const pairs: Array<[number, string]> = [
-    [0, 'SECTION'], [2, 'HEADER'], [9, '$ACADVER'], [1, opts.version ?? 'AC1027'], [9, '$INSUNITS'], [70, String(opts.units ?? 4)], [0, 'ENDSEC'],
-    [0, 'SECTION'], [2, 'TABLES'], [0, 'TABLE'], [2, 'LAYER'], [70, '2'],
-    [0, 'LAYER'], [2, '0'], [70, '0'], [62, '7'], [0, 'LAYER'], [2, 'Walls'], [70, '0'], [62, '-1'], [0, 'ENDTAB'], [0, 'ENDSEC'],
-    [0, 'SECTION'], [2, 'BLOCKS'], [0, 'BLOCK'], [8, '0'], [2, 'Door'], [0, 'LINE'], [8, '0'], [0, 'ENDBLK'], [0, 'BLOCK'], [2, '*Model_Space'], [0, 'ENDBLK'], [0, 'ENDSEC'],
-    [0, 'SECTION'], [2, 'ENTITIES'],
+    [0, 'SECTION'],
+    [2, 'HEADER'],
+    [9, '$ACADVER'],
+    [1, opts.version ?? 'AC1027'],
+    [9, '$INSUNITS'],
+    [70, String(opts.units ?? 4)],
+    [0, 'ENDSEC'],
+    [0, 'SECTION'],
+    [2, 'TABLES'],
+    [0, 'TABLE'],
+    [2, 'LAYER'],
+    [70, '2'],
+    [0, 'LAYER'],
+    [2, '0'],
+    [70, '0'],
+    [62, '7'],
+    [0, 'LAYER'],
+    [2, 'Walls'],
+    [70, '0'],
+    [62, '-1'],
+    [0, 'ENDTAB'],
+    [0, 'ENDSEC'],
+    [0, 'SECTION'],
+    [2, 'BLOCKS'],
+    [0, 'BLOCK'],
+    [8, '0'],
+    [2, 'Door'],
+    [0, 'LINE'],
+    [8, '0'],
+    [0, 'ENDBLK'],
+    [0, 'BLOCK'],
+    [2, '*Model_Space'],
+    [0, 'ENDBLK'],
+    [0, 'ENDSEC'],
+    [0, 'SECTION'],
+    [2, 'ENTITIES'],
   ];
   for (const [type, codes = []] of entities) pairs.push([0, type], [8, 'Walls'], ...codes);
   pairs.push([0, 'ENDSEC']);
@@ -601,10 +661,10 @@ export function makeIfc(opts: { truncated?: boolean } = {}): string {
     "#42=IFCPROPERTYSET('DYvctVUKr0kugbFTf53O9L',$,'Pset_WallCommon',$,(#40,#41));",
     "#43=IFCRELDEFINESBYPROPERTIES('EYvctVUKr0kugbFTf53O9L',$,$,$,(#20),#42);",
     '/* a comment; with a semicolon */',
-    "#50=IFCCARTESIANPOINT((0.,0.,0.));",
-    "#51=IFCCARTESIANPOINT((1.,0.,\n0.));",
+    '#50=IFCCARTESIANPOINT((0.,0.,0.));',
+    '#51=IFCCARTESIANPOINT((1.,0.,\n0.));',
   ];
-  if (opts.truncated) return lines.join('\n') + "\n#52=IFCCARTESIANPOINT((2.,";
+  if (opts.truncated) return lines.join('\n') + '\n#52=IFCCARTESIANPOINT((2.,';
   return [...lines, 'ENDSEC;', 'END-ISO-10303-21;'].join('\n') + '\n';
 }
 
@@ -626,7 +686,7 @@ export function makeStep(): string {
     "#31=NEXT_ASSEMBLY_USAGE_OCCURRENCE('1','bolt:1','',#21,#22,$);",
     "#32=NEXT_ASSEMBLY_USAGE_OCCURRENCE('2','bolt:2','',#21,#22,$);",
     "#40=MANIFOLD_SOLID_BREP('',#41);",
-    '#41=CLOSED_SHELL(\'\',(#42,#43));',
+    "#41=CLOSED_SHELL('',(#42,#43));",
     "#42=ADVANCED_FACE('',(),#50,.T.);",
     "#43=ADVANCED_FACE('',(),#50,.T.);",
     '#60=(LENGTH_UNIT()NAMED_UNIT(*)SI_UNIT(.MILLI.,.METRE.));',

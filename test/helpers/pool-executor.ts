@@ -12,7 +12,13 @@ export function poolExecutor(pool: ExtractionService): Executor {
     const small = job.sizeBytes !== null && job.sizeBytes <= GROUP_MAX_BYTES;
     const out = await pool.run(
       { path: job.sourcePath, options: job.options },
-      { signal: ctx.signal, small, alone: isCrashSuspect(job), ...(small ? {} : { onProgress: ctx.onProgress }), ...(ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}) },
+      {
+        signal: ctx.signal,
+        small,
+        alone: isCrashSuspect(job),
+        ...(small ? {} : { onProgress: ctx.onProgress }),
+        ...(ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}),
+      },
     );
     return { result: out.result, contentHash: out.sha256 };
   };

@@ -29,11 +29,15 @@ function engine(concurrency = 2, clock?: () => number) {
   return e;
 }
 
-const child = (options: Record<string, unknown>, extra: NewJob = {}): NewJob => ({ sourcePath: '/chaos', fileName: String(options.tag ?? 'f'), options, ...extra });
+const child = (options: Record<string, unknown>, extra: NewJob = {}): NewJob => ({
+  sourcePath: '/chaos',
+  fileName: String(options.tag ?? 'f'),
+  options,
+  ...extra,
+});
 const ok = (tag: string) => child({ tag });
 const bad = (tag: string) => child({ tag, mode: 'fail', code: 'corrupt_file' }, { maxRetries: 0 });
 const slow = (tag: string) => child({ tag, mode: 'slow', steps: 20, stepMs: 20 });
-
 
 describe('batches', () => {
   it('a batch runs its children and completes with aggregated progress', async () => {
@@ -86,7 +90,12 @@ describe('batches', () => {
     expect(b).toMatchObject({ status: 'failed', errorCode: 'too_many_failures', failed: 2 });
     expect(b.errorMessage).toMatch(/2 of 5 files failed \(the limit is 1\)/);
     const kids = e.store.list({ parentId: batch.id });
-    expect(kids.filter((k) => k.status === 'cancelled').map((k) => k.fileName).sort()).toEqual(['hang', 'never1', 'never2']);
+    expect(
+      kids
+        .filter((k) => k.status === 'cancelled')
+        .map((k) => k.fileName)
+        .sort(),
+    ).toEqual(['hang', 'never1', 'never2']);
     const size = statSync(heartbeat).size;
     await sleep(80);
     expect(statSync(heartbeat).size).toBe(size); // the hung child's work really stopped
@@ -95,7 +104,10 @@ describe('batches', () => {
   it('retrying a batch retries its failed children and reopens it', async () => {
     const e = engine();
     const counter = path.join(dir, 'retry-batch.count');
-    const { batch } = e.store.addBatch({ fileName: 'b' }, [ok('a'), child({ tag: 'flaky', mode: 'fail', code: 'corrupt_file', failTimes: 1, counter }, { maxRetries: 0 })]);
+    const { batch } = e.store.addBatch({ fileName: 'b' }, [
+      ok('a'),
+      child({ tag: 'flaky', mode: 'fail', code: 'corrupt_file', failTimes: 1, counter }, { maxRetries: 0 }),
+    ]);
     e.start();
     await e.drained();
     expect(e.store.get(batch.id)!.status).toBe('partial');

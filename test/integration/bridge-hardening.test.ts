@@ -81,7 +81,11 @@ describe('paths in URLs stay inside their folder', () => {
   });
 
   it('malformed percent-escapes answer 400, not 500', async () => {
-    for (const [method, p] of [['GET', '/%E0%A4%A'], ['GET', '/api/download/%E0%A4%A'], ['POST', '/api/invoke/%E0%A4%A']] as const) {
+    for (const [method, p] of [
+      ['GET', '/%E0%A4%A'],
+      ['GET', '/api/download/%E0%A4%A'],
+      ['POST', '/api/invoke/%E0%A4%A'],
+    ] as const) {
       const r = await request(serve, p, { method, headers: { 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined });
       expect(r.status, p).toBe(400);
       expect(json(r).kind).toBe('invalid_input');
@@ -145,8 +149,7 @@ describe('uploads', () => {
 });
 
 describe('Host and Origin: one rule for 127.0.0.1 and localhost', () => {
-  const post = (host: string, origin?: string) =>
-    invoke(serve, 'jobs.stats', {}, { host, ...(origin !== undefined ? { origin } : {}) });
+  const post = (host: string, origin?: string) => invoke(serve, 'jobs.stats', {}, { host, ...(origin !== undefined ? { origin } : {}) });
 
   it('a page opened as http://localhost:PORT or http://127.0.0.1:PORT can POST to its own origin', async () => {
     expect((await post(`localhost:${serve.port}`, `http://localhost:${serve.port}`)).status).toBe(200);
@@ -166,7 +169,7 @@ describe('Host and Origin: one rule for 127.0.0.1 and localhost', () => {
 });
 
 describe('results.export over the browser transport', () => {
-  it('writes only into the data folder\'s exports/: no folder, no path from the page', async () => {
+  it("writes only into the data folder's exports/: no folder, no path from the page", async () => {
     const elsewhere = path.join(outside, 'export-here');
     const withPath = await invoke(serve, 'results.export', { format: 'json', outDir: elsewhere });
     expect(withPath.status).toBe(400);
@@ -213,7 +216,8 @@ describe('CSV exports are never formulas', () => {
     const csv = (await request(serve, `/api/download/${encodeURIComponent(exported.fileName)}`)).text.replace(/^\uFEFF/, '');
     const rows = Papa.parse<Record<string, string>>(csv, { header: true, skipEmptyLines: true }).data;
     for (const row of rows) {
-      for (const [column, cell] of Object.entries(row)) expect(/^[=+\-@\t\r]/.test(cell), `${row.file_name} ${column}: ${JSON.stringify(cell.slice(0, 20))}`).toBe(false);
+      for (const [column, cell] of Object.entries(row))
+        expect(/^[=+\-@\t\r]/.test(cell), `${row.file_name} ${column}: ${JSON.stringify(cell.slice(0, 20))}`).toBe(false);
     }
     const byName = new Map(rows.map((r) => [r.file_name!, r]));
     expect(byName.get('eq.txt')!.text).toBe(`'${texts['eq.txt']}`);

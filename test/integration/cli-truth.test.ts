@@ -46,12 +46,14 @@ function queued(name: string, files = 3): { input: string; db: string } {
   return { input, db };
 }
 
-const fileJobs = (db: string) => (JSON.parse(quarry('jobs', '--db', db, '--json').out) as Array<{ kind: string; status: string }>).filter((j) => j.kind !== 'batch');
+const fileJobs = (db: string) =>
+  (JSON.parse(quarry('jobs', '--db', db, '--json').out) as Array<{ kind: string; status: string }>).filter((j) => j.kind !== 'batch');
 const oneLine = (text: string) => text.trim().split('\n');
 
 /** Root may mount in a private namespace (mounts vanish with its processes): read-only folders and a full disk for real. */
 const asRoot = process.getuid?.() === 0;
-const canMountPrivately = asRoot && spawnSync('unshare', ['-m', 'sh', '-c', 'mount --bind / /mnt && mount -o remount,bind,ro /mnt'], { stdio: 'ignore' }).status === 0;
+const canMountPrivately =
+  asRoot && spawnSync('unshare', ['-m', 'sh', '-c', 'mount --bind / /mnt && mount -o remount,bind,ro /mnt'], { stdio: 'ignore' }).status === 0;
 
 /** Holds SQLite's write lock on the file, as another process in the middle of a long write would. */
 function lockExclusively(db: string): () => void {
@@ -74,7 +76,9 @@ describe('a failing job database ends run and extract non-zero', () => {
       release();
     }
     expect(r.code).toBe(1);
-    expect(oneLine(r.err)).toEqual([expect.stringMatching(/^quarry: The job database .*jobs\.db is locked by another process .*Nothing queued was lost: run the command again/)]);
+    expect(oneLine(r.err)).toEqual([
+      expect.stringMatching(/^quarry: The job database .*jobs\.db is locked by another process .*Nothing queued was lost: run the command again/),
+    ]);
     // Nothing lost: once the lock is gone, the same jobs run to the end.
     expect(fileJobs(db).map((j) => j.status)).toEqual(['pending', 'pending', 'pending']);
     const again = quarry('run', '--db', db);
@@ -103,17 +107,23 @@ describe('a failing job database ends run and extract non-zero', () => {
     expect(fileJobs(db).map((j) => j.status)).toEqual(['pending', 'pending', 'pending']);
   });
 
-  it('run: the disk is full', { ...skipWhen(!canMountPrivately, 'a full disk is a small tmpfs in a private mount namespace: that needs root and the right to mount'), timeout: 3 * GUARD_MS }, () => {
-    const base = path.join(dir, 'full');
-    const input = path.join(base, 'in');
-    mkdirSync(path.join(base, 'mnt'), { recursive: true });
-    mkdirSync(input);
-    for (let i = 0; i < 20; i++) writeFileSync(path.join(input, `line-${i}.txt`), `line ${i}\n`);
-    // The database on a 1 MiB tmpfs, filled up: first the run cannot even make
-    // the -shm file (SQLite says "disk I/O error"); then, with another
-    // connection keeping the -shm in place (as the app would), it opens and
-    // only its writes fail.
-    const script = `
+  it(
+    'run: the disk is full',
+    {
+      ...skipWhen(!canMountPrivately, 'a full disk is a small tmpfs in a private mount namespace: that needs root and the right to mount'),
+      timeout: 3 * GUARD_MS,
+    },
+    () => {
+      const base = path.join(dir, 'full');
+      const input = path.join(base, 'in');
+      mkdirSync(path.join(base, 'mnt'), { recursive: true });
+      mkdirSync(input);
+      for (let i = 0; i < 20; i++) writeFileSync(path.join(input, `line-${i}.txt`), `line ${i}\n`);
+      // The database on a 1 MiB tmpfs, filled up: first the run cannot even make
+      // the -shm file (SQLite says "disk I/O error"); then, with another
+      // connection keeping the -shm in place (as the app would), it opens and
+      // only its writes fail.
+      const script = `
       mount -t tmpfs -o size=1m tmpfs "$M" || exit 90
       "$NODE" "$CLI" add "$IN" --db "$M/jobs.db" > /dev/null || exit 91
       dd if=/dev/zero of="$M/fill" bs=4k 2> /dev/null
@@ -127,21 +137,24 @@ describe('a failing job database ends run and extract non-zero', () => {
       "$NODE" "$CLI" jobs --json --db "$M/jobs.db" > "$B/jobs.json"
       rm "$M/fill"
       "$NODE" "$CLI" run --db "$M/jobs.db" > "$B/again.out"; echo $? > "$B/again.code"`;
-    const r = spawnSync('unshare', ['-m', 'sh', '-c', script], {
-      encoding: 'utf8',
-      timeout: 2 * GUARD_MS,
-      env: { ...env, B: base, M: path.join(base, 'mnt'), IN: input, NODE: process.execPath, CLI, BSQ: path.join(root, 'node_modules/better-sqlite3') },
-    });
-    expect(r.status, r.stderr).toBe(0);
-    const read = (name: string) => readFileSync(path.join(base, name), 'utf8');
-    for (const step of ['open', 'full']) {
-      expect(read(`${step}.code`).trim(), step).toBe('1');
-      expect(oneLine(read(`${step}.err`)), step).toEqual([expect.stringMatching(/^quarry: The disk that holds the job database .*jobs\.db is full .*Nothing queued was lost: free some space/)]);
-    }
-    expect((JSON.parse(read('jobs.json')) as Array<{ kind: string }>).filter((j) => j.kind !== 'batch')).toHaveLength(20);
-    expect(read('again.code').trim()).toBe('0');
-    expect(read('again.out')).toMatch(/20 of 20 jobs succeeded/);
-  });
+      const r = spawnSync('unshare', ['-m', 'sh', '-c', script], {
+        encoding: 'utf8',
+        timeout: 2 * GUARD_MS,
+        env: { ...env, B: base, M: path.join(base, 'mnt'), IN: input, NODE: process.execPath, CLI, BSQ: path.join(root, 'node_modules/better-sqlite3') },
+      });
+      expect(r.status, r.stderr).toBe(0);
+      const read = (name: string) => readFileSync(path.join(base, name), 'utf8');
+      for (const step of ['open', 'full']) {
+        expect(read(`${step}.code`).trim(), step).toBe('1');
+        expect(oneLine(read(`${step}.err`)), step).toEqual([
+          expect.stringMatching(/^quarry: The disk that holds the job database .*jobs\.db is full .*Nothing queued was lost: free some space/),
+        ]);
+      }
+      expect((JSON.parse(read('jobs.json')) as Array<{ kind: string }>).filter((j) => j.kind !== 'batch')).toHaveLength(20);
+      expect(read('again.code').trim()).toBe('0');
+      expect(read('again.out')).toMatch(/20 of 20 jobs succeeded/);
+    },
+  );
 });
 
 function collect(child: ReturnType<typeof spawn>): Promise<Result> {
@@ -190,9 +203,21 @@ describe('--json on a pipe', () => {
  */
 function onReadOnly(folder: string, ...args: string[]): Result {
   if (asRoot) {
-    return run('unshare', ['-m', 'sh', '-c', 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"', 'sh', folder, process.execPath, CLI, ...args]);
+    return run('unshare', [
+      '-m',
+      'sh',
+      '-c',
+      'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"',
+      'sh',
+      folder,
+      process.execPath,
+      CLI,
+      ...args,
+    ]);
   }
-  const db = readdirSync(folder).filter((f) => f.endsWith('.db')).map((f) => path.join(folder, f));
+  const db = readdirSync(folder)
+    .filter((f) => f.endsWith('.db'))
+    .map((f) => path.join(folder, f));
   for (const f of db) chmodSync(f, 0o444);
   chmodSync(folder, 0o555);
   try {
@@ -205,47 +230,55 @@ function onReadOnly(folder: string, ...args: string[]): Result {
 
 const snapshot = (folder: string) => ({
   files: readdirSync(folder).sort(),
-  hash: createHash('sha256').update(readFileSync(path.join(folder, 'jobs.db'))).digest('hex'),
+  hash: createHash('sha256')
+    .update(readFileSync(path.join(folder, 'jobs.db')))
+    .digest('hex'),
 });
 
-describe('a read-only database', skipWhen(asRoot && !canMountPrivately, 'running as root without the right to mount: a read-only folder cannot be made (file modes do not stop root)'), () => {
-  it('status, jobs and show read it, and leave it untouched', { timeout: 3 * GUARD_MS }, () => {
-    const { db } = queued('read-only');
-    const folder = path.dirname(db);
-    const id = (JSON.parse(quarry('jobs', '--db', db, '--json').out) as Array<{ shortId: string; kind: string }>).find((j) => j.kind !== 'batch')!.shortId;
-    const before = snapshot(folder);
-    expect(before.files).toEqual(['in', 'jobs.db']); // closed cleanly: no -wal or -shm beside it
+describe(
+  'a read-only database',
+  skipWhen(asRoot && !canMountPrivately, 'running as root without the right to mount: a read-only folder cannot be made (file modes do not stop root)'),
+  () => {
+    it('status, jobs and show read it, and leave it untouched', { timeout: 3 * GUARD_MS }, () => {
+      const { db } = queued('read-only');
+      const folder = path.dirname(db);
+      const id = (JSON.parse(quarry('jobs', '--db', db, '--json').out) as Array<{ shortId: string; kind: string }>).find((j) => j.kind !== 'batch')!.shortId;
+      const before = snapshot(folder);
+      expect(before.files).toEqual(['in', 'jobs.db']); // closed cleanly: no -wal or -shm beside it
 
-    const status = onReadOnly(folder, 'status', '--db', db, '--json');
-    expect(status.err).toBe('');
-    expect(status.code).toBe(0);
-    expect(JSON.parse(status.out)).toMatchObject({ total: 3, byStatus: { pending: 3 } });
-    const jobs = onReadOnly(folder, 'jobs', '--db', db, '--json');
-    expect(jobs.code).toBe(0);
-    expect(JSON.parse(jobs.out)).toHaveLength(4);
-    const show = onReadOnly(folder, 'show', id, '--db', db);
-    expect(show.code).toBe(0);
-    expect(show.out).toMatch(/- -> pending\s+attempt 0/);
+      const status = onReadOnly(folder, 'status', '--db', db, '--json');
+      expect(status.err).toBe('');
+      expect(status.code).toBe(0);
+      expect(JSON.parse(status.out)).toMatchObject({ total: 3, byStatus: { pending: 3 } });
+      const jobs = onReadOnly(folder, 'jobs', '--db', db, '--json');
+      expect(jobs.code).toBe(0);
+      expect(JSON.parse(jobs.out)).toHaveLength(4);
+      const show = onReadOnly(folder, 'show', id, '--db', db);
+      expect(show.code).toBe(0);
+      expect(show.out).toMatch(/- -> pending\s+attempt 0/);
 
-    expect(snapshot(folder)).toEqual(before);
-  });
+      expect(snapshot(folder)).toEqual(before);
+    });
 
-  it('run says it cannot write there and exits non-zero', { timeout: 3 * GUARD_MS }, () => {
-    const { db } = queued('read-only-run');
-    // Another reader keeps the -wal and -shm files in place: the database opens, and only its writes fail.
-    const other = new Database(db);
-    other.prepare('SELECT count(*) FROM jobs').get();
-    let r: Result;
-    try {
-      r = onReadOnly(path.dirname(db), 'run', '--db', db);
-    } finally {
-      other.close();
-    }
-    expect(r.code).toBe(1);
-    expect(oneLine(r.err)).toEqual([expect.stringMatching(/^quarry: The job database .*jobs\.db cannot be written here .*read-only\. Nothing queued was lost/)]);
-    expect(fileJobs(db).map((j) => j.status)).toEqual(['pending', 'pending', 'pending']);
-  });
-});
+    it('run says it cannot write there and exits non-zero', { timeout: 3 * GUARD_MS }, () => {
+      const { db } = queued('read-only-run');
+      // Another reader keeps the -wal and -shm files in place: the database opens, and only its writes fail.
+      const other = new Database(db);
+      other.prepare('SELECT count(*) FROM jobs').get();
+      let r: Result;
+      try {
+        r = onReadOnly(path.dirname(db), 'run', '--db', db);
+      } finally {
+        other.close();
+      }
+      expect(r.code).toBe(1);
+      expect(oneLine(r.err)).toEqual([
+        expect.stringMatching(/^quarry: The job database .*jobs\.db cannot be written here .*read-only\. Nothing queued was lost/),
+      ]);
+      expect(fileJobs(db).map((j) => j.status)).toEqual(['pending', 'pending', 'pending']);
+    });
+  },
+);
 
 describe('control characters never reach the terminal raw', () => {
   // Raw C0 (but tab and newline), DEL, C1 and bidi controls.
@@ -270,7 +303,11 @@ describe('control characters never reach the terminal raw', () => {
     const broken = jobs.find((j) => j.fileName.startsWith('broken'))!;
     expect(evil.status).toBe('completed');
     expect(broken.status).toBe('failed');
-    printed.push(quarry('show', evil.shortId, '--db', db), quarry('show', broken.shortId, '--db', db), quarry('retry', broken.shortId, 'abcd\x1b[1m', '--db', db));
+    printed.push(
+      quarry('show', evil.shortId, '--db', db),
+      quarry('show', broken.shortId, '--db', db),
+      quarry('retry', broken.shortId, 'abcd\x1b[1m', '--db', db),
+    );
 
     for (const r of printed) {
       expect(r.out + r.err).not.toMatch(RAW);

@@ -24,7 +24,10 @@ beforeAll(async () => {
   mkdirSync(path.join(input, 'nested'), { recursive: true });
   writeFileSync(path.join(input, 'report.pdf'), await makePdf({ title: 'Quarterly Report', pages: [['Revenue grew'], ['Costs fell']] }));
   writeFileSync(path.join(input, 'people.csv'), 'name,city\n"Smith, Jo","Paris"\nLee,"New\nYork"\n');
-  writeFileSync(path.join(input, 'nested', 'page.html'), '<html><head><title>Caf&eacute; list</title></head><body><h1>Menu</h1><a href="https://example.org/a">A</a></body></html>');
+  writeFileSync(
+    path.join(input, 'nested', 'page.html'),
+    '<html><head><title>Caf&eacute; list</title></head><body><h1>Menu</h1><a href="https://example.org/a">A</a></body></html>',
+  );
   writeFileSync(path.join(input, 'nested', 'notes.txt'), 'plain notes\n');
   writeFileSync(path.join(input, 'broken.pdf'), '%PDF-1.7\n1 0 obj << /Type /Catalog >>\nthis is not a pdf at all');
 });
@@ -86,14 +89,21 @@ describe('quarry CLI', () => {
   it('export writes JSONL and CSV with the extracted content', () => {
     const out = path.join(dir, 'out');
     expect(quarry('export', '--db', db, '--out', out, '--format', 'jsonl').code).toBe(0);
-    const rows = readFileSync(path.join(out, 'quarry-results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const rows = readFileSync(path.join(out, 'quarry-results.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows).toHaveLength(5);
     const pdf = rows.find((r) => r.fileName === 'report.pdf');
     expect(pdf.text).toMatch(/Revenue grew[\s\S]*Costs fell/);
     expect(pdf.metadata.title).toBe('Quarterly Report');
     expect(pdf.pages).toHaveLength(2);
     const csv = rows.find((r) => r.fileName === 'people.csv');
-    expect(csv.tables[0].rows).toEqual([['name', 'city'], ['Smith, Jo', 'Paris'], ['Lee', 'New\nYork']]);
+    expect(csv.tables[0].rows).toEqual([
+      ['name', 'city'],
+      ['Smith, Jo', 'Paris'],
+      ['Lee', 'New\nYork'],
+    ]);
     const html = rows.find((r) => r.fileName === 'page.html');
     expect(html.metadata.title).toBe('Café list');
     expect(html.entities).toContainEqual(expect.objectContaining({ type: 'link', value: 'https://example.org/a' }));

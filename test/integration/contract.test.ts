@@ -30,7 +30,10 @@ beforeAll(() => {
 afterAll(() => engine.close({ abort: true }));
 
 async function rejects(p: Promise<unknown>, kind: string, msg?: RegExp) {
-  const err = await p.then(() => null, (e) => e);
+  const err = await p.then(
+    () => null,
+    (e) => e,
+  );
   expect(err).toBeInstanceOf(ContractError);
   expect(err.kind).toBe(kind);
   if (msg) expect(err.message).toMatch(msg);
@@ -74,7 +77,11 @@ describe('handlers: the engine features of the contract', () => {
     expect(list.map((d) => d.name)).toContain('extract-clean');
     const saved = (await dispatch(handlers, 'definitions.save', { definition: { name: 'mine', steps: [{ type: 'extract' }] } })) as any;
     expect(saved).toMatchObject({ name: 'mine', version: 1 });
-    await rejects(dispatch(handlers, 'definitions.save', { definition: { name: 'bad', steps: [{ type: 'fly' }] } }), 'invalid_input', /Unknown step type "fly"/);
+    await rejects(
+      dispatch(handlers, 'definitions.save', { definition: { name: 'bad', steps: [{ type: 'fly' }] } }),
+      'invalid_input',
+      /Unknown step type "fly"/,
+    );
   });
 
   it('batches: a folder becomes a batch with progress; bulk actions by filter', async () => {
@@ -115,8 +122,7 @@ describe('Electron IPC registration', () => {
   // Records what registerIpc hands to ipcMain.handle, and calls it as Electron would.
   const registered = new Map<string, (event: any, input: unknown) => Promise<Envelope>>();
   const ipc = { handle: (c: string, fn: any) => registered.set(c, fn), removeHandler: (c: string) => registered.delete(c) };
-  const call = (channel: string, input: unknown, frame: any = { url: APP_URL, parent: null }) =>
-    registered.get(channel)!({ senderFrame: frame }, input);
+  const call = (channel: string, input: unknown, frame: any = { url: APP_URL, parent: null }) => registered.get(channel)!({ senderFrame: frame }, input);
 
   beforeAll(() => registerIpc(ipc as any, handlers));
 

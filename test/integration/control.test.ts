@@ -22,7 +22,6 @@ function engine(dbPath = tempDbPath(dir), clock?: () => number) {
   return e;
 }
 
-
 const fileJobs = (e: Engine) => e.store.list({ kind: 'extract', sort: 'oldest' });
 
 describe('watch folders', () => {

@@ -27,7 +27,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Piscina from 'piscina';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { categoryOf, ERROR_CODES, extractionResultSchema, type ErrorCode, type ExtractionResult, type Format, type WorkerOutcome } from '../../shared/extraction';
+import {
+  categoryOf,
+  ERROR_CODES,
+  extractionResultSchema,
+  type ErrorCode,
+  type ExtractionResult,
+  type Format,
+  type WorkerOutcome,
+} from '../../shared/extraction';
 import { detectFile } from '../../workers/detect';
 import { extractInChild } from '../helpers/child-extract';
 import { skipWhen } from '../helpers/skip';
@@ -94,10 +102,12 @@ const containsAll = (r: ExtractionResult, phrases: string[]): Verdict => {
   return missing.length ? `text lacks ${JSON.stringify(missing)}` : true;
 };
 const failedWith = (o: WorkerOutcome, code: ErrorCode, phrase?: RegExp): Verdict =>
-  !o.ok && o.error.code === code && (!phrase || phrase.test(o.error.message)) ? true : `expected a ${code} failure${phrase ? ` matching ${phrase}` : ''}, got ${o.ok ? `a ${o.result.format} result` : `${o.error.code}: ${o.error.message}`}`;
+  !o.ok && o.error.code === code && (!phrase || phrase.test(o.error.message))
+    ? true
+    : `expected a ${code} failure${phrase ? ` matching ${phrase}` : ''}, got ${o.ok ? `a ${o.result.format} result` : `${o.error.code}: ${o.error.message}`}`;
 const cleanFailureOr = (o: WorkerOutcome, ok: (r: ExtractionResult) => Verdict): Verdict =>
   o.ok ? ok(o.result) : cleanFailure(o) ? true : `unclean failure: ${JSON.stringify(o.error)}`;
-const meta = (r: ExtractionResult) => r.metadata as Record<string, any>;  
+const meta = (r: ExtractionResult) => r.metadata as Record<string, any>;
 /** "TYPE=N TYPE=N ..." -> [[TYPE, N], ...] */
 const typeCounts = (s: string) => [...s.matchAll(/([A-Z0-9_$]+)=(\d+)/g)].map((m) => [m[1]!, Number(m[2])] as const);
 const checkCounts = (actual: Record<string, number> | undefined, expected: ReadonlyArray<readonly [string, number]>, what: string): Verdict => {
@@ -105,7 +115,8 @@ const checkCounts = (actual: Record<string, number> | undefined, expected: Reado
   return wrong.length ? `${what}: ${wrong.join('; ')}` : true;
 };
 /** 50°17'58.57"N -> 50.2996... */
-const dmsToDecimal = (deg: string, min: string, sec: string, hemi: string) => (Number(deg) + Number(min) / 60 + Number(sec) / 3600) * (/[SW]/.test(hemi) ? -1 : 1);
+const dmsToDecimal = (deg: string, min: string, sec: string, hemi: string) =>
+  (Number(deg) + Number(min) / 60 + Number(sec) / 3600) * (/[SW]/.test(hemi) ? -1 : 1);
 const sheetNames = (r: ExtractionResult) => meta(r).sheetNames as string[] | undefined;
 const cellsOf = (r: ExtractionResult) => r.tables.flatMap((t) => t.rows.flat());
 
@@ -127,7 +138,12 @@ const RULES: Rule[] = [
   },
   {
     re: /^(no extractable text \(0 words\)|0 words)$/,
-    check: (r) => (r.counters.words === 0 && r.text === '' ? (r.warnings.some((w) => /no text layer/.test(w)) ? true : 'no warning explains the empty text') : `words=${r.counters.words}`),
+    check: (r) =>
+      r.counters.words === 0 && r.text === ''
+        ? r.warnings.some((w) => /no text layer/.test(w))
+          ? true
+          : 'no warning explains the empty text'
+        : `words=${r.counters.words}`,
   },
   {
     re: /^line numbers (\d+)\.\.(\d+) in margin$/,
@@ -154,7 +170,8 @@ const RULES: Rule[] = [
   {
     re: /lack ToUnicode \(control chars such as U\+0002 appear in extracted text\)/,
     // We drop unmapped control characters (poppler keeps them) and say so in a warning.
-    check: (r) => (r.warnings.some((w) => /ToUnicode/.test(w)) && !/[\u0000-\u0008]/.test(r.text) ? true : 'expected a ToUnicode warning and no control characters'),
+    check: (r) =>
+      r.warnings.some((w) => /ToUnicode/.test(w)) && !/[\u0000-\u0008]/.test(r.text) ? true : 'expected a ToUnicode warning and no control characters',
   },
   {
     re: /^one large ruled table \(states x columns\)$/,
@@ -162,7 +179,9 @@ const RULES: Rule[] = [
       if (r.tables.length !== 1) return `expected one table, got ${r.tables.length}`;
       const rows = r.tables[0]!.rows;
       const states = rows.map((row) => row[0]);
-      return rows.length >= 50 && rows[0]!.length >= 20 && states.includes('Alabama') && states.includes('Wyoming') ? true : `table ${rows.length}x${rows[0]?.length}`;
+      return rows.length >= 50 && rows[0]!.length >= 20 && states.includes('Alabama') && states.includes('Wyoming')
+        ? true
+        : `table ${rows.length}x${rows[0]?.length}`;
     },
   },
   // --- bad/ PDFs: a clean typed failure or the recoverable result ---
@@ -186,13 +205,15 @@ const RULES: Rule[] = [
   // --- bad/ Outlook: the mutated .msg (issue #11) ---
   {
     re: /^@kenjiuno\/msgreader [\d.]+ grows an array until V8 aborts the whole process/,
-    note: "what the library does unguarded; our guard (workers/extractors/email/cfb-check.ts) is what the next fact checks",
+    note: 'what the library does unguarded; our guard (workers/extractors/email/cfb-check.ts) is what the next fact checks',
   },
   {
     re: /^expect a clean typed failure of this job \((\w+) or (\w+)\) and no process death$/,
     checkOutcome: ({ outcome, child }, m) => {
       if (!child || child.status !== 0 || child.signal) return `the process running it died (${JSON.stringify(child)})`;
-      return !outcome.ok && [m[1], m[2]].includes(outcome.error.code) && cleanFailure(outcome) ? true : `expected ${m[1]} or ${m[2]}, got ${JSON.stringify(outcome)}`;
+      return !outcome.ok && [m[1], m[2]].includes(outcome.error.code) && cleanFailure(outcome)
+        ? true
+        : `expected ${m[1]} or ${m[2]}, got ${JSON.stringify(outcome)}`;
     },
   },
   // --- CSV / TSV ---
@@ -211,7 +232,12 @@ const RULES: Rule[] = [
   { re: /^header ([^\s",]+(?:,[^\s",]+)+)$/, check: (r, m) => eq(table0(r)[0], m[1]!.split(','), 'header') },
   {
     re: /^embedded newlines and doubled quotes$/,
-    check: (r) => (table0(r).flat().some((c) => c.includes('\n') && c.includes('"')) ? true : 'no cell with a newline and a quote'),
+    check: (r) =>
+      table0(r)
+        .flat()
+        .some((c) => c.includes('\n') && c.includes('"'))
+        ? true
+        : 'no cell with a newline and a quote',
   },
   { re: /^UTF-8 BOM$/, check: (r) => eq([r.detection.encoding, table0(r)[0]?.[0]?.charCodeAt(0) === 0xfeff], ['UTF-8', false], 'encoding/BOM stripped') },
   {
@@ -228,7 +254,11 @@ const RULES: Rule[] = [
   { re: /^(\d+) <table>/, check: (r, m) => eq(r.metadata.tableElements, Number(m[1]), '<table> elements') },
   { re: /^Japanese page$/, check: (r) => (/[\u3040-\u30ff\u4e00-\u9fff]/.test(r.text) ? true : 'no Japanese text') },
   // --- text/ ---
-  { re: /^JSON array with (\d+) object$/, check: (r, m) => eq([r.format, r.metadata.topLevelType, r.metadata.length, r.metadata.elementTypes], ['json', 'array', Number(m[1]), ['object']], 'JSON shape') },
+  {
+    re: /^JSON array with (\d+) object$/,
+    check: (r, m) =>
+      eq([r.format, r.metadata.topLevelType, r.metadata.length, r.metadata.elementTypes], ['json', 'array', Number(m[1]), ['object']], 'JSON shape'),
+  },
   { re: /(?:^|, )(\d+) lines\b/, dirs: ['text'], check: (r, m) => eq(r.counters.lines, Number(m[1]), 'lines') },
   { re: /starts "(.+)"$/, dirs: ['text'], check: (r, m) => (r.text.split('\n')[0] === m[1] ? true : `first line ${JSON.stringify(r.text.split('\n')[0])}`) },
   { re: /UTF-8 multilingual/, check: (r) => eq([r.detection.encoding, /[äöüéèàçßñãõ]/.test(r.text)], ['UTF-8', true], 'UTF-8 accents') },
@@ -237,34 +267,68 @@ const RULES: Rule[] = [
   // --- bad/ (non-PDF): clean failures or partial results with a warning ---
   {
     re: /^no END-ISO-10303-21$/,
-    checkOutcome: ({ outcome }) => cleanFailureOr(outcome, (r) => (r.warnings.some((w) => /no END-ISO-10303-21/.test(w)) ? true : `no truncation warning: ${JSON.stringify(r.warnings)}`)),
+    checkOutcome: ({ outcome }) =>
+      cleanFailureOr(outcome, (r) => (r.warnings.some((w) => /no END-ISO-10303-21/.test(w)) ? true : `no truncation warning: ${JSON.stringify(r.warnings)}`)),
   },
   {
     // The manifest counts lines starting with "#n=" in the cut file, the last one included although
     // the cut falls inside it; we count complete instances and report the dropped unfinished one.
     re: /^(\d+) complete-looking instance lines$/,
-    check: (r, m) => eq(Number(r.counters.instances) + (meta(r).unfinishedInstanceDropped ? 1 : 0), Number(m[1]), 'complete instances + the unfinished last one'),
+    check: (r, m) =>
+      eq(Number(r.counters.instances) + (meta(r).unfinishedInstanceDropped ? 1 : 0), Number(m[1]), 'complete instances + the unfinished last one'),
   },
   {
     re: /^single text\/html part built to blow the HTML parser's call stack$/,
-    check: (r) => (meta(r).mimeStructure?.join() === 'text/html' && meta(r).hasHtmlBody && r.text.length > 1000 ? true : `structure ${JSON.stringify(meta(r).mimeStructure)}, text ${r.text.length} chars`),
+    check: (r) =>
+      meta(r).mimeStructure?.join() === 'text/html' && meta(r).hasHtmlBody && r.text.length > 1000
+        ? true
+        : `structure ${JSON.stringify(meta(r).mimeStructure)}, text ${r.text.length} chars`,
   },
   { re: /^no EOF marker$/, checkOutcome: ({ outcome }) => cleanFailureOr(outcome, (r) => (r.warnings.some((w) => /EOF/.test(w)) ? true : 'no EOF warning')) },
-  { re: /^no ZIP central directory \(python zipfile: BadZipFile\)$/, checkOutcome: ({ outcome }) => failedWith(outcome, 'corrupt_file', /central-directory|truncated/) },
-  { re: /^worksheet XML has text outside root element$/, checkOutcome: ({ outcome }) => cleanFailureOr(outcome, (r) => (r.warnings.some((w) => /outside the root/.test(w)) ? true : 'no warning about the stray text')) },
+  {
+    re: /^no ZIP central directory \(python zipfile: BadZipFile\)$/,
+    checkOutcome: ({ outcome }) => failedWith(outcome, 'corrupt_file', /central-directory|truncated/),
+  },
+  {
+    re: /^worksheet XML has text outside root element$/,
+    checkOutcome: ({ outcome }) =>
+      cleanFailureOr(outcome, (r) => (r.warnings.some((w) => /outside the root/.test(w)) ? true : 'no warning about the stray text')),
+  },
   {
     re: /^one sheet "([^"]+)" with "([^"]+)","([^"]+)"$/,
-    check: (r, m) => eq([sheetNames(r), cellsOf(r).map((c) => c.trim()).filter(Boolean)], [[m[1]], [m[2], m[3]]], 'sheet and cells'),
+    check: (r, m) =>
+      eq(
+        [
+          sheetNames(r),
+          cellsOf(r)
+            .map((c) => c.trim())
+            .filter(Boolean),
+        ],
+        [[m[1]], [m[2], m[3]]],
+        'sheet and cells',
+      ),
   },
   { re: /^corrupt deflate stream \(zlib error -3 "([^"]+)"\)$/, checkOutcome: ({ outcome }, m) => failedWith(outcome, 'corrupt_file', new RegExp(m[1]!)) },
   { re: /^no end-of-central-directory record \(BadZipFile\)$/, checkOutcome: ({ outcome }) => failedWith(outcome, 'corrupt_file', /end-of-central-directory/) },
   {
     re: /^central directory fine, entry data truncated \(python testzip flags (\S+)\)$/,
-    checkOutcome: ({ outcome }, m) => (outcome.ok ? (outcome.result.warnings.some((w) => w.includes(m[1]!)) ? true : `no warning naming ${m[1]}`) : failedWith(outcome, 'corrupt_file', new RegExp(m[1]!.replace('.', '\\.')))),
+    checkOutcome: ({ outcome }, m) =>
+      outcome.ok
+        ? outcome.result.warnings.some((w) => w.includes(m[1]!))
+          ? true
+          : `no warning naming ${m[1]}`
+        : failedWith(outcome, 'corrupt_file', new RegExp(m[1]!.replace('.', '\\.'))),
   },
   // --- DOCX ---
-  { re: /^body text "([^"]+)" plus (comments|footnotes) part$/, check: (r, m) => (containsAll(r, [m[1]!]) === true ? eq(meta(r)[m[2] === 'comments' ? 'hasComments' : 'hasFootnotes'], true, `${m[2]} part`) : containsAll(r, [m[1]!])) },
-  { re: /^1 empty paragraph, no text$/, check: (r) => (r.text === '' && r.warnings.length > 0 ? true : `text ${JSON.stringify(r.text)}, warnings ${JSON.stringify(r.warnings)}`) },
+  {
+    re: /^body text "([^"]+)" plus (comments|footnotes) part$/,
+    check: (r, m) =>
+      containsAll(r, [m[1]!]) === true ? eq(meta(r)[m[2] === 'comments' ? 'hasComments' : 'hasFootnotes'], true, `${m[2]} part`) : containsAll(r, [m[1]!]),
+  },
+  {
+    re: /^1 empty paragraph, no text$/,
+    check: (r) => (r.text === '' && r.warnings.length > 0 ? true : `text ${JSON.stringify(r.text)}, warnings ${JSON.stringify(r.warnings)}`),
+  },
   { re: /^Strict OOXML namespaces$/, check: (r) => (r.format === 'docx' && r.text.trim() ? true : 'no text from the Strict document') },
   { re: /^body text "([^"]+)"$/, check: (r, m) => eq(norm(r.text), m[1], 'body text') },
   { re: /^(\d+) tables? \(w:tbl\)$/, check: (r, m) => eq(r.tables.length, Number(m[1]), 'tables') },
@@ -316,7 +380,15 @@ const RULES: Rule[] = [
         ? eq([meta(r).mimeParts, meta(r).deliveryStatus.length], [7, 2], 'MIME entities and delivery-status groups')
         : eq(meta(r).mimeParts, Number(m[1]), 'MIME parts'),
   },
-  { re: /^no Subject\/From headers$/, check: (r) => eq([meta(r).subject, meta(r).from, r.warnings.some((w) => /no Subject or From/.test(w))], [undefined, undefined, true], 'no Subject/From, with a warning') },
+  {
+    re: /^no Subject\/From headers$/,
+    check: (r) =>
+      eq(
+        [meta(r).subject, meta(r).from, r.warnings.some((w) => /no Subject or From/.test(w))],
+        [undefined, undefined, true],
+        'no Subject/From, with a warning',
+      ),
+  },
   { re: /^multipart\/mixed$/, check: (r) => eq(meta(r).mimeStructure?.[0], 'multipart/mixed', 'top-level type') },
   { re: /^text starts "(.+)"$/, dirs: ['email'], check: (r, m) => (r.text.startsWith(m[1]!) ? true : `text starts ${JSON.stringify(r.text.slice(0, 60))}`) },
   {
@@ -332,7 +404,9 @@ const RULES: Rule[] = [
     check: (r, m) => {
       const names = m[2]!.split(/,\s*/).map((n) => n.replace(/^"|"$/g, ''));
       const missing = names.filter((n) => !r.children?.some((c) => c.name === n && c.size > 0));
-      return missing.length ? `attachments not written as children: ${JSON.stringify(missing)} (children ${JSON.stringify(r.children?.map((c) => c.name))})` : true;
+      return missing.length
+        ? `attachments not written as children: ${JSON.stringify(missing)} (children ${JSON.stringify(r.children?.map((c) => c.name))})`
+        : true;
     },
   },
   {
@@ -346,19 +420,40 @@ const RULES: Rule[] = [
   // --- IFC / STEP ---
   { re: /^FILE_SCHEMA=(\S+)$/, check: (r, m) => eq(meta(r).fileSchema, m[1], 'FILE_SCHEMA') },
   { re: /^(\d+) (?:entity )?instances$/, check: (r, m) => eq(meta(r).instanceCount, Number(m[1]), 'instances') },
-  { re: /^[A-Z][A-Z0-9_]*=\d+(?: [A-Z][A-Z0-9_]*=\d+)*$/, dirs: ['ifc', 'step'], check: (r, m) => checkCounts(meta(r).entityCounts, typeCounts(m[0]), 'entity counts') },
-  { re: /^(AP\d+)(?: \(([A-Z_]+)\))?$/, check: (r, m) => eq([meta(r).applicationProtocol, m[2] ? String(meta(r).fileSchema).split(/\s/)[0] : undefined], [m[1], m[2]], 'application protocol') },
+  {
+    re: /^[A-Z][A-Z0-9_]*=\d+(?: [A-Z][A-Z0-9_]*=\d+)*$/,
+    dirs: ['ifc', 'step'],
+    check: (r, m) => checkCounts(meta(r).entityCounts, typeCounts(m[0]), 'entity counts'),
+  },
+  {
+    re: /^(AP\d+)(?: \(([A-Z_]+)\))?$/,
+    check: (r, m) => eq([meta(r).applicationProtocol, m[2] ? String(meta(r).fileSchema).split(/\s/)[0] : undefined], [m[1], m[2]], 'application protocol'),
+  },
   {
     re: /^(\d+) PRODUCT records incl\. (.+)$/,
     check: (r, m) => {
       const names = (meta(r).products as Array<{ name: string }>).map((p) => p.name);
       const missing = quoted(m[2]!).filter((n) => !names.includes(n));
-      return missing.length ? `products missing ${JSON.stringify(missing)}` : eq([r.counters.products, meta(r).entityCounts?.PRODUCT], [Number(m[1]), Number(m[1])], 'PRODUCT records');
+      return missing.length
+        ? `products missing ${JSON.stringify(missing)}`
+        : eq([r.counters.products, meta(r).entityCounts?.PRODUCT], [Number(m[1]), Number(m[1])], 'PRODUCT records');
     },
   },
-  { re: /^PRODUCT "([^"]+)"$/, check: (r, m) => eq((meta(r).products as Array<{ name: string }>).map((p) => p.name), [m[1]], 'products') },
+  {
+    re: /^PRODUCT "([^"]+)"$/,
+    check: (r, m) =>
+      eq(
+        (meta(r).products as Array<{ name: string }>).map((p) => p.name),
+        [m[1]],
+        'products',
+      ),
+  },
   { re: /^OpenCASCADE native BREP \(not STEP\)$/, check: (r) => eq([meta(r).kind, r.detection.mime], ['brep', 'model/vnd.opencascade.brep'], 'BREP kind') },
-  { re: /^text starts "DBRep_DrawableShape"$/, dirs: ['step'], check: (r) => (Number(r.counters.shapes) > 0 && /CASCADE Topology/.test(r.text) ? true : 'no BREP shapes read') },
+  {
+    re: /^text starts "DBRep_DrawableShape"$/,
+    dirs: ['step'],
+    check: (r) => (Number(r.counters.shapes) > 0 && /CASCADE Topology/.test(r.text) ? true : 'no BREP shapes read'),
+  },
   // --- Images ---
   {
     re: /^(?:(?:broken JPEG but EXIF readable|PNG eXIf): )?Make=(?:"([^"]+)"|(\S+)) Model=(?:"([^"]+)"|(\S+))$/,
@@ -373,28 +468,42 @@ const RULES: Rule[] = [
       return gps && Math.abs(gps.latitude - lat) < 1e-5 && Math.abs(gps.longitude - lon) < 1e-5 ? true : `GPS ${JSON.stringify(gps)}, expected ${lat}, ${lon}`;
     },
   },
-  { re: /^DateTimeOriginal (\d{4}):(\d\d):(\d\d) (\d\d:\d\d:\d\d)$/, check: (r, m) => eq(meta(r).dateTimeOriginal, `${m[1]}-${m[2]}-${m[3]}T${m[4]}`, 'DateTimeOriginal (ISO)') },
+  {
+    re: /^DateTimeOriginal (\d{4}):(\d\d):(\d\d) (\d\d:\d\d:\d\d)$/,
+    check: (r, m) => eq(meta(r).dateTimeOriginal, `${m[1]}-${m[2]}-${m[3]}T${m[4]}`, 'DateTimeOriginal (ISO)'),
+  },
   { re: /^(?:HEIC )?(\d+)x(\d+)$/, check: (r, m) => eq([meta(r).width, meta(r).height], [Number(m[1]), Number(m[2])], 'dimensions') },
   { re: /^HEIC /, check: (r) => eq(r.detection.mime, 'image/heic', 'HEIC detection') },
   {
     re: /^IPTC\/XMP, no Make\/Model$/,
-    check: (r) => (meta(r).make === undefined && meta(r).model === undefined && meta(r).headline && (meta(r).keywords?.length ?? 0) > 0 ? true : 'expected IPTC/XMP fields (headline, keywords) and no Make/Model'),
+    check: (r) =>
+      meta(r).make === undefined && meta(r).model === undefined && meta(r).headline && (meta(r).keywords?.length ?? 0) > 0
+        ? true
+        : 'expected IPTC/XMP fields (headline, keywords) and no Make/Model',
   },
   {
     re: /^IPTC\+ICC\+XMP$/,
     check: (r) => {
       const groups = meta(r).metadataGroups as string[];
-      return groups.includes('iptc') && groups.includes('icc') && groups.some((g) => ['xmp', 'xap', 'dc', 'photoshop'].includes(g)) ? true : `groups ${JSON.stringify(groups)}`;
+      return groups.includes('iptc') && groups.includes('icc') && groups.some((g) => ['xmp', 'xap', 'dc', 'photoshop'].includes(g))
+        ? true
+        : `groups ${JSON.stringify(groups)}`;
     },
   },
   // --- OCR ---
-  { re: /^OCR text "([^"]+)"$/, check: (r, m) => (norm(r.text) === m[1] && Number(meta(r).ocr?.confidence) >= 50 ? true : `OCR ${JSON.stringify(r.text)} (${meta(r).ocr?.confidence}%)`) },
+  {
+    re: /^OCR text "([^"]+)"$/,
+    check: (r, m) => (norm(r.text) === m[1] && Number(meta(r).ocr?.confidence) >= 50 ? true : `OCR ${JSON.stringify(r.text)} (${meta(r).ocr?.confidence}%)`),
+  },
   { re: /^OCR text starts "([^"]+)"$/, check: (r, m) => (norm(r.text).startsWith(m[1]!) ? true : `OCR starts ${JSON.stringify(norm(r.text).slice(0, 110))}`) },
   // --- Spreadsheets ---
   { re: /^sheets ([^\s",]+(?:,[^\s",]+)+)$/, check: (r, m) => eq(sheetNames(r), m[1]!.split(','), 'sheet names') },
   { re: /^sheets ("[^"]+"(?:,"[^"]+")+)$/, check: (r, m) => eq(sheetNames(r), quoted(m[1]!), 'sheet names') },
   { re: /^multi-line cell text$/, check: (r) => (cellsOf(r).some((c) => c.includes('\n')) ? true : 'no cell with a line break') },
-  { re: /^workbook uses 1904 date system$/, check: (r) => eq([meta(r).dateSystem, cellsOf(r).includes('1904-01-01')], [1904, true], '1904 dates (serial 0 = 1904-01-01)') },
+  {
+    re: /^workbook uses 1904 date system$/,
+    check: (r) => eq([meta(r).dateSystem, cellsOf(r).includes('1904-01-01')], [1904, true], '1904 dates (serial 0 = 1904-01-01)'),
+  },
   {
     re: /^real-world port line-up \((\d+)-row used range\)$/,
     check: (r, m) => {
@@ -407,33 +516,66 @@ const RULES: Rule[] = [
     check: (r, m) => {
       const names = eq(sheetNames(r), [m[1], m[2]], 'sheet names');
       if (names !== true) return names;
-      const kinds = eq(meta(r).sheets.map((s: { kind: string }) => s.kind), ['chartsheet', 'worksheet'], 'sheet kinds');
+      const kinds = eq(
+        meta(r).sheets.map((s: { kind: string }) => s.kind),
+        ['chartsheet', 'worksheet'],
+        'sheet kinds',
+      );
       if (kinds !== true) return kinds;
       return eq(r.tables.find((t) => t.name === m[2])?.rows[0], m[3]!.split(','), 'header');
     },
   },
   { re: /^(\d+) sheets? "([^"]+)"$/, check: (r, m) => eq(sheetNames(r), [m[2]], 'sheets') },
   { re: /^(\d+) sheet$/, check: (r, m) => eq(sheetNames(r)?.length, Number(m[1]), 'sheets') },
-  { re: /^A1="([^"]+)" \(formula with hyperlink\)$/, check: (r, m) => eq([r.tables[0]?.rows[0]?.[0], r.entities.some((e) => e.type === 'link' && (e.attributes as { cell?: string })?.cell === 'A1')], [m[1], true], 'A1 value and link') },
-  { re: /^cells ([A-Z]+(?:\/[A-Z]+)+)$/, check: (r, m) => (m[1]!.split('/').every((c) => cellsOf(r).includes(c)) ? true : `cells ${JSON.stringify(cellsOf(r))}`) },
-  { re: /^hidden row\/col$/, check: (r) => (meta(r).sheets?.[0]?.hiddenRows >= 1 && meta(r).sheets?.[0]?.hiddenColumns >= 1 ? true : `sheets ${JSON.stringify(meta(r).sheets)}`) },
+  {
+    re: /^A1="([^"]+)" \(formula with hyperlink\)$/,
+    check: (r, m) =>
+      eq(
+        [r.tables[0]?.rows[0]?.[0], r.entities.some((e) => e.type === 'link' && (e.attributes as { cell?: string })?.cell === 'A1')],
+        [m[1], true],
+        'A1 value and link',
+      ),
+  },
+  {
+    re: /^cells ([A-Z]+(?:\/[A-Z]+)+)$/,
+    check: (r, m) => (m[1]!.split('/').every((c) => cellsOf(r).includes(c)) ? true : `cells ${JSON.stringify(cellsOf(r))}`),
+  },
+  {
+    re: /^hidden row\/col$/,
+    check: (r) => (meta(r).sheets?.[0]?.hiddenRows >= 1 && meta(r).sheets?.[0]?.hiddenColumns >= 1 ? true : `sheets ${JSON.stringify(meta(r).sheets)}`),
+  },
   // --- PPTX ---
   { re: /^(\d+) slides? \(valid package\)$/, check: (r, m) => eq([r.counters.slides, r.pages?.length], [Number(m[1]), Number(m[1])], 'slides') },
   { re: /^(\d+) slides?$/, dirs: ['pptx'], check: (r, m) => eq([r.counters.slides, r.pages?.length], [Number(m[1]), Number(m[1])], 'slides') },
   { re: /^(\d+) tables?$/, dirs: ['pptx'], check: (r, m) => eq(r.tables.length, Number(m[1]), 'tables') },
-  { re: /^(\d+) slides? with a notes slide$/, check: (r, m) => eq([r.counters.slides, r.counters.notes, /Notes:/.test(r.pages?.[0]?.text ?? '')], [Number(m[1]), 1, true], 'slides and notes') },
+  {
+    re: /^(\d+) slides? with a notes slide$/,
+    check: (r, m) => eq([r.counters.slides, r.counters.notes, /Notes:/.test(r.pages?.[0]?.text ?? '')], [Number(m[1]), 1, true], 'slides and notes'),
+  },
   // --- ZIP ---
   {
     re: /^(\d+) entr(?:y|ies) "?([^",]+?)"?$/,
     check: (r, m) => eq([r.counters.files, r.children?.map((c) => c.name)], [Number(m[1]), [m[2]]], 'entries written as children'),
   },
-  { re: /^1 entry (\S+), ZipCrypto-encrypted \(needs password\)$/, checkOutcome: ({ outcome }, m) => failedWith(outcome, 'encrypted', new RegExp(m[1]!.replace('.', '\\.'))) },
+  {
+    re: /^1 entry (\S+), ZipCrypto-encrypted \(needs password\)$/,
+    checkOutcome: ({ outcome }, m) => failedWith(outcome, 'encrypted', new RegExp(m[1]!.replace('.', '\\.'))),
+  },
   {
     re: /^(\d+) entries, Finnish names \("([^"]+)\.\.\."\)$/,
-    check: (r, m) => eq([meta(r).entries, (r.tables[0]?.rows.slice(1) ?? []).every((row) => row[0]!.startsWith(m[2]!))], [Number(m[1]), true], 'entries and names'),
+    check: (r, m) =>
+      eq([meta(r).entries, (r.tables[0]?.rows.slice(1) ?? []).every((row) => row[0]!.startsWith(m[2]!))], [Number(m[1]), true], 'entries and names'),
   },
   { re: /^ZIP64$/, check: (r) => (r.format === 'zip' ? true : `format ${r.format}`) },
-  { re: /^(\d+) entries ([^\s,]+(?:,[^\s,]+)+)$/, check: (r, m) => eq(r.children?.map((c) => c.name), m[2]!.split(','), 'entries written as children') },
+  {
+    re: /^(\d+) entries ([^\s,]+(?:,[^\s,]+)+)$/,
+    check: (r, m) =>
+      eq(
+        r.children?.map((c) => c.name),
+        m[2]!.split(','),
+        'entries written as children',
+      ),
+  },
 ];
 
 // --- Facts not met yet, and why ----------------------------------------------
@@ -445,19 +587,52 @@ const ISSUE_15 = 'issue #15 (Extraction, second pass)';
  * list a fact that holds, and take a fact out once it does.
  */
 const UNMET: Record<string, { reason: string; facts: string[] }> = {
-  'pdf/scanned-c02-22.pdf': { reason: `${ISSUE_15}: scanned PDF pages are not OCRed yet`, facts: ['scanned page (one 800x981 JPEG image', 'OCR text contains', 'about 200 words'] },
-  'pdf/scanned-ccitt.pdf': { reason: `${ISSUE_15}: scanned PDF pages are not OCRed yet`, facts: ['scanned page (one 2550x3300 CCITT', 'OCR text contains', 'about 700 words'] },
-  'odt/testODFwithOOo3.odt': { reason: `${ISSUE_15}: .odt extractor not written yet (read as a plain ZIP)`, facts: ['Title=', 'text contains', 'footnote', 'annotation'] },
-  'odp/odfdo-example.odp': { reason: `${ISSUE_15}: .odp extractor not written yet (read as a plain ZIP)`, facts: ['2 slides', 'slide 1', 'slide 2', 'Title=', '1 embedded JPEG'] },
-  'rtf/testRTFVarious.rtf': { reason: `${ISSUE_15}: RTF extractor not written yet (read as plain text, markup included)`, facts: ['author', 'text contains', 'footnote text'] },
-  'epub/testEPUB.epub': { reason: `${ISSUE_15}: EPUB extractor not written yet (read as a plain ZIP)`, facts: ['EPUB 2', 'Title=', 'Creator=', '4 spine items', 'text contains', 'mimetype is not the first ZIP entry'] },
-  'email/complex.mbox': { reason: `${ISSUE_15}: mbox (several messages in one file) not read yet (plain text)`, facts: ['3 messages', 'subjects', 'From "Jothi', '1st body starts'] },
+  'pdf/scanned-c02-22.pdf': {
+    reason: `${ISSUE_15}: scanned PDF pages are not OCRed yet`,
+    facts: ['scanned page (one 800x981 JPEG image', 'OCR text contains', 'about 200 words'],
+  },
+  'pdf/scanned-ccitt.pdf': {
+    reason: `${ISSUE_15}: scanned PDF pages are not OCRed yet`,
+    facts: ['scanned page (one 2550x3300 CCITT', 'OCR text contains', 'about 700 words'],
+  },
+  'odt/testODFwithOOo3.odt': {
+    reason: `${ISSUE_15}: .odt extractor not written yet (read as a plain ZIP)`,
+    facts: ['Title=', 'text contains', 'footnote', 'annotation'],
+  },
+  'odp/odfdo-example.odp': {
+    reason: `${ISSUE_15}: .odp extractor not written yet (read as a plain ZIP)`,
+    facts: ['2 slides', 'slide 1', 'slide 2', 'Title=', '1 embedded JPEG'],
+  },
+  'rtf/testRTFVarious.rtf': {
+    reason: `${ISSUE_15}: RTF extractor not written yet (read as plain text, markup included)`,
+    facts: ['author', 'text contains', 'footnote text'],
+  },
+  'epub/testEPUB.epub': {
+    reason: `${ISSUE_15}: EPUB extractor not written yet (read as a plain ZIP)`,
+    facts: ['EPUB 2', 'Title=', 'Creator=', '4 spine items', 'text contains', 'mimetype is not the first ZIP entry'],
+  },
+  'email/complex.mbox': {
+    reason: `${ISSUE_15}: mbox (several messages in one file) not read yet (plain text)`,
+    facts: ['3 messages', 'subjects', 'From "Jothi', '1st body starts'],
+  },
   'tar/multi-file.tar': { reason: `${ISSUE_15}: tar archives not unpacked yet`, facts: ['ustar', '2 entries file-1.txt'] },
-  'tar/bla.tgz': { reason: `${ISSUE_15}: gzip-compressed tar archives not unpacked yet`, facts: ['gzip-compressed tar', '2 entries test1.xml', 'test1.xml contains'] },
-  'gz/lorem-ipsum.txt.gz': { reason: `${ISSUE_15}: gzip files not decompressed yet`, facts: ['single gzip member', '144060 bytes uncompressed', 'text (after a leading newline) starts'] },
+  'tar/bla.tgz': {
+    reason: `${ISSUE_15}: gzip-compressed tar archives not unpacked yet`,
+    facts: ['gzip-compressed tar', '2 entries test1.xml', 'test1.xml contains'],
+  },
+  'gz/lorem-ipsum.txt.gz': {
+    reason: `${ISSUE_15}: gzip files not decompressed yet`,
+    facts: ['single gzip member', '144060 bytes uncompressed', 'text (after a leading newline) starts'],
+  },
   '7z/bla.7z': { reason: `${ISSUE_15}: 7z archives not unpacked yet`, facts: ['2 entries test1.xml', 'LZMA:16', 'same two files as tar/bla.tgz'] },
-  'doc/testWORD.doc': { reason: `${ISSUE_15}: legacy Word .doc not read yet (unsupported_format)`, facts: ['Title=', 'pages=2 (summary info)', 'text contains', 'header "This is the header'] },
-  'xls/testEXCEL.xls': { reason: `${ISSUE_15}: legacy Excel .xls not read yet (unsupported_format)`, facts: ['sheets "Feuil1"', 'text contains', 'header Number,Square', 'rows 1..15', 'Title='] },
+  'doc/testWORD.doc': {
+    reason: `${ISSUE_15}: legacy Word .doc not read yet (unsupported_format)`,
+    facts: ['Title=', 'pages=2 (summary info)', 'text contains', 'header "This is the header'],
+  },
+  'xls/testEXCEL.xls': {
+    reason: `${ISSUE_15}: legacy Excel .xls not read yet (unsupported_format)`,
+    facts: ['sheets "Feuil1"', 'text contains', 'header Number,Square', 'rows 1..15', 'Title='],
+  },
   'ppt/testPPT.ppt': { reason: `${ISSUE_15}: legacy PowerPoint .ppt not read yet (unsupported_format)`, facts: ['1 slide', 'Title=', 'text contains'] },
   'bad/docx-encrypted-example_password.docx': {
     reason: `${ISSUE_15}: password-protected OOXML (a CFB with an EncryptedPackage) is not recognised yet (it reads as an OLE2 .msg)`,
@@ -528,7 +703,15 @@ describe('real-world corpus (every manifest row)', skipWhen(!hasCorpus, noCorpus
     const lines = ['', 'Corpus facts (format × facts):', 'group            passed  failed  noted  unmet'];
     for (const [g, t] of [...tallies].sort()) lines.push(row(g, t));
     const zero: Tally = { passed: 0, failed: 0, noted: 0, unmet: 0 };
-    lines.push(row('total', [...tallies.values()].reduce((a, t) => ({ passed: a.passed + t.passed, failed: a.failed + t.failed, noted: a.noted + t.noted, unmet: a.unmet + t.unmet }), zero)));
+    lines.push(
+      row(
+        'total',
+        [...tallies.values()].reduce(
+          (a, t) => ({ passed: a.passed + t.passed, failed: a.failed + t.failed, noted: a.noted + t.noted, unmet: a.unmet + t.unmet }),
+          zero,
+        ),
+      ),
+    );
     lines.push('', 'Extraction time per file (pool, 2 threads):');
     for (const t of timings) lines.push(`  ${t.file.padEnd(44)} ${String(t.ms).padStart(6)} ms  ${t.status}`);
     if (stillUnmet.length) lines.push('', `Facts noted as not met yet, still unmet (${stillUnmet.length}):`, ...stillUnmet.map((f) => `  ${f}`));
@@ -544,12 +727,35 @@ describe('real-world corpus (every manifest row)', skipWhen(!hasCorpus, noCorpus
   // Detection covers every format, not only those with an extractor yet.
   it('detects the format of every corpus file (all folders)', async () => {
     const byFolder: Record<string, Format> = {
-      pdf: 'pdf', dxf: 'dxf', ifc: 'ifc', step: 'step', docx: 'docx', xlsx: 'xlsx', ods: 'ods', pptx: 'pptx',
-      image: 'image', ocr: 'image', html: 'html', zip: 'zip',
+      pdf: 'pdf',
+      dxf: 'dxf',
+      ifc: 'ifc',
+      step: 'step',
+      docx: 'docx',
+      xlsx: 'xlsx',
+      ods: 'ods',
+      pptx: 'pptx',
+      image: 'image',
+      ocr: 'image',
+      html: 'html',
+      zip: 'zip',
     };
     const byExt: Record<string, Format> = {
-      '.csv': 'csv', '.tsv': 'tsv', '.json': 'json', '.txt': 'text', '.md': 'markdown', '.xml': 'xml', '.eml': 'eml', '.msg': 'msg',
-      '.pdf': 'pdf', '.ifc': 'ifc', '.dxf': 'dxf', '.jpg': 'image', '.docx': 'docx', '.xlsx': 'xlsx', '.zip': 'zip',
+      '.csv': 'csv',
+      '.tsv': 'tsv',
+      '.json': 'json',
+      '.txt': 'text',
+      '.md': 'markdown',
+      '.xml': 'xml',
+      '.eml': 'eml',
+      '.msg': 'msg',
+      '.pdf': 'pdf',
+      '.ifc': 'ifc',
+      '.dxf': 'dxf',
+      '.jpg': 'image',
+      '.docx': 'docx',
+      '.xlsx': 'xlsx',
+      '.zip': 'zip',
     };
     const wrong: string[] = [];
     for (const row of readManifest()) {
@@ -578,7 +784,10 @@ describe('real-world corpus (every manifest row)', skipWhen(!hasCorpus, noCorpus
       if (isolated(row)) {
         const runs = await extractInChild([file], { spoolDir, killAfterMs: FILE_TIMEOUT_MS });
         child = { status: runs.status, signal: runs.signal };
-        outcome = runs.outcomes[0] ?? { ok: false, error: { code: 'internal', message: `the process running the extraction died (${runs.signal ?? `exit ${runs.status}`})` } };
+        outcome = runs.outcomes[0] ?? {
+          ok: false,
+          error: { code: 'internal', message: `the process running the extraction died (${runs.signal ?? `exit ${runs.status}`})` },
+        };
       } else {
         outcome = (await pool.run({ path: file, options: {}, spoolDir }, { signal: AbortSignal.timeout(FILE_TIMEOUT_MS) })) as WorkerOutcome;
       }
@@ -603,7 +812,10 @@ describe('real-world corpus (every manifest row)', skipWhen(!hasCorpus, noCorpus
       const ctx: Ctx = { row, outcome, ms, ...(child ? { child } : {}) };
       const problems: string[] = [];
       // "; " separates clauses; a bare ";" belongs to a value (DTSTART;TZID=..., ORG="IBM;Accounting").
-      for (const clause of row.facts.split(/;\s+/).map((c) => c.trim()).filter(Boolean)) {
+      for (const clause of row.facts
+        .split(/;\s+/)
+        .map((c) => c.trim())
+        .filter(Boolean)) {
         const matching = RULES.map((rule) => ({ rule, m: rule.re.exec(clause) })).filter(
           (x): x is { rule: Rule; m: RegExpExecArray } => x.m !== null && (!x.rule.dirs || x.rule.dirs.includes(folder)),
         );

@@ -110,14 +110,19 @@ function expectEachCompletedOnce(db: string, inputs: string[], interrupted: numb
       expect(job.contentHash, file).toBe(createHash('sha256').update(readFileSync(file)).digest('hex'));
       expect(store.result(job.id)?.text, file).toContain('line 29 of a page long enough');
       const history = store.events(job.id);
-      expect(history.filter((e) => e.toStatus === 'completed'), file).toHaveLength(1);
+      expect(
+        history.filter((e) => e.toStatus === 'completed'),
+        file,
+      ).toHaveLength(1);
       const killed = history.filter((e) => e.fromStatus === 'running' && e.toStatus === 'pending');
       if (!killed.length) {
         expect(job.retryCount, file).toBe(0);
         continue;
       }
       crashed.push(file);
-      expect(killed, file).toEqual([expect.objectContaining({ attempt: 1, errorCode: 'worker_crashed', errorMessage: expect.stringMatching(/Quarry stopped while this job was running/) })]);
+      expect(killed, file).toEqual([
+        expect.objectContaining({ attempt: 1, errorCode: 'worker_crashed', errorMessage: expect.stringMatching(/Quarry stopped while this job was running/) }),
+      ]);
       expect(job.retryCount, file).toBe(1);
     }
     expect(crashed).toHaveLength(interrupted);

@@ -23,7 +23,10 @@ beforeAll(() => {
 afterAll(() => engine.close({ abort: true }));
 
 async function refused(p: Promise<unknown>, msg: RegExp) {
-  const err = await p.then(() => null, (e) => e);
+  const err = await p.then(
+    () => null,
+    (e) => e,
+  );
   expect(err).toBeInstanceOf(ContractError);
   expect(err.kind).toBe('invalid_input');
   expect(err.message).toMatch(msg);
@@ -43,7 +46,7 @@ describe('Electron exports go only to a folder just picked in the dialog', () =>
     expect(grants.take(c)).toBe('/picked/c');
   });
 
-  it('results.export writes where the dialog\'s handle points, and refuses paths and spent handles', async () => {
+  it("results.export writes where the dialog's handle points, and refuses paths and spent handles", async () => {
     const picked = path.join(dir, 'picked');
     const madeUp = path.join(dir, 'made-up');
     const handlers = createHandlers(engine, {
@@ -116,7 +119,10 @@ describe('schedules run at most once a minute', () => {
 
   it('answers invalid_input over the contract', async () => {
     const handlers = createHandlers(engine, { transport: 'browser', version: '0', dbPath: 'q.db', exportsDir: path.join(dir, 'exports') });
-    await refused(dispatch(handlers, 'schedules.add', { name: 'every-second', cron: '* * * * * *', paths: [dir] }), /Invalid cron expression "\* \* \* \* \* \*": it runs every 1 s/);
+    await refused(
+      dispatch(handlers, 'schedules.add', { name: 'every-second', cron: '* * * * * *', paths: [dir] }),
+      /Invalid cron expression "\* \* \* \* \* \*": it runs every 1 s/,
+    );
   });
 
   it('a sub-minute schedule saved before the rule is disabled, not run every second', async () => {
@@ -133,12 +139,27 @@ describe('schedules run at most once a minute', () => {
 describe('Electron: what may leave the app', () => {
   it('shell.openExternal only for https links to hosts on the allowlist', () => {
     // The app links nowhere outside today: nothing is opened.
-    for (const url of ['https://example.com/', 'http://example.com/', 'file:///etc/passwd', 'javascript:alert(1)', 'smb://host/share', 'ms-msdt:/id', 'not a url']) {
+    for (const url of [
+      'https://example.com/',
+      'http://example.com/',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'smb://host/share',
+      'ms-msdt:/id',
+      'not a url',
+    ]) {
       expect(isAllowedExternalUrl(url), url).toBe(false);
     }
     const hosts = ['docs.quarry.app'];
     expect(isAllowedExternalUrl('https://docs.quarry.app/guide#x', hosts)).toBe(true);
-    for (const url of ['http://docs.quarry.app/', 'https://docs.quarry.app.evil.example/', 'https://evil.example/?https://docs.quarry.app', 'https://user@docs.quarry.app/', 'https://docs.quarry.app:8443/', 'file://docs.quarry.app/etc/passwd']) {
+    for (const url of [
+      'http://docs.quarry.app/',
+      'https://docs.quarry.app.evil.example/',
+      'https://evil.example/?https://docs.quarry.app',
+      'https://user@docs.quarry.app/',
+      'https://docs.quarry.app:8443/',
+      'file://docs.quarry.app/etc/passwd',
+    ]) {
       expect(isAllowedExternalUrl(url, hosts), url).toBe(false);
     }
   });
@@ -146,7 +167,10 @@ describe('Electron: what may leave the app', () => {
   it('the packaged app turns off the file:// privileges fuse and says why each folder is unpacked', () => {
     const yml = readFileSync(path.join(root, 'electron-builder.yml'), 'utf8');
     expect(yml).toMatch(/^electronFuses:(\n {2}.*)*\n {2}grantFileProtocolExtraPrivileges: false$/m);
-    const block = yml.split(/^asarUnpack:\s*$/m)[1]!.split(/^\S/m)[0]!.split('\n');
+    const block = yml
+      .split(/^asarUnpack:\s*$/m)[1]!
+      .split(/^\S/m)[0]!
+      .split('\n');
     const entries = block.map((line, i) => [line, block[i - 1] ?? ''] as const).filter(([line]) => /^\s+- /.test(line));
     expect(entries.length).toBeGreaterThan(0);
     for (const [entry, above] of entries) expect(above, entry).toMatch(/^\s+# /);

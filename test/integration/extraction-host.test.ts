@@ -37,7 +37,11 @@ function engine(pool: EngineOptions['pool'] = {}, opts: Partial<EngineOptions> =
 /** Six ordinary files (three small, three not) and one whose options make the chaos worker `mode`. */
 function addJobs(e: Engine, mode: string, extra: Record<string, unknown> = {}) {
   const ok = e.store.add(
-    Array.from({ length: 6 }, (_, i) => ({ sourcePath: path.join(dir, `ok-${i}`), sizeBytes: i < 3 ? 100 : 200_000, options: { tag: `ok${i}`, mode: 'slow', steps: 3, stepMs: 30 } })),
+    Array.from({ length: 6 }, (_, i) => ({
+      sourcePath: path.join(dir, `ok-${i}`),
+      sizeBytes: i < 3 ? 100 : 200_000,
+      options: { tag: `ok${i}`, mode: 'slow', steps: 3, stepMs: 30 },
+    })),
   );
   const [poison] = e.store.add([{ sourcePath: path.join(dir, `poison-${mode}`), sizeBytes: 100, options: { tag: 'poison', mode, ...extra } }]);
   return { ok, poison: poison! };
@@ -111,7 +115,11 @@ describe('the extraction host', () => {
   it('the host killed from outside mid-run: every file completes, none charged', async () => {
     const e = engine();
     const jobs = e.store.add(
-      Array.from({ length: 8 }, (_, i) => ({ sourcePath: path.join(dir, `k-${i}`), sizeBytes: 2_000_000, options: { tag: `k${i}`, mode: 'slow', steps: 10, stepMs: 50 } })),
+      Array.from({ length: 8 }, (_, i) => ({
+        sourcePath: path.join(dir, `k-${i}`),
+        sizeBytes: 2_000_000,
+        options: { tag: `k${i}`, mode: 'slow', steps: 10, stepMs: 50 },
+      })),
     );
     let progressed = 0;
     e.on('progress', () => progressed++);
@@ -131,7 +139,11 @@ describe('the extraction host', () => {
   it('a host that stops answering (SIGSTOP) is killed and replaced; its files complete', async () => {
     const e = engine({ silenceMs: 1500 });
     const jobs = e.store.add(
-      Array.from({ length: 4 }, (_, i) => ({ sourcePath: path.join(dir, `s-${i}`), sizeBytes: 2_000_000, options: { tag: `s${i}`, mode: 'slow', steps: 10, stepMs: 50 } })),
+      Array.from({ length: 4 }, (_, i) => ({
+        sourcePath: path.join(dir, `s-${i}`),
+        sizeBytes: 2_000_000,
+        options: { tag: `s${i}`, mode: 'slow', steps: 10, stepMs: 50 },
+      })),
     );
     const errors: string[] = [];
     e.on('error', (err) => errors.push(err.message));
@@ -158,7 +170,10 @@ describe('the extraction host', () => {
     expectChargedCrash(e, poison);
     // Each file that was in flight with the poison ran again alone: its start and end are adjacent.
     const { readFileSync } = await import('node:fs');
-    const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => l.split(' ').slice(0, 2).join(' '));
+    const lines = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ').slice(0, 2).join(' '));
     const suspects = ok.filter((j) => e.store.events(j.id).some((ev) => ev.errorCode === 'host_crashed'));
     expect(suspects.length).toBeGreaterThan(0);
     for (const s of suspects) {
@@ -175,18 +190,24 @@ const MSG = path.resolve(import.meta.dirname, '../../../shared/corpus/bad/msg-ze
 describe('quarry extract with a file that used to abort the process', () => {
   // A 14 KB Outlook file with a zeroed byte range made @kenjiuno/msgreader grow
   // an array until V8 aborted the whole process, at every attempt.
-  it('fails that file typed, extracts the others and exits 1', { ...skipWhen(!existsSync(MSG), `the shared corpus is absent (${MSG})`), timeout: 150_000 }, () => {
-    const ok = path.join(dir, 'beside-the-msg.txt');
-    writeFileSync(ok, 'an ordinary text file\n');
-    const out = path.join(dir, 'msg-out');
-    const r = spawnSync(process.execPath, [CLI, 'extract', MSG, ok, '--out', out, '--format', 'jsonl'], { encoding: 'utf8', timeout: 120_000 });
-    expect(r.signal, r.stderr).toBeNull();
-    expect(r.status, r.stderr).toBe(1);
-    const lines = readdirSync(out).flatMap((f) => readFileSync(path.join(out, f), 'utf8').trim().split('\n')).map((l) => JSON.parse(l));
-    const byName = new Map(lines.map((l) => [path.basename(l.sourcePath ?? l.fileName ?? ''), l]));
-    const msg = byName.get('msg-zeroed-range.msg');
-    expect(msg?.status).toBe('failed');
-    expect(['extractor_crashed', 'corrupt_file', 'extractor_error']).toContain(msg?.error?.code);
-    expect(byName.get('beside-the-msg.txt')?.status).toBe('completed');
-  });
+  it(
+    'fails that file typed, extracts the others and exits 1',
+    { ...skipWhen(!existsSync(MSG), `the shared corpus is absent (${MSG})`), timeout: 150_000 },
+    () => {
+      const ok = path.join(dir, 'beside-the-msg.txt');
+      writeFileSync(ok, 'an ordinary text file\n');
+      const out = path.join(dir, 'msg-out');
+      const r = spawnSync(process.execPath, [CLI, 'extract', MSG, ok, '--out', out, '--format', 'jsonl'], { encoding: 'utf8', timeout: 120_000 });
+      expect(r.signal, r.stderr).toBeNull();
+      expect(r.status, r.stderr).toBe(1);
+      const lines = readdirSync(out)
+        .flatMap((f) => readFileSync(path.join(out, f), 'utf8').trim().split('\n'))
+        .map((l) => JSON.parse(l));
+      const byName = new Map(lines.map((l) => [path.basename(l.sourcePath ?? l.fileName ?? ''), l]));
+      const msg = byName.get('msg-zeroed-range.msg');
+      expect(msg?.status).toBe('failed');
+      expect(['extractor_crashed', 'corrupt_file', 'extractor_error']).toContain(msg?.error?.code);
+      expect(byName.get('beside-the-msg.txt')?.status).toBe('completed');
+    },
+  );
 });

@@ -51,27 +51,23 @@ describe('fuzzing harness', noCorpus, () => {
     expect(changed).toEqual([mutant.what.split(':')[0]]);
   });
 
-  it(
-    'a short seeded run through the real engine: no untyped failure, no uncharged host death, no job left running',
-    async () => {
-      const report = await fuzz({
-        corpus,
-        ...SHORT_RUN,
-        timeoutMs: 20_000,
-        concurrency: 2,
-        out: path.join(root, 'test-results', 'fuzz-failures'),
-        root,
-        hostFile: path.join(root, 'dist', 'host.cjs'),
-      });
-      expect(report.rows.length).toBeGreaterThan(10);
-      for (const row of report.rows) expect(row.mutants).toBe(SHORT_RUN.perFormat);
-      // Each failing case, with the command that replays it, so a red run says what to fix.
-      const cases = report.failing.filter((f) => f.problem !== 'hang').map((f) => `[${f.format}] ${f.file}: ${f.reasons.join('; ')} (${f.replay})`);
-      expect(cases).toEqual([]);
-      expect(report.deaths.uncharged).toBe(0);
-      expect(report.rows.map((r) => [r.format, r.untyped, r.left])).toEqual(report.rows.map((r) => [r.format, 0, 0]));
-      expect(report.stalled).toBe(false);
-    },
-    600_000,
-  );
+  it('a short seeded run through the real engine: no untyped failure, no uncharged host death, no job left running', async () => {
+    const report = await fuzz({
+      corpus,
+      ...SHORT_RUN,
+      timeoutMs: 20_000,
+      concurrency: 2,
+      out: path.join(root, 'test-results', 'fuzz-failures'),
+      root,
+      hostFile: path.join(root, 'dist', 'host.cjs'),
+    });
+    expect(report.rows.length).toBeGreaterThan(10);
+    for (const row of report.rows) expect(row.mutants).toBe(SHORT_RUN.perFormat);
+    // Each failing case, with the command that replays it, so a red run says what to fix.
+    const cases = report.failing.filter((f) => f.problem !== 'hang').map((f) => `[${f.format}] ${f.file}: ${f.reasons.join('; ')} (${f.replay})`);
+    expect(cases).toEqual([]);
+    expect(report.deaths.uncharged).toBe(0);
+    expect(report.rows.map((r) => [r.format, r.untyped, r.left])).toEqual(report.rows.map((r) => [r.format, 0, 0]));
+    expect(report.stalled).toBe(false);
+  }, 600_000);
 });

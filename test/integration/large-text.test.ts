@@ -47,7 +47,11 @@ async function extractAll(files: Record<string, string>, definition?: string): P
 function exported(format: 'jsonl' | 'json' | 'csv', sub: string): Array<Record<string, any>> {
   const file = path.join(dir, sub, `quarry-results.${format}`);
   const body = readFileSync(file, 'utf8');
-  if (format === 'jsonl') return body.trim().split('\n').map((l) => JSON.parse(l));
+  if (format === 'jsonl')
+    return body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
   if (format === 'json') return JSON.parse(body);
   const rows = Papa.parse<string[]>(body.replace(/^\uFEFF/, ''), { skipEmptyLines: true }).data;
   const [header, ...data] = rows;
@@ -101,9 +105,15 @@ describe('large files through the engine', () => {
     await until(() => !existsSync(path.join(dir, 'spool', csv.id)), 5_000);
   });
 
-  it("the export step writes the full text too: text, Markdown (the text) and JSON", async () => {
+  it('the export step writes the full text too: text, Markdown (the text) and JSON', async () => {
     const out = path.join(dir, 'step-out');
-    engine.definitions.save({ name: 'big-out', steps: [{ type: 'extract', options: { force: true } }, { type: 'export', options: { dir: out, formats: ['txt', 'md', 'json'] } }] });
+    engine.definitions.save({
+      name: 'big-out',
+      steps: [
+        { type: 'extract', options: { force: true } },
+        { type: 'export', options: { dir: out, formats: ['txt', 'md', 'json'] } },
+      ],
+    });
     const { id } = (await extractAll({ 'step.txt': TEXT }, 'big-out'))['step.txt']!;
     const base = path.join(out, `step.txt.${engine.get(id).shortId}`);
     expect(sha(readFileSync(`${base}.txt`))).toBe(sha(TEXT));
@@ -114,7 +124,7 @@ describe('large files through the engine', () => {
     expect(json.fullText.chars).toBe([...json.text].length); // characters = code points
   });
 
-  it('a stored full-text path that is not the job\'s own spool file is never read', async () => {
+  it("a stored full-text path that is not the job's own spool file is never read", async () => {
     const { id, result } = (await extractAll({ 'tampered.txt': TEXT }))['tampered.txt']!;
     // Another file on the machine, named like a full text: a row edited by hand (or by anything else) must not export it.
     const secret = path.join(dir, 'elsewhere', 'full-text.txt');

@@ -23,7 +23,7 @@ const corpusOcr = path.resolve(root, '../shared/corpus/ocr/testocr.png');
 /** The folders asarUnpack names (brace lists expanded; `**\/*.node` comes with the folders that hold them). */
 function unpackedFolders(yml: string): string[] {
   const block = yml.split(/^asarUnpack:\s*$/m)[1]!.split(/^\S/m)[0]!;
-  const globs = [...block.matchAll(/^\s+-\s+"?([^"\n]+?)"?\s*$/gm)].map((m) => m[1]!);
+  const globs = [...block.matchAll(/^\s+-\s+["']?([^"'\n]+?)["']?\s*$/gm)].map((m) => m[1]!);
   return globs
     .filter((g) => g !== '**/*.node')
     .flatMap((g) => {
@@ -82,7 +82,11 @@ describe('the worker from the unpacked part of a packaged app', () => {
     writeFileSync(xlsx, makeXlsx({ sheets: [{ name: 'S', rows: [['Packaged cell']] }] }));
     const eml = path.join(home, 'a.eml');
     writeFileSync(eml, makeEml({ subject: 'Packaged mail', from: 'a@example.org', to: 'b@example.org', text: 'Packaged mail body' }));
-    for (const [file, text] of [[docx, 'Packaged Word text'], [xlsx, 'Packaged cell'], [eml, 'Packaged mail body']] as const) {
+    for (const [file, text] of [
+      [docx, 'Packaged Word text'],
+      [xlsx, 'Packaged cell'],
+      [eml, 'Packaged mail body'],
+    ] as const) {
       const r = await extract(file);
       expect(r.ok ? r.result.text : r.error.message, file).toContain(text);
     }
@@ -137,7 +141,9 @@ describe('an update installed over a running app', () => {
       expect(r.ok).toBe(false);
       if (!r.ok) {
         expect(r.error.code).toBe('internal'); // retryable: it works again once Quarry restarts
-        expect(r.error.message).toMatch(/^The CSV extractor could not be loaded: Quarry's program files changed while it was running .*Restart Quarry, then retry this job/);
+        expect(r.error.message).toMatch(
+          /^The CSV extractor could not be loaded: Quarry's program files changed while it was running .*Restart Quarry, then retry this job/,
+        );
       }
       // The thread is not broken: what it had loaded still works.
       expect(((await old.run({ path: txt, options: {} })) as WorkerOutcome).ok).toBe(true);

@@ -23,7 +23,12 @@ function engine() {
   return e;
 }
 
-const job = (options: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({ sourcePath: `/chaos/${options.tag ?? 'f'}`, fileName: String(options.tag ?? 'f'), options, ...extra });
+const job = (options: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({
+  sourcePath: `/chaos/${options.tag ?? 'f'}`,
+  fileName: String(options.tag ?? 'f'),
+  options,
+  ...extra,
+});
 
 describe('definitions', () => {
   it('ships built-in definitions, versioned', () => {
@@ -43,7 +48,9 @@ describe('definitions', () => {
     const v2 = e.definitions.save({ name: 'mine', steps: [{ type: 'extract' }, { type: 'transform', options: { clean_text: true } }] });
     expect(v2.version).toBe(2);
     expect(e.definitions.get('mine', 1).steps).toHaveLength(1);
-    expect(() => e.definitions.save({ name: 'bad', steps: [{ type: 'teleport' }] })).toThrow(/Unknown step type "teleport" \(known: extract, transform, export\)/);
+    expect(() => e.definitions.save({ name: 'bad', steps: [{ type: 'teleport' }] })).toThrow(
+      /Unknown step type "teleport" \(known: extract, transform, export\)/,
+    );
     expect(() => e.definitions.save({ name: 'Bad Name', steps: [{ type: 'extract' }] })).toThrow(/Invalid job definition/);
     expect(() => e.definitions.save({ name: 'x', steps: [] })).toThrow(ExtractionError);
     expect(() => e.definitions.save({ name: 'extract', steps: [{ type: 'transform' }] })).toThrow(/built-in/);
@@ -67,7 +74,10 @@ describe('definitions', () => {
     expect(e.store.get(j!.id)).toMatchObject({ status: 'completed', stepIndex: 2, definition: 'clean-export', definitionVersion: 1 });
     const stored = e.store.result(j!.id)!;
     expect(stored.text).toBe('Hyphenated word\n\nend');
-    expect(stored.document.tables[0]!.rows).toEqual([['a', ''], ['b', 'c']]);
+    expect(stored.document.tables[0]!.rows).toEqual([
+      ['a', ''],
+      ['b', 'c'],
+    ]);
     const files = readdirSync(out).sort();
     expect(files).toEqual([`dirty.txt.${j!.shortId}.json`, `dirty.txt.${j!.shortId}.txt`]);
     expect(readFileSync(path.join(out, files[1]!), 'utf8')).toBe('Hyphenated word\n\nend');
@@ -81,7 +91,10 @@ describe('definitions', () => {
     const [lenient, strict] = e.store.add([job({ tag: 'a' }, { definition: 'lenient' }), job({ tag: 'b' }, { definition: 'strict' })]);
     e.start();
     await e.drained();
-    expect(e.store.get(lenient!.id)).toMatchObject({ status: 'completed', warning: expect.stringMatching(/Step 2 \(export\) failed and was skipped: The export folder must be an absolute path/) });
+    expect(e.store.get(lenient!.id)).toMatchObject({
+      status: 'completed',
+      warning: expect.stringMatching(/Step 2 \(export\) failed and was skipped: The export folder must be an absolute path/),
+    });
     expect(e.store.result(lenient!.id)!.document.warnings.join()).toMatch(/Step 2 \(export\)/);
     expect(e.store.get(strict!.id)).toMatchObject({ status: 'failed', errorCode: 'invalid_definition', errorCategory: 'permanent' });
   });

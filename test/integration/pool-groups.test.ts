@@ -33,8 +33,20 @@ function setup(threads = 2) {
   /** One small file; `options` say what the chaos worker does with it. */
   const file = (tag: string, options: Record<string, unknown> = {}, opts: { signal?: AbortSignal; timeoutMs?: number } = {}) =>
     pool.run({ path: `/nonexistent/${tag}`, options: { tag, log, groupLog, ...options } }, { small: true, ...opts });
-  const groups = () => (existsSync(groupLog) ? readFileSync(groupLog, 'utf8').trim().split('\n').map((l) => Number(l.split(' ')[1])) : []);
-  const started = () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter((l) => l.startsWith('start')).map((l) => l.split(' ')[1]) : []);
+  const groups = () =>
+    existsSync(groupLog)
+      ? readFileSync(groupLog, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => Number(l.split(' ')[1]))
+      : [];
+  const started = () =>
+    existsSync(log)
+      ? readFileSync(log, 'utf8')
+          .split('\n')
+          .filter((l) => l.startsWith('start'))
+          .map((l) => l.split(' ')[1])
+      : [];
   return { pool, file, groups, started };
 }
 
@@ -85,7 +97,12 @@ describe('grouped small files', () => {
     const runs = [file('a', {}, limit), file('b', {}, limit), file('hang', { mode: 'hang', heartbeat }, limit), file('c', {}, limit), file('d', {}, limit)];
     const [a, b, hang, c, d] = (await Promise.allSettled(runs)) as PromiseSettledResult<{ result: { text: string } }>[];
     expect(hang).toMatchObject({ status: 'rejected', reason: { code: 'timeout' } });
-    for (const [r, t] of [[a!, 'a'], [b!, 'b'], [c!, 'c'], [d!, 'd']] as const) {
+    for (const [r, t] of [
+      [a!, 'a'],
+      [b!, 'b'],
+      [c!, 'c'],
+      [d!, 'd'],
+    ] as const) {
       expect(r.status).toBe('fulfilled');
       expect(tagOf((r as PromiseFulfilledResult<{ result: { text: string } }>).value)).toBe(t);
     }
@@ -242,7 +259,10 @@ describe('grouped small files', () => {
       expect(store.get(j.id)!.status).toBe('completed');
       expect(store.result(j.id)!.text).toBe(`done ${j.options.tag}`);
     }
-    const sizes = readFileSync(groupLog, 'utf8').trim().split('\n').map((l) => Number(l.split(' ')[1]));
+    const sizes = readFileSync(groupLog, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => Number(l.split(' ')[1]));
     expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(200);
     expect(sizes.length).toBeLessThan(100);
   });

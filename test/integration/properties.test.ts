@@ -32,7 +32,12 @@ type Op =
 const idx = fc.nat({ max: 1000 });
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ t: fc.constant('add' as const), n: fc.integer({ min: 1, max: 3 }) }),
-  fc.record({ t: fc.constant('batch' as const), n: fc.integer({ min: 1, max: 5 }), action: fc.constantFrom('stop_all' as const, 'continue' as const, 'mark_warning' as const), max: fc.integer({ min: 0, max: 2 }) }),
+  fc.record({
+    t: fc.constant('batch' as const),
+    n: fc.integer({ min: 1, max: 5 }),
+    action: fc.constantFrom('stop_all' as const, 'continue' as const, 'mark_warning' as const),
+    max: fc.integer({ min: 0, max: 2 }),
+  }),
   fc.record({ t: fc.constant('claim' as const), n: fc.integer({ min: 1, max: 4 }) }),
   fc.record({ t: fc.constant('progress' as const), i: idx, done: fc.integer({ min: 0, max: 5 }) }),
   fc.record({ t: fc.constant('complete' as const), i: idx, failedItems: fc.constantFrom(0, 0, 1) }),

@@ -42,7 +42,20 @@ async function run(sizes: number[], opts: { weight?: (job: Job) => number } = {}
       await sleep(5);
       now--;
       if (big) large--;
-      return { result: { format: 'text', detection: { format: 'text', method: 'extension' }, extractor: { name: 't', version: '1' }, text: '', markdown: '', metadata: {}, tables: [], entities: [], warnings: [], counters: { items: 0 } } as never };
+      return {
+        result: {
+          format: 'text',
+          detection: { format: 'text', method: 'extension' },
+          extractor: { name: 't', version: '1' },
+          text: '',
+          markdown: '',
+          metadata: {},
+          tables: [],
+          entities: [],
+          warnings: [],
+          counters: { items: 0 },
+        } as never,
+      };
     },
   });
   cleanups.push(async () => {

@@ -36,7 +36,6 @@ function setup(opts: Partial<SchedulerOptions> & { threads?: number; maxHeapMb?:
   return { store, pool, scheduler, seen, add };
 }
 
-
 /**
  * The most jobs the store held running at once, from its change events: what
  * the scheduler claimed, whatever the machine's speed. `onClaim` sees each
@@ -148,7 +147,10 @@ describe('scheduler with a real pool', () => {
     expect(failed.errorCode).toBe('file_busy');
     expect(failed.errorCategory).toBe('retryable');
     expect(failed.errorMessage).toMatch(/chaos failure 3 \(gave up after 3 attempts\)/);
-    const attempts = store.events(job.id).filter((e) => e.toStatus === 'running').map((e) => e.attempt);
+    const attempts = store
+      .events(job.id)
+      .filter((e) => e.toStatus === 'running')
+      .map((e) => e.attempt);
     expect(attempts).toEqual([1, 2, 3]);
   });
 

@@ -25,7 +25,10 @@ describe('docs/architecture.md', () => {
       ...[...doc.matchAll(/`(\w+)` in `([\w/.-]+\.tsx?)`/g)].map((m) => [m[2]!, m[1]!] as const),
     ];
     expect(pairs.length).toBeGreaterThan(5);
-    const wrong = pairs.filter(([file, name]) => !new RegExp(`\\b(function|class|const|async|private)\\s+${name}\\b|\\b${name}\\s*\\(`).test(readFileSync(path.join(root, file), 'utf8')));
+    const wrong = pairs.filter(
+      ([file, name]) =>
+        !new RegExp(`\\b(function|class|const|async|private)\\s+${name}\\b|\\b${name}\\s*\\(`).test(readFileSync(path.join(root, file), 'utf8')),
+    );
     expect(wrong).toEqual([]);
   });
 });

@@ -34,7 +34,11 @@ export async function readText(input: ExtractInput, useDeclared = false): Promis
 
 /** A cell as GFM allows it: pipes escaped, line breaks as <br>. */
 function mdCell(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r\n|\r|\n/g, '<br>').trim();
+  return value
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/\r\n|\r|\n/g, '<br>')
+    .trim();
 }
 
 /**
@@ -55,7 +59,7 @@ export function markdownTable(rows: string[][], hasHeader = true): string {
 /** "1-3, 5, 7-9" from sorted page numbers. */
 export function formatRanges(numbers: number[]): string {
   const parts: string[] = [];
-  for (let i = 0; i < numbers.length; ) {
+  for (let i = 0; i < numbers.length;) {
     let j = i;
     while (j + 1 < numbers.length && numbers[j + 1] === numbers[j]! + 1) j++;
     parts.push(i === j ? `${numbers[i]}` : `${numbers[i]}-${numbers[j]}`);

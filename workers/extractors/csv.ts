@@ -316,7 +316,9 @@ async function streamedCsv(input: ExtractInput, ctx: ExtractContext): Promise<Ex
   if (done.stats.words === 0) out.add('File contains only whitespace');
   const rows = decoded.sink.rows;
   if (!rows.complete) {
-    out.add(`The table is a preview: its first ${rows.kept.length.toLocaleString('en')} of ${rows.count.toLocaleString('en')} rows are stored; every row was parsed, checked and counted.`);
+    out.add(
+      `The table is a preview: its first ${rows.kept.length.toLocaleString('en')} of ${rows.count.toLocaleString('en')} rows are stored; every row was parsed, checked and counted.`,
+    );
   }
   out.add(previewWarning(done.fullText, input.size));
   return assemble({

@@ -9,7 +9,6 @@ import { textStats } from '../text/stats';
 import { readText } from './common';
 import type { Extractor } from './types';
 
- 
 type AnyNode = any;
 
 /** Text of leaf-ish elements, one line per element that directly holds text. Iterative. */

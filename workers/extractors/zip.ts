@@ -76,9 +76,13 @@ export const zipExtractor: Extractor = {
       const files = archive.entries.filter((e) => !e.directory);
       const encrypted = files.filter((e) => e.encrypted);
       if (files.length > 0 && encrypted.length === files.length) {
-        throw new ExtractionError('encrypted', `The ZIP archive is password-protected (${files.length === 1 ? `its entry "${files[0]!.name}" is` : `all ${files.length} entries are`} encrypted)`, {
-          entries: files.slice(0, 20).map((e) => e.name),
-        });
+        throw new ExtractionError(
+          'encrypted',
+          `The ZIP archive is password-protected (${files.length === 1 ? `its entry "${files[0]!.name}" is` : `all ${files.length} entries are`} encrypted)`,
+          {
+            entries: files.slice(0, 20).map((e) => e.name),
+          },
+        );
       }
       const tooDeep = o.depth >= maxDepth;
       if (tooDeep) warnings.add(`Archive nested ${o.depth} levels deep: entries listed, not unpacked (limit ${maxDepth})`);
@@ -104,7 +108,10 @@ export const zipExtractor: Extractor = {
           continue;
         }
         if (e.compressedSize > input.size) {
-          const x = new ExtractionError('corrupt_file', `"${e.name}" declares ${e.compressedSize} compressed bytes, more than the whole ${input.size}-byte archive (truncated or damaged)`);
+          const x = new ExtractionError(
+            'corrupt_file',
+            `"${e.name}" declares ${e.compressedSize} compressed bytes, more than the whole ${input.size}-byte archive (truncated or damaged)`,
+          );
           lastError = x;
           failed++;
           warnings.add(`Entry ${x.message}`);
@@ -155,12 +162,21 @@ export const zipExtractor: Extractor = {
       }
       ctx.progress(files.length, files.length);
       if (failed > 0 && ok === 0 && lastError && lastError.code === 'corrupt_file') {
-        throw new ExtractionError('corrupt_file', failed === 1 ? lastError.message : `The ZIP archive is corrupt: none of its ${failed} entries can be read (${lastError.message})`);
+        throw new ExtractionError(
+          'corrupt_file',
+          failed === 1 ? lastError.message : `The ZIP archive is corrupt: none of its ${failed} entries can be read (${lastError.message})`,
+        );
       }
 
       const rows = [['Name', 'Size', 'Compressed', 'Modified', 'Status']];
       for (const e of archive.entries) {
-        rows.push([e.name, e.directory ? '' : String(e.size), e.directory ? '' : String(e.compressedSize), e.modified ?? '', e.directory ? 'folder' : status.get(e) ?? '']);
+        rows.push([
+          e.name,
+          e.directory ? '' : String(e.size),
+          e.directory ? '' : String(e.compressedSize),
+          e.modified ?? '',
+          e.directory ? 'folder' : (status.get(e) ?? ''),
+        ]);
       }
       const table: Table = { name: 'entries', rows, hasHeader: true };
       const text = archive.entries.map((e) => (e.directory ? e.name : `${e.name}\t${human(e.size)}`)).join('\n');

@@ -103,10 +103,7 @@ export function normaliseEncoding(label: string | undefined | null): string | nu
   return iconv.encodingExists(l) ? label.trim() : null;
 }
 
-export function guessEncoding(
-  bytes: Uint8Array,
-  opts: { override?: string; declared?: string; truncated?: boolean } = {},
-): EncodingGuess {
+export function guessEncoding(bytes: Uint8Array, opts: { override?: string; declared?: string; truncated?: boolean } = {}): EncodingGuess {
   const bom = detectBom(bytes);
   if (bom) return { encoding: bom.encoding, source: 'bom', bomLength: bom.length };
 
@@ -150,10 +147,7 @@ function preferWestern(sample: Uint8Array, guess: string): string {
 }
 
 /** Decodes a whole file's bytes, BOM removed, recording how the encoding was chosen. */
-export function decodeText(
-  bytes: Uint8Array,
-  opts: { override?: string; declared?: string; truncated?: boolean } = {},
-): Decoded {
+export function decodeText(bytes: Uint8Array, opts: { override?: string; declared?: string; truncated?: boolean } = {}): Decoded {
   const guess = guessEncoding(bytes, opts);
   const body = bytes.subarray(guess.bomLength);
   const warnings: string[] = [];

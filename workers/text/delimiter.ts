@@ -24,12 +24,7 @@ export interface DelimiterScore {
  * `complete` says whether `sample` is the whole file; if not, the last
  * (possibly cut) record is ignored.
  */
-export function scoreDelimiters(
-  sample: string,
-  complete: boolean,
-  candidates: readonly Delimiter[] = DELIMITERS,
-  maxRecords = 100,
-): DelimiterScore[] {
+export function scoreDelimiters(sample: string, complete: boolean, candidates: readonly Delimiter[] = DELIMITERS, maxRecords = 100): DelimiterScore[] {
   const perRecord: Array<Record<string, number>> = [];
   let counts: Record<string, number> = {};
   let inQuotes = false;
@@ -103,9 +98,7 @@ export function sniffDelimiter(
 ): DelimiterScore | null {
   const minConsistency = opts.minConsistency ?? 0.8;
   const minRecords = opts.minRecords ?? 1;
-  const scores = scoreDelimiters(sample, complete).filter(
-    (s) => s.mode > 0 && s.records >= minRecords && s.consistency >= minConsistency,
-  );
+  const scores = scoreDelimiters(sample, complete).filter((s) => s.mode > 0 && s.records >= minRecords && s.consistency >= minConsistency);
   if (scores.length === 0) return null;
   const preferred = scores.find((s) => s.delimiter === opts.prefer);
   if (preferred) return preferred;

@@ -73,13 +73,7 @@ async function readHead(file: string): Promise<Buffer> {
 type PassOutcome = { ok: true; truncated: boolean } | { ok: false; badChunk: Buffer };
 
 /** One pass over the file; a strict UTF-8 pass stops at the first invalid chunk. */
-async function pass(
-  input: ExtractInput,
-  decoder: Decoder,
-  bomLength: number,
-  sink: TextSink,
-  onBytes: (read: number) => void,
-): Promise<PassOutcome> {
+async function pass(input: ExtractInput, decoder: Decoder, bomLength: number, sink: TextSink, onBytes: (read: number) => void): Promise<PassOutcome> {
   let skip = bomLength;
   let read = 0;
   let truncated = false;

@@ -58,7 +58,11 @@ export function zipError(err: unknown, what = 'ZIP archive'): ExtractionError {
     return new ExtractionError('corrupt_file', `Not a complete ${what}: no end-of-central-directory record (the file is truncated or not a ZIP)`);
   }
   const code = (err as NodeJS.ErrnoException)?.code;
-  if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR' || /invalid (code|block|distance|stored)|incorrect header check|unexpected end of file/i.test(message)) {
+  if (
+    code === 'Z_DATA_ERROR' ||
+    code === 'Z_BUF_ERROR' ||
+    /invalid (code|block|distance|stored)|incorrect header check|unexpected end of file/i.test(message)
+  ) {
     return new ExtractionError('corrupt_file', `The ${what} has a corrupt compressed entry: ${message}`);
   }
   return new ExtractionError('corrupt_file', `The ${what} is damaged: ${message}`);
@@ -156,7 +160,10 @@ export class Archive {
   async stream(entry: ArchiveEntry): Promise<Readable> {
     if (entry.encrypted) throw new ExtractionError('encrypted', `"${entry.name}" is encrypted (password-protected)`);
     if (!entry.raw.canDecodeFileData()) {
-      throw new ExtractionError('unsupported_format', `"${entry.name}" uses compression method ${entry.method}, which is not supported (only stored and deflate)`);
+      throw new ExtractionError(
+        'unsupported_format',
+        `"${entry.name}" uses compression method ${entry.method}, which is not supported (only stored and deflate)`,
+      );
     }
     // An entry whose data would lie past the end of the archive (a damaged
     // directory, a bogus ZIP64 offset) is refused here: yauzl's reader would
@@ -182,7 +189,11 @@ export class Archive {
    */
   async read(entry: ArchiveEntry, maxBytes = 256 * 1024 * 1024): Promise<Buffer> {
     if (entry.size > maxBytes) {
-      throw new ExtractionError('resource_limit', `"${entry.name}" expands to ${entry.size} bytes, over the ${maxBytes}-byte limit for one entry`, { entry: entry.name, size: entry.size, maxBytes });
+      throw new ExtractionError('resource_limit', `"${entry.name}" expands to ${entry.size} bytes, over the ${maxBytes}-byte limit for one entry`, {
+        entry: entry.name,
+        size: entry.size,
+        maxBytes,
+      });
     }
     const stream = await this.stream(entry);
     const chunks: Buffer[] = [];
@@ -202,7 +213,9 @@ export class Archive {
       throw zipError(err);
     }
     if (crc !== entry.crc32) {
-      throw new ExtractionError('corrupt_file', `"${entry.name}" fails its CRC-32 check (stored ${entry.crc32.toString(16)}, computed ${crc.toString(16)})`, { entry: entry.name });
+      throw new ExtractionError('corrupt_file', `"${entry.name}" fails its CRC-32 check (stored ${entry.crc32.toString(16)}, computed ${crc.toString(16)})`, {
+        entry: entry.name,
+      });
     }
     return Buffer.concat(chunks, total);
   }
@@ -229,7 +242,11 @@ export class Archive {
 export function checkExpandedSize(archive: Archive, fileSize: number, what: string, limit = 1024 ** 3, maxRatio = 1000): void {
   const total = archive.entries.reduce((s, e) => s + e.size, 0);
   if (total > limit) {
-    throw new ExtractionError('resource_limit', `The ${what} expands to ${(total / 1024 ** 2).toFixed(0)} MiB, over the ${(limit / 1024 ** 2).toFixed(0)} MiB limit`, { expanded: total, limit });
+    throw new ExtractionError(
+      'resource_limit',
+      `The ${what} expands to ${(total / 1024 ** 2).toFixed(0)} MiB, over the ${(limit / 1024 ** 2).toFixed(0)} MiB limit`,
+      { expanded: total, limit },
+    );
   }
   if (fileSize > 0 && total > 64 * 1024 * 1024 && total / fileSize > maxRatio) {
     throw new ExtractionError('resource_limit', `The ${what} expands ${Math.round(total / fileSize)}× (a zip bomb?); refused`, { expanded: total, fileSize });

@@ -21,7 +21,8 @@ export async function openChecked(file: string): Promise<{ reader: FdSlicer; siz
   try {
     const { size } = await promisify(fstat)(fd);
     const reader = new FdSlicer(fd);
-    const within = (start: number, length: number) => Number.isSafeInteger(start) && Number.isSafeInteger(length) && start >= 0 && length >= 0 && start + length <= size;
+    const within = (start: number, length: number) =>
+      Number.isSafeInteger(start) && Number.isSafeInteger(length) && start >= 0 && length >= 0 && start + length <= size;
     const read = reader.read.bind(reader);
     reader.read = (buffer: Buffer, offset: number, length: number, position: number, cb: ReadCallback) => {
       if (!within(position, length)) return void setImmediate(() => cb(outside(String(position), size)));

@@ -15,12 +15,7 @@
  * everything behind it until it is done (suspect mode).
  */
 import { availableParallelism } from 'node:os';
-import {
-  ExtractionError,
-  type ExtractTask,
-  type ProgressMessage,
-  type WorkerOutcome,
-} from '../../../shared/extraction.js';
+import { ExtractionError, type ExtractTask, type ProgressMessage, type WorkerOutcome } from '../../../shared/extraction.js';
 import type { ExtractionService, RunOptions } from '../pool.js';
 import { defaultHostFile, nodeLauncher, type HostLauncher, type HostProcess } from './launcher.js';
 import type { FromHost, HostInit, ToHost } from './protocol.js';
@@ -266,14 +261,16 @@ export class ExtractionHost implements ExtractionService {
     const files = calls.filter((c) => c.message.t !== 'versions');
     this.waiting.unshift(...calls.filter((c) => c.message.t === 'versions'));
     const alone = files.length === 1;
-    this.failAll(files, () =>
-      new ExtractionError(
-        'host_crashed',
-        alone
-          ? `The extraction process stopped (${how}) while extracting this file alone.`
-          : `The extraction process stopped (${how}) while this file and ${files.length - 1} other(s) were being extracted; it will run again alone.`,
-        { alone, how },
-      ),
+    this.failAll(
+      files,
+      () =>
+        new ExtractionError(
+          'host_crashed',
+          alone
+            ? `The extraction process stopped (${how}) while extracting this file alone.`
+            : `The extraction process stopped (${how}) while this file and ${files.length - 1} other(s) were being extracted; it will run again alone.`,
+          { alone, how },
+        ),
     );
     if (files.length) this.opts.onCrash?.({ how, files: files.map((c) => c.file ?? '') });
     this.restart(started, how);
@@ -285,8 +282,9 @@ export class ExtractionHost implements ExtractionService {
     if (this.failedStarts >= MAX_FAILED_STARTS) {
       // Files do not wait for a host that cannot start; the next file tries again.
       this.failedStarts = 0;
-      this.failAll(this.waiting.splice(0), () =>
-        new ExtractionError('internal', `The extraction process could not be started (${MAX_FAILED_STARTS} tries, the last ended with ${how}).`),
+      this.failAll(
+        this.waiting.splice(0),
+        () => new ExtractionError('internal', `The extraction process could not be started (${MAX_FAILED_STARTS} tries, the last ended with ${how}).`),
       );
       return;
     }

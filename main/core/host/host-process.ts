@@ -49,10 +49,12 @@ const running = new Map<number, AbortController>();
 function track<T>(id: number, work: (signal: AbortSignal) => Promise<T>, wrap: (value: T) => FromHost): void {
   const controller = new AbortController();
   running.set(id, controller);
-  work(controller.signal).then(
-    (value) => post(wrap(value)),
-    (err) => post({ t: 'fail', id, error: serialize(err) }),
-  ).finally(() => running.delete(id));
+  work(controller.signal)
+    .then(
+      (value) => post(wrap(value)),
+      (err) => post({ t: 'fail', id, error: serialize(err) }),
+    )
+    .finally(() => running.delete(id));
 }
 
 function start(init: HostInit): void {
@@ -84,9 +86,17 @@ function handle(m: ToHost): void {
         (outcome) => ({ t: 'done', id: m.id, outcome }),
       );
     case 'hash':
-      return track(m.id, (signal) => p.hash(m.path, signal), (sha256) => ({ t: 'done', id: m.id, outcome: { ok: true, sha256 } }));
+      return track(
+        m.id,
+        (signal) => p.hash(m.path, signal),
+        (sha256) => ({ t: 'done', id: m.id, outcome: { ok: true, sha256 } }),
+      );
     case 'versions':
-      return track(m.id, () => p.extractorVersions(), (versions) => ({ t: 'done', id: m.id, outcome: { ok: true, versions } }));
+      return track(
+        m.id,
+        () => p.extractorVersions(),
+        (versions) => ({ t: 'done', id: m.id, outcome: { ok: true, versions } }),
+      );
     case 'cancel':
       running.get(m.id)?.abort();
       return;

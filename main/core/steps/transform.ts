@@ -42,7 +42,8 @@ export function transform(result: ExtractionResult, options: Record<string, unkn
   if (options.clean_text) {
     out = { ...out, text: cleanText(out.text), pages: out.pages?.map((p) => ({ ...p, text: cleanText(p.text) })) };
     // The full text of a large file stays in its file, as extracted: say that only the preview was cleaned.
-    if (out.fullText) out = { ...out, warnings: [...out.warnings, 'clean_text cleaned the stored preview only; the full text file (and exports) hold the text as extracted'] };
+    if (out.fullText)
+      out = { ...out, warnings: [...out.warnings, 'clean_text cleaned the stored preview only; the full text file (and exports) hold the text as extracted'] };
   }
   if (options.normalize_tables) out = { ...out, tables: out.tables.map(normalizeTable) };
   // A large text's Markdown is its full text (fullText.markdownIsText): filling it from the preview would only duplicate it.

@@ -114,4 +114,3 @@ function becomeBatch(s: StoreCore, job: Job, result: ExtractionResult, children:
   insert(s, children, { parentId: job.id });
   return s.changedJob(job.id);
 }
-

@@ -91,7 +91,9 @@ function checkSchema(db: Db, migrations: readonly Migration[]): void {
   const known = migrations.at(-1)?.version ?? 0;
   if (current > known) throw tooNew(current, known);
   if (current < known) {
-    throw new Error(`This database has schema version ${current}, older than this Quarry's ${known}, and it cannot be upgraded read-only: open it once where it can be written.`);
+    throw new Error(
+      `This database has schema version ${current}, older than this Quarry's ${known}, and it cannot be upgraded read-only: open it once where it can be written.`,
+    );
   }
 }
 

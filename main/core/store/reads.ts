@@ -42,8 +42,14 @@ function readEvents(s: StoreCore, id: string): JobEvent[] {
   const job = s.get(id);
   if (!job) return [];
   type Step = Omit<JobEvent, 'id' | 'jobId'>;
-  const step = (at: number, fromStatus: JobStatus | null, toStatus: JobStatus, attempt: number): Step =>
-    ({ at, fromStatus, toStatus, attempt, errorCode: null, errorMessage: null });
+  const step = (at: number, fromStatus: JobStatus | null, toStatus: JobStatus, attempt: number): Step => ({
+    at,
+    fromStatus,
+    toStatus,
+    attempt,
+    errorCode: null,
+    errorMessage: null,
+  });
   const history: Step[] = [step(job.createdAt, null, 'pending', 0)];
   type EventRow = { at: number; from_status: JobStatus | null; to_status: JobStatus; attempt: number; error_code: string | null; error_message: string | null };
   for (const r of s.sql.events.all(job.seq) as EventRow[]) {

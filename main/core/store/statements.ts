@@ -53,7 +53,8 @@ export function prepareStatements(db: Db) {
       WHERE id = @id AND status = @from RETURNING *`),
 
     // ---- intake (insert.ts) ---------------------------------------------------
-    insertOne: db.prepare(`INSERT INTO jobs (id, kind, source, source_path, file_name, size_bytes, format, options, priority, max_retries, timeout_ms, parent_id, run_at, blocked, on_dependency_failure, max_child_failures, failure_action, definition, definition_version)
+    insertOne:
+      db.prepare(`INSERT INTO jobs (id, kind, source, source_path, file_name, size_bytes, format, options, priority, max_retries, timeout_ms, parent_id, run_at, blocked, on_dependency_failure, max_child_failures, failure_action, definition, definition_version)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     statusOf: db.prepare('SELECT status, blocked FROM jobs WHERE id = ?'),
     addChildren: db.prepare('UPDATE jobs SET total = total + ? WHERE id = ?'),
@@ -74,8 +75,10 @@ export function prepareStatements(db: Db) {
     deleteJob: db.prepare('DELETE FROM jobs WHERE id = ?'),
     treeIds: db.prepare(`WITH ${TREE} SELECT id FROM tree`).pluck(),
     prunable: db
-      .prepare(`SELECT id FROM jobs INDEXED BY jobs_completed_at WHERE completed_at < ? AND completed_at IS NOT NULL
-        AND parent_id IS NULL AND status IN (SELECT value FROM json_each(?))`)
+      .prepare(
+        `SELECT id FROM jobs INDEXED BY jobs_completed_at WHERE completed_at < ? AND completed_at IS NOT NULL
+        AND parent_id IS NULL AND status IN (SELECT value FROM json_each(?))`,
+      )
       .pluck(),
 
     // ---- completion (completion.ts) -------------------------------------------
@@ -100,8 +103,10 @@ export function prepareStatements(db: Db) {
     insertDependency: db.prepare('INSERT OR IGNORE INTO job_dependencies (job_id, depends_on) VALUES (?, ?)'),
     dependedOn: db.prepare(`SELECT DISTINCT depends_on FROM job_dependencies WHERE depends_on IN (SELECT value FROM json_each(?))`).pluck(),
     dependents: db
-      .prepare(`SELECT j.id FROM job_dependencies d JOIN jobs j ON j.id = d.job_id
-        WHERE d.depends_on = ? AND j.status = 'pending'`)
+      .prepare(
+        `SELECT j.id FROM job_dependencies d JOIN jobs j ON j.id = d.job_id
+        WHERE d.depends_on = ? AND j.status = 'pending'`,
+      )
       .pluck(),
     unmetDependencies: db.prepare(`SELECT count(*) AS n FROM job_dependencies d JOIN jobs p ON p.id = d.depends_on
       WHERE d.job_id = ? AND p.status != 'completed'`),
@@ -125,14 +130,14 @@ export function prepareStatements(db: Db) {
     events: db.prepare('SELECT at, from_status, to_status, attempt, error_code, error_message FROM job_events WHERE job_seq = ? ORDER BY id'),
     result: db.prepare('SELECT r.*, j.id AS job_id FROM results r JOIN jobs j ON j.seq = r.job_seq WHERE j.id = ?'),
     /** Export reads in pages, never through an open cursor (see reads.finishedWithResults). */
-    finishedPage: db.prepare(
-      `SELECT * FROM jobs WHERE kind != 'batch' AND seq > ? AND status IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT 200`,
-    ),
+    finishedPage: db.prepare(`SELECT * FROM jobs WHERE kind != 'batch' AND seq > ? AND status IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT 200`),
     jobCounts: db.prepare('SELECT * FROM job_counts WHERE n > 0'),
     recentDurations: db
-      .prepare(`SELECT completed_at - started_at AS d FROM jobs INDEXED BY jobs_completed_at
+      .prepare(
+        `SELECT completed_at - started_at AS d FROM jobs INDEXED BY jobs_completed_at
         WHERE completed_at IS NOT NULL AND status IN ('completed','partial') AND kind != 'batch' AND started_at IS NOT NULL
-        ORDER BY completed_at DESC LIMIT 1000`)
+        ORDER BY completed_at DESC LIMIT 1000`,
+      )
       .pluck(),
     finishesBySecond: db.prepare(`SELECT completed_at / 1000 AS s, count(*) AS n FROM jobs INDEXED BY jobs_completed_at
       WHERE completed_at >= ? AND completed_at < ? AND completed_at IS NOT NULL AND kind != 'batch' GROUP BY s`),
@@ -142,14 +147,18 @@ export function prepareStatements(db: Db) {
     anyActive: db.prepare(`SELECT EXISTS (SELECT 1 FROM jobs WHERE status IN ('pending','running')) AS x`),
     stillRunning: db.prepare(`SELECT id FROM jobs WHERE status = 'running' AND id IN (SELECT value FROM json_each(?))`).pluck(),
     findReusable: db
-      .prepare(`SELECT j.id FROM jobs j INDEXED BY jobs_hash JOIN results r ON r.job_seq = j.seq
+      .prepare(
+        `SELECT j.id FROM jobs j INDEXED BY jobs_hash JOIN results r ON r.job_seq = j.seq
         WHERE j.content_hash = ? AND j.status = 'completed' AND j.options = ? AND j.id != ?
-        ORDER BY j.seq DESC LIMIT 1`)
+        ORDER BY j.seq DESC LIMIT 1`,
+      )
       .pluck(),
     outdated: db
-      .prepare(`SELECT j.id FROM jobs j JOIN results r ON r.job_seq = j.seq
+      .prepare(
+        `SELECT j.id FROM jobs j JOIN results r ON r.job_seq = j.seq
         WHERE j.status IN ('completed','partial') AND j.kind != 'batch'
-          AND r.extractor_version != coalesce(json_extract(?, '$.' || json_quote(r.extractor)), r.extractor_version)`)
+          AND r.extractor_version != coalesce(json_extract(?, '$.' || json_quote(r.extractor)), r.extractor_version)`,
+      )
       .pluck(),
 
     // ---- settings (settings.ts) ------------------------------------------------
@@ -173,12 +182,14 @@ function claimStatements(db: Db): { get: (limit: number) => Statement; read: (va
     if (!stmt) {
       if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`claim limit must be a positive integer (got ${limit})`);
       stmt = db
-        .prepare(`UPDATE jobs SET ${TIMING("'running'")}, status = 'running', lease_owner = @owner, lease_expires_at = @lease,
+        .prepare(
+          `UPDATE jobs SET ${TIMING("'running'")}, status = 'running', lease_owner = @owner, lease_expires_at = @lease,
           next_retry_at = NULL
         WHERE seq IN (SELECT seq FROM jobs INDEXED BY jobs_claim
                       WHERE ${CLAIMABLE} AND ${DUE} <= @now
                       ORDER BY priority DESC, seq LIMIT ${limit})
-        RETURNING *`)
+        RETURNING *`,
+        )
         .raw();
       bySize.set(limit, stmt);
     }

@@ -16,7 +16,11 @@ export function AutomationPanel() {
   const [definitions, watches, schedules, load] = useJobs(
     useShallow((s) => [s.definitions?.length, s.watches?.length, s.schedules?.length, s.loadAutomation] as const),
   );
-  const summary = [plural(definitions, 'definition', 'definitions'), plural(watches, 'watch folder', 'watch folders'), plural(schedules, 'schedule', 'schedules')]
+  const summary = [
+    plural(definitions, 'definition', 'definitions'),
+    plural(watches, 'watch folder', 'watch folders'),
+    plural(schedules, 'schedule', 'schedules'),
+  ]
     .filter(Boolean)
     .join(' · ');
 

@@ -42,7 +42,16 @@ export function Schedules() {
         <div className="field-row">
           <div className="field">
             <label htmlFor={ids.name}>Name</label>
-            <input id={ids.name} type="text" required maxLength={100} autoComplete="off" placeholder="nightly" value={name} onChange={(e) => setName(e.target.value)} />
+            <input
+              id={ids.name}
+              type="text"
+              required
+              maxLength={100}
+              autoComplete="off"
+              placeholder="nightly"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+            />
           </div>
           <div className="field">
             <label htmlFor={ids.cron}>Cron</label>

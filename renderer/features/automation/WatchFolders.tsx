@@ -58,9 +58,7 @@ export function WatchFolders() {
           <DefinitionSelect id={ids.definition} value={definition} onChange={setDefinition} />
         </div>
         <p id={ids.hint} className="field-hint muted">
-          {browser
-            ? 'Type a folder path on the machine running Quarry (the server), not on this browser’s computer. '
-            : ''}
+          {browser ? 'Type a folder path on the machine running Quarry (the server), not on this browser’s computer. ' : ''}
           New and changed files there become jobs while Quarry runs.
         </p>
         <button type="submit" disabled={busy}>

@@ -13,9 +13,7 @@ export function BatchesPanel() {
     <section className="panel batches-panel" aria-labelledby="batches-title">
       <div className="panel-head">
         <h2 id="batches-title">Batches</h2>
-        <span className="muted">
-          {count === 0 ? '' : `${count.toLocaleString()}${view.hasMore ? '+' : ''} batch${count === 1 ? '' : 'es'}, newest first`}
-        </span>
+        <span className="muted">{count === 0 ? '' : `${count.toLocaleString()}${view.hasMore ? '+' : ''} batch${count === 1 ? '' : 'es'}, newest first`}</span>
       </div>
       {count === 0 ? (
         <p className="panel-empty muted">{ready ? 'No batches yet. A folder, or several files added at once, makes one.' : 'Loading…'}</p>

@@ -65,8 +65,10 @@ export function DropZone() {
       onDragLeave={onDragLeave}
       onDrop={onDrop}
     >
-      <div className="dropzone-icon" aria-hidden="true">⇣</div>
-      <p className="dropzone-title">{dragOver ? 'Release to add them' : busy ?? ZONE_NAME}</p>
+      <div className="dropzone-icon" aria-hidden="true">
+        ⇣
+      </div>
+      <p className="dropzone-title">{dragOver ? 'Release to add them' : (busy ?? ZONE_NAME)}</p>
       <p className="dropzone-hint">PDF, Office, spreadsheets, HTML, CSV, e-mail, CAD, archives… folders are walked.</p>
       <div className="dropzone-actions">
         <button type="button" className="primary" disabled={busy !== null} onClick={() => filesInput.current?.click()}>

@@ -13,16 +13,13 @@ export function ExportPanel() {
     useShallow((s) => [s.exporting, s.lastExport, s.exportResults, s.app?.canChooseFolder ?? false] as const),
   );
   const done = last
-    // Desktop: the full path, so the person knows which folder; browser: the downloaded file's name.
-    ? `Exported ${last.jobs} result${last.jobs === 1 ? '' : 's'} to ${last.downloaded ? last.fileName : last.file}` +
-      (last.downloaded ? ' (downloaded).' : '.')
+    ? // Desktop: the full path, so the person knows which folder; browser: the downloaded file's name.
+      `Exported ${last.jobs} result${last.jobs === 1 ? '' : 's'} to ${last.downloaded ? last.fileName : last.file}` + (last.downloaded ? ' (downloaded).' : '.')
     : '';
   return (
     <section className="panel export-panel" aria-labelledby="export-title">
       <h2 id="export-title">Export results</h2>
-      <p className="muted">
-        Finished jobs' text, tables and metadata. {desktop ? 'You choose the folder.' : 'The file is downloaded.'}
-      </p>
+      <p className="muted">Finished jobs' text, tables and metadata. {desktop ? 'You choose the folder.' : 'The file is downloaded.'}</p>
       <div className="export-actions">
         {FORMATS.map(({ format, label }) => (
           <button key={format} type="button" disabled={exporting !== null} onClick={() => void exportResults(format)}>

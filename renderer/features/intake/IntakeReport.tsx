@@ -28,9 +28,7 @@ export function IntakeReport() {
             {report.acceptedNames.map((name, i) => (
               <li key={i}>{name}</li>
             ))}
-            {report.added > report.acceptedNames.length && (
-              <li className="muted">…and {report.added - report.acceptedNames.length} more</li>
-            )}
+            {report.added > report.acceptedNames.length && <li className="muted">…and {report.added - report.acceptedNames.length} more</li>}
           </ul>
         </details>
       )}

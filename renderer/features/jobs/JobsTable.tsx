@@ -66,14 +66,7 @@ export function JobsTable() {
           <tbody>
             <Spacer rows={first} />
             {order.slice(first, last).map((id, i) => (
-              <JobRow
-                key={id}
-                job={jobs[id]!}
-                rowIndex={first + i + 2}
-                selected={selection.has(id)}
-                act={act}
-                toggleSelected={toggleSelected}
-              />
+              <JobRow key={id} job={jobs[id]!} rowIndex={first + i + 2} selected={selection.has(id)} act={act} toggleSelected={toggleSelected} />
             ))}
             <Spacer rows={order.length - last} />
             {order.length === 0 && <EmptyRow />}

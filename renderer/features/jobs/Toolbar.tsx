@@ -15,7 +15,8 @@ export function Toolbar() {
     useShallow((s) => [s.filter, s.setFilter, s.order.length, s.stats, s.parent ? (s.batchProgress[s.parent.id] ?? null) : undefined] as const),
   );
   // Scoped to a batch: its own counts; otherwise the engine's.
-  const counts = scope === undefined ? (stats ? { total: stats.total, byStatus: stats.byStatus } : null) : scope && { total: scope.total, byStatus: scope.counts };
+  const counts =
+    scope === undefined ? (stats ? { total: stats.total, byStatus: stats.byStatus } : null) : scope && { total: scope.total, byStatus: scope.counts };
   const matching = counts ? (filter === 'all' ? counts.total : (counts.byStatus[filter] ?? 0)) : undefined;
   return (
     <div className="toolbar">

@@ -48,7 +48,7 @@ describe('FinishCounter', () => {
 
   it('agrees with a plain count of the window at every call, as finishes keep coming', () => {
     let seed = 42;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     const times: number[] = [];
     const { bySecond } = source(times);
     const counter = new FinishCounter(bySecond);

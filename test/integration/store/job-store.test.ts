@@ -177,7 +177,9 @@ describe('state machine', () => {
 
   it('the guard trigger refuses an illegal raw update', () => {
     const job = jobIn(store, 'completed');
-    expect(() => store.db.prepare(`UPDATE jobs SET status = 'running', lease_expires_at = 1 WHERE id = ?`).run(job.id)).toThrow(/illegal job status transition/);
+    expect(() => store.db.prepare(`UPDATE jobs SET status = 'running', lease_expires_at = 1 WHERE id = ?`).run(job.id)).toThrow(
+      /illegal job status transition/,
+    );
     const pending = jobIn(store, 'pending');
     expect(() => store.db.prepare('DELETE FROM jobs WHERE id = ?').run(pending.id)).toThrow(/only terminal jobs/);
   });
@@ -267,15 +269,18 @@ describe('history', () => {
 });
 
 describe('counts by status, kind, source and format', () => {
-  const counts = (db: Database.Database) =>
-    db.prepare(`SELECT status, kind, source, format, n FROM job_counts WHERE n > 0 ORDER BY 1, 2, 3, 4`).all();
+  const counts = (db: Database.Database) => db.prepare(`SELECT status, kind, source, format, n FROM job_counts WHERE n > 0 ORDER BY 1, 2, 3, 4`).all();
   const recount = (db: Database.Database) =>
     db.prepare(`SELECT status, kind, source, coalesce(format, '') AS format, count(*) AS n FROM jobs GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`).all();
 
   it('stay equal to a recount, for large inserts, batches and a direct write by another connection', () => {
     store.add([{ fileName: 'small', source: 'app' }]);
     store.insert(Array.from({ length: 500 }, (_, i) => ({ fileName: `f${i}`, source: i % 2 ? 'watch' : 'cli', format: i % 3 ? undefined : 'csv' })));
-    store.addBatch({ fileName: 'batch' }, Array.from({ length: 100 }, (_, i) => ({ fileName: `c${i}` })), { source: 'folder' });
+    store.addBatch(
+      { fileName: 'batch' },
+      Array.from({ length: 100 }, (_, i) => ({ fileName: `c${i}` })),
+      { source: 'folder' },
+    );
     expect(counts(store.db)).toEqual(recount(store.db));
     // Another connection (the sqlite3 shell, an older tool) inserting directly is counted by the trigger.
     const other = new Database(file);
@@ -300,7 +305,10 @@ describe('batch counters', () => {
   });
 
   it("a batch's updated_at follows the clock, however many children finish within a millisecond", () => {
-    const { batch } = store.addBatch({ fileName: 'b' }, Array.from({ length: 3000 }, (_, i) => ({ fileName: `c${i}` })));
+    const { batch } = store.addBatch(
+      { fileName: 'b' },
+      Array.from({ length: 3000 }, (_, i) => ({ fileName: `c${i}` })),
+    );
     const claimed = store.claim(3000, Date.now(), 60_000, OWNER);
     store.completeMany(claimed.map((job) => ({ job, result: sampleResult() })));
     const after = store.get(batch.id)!;
@@ -309,7 +317,7 @@ describe('batch counters', () => {
   });
 });
 
-describe('completeMany (the scheduler\'s completion path)', () => {
+describe("completeMany (the scheduler's completion path)", () => {
   it('returns each completed job as stored, and refuses jobs that left running meanwhile', () => {
     const [a, b, c] = store.add([{ fileName: 'a' }, { fileName: 'b' }, { fileName: 'c' }]);
     const claimed = store.claim(3, Date.now(), 60_000, OWNER);
@@ -404,9 +412,11 @@ describe('claims', () => {
 
   it('uses the partial claim index rather than sorting', () => {
     const plan = store.db
-      .prepare(`EXPLAIN QUERY PLAN SELECT seq FROM jobs INDEXED BY jobs_claim
+      .prepare(
+        `EXPLAIN QUERY PLAN SELECT seq FROM jobs INDEXED BY jobs_claim
         WHERE status = 'pending' AND blocked = 0 AND kind != 'batch' AND max(coalesce(next_retry_at, 0), coalesce(run_at, 0)) <= 0
-        ORDER BY priority DESC, seq LIMIT 10`)
+        ORDER BY priority DESC, seq LIMIT 10`,
+      )
       .all()
       .map((r: any) => r.detail)
       .join('\n');
@@ -431,7 +441,10 @@ describe('crash recovery', () => {
   }
 
   it('puts jobs of a dead process back to pending with the attempt counted', () => {
-    store.add([{ fileName: 'a', maxRetries: 3 }, { fileName: 'b', maxRetries: 0 }]);
+    store.add([
+      { fileName: 'a', maxRetries: 3 },
+      { fileName: 'b', maxRetries: 0 },
+    ]);
     crashWhileRunning(file, 2);
     store.close();
     store = JobStore.open(file);

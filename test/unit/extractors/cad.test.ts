@@ -14,15 +14,39 @@ describe('DXF', () => {
     ['LINE'],
     ['HATCH', [[2, 'ANSI31']]],
     ['3DSOLID'],
-    ['MULTILEADER', [[304, 'LEADER_LINE{'], [304, 'Note\\Pone']]],
+    [
+      'MULTILEADER',
+      [
+        [304, 'LEADER_LINE{'],
+        [304, 'Note\\Pone'],
+      ],
+    ],
     ['POLYLINE'],
     ['VERTEX'],
     ['VERTEX'],
     ['SEQEND'],
     ['TEXT', [[1, 'Room %%c12']]],
-    ['MTEXT', [[3, '{\\fArial|b1;Big} and '], [1, 'small\\Pline']]],
-    ['INSERT', [[2, 'Door'], [66, '1']]],
-    ['ATTRIB', [[2, 'TAG'], [1, 'D-01']]],
+    [
+      'MTEXT',
+      [
+        [3, '{\\fArial|b1;Big} and '],
+        [1, 'small\\Pline'],
+      ],
+    ],
+    [
+      'INSERT',
+      [
+        [2, 'Door'],
+        [66, '1'],
+      ],
+    ],
+    [
+      'ATTRIB',
+      [
+        [2, 'TAG'],
+        [1, 'D-01'],
+      ],
+    ],
     ['SEQEND'],
     ['DIMENSION', [[1, '<> mm']]],
   ]);
@@ -69,7 +93,12 @@ describe('DXF', () => {
   it('streams lines: CRLF split across chunks, BOM, and an ANSI_1252 drawing', async () => {
     const { Readable } = await import('node:stream');
     const lines: string[] = [];
-    for await (const batch of readLines(Readable.from([Buffer.from('\ufeff  0\r'), Buffer.from('\nSECTION\r\n'), Buffer.from('  2\rHEADER\n')]), 'utf-8', () => undefined)) lines.push(...batch);
+    for await (const batch of readLines(
+      Readable.from([Buffer.from('\ufeff  0\r'), Buffer.from('\nSECTION\r\n'), Buffer.from('  2\rHEADER\n')]),
+      'utf-8',
+      () => undefined,
+    ))
+      lines.push(...batch);
     expect(lines).toEqual(['  0', 'SECTION', '  2', 'HEADER']);
     const old = makeDxf([['TEXT', [[1, 'Größe']]]], { version: 'AC1015' }).replace('$INSUNITS', '$DWGCODEPAGE\n  3\nANSI_1252\n  9\n$INSUNITS');
     const r = await extractOk(fx.write('old.dxf', Buffer.from(old, 'latin1')));
@@ -85,13 +114,22 @@ describe('IFC', () => {
   it('schema, counts, spatial structure with names, contained elements and property sets', async () => {
     const r = await extractOk(fx.write('house.ifc', makeIfc()));
     expect(r.format).toBe('ifc');
-    expect(r.metadata).toMatchObject({ fileSchema: 'IFC4', originatingSystem: 'Quarry fixture writer', author: ['Architect'], instanceCount: 19, complete: true });
+    expect(r.metadata).toMatchObject({
+      fileSchema: 'IFC4',
+      originatingSystem: 'Quarry fixture writer',
+      author: ['Architect'],
+      instanceCount: 19,
+      complete: true,
+    });
     expect((r.metadata.entityCounts as Record<string, number>).IFCWALL).toBe(2);
     expect(r.text).toContain('IFCPROJECT "Haus über" (Long project)');
     expect(r.text).toContain('IFCSPACE "101" (Kitchen; with a semicolon)');
     expect(r.text).toContain("IFCWALL\tWall 'North'");
     const wall = r.entities.find((e) => e.value === "Wall 'North'");
-    expect(wall?.attributes).toMatchObject({ container: 'IFCBUILDINGSTOREY "Ground floor"', propertySets: { Pset_WallCommon: { IsExternal: true, FireRating: 'F90' } } });
+    expect(wall?.attributes).toMatchObject({
+      container: 'IFCBUILDINGSTOREY "Ground floor"',
+      propertySets: { Pset_WallCommon: { IsExternal: true, FireRating: 'F90' } },
+    });
     const storey = r.entities.find((e) => e.type === 'IFCBUILDINGSTOREY');
     expect(storey?.attributes).toMatchObject({ elevation: 0, depth: 3 });
     expect(r.warnings).toEqual([]);
@@ -113,7 +151,13 @@ describe('IFC', () => {
       { t: 'e', v: 'T' },
       { t: 'null' },
       { t: 'derived' },
-      { t: 'list', v: [{ t: 'n', v: 1.5 }, { t: 'n', v: 2 }] },
+      {
+        t: 'list',
+        v: [
+          { t: 'n', v: 1.5 },
+          { t: 'n', v: 2 },
+        ],
+      },
       { t: 'typed', name: 'IFCLABEL', args: [{ t: 's', v: 'x' }] },
       { t: 'n', v: -0.03 },
     ]);
@@ -130,7 +174,10 @@ describe('STEP / IGES / BREP', () => {
       originatingSystem: 'Fixture CAD 3',
       description: ['A bracket'],
       instanceCount: 13,
-      products: [{ id: 'asm', name: 'Assembly' }, { id: 'bolt', name: 'Bolt' }],
+      products: [
+        { id: 'asm', name: 'Assembly' },
+        { id: 'bolt', name: 'Bolt' },
+      ],
       assembly: [{ name: 'Assembly', quantity: 1, children: [{ name: 'Bolt', quantity: 2, children: [] }] }],
       geometry: { MANIFOLD_SOLID_BREP: 1, CLOSED_SHELL: 1, ADVANCED_FACE: 2 },
     });
@@ -160,7 +207,8 @@ describe('STEP / IGES / BREP', () => {
   });
 
   it('OpenCASCADE BREP: topology counts', async () => {
-    const brep = 'DBRep_DrawableShape\n\nCASCADE Topology V1, (c) Matra-Datavision\nLocations 0\nCurve2ds 0\nCurves 1\nSurfaces 0\nTShapes 3\nVe\n0.1 0 0 0\n0 0\n\nVe\n0.1 1 0 0\n0 0\n\nEd\n 1e-07 1 1 0\n\n*\n';
+    const brep =
+      'DBRep_DrawableShape\n\nCASCADE Topology V1, (c) Matra-Datavision\nLocations 0\nCurve2ds 0\nCurves 1\nSurfaces 0\nTShapes 3\nVe\n0.1 0 0 0\n0 0\n\nVe\n0.1 1 0 0\n0 0\n\nEd\n 1e-07 1 1 0\n\n*\n';
     const r = await extractOk(fx.write('shape.brep', brep));
     expect(r.detection.mime).toBe('model/vnd.opencascade.brep');
     expect(r.metadata).toMatchObject({ kind: 'brep', topologyVersion: 1, shapeCounts: { vertex: 2, edge: 1 } });

@@ -36,14 +36,22 @@ describe('csv extractor', () => {
   it('pipes', async () => {
     const r = await extractOk(fx.write('pipes.csv', 'a|b\n1|2\n3|4\n'));
     expect(r.metadata.delimiter).toBe('pipe');
-    expect(r.tables[0]!.rows).toEqual([['a', 'b'], ['1', '2'], ['3', '4']]);
+    expect(r.tables[0]!.rows).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+      ['3', '4'],
+    ]);
   });
 
   it('TSV', async () => {
     const r = await extractOk(fx.write('data.tsv', 'name\tvalue\nalpha\t1\nbeta, gamma\t2\n'));
     expect(r.format).toBe('tsv');
     expect(r.metadata.delimiter).toBe('tab');
-    expect(r.tables[0]!.rows).toEqual([['name', 'value'], ['alpha', '1'], ['beta, gamma', '2']]);
+    expect(r.tables[0]!.rows).toEqual([
+      ['name', 'value'],
+      ['alpha', '1'],
+      ['beta, gamma', '2'],
+    ]);
   });
 
   it('malformed rows are kept and reported with line numbers', async () => {
@@ -63,7 +71,11 @@ describe('csv extractor', () => {
 
   it('empty lines are skipped, rows of empty fields are kept', async () => {
     const r = await extractOk(fx.write('blank.csv', 'a,b\n\n1,2\n,\n'));
-    expect(r.tables[0]!.rows).toEqual([['a', 'b'], ['1', '2'], ['', '']]);
+    expect(r.tables[0]!.rows).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+      ['', ''],
+    ]);
   });
 
   it('header only and empty files say so', async () => {

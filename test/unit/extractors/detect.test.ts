@@ -53,10 +53,34 @@ describe('detection by magic bytes', () => {
 
 describe('ZIP containers', () => {
   it.each([
-    ['docx', [['[Content_Types].xml', '<Types/>'], ['word/document.xml', '<w:document/>']]],
-    ['xlsx', [['[Content_Types].xml', '<Types/>'], ['xl/workbook.xml', '<workbook/>']]],
-    ['pptx', [['[Content_Types].xml', '<Types/>'], ['ppt/presentation.xml', '<p:presentation/>']]],
-    ['ods', [['mimetype', 'application/vnd.oasis.opendocument.spreadsheet'], ['content.xml', '<office:document-content/>']]],
+    [
+      'docx',
+      [
+        ['[Content_Types].xml', '<Types/>'],
+        ['word/document.xml', '<w:document/>'],
+      ],
+    ],
+    [
+      'xlsx',
+      [
+        ['[Content_Types].xml', '<Types/>'],
+        ['xl/workbook.xml', '<workbook/>'],
+      ],
+    ],
+    [
+      'pptx',
+      [
+        ['[Content_Types].xml', '<Types/>'],
+        ['ppt/presentation.xml', '<p:presentation/>'],
+      ],
+    ],
+    [
+      'ods',
+      [
+        ['mimetype', 'application/vnd.oasis.opendocument.spreadsheet'],
+        ['content.xml', '<office:document-content/>'],
+      ],
+    ],
   ] as const)('%s from the names inside, whatever the extension', async (format, entries) => {
     const zip = makeZip(entries.map(([n, c]) => [n, c]));
     expect(await detect(`package-${format}.zip`, zip)).toMatchObject({ format, method: 'container' });
@@ -67,7 +91,11 @@ describe('ZIP containers', () => {
   });
 
   it('a truncated docx (no central directory) is recognised from its local headers', async () => {
-    const zip = makeZip([['[Content_Types].xml', '<Types/>'], ['word/document.xml', '<w:document/>'], ['word/styles.xml', 'x'.repeat(500)]]);
+    const zip = makeZip([
+      ['[Content_Types].xml', '<Types/>'],
+      ['word/document.xml', '<w:document/>'],
+      ['word/styles.xml', 'x'.repeat(500)],
+    ]);
     const cut = zip.subarray(0, zip.length - 300);
     expect((await detect('cut.docx', cut)).format).toBe('docx');
   });
@@ -75,13 +103,16 @@ describe('ZIP containers', () => {
 
 describe('text sniffing', () => {
   it('ISO-10303-21 with an IFC schema -> ifc, otherwise step', async () => {
-    const head = (schema: string) => `ISO-10303-21;\nHEADER;\nFILE_DESCRIPTION((''),'2;1');\nFILE_SCHEMA(('${schema}'));\nENDSEC;\nDATA;\n#1=IFCPERSON($,$,'',$,$,$,$,$);\nENDSEC;\nEND-ISO-10303-21;\n`;
+    const head = (schema: string) =>
+      `ISO-10303-21;\nHEADER;\nFILE_DESCRIPTION((''),'2;1');\nFILE_SCHEMA(('${schema}'));\nENDSEC;\nDATA;\n#1=IFCPERSON($,$,'',$,$,$,$,$);\nENDSEC;\nEND-ISO-10303-21;\n`;
     expect(await detect('model.txt', head('IFC4'))).toMatchObject({ format: 'ifc', method: 'sniff' });
     expect(await detect('part.dat', head('AUTOMOTIVE_DESIGN { 1 0 10303 214 1 1 1 1 }'))).toMatchObject({ format: 'step', method: 'sniff' });
   });
 
   it('DXF group codes', async () => {
-    expect(await detect('drawing.txt', '  0\r\nSECTION\r\n  2\r\nHEADER\r\n  9\r\n$ACADVER\r\n  1\r\nAC1027\r\n  0\r\nENDSEC\r\n  0\r\nEOF\r\n')).toMatchObject({ format: 'dxf' });
+    expect(await detect('drawing.txt', '  0\r\nSECTION\r\n  2\r\nHEADER\r\n  9\r\n$ACADVER\r\n  1\r\nAC1027\r\n  0\r\nENDSEC\r\n  0\r\nEOF\r\n')).toMatchObject(
+      { format: 'dxf' },
+    );
   });
 
   it('JSON by parsing, even named .txt; invalid JSON named .json -> json by extension', async () => {
@@ -99,8 +130,16 @@ describe('text sniffing', () => {
 
   it('XML, XHTML and HTML', async () => {
     expect(await detect('a.txt', '<?xml version="1.0"?>\n<root><item>1</item></root>')).toMatchObject({ format: 'xml' });
-    expect(await detect('b.txt', '<?xml version="1.0"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "x">\n<html xmlns="http://www.w3.org/1999/xhtml"><body/></html>')).toMatchObject({ format: 'html' });
-    expect(await detect('c.txt', '<!DOCTYPE html>\n<html><head><title>x</title></head><body>hi</body></html>')).toMatchObject({ format: 'html', method: 'sniff' });
+    expect(
+      await detect(
+        'b.txt',
+        '<?xml version="1.0"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "x">\n<html xmlns="http://www.w3.org/1999/xhtml"><body/></html>',
+      ),
+    ).toMatchObject({ format: 'html' });
+    expect(await detect('c.txt', '<!DOCTYPE html>\n<html><head><title>x</title></head><body>hi</body></html>')).toMatchObject({
+      format: 'html',
+      method: 'sniff',
+    });
     expect(await detect('d', '<div><p>fragment</p></div>')).toMatchObject({ format: 'html' });
     expect(await detect('e', '<catalog><book id="1"/></catalog>')).toMatchObject({ format: 'xml' });
   });
@@ -113,14 +152,22 @@ describe('text sniffing', () => {
   });
 
   it('markdown cues, plain text, and extension for weak signals', async () => {
-    expect(await detect('readme.txt', '# Title\n\nSome *text* with a [link](http://x.org).\n\n- item\n- item\n')).toMatchObject({ format: 'markdown', method: 'sniff' });
-    expect(await detect('story.txt', 'Once upon a time, there was a parser.\nIt read files all day, and all night.\nThe end.\n')).toMatchObject({ format: 'text' });
+    expect(await detect('readme.txt', '# Title\n\nSome *text* with a [link](http://x.org).\n\n- item\n- item\n')).toMatchObject({
+      format: 'markdown',
+      method: 'sniff',
+    });
+    expect(await detect('story.txt', 'Once upon a time, there was a parser.\nIt read files all day, and all night.\nThe end.\n')).toMatchObject({
+      format: 'text',
+    });
     // Consistent commas in a .md file: the author said markdown, and the sniff is weak.
     expect(await detect('notes.md', 'one, two\nthree, four\nfive, six\n')).toMatchObject({ format: 'markdown', method: 'extension' });
   });
 
   it('mail headers -> eml', async () => {
-    expect(await detect('message', 'From: a@example.org\nTo: b@example.org\nSubject: Hi\nDate: Tue, 16 Feb 2021 00:57:06 +0000\n\nBody\n')).toMatchObject({ format: 'eml', method: 'sniff' });
+    expect(await detect('message', 'From: a@example.org\nTo: b@example.org\nSubject: Hi\nDate: Tue, 16 Feb 2021 00:57:06 +0000\n\nBody\n')).toMatchObject({
+      format: 'eml',
+      method: 'sniff',
+    });
   });
 
   it('UTF-16 text is sniffed after decoding and records its encoding', async () => {

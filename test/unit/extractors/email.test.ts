@@ -49,12 +49,16 @@ describe('EML', () => {
   it('without a spool folder, attachments are listed in metadata only, with a warning', async () => {
     const r = await extractOk(fx.write('m2.eml', mail));
     expect(r.children).toBeUndefined();
-    expect((r.metadata.attachments as Array<{ name: string; size: number }>).map((a) => [a.name, a.size])).toEqual([['numbers.csv', 9], ['../../evil.txt', 4]]);
+    expect((r.metadata.attachments as Array<{ name: string; size: number }>).map((a) => [a.name, a.size])).toEqual([
+      ['numbers.csv', 9],
+      ['../../evil.txt', 4],
+    ]);
     expect(r.warnings).toContain('2 attachments listed in metadata, not extracted (no spool folder for this job)');
   });
 
   it('an HTML-only message gets its text from the HTML', async () => {
-    const raw = 'From: a@example.com\r\nTo: b@example.com\r\nSubject: html\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<h1>Title</h1><p>Body <i>text</i></p>';
+    const raw =
+      'From: a@example.com\r\nTo: b@example.com\r\nSubject: html\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<h1>Title</h1><p>Body <i>text</i></p>';
     const r = await extractOk(fx.write('h.eml', raw));
     expect(r.text).toBe('Title\n\nBody text');
     expect(r.markdown).toContain('# Title');
@@ -78,7 +82,14 @@ describe('EML', () => {
   });
 
   it('MIME structure walk', () => {
-    expect(mimeTree(mail).map((p) => `${p.depth}:${p.type}`)).toEqual(['0:multipart/mixed', '1:multipart/alternative', '2:text/plain', '2:text/html', '1:text/csv', '1:text/plain']);
+    expect(mimeTree(mail).map((p) => `${p.depth}:${p.type}`)).toEqual([
+      '0:multipart/mixed',
+      '1:multipart/alternative',
+      '2:text/plain',
+      '2:text/html',
+      '1:text/csv',
+      '1:text/plain',
+    ]);
   });
 
   it('a .msg that is not an OLE2 file -> corrupt_file', async () => {

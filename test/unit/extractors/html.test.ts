@@ -79,7 +79,15 @@ describe('html extractor', () => {
   it('tables also land in `tables`', async () => {
     const r = await extractOk(fx.write('menu5.html', latin1(PAGE)));
     expect(r.tables).toEqual([
-      { name: 'table 1', hasHeader: true, rows: [['Item', 'Price'], ['Espresso', '2,00 €'], ['Croissant | butter', '1,50 €']] },
+      {
+        name: 'table 1',
+        hasHeader: true,
+        rows: [
+          ['Item', 'Price'],
+          ['Espresso', '2,00 €'],
+          ['Croissant | butter', '1,50 €'],
+        ],
+      },
     ]);
     expect(r.metadata.tableElements).toBe(1);
   });
@@ -113,7 +121,9 @@ describe('html extractor', () => {
   });
 
   it('text stray between the cells of a header row moves before its table, as a browser shows it', async () => {
-    const r = await extractOk(fx.write('stray.html', '<html><body><table><tr><th>A</th>note<th>B</th></tr><tr><td>1</td><td>2</td></tr></table></body></html>'));
+    const r = await extractOk(
+      fx.write('stray.html', '<html><body><table><tr><th>A</th>note<th>B</th></tr><tr><td>1</td><td>2</td></tr></table></body></html>'),
+    );
     expect(r.text).toBe('note\n\nA\tB\n1\t2');
     expect(r.markdown).toContain('| A   | B   |');
   });
@@ -174,7 +184,9 @@ describe('html extractor on hostile structure', () => {
   it('50,000 nested elements: tags below the parse depth limit are left out, with a warning, and every word is kept', async () => {
     const r = await extractOk(fx.write('deeper.html', page(nested('font', 50_000))));
     expect(r.text.split(/\s+/)).toEqual(words(50_000));
-    expect(r.warnings[0]).toBe(`HTML nests elements more than ${MAX_PARSE_DEPTH} levels deep; ${50_000 - MAX_PARSE_DEPTH + 2} elements below that depth were left out (their text is kept)`);
+    expect(r.warnings[0]).toBe(
+      `HTML nests elements more than ${MAX_PARSE_DEPTH} levels deep; ${50_000 - MAX_PARSE_DEPTH + 2} elements below that depth were left out (their text is kept)`,
+    );
     expect(r.warnings[1]).toMatch(/for Markdown, elements deeper than \d+ levels were flattened/);
   });
 
@@ -214,7 +226,11 @@ describe('html extractor on hostile structure', () => {
     const row = (span: string) => `<tr><td colspan="${span}">x</td></tr>`;
     const html = `<table><tr><th>A</th><th>B</th></tr>${row('1500')}${row('0')}${row('abc')}${row(' 3 ')}</table>`;
     const r = await extractOk(fx.write('colspan.html', page(html)));
-    const pipes = (cell: string) => r.markdown.split('\n').find((l) => l.startsWith(`| ${cell}`))!.split('|').length - 1;
+    const pipes = (cell: string) =>
+      r.markdown
+        .split('\n')
+        .find((l) => l.startsWith(`| ${cell}`))!
+        .split('|').length - 1;
     const lines = r.markdown.split('\n').filter((l) => l.startsWith('| x'));
     expect(lines.map((l) => l.split('|').length - 1)).toEqual([1001, 2, 2, 4]);
     expect(pipes('A')).toBe(3);

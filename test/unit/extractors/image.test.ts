@@ -76,7 +76,13 @@ describe('images', () => {
   const corpus = path.resolve(import.meta.dirname, '../../../../shared/corpus');
   it(
     "the OCR engine's decoder messages never reach stderr; a damaged image says so in a warning",
-    { ...skipWhen(!existsSync(path.join(corpus, 'image')), 'decoder messages: the damaged JPEGs come from the shared corpus (../shared/corpus), which is absent here.'), timeout: 120_000 },
+    {
+      ...skipWhen(
+        !existsSync(path.join(corpus, 'image')),
+        'decoder messages: the damaged JPEGs come from the shared corpus (../shared/corpus), which is absent here.',
+      ),
+      timeout: 120_000,
+    },
     async () => {
       const jpeg = readFileSync(path.join(corpus, 'image/IMG_20180725_163423-tiny.jpg'));
       const eoi = jpeg.length - 2;
@@ -94,7 +100,9 @@ describe('images', () => {
       const [broken, extraneous, unreadable] = runs.outcomes.map((o) => (o.ok ? o.result : undefined));
       expect(broken?.metadata).toMatchObject({ make: 'Canon', model: 'Canon EOS 30D' });
       expect(extraneous?.warnings).toContain('The image data is damaged; the decoder reported: Corrupt JPEG data: 5 extraneous bytes before marker 0xd9');
-      expect(unreadable?.warnings[0]).toMatch(/^The image data is damaged; the decoder reported: Corrupt JPEG data: \d+ extraneous bytes before marker 0x\w+; .*Error in pixReadStreamJpeg/);
+      expect(unreadable?.warnings[0]).toMatch(
+        /^The image data is damaged; the decoder reported: Corrupt JPEG data: \d+ extraneous bytes before marker 0x\w+; .*Error in pixReadStreamJpeg/,
+      );
       expect(unreadable?.warnings[1]).toMatch(/^OCR failed: /);
     },
   );

@@ -33,7 +33,15 @@ describe('json extractor', () => {
     for (const ok of ['0', '"x"', '[]', '{}', '[1,[2,{"a":[null,true,false,-1.5e3]}]]', ' {"\\u00e9":"\\n"} ']) {
       expect(locateJsonError(ok)).toBeNull();
     }
-    const cases: Array<[string, number]> = [['[1,2', 4], ['{"a":1}x', 7], ['{a:1}', 1], ['[1,]', 3], ['', 0], ['"abc', 4], ['[01]', 2]];
+    const cases: Array<[string, number]> = [
+      ['[1,2', 4],
+      ['{"a":1}x', 7],
+      ['{a:1}', 1],
+      ['[1,]', 3],
+      ['', 0],
+      ['"abc', 4],
+      ['[01]', 2],
+    ];
     for (const [bad, offset] of cases) expect(locateJsonError(bad)?.offset, bad).toBe(offset);
     // Deep nesting must not overflow the stack.
     expect(locateJsonError('['.repeat(200_000) + ']'.repeat(200_000))).toBeNull();

@@ -19,7 +19,13 @@ describe('DOCX', () => {
           { text: 'Revenue grew.' },
           { text: 'First point', bullet: true },
           { text: 'Second point', bullet: true },
-          { table: [['Region', 'Sales'], ['North', '10'], ['South', '7']] },
+          {
+            table: [
+              ['Region', 'Sales'],
+              ['North', '10'],
+              ['South', '7'],
+            ],
+          },
           { text: 'The end.' },
         ],
       }),
@@ -30,7 +36,17 @@ describe('DOCX', () => {
     expect(r.markdown).toContain('# Results');
     expect(r.markdown).toMatch(/^-\s+First point$/m);
     expect(r.markdown).toContain('| Region | Sales |');
-    expect(r.tables).toEqual([{ name: 'table 1', rows: [['Region', 'Sales'], ['North', '10'], ['South', '7']], hasHeader: false }]);
+    expect(r.tables).toEqual([
+      {
+        name: 'table 1',
+        rows: [
+          ['Region', 'Sales'],
+          ['North', '10'],
+          ['South', '7'],
+        ],
+        hasHeader: false,
+      },
+    ]);
     expect(r.entities).toContainEqual({ type: 'heading', value: 'Results', attributes: { level: 1 } });
     expect(r.text.indexOf('Revenue grew.')).toBeLessThan(r.text.indexOf('The end.'));
     expect(r.extractor.name).toBe('docx');
@@ -61,7 +77,13 @@ describe('PPTX', () => {
       makePptx({
         slides: [
           { title: 'Welcome', bullets: ['Point A', 'Point B'], notes: 'Say hello' },
-          { title: 'Numbers', table: [['Q', 'Value'], ['Q1', '3']] },
+          {
+            title: 'Numbers',
+            table: [
+              ['Q', 'Value'],
+              ['Q1', '3'],
+            ],
+          },
         ],
       }),
     );
@@ -69,7 +91,17 @@ describe('PPTX', () => {
     expect(r.pages?.map((x) => x.number)).toEqual([1, 2]);
     expect(r.pages?.[0]?.text).toBe('Welcome\nPoint A\nPoint B\nNotes:\nSay hello');
     expect(r.pages?.[1]?.text).toContain('Q1\t3');
-    expect(r.tables).toEqual([{ name: 'slide 2 table 1', page: 2, rows: [['Q', 'Value'], ['Q1', '3']], hasHeader: true }]);
+    expect(r.tables).toEqual([
+      {
+        name: 'slide 2 table 1',
+        page: 2,
+        rows: [
+          ['Q', 'Value'],
+          ['Q1', '3'],
+        ],
+        hasHeader: true,
+      },
+    ]);
     expect(r.entities.filter((e) => e.type === 'heading').map((e) => e.value)).toEqual(['Welcome', 'Numbers']);
     expect(r.markdown).toContain('## Slide 1: Welcome');
     expect(r.markdown).toContain('> **Notes:** Say hello');
@@ -120,7 +152,9 @@ describe('XLSX', () => {
   });
 
   it('the 1904 date system shifts dates; stray text outside the sheet root is tolerated with a warning', async () => {
-    const r = await extractOk(fx.write('mac.xlsx', makeXlsx({ date1904: true, strayText: true, sheets: [{ name: 'S', rows: [[{ date: 0 }, { date: 1462 }]] }] })));
+    const r = await extractOk(
+      fx.write('mac.xlsx', makeXlsx({ date1904: true, strayText: true, sheets: [{ name: 'S', rows: [[{ date: 0 }, { date: 1462 }]] }] })),
+    );
     expect(r.tables[0]!.rows[0]).toEqual(['1904-01-01', '1908-01-02']);
     expect(r.metadata.dateSystem).toBe(1904);
     expect(r.warnings.some((w) => /outside the root/.test(w))).toBe(true);
@@ -145,7 +179,14 @@ describe('ODS', () => {
     const p = fx.write(
       'calc.ods',
       makeOds([
-        { name: 'First', rows: [['A', 'B'], [{ lines: ['line 1', 'line 2'] }, { date: '2024-03-04' }], ['', { float: 2.5 }]] },
+        {
+          name: 'First',
+          rows: [
+            ['A', 'B'],
+            [{ lines: ['line 1', 'line 2'] }, { date: '2024-03-04' }],
+            ['', { float: 2.5 }],
+          ],
+        },
         { name: 'Second', rows: [] },
       ]),
     );

@@ -12,11 +12,7 @@ let pdfBytes: Uint8Array;
 
 beforeAll(async () => {
   pdfBytes = await makePdf({
-    pages: [
-      ['Quarry test document', 'First page body text'],
-      ['Second page says hello', '# not a heading'],
-      ['Third page, last one'],
-    ],
+    pages: [['Quarry test document', 'First page body text'], ['Second page says hello', '# not a heading'], ['Third page, last one']],
     title: 'Quarry Fixture',
     author: 'Ada Lovelace',
     subject: 'Testing',
@@ -79,7 +75,12 @@ describe('pdf extractor', () => {
     const events: Array<[number, number]> = [];
     const out = await run({ path: twoPages, options: {} }, (p, t) => events.push([p, t]));
     expect(out.ok).toBe(true);
-    expect(events).toEqual([[1, 3], [2, 3], [3, 3], [3, 3]]);
+    expect(events).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 3],
+      [3, 3],
+    ]);
   });
 
   it('pages without a text layer are named in a warning', async () => {
@@ -128,7 +129,11 @@ describe('PDF page budgets', () => {
     expect({ status: runs.status, signal: runs.signal }).toEqual({ status: 0, signal: null });
     expect(runs.outcomes[0]).toMatchObject({
       ok: false,
-      error: { code: 'resource_limit', message: 'PDF declares 200,000 pages, over the limit of 10,000 (options.maxPages); no page was read', details: { pages: 200_000, maxPages: 10_000 } },
+      error: {
+        code: 'resource_limit',
+        message: 'PDF declares 200,000 pages, over the limit of 10,000 (options.maxPages); no page was read',
+        details: { pages: 200_000, maxPages: 10_000 },
+      },
     });
   }, 90_000);
 
@@ -152,10 +157,18 @@ describe('PDF tables from text geometry', () => {
   it('finds a grid of short cells and ignores prose', async () => {
     const { detectTables } = await import('../../../workers/extractors/pdf/tables');
     const grid = [
-      item('Name', 50, 700), item('Qty', 200, 700), item('Price', 300, 700),
-      item('Apples', 50, 686), item('3', 210, 686), item('1.20', 300, 686),
-      item('Pears', 50, 672), item('12', 205, 672), item('0.80', 300, 672),
-      item('Plums', 50, 658), item('7', 210, 658), item('2.10', 300, 658),
+      item('Name', 50, 700),
+      item('Qty', 200, 700),
+      item('Price', 300, 700),
+      item('Apples', 50, 686),
+      item('3', 210, 686),
+      item('1.20', 300, 686),
+      item('Pears', 50, 672),
+      item('12', 205, 672),
+      item('0.80', 300, 672),
+      item('Plums', 50, 658),
+      item('7', 210, 658),
+      item('2.10', 300, 658),
     ];
     const prose = [item('This is a paragraph of running text that is long.', 50, 600), item('It continues here on the next line of the page.', 50, 586)];
     expect(detectTables([...grid, ...prose])).toEqual([

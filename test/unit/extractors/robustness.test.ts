@@ -31,18 +31,36 @@ const seeds: Array<[string, Buffer | null]> = [
   ['a.xlsx', makeXlsx({ sheets: [{ name: 'S', rows: [['a', 1, { date: 3 }, { formula: 'A1', value: 'x' }]], merges: ['A3:B3'] }] })],
   ['a.pptx', makePptx({ slides: [{ title: 'T', bullets: ['x'], notes: 'n', table: [['1']] }] })],
   ['a.ods', makeOds([{ name: 'S', rows: [['a', { float: 1 }, { lines: ['x', 'y'] }]] }])],
-  ['a.eml', Buffer.from(makeEml({ subject: 's', from: 'a@b.c', to: 'd@e.f', text: 't', html: '<p>x</p>', attachments: [{ name: 'x.txt', type: 'text/plain', data: Buffer.from('x') }] }))],
+  [
+    'a.eml',
+    Buffer.from(
+      makeEml({
+        subject: 's',
+        from: 'a@b.c',
+        to: 'd@e.f',
+        text: 't',
+        html: '<p>x</p>',
+        attachments: [{ name: 'x.txt', type: 'text/plain', data: Buffer.from('x') }],
+      }),
+    ),
+  ],
   ['a.dxf', Buffer.from(makeDxf([['TEXT', [[1, 'x']]], ['MTEXT', [[1, 'y']]], ['LINE']]))],
   ['a.ifc', Buffer.from(makeIfc())],
   ['a.stp', Buffer.from(makeStep())],
-  ['a.zip', makeZipWith([{ name: 'a.txt', data: 'hello'.repeat(100) }, { name: 'b.txt', data: 'x' }])],
+  [
+    'a.zip',
+    makeZipWith([
+      { name: 'a.txt', data: 'hello'.repeat(100) },
+      { name: 'b.txt', data: 'x' },
+    ]),
+  ],
   ['a.png', makePng(32, 32, (x) => x * 8, makeExif({ make: 'M', model: 'N', dateTime: '2020:01:01 00:00:00' }))],
   ['a.msg', fromCorpus('email/test1.msg')],
   ['a.jpg', fromCorpus('image/IMG_20180725_163423-tiny.jpg')?.subarray(0, 60_000) ?? null],
 ];
 
 function rng(seed: number) {
-  return () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  return () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 }
 
 describe('corrupt input never crashes, hangs or reports an internal error', () => {

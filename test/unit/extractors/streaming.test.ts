@@ -35,7 +35,7 @@ async function extract(file: string, opts: { spool?: string; threshold?: number 
 /** Splits a string into chunks of pseudo-random sizes (1..max), deterministic. */
 function chunks(s: string, max: number, seed = 7): string[] {
   const out: string[] = [];
-  for (let i = 0; i < s.length; ) {
+  for (let i = 0; i < s.length;) {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     const n = 1 + (seed % max);
     out.push(s.slice(i, i + n));
@@ -208,7 +208,9 @@ describe('large CSV files', () => {
     const ragged = whole.warnings.filter((w) => /^Line \d+: expected 4 fields/.test(w));
     expect(ragged.length).toBe(12);
     expect(streamed.warnings.slice(0, whole.warnings.length)).toEqual(whole.warnings);
-    expect(streamed.warnings.slice(whole.warnings.length).join('\n')).toMatch(/table is a preview: its first 1,000 of 120,001 rows[\s\S]*stored text is a preview/);
+    expect(streamed.warnings.slice(whole.warnings.length).join('\n')).toMatch(
+      /table is a preview: its first 1,000 of 120,001 rows[\s\S]*stored text is a preview/,
+    );
     expect(streamed.markdown.split('\n')).toHaveLength(1001);
     expect(whole.text.startsWith(streamed.text)).toBe(true);
   });

@@ -69,7 +69,10 @@ describe('worker entry: file checks', () => {
   });
 
   it('returns the sha256 of streamed files too (IFC, DXF)', async () => {
-    for (const [name, content] of [['h.ifc', makeIfc()], ['h.dxf', makeDxf([['LINE']])]] as const) {
+    for (const [name, content] of [
+      ['h.ifc', makeIfc()],
+      ['h.dxf', makeDxf([['LINE']])],
+    ] as const) {
       const out = await run({ path: fx.write(name, content), options: {} });
       expect(out.ok && out.sha256, name).toBe(createHash('sha256').update(content).digest('hex'));
     }
@@ -104,14 +107,38 @@ describe('worker entry: formats', () => {
   });
 
   it('xml gets a result with its root element', async () => {
-    const r = await extractOk(fx.write('doc.xml', '<?xml version="1.0"?>\n<w:document xmlns:w="urn:w"><w:body><w:p><w:t>Hello</w:t></w:p><w:p><w:t>World</w:t></w:p></w:body></w:document>'));
+    const r = await extractOk(
+      fx.write(
+        'doc.xml',
+        '<?xml version="1.0"?>\n<w:document xmlns:w="urn:w"><w:body><w:p><w:t>Hello</w:t></w:p><w:p><w:t>World</w:t></w:p></w:body></w:document>',
+      ),
+    );
     expect(r.metadata).toMatchObject({ rootElement: 'w:document', namespaces: { w: 'urn:w' } });
     expect(r.text).toBe('Hello\nWorld');
   });
 
   it('registry: one extractor per supported format, each with name and version', async () => {
     const list = await listExtractors();
-    expect(list.map((e) => e.name)).toEqual(['text', 'markdown', 'json', 'xml', 'csv', 'html', 'pdf', 'docx', 'pptx', 'xlsx', 'ods', 'zip', 'eml', 'msg', 'image', 'dxf', 'ifc', 'step']);
+    expect(list.map((e) => e.name)).toEqual([
+      'text',
+      'markdown',
+      'json',
+      'xml',
+      'csv',
+      'html',
+      'pdf',
+      'docx',
+      'pptx',
+      'xlsx',
+      'ods',
+      'zip',
+      'eml',
+      'msg',
+      'image',
+      'dxf',
+      'ifc',
+      'step',
+    ]);
     for (const e of list) expect(e.version).toMatch(/^\d+\.\d+\.\d+/);
     expect((await extractorFor('tsv'))?.name).toBe('csv');
     // Every format has an extractor; only 'unknown' does not.

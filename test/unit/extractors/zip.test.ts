@@ -41,7 +41,14 @@ function zipWithEntryAt(offset: bigint): Buffer {
 
 describe('ZIP', () => {
   it('writes entries under spoolDir and lists them as children', async () => {
-    const p = fx.write('a.zip', makeZipWith([{ name: 'docs/readme.txt', data: 'hello' }, { name: 'data.csv', data: 'a,b\n1,2\n', method: 0 }, { name: 'empty/', data: '' }]));
+    const p = fx.write(
+      'a.zip',
+      makeZipWith([
+        { name: 'docs/readme.txt', data: 'hello' },
+        { name: 'data.csv', data: 'a,b\n1,2\n', method: 0 },
+        { name: 'empty/', data: '' },
+      ]),
+    );
     const dir = spool();
     const out = await run({ path: p, options: {}, spoolDir: dir });
     if (!out.ok) throw new Error(out.error.message);
@@ -78,14 +85,24 @@ describe('ZIP', () => {
     const out = await run({ path: p, options: {}, spoolDir: dir });
     if (!out.ok) throw new Error(out.error.message);
     for (const c of out.result.children!) expect(c.path.startsWith(dir + path.sep)).toBe(true);
-    expect(files(dir)).toEqual(['C_/Windows/win.ini', 'SAME (2).txt', '_con.txt', 'escape.txt', 'etc/passwd', 'same.txt'].map((f) => f.split('/').join(path.sep)).sort());
+    expect(files(dir)).toEqual(
+      ['C_/Windows/win.ini', 'SAME (2).txt', '_con.txt', 'escape.txt', 'etc/passwd', 'same.txt'].map((f) => f.split('/').join(path.sep)).sort(),
+    );
     expect(out.result.warnings.some((w) => /symbolic link/.test(w))).toBe(true);
     expect(sanitizeRelative('..\\..\\a\\..\\b.txt')).toBe('a/b.txt');
   });
 
   it('an archive whose every entry is encrypted -> encrypted; some encrypted -> a warning per entry', async () => {
     expect((await extractErr(fx.write('enc.zip', makeZipWith([{ name: 'a.txt', data: 'x', encrypted: true }])))).code).toBe('encrypted');
-    const r = await extractOk(fx.write('mixed.zip', makeZipWith([{ name: 'a.txt', data: 'x', encrypted: true }, { name: 'b.txt', data: 'y' }])));
+    const r = await extractOk(
+      fx.write(
+        'mixed.zip',
+        makeZipWith([
+          { name: 'a.txt', data: 'x', encrypted: true },
+          { name: 'b.txt', data: 'y' },
+        ]),
+      ),
+    );
     expect(r.warnings).toContain('Skipped "a.txt": encrypted');
     expect(r.counters.verified).toBe(1);
   });
@@ -126,13 +143,39 @@ describe('ZIP', () => {
 
   it('zip-bomb limits: expansion ratio, per-entry size, total size, entry count', async () => {
     const big = Buffer.alloc(4 * 1024 * 1024); // zeros: ~1000x
-    const r1 = await extractOk(fx.write('ratio.zip', makeZipWith([{ name: 'zeros.bin', data: big }, { name: 'ok.txt', data: 'fine' }])), { maxRatio: 100 });
+    const r1 = await extractOk(
+      fx.write(
+        'ratio.zip',
+        makeZipWith([
+          { name: 'zeros.bin', data: big },
+          { name: 'ok.txt', data: 'fine' },
+        ]),
+      ),
+      { maxRatio: 100 },
+    );
     expect(r1.warnings.some((w) => /zeros\.bin.*zip bomb/.test(w))).toBe(true);
     expect(r1.counters.verified).toBe(1);
-    const r2 = await extractOk(fx.write('size.zip', makeZipWith([{ name: 'a.bin', data: Buffer.alloc(5000, 1) }, { name: 'b.txt', data: 'x' }])), { maxEntryBytes: 1000 });
+    const r2 = await extractOk(
+      fx.write(
+        'size.zip',
+        makeZipWith([
+          { name: 'a.bin', data: Buffer.alloc(5000, 1) },
+          { name: 'b.txt', data: 'x' },
+        ]),
+      ),
+      { maxEntryBytes: 1000 },
+    );
     expect(r2.warnings.some((w) => /a\.bin.*limit for one entry/.test(w))).toBe(true);
     // A header that lies about the size is caught while inflating.
-    const r3 = await extractOk(fx.write('liar.zip', makeZipWith([{ name: 'liar.bin', data: Buffer.alloc(5000, 1), declaredSize: 10 }, { name: 'b.txt', data: 'x' }])));
+    const r3 = await extractOk(
+      fx.write(
+        'liar.zip',
+        makeZipWith([
+          { name: 'liar.bin', data: Buffer.alloc(5000, 1), declaredSize: 10 },
+          { name: 'b.txt', data: 'x' },
+        ]),
+      ),
+    );
     expect(r3.warnings.some((w) => /liar\.bin/.test(w))).toBe(true);
     const many = makeZipWith(Array.from({ length: 30 }, (_, i) => ({ name: `f${i}.txt`, data: 'x' })));
     const r4 = await extractOk(fx.write('many.zip', many), { maxEntries: 10 });

@@ -21,15 +21,44 @@ import { markdownTable } from '../common';
 import type { Extractor } from '../types';
 
 const ACAD_RELEASES: Record<string, string> = {
-  AC1006: 'R10', AC1009: 'R11/R12', AC1012: 'R13', AC1014: 'R14', AC1015: 'AutoCAD 2000', AC1018: 'AutoCAD 2004',
-  AC1021: 'AutoCAD 2007', AC1024: 'AutoCAD 2010', AC1027: 'AutoCAD 2013', AC1032: 'AutoCAD 2018',
+  AC1006: 'R10',
+  AC1009: 'R11/R12',
+  AC1012: 'R13',
+  AC1014: 'R14',
+  AC1015: 'AutoCAD 2000',
+  AC1018: 'AutoCAD 2004',
+  AC1021: 'AutoCAD 2007',
+  AC1024: 'AutoCAD 2010',
+  AC1027: 'AutoCAD 2013',
+  AC1032: 'AutoCAD 2018',
 };
 
 export const INSUNITS: Record<number, string> = {
-  0: 'unitless', 1: 'inches', 2: 'feet', 3: 'miles', 4: 'millimeters', 5: 'centimeters', 6: 'meters', 7: 'kilometers',
-  8: 'microinches', 9: 'mils', 10: 'yards', 11: 'angstroms', 12: 'nanometers', 13: 'microns', 14: 'decimeters',
-  15: 'decameters', 16: 'hectometers', 17: 'gigameters', 18: 'astronomical units', 19: 'light years', 20: 'parsecs',
-  21: 'US survey feet', 22: 'US survey inches', 23: 'US survey yards', 24: 'US survey miles',
+  0: 'unitless',
+  1: 'inches',
+  2: 'feet',
+  3: 'miles',
+  4: 'millimeters',
+  5: 'centimeters',
+  6: 'meters',
+  7: 'kilometers',
+  8: 'microinches',
+  9: 'mils',
+  10: 'yards',
+  11: 'angstroms',
+  12: 'nanometers',
+  13: 'microns',
+  14: 'decimeters',
+  15: 'decameters',
+  16: 'hectometers',
+  17: 'gigameters',
+  18: 'astronomical units',
+  19: 'light years',
+  20: 'parsecs',
+  21: 'US survey feet',
+  22: 'US survey inches',
+  23: 'US survey yards',
+  24: 'US survey miles',
 };
 
 /** Types that hang off the record before them and are not top-level entities. */
@@ -190,7 +219,11 @@ export const dxfExtractor: Extractor = {
       if (section === 'ENTITIES') {
         const t = recordText(current);
         if (t && t.text && entities.length < 100_000) {
-          entities.push({ type: current.type, value: t.text, attributes: { ...(current.layer ? { layer: current.layer } : {}), ...(t.tag ? { tag: t.tag } : {}) } });
+          entities.push({
+            type: current.type,
+            value: t.text,
+            attributes: { ...(current.layer ? { layer: current.layer } : {}), ...(t.tag ? { tag: t.tag } : {}) },
+          });
           texts.push(t.tag ? `${t.tag}: ${t.text}` : t.text);
         }
       }
@@ -287,7 +320,7 @@ export const dxfExtractor: Extractor = {
           else if (layerEntry) {
             if (code === 2) layerEntry.name = value.trim();
             else if (code === 62 && Number(v) < 0) layerEntry.off = true;
-            else if (code === 70 && (Number(v) & 1)) layerEntry.frozen = true;
+            else if (code === 70 && Number(v) & 1) layerEntry.frozen = true;
           }
           break;
         case 'BLOCKS':
@@ -296,7 +329,8 @@ export const dxfExtractor: Extractor = {
         case 'ENTITIES':
           if (current) {
             if (code === 8 && current.layer === undefined) current.layer = v;
-            else if (TEXT_TYPES.has(current.type) && (code === 1 || code === 3 || code === 304 || code === 2) && current.parts.length < 10_000) current.parts.push([code, value]);
+            else if (TEXT_TYPES.has(current.type) && (code === 1 || code === 3 || code === 304 || code === 2) && current.parts.length < 10_000)
+              current.parts.push([code, value]);
           }
           break;
       }
@@ -324,7 +358,12 @@ export const dxfExtractor: Extractor = {
       ...(insunits !== undefined ? { insUnits: insunits, units: INSUNITS[insunits] ?? 'unknown' } : {}),
       ...(typeof header.$DWGCODEPAGE === 'string' ? { codepage: header.$DWGCODEPAGE } : {}),
       ...(header['$EXTMIN.x'] !== undefined
-        ? { extents: { min: [header['$EXTMIN.x'], header['$EXTMIN.y'], header['$EXTMIN.z']], max: [header['$EXTMAX.x'], header['$EXTMAX.y'], header['$EXTMAX.z']] } }
+        ? {
+            extents: {
+              min: [header['$EXTMIN.x'], header['$EXTMIN.y'], header['$EXTMIN.z']],
+              max: [header['$EXTMAX.x'], header['$EXTMAX.y'], header['$EXTMAX.z']],
+            },
+          }
         : {}),
       sections,
       hasEntitiesSection: sections.includes('ENTITIES'),

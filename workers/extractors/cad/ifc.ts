@@ -15,15 +15,37 @@ import type { Extractor } from '../types';
 import { display, instanceHead, parseHeader, parseParams, readStatements, ref, refs, str, type StepValue } from './step-file';
 
 const SPATIAL = new Set([
-  'IFCPROJECT', 'IFCSITE', 'IFCBUILDING', 'IFCBUILDINGSTOREY', 'IFCSPACE',
+  'IFCPROJECT',
+  'IFCSITE',
+  'IFCBUILDING',
+  'IFCBUILDINGSTOREY',
+  'IFCSPACE',
   // IFC4x3 infrastructure
-  'IFCFACILITY', 'IFCFACILITYPART', 'IFCBRIDGE', 'IFCBRIDGEPART', 'IFCROAD', 'IFCROADPART', 'IFCRAILWAY', 'IFCRAILWAYPART',
-  'IFCMARINEFACILITY', 'IFCMARINEPART', 'IFCEXTERNALSPATIALELEMENT', 'IFCSPATIALZONE',
+  'IFCFACILITY',
+  'IFCFACILITYPART',
+  'IFCBRIDGE',
+  'IFCBRIDGEPART',
+  'IFCROAD',
+  'IFCROADPART',
+  'IFCRAILWAY',
+  'IFCRAILWAYPART',
+  'IFCMARINEFACILITY',
+  'IFCMARINEPART',
+  'IFCEXTERNALSPATIALELEMENT',
+  'IFCSPATIALZONE',
 ]);
 const RELS = new Set(['IFCRELAGGREGATES', 'IFCRELCONTAINEDINSPATIALSTRUCTURE', 'IFCRELDEFINESBYPROPERTIES']);
 const PROPS = new Set([
-  'IFCPROPERTYSET', 'IFCPROPERTYSINGLEVALUE', 'IFCPROPERTYENUMERATEDVALUE', 'IFCELEMENTQUANTITY',
-  'IFCQUANTITYLENGTH', 'IFCQUANTITYAREA', 'IFCQUANTITYVOLUME', 'IFCQUANTITYCOUNT', 'IFCQUANTITYWEIGHT', 'IFCQUANTITYTIME',
+  'IFCPROPERTYSET',
+  'IFCPROPERTYSINGLEVALUE',
+  'IFCPROPERTYENUMERATEDVALUE',
+  'IFCELEMENTQUANTITY',
+  'IFCQUANTITYLENGTH',
+  'IFCQUANTITYAREA',
+  'IFCQUANTITYVOLUME',
+  'IFCQUANTITYCOUNT',
+  'IFCQUANTITYWEIGHT',
+  'IFCQUANTITYTIME',
   'IFCSIUNIT',
 ]);
 /** Elements whose property sets are reported are capped: a 1 GB model has millions. */
@@ -37,7 +59,21 @@ interface Rooted {
   elevation?: number;
 }
 
-const PREFIX: Record<string, string> = { EXA: 'E', PETA: 'P', TERA: 'T', GIGA: 'G', MEGA: 'M', KILO: 'k', HECTO: 'h', DECA: 'da', DECI: 'd', CENTI: 'c', MILLI: 'm', MICRO: 'µ', NANO: 'n' };
+const PREFIX: Record<string, string> = {
+  EXA: 'E',
+  PETA: 'P',
+  TERA: 'T',
+  GIGA: 'G',
+  MEGA: 'M',
+  KILO: 'k',
+  HECTO: 'h',
+  DECA: 'da',
+  DECI: 'd',
+  CENTI: 'c',
+  MILLI: 'm',
+  MICRO: 'µ',
+  NANO: 'n',
+};
 const SI: Record<string, string> = { METRE: 'm', SQUARE_METRE: 'm²', CUBIC_METRE: 'm³', GRAM: 'g', SECOND: 's', RADIAN: 'rad' };
 
 export const ifcExtractor: Extractor = {
@@ -94,7 +130,9 @@ export const ifcExtractor: Extractor = {
     if (!summary.hasMagic && instances === 0) throw new ExtractionError('corrupt_file', 'Not an IFC file: no ISO-10303-21 header and no instances');
     const warnings: string[] = [];
     if (!summary.complete) {
-      warnings.push(`no END-ISO-10303-21: the IFC file is truncated; the ${instances} complete instances were counted${summary.trailing ? ` (an unfinished instance of ${summary.trailing} characters at the end was dropped)` : ''}`);
+      warnings.push(
+        `no END-ISO-10303-21: the IFC file is truncated; the ${instances} complete instances were counted${summary.trailing ? ` (an unfinished instance of ${summary.trailing} characters at the end was dropped)` : ''}`,
+      );
     }
     if (malformed) warnings.push(`${malformed} statements in DATA are not instances (#n=TYPE(...)) and were skipped`);
     const header = parseHeader(headerStatements);
@@ -104,8 +142,8 @@ export const ifcExtractor: Extractor = {
     for (const p of params.values()) {
       if (p.type !== 'IFCSIUNIT') continue;
       const kind = p.values[1]?.t === 'e' ? p.values[1].v : '';
-      const prefix = p.values[2]?.t === 'e' ? PREFIX[p.values[2].v] ?? '' : '';
-      const name = p.values[3]?.t === 'e' ? SI[p.values[3].v] ?? p.values[3].v.toLowerCase() : '';
+      const prefix = p.values[2]?.t === 'e' ? (PREFIX[p.values[2].v] ?? '') : '';
+      const name = p.values[3]?.t === 'e' ? (SI[p.values[3].v] ?? p.values[3].v.toLowerCase()) : '';
       if (kind && name) units[kind.replace(/UNIT$/, '').toLowerCase()] = prefix + name;
     }
 
@@ -170,7 +208,15 @@ export const ifcExtractor: Extractor = {
     const entities: Entity[] = [];
     const lines: string[] = [];
     const md: string[] = [];
-    interface TreeNode { id: number; type: string; name?: string; longName?: string; elevation?: number; elements?: Record<string, number>; children: TreeNode[] }
+    interface TreeNode {
+      id: number;
+      type: string;
+      name?: string;
+      longName?: string;
+      elevation?: number;
+      elements?: Record<string, number>;
+      children: TreeNode[];
+    }
     const projects = [...rooted].filter(([, r]) => r.type === 'IFCPROJECT').map(([id]) => id);
     const seen = new Set<number>();
     const roots: TreeNode[] = [];
@@ -182,7 +228,14 @@ export const ifcExtractor: Extractor = {
       if (seen.has(id) || depth > 50) continue;
       seen.add(id);
       const r = rooted.get(id);
-      const node: TreeNode = { id, type: r?.type ?? '?', ...(r?.name ? { name: r.name } : {}), ...(r?.longName ? { longName: r.longName } : {}), ...(r?.elevation !== undefined ? { elevation: r.elevation } : {}), children: [] };
+      const node: TreeNode = {
+        id,
+        type: r?.type ?? '?',
+        ...(r?.name ? { name: r.name } : {}),
+        ...(r?.longName ? { longName: r.longName } : {}),
+        ...(r?.elevation !== undefined ? { elevation: r.elevation } : {}),
+        children: [],
+      };
       if (parent) parent.children.push(node);
       else roots.push(node);
       const els = contained.get(id) ?? [];
@@ -195,15 +248,47 @@ export const ifcExtractor: Extractor = {
           if (elementsReported < MAX_ELEMENTS) {
             elementsReported++;
             const ps = psets(e);
-            entities.push({ type: et, value: er?.name ?? `#${e}`, attributes: { id: e, ...(er ? { globalId: er.globalId } : {}), container: label(id), ...(Object.keys(ps).length ? { propertySets: ps } : {}) } });
+            entities.push({
+              type: et,
+              value: er?.name ?? `#${e}`,
+              attributes: { id: e, ...(er ? { globalId: er.globalId } : {}), container: label(id), ...(Object.keys(ps).length ? { propertySets: ps } : {}) },
+            });
           }
         }
         node.elements = byType;
       }
       const ps = psets(id);
-      entities.push({ type: node.type, value: r?.name ?? `#${id}`, attributes: { id, ...(r ? { globalId: r.globalId } : {}), ...(r?.longName ? { longName: r.longName } : {}), ...(r?.elevation !== undefined ? { elevation: r.elevation } : {}), spatial: true, depth, ...(Object.keys(ps).length ? { propertySets: ps } : {}) } });
-      lines.push(`${'  '.repeat(depth)}${label(id)}${node.elements ? ` — ${Object.entries(node.elements).map(([t, n]) => `${n} ${t}`).join(', ')}` : ''}`);
-      md.push(`${'  '.repeat(depth)}- **${node.type}** ${r?.name ?? ''}${r?.longName ? ` (${r.longName})` : ''}${node.elements ? ` — ${Object.entries(node.elements).map(([t, n]) => `${n} ${t}`).join(', ')}` : ''}`);
+      entities.push({
+        type: node.type,
+        value: r?.name ?? `#${id}`,
+        attributes: {
+          id,
+          ...(r ? { globalId: r.globalId } : {}),
+          ...(r?.longName ? { longName: r.longName } : {}),
+          ...(r?.elevation !== undefined ? { elevation: r.elevation } : {}),
+          spatial: true,
+          depth,
+          ...(Object.keys(ps).length ? { propertySets: ps } : {}),
+        },
+      });
+      lines.push(
+        `${'  '.repeat(depth)}${label(id)}${
+          node.elements
+            ? ` — ${Object.entries(node.elements)
+                .map(([t, n]) => `${n} ${t}`)
+                .join(', ')}`
+            : ''
+        }`,
+      );
+      md.push(
+        `${'  '.repeat(depth)}- **${node.type}** ${r?.name ?? ''}${r?.longName ? ` (${r.longName})` : ''}${
+          node.elements
+            ? ` — ${Object.entries(node.elements)
+                .map(([t, n]) => `${n} ${t}`)
+                .join(', ')}`
+            : ''
+        }`,
+      );
       const kids = (children.get(id) ?? []).filter((k) => SPATIAL.has(rooted.get(k)?.type ?? params.get(k)?.type ?? ''));
       for (let i = kids.length - 1; i >= 0; i--) stack.push({ id: kids[i]!, depth: depth + 1, parent: node });
     }
@@ -216,20 +301,23 @@ export const ifcExtractor: Extractor = {
     for (const e of entities) if (!(e.attributes as { spatial?: boolean }).spatial) elementLines.push(`${e.type}\t${e.value}`);
 
     const countsSorted = Object.fromEntries([...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
-    const countRows = [['Entity type', 'Count'], ...Object.entries(countsSorted).slice(0, 500).map(([t, n]) => [t, String(n)])];
+    const countRows = [
+      ['Entity type', 'Count'],
+      ...Object.entries(countsSorted)
+        .slice(0, 500)
+        .map(([t, n]) => [t, String(n)]),
+    ];
     const schema = (header.schema as string[] | undefined)?.[0];
-    const text = [
-      schema ? `IFC schema: ${schema}` : '',
-      lines.join('\n'),
-      elementLines.join('\n'),
-    ].filter(Boolean).join('\n\n');
+    const text = [schema ? `IFC schema: ${schema}` : '', lines.join('\n'), elementLines.join('\n')].filter(Boolean).join('\n\n');
     const markdown = [
       `# IFC model${schema ? ` (${schema})` : ''}`,
       header.originatingSystem ? `Originating system: ${header.originatingSystem}` : '',
       `${instances} instances`,
       md.length ? `## Spatial structure\n\n${md.join('\n')}` : '',
       `## Entity types\n\n${markdownTable(countRows, true)}`,
-    ].filter(Boolean).join('\n\n');
+    ]
+      .filter(Boolean)
+      .join('\n\n');
     return {
       text,
       markdown,

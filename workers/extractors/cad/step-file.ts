@@ -238,7 +238,7 @@ export function parseParams(src: string, from = 0): { values: StepValue[]; end: 
     }
     // A number or a type name (typed parameter: IFCLABEL('x')).
     let j = i;
-    while (j < n && !',()\''.includes(src[j]!) && src[j] !== ' ') j++;
+    while (j < n && !",()'".includes(src[j]!) && src[j] !== ' ') j++;
     const word = src.slice(i, j);
     let k = j;
     while (k < n && src[k] === ' ') k++;
@@ -333,7 +333,8 @@ export function parseHeader(statements: string[]): Record<string, unknown> {
     const name = /^([A-Z_]+)\s*\(/.exec(s)?.[1];
     if (!name) continue;
     const { values } = parseParams(s);
-    const strings = (v: StepValue | undefined) => (v?.t === 'list' ? v.v.map(str).filter((x): x is string => x !== undefined && x !== '') : str(v) ? [str(v)!] : []);
+    const strings = (v: StepValue | undefined) =>
+      v?.t === 'list' ? v.v.map(str).filter((x): x is string => x !== undefined && x !== '') : str(v) ? [str(v)!] : [];
     if (name === 'FILE_DESCRIPTION') {
       out.description = strings(values[0]);
       if (str(values[1])) out.implementationLevel = str(values[1]);

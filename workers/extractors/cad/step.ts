@@ -26,8 +26,27 @@ const PROTOCOLS: Array<[RegExp, string]> = [
   [/^STRUCTURAL_ANALYSIS_DESIGN/i, 'AP209'],
   [/^IFC/i, 'IFC'],
 ];
-const GEOMETRY = ['MANIFOLD_SOLID_BREP', 'BREP_WITH_VOIDS', 'FACETED_BREP', 'CLOSED_SHELL', 'OPEN_SHELL', 'SHELL_BASED_SURFACE_MODEL', 'ADVANCED_FACE', 'FACE_SURFACE', 'EDGE_CURVE', 'VERTEX_POINT', 'TESSELLATED_SOLID', 'TRIANGULATED_FACE'];
-const KEEP = new Set(['PRODUCT', 'PRODUCT_DEFINITION', 'PRODUCT_DEFINITION_FORMATION', 'PRODUCT_DEFINITION_FORMATION_WITH_SPECIFIED_SOURCE', 'NEXT_ASSEMBLY_USAGE_OCCURRENCE']);
+const GEOMETRY = [
+  'MANIFOLD_SOLID_BREP',
+  'BREP_WITH_VOIDS',
+  'FACETED_BREP',
+  'CLOSED_SHELL',
+  'OPEN_SHELL',
+  'SHELL_BASED_SURFACE_MODEL',
+  'ADVANCED_FACE',
+  'FACE_SURFACE',
+  'EDGE_CURVE',
+  'VERTEX_POINT',
+  'TESSELLATED_SOLID',
+  'TRIANGULATED_FACE',
+];
+const KEEP = new Set([
+  'PRODUCT',
+  'PRODUCT_DEFINITION',
+  'PRODUCT_DEFINITION_FORMATION',
+  'PRODUCT_DEFINITION_FORMATION_WITH_SPECIFIED_SOURCE',
+  'NEXT_ASSEMBLY_USAGE_OCCURRENCE',
+]);
 
 export function applicationProtocol(schema: string | undefined): string | undefined {
   if (!schema) return undefined;
@@ -96,7 +115,11 @@ async function extractStep(input: ExtractInput, progress: (a: number, b: number)
     childrenOf.set(parent, [...(childrenOf.get(parent) ?? []), child]);
     isChild.add(child);
   }
-  interface Node { name: string; quantity: number; children: Node[] }
+  interface Node {
+    name: string;
+    quantity: number;
+    children: Node[];
+  }
   const pds = [...kept].filter(([, k]) => k.type === 'PRODUCT_DEFINITION').map(([id]) => id);
   const rootsPd = pds.filter((id) => !isChild.has(id) && childrenOf.has(id));
   const build = (pd: number, depth: number, path: Set<number>): Node => {
@@ -119,22 +142,45 @@ async function extractStep(input: ExtractInput, progress: (a: number, b: number)
 
   const geometry = Object.fromEntries(GEOMETRY.map((t) => [t, counts.get(t) ?? 0]).filter(([, n]) => n));
   const countsSorted = Object.fromEntries([...counts].sort((a, b) => (b[1] as number) - (a[1] as number) || a[0].localeCompare(b[0])));
-  const countRows = [['Entity type', 'Count'], ...Object.entries(countsSorted).slice(0, 500).map(([t, n]) => [t, String(n)])];
-  const entities: Entity[] = products.map((p) => ({ type: 'PRODUCT', value: p.name, attributes: { id: p.id, ...(p.description ? { description: p.description } : {}) } }));
+  const countRows = [
+    ['Entity type', 'Count'],
+    ...Object.entries(countsSorted)
+      .slice(0, 500)
+      .map(([t, n]) => [t, String(n)]),
+  ];
+  const entities: Entity[] = products.map((p) => ({
+    type: 'PRODUCT',
+    value: p.name,
+    attributes: { id: p.id, ...(p.description ? { description: p.description } : {}) },
+  }));
   const text = [
     schema ? `STEP ${ap ?? ''} (${schema})`.replace('  ', ' ') : 'STEP',
     header.originatingSystem ? `Originating system: ${header.originatingSystem}` : '',
     products.length ? `Products: ${products.map((p) => p.name).join(', ')}` : '',
     treeLines.length ? `Assembly:\n${treeLines.join('\n')}` : '',
-  ].filter(Boolean).join('\n');
+  ]
+    .filter(Boolean)
+    .join('\n');
   const markdown = [
     `# STEP model${ap ? ` (${ap})` : ''}`,
-    [header.fileName ? `File name: ${header.fileName}` : '', header.originatingSystem ? `Originating system: ${header.originatingSystem}` : '', `${instances} instances`].filter(Boolean).join('  \n'),
+    [
+      header.fileName ? `File name: ${header.fileName}` : '',
+      header.originatingSystem ? `Originating system: ${header.originatingSystem}` : '',
+      `${instances} instances`,
+    ]
+      .filter(Boolean)
+      .join('  \n'),
     products.length ? `## Products\n\n${products.map((p) => `- ${p.name}`).join('\n')}` : '',
     treeLines.length ? `## Assembly\n\n${treeLines.map((l) => l.replace(/^( *)/, '$1- ')).join('\n')}` : '',
-    Object.keys(geometry).length ? `## Geometry\n\n${Object.entries(geometry).map(([t, n]) => `- ${t}: ${n}`).join('\n')}` : '',
+    Object.keys(geometry).length
+      ? `## Geometry\n\n${Object.entries(geometry)
+          .map(([t, n]) => `- ${t}: ${n}`)
+          .join('\n')}`
+      : '',
     `## Entity types\n\n${markdownTable(countRows, true)}`,
-  ].filter(Boolean).join('\n\n');
+  ]
+    .filter(Boolean)
+    .join('\n\n');
   if (!products.length) warnings.push('No PRODUCT in the file');
   return {
     text,
@@ -155,23 +201,92 @@ async function extractStep(input: ExtractInput, progress: (a: number, b: number)
     tables: [{ name: 'entity counts', rows: countRows, hasHeader: true }],
     entities,
     warnings,
-    counters: { items: instances, instances, types: counts.size, products: products.length, solids: (geometry.MANIFOLD_SOLID_BREP ?? 0) + (geometry.BREP_WITH_VOIDS ?? 0), faces: geometry.ADVANCED_FACE ?? 0 },
+    counters: {
+      items: instances,
+      instances,
+      types: counts.size,
+      products: products.length,
+      solids: (geometry.MANIFOLD_SOLID_BREP ?? 0) + (geometry.BREP_WITH_VOIDS ?? 0),
+      faces: geometry.ADVANCED_FACE ?? 0,
+    },
   };
 }
 
 const IGES_TYPES: Record<number, string> = {
-  100: 'circular arc', 102: 'composite curve', 104: 'conic arc', 106: 'copious data', 108: 'plane', 110: 'line', 112: 'parametric spline curve',
-  114: 'parametric spline surface', 116: 'point', 118: 'ruled surface', 120: 'surface of revolution', 122: 'tabulated cylinder', 123: 'direction',
-  124: 'transformation matrix', 126: 'rational B-spline curve', 128: 'rational B-spline surface', 130: 'offset curve', 140: 'offset surface',
-  141: 'boundary', 142: 'curve on a parametric surface', 143: 'bounded surface', 144: 'trimmed surface', 150: 'block', 152: 'right angular wedge',
-  154: 'right circular cylinder', 156: 'right circular cone frustum', 158: 'sphere', 160: 'torus', 162: 'solid of revolution', 164: 'solid of linear extrusion',
-  168: 'ellipsoid', 180: 'boolean tree', 184: 'solid assembly', 186: 'manifold solid B-rep object', 190: 'plane surface', 192: 'right circular cylindrical surface',
-  194: 'right circular conical surface', 196: 'spherical surface', 198: 'toroidal surface', 202: 'angular dimension', 206: 'diameter dimension',
-  208: 'flag note', 210: 'general label', 212: 'general note', 214: 'leader', 216: 'linear dimension', 222: 'radius dimension', 228: 'general symbol',
-  230: 'sectioned area', 308: 'subfigure definition', 314: 'color definition', 402: 'associativity instance', 406: 'property', 408: 'singular subfigure instance',
-  410: 'view', 502: 'vertex list', 504: 'edge list', 508: 'loop', 510: 'face', 514: 'shell',
+  100: 'circular arc',
+  102: 'composite curve',
+  104: 'conic arc',
+  106: 'copious data',
+  108: 'plane',
+  110: 'line',
+  112: 'parametric spline curve',
+  114: 'parametric spline surface',
+  116: 'point',
+  118: 'ruled surface',
+  120: 'surface of revolution',
+  122: 'tabulated cylinder',
+  123: 'direction',
+  124: 'transformation matrix',
+  126: 'rational B-spline curve',
+  128: 'rational B-spline surface',
+  130: 'offset curve',
+  140: 'offset surface',
+  141: 'boundary',
+  142: 'curve on a parametric surface',
+  143: 'bounded surface',
+  144: 'trimmed surface',
+  150: 'block',
+  152: 'right angular wedge',
+  154: 'right circular cylinder',
+  156: 'right circular cone frustum',
+  158: 'sphere',
+  160: 'torus',
+  162: 'solid of revolution',
+  164: 'solid of linear extrusion',
+  168: 'ellipsoid',
+  180: 'boolean tree',
+  184: 'solid assembly',
+  186: 'manifold solid B-rep object',
+  190: 'plane surface',
+  192: 'right circular cylindrical surface',
+  194: 'right circular conical surface',
+  196: 'spherical surface',
+  198: 'toroidal surface',
+  202: 'angular dimension',
+  206: 'diameter dimension',
+  208: 'flag note',
+  210: 'general label',
+  212: 'general note',
+  214: 'leader',
+  216: 'linear dimension',
+  222: 'radius dimension',
+  228: 'general symbol',
+  230: 'sectioned area',
+  308: 'subfigure definition',
+  314: 'color definition',
+  402: 'associativity instance',
+  406: 'property',
+  408: 'singular subfigure instance',
+  410: 'view',
+  502: 'vertex list',
+  504: 'edge list',
+  508: 'loop',
+  510: 'face',
+  514: 'shell',
 };
-const IGES_UNITS: Record<number, string> = { 1: 'inches', 2: 'millimeters', 3: 'other', 4: 'feet', 5: 'miles', 6: 'meters', 7: 'kilometers', 8: 'mils', 9: 'microns', 10: 'centimeters', 11: 'microinches' };
+const IGES_UNITS: Record<number, string> = {
+  1: 'inches',
+  2: 'millimeters',
+  3: 'other',
+  4: 'feet',
+  5: 'miles',
+  6: 'meters',
+  7: 'kilometers',
+  8: 'mils',
+  9: 'microns',
+  10: 'centimeters',
+  11: 'microinches',
+};
 
 export function looksLikeIges(head: string): boolean {
   const first = head.split(/\r?\n/, 1)[0] ?? '';
@@ -240,7 +355,9 @@ async function extractIges(input: ExtractInput): Promise<ExtractionParts> {
   for (const k of Object.keys(metadata)) if (metadata[k] === undefined) delete metadata[k];
   const rows = [['Entity type', 'Count'], ...[...counts].map(([t, n]) => [t, String(n)])];
   return {
-    text: [start, metadata.fileName ? `File: ${metadata.fileName}` : '', metadata.nativeSystem ? `System: ${metadata.nativeSystem}` : ''].filter(Boolean).join('\n'),
+    text: [start, metadata.fileName ? `File: ${metadata.fileName}` : '', metadata.nativeSystem ? `System: ${metadata.nativeSystem}` : '']
+      .filter(Boolean)
+      .join('\n'),
     markdown: `# IGES model\n\n${start}\n\n${markdownTable(rows, true)}`,
     metadata,
     tables: [{ name: 'entity counts', rows, hasHeader: true }],
@@ -260,7 +377,8 @@ async function extractBrep(input: ExtractInput): Promise<ExtractionParts> {
   const version = /CASCADE Topology V(\d+)(?:, \(c\) [^\n]*)?/.exec(source)?.[1];
   if (!version) throw new ExtractionError('corrupt_file', 'Not an OpenCASCADE BREP file: no "CASCADE Topology" header');
   const tables: Record<string, number> = {};
-  for (const m of source.matchAll(/^(Locations|Curve2ds|Curves|Polygon3D|PolygonOnTriangulations|Surfaces|Triangulations|TShapes)\s+(\d+)\s*$/gm)) tables[m[1]!] = Number(m[2]);
+  for (const m of source.matchAll(/^(Locations|Curve2ds|Curves|Polygon3D|PolygonOnTriangulations|Surfaces|Triangulations|TShapes)\s+(\d+)\s*$/gm))
+    tables[m[1]!] = Number(m[2]);
   const shapes: Record<string, number> = {};
   const at = source.search(/^TShapes\s+\d+\s*$/m);
   if (at >= 0) {
@@ -276,7 +394,9 @@ async function extractBrep(input: ExtractInput): Promise<ExtractionParts> {
   }
   const rows = [['Shape type', 'Count'], ...Object.entries(shapes).map(([t, n]) => [t, String(n)])];
   return {
-    text: `OpenCASCADE BREP (CASCADE Topology V${version}): ${Object.entries(shapes).map(([t, n]) => `${n} ${n === 1 ? t : t === 'vertex' ? 'vertices' : `${t}s`}`).join(', ')}`,
+    text: `OpenCASCADE BREP (CASCADE Topology V${version}): ${Object.entries(shapes)
+      .map(([t, n]) => `${n} ${n === 1 ? t : t === 'vertex' ? 'vertices' : `${t}s`}`)
+      .join(', ')}`,
     markdown: `# OpenCASCADE BREP\n\nFormat: CASCADE Topology V${version}\n\n${markdownTable(rows, true)}`,
     metadata: { kind: 'brep', topologyVersion: Number(version), shapeCounts: shapes, tableSizes: tables },
     tables: [{ name: 'shape counts', rows, hasHeader: true }],

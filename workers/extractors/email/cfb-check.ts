@@ -178,7 +178,15 @@ class CompoundFileCheck {
         const linked = type === TYPE_STORAGE || type === TYPE_STREAM || type === TYPE_ROOT;
         entries.push(
           linked
-            ? { index: entries.length, type, left: this.int(at + 0x44), right: this.int(at + 0x48), child: this.int(at + 0x4c), start: this.int(at + 0x74), size: this.int(at + 0x78) }
+            ? {
+                index: entries.length,
+                type,
+                left: this.int(at + 0x44),
+                right: this.int(at + 0x48),
+                child: this.int(at + 0x4c),
+                start: this.int(at + 0x74),
+                size: this.int(at + 0x78),
+              }
             : { index: entries.length, type, left: NO_STREAM, right: NO_STREAM, child: NO_STREAM, start: 0, size: 0 },
         );
       }

@@ -20,7 +20,12 @@ export function htmlBody(html: string, warnings: string[]): { text: string; mark
   } catch (err) {
     if (!isStackOverflow(err)) throw err;
     warnings.push('The HTML body is nested too deeply to parse; its tags were stripped instead');
-    const text = html.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ').replace(/[ \t]+/g, ' ').replace(/\n\s*\n+/g, '\n\n').trim();
+    const text = html
+      .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/[ \t]+/g, ' ')
+      .replace(/\n\s*\n+/g, '\n\n')
+      .trim();
     return { text, markdown: text };
   }
 }
@@ -35,9 +40,20 @@ export interface AttachmentInfo {
 }
 
 const EXT: Record<string, string> = {
-  'text/plain': '.txt', 'text/html': '.html', 'text/csv': '.csv', 'application/pdf': '.pdf', 'image/png': '.png', 'image/jpeg': '.jpg',
-  'image/gif': '.gif', 'message/rfc822': '.eml', 'application/zip': '.zip', 'application/json': '.json', 'text/calendar': '.ics',
-  'message/delivery-status': '.txt', 'text/watch-html': '.html', 'application/vnd.ms-outlook': '.msg',
+  'text/plain': '.txt',
+  'text/html': '.html',
+  'text/csv': '.csv',
+  'application/pdf': '.pdf',
+  'image/png': '.png',
+  'image/jpeg': '.jpg',
+  'image/gif': '.gif',
+  'message/rfc822': '.eml',
+  'application/zip': '.zip',
+  'application/json': '.json',
+  'text/calendar': '.ics',
+  'message/delivery-status': '.txt',
+  'text/watch-html': '.html',
+  'application/vnd.ms-outlook': '.msg',
 };
 
 export function attachmentName(name: string | null | undefined, mimeType: string | undefined, index: number): string {

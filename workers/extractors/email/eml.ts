@@ -96,7 +96,9 @@ export const emlExtractor: Extractor = {
 
     const entities: Entity[] = [];
     const addr = (role: string, xs: Address[] | undefined) => {
-      for (const a of xs ?? []) for (const m of a.group ?? [a]) if (m.address) entities.push({ type: 'email', value: m.address, attributes: { role, ...(m.name ? { name: m.name } : {}) } });
+      for (const a of xs ?? [])
+        for (const m of a.group ?? [a])
+          if (m.address) entities.push({ type: 'email', value: m.address, attributes: { role, ...(m.name ? { name: m.name } : {}) } });
     };
     addr('from', email.from ? [email.from] : undefined);
     addr('to', email.to);

@@ -11,7 +11,7 @@ import { checkCompoundFile } from './cfb-check';
 import { attachmentName, emailResult, htmlBody, spoolAttachments, type AttachmentInfo } from './common';
 
 /** The package is CommonJS with a `default` property; bundlers differ in how they hand it over. */
-const MsgReader: typeof MsgReaderModule = ((MsgReaderModule as unknown as { default?: typeof MsgReaderModule }).default ?? MsgReaderModule);
+const MsgReader: typeof MsgReaderModule = (MsgReaderModule as unknown as { default?: typeof MsgReaderModule }).default ?? MsgReaderModule;
 type Fields = ReturnType<MsgReaderModule['getFileData']>;
 
 function isoDate(d: string | undefined): string | undefined {
@@ -23,8 +23,7 @@ function isoDate(d: string | undefined): string | undefined {
 /** A corrupted property stream can yield any type where a string is expected. */
 const txt = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-const person = (name: string | undefined, email: string | undefined) =>
-  email ? (name && name !== email ? `${name} <${email}>` : email) : name || undefined;
+const person = (name: string | undefined, email: string | undefined) => (email ? (name && name !== email ? `${name} <${email}>` : email) : name || undefined);
 
 export const msgExtractor: Extractor = {
   name: 'msg',
@@ -51,11 +50,15 @@ export const msgExtractor: Extractor = {
       return { role: txt(r.recipType) ?? 'to', text: person(name, email) ?? '', email, name };
     });
     const byRole = (role: string) => {
-      const xs = recipients.filter((r) => r.role === role).map((r) => r.text).filter(Boolean);
+      const xs = recipients
+        .filter((r) => r.role === role)
+        .map((r) => r.text)
+        .filter(Boolean);
       return xs.length ? xs : undefined;
     };
     const senderName = txt(data.senderName);
-    const senderEmail = txt(data.senderSmtpAddress) ?? txt(data.senderEmail) ?? txt(data.sentRepresentingSmtpAddress) ?? txt(data.creatorSMTPAddress) ?? txt(data.inetAcctName);
+    const senderEmail =
+      txt(data.senderSmtpAddress) ?? txt(data.senderEmail) ?? txt(data.sentRepresentingSmtpAddress) ?? txt(data.creatorSMTPAddress) ?? txt(data.inetAcctName);
     const from = person(senderName, senderEmail);
     const subject = txt(data.subject);
 
@@ -110,7 +113,8 @@ export const msgExtractor: Extractor = {
 
     const entities: Entity[] = [];
     if (senderEmail) entities.push({ type: 'email', value: senderEmail, attributes: { role: 'from', ...(senderName ? { name: senderName } : {}) } });
-    for (const r of recipients) if (r.email) entities.push({ type: 'email', value: r.email, attributes: { role: r.role, ...(r.name ? { name: r.name } : {}) } });
+    for (const r of recipients)
+      if (r.email) entities.push({ type: 'email', value: r.email, attributes: { role: r.role, ...(r.name ? { name: r.name } : {}) } });
     return emailResult({
       text,
       bodyMarkdown,

@@ -17,7 +17,6 @@ import { parseHTML } from 'linkedom';
 import { ensureTableRows } from './dom';
 import { capNesting } from './nesting';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 type AnyNode = any;
 
 /** `nestingCut`: elements left out of the tree for nesting too deep (see nesting.ts); their text is kept. */
@@ -55,7 +54,8 @@ function gatherBody(document: AnyNode): AnyNode {
   const isBody = (n: AnyNode) => n.nodeType === 1 && String(n.tagName).toUpperCase() === 'BODY';
   const existing = [...root.childNodes].find(isBody);
   const outside = [...root.childNodes].filter(
-    (n: AnyNode) => !isBody(n) && !(n.nodeType === 1 && String(n.tagName).toUpperCase() === 'HEAD') && !(n.nodeType === 3 && !n.data.trim()) && n.nodeType !== 8,
+    (n: AnyNode) =>
+      !isBody(n) && !(n.nodeType === 1 && String(n.tagName).toUpperCase() === 'HEAD') && !(n.nodeType === 3 && !n.data.trim()) && n.nodeType !== 8,
   );
   if (!outside.length && existing) return existing;
   const body = document.createElement('body');

@@ -4,14 +4,57 @@
  * nested <div>s) must still yield text.
  */
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 type AnyNode = any;
 
 const SKIP = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'HEAD', 'SVG', 'CANVAS', 'IFRAME', 'OBJECT']);
 /** Blocks that end a paragraph (blank line) vs. those that only end a line. */
-const PARAGRAPH = new Set(['P', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'UL', 'OL', 'DL', 'TABLE', 'BLOCKQUOTE', 'PRE', 'FIGURE', 'HR', 'ADDRESS', 'FORM', 'FIELDSET']);
-const LINE = new Set(['DIV', 'LI', 'TR', 'SECTION', 'ARTICLE', 'HEADER', 'FOOTER', 'NAV', 'ASIDE', 'MAIN', 'DT', 'DD', 'FIGCAPTION',
-  'CAPTION', 'THEAD', 'TBODY', 'TFOOT', 'DETAILS', 'SUMMARY', 'BODY', 'HTML', 'TITLE', 'OPTION', 'LEGEND', 'CENTER']);
+const PARAGRAPH = new Set([
+  'P',
+  'H1',
+  'H2',
+  'H3',
+  'H4',
+  'H5',
+  'H6',
+  'UL',
+  'OL',
+  'DL',
+  'TABLE',
+  'BLOCKQUOTE',
+  'PRE',
+  'FIGURE',
+  'HR',
+  'ADDRESS',
+  'FORM',
+  'FIELDSET',
+]);
+const LINE = new Set([
+  'DIV',
+  'LI',
+  'TR',
+  'SECTION',
+  'ARTICLE',
+  'HEADER',
+  'FOOTER',
+  'NAV',
+  'ASIDE',
+  'MAIN',
+  'DT',
+  'DD',
+  'FIGCAPTION',
+  'CAPTION',
+  'THEAD',
+  'TBODY',
+  'TFOOT',
+  'DETAILS',
+  'SUMMARY',
+  'BODY',
+  'HTML',
+  'TITLE',
+  'OPTION',
+  'LEGEND',
+  'CENTER',
+]);
 const CELL = new Set(['TD', 'TH']);
 
 /**
@@ -146,9 +189,7 @@ export function extractTables(root: AnyNode): HtmlTable[] {
       if (!cells.length) return;
       const row: string[] = cells.map((c: AnyNode) => readableText(c).replace(/\s+/g, ' ').trim());
       if (i === 0) {
-        hasHeader =
-          String(tr.parentNode?.tagName).toUpperCase() === 'THEAD' ||
-          cells.every((c: AnyNode) => String(c.tagName).toUpperCase() === 'TH');
+        hasHeader = String(tr.parentNode?.tagName).toUpperCase() === 'THEAD' || cells.every((c: AnyNode) => String(c.tagName).toUpperCase() === 'TH');
       }
       rows.push(row);
     });

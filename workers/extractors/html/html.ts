@@ -25,7 +25,8 @@ export const htmlExtractor: Extractor = {
   async extract(input) {
     const { text: source, encoding, warnings, empty } = await readText(input, true);
     const { document, body, nestingCut } = parseHtmlDocument(source);
-    if (nestingCut) warnings.push(`HTML nests elements more than ${MAX_PARSE_DEPTH} levels deep; ${nestingCut} elements below that depth were left out (their text is kept)`);
+    if (nestingCut)
+      warnings.push(`HTML nests elements more than ${MAX_PARSE_DEPTH} levels deep; ${nestingCut} elements below that depth were left out (their text is kept)`);
 
     const title = clean(document.querySelector('title')?.textContent);
     const meta = (name: string) => clean(document.querySelector(`meta[name="${name}" i]`)?.getAttribute('content')) || undefined;

@@ -88,7 +88,9 @@ export function isStackOverflow(err: unknown): boolean {
 export function markdownOf(root: unknown, text: string, warnings: string[], what: string): string {
   const input = markdownInput(root);
   if (input.flattenedFrom) {
-    warnings.push(`${what} nests elements ${input.flattenedFrom} levels deep; for Markdown, elements deeper than ${MAX_MARKDOWN_DEPTH} levels were flattened (their text is all kept)`);
+    warnings.push(
+      `${what} nests elements ${input.flattenedFrom} levels deep; for Markdown, elements deeper than ${MAX_MARKDOWN_DEPTH} levels were flattened (their text is all kept)`,
+    );
   }
   try {
     return getConverter().convert(input.root);

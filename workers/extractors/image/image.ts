@@ -129,7 +129,12 @@ export const imageExtractor: Extractor = {
 
     const latitude = typeof gps.latitude === 'number' ? gps.latitude : dms(gps.GPSLatitude, gps.GPSLatitudeRef);
     const longitude = typeof gps.longitude === 'number' ? gps.longitude : dms(gps.GPSLongitude, gps.GPSLongitudeRef);
-    const altitude = typeof gps.GPSAltitude === 'number' ? (gps.GPSAltitudeRef === 1 || (gps.GPSAltitudeRef as Record<string, number> | undefined)?.[0] === 1 ? -gps.GPSAltitude : gps.GPSAltitude) : undefined;
+    const altitude =
+      typeof gps.GPSAltitude === 'number'
+        ? gps.GPSAltitudeRef === 1 || (gps.GPSAltitudeRef as Record<string, number> | undefined)?.[0] === 1
+          ? -gps.GPSAltitude
+          : gps.GPSAltitude
+        : undefined;
 
     const metadata: Record<string, unknown> = {
       mime,
@@ -180,12 +185,17 @@ export const imageExtractor: Extractor = {
       try {
         const r = await recognize(bytes, lang, input.options.stepTimeoutMs ?? 60_000);
         if (r.decoderMessages.length) warnings.push(damagedImage(r.decoderMessages));
-        const recognised = r.text.replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim();
+        const recognised = r.text
+          .replace(/[ \t]+\n/g, '\n')
+          .replace(/\n{3,}/g, '\n\n')
+          .trim();
         ocr = { engine: 'tesseract.js', language: lang, confidence: Math.round(r.confidence) };
         if (!recognised) {
           warnings.push('No text found in the image (OCR)');
         } else if (r.confidence < MIN_CONFIDENCE) {
-          warnings.push(`OCR found only unreliable text (mean confidence ${Math.round(r.confidence)}%, below ${MIN_CONFIDENCE}%): probably a photo without text; kept in metadata.ocr.lowConfidenceText, not in the text`);
+          warnings.push(
+            `OCR found only unreliable text (mean confidence ${Math.round(r.confidence)}%, below ${MIN_CONFIDENCE}%): probably a photo without text; kept in metadata.ocr.lowConfidenceText, not in the text`,
+          );
           ocr.lowConfidenceText = recognised.slice(0, 2000);
         } else {
           text = recognised;
@@ -199,13 +209,20 @@ export const imageExtractor: Extractor = {
     if (ocr) metadata.ocr = ocr;
 
     const rows: string[][] = [['Property', 'Value']];
-    const show = (k: string, v: unknown) => v !== undefined && v !== null && v !== '' && rows.push([k, Array.isArray(v) ? v.join(', ') : typeof v === 'object' ? JSON.stringify(v) : String(v)]);
+    const show = (k: string, v: unknown) =>
+      v !== undefined && v !== null && v !== '' && rows.push([k, Array.isArray(v) ? v.join(', ') : typeof v === 'object' ? JSON.stringify(v) : String(v)]);
     show('Dimensions', width && height ? `${width} × ${height}` : undefined);
-    for (const k of ['make', 'model', 'lens', 'dateTimeOriginal', 'gps', 'title', 'description', 'creator', 'copyright', 'keywords', 'city', 'country']) show(k, metadata[k]);
+    for (const k of ['make', 'model', 'lens', 'dateTimeOriginal', 'gps', 'title', 'description', 'creator', 'copyright', 'keywords', 'city', 'country'])
+      show(k, metadata[k]);
     const markdown = [markdownTable(rows, true), text ? `## Text (OCR, ${ocr?.confidence}% confidence)\n\n${text}` : ''].filter(Boolean).join('\n\n');
 
     const entities: Entity[] = [];
-    if (metadata.gps) entities.push({ type: 'location', value: `${(metadata.gps as { latitude: number }).latitude}, ${(metadata.gps as { longitude: number }).longitude}`, attributes: metadata.gps as Record<string, unknown> });
+    if (metadata.gps)
+      entities.push({
+        type: 'location',
+        value: `${(metadata.gps as { latitude: number }).latitude}, ${(metadata.gps as { longitude: number }).longitude}`,
+        attributes: metadata.gps as Record<string, unknown>,
+      });
     for (const k of (metadata.keywords as string[] | undefined) ?? []) entities.push({ type: 'keyword', value: k });
     ctx.progress(2, 2);
     const stats = textStats(text);
@@ -215,7 +232,12 @@ export const imageExtractor: Extractor = {
       metadata,
       entities,
       warnings,
-      counters: { items: 1, words: stats.words, chars: stats.chars, ...(typeof ocr?.confidence === 'number' ? { ocrConfidence: ocr.confidence as number } : {}) },
+      counters: {
+        items: 1,
+        words: stats.words,
+        chars: stats.chars,
+        ...(typeof ocr?.confidence === 'number' ? { ocrConfidence: ocr.confidence as number } : {}),
+      },
     };
   },
 };

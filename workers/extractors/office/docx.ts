@@ -66,7 +66,11 @@ export const docxExtractor: Extractor = {
     for (const a of body?.querySelectorAll('a[href^="#"]') ?? []) if (clean(a.textContent) === '↑') a.remove();
     let markdown: string | null;
     try {
-      markdown = body ? getTurndown().turndown(body as unknown as HTMLElement).trim() : '';
+      markdown = body
+        ? getTurndown()
+            .turndown(body as unknown as HTMLElement)
+            .trim()
+        : '';
     } catch (err) {
       if (!isStackOverflow(err)) throw err;
       warnings.push('The document is nested too deeply for Markdown conversion; Markdown holds the plain text instead');

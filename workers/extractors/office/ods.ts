@@ -63,7 +63,15 @@ export const odsExtractor: Extractor = {
       if (m) {
         const f = simpleFields(m);
         meta = Object.fromEntries(
-          Object.entries({ title: f.title, subject: f.subject, author: f['initial-creator'] ?? f.creator, created: f['creation-date'], modified: f.date, generator: f.generator, keywords: f.keyword }).filter(([, v]) => v),
+          Object.entries({
+            title: f.title,
+            subject: f.subject,
+            author: f['initial-creator'] ?? f.creator,
+            created: f['creation-date'],
+            modified: f.date,
+            generator: f.generator,
+            keywords: f.keyword,
+          }).filter(([, v]) => v),
         );
       }
     } finally {

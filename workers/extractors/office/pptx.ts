@@ -44,7 +44,7 @@ function paragraphText(p: XNode): string {
 function bodyParagraphs(txBody: XNode): Para[] {
   return findAll(children(txBody), 'p').map((p) => {
     const pPr = childNamed(p, 'pPr');
-    return { text: paragraphText(p), level: Number(pPr ? attr(pPr, 'lvl') ?? 0 : 0) || 0 };
+    return { text: paragraphText(p), level: Number(pPr ? (attr(pPr, 'lvl') ?? 0) : 0) || 0 };
   });
 }
 
@@ -54,7 +54,12 @@ function tableRows(tbl: XNode): string[][] {
       // Continuation cells of a merge carry no text of their own.
       if (attr(tc, 'hMerge') === '1' || attr(tc, 'vMerge') === '1') return '';
       const body = childNamed(tc, 'txBody');
-      return body ? bodyParagraphs(body).map((p) => p.text).join('\n').trim() : '';
+      return body
+        ? bodyParagraphs(body)
+            .map((p) => p.text)
+            .join('\n')
+            .trim()
+        : '';
     }),
   );
 }
@@ -143,7 +148,11 @@ export const pptxExtractor: Extractor = {
         const xml = await pkg.text(part);
         const tree = xml ? findFirst(parseXml(xml), 'spTree') : undefined;
         const blocks = tree ? slideBlocks(tree) : [];
-        const title = blocks.filter((b) => b.kind === 'para' && b.title).map((b) => (b as { para: Para }).para.text.trim()).filter(Boolean).join(' ');
+        const title = blocks
+          .filter((b) => b.kind === 'para' && b.title)
+          .map((b) => (b as { para: Para }).para.text.trim())
+          .filter(Boolean)
+          .join(' ');
         if (title) entities.push({ type: 'heading', value: title, attributes: { slide: number } });
         const lines: string[] = [];
         const mdBlocks: string[] = [`## Slide ${number}${title ? `: ${title.replace(/\n/g, ' ')}` : ''}`];
@@ -152,7 +161,8 @@ export const pptxExtractor: Extractor = {
           if (b.kind === 'para') {
             if (!b.para.text.trim()) continue;
             lines.push(b.para.text);
-            if (!b.title) mdBlocks.push(b.para.level > 0 || blocks.length > 2 ? `${'  '.repeat(b.para.level)}- ${b.para.text.replace(/\n/g, '<br>')}` : b.para.text);
+            if (!b.title)
+              mdBlocks.push(b.para.level > 0 || blocks.length > 2 ? `${'  '.repeat(b.para.level)}- ${b.para.text.replace(/\n/g, '<br>')}` : b.para.text);
           } else {
             tableNo++;
             const rows = b.rows;
@@ -165,19 +175,34 @@ export const pptxExtractor: Extractor = {
         if (notes) {
           notesCount++;
           lines.push(`Notes:\n${notes}`);
-          mdBlocks.push(notes.split('\n').map((l) => `> ${l}`).join('\n').replace(/^> /, '> **Notes:** '));
+          mdBlocks.push(
+            notes
+              .split('\n')
+              .map((l) => `> ${l}`)
+              .join('\n')
+              .replace(/^> /, '> **Notes:** '),
+          );
         }
         pages.push({ number, text: lines.join('\n') });
         md.push(mdBlocks.join('\n\n'));
         ctx.progress(number, slideParts.length);
       }
       if (!slideParts.length) warnings.push('The presentation has no slides');
-      const text = pages.map((p) => p.text).filter(Boolean).join('\n\n');
+      const text = pages
+        .map((p) => p.text)
+        .filter(Boolean)
+        .join('\n\n');
       const stats = textStats(text);
       return {
         text,
         markdown: md.join('\n\n'),
-        metadata: { ...metadata, slides: slideParts.length, slidesWithNotes: notesCount, tables: tables.length, mediaFiles: pkg.entries.filter((e) => e.name.startsWith('ppt/media/')).length },
+        metadata: {
+          ...metadata,
+          slides: slideParts.length,
+          slidesWithNotes: notesCount,
+          tables: tables.length,
+          mediaFiles: pkg.entries.filter((e) => e.name.startsWith('ppt/media/')).length,
+        },
         tables,
         entities,
         pages,

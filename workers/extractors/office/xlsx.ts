@@ -24,7 +24,10 @@ import { columnName, Grid, sheetsToParts, tidyNumber, type SheetOut } from './sh
 const MAX_CELLS = 5_000_000;
 
 /** Built-in number formats that are dates or times (ECMA-376 §18.8.30 and common locale ids). */
-const BUILTIN_DATE = new Set([14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 45, 46, 47, 50, 51, 52, 53, 54, 55, 56, 57, 58, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81]);
+const BUILTIN_DATE = new Set([
+  14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 45, 46, 47, 50, 51, 52, 53, 54, 55, 56, 57, 58, 71, 72, 73, 74, 75, 76, 77, 78,
+  79, 80, 81,
+]);
 
 export type DateKind = 'date' | 'time' | 'datetime' | null;
 
@@ -60,7 +63,8 @@ export function serialToIso(serial: number, date1904: boolean, kind: Exclude<Dat
   if (kind === 'time' && serial < 1) return time;
   let epoch: number;
   if (date1904) epoch = Date.UTC(1904, 0, 1);
-  else if (days === 60) return `1900-02-29${kind === 'date' ? '' : `T${time}`}`; // Lotus 1-2-3's leap-year bug, kept by Excel
+  else if (days === 60)
+    return `1900-02-29${kind === 'date' ? '' : `T${time}`}`; // Lotus 1-2-3's leap-year bug, kept by Excel
   else epoch = days < 60 ? Date.UTC(1899, 11, 31) : Date.UTC(1899, 11, 30);
   const d = new Date(epoch + days * 86_400_000);
   const date = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
@@ -270,7 +274,8 @@ async function externalLinks(pkg: Archive, sheetParts: string[]): Promise<Map<st
     if (!xml || !xml.includes('External')) continue;
     const root = findFirst(parseXml(xml), 'Relationships');
     for (const rel of root ? children(root) : []) {
-      if (attr(rel, 'TargetMode') === 'External' && (attr(rel, 'Type') ?? '').endsWith('/hyperlink')) out.set(`${part}#${attr(rel, 'Id')}`, attr(rel, 'Target') ?? '');
+      if (attr(rel, 'TargetMode') === 'External' && (attr(rel, 'Type') ?? '').endsWith('/hyperlink'))
+        out.set(`${part}#${attr(rel, 'Id')}`, attr(rel, 'Target') ?? '');
     }
   }
   return out;
@@ -306,17 +311,26 @@ export const xlsxExtractor: Extractor = {
         return { name: attr(s, 'name') ?? 'Sheet', state: attr(s, 'state') ?? 'visible', target: rel?.target, type: rel?.type ?? 'worksheet' };
       });
       const definedNames = findFirst(wb, 'definedNames');
-      const names = definedNames ? children(definedNames).filter((c) => localName(tagOf(c)) === 'definedName').map((d) => attr(d, 'name')).filter(Boolean) : [];
+      const names = definedNames
+        ? children(definedNames)
+            .filter((c) => localName(tagOf(c)) === 'definedName')
+            .map((d) => attr(d, 'name'))
+            .filter(Boolean)
+        : [];
 
       const budget = { cells: MAX_CELLS };
       const entities: Entity[] = [];
-      const externalTargets = await externalLinks(pkg, sheetDefs.map((d) => d.target).filter((t): t is string => !!t));
+      const externalTargets = await externalLinks(
+        pkg,
+        sheetDefs.map((d) => d.target).filter((t): t is string => !!t),
+      );
       const sheets: SheetOut[] = [];
       const sheetMeta: Array<Record<string, unknown>> = [];
       let formulas = 0;
       for (let i = 0; i < sheetDefs.length; i++) {
         const def = sheetDefs[i]!;
-        const kind: SheetOut['kind'] = def.type === 'chartsheet' ? 'chartsheet' : def.type === 'dialogsheet' ? 'dialogsheet' : def.type === 'xlMacrosheet' ? 'macrosheet' : 'worksheet';
+        const kind: SheetOut['kind'] =
+          def.type === 'chartsheet' ? 'chartsheet' : def.type === 'dialogsheet' ? 'dialogsheet' : def.type === 'xlMacrosheet' ? 'macrosheet' : 'worksheet';
         const hidden = def.state !== 'visible';
         if (kind !== 'worksheet' || !def.target) {
           if (kind === 'worksheet') warnings.push(`Sheet "${def.name}" has no worksheet part`);
@@ -345,7 +359,7 @@ export const xlsxExtractor: Extractor = {
         if (stats.links.length) {
           const sheetRels = await readRels(pkg, def.target);
           for (const l of stats.links) {
-            const value = l.rid ? sheetRels.get(l.rid)?.target ?? externalTargets.get(`${def.target}#${l.rid}`) : l.location;
+            const value = l.rid ? (sheetRels.get(l.rid)?.target ?? externalTargets.get(`${def.target}#${l.rid}`)) : l.location;
             if (value) entities.push({ type: 'link', value, attributes: { sheet: def.name, cell: l.ref } });
           }
         }

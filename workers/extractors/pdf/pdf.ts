@@ -77,7 +77,10 @@ function toExtractionError(err: unknown, passwordGiven: boolean): ExtractionErro
     if (e.code === 2 || passwordGiven) {
       return new ExtractionError('encrypted', 'PDF is encrypted and the supplied password is incorrect', { needsPassword: true, reason: 'incorrect_password' });
     }
-    return new ExtractionError('encrypted', 'PDF is encrypted and needs a password (pass options.password)', { needsPassword: true, reason: 'password_required' });
+    return new ExtractionError('encrypted', 'PDF is encrypted and needs a password (pass options.password)', {
+      needsPassword: true,
+      reason: 'password_required',
+    });
   }
   if (e?.name === 'InvalidPDFException') {
     return new ExtractionError('corrupt_file', `PDF is damaged or truncated and could not be repaired: ${message}`, { library: 'pdf.js' });
@@ -273,7 +276,10 @@ export const pdfExtractor: Extractor = {
         );
       }
 
-      const text = pages.map((p) => p.text).filter(Boolean).join('\n\n');
+      const text = pages
+        .map((p) => p.text)
+        .filter(Boolean)
+        .join('\n\n');
       const markdown = pages
         .map((p) => {
           const body = `## Page ${p.number}\n\n${p.text ? p.text.replace(/^(\s*)([#>])/gm, '$1\\$2') : '_(no text)_'}`;

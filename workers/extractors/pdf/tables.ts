@@ -107,11 +107,7 @@ export function detectTables(items: ReadonlyArray<PdfTextItem | { type: string }
       continue;
     }
     let j = i + 1;
-    while (
-      j < lines.length &&
-      lines[j]!.cells.length >= 2 &&
-      lines[j - 1]!.y - lines[j]!.y < Math.max(lines[j - 1]!.size, lines[j]!.size) * 3
-    ) {
+    while (j < lines.length && lines[j]!.cells.length >= 2 && lines[j - 1]!.y - lines[j]!.y < Math.max(lines[j - 1]!.size, lines[j]!.size) * 3) {
       j++;
     }
     const block = lines.slice(i, j);
@@ -137,7 +133,11 @@ export function detectTables(items: ReadonlyArray<PdfTextItem | { type: string }
     if (rows.filter((r) => r.filter(real).length >= MIN_COLS).length < rows.length * 0.6) continue;
     if (filled.reduce((s, c) => s + c.length, 0) / filled.length > MAX_MEAN_CELL) continue;
     const prose = cols.some((_, k) => {
-      const lens = rows.map((r) => r[k]!).filter(real).map((c) => c.length).sort((a, b) => a - b);
+      const lens = rows
+        .map((r) => r[k]!)
+        .filter(real)
+        .map((c) => c.length)
+        .sort((a, b) => a - b);
       return lens.length >= rows.length * 0.5 && lens[Math.floor(lens.length / 2)]! > 40;
     });
     if (prose) continue;
