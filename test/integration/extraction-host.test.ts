@@ -159,6 +159,18 @@ describe('the extraction host', () => {
     expect(() => process.kill(frozen, 0)).toThrow(); // the frozen host is gone
   });
 
+  it('a host that cannot start: files fail with a clear error after five tries, not forever', async () => {
+    const broken = path.join(dir, 'broken-host.cjs');
+    writeFileSync(broken, 'process.exit(7);\n');
+    const e = engine({ hostFile: broken });
+    const [job] = e.store.add([{ sourcePath: path.join(dir, 'never'), sizeBytes: 100, maxRetries: 0, options: { tag: 'never' } }]);
+    e.start();
+    await e.drained();
+    const failed = e.store.get(job!.id)!;
+    expect(failed.status).toBe('failed');
+    expect(failed.errorMessage).toMatch(/could not be started \(5 tries, the last ended with exit code 7\)/);
+  });
+
   it('a suspect runs with nothing else in the host', async () => {
     const e = engine();
     const log = path.join(dir, 'alone.log');
