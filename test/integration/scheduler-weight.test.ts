@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Scheduler } from '../../main/core/scheduler.js';
 import { JobStore } from '../../main/core/store/job-store.js';
 import type { Job } from '../../shared/job.js';
+import { sampleResult } from '../helpers/results.js';
 import { tempDbPath, tempDir } from '../helpers/tmp.js';
 
 const dir = tempDir();
@@ -42,20 +43,7 @@ async function run(sizes: number[], opts: { weight?: (job: Job) => number } = {}
       await sleep(5);
       now--;
       if (big) large--;
-      return {
-        result: {
-          format: 'text',
-          detection: { format: 'text', method: 'extension' },
-          extractor: { name: 't', version: '1' },
-          text: '',
-          markdown: '',
-          metadata: {},
-          tables: [],
-          entities: [],
-          warnings: [],
-          counters: { items: 0 },
-        } as never,
-      };
+      return { result: sampleResult() };
     },
   });
   cleanups.push(async () => {
