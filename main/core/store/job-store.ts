@@ -11,12 +11,15 @@
  * - batch-rules.ts  what follows a change: dependencies, batches settling, cascades
  * - reads.ts        listings, history, results, statistics, batch progress
  * - settings.ts     the engine's settings (queue paused, retention)
+ * - search-index.ts the full-text index's rows, written with each result
+ * - search.ts       full-text search (queries translated by fts-query.ts)
  *
  * Every job it changes is announced ('changed', 'added', 'removed', 'abort')
  * only after the transaction commits.
  */
 import { EventEmitter } from 'node:events';
 import type { ExtractionResult, Format } from '../../../shared/extraction.js';
+import type { SearchQuery, SearchResult } from '../../../shared/search.js';
 import type { Job, JobEvent, JobFilter, JobStats, JobStatus } from '../../../shared/job.js';
 import { setBatchPaused } from './batch-rules.js';
 import { complete, completeMany, type Completion } from './completion.js';
@@ -25,6 +28,7 @@ import { openDatabase, type Db, type OpenOptions } from './database.js';
 import { FinishCounter } from './finish-counter.js';
 import { add, addBatch, insert } from './insert.js';
 import * as reads from './reads.js';
+import { search } from './search.js';
 import type { JobError, NewJob, Progress, StoredResult } from './rows.js';
 import { Settings } from './settings.js';
 import * as transitions from './transitions.js';
@@ -175,6 +179,11 @@ export class JobStore extends EventEmitter<StoreEvents> {
 
   result(id: string): StoredResult | undefined {
     return reads.result(this.core, id);
+  }
+
+  /** Full-text search over stored results (search.ts); `batch` may be an id prefix. */
+  search(q: SearchQuery): SearchResult {
+    return search(this.core, q.batch ? { ...q, batch: this.core.resolve(q.batch).id } : q);
   }
 
   finishedWithResults(statuses?: readonly JobStatus[]): Generator<{ job: Job; result: StoredResult | undefined }> {

@@ -41,6 +41,11 @@ export type Statements = ReturnType<typeof prepareStatements>;
 export function prepareStatements(db: Db) {
   const claims = claimStatements(db);
   const lists = new Map<string, Statement>();
+  const cached = (sql: string): Statement => {
+    let stmt = lists.get(sql);
+    if (!stmt) lists.set(sql, (stmt = db.prepare(sql)));
+    return stmt;
+  };
   return {
     // ---- finding a job, the guarded status write (core.ts) -------------------
     byId: db.prepare('SELECT * FROM jobs WHERE id = ?'),
@@ -95,6 +100,15 @@ export function prepareStatements(db: Db) {
     insertResult: db.prepare(`INSERT OR REPLACE INTO results
         (job_seq, format, extractor, extractor_version, text, markdown, document)
       VALUES (?, ?, ?, ?, ?, ?, ?)`),
+    /** A re-run job's previous result; the trigger of migration 5 takes its index rows along. */
+    deleteResult: db.prepare('DELETE FROM results WHERE job_seq = ?'),
+    // The full-text index (search-index.ts): a job's rows are one rowid range.
+    // Prepared on first use, and only where the index exists: a store built on
+    // a file older than migration 5 (the migration tests do) has none.
+    hasSearchIndex: db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'results_fts'`).get() !== undefined,
+    get index(): Statement {
+      return cached('INSERT INTO results_fts (rowid, page, name, path, meta, body) VALUES (?, ?, ?, ?, ?, ?)');
+    },
     becomeBatch: db.prepare(`UPDATE jobs SET kind = 'batch', lease_owner = NULL, lease_expires_at = NULL, format = ?,
         content_hash = coalesce(?, content_hash), result_summary = ?, total = 0, processed = 0, successful = 0, failed = 0
       WHERE id = ? AND status = 'running'`),
@@ -122,11 +136,9 @@ export function prepareStatements(db: Db) {
 
     // ---- reads and statistics (reads.ts) ---------------------------------------
     /** The listing for one shape of filter (see listQuery). */
-    list(sql: string): Statement {
-      let stmt = lists.get(sql);
-      if (!stmt) lists.set(sql, (stmt = db.prepare(sql)));
-      return stmt;
-    },
+    list: cached,
+    /** Any other statement whose SQL depends on its input (the search's filters), prepared once per shape. */
+    prepared: cached,
     events: db.prepare('SELECT at, from_status, to_status, attempt, error_code, error_message FROM job_events WHERE job_seq = ? ORDER BY id'),
     result: db.prepare('SELECT r.*, j.id AS job_id FROM results r JOIN jobs j ON j.seq = r.job_seq WHERE j.id = ?'),
     /** Export reads in pages, never through an open cursor (see reads.finishedWithResults). */

@@ -4,6 +4,7 @@ import m001 from './001-init.js';
 import m002 from './002-batches-control.js';
 import m003 from './003-history-from-row.js';
 import m004 from './004-batches-index.js';
+import m005 from './005-results-search.js';
 
 export interface Migration {
   version: number;
@@ -16,4 +17,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'batches-control', sql: m002 },
   { version: 3, name: 'history-from-row', sql: m003 },
   { version: 4, name: 'batches-index', sql: m004 },
+  { version: 5, name: 'results-search', sql: m005 },
 ];

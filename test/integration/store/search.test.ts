@@ -1,0 +1,219 @@
+// The full-text index follows results (complete, re-run, delete, prune, a
+// batch, the migration), and search answers any query a person types.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { JobStore } from '../../../main/core/store/job-store.js';
+import { openDatabase } from '../../../main/core/store/database.js';
+import { MIGRATIONS } from '../../../main/core/store/migrations/index.js';
+import type { ExtractionResult } from '../../../shared/extraction.js';
+import { tempDbPath, tempDir } from '../../helpers/tmp.js';
+import { sampleResult } from '../../helpers/results.js';
+import { OWNER } from '../../helpers/store-states.js';
+
+const dir = tempDir();
+let store: JobStore;
+
+beforeEach(() => {
+  store = JobStore.open(tempDbPath(dir));
+});
+afterEach(() => store.close());
+
+/** A job run to completion through the store's own operations. */
+function completed(fileName: string, result: Partial<ExtractionResult>): string {
+  const [job] = store.add([{ fileName, sourcePath: `/docs/${fileName}`, priority: 1_000_000 }]);
+  finish(job!.id, result);
+  return job!.id;
+}
+
+function finish(id: string, result: Partial<ExtractionResult>): void {
+  const [claimed] = store.claim(1, Date.now(), 60_000, OWNER);
+  expect(claimed?.id).toBe(id);
+  store.complete(id, sampleResult(result));
+}
+
+/** The jobs a query finds (a job may have several hits: its pages, its name). */
+const found = (query: string, extra = {}) => [...new Set(store.search({ query, limit: 200, ...extra }).hits.map((h) => h.jobId))].sort();
+const text = (t: string) => ({ text: t, markdown: t });
+
+describe('the index follows results', () => {
+  it('indexes a completed result per page, with the page number, the file name, path and title', () => {
+    const id = completed('annual-report.pdf', {
+      ...text('intro budget'),
+      pages: [
+        { number: 1, text: 'intro' },
+        { number: 2, text: 'the budget for next year' },
+      ],
+      metadata: { title: 'Forecast', author: 'Ada Lovelace', subject: 'Money' },
+    });
+    const r = store.search({ query: 'budget' });
+    expect(r.total).toBe(1);
+    expect(r.hits[0]).toMatchObject({ jobId: id, fileName: 'annual-report.pdf', page: 2, status: 'completed' });
+    expect(r.hits[0]!.snippet).toContainEqual({ text: 'budget', hit: true });
+    for (const q of ['annual', 'docs', 'forecast', 'lovelace', 'money']) expect(found(q), q).toEqual([id]);
+    expect(store.search({ query: 'lovelace' }).hits[0]!.page).toBeNull();
+  });
+
+  it('replaces a re-run job’s rows with its new result', () => {
+    const id = completed('a.txt', text('oldtoken'));
+    store.rerun(id);
+    finish(id, text('newtoken'));
+    expect(found('oldtoken')).toEqual([]);
+    expect(found('newtoken')).toEqual([id]);
+    expect(store.db.prepare('SELECT count(*) FROM results_fts').pluck().get()).toBe(1);
+  });
+
+  it('removes the rows of a deleted job, a pruned job and a deleted batch with its children', () => {
+    const a = completed('a.txt', text('shared alpha'));
+    const b = completed('b.txt', text('shared beta'));
+    const [parent] = store.add([{ fileName: 'mail.eml', priority: 1_000_000 }]);
+    store.claim(1, Date.now(), 60_000, OWNER);
+    store.complete(parent!.id, sampleResult(text('shared container')), { children: [{ fileName: 'att.txt', priority: 1_000_000 }] });
+    const [child] = store.claim(1, Date.now(), 60_000, OWNER);
+    store.complete(child!.id, sampleResult(text('shared attachment')));
+    expect(found('shared')).toEqual([a, b, parent!.id, child!.id].sort());
+    expect(found('attachment', { batch: parent!.id.slice(0, 8) })).toEqual([child!.id]);
+
+    store.delete(a);
+    expect(found('shared')).toEqual([b, parent!.id, child!.id].sort());
+    store.delete(parent!.id);
+    expect(found('shared')).toEqual([b]);
+    expect(store.prune(Date.now() + 60_000)).toBe(1);
+    expect(found('shared')).toEqual([]);
+    expect(store.db.prepare('SELECT count(*) FROM results_fts').pluck().get()).toBe(0);
+  });
+
+  it('migration 5 indexes the results stored before it', () => {
+    const f = tempDbPath(dir);
+    const old = openDatabase(f, MIGRATIONS.slice(0, 4));
+    old.prepare(`INSERT INTO jobs (id, file_name, source_path) VALUES ('00000000-0000-4000-8000-000000000001', 'old.pdf', '/x/old.pdf')`).run();
+    const seq = old.prepare('SELECT seq FROM jobs').pluck().get();
+    const document = { metadata: { title: 'Vintage' }, pages: [{ number: 7, text: 'seventh page words' }] };
+    old
+      .prepare(
+        `INSERT INTO results (job_seq, format, extractor, extractor_version, text, markdown, document) VALUES (?, 'pdf', 'pdf', '1', 'seventh page words', '', ?)`,
+      )
+      .run(seq, JSON.stringify(document));
+    old.close();
+    const s = JobStore.open(f);
+    try {
+      expect(s.search({ query: 'seventh' }).hits).toMatchObject([{ jobId: '00000000-0000-4000-8000-000000000001', page: 7, fileName: 'old.pdf' }]);
+      expect(s.search({ query: 'vintage' }).total).toBe(1);
+    } finally {
+      s.close();
+    }
+  });
+
+  it('after random operations, a token unique to each job finds exactly the live jobs holding it', () => {
+    type Op = { kind: 'add' | 'rerun' | 'delete'; pick: number } | { kind: 'prune' };
+    const op = fc.oneof(
+      fc.record({ kind: fc.constantFrom('add' as const, 'rerun' as const, 'delete' as const), pick: fc.nat() }),
+      fc.constant({ kind: 'prune' as const }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 25 }), (ops: Op[]) => {
+        store.close();
+        store = JobStore.open(tempDbPath(dir));
+        const holds = new Map<string, string>(); // live job → its token
+        const used: string[] = [];
+        let n = 0;
+        const token = () => {
+          const t = `tok${n++}x`;
+          used.push(t);
+          return t;
+        };
+        const live = () => [...holds.keys()];
+        for (const o of ops) {
+          if (o.kind === 'add') {
+            const t = token();
+            // Half with pages, half without: both shapes are indexed.
+            const result = n % 2 ? text(`common ${t}`) : { ...text(`common ${t}`), pages: [{ number: 1, text: `common ${t}` }] };
+            holds.set(completed(`file${n}.txt`, result), t);
+          } else if (o.kind === 'prune') {
+            store.prune(Date.now() + 60_000);
+            holds.clear();
+          } else if (holds.size) {
+            const id = live()[o.pick % holds.size]!;
+            if (o.kind === 'delete') {
+              store.delete(id);
+              holds.delete(id);
+            } else {
+              const t = token();
+              store.rerun(id);
+              finish(id, text(`common ${t}`));
+              holds.set(id, t);
+            }
+          }
+        }
+        for (const t of used) expect(found(t)).toEqual(live().filter((id) => holds.get(id) === t));
+        expect(store.search({ query: 'common', limit: 200 }).total).toBe(holds.size);
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
+describe('queries', () => {
+  let ids: Record<string, string>;
+  beforeEach(() => {
+    ids = {
+      fox: completed('fox.txt', text('The quick brown fox jumps over the lazy dog')),
+      cafe: completed('cafe.txt', text('Un café crème à Zürich')),
+      dog: completed('dog.txt', text('A brown dog sleeps; the fox is quick-witted')),
+    };
+  });
+
+  it('needs every word, and reads "exact phrases", prefix*, OR, NOT and -word', () => {
+    expect(found('brown fox')).toEqual([ids.fox, ids.dog].sort());
+    expect(found('"brown fox"')).toEqual([ids.fox]);
+    expect(found('"quick brown"')).toEqual([ids.fox]);
+    expect(found('slee*')).toEqual([ids.dog]);
+    expect(found('"lazy do"*')).toEqual([ids.fox]);
+    expect(found('sleeps OR crème')).toEqual([ids.cafe, ids.dog].sort());
+    expect(found('fox NOT lazy')).toEqual([ids.dog]);
+    expect(found('fox -lazy')).toEqual([ids.dog]);
+    expect(found('fox -"lazy dog"')).toEqual([ids.dog]);
+    expect(found('-fox')).toEqual([]);
+  });
+
+  it('ignores case and diacritics both ways: café = cafe, ZURICH = Zürich', () => {
+    expect(found('cafe')).toEqual([ids.cafe]);
+    expect(found('CAFÉ')).toEqual([ids.cafe]);
+    expect(found('zurich creme')).toEqual([ids.cafe]);
+  });
+
+  it('repairs what FTS5 would reject: an open quote, a bare -, stray punctuation, operators alone', () => {
+    expect(found('"brown fox')).toEqual([ids.fox]);
+    expect(found('fox - lazy')).toEqual([ids.fox]);
+    expect(found('quick-witted')).toEqual([ids.dog]);
+    expect(found('fox: lazy (dog')).toEqual([ids.fox]);
+    expect(found('fox:lazy')).toEqual([]); // one word with punctuation inside is a phrase, as quick-witted is
+    for (const q of ['', '-', '"', '*', 'OR', 'NOT', 'AND OR NOT', '()', '^', 'fox OR', 'OR fox']) {
+      expect(() => store.search({ query: q }), q).not.toThrow();
+    }
+  });
+
+  it('never fails on random punctuation and words (fuzz)', () => {
+    const piece = fc.oneof(
+      fc.constantFrom('"', '-', '*', '(', ')', ':', '^', '+', '{', '}', 'NOT', 'OR', 'AND', 'NEAR', ' ', '\\', "'", '.', ',', '\u0000', 'é'),
+      fc.constantFrom('fox', 'brown', 'café', 'dog'),
+      fc.string({ maxLength: 4 }),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (parts) => {
+        const r = store.search({ query: parts.join('') });
+        expect(r.total).toBeGreaterThanOrEqual(r.hits.length);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('filters by format, status and creation time, and pages with a total', () => {
+    expect(found('brown', { format: 'text' })).toHaveLength(2);
+    expect(found('brown', { format: 'pdf' })).toEqual([]);
+    expect(found('brown', { status: 'failed' })).toEqual([]);
+    expect(found('brown', { createdFrom: Date.now() + 60_000 })).toEqual([]);
+    const page = store.search({ query: 'brown', limit: 1, offset: 1 });
+    expect(page).toMatchObject({ total: 2 });
+    expect(page.hits).toHaveLength(1);
+  });
+});
