@@ -9,6 +9,8 @@
  */
 import { z } from 'zod';
 import { definitionInputSchema, definitionSchema } from './definitions.js';
+import { resultPartQuerySchema, resultPartValueSchema } from './result-parts.js';
+import { searchQuerySchema, searchResultSchema } from './search.js';
 import { failureActionSchema, jobEventSchema, jobFilterSchema, jobSchema, jobStatsSchema, jobStatusSchema } from './job.js';
 
 const id = z.string().min(1).max(64);
@@ -178,6 +180,10 @@ export const channels = {
       bytes: z.number().int(),
     }),
   },
+  /** Full-text search over extracted results: ranked hits with a snippet each, and the total (shared/search.ts). */
+  'results.search': { input: searchQuerySchema.strict(), output: searchResultSchema },
+  /** One part of a job's result; text and Markdown in slices (shared/result-parts.ts). */
+  'results.get': { input: resultPartQuerySchema.strict(), output: resultPartValueSchema },
 } as const;
 
 export const events = {

@@ -20,6 +20,9 @@ import { Schedules } from './schedules.js';
 import { WatchFolders } from './watch-folders.js';
 import { Scheduler, type Executor, type ProgressEvent, type SchedulerOptions } from './scheduler.js';
 import { JobStore } from './store/job-store.js';
+import { readResultPart } from './result-parts.js';
+import type { ResultPartQuery, ResultPartValue } from '../../shared/result-parts.js';
+import type { SearchQuery, SearchResult } from '../../shared/search.js';
 import type { SettingKey } from './store/settings.js';
 import { bulkApply, type BulkAction, type BulkFilter } from './bulk.js';
 import { jobSpoolDir, spoolRootFor } from './paths.js';
@@ -291,6 +294,16 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   batchProgress(id: string) {
     return this.store.batchProgress(id);
+  }
+
+  /** Full-text search over extracted results (store/search.ts). */
+  search(q: SearchQuery): SearchResult {
+    return this.store.search(q);
+  }
+
+  /** One part of a job's result, text in slices (result-parts.ts). */
+  resultPart(q: ResultPartQuery): Promise<ResultPartValue> {
+    return readResultPart(this.store, q);
   }
 
   stats(): JobStats {

@@ -127,6 +127,8 @@ export function createHandlers(engine: Engine, env: HandlerEnv): Handlers {
       const s = await engine.exportTo(exportFolder(env, grants, folder), format);
       return { file: s.file, fileName: path.basename(s.file), format, jobs: s.jobs, bytes: s.bytes };
     },
+    'results.search': (q) => engine.search(q),
+    'results.get': (q) => engine.resultPart(q),
   };
 }
 
