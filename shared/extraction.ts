@@ -32,6 +32,11 @@ export const FORMATS = [
   'ifc',
   'step',
   'zip',
+  'encrypted-ooxml',
+  'ics',
+  'vcf',
+  'tar',
+  'gzip',
   'unknown',
 ] as const;
 export const formatSchema = z.enum(FORMATS);

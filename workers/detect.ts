@@ -14,14 +14,19 @@
  */
 import { open } from 'node:fs/promises';
 import path from 'node:path';
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import type { Detection, Format } from '../shared/extraction';
 import { looksLikeBrep, looksLikeIges } from './extractors/cad/step';
 import { decodeText } from './text/decode';
 import { sniffDelimiter } from './text/delimiter';
+import { compoundFileNames } from './extractors/email/cfb-check';
 import { bufferReader, readAt } from './read-at';
+import { BLOCK, looksLikeTar } from './tar/ustar';
 import { readZipDirectory, storedEntryFromHead, walkLocalHeaders, type ZipDirectory } from './zip-directory';
 
 export const HEAD_BYTES = 64 * 1024;
+/** An OLE2 file up to this size is read whole to list its directory (its sectors may lie anywhere). */
+const OLE2_READ_LIMIT = 256 * 1024 * 1024;
 
 export const MIME: Record<Format, string> = {
   text: 'text/plain',
@@ -43,6 +48,11 @@ export const MIME: Record<Format, string> = {
   ifc: 'application/x-step',
   step: 'model/step',
   zip: 'application/zip',
+  'encrypted-ooxml': 'application/x-ooxml-encrypted',
+  ics: 'text/calendar',
+  vcf: 'text/vcard',
+  tar: 'application/x-tar',
+  gzip: 'application/gzip',
   unknown: 'application/octet-stream',
 };
 
@@ -90,10 +100,18 @@ const EXTENSIONS: Record<string, Format> = {
   brep: 'step',
   brp: 'step',
   zip: 'zip',
+  ics: 'ics',
+  ical: 'ics',
+  ifb: 'ics',
+  vcf: 'vcf',
+  vcard: 'vcf',
+  tar: 'tar',
+  tgz: 'tar',
+  gz: 'gzip',
 };
 
 /** Formats whose files are text; an extension naming one of these beats a weak sniff. */
-const TEXTUAL = new Set<Format>(['text', 'markdown', 'json', 'xml', 'csv', 'tsv', 'html', 'eml', 'dxf', 'ifc', 'step']);
+const TEXTUAL = new Set<Format>(['text', 'markdown', 'json', 'xml', 'csv', 'tsv', 'html', 'eml', 'dxf', 'ifc', 'step', 'ics', 'vcf']);
 
 export function formatFromExtension(fileName: string): Format | undefined {
   const ext = path.extname(fileName).slice(1).toLowerCase();
@@ -112,13 +130,20 @@ function ascii(bytes: Uint8Array, start: number, end: number): string {
 type Found = Pick<Detection, 'format' | 'method' | 'mime'>;
 
 /** Magic numbers of binary formats. */
-function sniffMagic(head: Uint8Array): Found | 'zip' | 'ole2' | null {
+function sniffMagic(head: Uint8Array): Found | 'zip' | 'ole2' | 'gzip' | null {
   // PDF readers accept the header anywhere in the first 1 KiB (junk before it is common).
   if (ascii(head, 0, 1024).includes('%PDF-')) return { format: 'pdf', method: 'magic', mime: MIME.pdf };
   if (startsWith(head, [0x50, 0x4b, 0x03, 0x04]) || startsWith(head, [0x50, 0x4b, 0x05, 0x06]) || startsWith(head, [0x50, 0x4b, 0x07, 0x08])) {
     return 'zip';
   }
   if (startsWith(head, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) return 'ole2';
+  if (startsWith(head, [0x1f, 0x8b, 0x08])) return 'gzip';
+  if (looksLikeTar(head)) return { format: 'tar', method: 'magic', mime: MIME.tar };
+  // Compressions without a safe pure-JS reader here: named, then refused as unsupported_format.
+  const refused = (mime: string): Found => ({ format: 'unknown', method: 'magic', mime });
+  if (ascii(head, 0, 3) === 'BZh' && startsWith(head, [0x31, 0x41, 0x59, 0x26, 0x53, 0x59], 4)) return refused('application/x-bzip2');
+  if (startsWith(head, [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])) return refused('application/x-xz');
+  if (startsWith(head, [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c])) return refused('application/x-7z-compressed');
   const image = (mime: string): Found => ({ format: 'image', method: 'magic', mime });
   if (startsWith(head, [0xff, 0xd8, 0xff])) return image('image/jpeg');
   if (startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return image('image/png');
@@ -176,20 +201,57 @@ async function sniffZip(head: Uint8Array, readDirectory: () => Promise<ZipDirect
 }
 
 /**
- * OLE2 compound files are Outlook .msg here, unless the directory (usually
- * inside the first 64 KiB) names a legacy Office stream instead.
+ * OLE2 compound files: what the directory names decides. An Outlook message
+ * has its property streams; a password-protected .docx/.xlsx/.pptx is an
+ * `EncryptedPackage` stream (with its `EncryptionInfo`); legacy Office
+ * binaries have their main stream. Anything else is not assumed to be a
+ * message. The real directory is read when the whole file is at hand (or the
+ * head does not show the names); a damaged one leaves it to the extension.
  */
-function sniffOle2(head: Uint8Array, ext: Format | undefined): Found {
+async function sniffOle2(head: Uint8Array, complete: boolean, ext: Format | undefined, readAll: () => Promise<Uint8Array | null>): Promise<Found> {
   const utf16 = Buffer.from(head.buffer, head.byteOffset, head.byteLength).toString('utf16le');
   const utf16Odd = Buffer.from(head.buffer, head.byteOffset + 1, head.byteLength - 1).toString('utf16le');
-  const has = (s: string) => utf16.includes(s) || utf16Odd.includes(s);
-  if (has('__substg1.0_') || has('__properties_version1.0')) return { format: 'msg', method: 'container', mime: MIME.msg };
-  if (ext !== 'msg') {
-    if (has('WordDocument')) return { format: 'unknown', method: 'container', mime: 'application/msword' };
-    if (has('Workbook') || has('Book')) return { format: 'unknown', method: 'container', mime: 'application/vnd.ms-excel' };
-    if (has('PowerPoint Document')) return { format: 'unknown', method: 'container', mime: 'application/vnd.ms-powerpoint' };
+  const inHead = (s: string) => utf16.includes(s) || utf16Odd.includes(s);
+  const fromHead = ole2Kind(inHead, ext);
+  // A large file whose head already names its streams is not read twice (extraction reads it anyway).
+  if (fromHead && !complete) return fromHead;
+  let names: string[] | null = null;
+  try {
+    const all = await readAll();
+    names = all ? compoundFileNames(all) : null;
+  } catch {
+    names = null;
   }
-  return { format: 'msg', method: 'magic', mime: MIME.msg };
+  if (names) return ole2Kind((s) => names.some((n) => n.startsWith(s)), ext) ?? { format: 'unknown', method: 'container', mime: 'application/x-ole-storage' };
+  if (fromHead) return fromHead;
+  return ext === 'msg' ? { format: 'msg', method: 'extension', mime: MIME.msg } : { format: 'unknown', method: 'magic', mime: 'application/x-ole-storage' };
+}
+
+function ole2Kind(has: (name: string) => boolean, ext: Format | undefined): Found | null {
+  if (has('EncryptedPackage')) return { format: 'encrypted-ooxml', method: 'container', mime: MIME['encrypted-ooxml'] };
+  if (has('__substg1.0_') && has('__properties_version1.0')) return { format: 'msg', method: 'container', mime: MIME.msg };
+  if (ext === 'msg') return null;
+  if (has('WordDocument')) return { format: 'unknown', method: 'container', mime: 'application/msword' };
+  if (has('Workbook') || has('Book')) return { format: 'unknown', method: 'container', mime: 'application/vnd.ms-excel' };
+  if (has('PowerPoint Document')) return { format: 'unknown', method: 'container', mime: 'application/vnd.ms-powerpoint' };
+  return null;
+}
+
+/**
+ * A gzip file is a compressed tar when its first decompressed block is a tar
+ * header; otherwise one compressed file. Only the head is inflated (a partial
+ * stream is fine), so this costs the same for any size.
+ */
+function sniffGzip(head: Uint8Array): Found {
+  let first: Buffer;
+  try {
+    // 4 KiB of deflate expands at most ~4 MiB (zlib throws past maxOutputLength rather than stopping).
+    first = gunzipSync(head.subarray(0, 4096), { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: 8 * 1024 * 1024 });
+  } catch {
+    first = Buffer.alloc(0);
+  }
+  if (looksLikeTar(first.subarray(0, BLOCK))) return { format: 'tar', method: 'container', mime: MIME.gzip };
+  return { format: 'gzip', method: 'magic', mime: MIME.gzip };
 }
 
 /** Binary if the (decoded) head has NULs or many control characters. */
@@ -348,6 +410,9 @@ export function sniffText(text: string, complete: boolean, ext?: Format): TextSn
   if (/^(?:999\r?\n[^\n]*\n\s*)?0\r?\n\s*SECTION\s*\r?\n\s*2\r?\n\s*(HEADER|CLASSES|TABLES|BLOCKS|ENTITIES|OBJECTS)\b/.test(t)) {
     return { format: 'dxf', strong: true };
   }
+  // iCalendar and vCard: a BEGIN line first (RFC 5545 / 6350), in any case.
+  if (/^BEGIN:VCALENDAR\r?\n/i.test(t)) return { format: 'ics', strong: true };
+  if (/^BEGIN:VCARD\r?\n/i.test(t)) return { format: 'vcf', strong: true };
   const markup = sniffMarkup(t, complete);
   if (markup) return markup;
   if (sniffMail(text)) return { format: 'eml', strong: true };
@@ -372,6 +437,8 @@ export interface DetectInput {
   readZipDirectory?: () => Promise<ZipDirectory | null>;
   /** User-specified text encoding. */
   encoding?: string;
+  /** The whole file, for an OLE2 directory (null when too large to read for detection). */
+  readAll?: () => Promise<Uint8Array | null>;
 }
 
 /** Detection from the head bytes (and, for ZIPs, the central directory). */
@@ -385,7 +452,8 @@ export async function detectFromHead(input: DetectInput): Promise<Detection> {
 
   const magic = sniffMagic(head);
   if (magic === 'zip') return sniffZip(head, input.readZipDirectory ?? (async () => null));
-  if (magic === 'ole2') return sniffOle2(head, ext);
+  if (magic === 'ole2') return sniffOle2(head, size <= head.length, ext, input.readAll ?? (async () => (size <= head.length ? head : null)));
+  if (magic === 'gzip') return sniffGzip(head);
   if (magic) return magic;
 
   const complete = size <= head.length;
@@ -414,6 +482,7 @@ export function detectBuffer(data: Buffer, fileName: string, opts: { encoding?: 
     fileName,
     encoding: opts.encoding,
     readZipDirectory: () => readZipDirectory(bufferReader(data), data.length),
+    readAll: async () => data,
   });
 }
 
@@ -428,6 +497,7 @@ export async function detectFile(filePath: string, opts: { encoding?: string } =
       fileName: filePath,
       encoding: opts.encoding,
       readZipDirectory: () => readZipDirectory(fh, size),
+      readAll: async () => (size <= HEAD_BYTES ? head : size <= OLE2_READ_LIMIT ? readAt(fh, 0, size) : null),
     });
   } finally {
     await fh.close();

@@ -102,6 +102,12 @@ export function formatLabel(format: Format): string {
       return 'unrecognised';
     case 'step':
       return 'STEP';
+    case 'encrypted-ooxml':
+      return 'encrypted Office';
+    case 'ics':
+      return 'iCalendar';
+    case 'vcf':
+      return 'vCard';
     default:
       return format.toUpperCase();
   }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { detectBuffer, detectFile } from '../../../workers/detect';
 import { fixtureDir, makePdf, makeZip, utf16le } from '../../helpers/fixtures';
+import { compoundFile } from './cfb-fixture';
 
 const fx = fixtureDir('quarry-detect-');
 afterAll(() => fx.cleanup());
@@ -43,11 +44,21 @@ describe('detection by magic bytes', () => {
     expect(await detect('img.bin', box)).toMatchObject({ format: 'image', mime: 'image/heic' });
   });
 
-  it('OLE2 with Outlook streams -> msg (container); bare OLE2 -> msg (magic)', async () => {
+  it('OLE2: msg only with the streams a message has; EncryptedPackage -> encrypted-ooxml; others are not messages', async () => {
+    const msg = compoundFile([{ name: '__properties_version1.0' }, { name: '__substg1.0_0037001F', data: Buffer.from('Hi', 'utf16le') }]);
+    expect(await detect('mail.bin', msg)).toMatchObject({ format: 'msg', method: 'container' });
+    const encrypted = compoundFile([{ name: 'EncryptionInfo' }, { name: 'EncryptedPackage' }]);
+    expect(await detect('secret.docx', encrypted)).toMatchObject({ format: 'encrypted-ooxml', method: 'container' });
+    // Cut after the directory: the names are still there, so it is still a protected document.
+    expect(await detect('cut.xlsx', encrypted.subarray(0, 1536))).toMatchObject({ format: 'encrypted-ooxml' });
+    // A readable directory without message streams is not a message, whatever its name says.
+    const other = compoundFile([{ name: 'Contents' }]);
+    expect(await detect('other.msg', other)).toMatchObject({ format: 'unknown', mime: 'application/x-ole-storage' });
+    expect(await detect('word.bin', compoundFile([{ name: 'WordDocument' }]))).toMatchObject({ format: 'unknown', mime: 'application/msword' });
+    // An unreadable directory: the extension decides (the msg extractor then reports the damage).
     const header = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
-    const withStreams = Buffer.concat([header, Buffer.alloc(504), Buffer.from('__substg1.0_0037001F', 'utf16le')]);
-    expect(await detect('mail.bin', withStreams)).toMatchObject({ format: 'msg', method: 'container' });
-    expect(await detect('mail2.msg', Buffer.concat([header, Buffer.alloc(600)]))).toMatchObject({ format: 'msg', method: 'magic' });
+    expect(await detect('mail2.msg', Buffer.concat([header, Buffer.alloc(600)]))).toMatchObject({ format: 'msg', method: 'extension' });
+    expect(await detect('blob.bin', Buffer.concat([header, Buffer.alloc(600)]))).toMatchObject({ format: 'unknown' });
   });
 });
 

@@ -38,6 +38,7 @@ interface DirEntry {
   child: number;
   start: number;
   size: number;
+  name: string;
 }
 
 class Corrupt extends ExtractionError {
@@ -49,6 +50,16 @@ class Corrupt extends ExtractionError {
 /** Throws corrupt_file unless every structure msgreader walks is finite and inside the file. */
 export function checkCompoundFile(bytes: Uint8Array): void {
   new CompoundFileCheck(bytes).run();
+}
+
+/**
+ * The names of every storage and stream reachable from the root (with the
+ * same checks as checkCompoundFile: a damaged file throws corrupt_file).
+ * Detection uses them to tell an Outlook message from an encrypted Office
+ * document or a legacy Office binary by what the file really holds.
+ */
+export function compoundFileNames(bytes: Uint8Array): string[] {
+  return new CompoundFileCheck(bytes).names();
 }
 
 class CompoundFileCheck {
@@ -71,13 +82,23 @@ class CompoundFileCheck {
     this.stamp = new Int32Array(this.sectorCount);
   }
 
-  run(): void {
+  names(): string[] {
+    const { dir, root } = this.tree();
+    return this.treeEntries(dir, root).map((e) => e.name);
+  }
+
+  private tree() {
     const fat = this.fatSectors();
     const next = (s: number) => this.nextIn(fat, s, 'FAT');
     const dir = this.directory(this.chain(this.int(0x30), next, 'directory'));
     const root = dir[0];
     if (!root || root.type !== TYPE_ROOT) throw new Corrupt('no root directory entry');
-    const streams = this.treeStreams(dir, root);
+    return { dir, root, next };
+  }
+
+  run(): void {
+    const { dir, root, next } = this.tree();
+    const streams = this.treeEntries(dir, root).filter((e) => e.type === TYPE_STREAM);
     const miniStream = this.chain(root.start, next, 'mini stream');
     const miniFat = this.miniFatSectors(next);
     const miniSectors = (miniStream.length * this.sectorSize) / MINI_SECTOR_SIZE;
@@ -186,23 +207,31 @@ class CompoundFileCheck {
                 child: this.int(at + 0x4c),
                 start: this.int(at + 0x74),
                 size: this.int(at + 0x78),
+                name: this.entryName(at),
               }
-            : { index: entries.length, type, left: NO_STREAM, right: NO_STREAM, child: NO_STREAM, start: 0, size: 0 },
+            : { index: entries.length, type, left: NO_STREAM, right: NO_STREAM, child: NO_STREAM, start: 0, size: 0, name: '' },
         );
       }
     }
     return entries;
   }
 
+  /** The entry's name: UTF-16LE, its byte length (terminator included) at 0x40, at most 64 bytes. */
+  private entryName(at: number): string {
+    const bytes = Math.min(64, this.view.getUint16(at + 0x40, true));
+    const raw = new Uint8Array(this.view.buffer, this.view.byteOffset + at, Math.max(0, bytes - 2));
+    return Buffer.from(raw).toString('utf16le');
+  }
+
   /**
    * Walks the tree from the root as msgreader's createPropertyHierarchy does
    * (siblings of every storage, into storages' children) and returns the
-   * streams it reaches. Each entry may be reached once: a loop would make
-   * msgreader's walk endless.
+   * storages and streams it reaches. Each entry may be reached once: a loop
+   * would make msgreader's walk endless.
    */
-  private treeStreams(dir: DirEntry[], root: DirEntry): DirEntry[] {
+  private treeEntries(dir: DirEntry[], root: DirEntry): DirEntry[] {
     const seen = new Uint8Array(dir.length);
-    const streams: DirEntry[] = [];
+    const reached: DirEntry[] = [];
     const pending = root.child === NO_STREAM ? [] : [root.child];
     while (pending.length) {
       const i = pending.pop()!;
@@ -210,12 +239,12 @@ class CompoundFileCheck {
       if (!e || i === 0) throw new Corrupt(`a directory link points to entry ${i} of ${dir.length}`);
       if (seen[i]) throw new Corrupt(`the directory tree reaches entry ${i} twice`);
       seen[i] = 1;
-      if (e.type === TYPE_STREAM) streams.push(e);
+      if (e.type === TYPE_STREAM || e.type === TYPE_STORAGE) reached.push(e);
       if (e.type === TYPE_STORAGE && e.child !== NO_STREAM) pending.push(e.child);
       if (e.right !== NO_STREAM) pending.push(e.right);
       if (e.left !== NO_STREAM) pending.push(e.left);
     }
-    return streams;
+    return reached;
   }
 
   /** A small stream's chain through the mini FAT, each mini sector once and inside the mini stream. */
