@@ -30,15 +30,24 @@ async function isGzip(path: string): Promise<boolean> {
   }
 }
 
-/** The archive's bytes, decompressed when gzip'd, through the size and ratio guard. */
-function source(input: ExtractInput, gzip: boolean, guard: ReturnType<typeof decompressionGuard>): AsyncIterable<Buffer> {
+/**
+ * The archive's bytes, decompressed when gzip'd, through the size and ratio
+ * guard; `close` releases the file when reading stops before its end (the
+ * end-of-archive blocks, a limit, damage).
+ */
+function source(input: ExtractInput, gzip: boolean, guard: ReturnType<typeof decompressionGuard>) {
   const raw = input.stream();
   const fail = (err: unknown) => guard.destroy(err instanceof ExtractionError ? err : zipError(err, 'gzip-compressed tar archive'));
   raw.on('error', fail);
-  if (!gzip) return raw.pipe(guard);
-  const gunzip = createGunzip();
-  gunzip.on('error', fail);
-  return (raw.pipe(gunzip) as Readable).pipe(guard);
+  const gunzip = gzip ? createGunzip() : null;
+  gunzip?.on('error', fail);
+  const bytes: AsyncIterable<Buffer> = gunzip ? (raw.pipe(gunzip) as Readable).pipe(guard) : raw.pipe(guard);
+  return {
+    bytes,
+    close(): void {
+      for (const s of [raw, gunzip, guard]) s?.destroy();
+    },
+  };
 }
 
 export const tarExtractor: Extractor = {
@@ -50,7 +59,8 @@ export const tarExtractor: Extractor = {
     const gzip = await isGzip(input.path);
     const what = gzip ? 'gzip-compressed tar archive' : 'tar archive';
     const guard = decompressionGuard(input.size, limits, what);
-    const reader = new TarReader(source(input, gzip, guard));
+    const src = source(input, gzip, guard);
+    const reader = new TarReader(src.bytes);
     const warnings = new WarningList(200);
     const tooDeep = input.options.depth >= limits.maxDepth;
     if (tooDeep) warnings.add(`Archive nested ${input.options.depth} levels deep: entries listed, not unpacked (limit ${limits.maxDepth})`);
@@ -79,6 +89,7 @@ export const tarExtractor: Extractor = {
       entries.push({ ...e, status });
       if (stopped) break;
     }
+    src.close();
     const stop = stopped as ExtractionError | null;
     const files = entries.filter((e) => FILE_TYPES.has(e.type));
     if (stop) {
