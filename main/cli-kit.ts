@@ -49,6 +49,18 @@ export const out = (s: string): void => {
   if (!pendingOut.length) setImmediate(flushOut);
   pendingOut.push(printableLines(s) + '\n');
 };
+/** Text as it is, with no newline added (a long text written in slices): escaped as `out` escapes. */
+export const outText = (s: string): void => {
+  if (!pendingOut.length) setImmediate(flushOut);
+  pendingOut.push(printableLines(s));
+};
+
+/** A line whose parts the caller escaped already (printable), carrying its own terminal styling (ANSI). */
+export const outStyled = (s: string): void => {
+  if (!pendingOut.length) setImmediate(flushOut);
+  pendingOut.push(s + '\n');
+};
+
 /** Errors go out at once, after what stdout had waiting (so the two keep their order on a terminal). */
 export const err = (s: string): void => {
   flushOut();

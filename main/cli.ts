@@ -34,6 +34,7 @@ import {
   withStore,
 } from './cli-kit.js';
 import { registerControlCommands } from './cli-control.js';
+import { partOptions, printPart, registerSearchCommand, wantsPart } from './cli-results.js';
 
 const addOptions = (c: Command) =>
   c
@@ -288,29 +289,31 @@ export function buildProgram(): Command {
       ),
     );
 
-  program
-    .command('show')
-    .description("one job's details and history")
-    .argument('<id>')
-    .addOption(dbOption())
-    .option('--json', 'machine-readable output')
-    .action((id: string, o) =>
-      withStore(
-        o.db,
-        (store) => {
-          const job = store.resolve(id);
-          const events = store.events(job.id);
-          if (o.json) return json({ job, events });
-          printJobs([job], false);
-          for (const e of events) {
-            out(
-              `  ${new Date(e.at).toISOString()}  ${e.fromStatus ?? '-'} -> ${e.toStatus}  attempt ${e.attempt}${e.errorMessage ? `  ${printable(e.errorMessage)}` : ''}`,
-            );
-          }
-        },
-        { readOnly: true },
-      ),
-    );
+  partOptions(
+    program
+      .command('show')
+      .description("one job's details and history, or a part of its result (--text, --markdown, --tables, --metadata, --page)")
+      .argument('<id>')
+      .addOption(dbOption())
+      .option('--json', 'machine-readable output'),
+  ).action((id: string, o) =>
+    withStore(
+      o.db,
+      (store) => {
+        const job = store.resolve(id);
+        if (wantsPart(o)) return printPart(store, job, o);
+        const events = store.events(job.id);
+        if (o.json) return json({ job, events });
+        printJobs([job], false);
+        for (const e of events) {
+          out(
+            `  ${new Date(e.at).toISOString()}  ${e.fromStatus ?? '-'} -> ${e.toStatus}  attempt ${e.attempt}${e.errorMessage ? `  ${printable(e.errorMessage)}` : ''}`,
+          );
+        }
+      },
+      { readOnly: true },
+    ),
+  );
 
   for (const [name, verb, desc] of [
     ['retry', 'retry', 'queue failed, cancelled or partial jobs again'],
@@ -397,6 +400,7 @@ export function buildProgram(): Command {
   });
 
   registerControlCommands(program);
+  registerSearchCommand(program);
   return program;
 }
 

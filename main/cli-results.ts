@@ -1,0 +1,129 @@
+/**
+ * `quarry show ID --text | --markdown | --tables | --metadata` (one part of a
+ * job's result, on stdout) and `quarry search QUERY` (full-text search over
+ * every result). Whatever comes from a file is escaped (printable): a file
+ * cannot move the terminal's cursor or forge a line. Matched terms are bold
+ * only on a terminal.
+ */
+import { Option, type Command } from 'commander';
+import { FORMATS } from '../shared/extraction.js';
+import { JOB_STATUSES, type Job } from '../shared/job.js';
+import type { SearchHit } from '../shared/search.js';
+import { readResultPart } from './core/result-parts.js';
+import type { JobStore } from './core/store/job-store.js';
+import { CliError, dbOption, err, int, json, out, outStyled, outText, printable, withStore } from './cli-kit.js';
+
+/** Slices of a long text written one after the other: a 500 MB spooled text is never held whole. */
+const SLICE_CHARS = 1_000_000;
+
+export interface PartFlags {
+  text?: boolean;
+  markdown?: boolean;
+  tables?: boolean;
+  metadata?: boolean;
+  page?: number;
+  json?: boolean;
+}
+
+export const partOptions = (c: Command) =>
+  c
+    .option('--text', "print the result's text")
+    .option('--markdown', "print the result's Markdown")
+    .option('--tables', "print the result's tables (tab-separated, one block per table)")
+    .option('--metadata', "print the result's metadata")
+    .option('--page <n>', 'with --text (the default then): only this page', int('page', 0));
+
+/** True when a part was asked for (then `show` prints it instead of the job's history). */
+export function wantsPart(o: PartFlags): boolean {
+  return !!(o.text || o.markdown || o.tables || o.metadata || o.page !== undefined);
+}
+
+export async function printPart(store: JobStore, job: Job, o: PartFlags): Promise<void> {
+  const chosen = (['text', 'markdown', 'tables', 'metadata'] as const).filter((p) => o[p]);
+  if (chosen.length > 1) throw new CliError(`Choose one of --text, --markdown, --tables, --metadata (got ${chosen.map((c) => '--' + c).join(', ')}).`);
+  if (o.page !== undefined) return printPage(store, job, o.page, !!o.json);
+  const part = chosen[0] ?? 'text';
+  if (part === 'text' || part === 'markdown') return printText(store, job, part, !!o.json);
+  const value = await readResultPart(store, { id: job.id, part });
+  if (o.json) return json(value);
+  if (value.part === 'tables') {
+    value.tables.forEach((t, i) => {
+      if (i) out('');
+      out(`# ${printable(t.name ?? `table ${i + 1}`)}`);
+      for (const row of t.rows) out(row.map(printable).join('\t'));
+    });
+  } else if (value.part === 'metadata') {
+    for (const [key, v] of Object.entries(value.metadata)) out(`${printable(key)}: ${printable(typeof v === 'string' ? v : JSON.stringify(v))}`);
+  }
+}
+
+async function printText(store: JobStore, job: Job, part: 'text' | 'markdown', asJson: boolean): Promise<void> {
+  if (asJson) return json(await readResultPart(store, { id: job.id, part, limit: SLICE_CHARS }));
+  for (let offset = 0; ;) {
+    const slice = await readResultPart(store, { id: job.id, part, offset, limit: SLICE_CHARS });
+    if (slice.part !== part) return;
+    if (slice.note && offset === 0) err(`quarry: ${printable(slice.note)}`);
+    outText(slice.text);
+    offset += slice.text.length;
+    if (slice.done || !slice.text) break;
+  }
+  outText('\n');
+}
+
+async function printPage(store: JobStore, job: Job, number: number, asJson: boolean): Promise<void> {
+  const pages = await readResultPart(store, { id: job.id, part: 'pages', limit: SLICE_CHARS });
+  if (pages.part !== 'pages') return;
+  const page = pages.pages.find((p) => p.number === number);
+  if (!page) {
+    const which = pages.total ? `its pages are numbered ${pages.pages[0]!.number} to ${pages.pages.at(-1)!.number}` : 'it has no pages';
+    throw new CliError(`Job ${job.shortId} has no page ${number}: ${which}.`);
+  }
+  if (asJson) return json(page);
+  out(page.text);
+}
+
+export function registerSearchCommand(program: Command): void {
+  program
+    .command('search')
+    .description('full-text search over every extracted result: words (all must match), "phrases", prefix*, OR, NOT or -word')
+    .argument('<query...>', 'what to look for')
+    // -word excludes a word: it is part of the query, not an option.
+    .allowUnknownOption()
+    .addOption(dbOption())
+    .addOption(new Option('--format <format>', 'only this format').choices(FORMATS))
+    .addOption(new Option('--status <status>', 'only jobs with this status').choices(JOB_STATUSES))
+    .option('--batch <id>', 'only the files of this batch (id or prefix)')
+    .option('--limit <n>', 'hits to show', int('limit', 1), 20)
+    .option('--offset <n>', 'hits to skip (the next page)', int('offset'), 0)
+    .option('--json', 'machine-readable output')
+    .action((words: string[], o) =>
+      withStore(
+        o.db,
+        (store) => {
+          if (o.limit > 200) throw new CliError('--limit is at most 200: page with --offset.');
+          const r = store.search({ query: words.join(' '), format: o.format, status: o.status, batch: o.batch, limit: o.limit, offset: o.offset });
+          if (o.json) return json(r);
+          const bold = !!process.stdout.isTTY;
+          for (const hit of r.hits) printHit(hit, bold);
+          err(
+            r.total
+              ? `${r.total} hit${r.total === 1 ? '' : 's'}${r.total > r.hits.length ? ` (showing ${o.offset + 1}–${o.offset + r.hits.length})` : ''}`
+              : 'No results.',
+          );
+        },
+        { readOnly: true },
+      ),
+    );
+}
+
+function printHit(hit: SearchHit, bold: boolean): void {
+  const where = hit.page === null ? '' : `  page ${hit.page}`;
+  out(`${printable(hit.fileName ?? hit.sourcePath ?? '?')}${where}  (${hit.jobId.slice(0, 8)})`);
+  const snippet = hit.snippet
+    .map((p) => {
+      const text = printable(p.text);
+      return p.hit && bold ? `\x1b[1m${text}\x1b[22m` : text;
+    })
+    .join('');
+  outStyled(`  ${snippet}`);
+}
