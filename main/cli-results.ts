@@ -9,11 +9,11 @@ import { Option, type Command } from 'commander';
 import { FORMATS } from '../shared/extraction.js';
 import { JOB_STATUSES, type Job } from '../shared/job.js';
 import type { SearchHit } from '../shared/search.js';
-import { readResultPart } from './core/result-parts.js';
+import { readResultPart, textChunks } from './core/result-parts.js';
 import type { JobStore } from './core/store/job-store.js';
 import { CliError, dbOption, err, int, json, out, outStyled, outText, printable, withStore } from './cli-kit.js';
 
-/** Slices of a long text written one after the other: a 500 MB spooled text is never held whole. */
+/** The largest slice `--json` returns, and the most pages `--page` looks through. */
 const SLICE_CHARS = 1_000_000;
 
 export interface PartFlags {
@@ -59,13 +59,11 @@ export async function printPart(store: JobStore, job: Job, o: PartFlags): Promis
 
 async function printText(store: JobStore, job: Job, part: 'text' | 'markdown', asJson: boolean): Promise<void> {
   if (asJson) return json(await readResultPart(store, { id: job.id, part, limit: SLICE_CHARS }));
-  for (let offset = 0; ;) {
-    const slice = await readResultPart(store, { id: job.id, part, offset, limit: SLICE_CHARS });
-    if (slice.part !== part) return;
-    if (slice.note && offset === 0) err(`quarry: ${printable(slice.note)}`);
-    outText(slice.text);
-    offset += slice.text.length;
-    if (slice.done || !slice.text) break;
+  const chunks = await textChunks(store, job.id, part, (note) => err(`quarry: ${printable(note)}`));
+  for await (const chunk of chunks) {
+    outText(chunk);
+    // Each chunk reaches stdout before the next is read: a 500 MB text is never held whole.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
   outText('\n');
 }
@@ -117,13 +115,20 @@ export function registerSearchCommand(program: Command): void {
 }
 
 function printHit(hit: SearchHit, bold: boolean): void {
+  const [head, snippet] = hitLines(hit, bold);
+  out(head);
+  outStyled(snippet);
+}
+
+/** A hit as two lines, every piece from a file escaped; matched words in bold (ANSI) when `bold`. */
+export function hitLines(hit: SearchHit, bold: boolean): [string, string] {
   const where = hit.page === null ? '' : `  page ${hit.page}`;
-  out(`${printable(hit.fileName ?? hit.sourcePath ?? '?')}${where}  (${hit.jobId.slice(0, 8)})`);
+  const head = `${printable(hit.fileName ?? hit.sourcePath ?? '?')}${where}  (${hit.jobId.slice(0, 8)})`;
   const snippet = hit.snippet
     .map((p) => {
       const text = printable(p.text);
       return p.hit && bold ? `\x1b[1m${text}\x1b[22m` : text;
     })
     .join('');
-  outStyled(`  ${snippet}`);
+  return [head, `  ${snippet}`];
 }

@@ -7,6 +7,7 @@
 import type { ResultPartQuery, ResultPartValue } from '../../shared/result-parts.js';
 import type { Job } from '../../shared/job.js';
 import { NotFoundError } from './errors.js';
+import type { FileHandle } from 'node:fs/promises';
 import { fullTextChunks, openFullText } from './full-text.js';
 import type { JobStore, StoredResult } from './store/job-store.js';
 
@@ -17,8 +18,7 @@ type TextSlice = Extract<ResultPartValue, { part: 'text' | 'markdown' }>;
 
 export async function readResultPart(store: JobStore, q: ResultPartQuery): Promise<ResultPartValue> {
   const job = store.resolve(q.id);
-  const result = store.result(job.id);
-  if (!result) throw new NotFoundError(`Job ${job.shortId} (${job.fileName ?? job.kind}) has no result: it is ${job.status}.`);
+  const result = resultOf(store, job);
   const doc = result.document;
   switch (q.part) {
     case 'text':
@@ -51,6 +51,12 @@ export async function readResultPart(store: JobStore, q: ResultPartQuery): Promi
   }
 }
 
+function resultOf(store: JobStore, job: Job): StoredResult {
+  const result = store.result(job.id);
+  if (!result) throw new NotFoundError(`Job ${job.shortId} (${job.fileName ?? job.kind}) has no result: it is ${job.status}.`);
+  return result;
+}
+
 async function textSlice(job: Job, result: StoredResult, part: 'text' | 'markdown', offset: number, limit: number): Promise<TextSlice> {
   const full = result.document.fullText;
   const stored = part === 'text' ? result.text : result.markdown;
@@ -62,6 +68,35 @@ async function textSlice(job: Job, result: StoredResult, part: 'text' | 'markdow
     return { part, text, offset, total: full.chars, done, spooled: true };
   } finally {
     await source.file.close();
+  }
+}
+
+/**
+ * The whole text (or Markdown) in chunks, for a reader that wants all of it
+ * (the CLI's `show --text`): a spooled text streamed from its file once,
+ * not slice after slice from its start. The note says why only the stored
+ * preview could be read, when that happened.
+ */
+export async function textChunks(store: JobStore, id: string, part: 'text' | 'markdown', onNote: (note: string) => void): Promise<AsyncGenerator<string>> {
+  const job = store.resolve(id);
+  const result = resultOf(store, job);
+  const full = result.document.fullText;
+  const stored = part === 'text' ? result.text : result.markdown;
+  if (full && (part === 'text' || full.markdownIsText)) {
+    const source = await openFullText(full, job.id);
+    if (source.ok) return fileChunks(source.file);
+    onNote(source.note);
+  }
+  return (async function* () {
+    yield stored;
+  })();
+}
+
+async function* fileChunks(file: FileHandle): AsyncGenerator<string> {
+  try {
+    yield* fullTextChunks(file);
+  } finally {
+    await file.close();
   }
 }
 

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { hitLines } from '../../main/cli-results.js';
 import { makePdf } from '../helpers/fixtures.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -59,6 +60,24 @@ describe('quarry search', () => {
     const broken = quarry('search', '"unclosed -', '(', '--db', db);
     expect(broken.code).toBe(0);
     expect(broken.err).toBe('No results.\n');
+  });
+
+  it('marks matched words in bold on a terminal only, and escapes a file’s own escapes either way', () => {
+    const hit = {
+      jobId: '0123456789abcdef',
+      fileName: 'a\x1b[2Jb.txt',
+      sourcePath: null,
+      format: null,
+      status: 'completed' as const,
+      page: 4,
+      snippet: [
+        { text: 'before ', hit: false },
+        { text: 'word\x1b[0m', hit: true },
+      ],
+      score: -1,
+    };
+    expect(hitLines(hit, true)).toEqual(['a\\x1b[2Jb.txt  page 4  (01234567)', '  before \x1b[1mword\\x1b[0m\x1b[22m']);
+    expect(hitLines(hit, false)).toEqual(['a\\x1b[2Jb.txt  page 4  (01234567)', '  before word\\x1b[0m']);
   });
 });
 

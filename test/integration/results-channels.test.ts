@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Engine } from '../../main/core/engine.js';
 import { createHandlers, dispatch, type Handlers } from '../../main/core/handlers.js';
-import { sliceOfChunks } from '../../main/core/result-parts.js';
+import { sliceOfChunks, textChunks } from '../../main/core/result-parts.js';
 import { ContractError } from '../../shared/contract.js';
 import { FULL_TEXT_FILE, type ExtractionResult } from '../../shared/extraction.js';
 import { sampleResult } from '../helpers/results.js';
@@ -94,10 +94,19 @@ describe('results.get', () => {
     const tail = await call('results.get', { id, part: 'text', offset: 1_499_998, limit: 10 });
     expect(tail).toEqual({ part: 'text', text: 'ééTAIL', offset: 1_499_998, total: body.length, done: true, spooled: true });
     expect(await call('results.get', { id, part: 'markdown', offset: 0, limit: 3 })).toMatchObject({ text: 'ééé', done: false, spooled: true });
+    const whole: string[] = [];
+    for await (const chunk of await textChunks(engine.store, id, 'text', () => expect.fail('no note'))) whole.push(chunk);
+    expect(whole.length).toBeGreaterThan(1); // streamed, in chunks
+    expect(whole.join('')).toBe(body);
     writeFileSync(spool, 'truncated');
-    const preview = await call('results.get', { id, part: 'text' });
-    expect(preview).toMatchObject({ text: 'ééééé', spooled: false });
-    expect(preview.note).toMatch(/bytes instead of/);
+    const notes: string[] = [];
+    const preview = [];
+    for await (const chunk of await textChunks(engine.store, id, 'text', (n) => notes.push(n))) preview.push(chunk);
+    expect(preview).toEqual(['ééééé']);
+    expect(notes).toHaveLength(1);
+    const slice = await call('results.get', { id, part: 'text' });
+    expect(slice).toMatchObject({ text: 'ééééé', spooled: false });
+    expect(slice.note).toMatch(/bytes instead of/);
   });
 
   it('stops reading at the end of the slice', async () => {
