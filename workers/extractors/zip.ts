@@ -72,6 +72,7 @@ export const zipExtractor: Extractor = {
     const archive = await Archive.open(input.path, { maxEntries });
     const warnings = new WarningList(200);
     try {
+      if (archive.note) warnings.add(archive.note);
       if (archive.truncatedListing) warnings.add(`The archive has ${archive.entryCount} entries; only the first ${maxEntries} are read (limit)`);
       const files = archive.entries.filter((e) => !e.directory);
       const encrypted = files.filter((e) => e.encrypted);

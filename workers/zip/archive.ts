@@ -14,6 +14,7 @@ import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import { ExtractionError } from '../../shared/extraction';
 import { openChecked } from './checked-reader';
+import { MAX_TAIL, windowNote, zipWindow } from './window';
 
 export interface ArchiveEntry {
   /** Decoded name as stored (may contain "..", backslashes, absolute paths). */
@@ -102,6 +103,8 @@ export class Archive {
     readonly comment: string,
     /** The archive's size in bytes. */
     private readonly size: number,
+    /** Set when the file holds bytes before or after the archive, which were left out (see window.ts). */
+    readonly note?: string,
   ) {}
 
   /** Opens a ZIP from memory or from a path (read on demand, never whole). */
@@ -109,14 +112,20 @@ export class Archive {
     const what = opts.what ?? 'ZIP archive';
     const options: yauzl.Options = { lazyEntries: true, decodeStrings: false, validateEntrySizes: true, autoClose: false };
     let zip: yauzl.ZipFile;
+    let note: string | undefined;
     try {
       if (typeof source === 'string') {
-        const { reader, size } = await openChecked(source);
+        const { reader, size, window, fileSize } = await openChecked(source);
+        if (window) note = windowNote(window, fileSize);
         zip = await yauzl.fromRandomAccessReaderPromise(reader as unknown as yauzl.RandomAccessReader, size, options).catch((err) => {
           closeSync(reader.fd); // yauzl never took the reader: the file is ours to close
           throw err;
         });
-      } else zip = await yauzl.fromBufferPromise(source, options);
+      } else {
+        const window = zipWindow(source.subarray(Math.max(0, source.length - MAX_TAIL)), source.length);
+        if (window) note = windowNote(window, source.length);
+        zip = await yauzl.fromBufferPromise(window && note ? source.subarray(window.start, window.end) : source, options);
+      }
     } catch (err) {
       throw zipError(err, what);
     }
@@ -145,7 +154,7 @@ export class Archive {
     const comment = Buffer.isBuffer(zip.comment) ? (zip.comment as Buffer).toString('utf8') : String(zip.comment ?? '');
     // yauzl keeps the archive's size (fd-slicer or buffer): where an entry's data may end.
     const size = Number((zip as unknown as { fileSize?: number }).fileSize ?? (typeof source === 'string' ? Infinity : source.length));
-    return new Archive(zip, entries, truncated, comment, size);
+    return new Archive(zip, entries, truncated, comment, size, note);
   }
 
   get entryCount(): number {

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../../../workers/extract';
 import { sanitizeRelative } from '../../../workers/spool';
-import { fixtureDir, makeZipWith } from '../../helpers/fixtures';
+import { zipWindow } from '../../../workers/zip/window';
+import { fixtureDir, makeDocx, makeZipWith } from '../../helpers/fixtures';
 import { extractErr, extractOk } from './helpers';
 
 const fx = fixtureDir('quarry-zip-');
@@ -199,5 +200,61 @@ describe('ZIP', () => {
     const out = await run({ path: fx.write('cut.zip', cut), options: {}, spoolDir: dir });
     expect(out.ok ? 'ok' : out.error.code).toBe('corrupt_file');
     expect(statSync(dir, { throwIfNoEntry: false })?.isDirectory() ? files(dir) : []).toEqual([]);
+  });
+});
+
+describe('ZIP with bytes around it (as unzip, zipfile and JSZip read it)', () => {
+  const zip = makeZipWith([
+    { name: 'a.txt', data: 'alpha', method: 8 },
+    { name: 'b.txt', data: 'beta', method: 0 },
+  ]);
+  const unpacked = async (name: string, bytes: Buffer) => {
+    const spoolDir = spool();
+    const out = await run({ path: fx.write(name, bytes), options: {}, spoolDir });
+    if (!out.ok) throw new Error(`${out.error.code}: ${out.error.message}`);
+    return { result: out.result, contents: out.result.children?.map((c) => [c.name, readFileSync(c.path, 'utf8')]) };
+  };
+
+  it('bytes appended after the end record: read, with a warning', async () => {
+    const { result, contents } = await unpacked('appended.zip', Buffer.concat([zip, Buffer.from('trailing junk after the archive\n')]));
+    expect(contents).toEqual([
+      ['a.txt', 'alpha'],
+      ['b.txt', 'beta'],
+    ]);
+    expect(result.warnings.join()).toMatch(/32 bytes after its end record/);
+  });
+
+  it('bytes prepended (a self-extracting stub, offsets not adjusted): read, with a warning', async () => {
+    const stub = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(1000, 0x90)]);
+    const { result, contents } = await unpacked('sfx.zip', Buffer.concat([stub, zip, Buffer.from('tail')]));
+    expect(contents).toEqual([
+      ['a.txt', 'alpha'],
+      ['b.txt', 'beta'],
+    ]);
+    expect(result.warnings.join()).toMatch(/1002 bytes before it .* and 4 bytes after/);
+  });
+
+  it('a Word document with bytes appended is read too (packages go through the same reader)', async () => {
+    const docx = Buffer.concat([makeDocx({ body: [{ text: 'Still readable' }] }), Buffer.alloc(100, 0x20)]);
+    const r = await extractOk(fx.write('padded.docx', docx));
+    expect([r.format, r.text.trim()]).toEqual(['docx', 'Still readable']);
+  });
+
+  it('a plain archive gets no such warning; one without an end record still fails as corrupt_file', async () => {
+    expect((await unpacked('plain.zip', zip)).result.warnings).toEqual([]);
+    expect((await extractErr(fx.write('noeocd.zip', zip.subarray(0, zip.length - 22)))).code).toBe('corrupt_file');
+  });
+});
+
+describe('zipWindow', () => {
+  it('a comment that contains the end-record signature is not taken for the record', () => {
+    const zip = makeZipWith([{ name: 'a.txt', data: 'a', method: 0 }]);
+    const fake = Buffer.alloc(22);
+    fake.writeUInt32LE(0x06054b50, 0);
+    const comment = Buffer.concat([Buffer.from('note '), fake, Buffer.from(' more')]);
+    const eocd = Buffer.from(zip.subarray(zip.length - 22));
+    eocd.writeUInt16LE(comment.length, 20);
+    const withComment = Buffer.concat([zip.subarray(0, zip.length - 22), eocd, comment]);
+    expect(zipWindow(withComment, withComment.length)).toEqual({ start: 0, end: withComment.length });
   });
 });
