@@ -77,6 +77,8 @@ interface Ctx {
   ms: number;
   /** How the child process ended, for rows run in one (see isolated). */
   child?: { status: number | null; signal: string | null };
+  /** For rows whose facts give a password: the same file extracted again with it. */
+  withPassword?: WorkerOutcome;
 }
 /** true = pass; a string = why it failed. */
 type Verdict = true | string;
@@ -328,6 +330,13 @@ const RULES: Rule[] = [
         : `expected the file to be read as a password-protected OOXML container, got ${JSON.stringify(outcome.ok ? outcome.result.format : outcome.error)}`,
   },
   { re: /^expect a clean "password-protected" error$/, checkOutcome: ({ outcome }) => failedWith(outcome, 'encrypted', /password-protected/) },
+  {
+    re: /^with password "([^"]+)" it decrypts to a (docx|xlsx|pptx) whose text is "([^"]+)"$/,
+    checkOutcome: ({ withPassword: o }, m) =>
+      o?.ok
+        ? eq([o.result.metadata.decryptedFormat, norm(o.result.text)], [m[2], m[3]], 'decrypted format and text')
+        : `with the password: ${JSON.stringify(o)}`,
+  },
   // --- tar / gzip ---
   { re: /^ustar$/, dirs: ['tar'], check: (r) => eq([r.format, meta(r).tarFormat], ['tar', 'ustar'], 'tar variant') },
   { re: /^gzip-compressed tar$/, dirs: ['tar'], check: (r) => eq([r.format, meta(r).compression], ['tar', 'gzip'], 'compressed tar') },
@@ -751,10 +760,6 @@ const UNMET: Record<string, { reason: string; facts: string[] }> = {
     facts: ['sheets "Feuil1"', 'text contains', 'header Number,Square', 'rows 1..15', 'Title='],
   },
   'ppt/testPPT.ppt': { reason: `${ISSUE_15}: legacy PowerPoint .ppt not read yet (unsupported_format)`, facts: ['1 slide', 'Title=', 'text contains'] },
-  'bad/docx-encrypted-example_password.docx': {
-    reason: `${ISSUE_15}: decrypting a password-protected OOXML package (the password option) is not implemented; without it the file fails as encrypted`,
-    facts: ['with password "Password1234_"'],
-  },
 };
 /** Files whose format does not exist yet (issue #15): what they are detected as today is printed, not checked. */
 const DETECTION_UNMET: Record<string, string> = {
@@ -903,6 +908,10 @@ describe('real-world corpus (every manifest row)', skipWhen(!hasCorpus, noCorpus
         outcome = (await pool.run({ path: file, options: {}, spoolDir }, { signal: AbortSignal.timeout(FILE_TIMEOUT_MS) })) as WorkerOutcome;
       }
       const ms = Math.round(performance.now() - t0);
+      const password = /with password "([^"]+)"/.exec(row.facts)?.[1];
+      const withPassword = password
+        ? ((await pool.run({ path: file, options: { password }, spoolDir }, { signal: AbortSignal.timeout(FILE_TIMEOUT_MS) })) as WorkerOutcome)
+        : undefined;
       if (outcome.ok) {
         // Children: real files inside this job's spool folder, with the sizes reported.
         for (const c of outcome.result.children ?? []) {
@@ -920,7 +929,7 @@ describe('real-world corpus (every manifest row)', skipWhen(!hasCorpus, noCorpus
       const tally = tallies.get(groupOf(row.path)) ?? { passed: 0, failed: 0, noted: 0, unmet: 0 };
       tallies.set(groupOf(row.path), tally);
       const folder = row.path.split('/')[0]!;
-      const ctx: Ctx = { row, outcome, ms, ...(child ? { child } : {}) };
+      const ctx: Ctx = { row, outcome, ms, ...(child ? { child } : {}), ...(withPassword ? { withPassword } : {}) };
       const problems: string[] = [];
       // "; " separates clauses; a bare ";" belongs to a value (DTSTART;TZID=..., ORG="IBM;Accounting").
       for (const clause of row.facts

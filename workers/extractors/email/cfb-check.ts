@@ -62,6 +62,11 @@ export function compoundFileNames(bytes: Uint8Array): string[] {
   return new CompoundFileCheck(bytes).names();
 }
 
+/** One stream's bytes by name (checked as checkCompoundFile checks); undefined when there is none. */
+export function compoundFileStream(bytes: Uint8Array, name: string): Buffer | undefined {
+  return new CompoundFileCheck(bytes).stream(name);
+}
+
 class CompoundFileCheck {
   private readonly view: DataView;
   private readonly sectorSize: number;
@@ -80,6 +85,30 @@ class CompoundFileCheck {
     this.entriesPerSector = this.sectorSize / 4;
     this.sectorCount = Math.max(0, Math.ceil((bytes.length - this.sectorSize) / this.sectorSize));
     this.stamp = new Int32Array(this.sectorCount);
+  }
+
+  /** A top-level-or-nested stream's bytes by name, every chain checked as in run(); undefined when absent. */
+  stream(name: string): Buffer | undefined {
+    const { dir, root, next } = this.tree();
+    const e = this.treeEntries(dir, root).find((x) => x.type === TYPE_STREAM && x.name === name);
+    if (!e || e.size <= 0) return e ? Buffer.alloc(0) : undefined;
+    const bytes = new Uint8Array(this.view.buffer, this.view.byteOffset, this.view.byteLength);
+    const gather = (sectors: number[], offsetOf: (s: number) => number, size: number) =>
+      Buffer.concat(sectors.map((s) => bytes.subarray(offsetOf(s), offsetOf(s) + size)));
+    if (e.size >= MINI_STREAM_CUTOFF) {
+      const data = gather(this.chain(e.start, next, `stream ${e.index}`, Math.ceil(e.size / this.sectorSize)), (s) => this.sectorOffset(s), this.sectorSize);
+      if (data.length < e.size) throw new Corrupt(`stream ${e.index} declares ${e.size} bytes but its sectors hold ${data.length}`);
+      return data.subarray(0, e.size);
+    }
+    const miniStream = gather(this.chain(root.start, next, 'mini stream'), (s) => this.sectorOffset(s), this.sectorSize);
+    const miniFat = this.miniFatSectors(next);
+    const miniSectors = miniStream.length / MINI_SECTOR_SIZE;
+    this.miniChain(e, miniFat, miniSectors, new Int32Array(miniSectors));
+    const chain: number[] = [];
+    for (let s = e.start; s !== END_OF_CHAIN && chain.length * MINI_SECTOR_SIZE < e.size; s = this.nextIn(miniFat, s, 'mini FAT')) chain.push(s);
+    const data = Buffer.concat(chain.map((s) => miniStream.subarray(s * MINI_SECTOR_SIZE, (s + 1) * MINI_SECTOR_SIZE)));
+    if (data.length < e.size) throw new Corrupt(`stream ${e.index} declares ${e.size} bytes but its mini sectors hold ${data.length}`);
+    return Buffer.from(data.subarray(0, e.size));
   }
 
   names(): string[] {
