@@ -37,6 +37,7 @@ export const FORMATS = [
   'vcf',
   'tar',
   'gzip',
+  'mbox',
   'unknown',
 ] as const;
 export const formatSchema = z.enum(FORMATS);

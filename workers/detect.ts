@@ -53,6 +53,7 @@ export const MIME: Record<Format, string> = {
   vcf: 'text/vcard',
   tar: 'application/x-tar',
   gzip: 'application/gzip',
+  mbox: 'application/mbox',
   unknown: 'application/octet-stream',
 };
 
@@ -108,10 +109,12 @@ const EXTENSIONS: Record<string, Format> = {
   tar: 'tar',
   tgz: 'tar',
   gz: 'gzip',
+  mbox: 'mbox',
+  mbx: 'mbox',
 };
 
 /** Formats whose files are text; an extension naming one of these beats a weak sniff. */
-const TEXTUAL = new Set<Format>(['text', 'markdown', 'json', 'xml', 'csv', 'tsv', 'html', 'eml', 'dxf', 'ifc', 'step', 'ics', 'vcf']);
+const TEXTUAL = new Set<Format>(['text', 'markdown', 'json', 'xml', 'csv', 'tsv', 'html', 'eml', 'dxf', 'ifc', 'step', 'ics', 'vcf', 'mbox']);
 
 export function formatFromExtension(fileName: string): Format | undefined {
   const ext = path.extname(fileName).slice(1).toLowerCase();
@@ -413,6 +416,9 @@ export function sniffText(text: string, complete: boolean, ext?: Format): TextSn
   // iCalendar and vCard: a BEGIN line first (RFC 5545 / 6350), in any case.
   if (/^BEGIN:VCALENDAR\r?\n/i.test(t)) return { format: 'ics', strong: true };
   if (/^BEGIN:VCARD\r?\n/i.test(t)) return { format: 'vcf', strong: true };
+  // mbox: a "From " separator line, then a message's header block.
+  const firstLine = /^From [^\r\n]*\r?\n/.exec(text);
+  if (firstLine && sniffMail(text.slice(firstLine[0].length))) return { format: 'mbox', strong: true };
   const markup = sniffMarkup(t, complete);
   if (markup) return markup;
   if (sniffMail(text)) return { format: 'eml', strong: true };

@@ -387,6 +387,45 @@ const RULES: Rule[] = [
       return text.startsWith('\n') && text.slice(1).startsWith(m[1]!) ? true : `the decompressed file starts ${JSON.stringify(text.slice(0, 60))}`;
     },
   },
+  // --- mbox ---
+  {
+    re: /^(\d+) messages$/,
+    dirs: ['email'],
+    check: (r, m) => eq([r.format, r.counters.messages, r.children?.length], ['mbox', Number(m[1]), Number(m[1])], 'messages'),
+  },
+  {
+    re: /^subjects "([^"]+)" \(all (\d+)\)$/,
+    dirs: ['email'],
+    check: (r, m) =>
+      eq(
+        meta(r).messages?.map((x: { subject?: string }) => x.subject),
+        Array(Number(m[2])).fill(m[1]),
+        'subjects',
+      ),
+  },
+  {
+    // 'From "A" (1st, 3rd) and "B" (2nd, multipart/alternative)': each sender at its positions, the type where given.
+    re: /^From ((?:"[^"]+" \([^)]+\)(?: and )?)+)$/,
+    dirs: ['email'],
+    check: (r, m) => {
+      const messages = (meta(r).messages ?? []) as Array<{ from?: string; type?: string }>;
+      const problems: string[] = [];
+      for (const [, who, where] of m[1]!.matchAll(/"([^"]+)" \(([^)]+)\)/g)) {
+        const type = where!.split(/,\s*/).find((w) => w.includes('/'));
+        for (const ord of where!.matchAll(/(\d+)(?:st|nd|rd|th)/g)) {
+          const msg = messages[Number(ord[1]) - 1];
+          if (!msg?.from?.includes(who!)) problems.push(`message ${ord[1]} from ${JSON.stringify(msg?.from)}`);
+          if (type && msg?.type !== type) problems.push(`message ${ord[1]} is ${msg?.type}, not ${type}`);
+        }
+      }
+      return problems.length ? problems.join('; ') : true;
+    },
+  },
+  {
+    re: /^1st body starts "(.+)"$/,
+    dirs: ['email'],
+    check: (r, m) => (r.pages?.[0]?.text.startsWith(m[1]!) ? true : `the first message's body starts ${JSON.stringify(r.pages?.[0]?.text.slice(0, 60))}`),
+  },
   // --- iCalendar ---
   { re: /^(\d+) VEVENT$/, dirs: ['ics'], check: (r, m) => eq(r.counters.events, Number(m[1]), 'events') },
   { re: /^SUMMARY="(.+)"$/, dirs: ['ics'], check: (r, m) => eq(meta(r).events?.[0]?.summary, m[1], 'SUMMARY') },
@@ -743,10 +782,6 @@ const UNMET: Record<string, { reason: string; facts: string[] }> = {
     reason: `${ISSUE_15}: EPUB extractor not written yet (read as a plain ZIP)`,
     facts: ['EPUB 2', 'Title=', 'Creator=', '4 spine items', 'text contains', 'mimetype is not the first ZIP entry'],
   },
-  'email/complex.mbox': {
-    reason: `${ISSUE_15}: mbox (several messages in one file) not read yet (plain text)`,
-    facts: ['3 messages', 'subjects', 'From "Jothi', '1st body starts'],
-  },
   '7z/bla.7z': {
     reason: `${ISSUE_15}: no safe, maintained pure-JS 7z (LZMA) reader chosen yet; 7z files are refused as unsupported_format`,
     facts: ['2 entries test1.xml', 'LZMA:16', 'same two files as tar/bla.tgz'],
@@ -767,7 +802,6 @@ const DETECTION_UNMET: Record<string, string> = {
   'odp/odfdo-example.odp': `${ISSUE_15}: no OpenDocument presentation format yet`,
   'rtf/testRTFVarious.rtf': `${ISSUE_15}: no RTF format yet`,
   'epub/testEPUB.epub': `${ISSUE_15}: no EPUB format yet`,
-  'email/complex.mbox': `${ISSUE_15}: no mbox format yet`,
 };
 
 function unmetReason(file: string, clause: string): string | undefined {
@@ -865,6 +899,7 @@ describe('real-world corpus (every manifest row)', skipWhen(!hasCorpus, noCorpus
       '.xml': 'xml',
       '.eml': 'eml',
       '.msg': 'msg',
+      '.mbox': 'mbox',
       '.pdf': 'pdf',
       '.ifc': 'ifc',
       '.dxf': 'dxf',

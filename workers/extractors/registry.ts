@@ -33,6 +33,7 @@ const EXTRACTORS: readonly Entry[] = [
   { formats: ['gzip'], load: () => import('./gzip').then((m) => m.gzipExtractor) },
   { formats: ['eml'], load: () => import('./email/eml').then((m) => m.emlExtractor) },
   { formats: ['msg'], load: () => import('./email/msg').then((m) => m.msgExtractor) },
+  { formats: ['mbox'], load: () => import('./email/mbox').then((m) => m.mboxExtractor) },
   { formats: ['ics'], load: () => import('./calendar/ics').then((m) => m.icsExtractor) },
   { formats: ['vcf'], load: () => import('./calendar/vcf').then((m) => m.vcfExtractor) },
   { formats: ['encrypted-ooxml'], load: () => import('./office/encrypted').then((m) => m.encryptedOoxmlExtractor) },

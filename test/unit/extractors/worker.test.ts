@@ -136,6 +136,7 @@ describe('worker entry: formats', () => {
       'gzip',
       'eml',
       'msg',
+      'mbox',
       'ics',
       'vcf',
       'encrypted-ooxml',
