@@ -38,6 +38,7 @@ export const FORMATS = [
   'tar',
   'gzip',
   'mbox',
+  'epub',
   'unknown',
 ] as const;
 export const formatSchema = z.enum(FORMATS);

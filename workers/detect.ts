@@ -54,6 +54,7 @@ export const MIME: Record<Format, string> = {
   tar: 'application/x-tar',
   gzip: 'application/gzip',
   mbox: 'application/mbox',
+  epub: 'application/epub+zip',
   unknown: 'application/octet-stream',
 };
 
@@ -111,6 +112,7 @@ const EXTENSIONS: Record<string, Format> = {
   gz: 'gzip',
   mbox: 'mbox',
   mbx: 'mbox',
+  epub: 'epub',
 };
 
 /** Formats whose files are text; an extension naming one of these beats a weak sniff. */
@@ -192,7 +194,10 @@ async function sniffZip(head: Uint8Array, readDirectory: () => Promise<ZipDirect
   if (mimetype) {
     const value = storedEntryFromHead(head, mimetype)?.trim();
     if (value === MIME.ods) return container('ods');
+    if (value === MIME.epub) return container('epub');
   }
+  // EPUB: the container names the package document (the mimetype entry is not always first, nor stored).
+  if (names.has('META-INF/container.xml') && [...names].some((n) => n.toLowerCase().endsWith('.opf'))) return container('epub');
   // Some producers name the main part differently; the folder still tells.
   const names_ = [...names];
   if (names.has('[Content_Types].xml')) {

@@ -387,6 +387,12 @@ const RULES: Rule[] = [
       return text.startsWith('\n') && text.slice(1).startsWith(m[1]!) ? true : `the decompressed file starts ${JSON.stringify(text.slice(0, 60))}`;
     },
   },
+  // --- EPUB ---
+  { re: /^EPUB (\d) \(OPF ([\d.]+)\)$/, dirs: ['epub'], check: (r, m) => eq([r.format, meta(r).epubVersion], ['epub', m[2]], 'EPUB version') },
+  { re: /^Title="(.+)" \(two spaces\)$/, dirs: ['epub'], check: (r, m) => eq(meta(r).title, m[1], 'title, spaces kept') },
+  { re: /^Creator="(.+)"$/, dirs: ['epub'], check: (r, m) => eq(meta(r).creators, [m[1]], 'creators') },
+  { re: /^(\d+) spine items$/, dirs: ['epub'], check: (r, m) => eq([r.counters.chapters, r.pages?.length], [Number(m[1]), Number(m[1])], 'spine items') },
+  { re: /^mimetype is not the first ZIP entry$/, dirs: ['epub'], check: (r) => eq(r.format, 'epub', 'detected as EPUB all the same') },
   // --- mbox ---
   {
     re: /^(\d+) messages$/,
@@ -778,10 +784,6 @@ const UNMET: Record<string, { reason: string; facts: string[] }> = {
     reason: `${ISSUE_15}: RTF extractor not written yet (read as plain text, markup included)`,
     facts: ['author', 'text contains', 'footnote text'],
   },
-  'epub/testEPUB.epub': {
-    reason: `${ISSUE_15}: EPUB extractor not written yet (read as a plain ZIP)`,
-    facts: ['EPUB 2', 'Title=', 'Creator=', '4 spine items', 'text contains', 'mimetype is not the first ZIP entry'],
-  },
   '7z/bla.7z': {
     reason: `${ISSUE_15}: no safe, maintained pure-JS 7z (LZMA) reader chosen yet; 7z files are refused as unsupported_format`,
     facts: ['2 entries test1.xml', 'LZMA:16', 'same two files as tar/bla.tgz'],
@@ -801,7 +803,6 @@ const DETECTION_UNMET: Record<string, string> = {
   'odt/testODFwithOOo3.odt': `${ISSUE_15}: no OpenDocument text format yet`,
   'odp/odfdo-example.odp': `${ISSUE_15}: no OpenDocument presentation format yet`,
   'rtf/testRTFVarious.rtf': `${ISSUE_15}: no RTF format yet`,
-  'epub/testEPUB.epub': `${ISSUE_15}: no EPUB format yet`,
 };
 
 function unmetReason(file: string, clause: string): string | undefined {
@@ -888,6 +889,7 @@ describe('real-world corpus (every manifest row)', skipWhen(!hasCorpus, noCorpus
       vcf: 'vcf',
       tar: 'tar',
       gz: 'gzip',
+      epub: 'epub',
     };
     const byPath: Record<string, Format> = { 'bad/docx-encrypted-example_password.docx': 'encrypted-ooxml' };
     const byExt: Record<string, Format> = {
