@@ -39,6 +39,7 @@ export const FORMATS = [
   'gzip',
   'mbox',
   'epub',
+  'rtf',
   'unknown',
 ] as const;
 export const formatSchema = z.enum(FORMATS);

@@ -55,6 +55,7 @@ export const MIME: Record<Format, string> = {
   gzip: 'application/gzip',
   mbox: 'application/mbox',
   epub: 'application/epub+zip',
+  rtf: 'application/rtf',
   unknown: 'application/octet-stream',
 };
 
@@ -113,6 +114,7 @@ const EXTENSIONS: Record<string, Format> = {
   mbox: 'mbox',
   mbx: 'mbox',
   epub: 'epub',
+  rtf: 'rtf',
 };
 
 /** Formats whose files are text; an extension naming one of these beats a weak sniff. */
@@ -171,6 +173,7 @@ function sniffMagic(head: Uint8Array): Found | 'zip' | 'ole2' | 'gzip' | null {
     if (brands.some((b) => b === 'avif' || b === 'avis')) return image('image/avif');
     if (brands.some((b) => b === 'mif1' || b === 'msf1')) return image('image/heif');
   }
+  if (ascii(head, 0, 5) === '{\\rtf') return { format: 'rtf', method: 'magic', mime: MIME.rtf };
   if (ascii(head, 0, 18) === 'AutoCAD Binary DXF') return { format: 'dxf', method: 'magic', mime: MIME.dxf };
   return null;
 }

@@ -387,6 +387,9 @@ const RULES: Rule[] = [
       return text.startsWith('\n') && text.slice(1).startsWith(m[1]!) ? true : `the decompressed file starts ${JSON.stringify(text.slice(0, 60))}`;
     },
   },
+  // --- RTF ---
+  { re: /^author "(.+)"$/, dirs: ['rtf'], check: (r, m) => eq(meta(r).author, m[1], 'author') },
+  { re: /^footnote text "(.+)"$/, dirs: ['rtf'], check: (r, m) => eq(meta(r).footnotes, [m[1]], 'footnotes') },
   // --- EPUB ---
   { re: /^EPUB (\d) \(OPF ([\d.]+)\)$/, dirs: ['epub'], check: (r, m) => eq([r.format, meta(r).epubVersion], ['epub', m[2]], 'EPUB version') },
   { re: /^Title="(.+)" \(two spaces\)$/, dirs: ['epub'], check: (r, m) => eq(meta(r).title, m[1], 'title, spaces kept') },
@@ -780,10 +783,6 @@ const UNMET: Record<string, { reason: string; facts: string[] }> = {
     reason: `${ISSUE_15}: .odp extractor not written yet (read as a plain ZIP)`,
     facts: ['2 slides', 'slide 1', 'slide 2', 'Title=', '1 embedded JPEG'],
   },
-  'rtf/testRTFVarious.rtf': {
-    reason: `${ISSUE_15}: RTF extractor not written yet (read as plain text, markup included)`,
-    facts: ['author', 'text contains', 'footnote text'],
-  },
   '7z/bla.7z': {
     reason: `${ISSUE_15}: no safe, maintained pure-JS 7z (LZMA) reader chosen yet; 7z files are refused as unsupported_format`,
     facts: ['2 entries test1.xml', 'LZMA:16', 'same two files as tar/bla.tgz'],
@@ -802,7 +801,6 @@ const UNMET: Record<string, { reason: string; facts: string[] }> = {
 const DETECTION_UNMET: Record<string, string> = {
   'odt/testODFwithOOo3.odt': `${ISSUE_15}: no OpenDocument text format yet`,
   'odp/odfdo-example.odp': `${ISSUE_15}: no OpenDocument presentation format yet`,
-  'rtf/testRTFVarious.rtf': `${ISSUE_15}: no RTF format yet`,
 };
 
 function unmetReason(file: string, clause: string): string | undefined {
@@ -902,6 +900,7 @@ describe('real-world corpus (every manifest row)', skipWhen(!hasCorpus, noCorpus
       '.eml': 'eml',
       '.msg': 'msg',
       '.mbox': 'mbox',
+      '.rtf': 'rtf',
       '.pdf': 'pdf',
       '.ifc': 'ifc',
       '.dxf': 'dxf',

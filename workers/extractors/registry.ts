@@ -28,6 +28,7 @@ const EXTRACTORS: readonly Entry[] = [
   { formats: ['pptx'], load: () => import('./office/pptx').then((m) => m.pptxExtractor) },
   { formats: ['xlsx'], load: () => import('./office/xlsx').then((m) => m.xlsxExtractor) },
   { formats: ['ods'], load: () => import('./office/ods').then((m) => m.odsExtractor) },
+  { formats: ['rtf'], load: () => import('./rtf').then((m) => m.rtfExtractor) },
   { formats: ['epub'], load: () => import('./epub').then((m) => m.epubExtractor) },
   { formats: ['zip'], load: () => import('./zip').then((m) => m.zipExtractor) },
   { formats: ['tar'], load: () => import('./tar').then((m) => m.tarExtractor) },

@@ -131,6 +131,7 @@ describe('worker entry: formats', () => {
       'pptx',
       'xlsx',
       'ods',
+      'rtf',
       'epub',
       'zip',
       'tar',
