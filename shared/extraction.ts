@@ -40,6 +40,8 @@ export const FORMATS = [
   'mbox',
   'epub',
   'rtf',
+  'odt',
+  'odp',
   'unknown',
 ] as const;
 export const formatSchema = z.enum(FORMATS);

@@ -56,6 +56,8 @@ export const MIME: Record<Format, string> = {
   mbox: 'application/mbox',
   epub: 'application/epub+zip',
   rtf: 'application/rtf',
+  odt: 'application/vnd.oasis.opendocument.text',
+  odp: 'application/vnd.oasis.opendocument.presentation',
   unknown: 'application/octet-stream',
 };
 
@@ -115,6 +117,8 @@ const EXTENSIONS: Record<string, Format> = {
   mbx: 'mbox',
   epub: 'epub',
   rtf: 'rtf',
+  odt: 'odt',
+  odp: 'odp',
 };
 
 /** Formats whose files are text; an extension naming one of these beats a weak sniff. */
@@ -198,6 +202,8 @@ async function sniffZip(head: Uint8Array, readDirectory: () => Promise<ZipDirect
     const value = storedEntryFromHead(head, mimetype)?.trim();
     if (value === MIME.ods) return container('ods');
     if (value === MIME.epub) return container('epub');
+    if (value === MIME.odt || value === `${MIME.odt}-template`) return container('odt');
+    if (value === MIME.odp || value === `${MIME.odp}-template`) return container('odp');
   }
   // EPUB: the container names the package document (the mimetype entry is not always first, nor stored).
   if (names.has('META-INF/container.xml') && [...names].some((n) => n.toLowerCase().endsWith('.opf'))) return container('epub');

@@ -387,6 +387,29 @@ const RULES: Rule[] = [
       return text.startsWith('\n') && text.slice(1).startsWith(m[1]!) ? true : `the decompressed file starts ${JSON.stringify(text.slice(0, 60))}`;
     },
   },
+  // --- OpenDocument text and presentations ---
+  { re: /^footnote "(.+)"$/, dirs: ['odt'], check: (r, m) => eq(meta(r).footnotes, [m[1]], 'footnotes') },
+  {
+    re: /^annotation "(.+)" and text-box "(.+)" \(both absent from pandoc plain output\)$/,
+    dirs: ['odt'],
+    check: (r, m) =>
+      eq([meta(r).comments?.map((c: { text: string }) => c.text), r.text.includes(m[2]!)], [[m[1]], true], 'the comment, and the text box in the text'),
+  },
+  { re: /^(\d+) slides \(draw:page\)$/, dirs: ['odp'], check: (r, m) => eq([r.counters.slides, r.pages?.length], [Number(m[1]), Number(m[1])], 'slides') },
+  {
+    re: /^slide (\d+) ((?:"[^"]+"(?:, )?)+)$/,
+    dirs: ['odp'],
+    check: (r, m) => {
+      const page = r.pages?.[Number(m[1]) - 1]?.text ?? '';
+      const missing = quoted(m[2]!).filter((q) => !page.includes(q));
+      return missing.length ? `slide ${m[1]} lacks ${JSON.stringify(missing)}: ${JSON.stringify(page)}` : true;
+    },
+  },
+  {
+    re: /^(\d+) embedded JPEG in Pictures\/$/,
+    dirs: ['odp'],
+    check: (r, m) => eq((meta(r).pictures as string[] | undefined)?.filter((p) => /\.jpe?g$/i.test(p)).length, Number(m[1]), 'JPEG pictures'),
+  },
   // --- RTF ---
   { re: /^author "(.+)"$/, dirs: ['rtf'], check: (r, m) => eq(meta(r).author, m[1], 'author') },
   { re: /^footnote text "(.+)"$/, dirs: ['rtf'], check: (r, m) => eq(meta(r).footnotes, [m[1]], 'footnotes') },
@@ -775,14 +798,6 @@ const UNMET: Record<string, { reason: string; facts: string[] }> = {
     reason: `${ISSUE_15}: scanned PDF pages are not OCRed yet`,
     facts: ['scanned page (one 2550x3300 CCITT', 'OCR text contains', 'about 700 words'],
   },
-  'odt/testODFwithOOo3.odt': {
-    reason: `${ISSUE_15}: .odt extractor not written yet (read as a plain ZIP)`,
-    facts: ['Title=', 'text contains', 'footnote', 'annotation'],
-  },
-  'odp/odfdo-example.odp': {
-    reason: `${ISSUE_15}: .odp extractor not written yet (read as a plain ZIP)`,
-    facts: ['2 slides', 'slide 1', 'slide 2', 'Title=', '1 embedded JPEG'],
-  },
   '7z/bla.7z': {
     reason: `${ISSUE_15}: no safe, maintained pure-JS 7z (LZMA) reader chosen yet; 7z files are refused as unsupported_format`,
     facts: ['2 entries test1.xml', 'LZMA:16', 'same two files as tar/bla.tgz'],
@@ -798,10 +813,7 @@ const UNMET: Record<string, { reason: string; facts: string[] }> = {
   'ppt/testPPT.ppt': { reason: `${ISSUE_15}: legacy PowerPoint .ppt not read yet (unsupported_format)`, facts: ['1 slide', 'Title=', 'text contains'] },
 };
 /** Files whose format does not exist yet (issue #15): what they are detected as today is printed, not checked. */
-const DETECTION_UNMET: Record<string, string> = {
-  'odt/testODFwithOOo3.odt': `${ISSUE_15}: no OpenDocument text format yet`,
-  'odp/odfdo-example.odp': `${ISSUE_15}: no OpenDocument presentation format yet`,
-};
+const DETECTION_UNMET: Record<string, string> = {};
 
 function unmetReason(file: string, clause: string): string | undefined {
   const entry = UNMET[file];
@@ -888,6 +900,8 @@ describe('real-world corpus (every manifest row)', skipWhen(!hasCorpus, noCorpus
       tar: 'tar',
       gz: 'gzip',
       epub: 'epub',
+      odt: 'odt',
+      odp: 'odp',
     };
     const byPath: Record<string, Format> = { 'bad/docx-encrypted-example_password.docx': 'encrypted-ooxml' };
     const byExt: Record<string, Format> = {

@@ -28,6 +28,8 @@ const EXTRACTORS: readonly Entry[] = [
   { formats: ['pptx'], load: () => import('./office/pptx').then((m) => m.pptxExtractor) },
   { formats: ['xlsx'], load: () => import('./office/xlsx').then((m) => m.xlsxExtractor) },
   { formats: ['ods'], load: () => import('./office/ods').then((m) => m.odsExtractor) },
+  { formats: ['odt'], load: () => import('./office/odf-text').then((m) => m.odtExtractor) },
+  { formats: ['odp'], load: () => import('./office/odf-text').then((m) => m.odpExtractor) },
   { formats: ['rtf'], load: () => import('./rtf').then((m) => m.rtfExtractor) },
   { formats: ['epub'], load: () => import('./epub').then((m) => m.epubExtractor) },
   { formats: ['zip'], load: () => import('./zip').then((m) => m.zipExtractor) },

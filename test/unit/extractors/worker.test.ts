@@ -131,6 +131,8 @@ describe('worker entry: formats', () => {
       'pptx',
       'xlsx',
       'ods',
+      'odt',
+      'odp',
       'rtf',
       'epub',
       'zip',
