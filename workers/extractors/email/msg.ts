@@ -23,6 +23,13 @@ function isoDate(d: string | undefined): string | undefined {
 /** A corrupted property stream can yield any type where a string is expected. */
 const txt = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
+/** An Exchange directory name (legacyExchangeDN, "/O=org/OU=.../CN=name"): who the sender is inside Exchange, not an address. */
+const isDirectoryName = (v: string | undefined): v is string => !!v && /^\/O=/i.test(v.trim());
+/** The first candidate that is an address, and the directory name among them (kept apart). */
+function addressOf(...candidates: Array<string | undefined>): { email?: string; directoryName?: string } {
+  return { email: candidates.find((c) => c && !isDirectoryName(c)), directoryName: candidates.find(isDirectoryName) };
+}
+
 const person = (name: string | undefined, email: string | undefined) => (email ? (name && name !== email ? `${name} <${email}>` : email) : name || undefined);
 
 export const msgExtractor: Extractor = {
@@ -45,9 +52,9 @@ export const msgExtractor: Extractor = {
     if (data.dataType !== 'msg') throw new ExtractionError('unsupported_format', 'This OLE2 file is not an Outlook message');
 
     const recipients = (Array.isArray(data.recipients) ? data.recipients : []).map((r) => {
-      const email = txt(r.smtpAddress) ?? txt(r.email);
+      const { email, directoryName } = addressOf(txt(r.smtpAddress), txt(r.email));
       const name = txt(r.name);
-      return { role: txt(r.recipType) ?? 'to', text: person(name, email) ?? '', email, name };
+      return { role: txt(r.recipType) ?? 'to', text: person(name, email) ?? name ?? directoryName ?? '', email, name };
     });
     const byRole = (role: string) => {
       const xs = recipients
@@ -57,8 +64,13 @@ export const msgExtractor: Extractor = {
       return xs.length ? xs : undefined;
     };
     const senderName = txt(data.senderName);
-    const senderEmail =
-      txt(data.senderSmtpAddress) ?? txt(data.senderEmail) ?? txt(data.sentRepresentingSmtpAddress) ?? txt(data.creatorSMTPAddress) ?? txt(data.inetAcctName);
+    const { email: senderEmail, directoryName: senderDirectoryName } = addressOf(
+      txt(data.senderSmtpAddress),
+      txt(data.senderEmail),
+      txt(data.sentRepresentingSmtpAddress),
+      txt(data.creatorSMTPAddress),
+      txt(data.inetAcctName),
+    );
     const from = person(senderName, senderEmail);
     const subject = txt(data.subject);
 
@@ -96,6 +108,7 @@ export const msgExtractor: Extractor = {
     const metadata: Record<string, unknown> = {
       subject,
       from,
+      ...(senderDirectoryName ? { senderDirectoryName } : {}),
       ...(senderEmail && senderEmail === txt(data.inetAcctName) && !txt(data.senderEmail) && !txt(data.senderSmtpAddress) ? { fromSource: 'account' } : {}),
       to: byRole('to'),
       cc: byRole('cc'),
