@@ -13,7 +13,7 @@ import { findFirst, parseXml, simpleFields } from '../../xml/ordered';
 import { parseAttrs, scanXml } from '../../xml/scan';
 import type { Extractor } from '../types';
 import { openPackage } from './package';
-import { Grid, sheetsToParts, tidyNumber, type SheetOut } from './sheet-common';
+import { columnName, Grid, sheetsToParts, tidyNumber, type SheetOut } from './sheet-common';
 
 const MAX_CELLS = 5_000_000;
 /** Repeats of a non-empty row/cell beyond this are not expanded (a one-cell file claiming a billion copies). */
@@ -203,7 +203,11 @@ export const odsExtractor: Extractor = {
         case 'annotation':
           annotation = Math.max(0, annotation - 1);
           if (!annotation && annotationText.trim() && entities.length < 10_000) {
-            entities.push({ type: 'comment', value: annotationText.trim(), attributes: { sheet: sheetName, row: row + 1, column: col + 1 } });
+            entities.push({
+              type: 'comment',
+              value: annotationText.trim(),
+              attributes: { sheet: sheetName, cell: `${columnName(col)}${row + 1}`, row: row + 1, column: col + 1 },
+            });
           }
           break;
         case 'table-cell':

@@ -15,7 +15,7 @@
 import path from 'node:path';
 import { ExtractionError, type Entity } from '../../../shared/extraction';
 import type { Archive } from '../../zip/archive';
-import { attr, children, relAttr, findAll, findFirst, localName, parseXml, tagOf } from '../../xml/ordered';
+import { allText, attr, childNamed, children, childrenNamed, relAttr, findAll, findFirst, localName, parseXml, tagOf } from '../../xml/ordered';
 import { parseAttrs, scanXml } from '../../xml/scan';
 import type { Extractor } from '../types';
 import { ooxmlProperties, openPackage, readRels } from './package';
@@ -281,6 +281,22 @@ async function externalLinks(pkg: Archive, sheetParts: string[]): Promise<Map<st
   return out;
 }
 
+/** A sheet's cell comments (notes): the comments part its relationships name, each with its cell reference and author. */
+async function sheetComments(pkg: Archive, sheetPart: string): Promise<Array<{ cell: string; text: string; author?: string }>> {
+  const rels = await readRels(pkg, sheetPart);
+  const target = [...rels.values()].find((r) => r.type === 'comments')?.target;
+  const xml = target ? await pkg.text(target) : undefined;
+  if (!xml) return [];
+  const doc = parseXml(xml);
+  const authorsNode = findFirst(doc, 'authors');
+  const authors = authorsNode ? childrenNamed(authorsNode, 'author').map((a) => allText(a).trim()) : [];
+  return findAll(doc, 'comment').map((c) => {
+    const textNode = childNamed(c, 'text');
+    const author = authors[Number(attr(c, 'authorId'))];
+    return { cell: attr(c, 'ref') ?? '', text: textNode ? findAll([textNode], 't').map(allText).join('').trim() : '', ...(author ? { author } : {}) };
+  });
+}
+
 function rangeName(firstRow: number, firstCol: number, rows: string[][]): string | undefined {
   if (!rows.length) return undefined;
   return `${columnName(firstCol)}${firstRow + 1}:${columnName(firstCol + rows[0]!.length - 1)}${firstRow + rows.length}`;
@@ -363,6 +379,9 @@ export const xlsxExtractor: Extractor = {
             if (value) entities.push({ type: 'link', value, attributes: { sheet: def.name, cell: l.ref } });
           }
         }
+        const comments = await sheetComments(pkg, def.target);
+        for (const c of comments)
+          entities.push({ type: 'comment', value: c.text, attributes: { sheet: def.name, cell: c.cell, ...(c.author ? { author: c.author } : {}) } });
         if (stats.truncated) warnings.push(`Sheet "${def.name}" was cut at ${MAX_CELLS.toLocaleString('en')} cells for the whole workbook`);
         sheets.push({ name: def.name, rows, range: rangeName(firstRow, firstCol, rows), kind, hidden });
         sheetMeta.push({
@@ -376,6 +395,7 @@ export const xlsxExtractor: Extractor = {
           ...(stats.merges.length ? { mergedCells: stats.merges } : {}),
           ...(stats.hiddenRows ? { hiddenRows: stats.hiddenRows } : {}),
           ...(stats.hiddenColumns ? { hiddenColumns: stats.hiddenColumns } : {}),
+          ...(comments.length ? { comments: comments.length } : {}),
         });
         ctx.progress(i + 1, sheetDefs.length);
       }
