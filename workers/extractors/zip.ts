@@ -59,7 +59,7 @@ const human = (n: number) => (n >= 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} Mi
 
 export const zipExtractor: Extractor = {
   name: 'zip',
-  version: '1.0.0',
+  version: '1.1.0',
   formats: ['zip'],
   async extract(input, ctx) {
     const o = input.options;

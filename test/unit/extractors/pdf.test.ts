@@ -93,7 +93,7 @@ describe('pdf extractor', () => {
     const p = fx.write('locked.pdf', makeEncryptedPdf({ userPassword: 'user', ownerPassword: 'owner', text: 'Top secret text', title: 'Locked Title' }));
     const missing = await extractErr(p);
     expect(missing).toMatchObject({ code: 'encrypted', details: { reason: 'password_required' } });
-    expect(missing.message).toMatch(/needs a password/);
+    expect(missing.message).toMatch(/needs a password: give it with --password/);
     expect(await extractErr(p, { password: 'nope' })).toMatchObject({ code: 'encrypted', details: { reason: 'incorrect_password' } });
     const r = await extractOk(p, { password: 'user' });
     expect(r.text).toBe('Top secret text');

@@ -34,7 +34,7 @@ const person = (name: string | undefined, email: string | undefined) => (email ?
 
 export const msgExtractor: Extractor = {
   name: 'msg',
-  version: '1.0.0',
+  version: '1.1.0',
   formats: ['msg'],
   async extract(input) {
     const bytes = await input.read();

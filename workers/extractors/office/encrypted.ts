@@ -51,7 +51,7 @@ export const encryptedOoxmlExtractor: Extractor = {
       const what = ext ? KIND[ext] : 'Office document';
       throw new ExtractionError(
         'encrypted',
-        `This is a password-protected ${what} (its content is encrypted): give its password, or remove the password in Office and add the file again`,
+        `This is a password-protected ${what} (its content is encrypted): give its password with --password, or remove the password in Office and add the file again`,
         { container: 'OLE2 with EncryptedPackage' },
       );
     }

@@ -49,7 +49,7 @@ function typedValue(cell: CellState): string {
 
 export const odsExtractor: Extractor = {
   name: 'ods',
-  version: '1.0.0',
+  version: '1.1.0',
   formats: ['ods'],
   async extract(input, ctx) {
     const { pkg } = await openPackage(input, 'ODS');

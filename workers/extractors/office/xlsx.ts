@@ -304,7 +304,7 @@ function rangeName(firstRow: number, firstCol: number, rows: string[][]): string
 
 export const xlsxExtractor: Extractor = {
   name: 'xlsx',
-  version: '1.0.0',
+  version: '1.1.0',
   formats: ['xlsx'],
   async extract(input, ctx) {
     const { pkg } = await openPackage(input, 'XLSX');

@@ -77,7 +77,7 @@ function toExtractionError(err: unknown, passwordGiven: boolean): ExtractionErro
     if (e.code === 2 || passwordGiven) {
       return new ExtractionError('encrypted', 'PDF is encrypted and the supplied password is incorrect', { needsPassword: true, reason: 'incorrect_password' });
     }
-    return new ExtractionError('encrypted', 'PDF is encrypted and needs a password (pass options.password)', {
+    return new ExtractionError('encrypted', 'PDF is encrypted and needs a password: give it with --password', {
       needsPassword: true,
       reason: 'password_required',
     });
