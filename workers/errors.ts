@@ -75,11 +75,22 @@ export function serializeError(err: unknown, format: Format | undefined, phase: 
   if (phase === 'parse' && isParserFault(e)) {
     return { code: 'extractor_error', message: `The ${label} extractor could not read this file: ${message}`, details: withCause };
   }
+  if (phase === 'parse' && ZIP_LIBRARY_TEXT.test(message)) {
+    // JSZip (inside mammoth) words it "unexpected signature (\x50\x4B\x01\x02 ...)": a person needs the sentence, support the bytes.
+    return {
+      code: 'corrupt_file',
+      message: `The ${label} file is damaged: its ZIP structure is broken (a record is missing or not where the archive says), so it cannot be opened`,
+      details: withCause,
+    };
+  }
   if (phase === 'parse') {
     return { code: 'corrupt_file', message: `Could not parse the ${label} file: ${message}`, details: withCause };
   }
   return { code: 'internal', message: `Internal error while extracting the ${label} file: ${message}`, details: withCause };
 }
+
+/** ZIP readers' own wording for a broken archive structure (signatures, central directory records). */
+const ZIP_LIBRARY_TEXT = /Corrupted zip|unexpected signature|records in central dir|end of central directory/i;
 
 /** A parser tripping over input it did not expect, rather than reporting bad data. */
 function isParserFault(e: Error): boolean {

@@ -47,3 +47,24 @@ describe('errors thrown while parsing', () => {
     expect(serializeError(libraryTypeError, 'html', 'other').code).toBe('internal');
   });
 });
+
+describe('library wording about a broken ZIP', () => {
+  it('becomes a sentence a person understands; the library text stays in the details', async () => {
+    const JSZip = (await import('jszip')).default;
+    const zip = new JSZip();
+    zip.file('word/document.xml', '<w:document/>');
+    const bytes = Buffer.from(await zip.generateAsync({ type: 'nodebuffer' }));
+    bytes[1] = 0x4c; // the first local header's signature
+    const err = await JSZip.loadAsync(bytes).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    const out = serializeError(err, 'docx', 'parse');
+    expect(out.code).toBe('corrupt_file');
+    expect(out.message).toBe(
+      'The DOCX file is damaged: its ZIP structure is broken (a record is missing or not where the archive says), so it cannot be opened',
+    );
+    expect(out.message).not.toMatch(/\\x|signature/);
+    expect(out.details?.cause).toMatch(/unexpected signature/);
+  });
+});
