@@ -203,3 +203,29 @@ describe('ODS', () => {
     expect(r.warnings).toEqual([]);
   });
 });
+
+describe('DOCX tables, empty ones included', () => {
+  it('every table is in tables with its rows and cells, a blank one too', async () => {
+    const docx = makeDocx({
+      body: [
+        { table: [['a', 'b']] },
+        {
+          table: [
+            ['', ''],
+            ['', ''],
+          ],
+        },
+        { text: 'after' },
+      ],
+    });
+    const r = await extractOk(fx.write('blank-table.docx', docx));
+    expect(r.tables.map((t) => t.rows)).toEqual([
+      [['a', 'b']],
+      [
+        ['', ''],
+        ['', ''],
+      ],
+    ]);
+    expect(r.counters.tables).toBe(2);
+  });
+});

@@ -177,7 +177,12 @@ export interface HtmlTable {
  * Leaf tables (those without tables inside) as rows of cell text. Outer
  * layout tables are skipped: their "cells" are whole page regions.
  */
-export function extractTables(root: AnyNode): HtmlTable[] {
+/**
+ * `keepEmpty`: a table whose cells are all empty is kept (a Word table is
+ * content even when blank); web pages use empty tables for layout, so HTML
+ * drops them.
+ */
+export function extractTables(root: AnyNode, opts: { keepEmpty?: boolean } = {}): HtmlTable[] {
   const tables: HtmlTable[] = [];
   for (const table of root.querySelectorAll('table')) {
     if (hasNestedTable(table)) continue;
@@ -193,7 +198,7 @@ export function extractTables(root: AnyNode): HtmlTable[] {
       }
       rows.push(row);
     });
-    if (rows.length && rows.some((r) => r.some((c) => c))) tables.push({ rows, hasHeader });
+    if (rows.length && (opts.keepEmpty || rows.some((r) => r.some((c) => c)))) tables.push({ rows, hasHeader });
   }
   return tables;
 }

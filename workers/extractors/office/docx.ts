@@ -21,7 +21,7 @@ const clean = (s: string | null | undefined) => (s ?? '').replace(/[\s\u00a0]+/g
 
 export const docxExtractor: Extractor = {
   name: 'docx',
-  version: '1.0.0',
+  version: '1.1.0',
   formats: ['docx'],
   async extract(input) {
     const { bytes, pkg } = await openPackage(input, 'DOCX');
@@ -84,7 +84,7 @@ export const docxExtractor: Extractor = {
     }
     const text = body ? readableText(body) : '';
     if (markdown === null) markdown = text;
-    const tables = body ? extractTables(body).map((t, i) => ({ name: `table ${i + 1}`, rows: t.rows, hasHeader: t.hasHeader })) : [];
+    const tables = body ? extractTables(body, { keepEmpty: true }).map((t, i) => ({ name: `table ${i + 1}`, rows: t.rows, hasHeader: t.hasHeader })) : [];
 
     const entities: Entity[] = [];
     for (const h of body?.querySelectorAll('h1, h2, h3, h4, h5, h6') ?? []) {
