@@ -41,7 +41,7 @@ const addOptions = (c: Command) =>
     .option('--priority <n>', 'higher runs first', int('priority', -1_000_000), 0)
     .option('--max-retries <n>', 'retries for retryable failures', int('max-retries'), 3)
     .option('--timeout <seconds>', 'time limit per file', int('timeout', 1))
-    .option('--password <password>', 'password for encrypted PDFs')
+    .option('--password <password>', 'password for encrypted PDFs and password-protected Office documents')
     .option('--delay <seconds>', 'do not start before this many seconds from now', int('delay'))
     .addOption(new Option('--batch <mode>', 'group files under a batch job').choices(['auto', 'always', 'never']).default('auto'))
     .option('--max-child-failures <n>', 'batch: failed files tolerated (0 = no limit)', int('max-child-failures'), 0)
