@@ -7,7 +7,7 @@
  * would in the app: pdf.js without @napi-rs/canvas could not even load, and
  * OCR without tesseract.js's own dependencies found no text.
  */
-import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Piscina from 'piscina';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -126,8 +126,12 @@ describe('an update installed over a running app', () => {
   it('fails a file whose extractor is gone with a reason a person can act on, and the thread goes on', async () => {
     const dir = path.join(unpacked, 'dist/workers-replaced');
     cpSync(path.join(unpacked, 'dist/workers'), dir, { recursive: true });
-    const entry = readFileSync(path.join(dir, 'extract.mjs'), 'utf8');
-    const chunk = entry.match(/import\("\.\/(chunk-[A-Z0-9]+\.mjs)"\)\.then\(\(m\) => m\.csvExtractor\)/)?.[1];
+    // The registry that imports it may sit in the entry or in a chunk the entry shares.
+    const code = readdirSync(dir)
+      .filter((f) => f.endsWith('.mjs'))
+      .map((f) => readFileSync(path.join(dir, f), 'utf8'))
+      .join('\n');
+    const chunk = code.match(/import\("\.\/(chunk-[A-Z0-9]+\.mjs)"\)\.then\(\(m\) => m\.csvExtractor\)/)?.[1];
     expect(chunk, 'the CSV extractor is loaded from a chunk of its own').toBeTruthy();
     const old = new Piscina({ filename: path.join(dir, 'extract.mjs'), maxThreads: 1 });
     try {
