@@ -53,7 +53,7 @@ export interface RunOptions {
 }
 
 /** A job that was in flight when the extraction host died: it runs alone until it is cleared or charged. */
-export function isCrashSuspect(job: Pick<Job, 'errorCode' | 'status'>): boolean {
+export function isCrashSuspect(job: Pick<Job, 'errorCode'>): boolean {
   return job.errorCode === 'host_crashed';
 }
 

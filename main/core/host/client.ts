@@ -83,6 +83,8 @@ export class ExtractionHost implements ExtractionService {
   private readonly watchdog: NodeJS.Timeout;
   private versions: Promise<Record<string, string>> | undefined;
   private readonly silenceMs: number;
+  /** The watchdog killed the host for its silence: say so as the reason it died. */
+  private silenced = false;
 
   constructor(private readonly opts: HostOptions = {}) {
     this.threadCount = opts.threads ?? availableParallelism();
@@ -292,8 +294,6 @@ export class ExtractionHost implements ExtractionService {
     const delay = this.failedStarts ? Math.min(250 * 2 ** this.failedStarts, 5000) : 0;
     this.restartTimer = setTimeout(() => this.spawn(), delay);
   }
-
-  private silenced = false;
 
   /** A host whose event loop is stuck answers nothing: end it, which counts as a crash. */
   private checkSilence(): void {

@@ -44,8 +44,6 @@ export const nodeLauncher: HostLauncher = (file, opts) => {
     execArgv: [`--max-old-space-size=${opts.maxOldSpaceMb}`],
     serialization: 'json',
     stdio: ['ignore', 2, 2, 'ipc'],
-    // The host is ours to stop: never let it outlive us in the terminal's process group signals.
-    detached: false,
   });
   return {
     get pid() {
