@@ -245,7 +245,8 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
 
   function events(req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
-    res.write(': connected\n\n');
+    // retry: how soon the browser reconnects after a drop (its default is 3 s), so a restarted server is found quickly.
+    res.write('retry: 1000\n: connected\n\n');
     streams.add(res);
     const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
     req.on('close', () => {

@@ -3,10 +3,13 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createClient } from '../shared/client.js';
 import { App } from './app/App.js';
+import { applyTheme } from './lib/theme.js';
 import { StoreProvider } from './store/context.js';
 import { createJobsStore } from './store/jobs.js';
 import { pickTransport } from './transport/select.js';
 
+// Before the first paint: a dark-theme user never sees a light flash.
+applyTheme();
 const client = createClient(pickTransport());
 const store = createJobsStore(client);
 // Outside React so StrictMode's double effects never subscribe twice.

@@ -17,6 +17,10 @@ const id = z.string().min(1).max(64);
 const ids = z.array(id).min(1).max(1000);
 const filePath = z.string().min(1).max(4096);
 
+/** Parallel extractions the engine accepts (the settings field says so before asking). */
+export const CONCURRENCY_MIN = 1;
+export const CONCURRENCY_MAX = 256;
+
 const bulkResult = z.object({
   jobs: z.array(jobSchema),
   errors: z.array(z.object({ id: z.string(), message: z.string() })),
@@ -104,7 +108,10 @@ export const channels = {
   'jobs.retry': { input: z.object({ ids }).strict(), output: bulkResult },
   'jobs.cancel': { input: z.object({ ids }).strict(), output: bulkResult },
   'jobs.delete': { input: z.object({ ids }).strict(), output: bulkResult },
-  'engine.setConcurrency': { input: z.object({ concurrency: z.number().int().min(1).max(256) }).strict(), output: z.object({ concurrency: z.number().int() }) },
+  'engine.setConcurrency': {
+    input: z.object({ concurrency: z.number().int().min(CONCURRENCY_MIN).max(CONCURRENCY_MAX) }).strict(),
+    output: z.object({ concurrency: z.number().int() }),
+  },
   'engine.pause': { input: z.object({}).strict(), output: z.object({ paused: z.literal(true) }) },
   'engine.resume': { input: z.object({}).strict(), output: z.object({ paused: z.literal(false) }) },
   'jobs.rerun': { input: z.object({ ids }).strict(), output: bulkResult },
@@ -257,7 +264,16 @@ export interface Transport {
    * so the UI reloads what it shows. Transports that never miss events omit it.
    */
   onResync?(listener: () => void): () => void;
+  /**
+   * Told when the link to the engine is lost and when it is back: 'down'
+   * (unreachable: the server stopped), 'unauthorized' (it answers but
+   * refuses this page's key), 'up'. Transports whose engine lives and dies
+   * with the window omit it.
+   */
+  onLink?(listener: (link: LinkState) => void): () => void;
 }
+
+export type LinkState = 'up' | 'down' | 'unauthorized';
 
 /**
  * What the Electron preload exposes as `window.quarry` (contextBridge): the

@@ -1,45 +1,68 @@
-import { useEffect } from 'react';
+import type { ReactNode } from 'react';
 import { Alerts } from '../features/alerts/Alerts.js';
-import { AutomationPanel } from '../features/automation/AutomationPanel.js';
+import { Banners } from '../features/alerts/Banners.js';
+import { AutomationView } from '../features/automation/AutomationView.js';
 import { BatchesPanel } from '../features/batches/BatchesPanel.js';
-import { CountCards } from '../features/counts/CountCards.js';
-import { DropZone } from '../features/dropzone/DropZone.js';
-import { ExportPanel } from '../features/export/ExportPanel.js';
+import { DropOverlay } from '../features/dropzone/DropOverlay.js';
 import { Header } from '../features/header/Header.js';
-import { IntakeOptions } from '../features/intake/IntakeOptions.js';
+import { Shortcuts } from '../features/help/Shortcuts.js';
 import { IntakeReport } from '../features/intake/IntakeReport.js';
 import { JobsTable } from '../features/jobs/JobsTable.js';
+import { SettingsView } from '../features/settings/SettingsView.js';
+import { Placeholder } from '../features/shell/Placeholder.js';
+import { Sidebar } from '../features/shell/Sidebar.js';
+import { SkipLink } from '../features/shell/SkipLink.js';
+import { StatsView } from '../features/stats/StatsView.js';
+import { useRoute, type Route } from '../store/route.js';
+import { useScopeRoute } from './useScopeRoute.js';
 
+/**
+ * The window: a toolbar on top, the places and the status filters on the
+ * left, the current place in the centre (the jobs list by default). Dropping
+ * files anywhere adds them; the place is the URL's hash (store/route.ts).
+ */
 export function App() {
-  useEffect(() => {
-    // A file dropped outside the drop zone would make the window navigate to it.
-    const stop = (e: DragEvent) => e.preventDefault();
-    window.addEventListener('dragover', stop);
-    window.addEventListener('drop', stop);
-    return () => {
-      window.removeEventListener('dragover', stop);
-      window.removeEventListener('drop', stop);
-    };
-  }, []);
-
+  const route = useRoute();
+  useScopeRoute(route);
   return (
     <div className="app">
+      <SkipLink />
       <Header />
-      <main className="content">
-        <Alerts />
-        <div className="top-grid">
-          <section className="panel intake-panel" aria-label="Add files">
-            <DropZone />
-            <IntakeOptions />
-            <IntakeReport />
-          </section>
-          <ExportPanel />
-        </div>
-        <AutomationPanel />
-        <CountCards />
-        <BatchesPanel />
-        <JobsTable />
-      </main>
+      <div className="workspace">
+        <Sidebar />
+        <main className="content" id="main" aria-label={`${route.view[0]!.toUpperCase()}${route.view.slice(1)}`}>
+          <Banners />
+          <IntakeReport />
+          <Place route={route} />
+        </main>
+      </div>
+      <Alerts />
+      <DropOverlay />
+      <Shortcuts />
     </div>
   );
+}
+
+function Place({ route }: { route: Route }): ReactNode {
+  switch (route.view) {
+    case 'jobs':
+      return <JobsTable />;
+    case 'batches':
+      return (
+        <div className={`batches-view${route.id ? ' has-open-batch' : ''}`}>
+          <BatchesPanel />
+          {route.id && <JobsTable />}
+        </div>
+      );
+    case 'stats':
+      return <StatsView />;
+    case 'automation':
+      return <AutomationView />;
+    case 'settings':
+      return <SettingsView />;
+    case 'search':
+      return <Placeholder title="Search" text="Full-text search of the extracted results." />;
+    case 'workers':
+      return <Placeholder title="Workers" text="The machines that extract for this queue." />;
+  }
 }

@@ -63,13 +63,14 @@ export function finishedCount(p: BatchProgress): number {
  * While it runs, throughput and time left ("2.5 files/s · about 12 s left");
  * once finished, how long it took.
  */
-export function paceLabel(p: BatchProgress, job: Job): string {
+export function paceLabel(p: BatchProgress, job: Job, queuePaused = false): string {
   if (job.status !== 'pending' && job.status !== 'running') {
     return job.startedAt !== null && job.completedAt !== null ? `took ${formatDuration(Math.max(0, job.completedAt - job.startedAt))}` : '';
   }
   const parts: string[] = [];
   if (p.perSecond > 0) parts.push(`${p.perSecond >= 10 ? Math.round(p.perSecond) : p.perSecond.toFixed(1)} files/s`);
-  if (isPaused(job)) parts.push('paused');
+  // Paused (the batch or the whole queue): no time left to promise.
+  if (isPaused(job) || queuePaused) parts.push('paused');
   else if (p.etaMs !== null && p.etaMs > 0) parts.push(`about ${formatDuration(p.etaMs)} left`);
   return parts.join(' · ');
 }

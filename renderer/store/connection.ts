@@ -1,10 +1,11 @@
 /**
  * The dashboard's link to the engine: subscribing to its pushed events
  * (start), loading everything (refresh: at start, on resync, after a batch is
- * paused, and once for a burst of jobs.added), the app info, and the engine
- * switches the app info carries (concurrency, pause).
+ * paused, and once for a burst of jobs.added), the app info, the engine
+ * switches the app info carries (concurrency, pause), and whether the engine
+ * can be reached at all (link).
  */
-import type { Output } from '../../shared/contract.js';
+import type { LinkState, Output } from '../../shared/contract.js';
 import type { AutomationActions } from './automation.js';
 import type { FrameBatcher } from './event-batch.js';
 import type { SliceKit } from './slice.js';
@@ -14,6 +15,8 @@ export type AppInfo = Output<'app.info'>;
 export interface ConnectionState {
   ready: boolean;
   app: AppInfo | null;
+  /** Whether the engine can be reached (the browser version's server may stop); the banner reads it. */
+  link: LinkState;
 }
 
 export interface ConnectionActions {
@@ -62,6 +65,7 @@ export function createConnectionSlice(
   return {
     ready: false,
     app: null,
+    link: 'up',
 
     start() {
       const offs = [
@@ -76,6 +80,7 @@ export function createConnectionSlice(
         client.on('jobs.added', () => reloadSoon()),
       ];
       const transport = client.transport;
+      if (transport.onLink) offs.push(transport.onLink((link) => set({ link })));
       if (transport.onResync)
         offs.push(
           transport.onResync(() => {

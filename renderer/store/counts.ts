@@ -1,5 +1,5 @@
 /**
- * The count cards' numbers (jobs.stats). The engine pushes stats.changed
+ * The sidebar's status and format counts (jobs.stats). The engine pushes stats.changed
  * after every change, the last one included, so pushed counts are the ones
  * that settle; a jobs.stats reply from a reload fills in only when no push
  * arrived after it was asked for.

@@ -1,13 +1,14 @@
 /**
  * Intake from the dashboard: the options new files are queued with (chosen
- * beside the drop zone), files becoming paths (the transport: real paths in
+ * in the toolbar's popover, remembered in localStorage), files becoming paths (the transport: real paths in
  * the desktop app, uploads in the browser) and paths becoming jobs
  * (jobs.addPaths, in pieces the contract accepts), and the report of what was
  * added and what was refused.
  */
 import type { Rejection } from '../../shared/contract.js';
-import type { FailureAction } from '../../shared/job.js';
+import { FAILURE_ACTIONS, type FailureAction } from '../../shared/job.js';
 import { jobName } from '../lib/job-view.js';
+import { readPref, writePref } from '../lib/prefs.js';
 import { relativePathOf } from '../transport/relative-path.js';
 import { DEFAULT_DEFINITION } from './automation.js';
 import type { BatchRef } from './batches.js';
@@ -23,7 +24,7 @@ export interface IntakeReport {
   definition: string;
 }
 
-/** What new files are queued with: chosen next to the drop zone. */
+/** What new files are queued with: chosen in the toolbar's popover or in Settings. */
 export interface IntakeOptions {
   definition: string;
   failureAction: FailureAction;
@@ -55,18 +56,33 @@ function commonFolder(relativePaths: readonly string[]): string | undefined {
   return tops.size === 1 && top ? top : undefined;
 }
 
+const DEFAULT_OPTIONS: IntakeOptions = { definition: DEFAULT_DEFINITION, failureAction: 'continue', maxChildFailures: 0 };
+const OPTIONS_PREF = 'intakeOptions';
+
+/** The options remembered from the last session; anything malformed falls back to the default. */
+function rememberedOptions(): IntakeOptions {
+  const o = readPref(OPTIONS_PREF) as Partial<IntakeOptions> | undefined;
+  if (!o || typeof o !== 'object') return DEFAULT_OPTIONS;
+  return {
+    definition: typeof o.definition === 'string' && o.definition.length > 0 && o.definition.length <= 100 ? o.definition : DEFAULT_OPTIONS.definition,
+    failureAction: FAILURE_ACTIONS.includes(o.failureAction as FailureAction) ? (o.failureAction as FailureAction) : DEFAULT_OPTIONS.failureAction,
+    maxChildFailures: Number.isInteger(o.maxChildFailures) && o.maxChildFailures! >= 0 ? o.maxChildFailures! : DEFAULT_OPTIONS.maxChildFailures,
+  };
+}
+
 export function createIntakeSlice(
   { client, set, get, reportError }: SliceKit<IntakeState>,
   feed: Pick<FrameBatcher, 'hint'>,
   requestProgress: (batchId: string) => void,
 ): IntakeState & IntakeActions {
   return {
-    intakeOptions: { definition: DEFAULT_DEFINITION, failureAction: 'continue', maxChildFailures: 0 },
+    intakeOptions: rememberedOptions(),
     intakeBusy: null,
     lastIntake: null,
 
     setIntakeOptions(options) {
       set((s) => ({ intakeOptions: { ...s.intakeOptions, ...options } }));
+      writePref(OPTIONS_PREF, get().intakeOptions);
     },
 
     async intake(files, preRejected = []) {

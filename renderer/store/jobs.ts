@@ -2,7 +2,7 @@
  * The dashboard's state: one zustand store composed of slices, each a module
  * that owns a few fields and the actions that change them:
  * - connection.ts: subscribing (start), reloading (refresh), the app info and the engine's switches;
- * - counts.ts: the count cards' numbers;
+ * - counts.ts: the status and format counts (the sidebar's filters);
  * - table.ts: the jobs table's window, filter, batch scope, paging and selection;
  * - batches.ts: the batches panel's window, paging and each batch's progress;
  * - job-actions.ts: retry, cancel, delete (one or many), pause and resume a batch;

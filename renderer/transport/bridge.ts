@@ -6,7 +6,7 @@
  * page, so every request is same-origin with credentials and nothing here
  * ever sees a token.
  */
-import { BRIDGE_ROUTES, ContractError, EVENT_NAMES, wireErrorSchema, type EventName, type Transport } from '../../shared/contract.js';
+import { BRIDGE_ROUTES, ContractError, EVENT_NAMES, wireErrorSchema, type EventName, type LinkState, type Transport } from '../../shared/contract.js';
 import { relativePathOf } from './relative-path.js';
 
 /** Parallel uploads: enough to hide latency, few enough not to starve the event stream. */
@@ -14,7 +14,7 @@ const UPLOAD_CONCURRENCY = 4;
 const RECONNECT_MIN_MS = 500;
 const RECONNECT_MAX_MS = 10_000;
 
-export function bridgeTransport(): Transport & Required<Pick<Transport, 'onResync'>> {
+export function bridgeTransport(): Transport & Required<Pick<Transport, 'onResync' | 'onLink'>> {
   const events = new EventStream();
   return {
     kind: 'browser',
@@ -28,6 +28,7 @@ export function bridgeTransport(): Transport & Required<Pick<Transport, 'onResyn
     },
     on: (event, listener) => events.on(event, listener),
     onResync: (listener) => events.onResync(listener),
+    onLink: (listener) => events.onLink(listener),
     async filesToPaths(files) {
       const paths: string[] = [];
       const rejected: Array<{ path: string; reason: string }> = [];
@@ -101,6 +102,8 @@ class EventStream {
   private source: EventSource | undefined;
   private readonly listeners = new Map<EventName, Set<(payload: unknown) => void>>();
   private readonly resyncListeners = new Set<() => void>();
+  private readonly linkListeners = new Set<(link: LinkState) => void>();
+  private link: LinkState = 'up';
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private retryDelay = RECONNECT_MIN_MS;
 
@@ -120,6 +123,32 @@ class EventStream {
     return () => this.resyncListeners.delete(listener);
   }
 
+  onLink(listener: (link: LinkState) => void): () => void {
+    this.linkListeners.add(listener);
+    return () => this.linkListeners.delete(listener);
+  }
+
+  private setLink(link: LinkState): void {
+    if (link === this.link) return;
+    this.link = link;
+    for (const l of this.linkListeners) l(link);
+  }
+
+  /** The stream failed for good (an HTTP error, not a dropped connection): a refused key, or a server on its way down? */
+  private async probe(): Promise<void> {
+    try {
+      const res = await fetch(BRIDGE_ROUTES.invoke + 'app.info', {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+      if (res.status === 401 || res.status === 403) this.setLink('unauthorized');
+    } catch {
+      // Unreachable: already 'down'.
+    }
+  }
+
   private listenerCount(): number {
     let n = 0;
     for (const set of this.listeners.values()) n += set.size;
@@ -133,12 +162,16 @@ class EventStream {
     for (const name of EVENT_NAMES) source.addEventListener(name, (e) => this.dispatch(name, e as MessageEvent<string>));
     source.onopen = () => {
       this.retryDelay = RECONNECT_MIN_MS;
+      this.setLink('up');
       // Also on the first open: the initial load may have raced the stream.
       for (const l of this.resyncListeners) l();
     };
     source.onerror = () => {
+      // The stream broke: the engine is gone until it opens again (said at once, not at the next click).
+      if (this.link !== 'unauthorized') this.setLink('down');
       // CONNECTING: the browser is already retrying. CLOSED: it gave up.
       if (source.readyState !== EventSource.CLOSED) return;
+      void this.probe();
       source.close();
       this.source = undefined;
       this.retryTimer = setTimeout(() => {

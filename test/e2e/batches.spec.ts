@@ -9,7 +9,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, root, test, watchPage } from './fixture.js';
+import { dropOnWindow, expect, goTo, intakeOptions, root, test, watchPage } from './fixture.js';
 
 const CORRUPT_PDF = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.from('garbage \x00\x01\x02 not a pdf body \xff\xfe'.repeat(20), 'latin1')]);
 
@@ -26,7 +26,6 @@ function ui(page: Page) {
     jobRow: (name: string) => jobs.getByRole('row', { name, exact: true }),
     intakeStatus: page.getByRole('status', { name: 'Intake status' }),
     scope: page.getByRole('status', { name: 'Table scope' }),
-    options: page.getByRole('group', { name: 'Options for new files' }),
     alerts: page.getByRole('alert'),
   };
 }
@@ -34,7 +33,7 @@ function ui(page: Page) {
 test('a folder becomes a batch with a policy and progress; a pipeline is chosen; schedules and watch folders are managed', async ({ page, quarry }) => {
   const { bridge, files } = quarry;
   const problems = watchPage(page, bridge.origin, EXPECTED_REFUSALS);
-  const { jobs, batchRow, jobRow, intakeStatus, scope, options, alerts } = ui(page);
+  const { jobs, batchRow, jobRow, intakeStatus, scope, alerts } = ui(page);
 
   const folder = path.join(files, 'reports');
   mkdirSync(folder);
@@ -47,28 +46,37 @@ test('a folder becomes a batch with a policy and progress; a pipeline is chosen;
 
   await test.step('the dashboard loads, with the intake options and no batches', async () => {
     await page.goto(bridge.url);
+    await goTo(page, 'Batches');
     await expect(page.getByRole('heading', { name: 'Batches' })).toBeVisible();
     await expect(page.getByText('No batches yet')).toBeVisible();
+    const options = await intakeOptions(page);
     await expect(options.getByRole('combobox', { name: 'Definition' })).toHaveValue('extract');
     await expect(options.getByRole('combobox', { name: 'If files fail' })).toHaveValue('continue');
     // Max failures only matters with Stop all.
     await expect(options.getByRole('spinbutton', { name: 'Max failures' })).toBeDisabled();
     await options.getByRole('combobox', { name: 'If files fail' }).selectOption('stop_all');
     await expect(options.getByRole('spinbutton', { name: 'Max failures' })).toBeEnabled();
+    // Remembered, and summed up in the toolbar.
+    await expect(page.getByRole('button', { name: /^Options for new files/ })).toHaveAccessibleName('Options for new files: extract · on failure: stop all');
+    await page.keyboard.press('Escape');
+    await expect(options).toHaveCount(0);
   });
 
   await test.step('a single file makes no batch', async () => {
     const chooser = page.waitForEvent('filechooser');
-    await page.getByRole('button', { name: 'Choose files' }).click();
+    await page.getByRole('button', { name: 'Add files' }).click();
     await (await chooser).setFiles([loose]);
     await expect(intakeStatus).toHaveText('Added 1 job.');
+    await goTo(page, 'Jobs');
     await expect(jobRow('loose.txt')).toContainText('Completed');
+    await goTo(page, 'Batches');
   });
 
   await test.step('a folder of four files, one corrupt, with "mark warning" becomes one batch', async () => {
-    await options.getByRole('combobox', { name: 'If files fail' }).selectOption('mark_warning');
+    await (await intakeOptions(page)).getByRole('combobox', { name: 'If files fail' }).selectOption('mark_warning');
+    await page.keyboard.press('Escape');
     const chooser = page.waitForEvent('filechooser');
-    await page.getByRole('button', { name: 'Choose folder' }).click();
+    await page.getByRole('button', { name: 'Add folder' }).click();
     await (await chooser).setFiles(folder);
     await expect(intakeStatus).toHaveText('Added 4 jobs to batch “reports”.');
 
@@ -91,8 +99,10 @@ test('a folder becomes a batch with a policy and progress; a pipeline is chosen;
     const batch = (await quarry.invoke('jobs.list', { kind: 'batch' }))[0];
     expect(batch).toMatchObject({ status: 'completed', failureAction: 'mark_warning', warning: '1 failed and 0 cancelled of 4 files.' });
     // The unscoped table shows the batch's files and the loose one, not the batch itself.
+    await goTo(page, 'Jobs');
     await expect(jobs.getByRole('row')).toHaveCount(1 + 5);
     await expect(jobRow('broken.pdf')).toContainText('Failed');
+    await goTo(page, 'Batches');
   });
 
   await test.step('selecting the batch (with the keyboard) narrows the table to its files, and back', async () => {
@@ -101,6 +111,9 @@ test('a folder becomes a batch with a policy and progress; a pipeline is chosen;
     await page.keyboard.press('Enter');
     await expect(show).toHaveAttribute('aria-pressed', 'true');
     await expect(scope).toHaveText('Showing children of “reports”');
+    // The opened batch is a place of its own: its URL survives a reload.
+    const batchId = (await quarry.invoke('jobs.list', { kind: 'batch' }))[0].id;
+    expect(new URL(page.url()).hash).toBe(`#/batches/${batchId}`);
     await expect(jobs.getByRole('row')).toHaveCount(1 + 4);
     await expect(jobRow('loose.txt')).toHaveCount(0);
     for (const name of ['minutes.txt', 'budget.csv', 'site.html']) await expect(jobRow(name)).toContainText('Completed');
@@ -112,25 +125,30 @@ test('a folder becomes a batch with a policy and progress; a pipeline is chosen;
     await page.getByRole('combobox', { name: 'Status filter' }).selectOption('all');
 
     await page.getByRole('button', { name: 'Show all jobs' }).click();
-    await expect(scope).toHaveText('');
     await expect(show).toHaveAttribute('aria-pressed', 'false');
+    expect(new URL(page.url()).hash).toBe('#/batches');
+    await goTo(page, 'Jobs');
+    await expect(scope).toHaveText('');
     await expect(jobs.getByRole('row')).toHaveCount(1 + 5);
   });
 
   await test.step('a drop with the "extract-clean" definition runs that pipeline', async () => {
+    const options = await intakeOptions(page);
     await options.getByRole('combobox', { name: 'Definition' }).selectOption('extract-clean');
     await options.getByRole('combobox', { name: 'If files fail' }).selectOption('continue');
-    const zone = page.getByRole('region', { name: 'Drop files or folders here' });
+    await page.keyboard.press('Escape');
     const drop = await page.evaluateHandle(() => {
       const dt = new DataTransfer();
       dt.items.add(new File(['Clean   me\u00a0up,\tplease.\r\n\r\n\r\nTwo   spaces.\n'], 'messy.txt', { type: 'text/plain' }));
       dt.items.add(new File(['a,b\n 1 , 2 \n'], 'table.csv', { type: 'text/csv' }));
       return dt;
     });
-    await zone.dispatchEvent('drop', { dataTransfer: drop });
+    await dropOnWindow(page, drop);
     await expect(intakeStatus).toHaveText('Added 2 jobs to batch “2 files”, running extract-clean.');
+    await goTo(page, 'Batches');
     await expect(batchRow('2 files')).toContainText('Completed');
     await expect(page.getByRole('progressbar', { name: 'Progress of 2 files' })).toHaveAttribute('aria-valuenow', '100');
+    await goTo(page, 'Jobs');
     for (const name of ['messy.txt', 'table.csv']) {
       await expect(jobRow(name)).toContainText('Completed');
       await expect(jobRow(name)).toContainText('extract-clean');
@@ -147,10 +165,8 @@ test('a folder becomes a batch with a policy and progress; a pipeline is chosen;
   });
 
   await test.step('pipelines & automation: definitions are listed', async () => {
-    const toggle = page.getByRole('button', { name: 'Pipelines & automation' });
-    await expect(toggle).toHaveAttribute('aria-expanded', 'false');
-    await toggle.click();
-    await expect(toggle).toHaveAttribute('aria-expanded', 'true');
+    await goTo(page, 'Automation');
+    await expect(page.getByRole('heading', { name: 'Pipelines & automation' })).toBeVisible();
     const defs = page.getByRole('table', { name: 'Definitions' });
     await expect(defs.getByRole('row', { name: 'extract', exact: true })).toContainText('v1');
     await expect(defs.getByRole('row', { name: 'extract-clean', exact: true })).toContainText('extract → transform');
@@ -224,11 +240,14 @@ test('a folder becomes a batch with a policy and progress; a pipeline is chosen;
     await page.getByRole('button', { name: `Remove watch folder ${path.join(files, 'inbox')}` }).click();
     await expect(page.getByText('No watch folders.')).toBeVisible();
 
+    await goTo(page, 'Batches');
     await page.getByRole('button', { name: 'Show files of 2 files' }).click();
     await expect(jobs.getByRole('row')).toHaveCount(1 + 2);
     await page.getByRole('button', { name: 'Delete 2 files' }).click();
     await expect(batchRow('2 files')).toHaveCount(0);
-    // Its table scope went with it.
+    // Its scope (and its place) went with it.
+    await expect.poll(() => new URL(page.url()).hash).toBe('#/batches');
+    await goTo(page, 'Jobs');
     await expect(scope).toHaveText('');
     await expect(jobRow('messy.txt')).toHaveCount(0);
     await expect(jobs.getByRole('row')).toHaveCount(1 + 5);
@@ -266,12 +285,14 @@ test('pausing a batch holds its pending files; resuming runs them', async ({ pag
 
   await test.step('one file at a time, four slow files in one batch', async () => {
     await page.goto(bridge.url);
+    await goTo(page, 'Settings');
     const concurrency = page.getByRole('spinbutton', { name: 'Concurrency' });
     await concurrency.fill('1');
     await concurrency.press('Enter');
     await expect.poll(async () => (await quarry.invoke('app.info', {})).concurrency).toBe(1);
+    await goTo(page, 'Batches');
     const chooser = page.waitForEvent('filechooser');
-    await page.getByRole('button', { name: 'Choose files' }).click();
+    await page.getByRole('button', { name: 'Add files' }).click();
     await (await chooser).setFiles(paths);
     await expect(intakeStatus).toHaveText('Added 4 jobs to batch “4 files”.');
     await expect(row).toContainText('Running');

@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Papa from 'papaparse';
-import { expect, root, test, watchPage } from './fixture.js';
+import { dropOnWindow, expect, goTo, root, test, watchPage } from './fixture.js';
 
 test('files dropped in the browser are extracted, retried, cancelled and exported', async ({ page, quarry }) => {
   const { bridge, files } = quarry;
@@ -30,13 +30,12 @@ test('files dropped in the browser are extracted, retried, cancelled and exporte
     await expect(page.getByRole('heading', { name: 'Quarry' })).toBeVisible();
     await expect(page.getByText('Browser', { exact: true })).toBeVisible();
     await expect(card('Total', 0)).toBeVisible();
-    await expect(page.getByRole('spinbutton', { name: 'Concurrency' })).toHaveValue('2');
     await expect(table.getByText('No jobs yet')).toBeVisible();
   });
 
-  await test.step('three files go in through "Choose files"', async () => {
+  await test.step('three files go in through "Add files"', async () => {
     const chooser = page.waitForEvent('filechooser');
-    await page.getByRole('button', { name: 'Choose files' }).click();
+    await page.getByRole('button', { name: 'Add files' }).click();
     await (await chooser).setFiles([notes, prices, corrupt]);
     await expect(intakeStatus).toHaveText('Added 3 jobs to batch “3 files”.');
   });
@@ -66,6 +65,7 @@ test('files dropped in the browser are extracted, retried, cancelled and exporte
     await expect(page.getByRole('button', { name: 'Cancel corrupt.pdf' })).toBeDisabled();
 
     // The three files were added together: one batch, partial under the default policy.
+    await goTo(page, 'Batches');
     const batch = page.getByRole('table', { name: 'Batches' }).getByRole('row', { name: '3 files', exact: true });
     await expect(batch).toContainText('Partial');
     await expect(batch).toContainText('On failure: Continue');
@@ -73,6 +73,7 @@ test('files dropped in the browser are extracted, retried, cancelled and exporte
     await expect(page.getByRole('progressbar', { name: 'Progress of 3 files' })).toHaveAttribute('aria-valuenow', '100');
     await expect(page.getByRole('button', { name: 'Retry 3 files' })).toBeEnabled();
     await expect(page.getByRole('button', { name: 'Cancel 3 files' })).toBeDisabled();
+    await goTo(page, 'Jobs');
   });
 
   await test.step('filters: the select and the count cards', async () => {
@@ -106,8 +107,7 @@ test('files dropped in the browser are extracted, retried, cancelled and exporte
     await expect(card('Failed', 1)).toBeVisible();
   });
 
-  await test.step('a long job, dropped onto the zone, is cancelled while it runs', async () => {
-    const zone = page.getByRole('region', { name: 'Drop files or folders here' });
+  await test.step('a long job, dropped onto the window, is cancelled while it runs', async () => {
     // ~85 MB of CSV, built in the page: the slowest thing we can extract quickly.
     const drop = await page.evaluateHandle(() => {
       const lines: string[] = [];
@@ -118,11 +118,7 @@ test('files dropped in the browser are extracted, retried, cancelled and exporte
       dt.items.add(new File(parts, 'huge.csv', { type: 'text/csv' }));
       return dt;
     });
-    await zone.dispatchEvent('dragenter', { dataTransfer: drop });
-    await expect(zone).toHaveClass(/is-dragover/);
-    await expect(zone).toContainText('Release to add them');
-    await zone.dispatchEvent('drop', { dataTransfer: drop });
-    await expect(zone).not.toHaveClass(/is-dragover/);
+    await dropOnWindow(page, drop);
     await expect(intakeStatus).toHaveText('Added 1 job.');
 
     await expect(row('huge.csv')).toContainText('Running');
@@ -141,6 +137,8 @@ test('files dropped in the browser are extracted, retried, cancelled and exporte
   });
 
   await test.step('export JSON: downloaded, with every finished job', async () => {
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    await expect(page.getByRole('dialog', { name: 'Export results' })).toBeVisible();
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export JSON', exact: true }).click();
     const file = await download;
@@ -169,6 +167,8 @@ test('files dropped in the browser are extracted, retried, cancelled and exporte
     expect(notesRow.text).toContain('The quick brown fox');
     expect(data.find((r) => r.file_name === 'corrupt.pdf')!.error).toMatch(/PDF is damaged|invalid pdf/i);
     await expect(page.getByRole('status', { name: 'Export status' })).toHaveText('Exported 3 results to quarry-results.csv (downloaded).');
+    await page.keyboard.press('Escape');
+    await expect(page.getByRole('dialog', { name: 'Export results' })).toHaveCount(0);
   });
 
   await test.step('screenshot of the dashboard', async () => {

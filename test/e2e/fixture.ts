@@ -77,3 +77,29 @@ export function watchPage(page: Page, origin: string, expected: readonly RegExp[
   });
   return problems;
 }
+
+/** Goes to a place of the window through the sidebar, as a person would. */
+export async function goTo(page: Page, place: 'Jobs' | 'Batches' | 'Search' | 'Statistics' | 'Automation' | 'Workers' | 'Settings'): Promise<void> {
+  await page.getByRole('navigation', { name: 'Places' }).getByRole('link', { name: place, exact: true }).click();
+  await expect(page.getByRole('navigation', { name: 'Places' }).getByRole('link', { name: place, exact: true })).toHaveAttribute('aria-current', 'page');
+}
+
+/** Opens the toolbar's "Options for new files" popover (if closed) and returns its group of fields. */
+export async function intakeOptions(page: Page) {
+  const button = page.getByRole('button', { name: /^Options for new files/ });
+  if ((await button.getAttribute('aria-expanded')) !== 'true') await button.click();
+  return page.getByRole('group', { name: 'Options for new files' });
+}
+
+/**
+ * Drags a DataTransfer (built in the page) over the window and drops it: the
+ * full-window drop target shows while dragging and takes the drop.
+ */
+export async function dropOnWindow(page: Page, drop: Awaited<ReturnType<Page['evaluateHandle']>>): Promise<void> {
+  await page.locator('body').dispatchEvent('dragenter', { dataTransfer: drop });
+  const target = page.getByRole('region', { name: 'Drop files or folders here' });
+  await expect(target).toBeVisible();
+  await expect(target).toContainText('Release to add them');
+  await target.dispatchEvent('drop', { dataTransfer: drop });
+  await expect(target).toHaveCount(0);
+}

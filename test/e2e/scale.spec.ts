@@ -12,7 +12,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect, test, watchPage } from './fixture.js';
+import { expect, goTo, test, watchPage } from './fixture.js';
 
 const FILES = 1500;
 
@@ -36,6 +36,7 @@ test('a large batch queued elsewhere shows up, runs live and the page stays resp
     } as typeof add;
   });
   await page.goto(quarry.bridge.url);
+  await goTo(page, 'Batches');
   await expect(page.getByText('No batches yet')).toBeVisible();
   // From here on: main-thread stalls over 50 ms, and DOM updates (one
   // MutationObserver callback per render that touched the page).
@@ -63,6 +64,7 @@ test('a large batch queued elsewhere shows up, runs live and the page stays resp
   await expect(row).toContainText('Completed');
   await expect(row).toContainText(`${FILES} completed`);
   await expect(page.getByRole('button', { name: `Completed: ${FILES}`, exact: true })).toBeVisible();
+  await goTo(page, 'Jobs');
   // The table holds a window of the newest 500, virtualised.
   await expect(page.getByText(`Showing 500 of ${FILES.toLocaleString('en-US')}`)).toBeVisible();
   await expect(

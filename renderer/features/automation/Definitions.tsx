@@ -11,7 +11,9 @@ export function Definitions() {
   return (
     <section className="automation-part" aria-labelledby="definitions-title">
       <h3 id="definitions-title">Definitions</h3>
-      <p className="muted part-hint">Pipelines a job runs, step by step. Choose one next to the drop zone, or for a watch folder or schedule.</p>
+      <p className="muted part-hint">
+        Pipelines a job runs, step by step. Choose one for new files (the toolbar's “New jobs” options), or for a watch folder or schedule.
+      </p>
       {definitions === null ? (
         <p className="muted">Loading…</p>
       ) : definitions.length === 0 ? (

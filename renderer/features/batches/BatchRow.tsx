@@ -17,15 +17,18 @@ interface Props {
   progress: BatchProgress | undefined;
   /** The jobs table shows this batch's children. */
   selected: boolean;
+  /** The whole queue is paused: nothing of this batch starts either. */
+  queuePaused: boolean;
   actions: BatchActions;
 }
 
 /** Memoised: a frame re-renders only the batches whose job or progress changed. */
-export const BatchRow = memo(function BatchRow({ job, progress, selected, actions }: Props) {
+export const BatchRow = memo(function BatchRow({ job, progress, selected, queuePaused, actions }: Props) {
   const name = jobName(job);
   const paused = isPaused(job);
+  const held = queuePaused && !paused && (job.status === 'pending' || job.status === 'running');
   const note = batchNote(job);
-  const pace = progress ? paceLabel(progress, job) : '';
+  const pace = progress ? paceLabel(progress, job, queuePaused) : '';
   const counts = progress ? countsLabel(progress) : '…';
   return (
     <tr aria-label={name} className={`batch-row status-${job.status}${selected ? ' is-selected' : ''}`}>
@@ -35,7 +38,7 @@ export const BatchRow = memo(function BatchRow({ job, progress, selected, action
           className="link"
           aria-label={`Show files of ${name}`}
           aria-pressed={selected}
-          title={selected ? 'The table below shows these files' : 'Show these files in the table below'}
+          title={selected ? 'The list below shows these files' : 'Show these files'}
           onClick={() => actions.showChildren(selected ? null : { id: job.id, name })}
         >
           {name}
@@ -48,6 +51,11 @@ export const BatchRow = memo(function BatchRow({ job, progress, selected, action
       <td className="col-status">
         <span className={`badge status-${job.status}`}>{STATUS_LABEL[job.status]}</span>
         {paused && <span className="badge is-paused">Paused</span>}
+        {held && (
+          <span className="badge is-paused" title="The queue is paused: nothing new starts">
+            Queue paused
+          </span>
+        )}
         {job.warning && job.status === 'completed' && <span className="badge status-partial">Warning</span>}
         <span className="policy muted" title={FAILURE_ACTION_HINT[job.failureAction]}>
           On failure: {policyLabel(job)}

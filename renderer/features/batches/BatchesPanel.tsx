@@ -5,7 +5,9 @@ import { BatchRow } from './BatchRow.js';
 
 /** Batch parents, newest first, live from job.changed; their progress from batches.progress. */
 export function BatchesPanel() {
-  const [view, progress, parentId, ready] = useJobs(useShallow((s) => [s.batchView, s.batchProgress, s.parent?.id ?? null, s.ready] as const));
+  const [view, progress, parentId, ready, queuePaused] = useJobs(
+    useShallow((s) => [s.batchView, s.batchProgress, s.parent?.id ?? null, s.ready, s.app?.paused ?? false] as const),
+  );
   // One stable object (the actions never change), so memoised rows stay put.
   const actions: BatchActions = useJobs(useShallow((s) => ({ act: s.act, setBatchPaused: s.setBatchPaused, showChildren: s.showChildren })));
   const count = view.order.length;
@@ -42,7 +44,7 @@ export function BatchesPanel() {
             </thead>
             <tbody>
               {view.order.map((id) => (
-                <BatchRow key={id} job={view.jobs[id]!} progress={progress[id]} selected={id === parentId} actions={actions} />
+                <BatchRow key={id} job={view.jobs[id]!} progress={progress[id]} selected={id === parentId} queuePaused={queuePaused} actions={actions} />
               ))}
             </tbody>
           </table>

@@ -1,7 +1,12 @@
-import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { nextTheme, setTheme, THEME_LABEL, useTheme } from '../../lib/theme.js';
 import { useJobs } from '../../store/context.js';
+import { AddButtons } from '../dropzone/AddButtons.js';
+import { ExportButton } from '../export/ExportDialog.js';
+import { openShortcuts } from '../help/Shortcuts.js';
+import { IntakeSummary } from '../intake/IntakeSummary.js';
 
+/** The toolbar: who we are, adding work, the queue switch, search, export, theme and help. */
 export function Header() {
   const version = useJobs((s) => s.app?.version);
   const kind = useJobs((s) => s.app?.transport);
@@ -16,42 +21,19 @@ export function Header() {
           </span>
         )}
       </div>
+      <AddButtons />
+      <IntakeSummary />
+      {/* The search box (helper views) goes here: it takes the free width. */}
+      <div className="toolbar-search" />
       <div className="engine-controls">
-        <ConcurrencyControl />
         <PauseButton />
+        <ExportButton />
+        <ThemeButton />
+        <button type="button" className="icon-button" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" onClick={openShortcuts}>
+          ?
+        </button>
       </div>
     </header>
-  );
-}
-
-function ConcurrencyControl() {
-  const [current, setConcurrency] = useJobs(useShallow((s) => [s.app?.concurrency, s.setConcurrency] as const));
-  const [draft, setDraft] = useState('');
-  // Follow the engine's value unless the person is mid-edit.
-  useEffect(() => setDraft(current === undefined ? '' : String(current)), [current]);
-
-  const commit = () => {
-    const n = Number(draft);
-    if (Number.isInteger(n) && n >= 1 && n <= 256 && n !== current) void setConcurrency(n);
-    else setDraft(current === undefined ? '' : String(current));
-  };
-
-  return (
-    <label className="concurrency">
-      <span>Concurrency</span>
-      <input
-        type="number"
-        min={1}
-        max={256}
-        step={1}
-        value={draft}
-        disabled={current === undefined}
-        aria-label="Concurrency"
-        onChange={(e) => setDraft(e.target.value)}
-        onBlur={commit}
-        onKeyDown={(e) => e.key === 'Enter' && commit()}
-      />
-    </label>
   );
 }
 
@@ -62,10 +44,27 @@ function PauseButton() {
     <button
       type="button"
       className={paused ? 'primary' : ''}
+      aria-pressed={paused}
       title={paused ? 'Start claiming jobs again' : 'Stop starting jobs (running ones finish)'}
       onClick={() => void setPaused(!paused)}
     >
       {paused ? 'Resume queue' : 'Pause queue'}
+    </button>
+  );
+}
+
+function ThemeButton() {
+  const theme = useTheme();
+  const next = nextTheme(theme);
+  return (
+    <button
+      type="button"
+      className="icon-button"
+      aria-label={`Theme: ${THEME_LABEL[theme]} (switch to ${THEME_LABEL[next]})`}
+      title={`Theme: ${THEME_LABEL[theme]}. Click for ${THEME_LABEL[next]}.`}
+      onClick={() => setTheme(next)}
+    >
+      <span aria-hidden="true">{theme === 'dark' ? '☾' : theme === 'light' ? '☀' : '◐'}</span>
     </button>
   );
 }
