@@ -223,7 +223,16 @@ export type HashOutcome = { ok: true; sha256: string; size: number } | { ok: fal
 
 /** What the extraction worker returns: errors as values, so no field is lost in transit. */
 export type WorkerOutcome =
-  { ok: true; result: ExtractionResult; /** sha256 of the file's bytes, hex. */ sha256?: string } | { ok: false; error: SerializedError };
+  | {
+      ok: true;
+      result: ExtractionResult;
+      /** sha256 of the file's bytes, hex. */ sha256?: string;
+      /** When a worker thread began this file (Date.now()): a job's duration starts here, not when it was claimed and queued. */
+      startedAt?: number;
+      /** When it finished the file: a file of a group waits for the rest of its group before its result travels back. */
+      finishedAt?: number;
+    }
+  | { ok: false; error: SerializedError };
 
 /**
  * The worker's group task (piscina `name: 'runMany'`): several small files in

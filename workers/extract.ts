@@ -104,6 +104,7 @@ export default async function extract(task: ExtractTask & { port?: MessagePort }
 
 /** Also usable in-process (CLI, tests): same behaviour without a port. */
 export async function run(task: ExtractTask, onProgress: (processed: number, total: number) => void = () => undefined): Promise<WorkerOutcome> {
+  const startedAt = Date.now();
   const filePath = task?.path;
   if (typeof filePath !== 'string' || !filePath) return fail('internal', 'Extraction task has no file path');
   const options = parseOptions(task.options);
@@ -226,7 +227,8 @@ export async function run(task: ExtractTask, onProgress: (processed: number, tot
       sha256 = createHash('sha256')
         .update(whole ?? (await readFile(filePath)))
         .digest('hex');
-    return sha256 ? { ok: true, result, sha256 } : { ok: true, result };
+    const timing = { startedAt, finishedAt: Date.now() };
+    return sha256 ? { ok: true, result, sha256, ...timing } : { ok: true, result, ...timing };
   } catch (err) {
     return { ok: false, error: serializeError(err, format, 'other') };
   }

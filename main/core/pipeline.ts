@@ -23,7 +23,7 @@ export function pipelineExecutor(deps: { definitions: DefinitionStore; steps: St
       }
       if (i > 0) ctx.onStep?.(i);
       try {
-        state = await run(state, step, { ...ctx, job });
+        state = stampFinish(state, await run(state, step, { ...ctx, job }));
       } catch (err) {
         // Cancellation, timeouts and crashes are never "continued" past.
         if (step.on_error !== 'continue' || ctx.signal.aborted || !(err instanceof Error) || isFatal(err)) throw err;
@@ -38,6 +38,8 @@ export function pipelineExecutor(deps: { definitions: DefinitionStore; steps: St
       result: { ...state.result, warnings: [...state.result.warnings, ...state.warnings] },
       contentHash: state.contentHash,
       reusedFrom: state.reusedFrom,
+      startedAt: state.startedAt,
+      finishedAt: state.finishedAt,
       warning,
       children: state.result.children,
     };
@@ -46,4 +48,13 @@ export function pipelineExecutor(deps: { definitions: DefinitionStore; steps: St
 
 function isFatal(err: Error): boolean {
   return err instanceof ExtractionError && ['cancelled', 'timeout', 'worker_crashed', 'resource_limit'].includes(err.code);
+}
+
+/**
+ * When a step's work ended: a worker thread says so itself (its result may
+ * then wait for the rest of its group of small files); a step that ran in
+ * this thread, or reused a stored result, ended now.
+ */
+function stampFinish(before: StepState, after: StepState): StepState {
+  return after.finishedAt !== undefined && after.finishedAt !== before.finishedAt ? after : { ...after, finishedAt: Date.now() };
 }

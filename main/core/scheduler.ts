@@ -40,6 +40,10 @@ export interface ExecutionOutcome {
   warning?: string;
   /** Dedup: the job whose stored result this one reused. */
   reusedFrom?: string;
+  /** When a worker thread began the work: the job's recorded start (claimed jobs can wait in the pool's queue first). */
+  startedAt?: number;
+  /** When the work ended, by the clock of the thread that did it. */
+  finishedAt?: number;
   /** Files the extraction wrote out (archive entries, attachments): they become child jobs. */
   children?: Array<{ path: string; name: string; size: number }>;
 }
@@ -346,6 +350,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         failedItems: outcome.failedItems,
         warning: outcome.warning,
         reusedFrom: outcome.reusedFrom,
+        startedAt: outcome.startedAt,
+        finishedAt: outcome.finishedAt,
         children: outcome.children?.map((c) => ({
           sourcePath: c.path,
           fileName: c.name,

@@ -20,6 +20,6 @@ export function poolExecutor(pool: ExtractionService): Executor {
         ...(ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}),
       },
     );
-    return { result: out.result, contentHash: out.sha256 };
+    return { result: out.result, contentHash: out.sha256, startedAt: out.startedAt, finishedAt: out.finishedAt };
   };
 }

@@ -97,6 +97,51 @@ describe('scheduler with a real pool', () => {
 
   // How many ran at once in the threads depends on how fast they start on a
   // loaded machine; how many the scheduler claimed at once does not.
+  it('times a job from when a thread began it, not from its claim: the wait in the pool queue is not its duration', async () => {
+    // One thread, four claimed at once: three wait in the pool's queue while the first runs.
+    const { store, scheduler, add } = setup({ threads: 1, concurrency: 4 });
+    const log = path.join(dir, `timing-${Date.now()}.log`);
+    const jobs = Array.from({ length: 4 }, (_, i) => add({ tag: `t${i}`, mode: 'slow', steps: 3, stepMs: 30, log }));
+    scheduler.start();
+    await scheduler.drained();
+    const ends = new Map<string, number>();
+    for (const line of readFileSync(log, 'utf8').trim().split('\n')) {
+      const [what, tag, at] = line.split(' ');
+      if (what === 'end') ends.set(tag!, Number(at));
+    }
+    const done = jobs.map((j) => store.get(j.id)!).sort((a, b) => a.startedAt! - b.startedAt!);
+    for (const [i, job] of done.entries()) {
+      expect(job.status).toBe('completed');
+      if (i === 0) continue;
+      // The thread took this file only after the previous one ended.
+      const previous = String(done[i - 1]!.options.tag);
+      expect(job.startedAt!).toBeGreaterThanOrEqual(ends.get(previous)!);
+      expect(job.completedAt!).toBeGreaterThanOrEqual(job.startedAt!);
+    }
+  });
+
+  it('ends a grouped small file when its thread finished it, not when the rest of its group did', async () => {
+    const { store, scheduler, add } = setup({ threads: 1, concurrency: 4 });
+    const log = path.join(dir, `group-timing-${Date.now()}.log`);
+    // Small files share one worker task: their results travel back together.
+    const jobs = Array.from({ length: 4 }, (_, i) => add({ tag: `g${i}`, mode: 'slow', steps: 3, stepMs: 30, log }, { sizeBytes: 10 }));
+    scheduler.start();
+    await scheduler.drained();
+    const lines = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' '));
+    const at = (what: string, tag: string) => Number(lines.find(([w, t]) => w === what && t === tag)![2]);
+    for (const j of jobs) {
+      const job = store.get(j.id)!;
+      const tag = String(job.options.tag);
+      expect(job.status).toBe('completed');
+      expect(job.startedAt!).toBeLessThanOrEqual(at('start', tag));
+      expect(job.completedAt!).toBeLessThanOrEqual(at('end', tag));
+      expect(job.completedAt!).toBeGreaterThanOrEqual(job.startedAt!);
+    }
+  });
+
   it('never runs more than `concurrency` jobs at once, and uses all of it', async () => {
     const log = path.join(dir, 'overlap.log');
     const { store, scheduler, add } = setup({ concurrency: 3, threads: 4 });

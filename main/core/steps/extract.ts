@@ -62,7 +62,9 @@ export function extractStep(deps: ExtractStepDeps): StepExecutor {
       { path: job.sourcePath, options, spoolDir },
       { signal: ctx.signal, small: groupable, alone, ...(onProgress ? { onProgress } : {}), ...(ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}) },
     );
-    return { ...state, result: liftFullText(out.result), contentHash: out.sha256 ?? contentHash };
+    const startedAt = state.startedAt ?? out.startedAt;
+    const timing = { ...(startedAt ? { startedAt } : {}), ...(out.finishedAt ? { finishedAt: out.finishedAt } : {}) };
+    return { ...state, result: liftFullText(out.result), contentHash: out.sha256 ?? contentHash, ...timing };
   };
 }
 

@@ -12,6 +12,10 @@ export interface StepState {
   contentHash?: string;
   /** Dedup: the job whose stored result was reused. */
   reusedFrom?: string;
+  /** When a worker thread began extracting the file (see WorkerOutcome.startedAt). */
+  startedAt?: number;
+  /** When the last step's work ended (a worker thread's own clock, or this thread's when the step ran here). */
+  finishedAt?: number;
   /** Warnings from steps that failed with on_error: continue. */
   warnings: string[];
 }

@@ -27,6 +27,14 @@ export interface Completion {
   warning?: string;
   /** Dedup: the job whose stored result this one reused. */
   reusedFrom?: string;
+  /**
+   * When a worker thread began the work. The row's started_at moves to it:
+   * a claimed job may wait in the pool's queue (small files are claimed in
+   * hundreds), and that wait is not the file's duration.
+   */
+  startedAt?: number;
+  /** When the work ended; completed_at moves back to it (never before started_at). */
+  finishedAt?: number;
 }
 
 /**
@@ -94,6 +102,8 @@ function writeCompletion(s: StoreCore, it: Completion): boolean {
     ko: failedItems,
     warning: it.warning ?? null,
     reused: it.reusedFrom ?? null,
+    began: it.startedAt ?? null,
+    ended: it.finishedAt ?? null,
   });
   if (changes === 0) return false;
   storeResult(s, it.job, it.result);

@@ -104,7 +104,15 @@ export class JobStore extends EventEmitter<StoreEvents> {
   complete(
     id: string,
     result: ExtractionResult,
-    opts: { contentHash?: string; failedItems?: number; warning?: string; reusedFrom?: string; children?: NewJob[] } = {},
+    opts: {
+      contentHash?: string;
+      failedItems?: number;
+      warning?: string;
+      reusedFrom?: string;
+      startedAt?: number;
+      finishedAt?: number;
+      children?: NewJob[];
+    } = {},
   ): Job {
     return complete(this.core, id, result, opts);
   }

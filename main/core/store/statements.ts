@@ -30,6 +30,17 @@ const TIMING = (to: string) => `updated_at = max(${NOW}, updated_at + 1),
   completed_at = CASE WHEN ${to} IN ('pending','running') THEN NULL
                       WHEN status IN ('pending','running') AND ${to} IS NOT status THEN max(${NOW}, coalesce(started_at, created_at))
                       ELSE completed_at END`;
+/**
+ * The timing of a completion (running → completed/partial): TIMING's rule,
+ * except that the start and end move to when a worker thread began and
+ * finished the file (@began, @ended). A claimed small file can wait in the
+ * pool's queue, and its result waits for the rest of its group: neither is
+ * the file's duration. They only move within the claim and now, so the CHECKs hold.
+ */
+const BEGAN = `CASE WHEN @began > started_at AND @began <= ${NOW} THEN @began ELSE started_at END`;
+const COMPLETION_TIMING = `updated_at = max(${NOW}, updated_at + 1),
+  started_at = ${BEGAN},
+  completed_at = CASE WHEN @ended >= ${BEGAN} AND @ended <= ${NOW} THEN @ended ELSE max(${NOW}, coalesce(started_at, created_at)) END`;
 const CLAIMABLE = `status = 'pending' AND blocked = 0 AND kind != 'batch'`;
 /** The rows of the jobs_due index: jobs that wait for a time (a retry's backoff, a delayed start). */
 const DELAYED = `(next_retry_at IS NOT NULL OR run_at IS NOT NULL)`;
@@ -90,7 +101,7 @@ export function prepareStatements(db: Db) {
     // By seq (the rowid: one lookup), checked against the id. No RETURNING:
     // it cost a quarter of the UPDATE's time per job; the completion reads
     // what the updates changed back in one query (finishedRows).
-    complete: db.prepare(`UPDATE jobs SET ${TIMING('@to')}, status = @to, lease_owner = NULL, lease_expires_at = NULL,
+    complete: db.prepare(`UPDATE jobs SET ${COMPLETION_TIMING}, status = @to, lease_owner = NULL, lease_expires_at = NULL,
         format = @format, content_hash = coalesce(@hash, content_hash), result_summary = @summary,
         total = @total, processed = @ok + @ko, successful = @ok, failed = @ko,
         error_code = NULL, error_category = NULL, error_message = NULL, error_details = NULL, warning = @warning,
