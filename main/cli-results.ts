@@ -1,14 +1,18 @@
 /**
  * `quarry show ID --text | --markdown | --tables | --metadata` (one part of a
- * job's result, on stdout) and `quarry search QUERY` (full-text search over
- * every result). Whatever comes from a file is escaped (printable): a file
+ * job's result, on stdout), `quarry search QUERY` (full-text search over
+ * every result) and `quarry export` (the results a filter selects). Whatever comes from a file is escaped (printable): a file
  * cannot move the terminal's cursor or forge a line. Matched terms are bold
  * only on a terminal.
  */
+import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { FORMATS } from '../shared/extraction.js';
-import { JOB_STATUSES, type Job } from '../shared/job.js';
+import { exportFormatSchema, type ExportFormat } from '../shared/contract.js';
+import type { ExportFilter } from '../shared/export-filter.js';
+import { FORMATS, type Format } from '../shared/extraction.js';
+import { JOB_STATUSES, type Job, type JobStatus } from '../shared/job.js';
 import type { SearchHit } from '../shared/search.js';
+import { exportResults } from './core/export.js';
 import { readResultPart, textChunks } from './core/result-parts.js';
 import type { JobStore } from './core/store/job-store.js';
 import { CliError, dbOption, err, int, json, out, outStyled, outText, printable, withStore } from './cli-kit.js';
@@ -91,6 +95,8 @@ export function registerSearchCommand(program: Command): void {
     .addOption(new Option('--format <format>', 'only this format').choices(FORMATS))
     .addOption(new Option('--status <status>', 'only jobs with this status').choices(JOB_STATUSES))
     .option('--batch <id>', 'only the files of this batch (id or prefix)')
+    .option('--min-size <size>', 'only files of at least this size (bytes, or 10k, 5M, 1G)', size('min-size'))
+    .option('--max-size <size>', 'only files of at most this size', size('max-size'))
     .option('--limit <n>', 'hits to show', int('limit', 1), 20)
     .option('--offset <n>', 'hits to skip (the next page)', int('offset'), 0)
     .option('--json', 'machine-readable output')
@@ -99,7 +105,16 @@ export function registerSearchCommand(program: Command): void {
         o.db,
         (store) => {
           if (o.limit > 200) throw new CliError('--limit is at most 200: page with --offset.');
-          const r = store.search({ query: words.join(' '), format: o.format, status: o.status, batch: o.batch, limit: o.limit, offset: o.offset });
+          const r = store.search({
+            query: words.join(' '),
+            format: o.format,
+            status: o.status,
+            batch: o.batch,
+            minSize: o.minSize,
+            maxSize: o.maxSize,
+            limit: o.limit,
+            offset: o.offset,
+          });
           if (o.json) return json(r);
           const bold = !!process.stdout.isTTY;
           for (const hit of r.hits) printHit(hit, bold);
@@ -131,4 +146,79 @@ export function hitLines(hit: SearchHit, bold: boolean): [string, string] {
     })
     .join('');
   return [head, `  ${snippet}`];
+}
+
+export function registerExportCommand(program: Command): void {
+  program
+    .command('export')
+    .description('write finished results to a folder: all of them, or those the filters select')
+    .addOption(dbOption())
+    .requiredOption('--out <dir>', 'folder to write to')
+    .addOption(
+      new Option('--format <format>', 'jsonl, json, csv, md (a folder: one file each and an index) or sqlite')
+        .choices(exportFormatSchema.options)
+        .default('jsonl'),
+    )
+    .addOption(new Option('--status <status>', 'only jobs with this status (default: completed, partial, failed)').choices(JOB_STATUSES))
+    .addOption(new Option('--file-format <format>', 'only files of this format').choices(FORMATS))
+    .option('--batch <id>', 'only this batch or container and its files (id or prefix)')
+    .option('--search <query>', 'only files whose extracted content matches this full-text query (as `quarry search`)')
+    .option('--name <text>', 'only files with this text in their name or error')
+    .option('--since <date>', 'created at or after (ISO date or time)')
+    .option('--until <date>', 'created before (ISO date or time)')
+    .option('--min-size <size>', 'only files of at least this size (bytes, or 10k, 5M, 1G)', size('min-size'))
+    .option('--max-size <size>', 'only files of at most this size', size('max-size'))
+    .option('--ids <ids...>', 'only these jobs (ids or prefixes)')
+    .action(async (o) => {
+      await withStore(o.db, async (store) => {
+        const filter = exportFilter(o);
+        const s = await exportResults(store, path.resolve(o.out), o.format as ExportFormat, { filter });
+        out(`${s.jobs} document${s.jobs === 1 ? '' : 's'} written to ${printable(s.file)}`);
+      });
+    });
+}
+
+interface ExportFlags {
+  status?: string;
+  fileFormat?: string;
+  batch?: string;
+  search?: string;
+  name?: string;
+  since?: string;
+  until?: string;
+  minSize?: number;
+  maxSize?: number;
+  ids?: string[];
+}
+
+function exportFilter(o: ExportFlags): ExportFilter {
+  const date = (v: string, name: string) => {
+    const t = Date.parse(v);
+    if (Number.isNaN(t)) throw new CliError(`--${name}: "${v}" is not a date (use e.g. 2026-11-01 or 2026-11-01T08:00).`);
+    return t;
+  };
+  return {
+    ...(o.status ? { status: o.status as JobStatus } : {}),
+    ...(o.fileFormat ? { format: o.fileFormat as Format } : {}),
+    ...(o.batch ? { batch: o.batch } : {}),
+    ...(o.search ? { query: o.search } : {}),
+    ...(o.name ? { search: o.name } : {}),
+    ...(o.since ? { createdFrom: date(o.since, 'since') } : {}),
+    ...(o.until ? { createdTo: date(o.until, 'until') } : {}),
+    ...(o.minSize !== undefined ? { minSize: o.minSize } : {}),
+    ...(o.maxSize !== undefined ? { maxSize: o.maxSize } : {}),
+    ...(o.ids?.length ? { ids: o.ids } : {}),
+  };
+}
+
+const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, m: 1024 ** 2, mb: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3 };
+
+/** A size option's parser: bytes, or a number with k, M or G (powers of 1024). */
+export function size(name: string) {
+  return (v: string): number => {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(v);
+    const unit = m ? UNITS[m[2]!.toLowerCase()] : undefined;
+    if (!m || unit === undefined) throw new CliError(`--${name}: "${v}" is not a size (use e.g. 20000, 10k, 5M or 1G).`);
+    return Math.round(Number(m[1]) * unit);
+  };
 }

@@ -7,10 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
-import { FAILURE_ACTIONS, JOB_STATUSES, type FailureAction, type Job, type JobStatus } from '../shared/job.js';
+import { FAILURE_ACTIONS, isContainer, JOB_STATUSES, type FailureAction, type Job, type JobStatus } from '../shared/job.js';
 import { Engine } from './core/engine.js';
 import { exportFormatSchema, type ExportFormat, type Rejection } from '../shared/contract.js';
-import { exportResults } from './core/export.js';
 import type { AddPathsOptions } from './core/intake.js';
 import type { JobStore } from './core/store/job-store.js';
 import type { JobFilter } from '../shared/job.js';
@@ -34,7 +33,7 @@ import {
   withStore,
 } from './cli-kit.js';
 import { registerControlCommands } from './cli-control.js';
-import { partOptions, printPart, registerSearchCommand, wantsPart } from './cli-results.js';
+import { partOptions, printPart, registerExportCommand, registerSearchCommand, wantsPart } from './cli-results.js';
 
 const addOptions = (c: Command) =>
   c
@@ -117,9 +116,17 @@ async function stopAfter(engine: Engine, failure: unknown): Promise<never> {
 }
 
 /** Runs the engine until no job is pending or running; returns the jobs that ended badly. */
-async function runUntilDrained(engine: Engine, failed: Promise<never>): Promise<{ done: number; bad: Job[] }> {
-  const bad: Job[] = [];
-  let done = 0;
+/** What a run did, counted in the files the person gave; files found inside containers apart. */
+interface RunCount {
+  done: number;
+  bad: Job[];
+  /** Files found inside containers (attachments, archive entries) and those of them that did not succeed. */
+  inner: number;
+  innerBad: Job[];
+}
+
+async function runUntilDrained(engine: Engine, failed: Promise<never>): Promise<RunCount> {
+  const count: RunCount = { done: 0, bad: [], inner: 0, innerBad: [] };
   const stats = engine.stats();
   const total = stats.byStatus.pending + stats.byStatus.running;
   const tty = process.stderr.isTTY;
@@ -133,18 +140,21 @@ async function runUntilDrained(engine: Engine, failed: Promise<never>): Promise<
   engine.on('job', (job) => {
     if (job.status === 'pending' && job.errorMessage && !tty) err(`retrying ${printable(job.fileName ?? '')}: ${printable(job.errorMessage)}`);
     if (job.status === 'running' || job.status === 'pending') return;
-    if (job.kind === 'batch') {
+    if (job.kind === 'batch' && !isContainer(job)) {
       if (!tty)
         out(
           `batch ${printable(job.fileName ?? '')} ${job.status}${job.warning ? `: ${printable(job.warning)}` : job.errorMessage ? `: ${printable(job.errorMessage)}` : ''}`,
         );
       return;
     }
-    done++;
-    if (job.status !== 'completed') bad.push(job);
-    if (bar) bar.update(done, { failed: bad.length });
-    else if (job.status === 'completed') out(`completed ${printable(job.fileName ?? '')} (${job.format ?? '?'}, ${duration(job)})`);
-    else out(`${job.status} ${printable(job.fileName ?? '')}: ${printable(job.errorMessage ?? '')}`);
+    // A container is one of the files given; what came out of one is counted apart.
+    const inside = job.source === 'archive';
+    if (inside) count.inner++;
+    else count.done++;
+    if (job.status !== 'completed') (inside ? count.innerBad : count.bad).push(job);
+    if (bar) bar.update(count.done, { failed: count.bad.length });
+    else if (job.status === 'completed') out(`completed ${printable(job.fileName ?? '')} (${job.format ?? '?'}, ${describe(job)})`);
+    else out(`${job.status} ${printable(job.fileName ?? '')}: ${printable(job.errorMessage ?? job.warning ?? '')}`);
   });
   const interrupted = new Promise<'interrupted'>((resolve) => process.once('SIGINT', () => resolve('interrupted')));
   const how = await Promise.race([
@@ -165,7 +175,18 @@ async function runUntilDrained(engine: Engine, failed: Promise<never>): Promise<
     await engine.close({ abort: true });
     throw new InterruptedError();
   }
-  return { done, bad };
+  return count;
+}
+
+/** A finished file's line: its duration, and for a container how many files it held. */
+function describe(job: Job): string {
+  return isContainer(job) ? `${job.total} file${job.total === 1 ? '' : 's'} inside` : duration(job);
+}
+
+/** "and 8 files found inside them (1 failed)", or nothing when no container was opened. */
+function innerSummary(c: RunCount): string {
+  if (!c.inner) return '';
+  return ` (and ${c.inner} file${c.inner === 1 ? '' : 's'} found inside them${c.innerBad.length ? `, ${c.innerBad.length} not extracted` : ''})`;
 }
 
 function printStatus(store: JobStore, asJson: boolean): void {
@@ -253,10 +274,11 @@ export function buildProgram(): Command {
           throw new CliError('The queue is paused: nothing would run. Resume it with: quarry resume');
         }
         if (o.watch) return watch(engine, failed);
-        const { done, bad } = await runUntilDrained(engine, failed);
+        const c = await runUntilDrained(engine, failed);
         await engine.close();
-        out(`${done - bad.length} of ${done} jobs succeeded`);
-        if (bad.length) throw new CliError(`${bad.length} job${bad.length === 1 ? '' : 's'} did not succeed (see: quarry jobs --status failed)`);
+        out(`${c.done - c.bad.length} of ${c.done} jobs succeeded${innerSummary(c)}`);
+        const bad = c.bad.length + c.innerBad.length;
+        if (bad) throw new CliError(`${bad} job${bad === 1 ? '' : 's'} did not succeed (see: quarry jobs --status failed)`);
       }),
     );
 
@@ -303,12 +325,18 @@ export function buildProgram(): Command {
         const job = store.resolve(id);
         if (wantsPart(o)) return printPart(store, job, o);
         const events = store.events(job.id);
-        if (o.json) return json({ job, events });
+        // A container's entries are files of their own: listed with it (their ids lead to their results).
+        const children = job.kind === 'batch' ? store.list({ parentId: job.id, sort: 'oldest', limit: 1000 }) : undefined;
+        if (o.json) return json(children ? { job, events, children } : { job, events });
         printJobs([job], false);
         for (const e of events) {
           out(
             `  ${new Date(e.at).toISOString()}  ${e.fromStatus ?? '-'} -> ${e.toStatus}  attempt ${e.attempt}${e.errorMessage ? `  ${printable(e.errorMessage)}` : ''}`,
           );
+        }
+        if (children?.length) {
+          out(`  ${children.length} file${children.length === 1 ? '' : 's'} inside:`);
+          for (const c of children) out(`    ${c.shortId}  ${c.status.padEnd(9)}  ${printable(c.fileName ?? '')}`);
         }
       },
       { readOnly: true },
@@ -352,18 +380,7 @@ export function buildProgram(): Command {
       );
   }
 
-  program
-    .command('export')
-    .description('write finished results to a folder')
-    .addOption(dbOption())
-    .requiredOption('--out <dir>', 'folder to write to')
-    .addOption(new Option('--format <format>', 'file format').choices(exportFormatSchema.options).default('jsonl'))
-    .action(async (o) => {
-      await withStore(o.db, async (store) => {
-        const s = await exportResults(store, path.resolve(o.out), o.format as ExportFormat);
-        out(`wrote ${s.jobs} result${s.jobs === 1 ? '' : 's'} to ${printable(s.file)}`);
-      });
-    });
+  registerExportCommand(program);
 
   addOptions(
     program
@@ -385,11 +402,11 @@ export function buildProgram(): Command {
           const { count, rejected } = await engine.addPaths(paths, intakeOptions(o));
           reportRejected(rejected);
           if (!count) throw new CliError('nothing to extract: no readable file among the paths given');
-          const { done, bad } = await runUntilDrained(engine, failed);
+          const c = await runUntilDrained(engine, failed);
           const s = await engine.exportTo(path.resolve(o.out), o.format as ExportFormat);
-          out(`${done - bad.length} of ${done} files extracted; wrote ${printable(s.file)}`);
-          if (bad.length || rejected.length)
-            throw new CliError(`${bad.length + rejected.length} file${bad.length + rejected.length === 1 ? '' : 's'} could not be extracted`);
+          out(`${c.done - c.bad.length} of ${c.done} files extracted${innerSummary(c)}; wrote ${s.jobs} records to ${printable(s.file)}`);
+          const bad = c.bad.length + c.innerBad.length + rejected.length;
+          if (bad) throw new CliError(`${bad} file${bad === 1 ? '' : 's'} could not be extracted`);
         } finally {
           await engine.close();
         }

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { definitionInputSchema, definitionSchema } from './definitions.js';
+import { exportFilterSchema } from './export-filter.js';
 import { resultPartQuerySchema, resultPartValueSchema } from './result-parts.js';
 import { searchQuerySchema, searchResultSchema } from './search.js';
 import { failureActionSchema, jobEventSchema, jobFilterSchema, jobSchema, jobStatsSchema, jobStatusSchema } from './job.js';
@@ -47,8 +48,12 @@ const scheduleSchema = z.object({
   nextRunAt: z.number().int().nullable(),
 });
 
-/** What results are exported as: JSON Lines (everything), one JSON array, or CSV (one row a job). */
-export const exportFormatSchema = z.enum(['jsonl', 'json', 'csv']);
+/**
+ * What results are exported as: JSON Lines (everything), one JSON array, CSV
+ * (one row a job), Markdown (a folder with one .md per file and an index) or
+ * SQLite (a standalone database, schema in docs/export-sqlite.md).
+ */
+export const exportFormatSchema = z.enum(['jsonl', 'json', 'csv', 'md', 'sqlite']);
 export type ExportFormat = z.infer<typeof exportFormatSchema>;
 
 /** A dropped path that did not become a job, and why (intake). */
@@ -175,10 +180,12 @@ export const channels = {
   /**
    * Writes finished results. With `folder` (Electron: the handle the dialog
    * just returned, never a path) they go to the picked folder; without it,
-   * to the app's exports folder, from which the browser downloads `fileName`.
+   * to the app's exports folder, from which the browser downloads `fileName`
+   * (Markdown then comes as one combined file: a browser downloads no folder).
+   * `filter` is what the person is looking at (shared/export-filter.ts).
    */
   'results.export': {
-    input: z.object({ format: exportFormatSchema, folder: z.string().min(1).max(64).optional() }).strict(),
+    input: z.object({ format: exportFormatSchema, folder: z.string().min(1).max(64).optional(), filter: exportFilterSchema.optional() }).strict(),
     output: z.object({
       file: z.string(),
       fileName: z.string(),

@@ -49,6 +49,11 @@ export function isTerminal(status: JobStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
 
+/** A container (an e-mail, an archive): a batch of its entries that keeps a result of its own (store/completion.ts). */
+export function isContainer(job: { kind: string; resultSummary: unknown }): boolean {
+  return job.kind === 'batch' && job.resultSummary !== null;
+}
+
 export const errorCategorySchema = z.enum(['retryable', 'permanent']);
 
 export const FAILURE_ACTIONS = ['stop_all', 'continue', 'mark_warning'] as const;

@@ -19,6 +19,9 @@ export const searchQuerySchema = z.object({
   /** Jobs created at or after / before these times (ms since the epoch). */
   createdFrom: z.number().int().optional(),
   createdTo: z.number().int().optional(),
+  /** The file's size in bytes, inclusive bounds. */
+  minSize: z.number().int().min(0).optional(),
+  maxSize: z.number().int().min(0).optional(),
   limit: z.number().int().min(1).max(200).default(20),
   offset: z.number().int().min(0).max(MAX_SEARCH_OFFSET).default(0),
 });

@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import type { Job, JobEvent, JobFilter, JobStats, JobStatus } from '../../shared/job.js';
 import type { ExportFormat } from '../../shared/contract.js';
-import { exportResults, type ExportSummary } from './export.js';
+import { exportResults, type ExportOptions, type ExportSummary } from './export.js';
 import { intakePaths, type Intake, type AddPathsOptions } from './intake.js';
 import { rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -310,8 +310,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.store.stats();
   }
 
-  exportTo(outDir: string, format: ExportFormat): Promise<ExportSummary> {
-    return exportResults(this.store, outDir, format);
+  /** Writes the results the filter selects (every finished file by default). */
+  exportTo(outDir: string, format: ExportFormat, opts: ExportOptions = {}): Promise<ExportSummary> {
+    return exportResults(this.store, outDir, format, opts);
   }
 
   drained(): Promise<void> {

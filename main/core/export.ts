@@ -1,8 +1,13 @@
 /**
  * Export of finished jobs to files: JSON Lines (everything), JSON (one array)
- * or CSV (one row a job, the text in a column). Failed jobs are included with
- * their error, so an export accounts for every file; cancelled ones are not.
- * Streams row by row, so a large store is exported without holding it all.
+ * or CSV (one row a job, the text in a column); Markdown (export-markdown.ts)
+ * and SQLite (export-sqlite.ts) have modules of their own. What is exported
+ * is what the person looks at (shared/export-filter.ts); by default every
+ * finished file. Failed jobs are included with their error, so an export
+ * accounts for every file; cancelled ones are not. A container (an e-mail,
+ * an archive) has its own record as well as its entries, which name it in
+ * `container`. Streams row by row, so a large store is exported without
+ * holding it all.
  *
  * A result whose text is a preview (fullText, a large file) is exported with
  * its full text, streamed from the file a chunk at a time: the record is
@@ -12,22 +17,34 @@
  * CSV cells that a spreadsheet would run as a formula (=, +, -, @, TAB, CR
  * first) are exported as text: extracted text is untrusted.
  */
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import Papa from 'papaparse';
 import type { ExportFormat } from '../../shared/contract.js';
+import type { ExportFilter } from '../../shared/export-filter.js';
 import type { FullText } from '../../shared/extraction.js';
-import type { Job } from '../../shared/job.js';
+import { isContainer, type Job } from '../../shared/job.js';
 import { fullTextChunks, openFullText, writeJsonWithFullText, type Write } from './full-text.js';
 import type { JobStore, StoredResult } from './store/job-store.js';
 import { resolveInside } from './contain.js';
+import { openWriter } from './export-writer.js';
+import { exportMarkdown, type MarkdownLayout } from './export-markdown.js';
+import { exportSqlite } from './export-sqlite.js';
 
 export interface ExportSummary {
+  /** The file written; for the Markdown folder, its index. */
   file: string;
   format: ExportFormat;
   jobs: number;
   bytes: number;
+}
+
+/** The formats written a record at a time by this module. */
+type RecordFormat = Exclude<ExportFormat, 'md' | 'sqlite'>;
+
+export interface ExportOptions {
+  filter?: ExportFilter;
+  /** Markdown only: a folder of files with an index (the default), or one combined file (what a browser can download). */
+  markdownLayout?: MarkdownLayout;
 }
 
 const CSV_COLUMNS = [
@@ -36,6 +53,8 @@ const CSV_COLUMNS = [
   'source_path',
   'format',
   'status',
+  'kind',
+  'container',
   'content_hash',
   'extractor',
   'title',
@@ -55,6 +74,12 @@ export function exportRecord(job: Job, result: StoredResult | undefined) {
     sourcePath: job.sourcePath,
     format: job.format,
     status: job.status,
+    /** 'container' for an e-mail or archive whose entries have records of their own. */
+    kind: isContainer(job) ? ('container' as const) : ('file' as const),
+    /** The container this file came out of (an attachment, an archive entry), or null for a file the person gave. */
+    container: job.source === 'archive' ? job.parentId : null,
+    /** A container's entries. */
+    entries: isContainer(job) ? job.total : null,
     contentHash: job.contentHash,
     sizeBytes: job.sizeBytes,
     completedAt: job.completedAt ? new Date(job.completedAt).toISOString() : null,
@@ -80,6 +105,8 @@ function csvFields(job: Job, result: StoredResult | undefined): string[] {
     r.sourcePath ?? '',
     r.format ?? '',
     r.status,
+    r.kind,
+    r.container ?? '',
     r.contentHash ?? '',
     r.extractor ? `${r.extractor.name}@${r.extractor.version}` : '',
     title,
@@ -113,7 +140,7 @@ function previewOnly(result: StoredResult, full: FullText, note: string): Stored
 }
 
 /** One record whose text (and Markdown, when it is the text) streams from the full-text file. */
-async function writeFullTextRecord(format: ExportFormat, job: Job, result: StoredResult, full: FullText, first: boolean, write: Write): Promise<void> {
+async function writeFullTextRecord(format: RecordFormat, job: Job, result: StoredResult, full: FullText, first: boolean, write: Write): Promise<void> {
   const source = await openFullText(full, job.id);
   if (!source.ok) return writeRecord(format, job, previewOnly(result, full, source.note), first, write);
   try {
@@ -143,7 +170,7 @@ async function writeFullTextRecord(format: ExportFormat, job: Job, result: Store
   }
 }
 
-async function writeRecord(format: ExportFormat, job: Job, result: StoredResult | undefined, first: boolean, write: Write): Promise<void> {
+async function writeRecord(format: RecordFormat, job: Job, result: StoredResult | undefined, first: boolean, write: Write): Promise<void> {
   const full = result?.document.fullText;
   if (result && full) return writeFullTextRecord(format, job, result, full, first, write);
   if (format === 'csv') await write(csvRow(job, result));
@@ -151,23 +178,22 @@ async function writeRecord(format: ExportFormat, job: Job, result: StoredResult 
   else await write(JSON.stringify(exportRecord(job, result)) + '\n');
 }
 
-export async function exportResults(store: JobStore, outDir: string, format: ExportFormat): Promise<ExportSummary> {
+/** Writes the jobs the filter selects (every finished file by default) to `outDir`. */
+export async function exportResults(store: JobStore, outDir: string, format: ExportFormat, opts: ExportOptions = {}): Promise<ExportSummary> {
+  const rows = store.exportRows(opts.filter);
+  if (format === 'md') return exportMarkdown(rows, outDir, opts.markdownLayout ?? 'folder');
+  if (format === 'sqlite') return exportSqlite(rows, outDir, opts.filter ?? {});
   const target = await resolveInside(outDir, `quarry-results.${format}`, 'write');
   if (!target.ok) throw new Error(`Cannot write quarry-results.${format} in ${outDir}: something that is not a file has that name.`);
   const file = target.path;
-  const out = createWriteStream(file);
-  const write = async (chunk: string) => {
-    if (!out.write(chunk)) await once(out, 'drain');
-  };
+  const { write, close } = openWriter(file);
   let jobs = 0;
   if (format === 'csv') await write('\uFEFF' + Papa.unparse([CSV_COLUMNS as unknown as string[]]) + '\r\n');
   if (format === 'json') await write('[\n');
-  for (const { job, result } of store.finishedWithResults(['completed', 'partial', 'failed'])) {
+  for (const { job, result } of rows) {
     await writeRecord(format, job, result, jobs === 0, write);
     jobs++;
   }
   if (format === 'json') await write('\n]\n');
-  out.end();
-  await once(out, 'finish');
-  return { file, format, jobs, bytes: out.bytesWritten };
+  return { file, format, jobs, bytes: await close() };
 }

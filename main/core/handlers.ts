@@ -123,8 +123,10 @@ export function createHandlers(engine: Engine, env: HandlerEnv): Handlers {
       const folder = env.chooseFolder ? await env.chooseFolder() : null;
       return { path: folder, handle: folder ? grants.issue(folder) : null };
     },
-    'results.export': async ({ format, folder }) => {
-      const s = await engine.exportTo(exportFolder(env, grants, folder), format);
+    'results.export': async ({ format, folder, filter }) => {
+      // Without a chosen folder the file is downloaded, and a browser downloads one file, not a folder.
+      const markdownLayout = folder === undefined ? 'combined' : 'folder';
+      const s = await engine.exportTo(exportFolder(env, grants, folder), format, { filter, markdownLayout });
       return { file: s.file, fileName: path.basename(s.file), format, jobs: s.jobs, bytes: s.bytes };
     },
     'results.search': (q) => engine.search(q),

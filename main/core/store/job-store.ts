@@ -13,6 +13,7 @@
  * - settings.ts     the engine's settings (queue paused, retention)
  * - search-index.ts the full-text index's rows, written with each result
  * - search.ts       full-text search (queries translated by fts-query.ts)
+ * - export-query.ts the jobs an export writes (its filter as SQL)
  *
  * Every job it changes is announced ('changed', 'added', 'removed', 'abort')
  * only after the transaction commits.
@@ -20,11 +21,13 @@
 import { EventEmitter } from 'node:events';
 import type { ExtractionResult, Format } from '../../../shared/extraction.js';
 import type { SearchQuery, SearchResult } from '../../../shared/search.js';
+import type { ExportFilter } from '../../../shared/export-filter.js';
 import type { Job, JobEvent, JobFilter, JobStats, JobStatus } from '../../../shared/job.js';
 import { setBatchPaused } from './batch-rules.js';
 import { complete, completeMany, type Completion } from './completion.js';
 import { StoreCore, type StoreEvents } from './core.js';
 import { openDatabase, type Db, type OpenOptions } from './database.js';
+import { countExportRows, exportRows, type ExportRow } from './export-query.js';
 import { FinishCounter } from './finish-counter.js';
 import { add, addBatch, insert } from './insert.js';
 import * as reads from './reads.js';
@@ -196,6 +199,24 @@ export class JobStore extends EventEmitter<StoreEvents> {
 
   finishedWithResults(statuses?: readonly JobStatus[]): Generator<{ job: Job; result: StoredResult | undefined }> {
     return reads.finishedWithResults(this.core, statuses);
+  }
+
+  /** The jobs an export of this filter writes, oldest first; `batch` and `ids` may be prefixes. */
+  exportRows(filter: ExportFilter = {}): Generator<ExportRow> {
+    return exportRows(this.core, this.resolveExportFilter(filter));
+  }
+
+  /** How many jobs an export of this filter writes. */
+  countExportRows(filter: ExportFilter = {}): number {
+    return countExportRows(this.core, this.resolveExportFilter(filter));
+  }
+
+  private resolveExportFilter(f: ExportFilter): ExportFilter {
+    return {
+      ...f,
+      ...(f.batch ? { batch: this.core.resolve(f.batch).id } : {}),
+      ...(f.ids ? { ids: f.ids.map((id) => this.core.resolve(id).id) } : {}),
+    };
   }
 
   stats(now?: number): JobStats {

@@ -48,6 +48,8 @@ function filters(q: SearchQuery, match: string): { where: string; params: Record
   add('j.id IN (SELECT id FROM tree)', 'batch', q.batch);
   add('j.created_at >= @createdFrom', 'createdFrom', q.createdFrom);
   add('j.created_at < @createdTo', 'createdTo', q.createdTo);
+  add('j.size_bytes >= @minSize', 'minSize', q.minSize);
+  add('j.size_bytes <= @maxSize', 'maxSize', q.maxSize);
   return { where: where.join(' AND '), params };
 }
 

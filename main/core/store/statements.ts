@@ -153,7 +153,9 @@ export function prepareStatements(db: Db) {
     events: db.prepare('SELECT at, from_status, to_status, attempt, error_code, error_message FROM job_events WHERE job_seq = ? ORDER BY id'),
     result: db.prepare('SELECT r.*, j.id AS job_id FROM results r JOIN jobs j ON j.seq = r.job_seq WHERE j.id = ?'),
     /** Export reads in pages, never through an open cursor (see reads.finishedWithResults). */
-    finishedPage: db.prepare(`SELECT * FROM jobs WHERE kind != 'batch' AND seq > ? AND status IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT 200`),
+    // A container (a batch with a result of its own) is exported as well as its entries (export-query.ts).
+    finishedPage: db.prepare(`SELECT * FROM jobs j WHERE (j.kind != 'batch' OR EXISTS (SELECT 1 FROM results r WHERE r.job_seq = j.seq))
+        AND seq > ? AND status IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT 200`),
     jobCounts: db.prepare('SELECT * FROM job_counts WHERE n > 0'),
     recentDurations: db
       .prepare(
