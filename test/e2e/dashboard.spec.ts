@@ -139,6 +139,8 @@ test('files dropped in the browser are extracted, retried, cancelled and exporte
   await test.step('export JSON: downloaded, with every finished job', async () => {
     await page.getByRole('button', { name: 'Export', exact: true }).click();
     await expect(page.getByRole('dialog', { name: 'Export results' })).toBeVisible();
+    await expect(page.getByRole('radio', { name: 'Every finished file' })).toBeChecked();
+    await page.getByRole('radio', { name: /^JSON ·/ }).check();
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export JSON', exact: true }).click();
     const file = await download;
@@ -151,10 +153,13 @@ test('files dropped in the browser are extracted, retried, cancelled and exporte
     expect(byName.get('prices.csv').tables[0].rows).toContainEqual(['hammer', '12.50']);
     expect(byName.get('corrupt.pdf').status).toBe('failed');
     expect(byName.get('corrupt.pdf').error.message).toMatch(/PDF is damaged|invalid pdf/i);
-    await expect(page.getByRole('status', { name: 'Export status' })).toHaveText('Exported 3 results to quarry-results.json (downloaded).');
+    await expect(page.getByRole('status', { name: 'Export status' })).toHaveText(
+      '3 documents written to quarry-results.json (downloaded). Every finished file.',
+    );
   });
 
   await test.step('export CSV: downloaded, one row a job', async () => {
+    await page.getByRole('radio', { name: /^CSV ·/ }).check();
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export CSV', exact: true }).click();
     const file = await download;
@@ -166,7 +171,9 @@ test('files dropped in the browser are extracted, retried, cancelled and exporte
     expect(notesRow.status).toBe('completed');
     expect(notesRow.text).toContain('The quick brown fox');
     expect(data.find((r) => r.file_name === 'corrupt.pdf')!.error).toMatch(/PDF is damaged|invalid pdf/i);
-    await expect(page.getByRole('status', { name: 'Export status' })).toHaveText('Exported 3 results to quarry-results.csv (downloaded).');
+    await expect(page.getByRole('status', { name: 'Export status' })).toHaveText(
+      '3 documents written to quarry-results.csv (downloaded). Every finished file.',
+    );
     await page.keyboard.press('Escape');
     await expect(page.getByRole('dialog', { name: 'Export results' })).toHaveCount(0);
   });
