@@ -37,6 +37,8 @@ export const FORMATS = [
   'vcf',
   'tar',
   'gzip',
+  'bzip2',
+  'xz',
   'mbox',
   'epub',
   'rtf',

@@ -23,3 +23,20 @@ declare module 'yauzl/fd-slicer.js' {
     createReadStream(options?: { start?: number; end?: number }): Readable;
   }
 }
+
+declare module 'unbzip2-stream/lib/bit_iterator.js' {
+  /** Reads n bits (n === null aligns to the next byte) from the buffers `next` hands out. */
+  type BitReader = ((n: number | null) => number) & { bytesRead: number };
+  export default function bitIterator(next: () => Buffer | undefined): BitReader;
+}
+
+declare module 'unbzip2-stream/lib/bzip2.js' {
+  type BitReader = ((n: number | null) => number) & { bytesRead: number };
+  const bzip2: {
+    /** The stream header: returns the block-size level (1-9); throws on a bad magic. */
+    header(bits: BitReader): number;
+    /** Decodes one block into `write`; returns the running stream CRC, or null at the end of the stream. */
+    decompress(bits: BitReader, write: (byte: number) => void, buf: Int32Array, bufsize: number, streamCRC: number | null): number | null;
+  };
+  export default bzip2;
+}

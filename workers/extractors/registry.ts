@@ -34,7 +34,7 @@ const EXTRACTORS: readonly Entry[] = [
   { formats: ['epub'], load: () => import('./epub').then((m) => m.epubExtractor) },
   { formats: ['zip'], load: () => import('./zip').then((m) => m.zipExtractor) },
   { formats: ['tar'], load: () => import('./tar').then((m) => m.tarExtractor) },
-  { formats: ['gzip'], load: () => import('./gzip').then((m) => m.gzipExtractor) },
+  { formats: ['gzip', 'bzip2', 'xz'], load: () => import('./compressed').then((m) => m.compressedExtractor) },
   { formats: ['eml'], load: () => import('./email/eml').then((m) => m.emlExtractor) },
   { formats: ['msg'], load: () => import('./email/msg').then((m) => m.msgExtractor) },
   { formats: ['mbox'], load: () => import('./email/mbox').then((m) => m.mboxExtractor) },

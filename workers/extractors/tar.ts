@@ -1,5 +1,6 @@
 /**
- * Tar archives, plain or gzip-compressed (.tar, .tar.gz, .tgz): read as a
+ * Tar archives, plain or compressed (.tar, .tar.gz / .tgz, .tar.bz2 / .tbz2,
+ * .tar.xz / .txz; workers/compress): read as a
  * stream, entry by entry (workers/tar/reader.ts); with a spoolDir the files
  * are written there through the spool's sanitiser and returned as
  * `children`, as ZIP entries are. The same zip-bomb limits apply (entry
@@ -8,8 +9,8 @@
  */
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { ExtractionError, type Table } from '../../shared/extraction';
+import { compressionError, compressionOf, decompressor, type Compression } from '../compress';
 import { Spool } from '../spool';
 import { TarReader, type TarEntry } from '../tar/reader';
 import { zipError } from '../zip/archive';
@@ -20,46 +21,46 @@ import type { ExtractInput, Extractor } from './types';
 const FILE_TYPES = new Set(['0', '7', '\0']);
 const SKIPPED: Record<string, string> = { '1': 'a hard link', '2': 'a symbolic link', '3': 'a device', '4': 'a device', '6': 'a FIFO' };
 
-async function isGzip(path: string): Promise<boolean> {
+async function compression(path: string): Promise<Compression | null> {
   const fh = await open(path, 'r');
   try {
-    const { buffer, bytesRead } = await fh.read(Buffer.alloc(2), 0, 2, 0);
-    return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
+    const { buffer, bytesRead } = await fh.read(Buffer.alloc(16), 0, 16, 0);
+    return compressionOf(buffer.subarray(0, bytesRead));
   } finally {
     await fh.close();
   }
 }
 
 /**
- * The archive's bytes, decompressed when gzip'd, through the size and ratio
- * guard; `close` releases the file when reading stops before its end (the
- * end-of-archive blocks, a limit, damage).
+ * The archive's bytes, decompressed when compressed, through the size and
+ * ratio guard; `close` releases the file when reading stops before its end
+ * (the end-of-archive blocks, a limit, damage).
  */
-function source(input: ExtractInput, gzip: boolean, guard: ReturnType<typeof decompressionGuard>) {
+function source(input: ExtractInput, kind: Compression | null, what: string, guard: ReturnType<typeof decompressionGuard>) {
   const raw = input.stream();
-  const fail = (err: unknown) => guard.destroy(err instanceof ExtractionError ? err : zipError(err, 'gzip-compressed tar archive'));
+  const fail = (err: unknown) => guard.destroy(kind ? compressionError(kind, err, what) : err instanceof ExtractionError ? err : zipError(err, what));
   raw.on('error', fail);
-  const gunzip = gzip ? createGunzip() : null;
-  gunzip?.on('error', fail);
-  const bytes: AsyncIterable<Buffer> = gunzip ? (raw.pipe(gunzip) as Readable).pipe(guard) : raw.pipe(guard);
+  const decoder = kind ? decompressor(kind) : null;
+  decoder?.on('error', fail);
+  const bytes: AsyncIterable<Buffer> = decoder ? (raw.pipe(decoder) as Readable).pipe(guard) : raw.pipe(guard);
   return {
     bytes,
     close(): void {
-      for (const s of [raw, gunzip, guard]) s?.destroy();
+      for (const s of [raw, decoder, guard]) s?.destroy();
     },
   };
 }
 
 export const tarExtractor: Extractor = {
   name: 'tar',
-  version: '1.0.0',
+  version: '1.1.0',
   formats: ['tar'],
   async extract(input, ctx) {
     const limits = archiveLimits(input.options);
-    const gzip = await isGzip(input.path);
-    const what = gzip ? 'gzip-compressed tar archive' : 'tar archive';
+    const kind = await compression(input.path);
+    const what = kind ? `${kind}-compressed tar archive` : 'tar archive';
     const guard = decompressionGuard(input.size, limits, what);
-    const src = source(input, gzip, guard);
+    const src = source(input, kind, what, guard);
     const reader = new TarReader(src.bytes);
     const warnings = new WarningList(200);
     const tooDeep = input.options.depth >= limits.maxDepth;
@@ -105,18 +106,18 @@ export const tarExtractor: Extractor = {
     const table: Table = { name: 'entries', rows, hasHeader: true };
     const expanded = files.reduce((s, e) => s + e.size, 0);
     if (!files.length) warnings.add('The archive has no files');
-    const label = gzip ? 'gzip-compressed tar archive' : 'Tar archive';
+    const label = kind ? what : 'Tar archive';
     return {
       text: entries.map((e) => (e.type === '5' ? e.name : `${e.name}\t${human(e.size)}`)).join('\n'),
       markdown: `${label[0]!.toUpperCase()}${label.slice(1)}, ${files.length} file${files.length === 1 ? '' : 's'} (${human(expanded)})\n\n${markdownTable(rows, true)}`,
       metadata: {
-        compression: gzip ? 'gzip' : 'none',
+        compression: kind ?? 'none',
         tarFormat: reader.variant ?? 'unknown',
         entries: entries.length,
         files: files.length,
         folders: entries.filter((e) => e.type === '5').length,
         expandedBytes: expanded,
-        ...(gzip ? { decompressedBytes: guard.bytes } : {}),
+        ...(kind ? { decompressedBytes: guard.bytes } : {}),
         unpacked: !!spool,
         depth: input.options.depth,
         ...(spool ? {} : { entryNames: files.map((e) => e.name).slice(0, 1000) }),

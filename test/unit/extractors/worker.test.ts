@@ -137,7 +137,7 @@ describe('worker entry: formats', () => {
       'epub',
       'zip',
       'tar',
-      'gzip',
+      'compressed',
       'eml',
       'msg',
       'mbox',

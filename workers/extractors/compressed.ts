@@ -1,17 +1,19 @@
 /**
- * A gzip file that is not a tar archive: one compressed file, which becomes
- * one child named from the header's FNAME (its last path component) or the
- * file's own name without ".gz". The decompressed size and expansion ratio
- * are limited as for archives; zlib checks the CRC-32 and length trailer.
+ * One compressed file that is not a tar archive (.gz, .bz2, .xz): it becomes
+ * one child, named from the gzip header's FNAME (its last path component)
+ * or the file's own name without its compression extension. The
+ * decompressed size and expansion ratio are limited as for archives; each
+ * decoder checks its own checksums (gzip CRC-32, bzip2 block CRCs, xz
+ * CRC32/CRC64).
  */
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import { ExtractionError } from '../../shared/extraction';
+import { compressionError, compressionOf, decompressor, type Compression } from '../compress';
+import { Bunzip2 } from '../compress/bzip2';
 import { Spool } from '../spool';
-import { zipError } from '../zip/archive';
 import { archiveLimits, decompressionGuard, human } from './archive-limits';
 import type { Extractor } from './types';
 
@@ -40,18 +42,27 @@ export function gzipHeader(head: Buffer): GzipHeader {
   return { name, comment, modified: mtime ? new Date(mtime * 1000).toISOString() : undefined };
 }
 
-/** FNAME's last component (it may carry a path, even a hostile one), else the file name minus .gz. */
-function childName(header: GzipHeader, filePath: string): string {
-  const fromHeader = header.name?.split(/[\\/]/).pop()?.trim();
+/** Compression extensions and what the decompressed file is called: "a.txt.bz2" → "a.txt", "a.tbz2" → "a.tar". */
+const SUFFIXES: Array<[RegExp, string]> = [
+  [/\.(gz|gzip|bz2|bz|bzip2|xz)$/i, ''],
+  [/\.(tgz|tbz2|tbz|tb2|txz)$/i, '.tar'],
+];
+
+/** FNAME's last component (it may carry a path, even a hostile one), else the file name minus its compression extension. */
+function childName(header: GzipHeader | null, filePath: string): string {
+  const fromHeader = header?.name?.split(/[\\/]/).pop()?.trim();
   if (fromHeader) return fromHeader;
   const base = path.basename(filePath);
-  return /\.gz$/i.test(base) ? base.slice(0, -3) : /\.tgz$/i.test(base) ? `${base.slice(0, -4)}.tar` : `${base}.out`;
+  for (const [re, to] of SUFFIXES) if (re.test(base) && base.replace(re, '')) return base.replace(re, to);
+  return `${base}.out`;
 }
 
-export const gzipExtractor: Extractor = {
-  name: 'gzip',
-  version: '1.0.0',
-  formats: ['gzip'],
+const LABEL: Record<Compression, string> = { gzip: 'gzip file', bzip2: 'bzip2 file', xz: 'xz file' };
+
+export const compressedExtractor: Extractor = {
+  name: 'compressed',
+  version: '1.1.0',
+  formats: ['gzip', 'bzip2', 'xz'],
   async extract(input) {
     const limits = archiveLimits(input.options);
     const fh = await open(input.path, 'r');
@@ -62,28 +73,34 @@ export const gzipExtractor: Extractor = {
     } finally {
       await fh.close();
     }
-    const header = gzipHeader(head);
+    const kind = compressionOf(head) ?? (input.detection?.format === 'bzip2' || input.detection?.format === 'xz' ? input.detection.format : 'gzip');
+    const what = LABEL[kind];
+    const header = kind === 'gzip' ? gzipHeader(head) : null;
     const name = childName(header, input.path);
     const warnings: string[] = [];
     const tooDeep = input.options.depth >= limits.maxDepth;
-    if (tooDeep) warnings.push(`gzip file nested ${input.options.depth} levels deep: checked, not unpacked (limit ${limits.maxDepth})`);
+    if (tooDeep)
+      warnings.push(`${what[0]!.toUpperCase()}${what.slice(1)} nested ${input.options.depth} levels deep: checked, not unpacked (limit ${limits.maxDepth})`);
     const spool = input.spoolDir && !tooDeep ? new Spool(input.spoolDir) : null;
-    const guard = decompressionGuard(input.size, limits, 'gzip file');
-    const streams = () => [input.stream(), createGunzip(), guard];
+    const guard = decompressionGuard(input.size, limits, what);
+    const decoder = decompressor(kind);
+    const streams = () => [input.stream(), decoder, guard];
     try {
       if (spool) await spool.write(name, async () => streams(), { fallback: 'decompressed', limit: limits.maxEntryBytes });
       else await pipeline([...streams(), new Writable({ write: (_c, _e, cb) => cb() })]);
     } catch (err) {
-      throw err instanceof ExtractionError ? err : zipError(err, 'gzip file');
+      throw compressionError(kind, err, what);
     }
+    const trailing = decoder instanceof Bunzip2 ? decoder.trailingBytes : 0;
+    if (trailing) warnings.push(`${trailing} byte${trailing === 1 ? '' : 's'} after the end of the bzip2 data ignored`);
     return {
       text: `${name}\t${human(guard.bytes)}`,
-      markdown: `gzip file: **${name}**, ${human(guard.bytes)} decompressed`,
+      markdown: `${what}: **${name}**, ${human(guard.bytes)} decompressed`,
       metadata: {
-        compression: 'gzip',
-        originalName: header.name,
-        ...(header.comment ? { comment: header.comment } : {}),
-        ...(header.modified ? { modified: header.modified } : {}),
+        compression: kind,
+        ...(header ? { originalName: header.name } : {}),
+        ...(header?.comment ? { comment: header.comment } : {}),
+        ...(header?.modified ? { modified: header.modified } : {}),
         uncompressedBytes: guard.bytes,
         unpacked: !!spool,
         depth: input.options.depth,
