@@ -114,7 +114,16 @@ export const extractionResultSchema = z.object({
   tables: z.array(tableSchema),
   entities: z.array(entitySchema),
   /** Per page (PDF) or per slide / sheet, when the format has such units. */
-  pages: z.array(z.object({ number: z.number().int(), text: z.string() })).optional(),
+  pages: z
+    .array(
+      z.object({
+        number: z.number().int(),
+        text: z.string(),
+        /** Set when the page's text was read by OCR (a scanned PDF page): the engine, language and mean word confidence (0-100). */
+        ocr: z.object({ engine: z.string(), language: z.string(), confidence: z.number() }).optional(),
+      }),
+    )
+    .optional(),
   /** Things the user should know: a malformed CSV row, an empty document... */
   warnings: z.array(z.string()),
   /**

@@ -29,8 +29,16 @@ export interface ExtractOptions {
   maxPages?: number;
   /** PDF: time one page may take, in ms, before the file fails as resource_limit (default 30 s). */
   pageBudgetMs?: number;
-  /** Images: run OCR (default true; `ocr: false` skips it). */
-  ocr: boolean;
+  /**
+   * OCR of images and of PDF pages without a text layer (default true;
+   * `ocr: false` skips it). Images are first probed for text, and a photo
+   * without any is not read whole; `"always"` reads every image whole.
+   */
+  ocr: boolean | 'always';
+  /** PDF: pages OCR'd at most per file (default 100); later scanned pages are left without text, with a warning. */
+  ocrMaxPages?: number;
+  /** PDF: OCR time per file, in ms (default 5 min); pages after it are left without text, with a warning. */
+  ocrBudgetMs?: number;
   /** OCR language(s) shipped with the app, e.g. "eng" (default). */
   ocrLanguage?: string;
   /** How deep this file sits in archives: 0 for a file the user added, parent + 1 for a child. */
@@ -71,7 +79,7 @@ export interface ExtractionParts {
   metadata?: Record<string, unknown>;
   tables?: Table[];
   entities?: Entity[];
-  pages?: Array<{ number: number; text: string }>;
+  pages?: NonNullable<ExtractionResult['pages']>;
   warnings?: string[];
   counters?: { items: number } & Record<string, number>;
   /** Text encoding actually used for the whole file (overrides the head-based guess). */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exifDate } from '../../../workers/extractors/image/image';
 import { imageDimensions } from '../../../workers/extractors/image/dimensions';
-import { languageDataDir, stopOcr } from '../../../workers/extractors/image/ocr';
+import { languageDataDir, stopOcr } from '../../../workers/ocr/engine';
 import { fixtureDir, makeExif, makePng } from '../../helpers/fixtures';
 import { skipWhen } from '../../helpers/skip';
 import { extractInChild } from '../../helpers/child-extract';

@@ -86,7 +86,7 @@ describe('pdf extractor', () => {
   it('pages without a text layer are named in a warning', async () => {
     const r = await extractOk(fx.write('blank.pdf', await makeBlankPdf(3)));
     expect(r.text).toBe('');
-    expect(r.warnings).toEqual(['PDF has no text layer on any of its 3 pages (scanned or image-only?)']);
+    expect(r.warnings).toEqual(['PDF has no text layer on any of its 3 pages, and no image there to OCR (blank, or text drawn as shapes?)']);
   });
 
   it('encrypted: needs a password, rejects a wrong one, opens with the right one', async () => {

@@ -11,7 +11,7 @@ import { textStats } from '../../text/stats';
 import { markdownTable } from '../common';
 import type { Extractor } from '../types';
 import { imageDimensions } from './dimensions';
-import { OcrError, recognize } from './ocr';
+import { OcrError, recognize } from '../../ocr/engine';
 
 /** Formats leptonica (inside tesseract.js-core) can decode. */
 const OCR_MIMES = new Set(['image/jpeg', 'image/png', 'image/tiff', 'image/gif', 'image/webp', 'image/bmp']);

@@ -11,8 +11,9 @@ import path from 'node:path';
 import { ExtractionError, type Entity, type Table } from '../../../shared/extraction';
 import { textStats } from '../../text/stats';
 import { formatRanges, markdownTable } from '../common';
-import type { Extractor } from '../types';
+import type { ExtractionParts, Extractor } from '../types';
 import { cleanPageText, layoutText, type PdfTextItem } from './layout';
+import { DocumentOcr, MAX_IMAGE_PIXELS, textLayerState } from './page-ocr';
 import { detectTables } from './tables';
 import { loadPdfJs, pdfjsPackageDir, pdfjsVersion, type PdfJs } from './pdfjs';
 
@@ -164,7 +165,7 @@ async function readMetadata(pdfjs: PdfJs, doc: import('pdfjs-dist').PDFDocumentP
 export const pdfExtractor: Extractor = {
   name: 'pdf',
   // The pdf.js version is part of ours: its text output changes between releases.
-  version: `1.1.0+pdfjs.${pdfjsVersion()}`,
+  version: `1.2.0+pdfjs.${pdfjsVersion()}`,
   formats: ['pdf'],
   async extract(input, ctx) {
     const bytes = await input.read();
@@ -185,6 +186,9 @@ export const pdfExtractor: Extractor = {
       useWasm: false,
       enableXfa: false,
       stopAtErrors: false,
+      // Images are decoded only for OCR (page-ocr.ts); a huge one is dropped, not allocated (a 60,000² scan header on 1 KB of data).
+      maxImageSize: MAX_IMAGE_PIXELS,
+      isOffscreenCanvasSupported: false,
       disableAutoFetch: true,
       disableStream: true,
       disableRange: true,
@@ -215,10 +219,10 @@ export const pdfExtractor: Extractor = {
           { pages: total, maxPages },
         );
       }
-      const pages: Array<{ number: number; text: string }> = [];
+      const pages: NonNullable<ExtractionParts['pages']> = [];
+      const ocr = new DocumentOcr(pdfjs, doc, input.options);
       const entities: Entity[] = [];
       const tables: Table[] = [];
-      const emptyPages: number[] = [];
       const failedPages: number[] = [];
       let removedControls = 0;
       const unmappedPages: number[] = [];
@@ -228,8 +232,11 @@ export const pdfExtractor: Extractor = {
           const cleaned = cleanPageText(layoutText(items));
           removedControls += cleaned.removedControls;
           if (cleaned.removedControls) unmappedPages.push(n);
-          pages.push({ number: n, text: cleaned.text });
-          if (!cleaned.text) emptyPages.push(n);
+          // A scanned page: no text layer, or one that is garbage. A page with real text is never OCR'd.
+          const layer = textLayerState(cleaned.text, cleaned.removedControls);
+          const scan = layer === 'usable' ? undefined : await ocr.page(n, layer, stepMs);
+          pages.push(scan ? { number: n, ...scan } : { number: n, text: cleaned.text });
+
           detectTables(items).forEach((rows, k) => {
             tables.push({ name: `page ${n} table ${k + 1}`, page: n, rows: rows.map((r) => r.map((c) => cleanPageText(c).text)), hasHeader: true });
           });
@@ -262,12 +269,10 @@ export const pdfExtractor: Extractor = {
         // Attachments are a bonus; a broken name tree must not fail the text.
       }
 
-      const readable = emptyPages.filter((n) => !failedPages.includes(n));
-      if (readable.length && readable.length === total) {
-        warnings.push(`PDF has no text layer on any of its ${total} page${total === 1 ? '' : 's'} (scanned or image-only?)`);
-      } else if (readable.length) {
-        warnings.push(`PDF has no text layer on page${readable.length === 1 ? '' : 's'} ${formatRanges(readable)} (scanned?)`);
-      }
+      warnings.push(...ocr.warnings(formatRanges, total));
+      const ocrMeta = ocr.metadata();
+      if (ocrMeta) metadata.ocr = ocrMeta;
+      metadata.ocrPages = ocr.pagesRead;
       if (total === 0) warnings.push('PDF has no pages');
       if (removedControls) {
         warnings.push(
@@ -282,7 +287,8 @@ export const pdfExtractor: Extractor = {
         .join('\n\n');
       const markdown = pages
         .map((p) => {
-          const body = `## Page ${p.number}\n\n${p.text ? p.text.replace(/^(\s*)([#>])/gm, '$1\\$2') : '_(no text)_'}`;
+          const heading = p.ocr ? `## Page ${p.number} (OCR, ${p.ocr.confidence}% confidence)` : `## Page ${p.number}`;
+          const body = `${heading}\n\n${p.text ? p.text.replace(/^(\s*)([#>])/gm, '$1\\$2') : '_(no text)_'}`;
           const grids = tables.filter((t) => t.page === p.number).map((t) => `**${t.name}**\n\n${markdownTable(t.rows, true)}`);
           return [body, ...grids].join('\n\n');
         })
@@ -296,7 +302,16 @@ export const pdfExtractor: Extractor = {
         tables,
         entities,
         warnings,
-        counters: { items: total, pages: total, words: stats.words, chars: stats.chars, lines: stats.lines, links: entities.length, tables: tables.length },
+        counters: {
+          items: total,
+          pages: total,
+          words: stats.words,
+          chars: stats.chars,
+          lines: stats.lines,
+          links: entities.length,
+          tables: tables.length,
+          ocrPages: ocr.pagesRead,
+        },
       };
     } finally {
       await task.destroy().catch(() => undefined);
