@@ -34,6 +34,7 @@ import {
 } from './cli-kit.js';
 import { registerControlCommands } from './cli-control.js';
 import { partOptions, printPart, registerExportCommand, registerSearchCommand, wantsPart } from './cli-results.js';
+import { registerRemoteCommands, remoteFromFlags, remoteRunOptions } from './cli-remote.js';
 
 const addOptions = (c: Command) =>
   c
@@ -259,28 +260,30 @@ export function buildProgram(): Command {
     },
   );
 
-  program
-    .command('run')
-    .description('process queued jobs until none is left; exits 0 only if every job succeeded')
-    .addOption(dbOption())
-    .option('--concurrency <n>', 'jobs at once (default: cores)', int('concurrency', 1))
-    .option('--watch', 'keep running: watch folders and schedules, until Ctrl-C')
-    .action((o) =>
-      explainStoreFailures(o.db, async () => {
-        const engine = new Engine({ dbPath: o.db, concurrency: o.concurrency, background: !!o.watch });
-        const failed = storeFailed(engine, o.db);
-        if (engine.isPaused) {
-          await engine.close();
-          throw new CliError('The queue is paused: nothing would run. Resume it with: quarry resume');
-        }
-        if (o.watch) return watch(engine, failed);
-        const c = await runUntilDrained(engine, failed);
+  remoteRunOptions(
+    program
+      .command('run')
+      .description('process queued jobs until none is left; exits 0 only if every job succeeded')
+      .addOption(dbOption())
+      .option('--concurrency <n>', 'jobs at once (default: cores)', int('concurrency', 1))
+      .option('--watch', 'keep running: watch folders and schedules, until Ctrl-C'),
+  ).action((o) =>
+    explainStoreFailures(o.db, async () => {
+      const remote = remoteFromFlags(o);
+      const engine = new Engine({ dbPath: o.db, concurrency: o.concurrency, background: !!o.watch, ...(remote ? { remote } : {}) });
+      const failed = storeFailed(engine, o.db);
+      if (engine.isPaused) {
         await engine.close();
-        out(`${c.done - c.bad.length} of ${c.done} jobs succeeded${innerSummary(c)}`);
-        const bad = c.bad.length + c.innerBad.length;
-        if (bad) throw new CliError(`${bad} job${bad === 1 ? '' : 's'} did not succeed (see: quarry jobs --status failed)`);
-      }),
-    );
+        throw new CliError('The queue is paused: nothing would run. Resume it with: quarry resume');
+      }
+      if (o.watch) return watch(engine, failed);
+      const c = await runUntilDrained(engine, failed);
+      await engine.close();
+      out(`${c.done - c.bad.length} of ${c.done} jobs succeeded${innerSummary(c)}`);
+      const bad = c.bad.length + c.innerBad.length;
+      if (bad) throw new CliError(`${bad} job${bad === 1 ? '' : 's'} did not succeed (see: quarry jobs --status failed)`);
+    }),
+  );
 
   program
     .command('status')
@@ -418,6 +421,7 @@ export function buildProgram(): Command {
 
   registerControlCommands(program);
   registerSearchCommand(program);
+  registerRemoteCommands(program);
   return program;
 }
 

@@ -27,6 +27,8 @@ import type { SettingKey } from './store/settings.js';
 import { bulkApply, type BulkAction, type BulkFilter } from './bulk.js';
 import { jobSpoolDir, spoolRootFor } from './paths.js';
 import { jobWeight } from './job-weight.js';
+import { startRemote, type Remote, type RemoteOptions } from './remote/owner.js';
+import type { ExtractionService } from './pool.js';
 
 export interface EngineOptions {
   dbPath: string;
@@ -48,6 +50,8 @@ export interface EngineOptions {
   statsIntervalMs?: number;
   /** Run watch folders and recurring schedules (the app, the bridge, `quarry run --watch`). */
   background?: boolean;
+  /** Remote workers through Redis (main/core/remote): extractions go to them beside the local threads. */
+  remote?: RemoteOptions;
 }
 
 /** Above this many jobs in one intake, one 'jobsAdded' event replaces a 'job' event per job. */
@@ -74,6 +78,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   readonly store: JobStore;
   readonly scheduler: Scheduler;
   readonly pool: ExtractionHost | undefined;
+  /** Remote workers, when the engine was given a Redis URL. */
+  readonly remote: Remote | undefined;
   readonly definitions: DefinitionStore;
   readonly steps: StepRegistry;
   readonly watches: WatchFolders;
@@ -108,9 +114,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
     const dataDir = path.dirname(path.resolve(opts.dbPath));
     this.spoolRoot = opts.spoolRoot ?? spoolRootFor(opts.dbPath);
-    this.steps = this.pool
+    this.remote = this.pool && opts.remote ? this.startRemote(opts.remote, this.pool) : undefined;
+    const extraction: ExtractionService | undefined = this.remote?.pool ?? this.pool;
+    this.steps = extraction
       ? defaultSteps({
-          pool: this.pool,
+          pool: extraction,
           store: this.store,
           spoolRoot: this.spoolRoot,
           exportsDir: opts.exportsDir ?? path.join(dataDir, 'exports'),
@@ -124,7 +132,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       ...opts.scheduler,
       store: this.store,
       executor: opts.executor ?? pipelineExecutor({ definitions: this.definitions, steps: this.steps }),
-      concurrency: opts.concurrency ?? this.pool?.threads,
+      concurrency: this.remote ? this.remote.pool.threads : (opts.concurrency ?? this.pool?.threads),
       // Small files share worker tasks in the host: many must be in flight for that.
       weight: jobWeight,
     });
@@ -155,6 +163,24 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.on('error', (e) => {
       if (this.listenerCount('error') === 1) console.error(`quarry: ${e.message}`);
     });
+  }
+
+  /** Remote workers beside the local threads: the scheduler keeps all their threads busy. */
+  private startRemote(opts: RemoteOptions, local: ExtractionHost): Remote {
+    try {
+      return startRemote(opts, {
+        local,
+        localThreads: local.threads,
+        store: this.store,
+        onError: (e) => this.emit('error', e),
+        // Workers came or went: as many jobs at once as there are threads.
+        onCapacity: () => this.remote && this.scheduler.setConcurrency(this.remote.pool.threads),
+      });
+    } catch (err) {
+      this.store.close();
+      void local.destroy();
+      throw err;
+    }
   }
 
   start(): this {
@@ -327,6 +353,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     clearInterval(this.scheduleTimer);
     await this.watches.stop();
     await this.scheduler.stop({ abort });
+    await this.remote?.close();
     await this.pool?.close();
     await Promise.all(this.removals);
     this.store.close();

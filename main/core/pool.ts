@@ -50,6 +50,11 @@ export interface RunOptions {
    * ignores it.
    */
   alone?: boolean;
+  /**
+   * The job this extraction is for: lets it run on a remote worker
+   * (remote/split-pool.ts), whose outcome is tied to the job's attempt.
+   */
+  job?: { id: string; sizeBytes: number | null };
 }
 
 /** A job that was in flight when the extraction host died: it runs alone until it is cleared or charged. */

@@ -60,7 +60,14 @@ export function extractStep(deps: ExtractStepDeps): StepExecutor {
     const groupable = job.sizeBytes !== null && job.sizeBytes <= GROUP_MAX_BYTES;
     const out = await deps.pool.run(
       { path: job.sourcePath, options, spoolDir },
-      { signal: ctx.signal, small: groupable, alone, ...(onProgress ? { onProgress } : {}), ...(ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}) },
+      {
+        signal: ctx.signal,
+        small: groupable,
+        alone,
+        job: { id: job.id, sizeBytes: job.sizeBytes },
+        ...(onProgress ? { onProgress } : {}),
+        ...(ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}),
+      },
     );
     const startedAt = state.startedAt ?? out.startedAt;
     const timing = { ...(startedAt ? { startedAt } : {}), ...(out.finishedAt ? { finishedAt: out.finishedAt } : {}) };

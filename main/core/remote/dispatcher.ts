@@ -1,0 +1,307 @@
+/**
+ * The owner's side of remote extraction: sends a claimed job's extraction to
+ * the BullMQ queue, waits for its outcome, and hands it back to the
+ * scheduler exactly as the local host would. Quarry's scheduler stays the one
+ * retry policy: BullMQ makes one attempt (`attempts: 1`) and a stalled task
+ * is failed, not re-delivered (`maxStalledCount: 0`); the scheduler decides.
+ *
+ * Exactly once in the store: each dispatch carries a fresh attempt token, and
+ * only the outcome with the token of the dispatch the owner waits for
+ * settles it, once. Anything else (late, duplicate, after a cancel) is dropped.
+ *
+ * Reconciliation:
+ * - a sweep asks Redis for every task in flight (and at once after Redis
+ *   comes back): finished ones whose event was missed settle, vanished ones
+ *   are sent again with the same token;
+ * - the owner restarted: a job claimed again whose task is still in the queue
+ *   (waiting, running, or finished while the owner was away) is adopted, not
+ *   sent twice.
+ */
+import { randomUUID } from 'node:crypto';
+import { Job as BullJob, Queue, QueueEvents, Worker as BullWorker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { ExtractionError, type ProgressMessage, type WorkerOutcome } from '../../../shared/extraction.js';
+import { bullConnection, redisClient, type RedisConfig } from './connection.js';
+import { keys, outcomeSchema, progressSchema, TASKS_QUEUE, type RemoteOutcome, type RemoteTask } from './protocol.js';
+
+export interface DispatcherOptions {
+  redis: RedisConfig;
+  /** A stalled task's lock lasts this long (default 10 s): how soon a dead worker's task runs elsewhere. */
+  lockMs?: number;
+  /** How often in-flight tasks are checked against Redis (default 3 s). */
+  sweepMs?: number;
+  /** A finished task nobody waits for: is its job still to run (pending or running)? If not, it is removed. */
+  isWanted?: (jobId: string) => boolean;
+  onError?: (err: Error) => void;
+  /** An outcome was dropped (late, duplicate, unknown): counted for the Workers view and tests. */
+  onDropped?: (jobId: string, why: string) => void;
+  /** Which worker ran an attempt (outcome accepted). */
+  onRanBy?: (jobId: string, worker: string) => void;
+}
+
+export type DispatchRequest = Omit<RemoteTask, 'token'>;
+
+interface Flight {
+  task: RemoteTask;
+  resolve: (o: WorkerOutcome & { ok: true }) => void;
+  reject: (e: unknown) => void;
+  onProgress?: (p: ProgressMessage) => void;
+  sentAt: number;
+}
+
+const SETTLED_STATES = new Set(['completed', 'failed']);
+
+export class RemoteDispatcher {
+  readonly queue: Queue;
+  private readonly events: QueueEvents;
+  /** Runs BullMQ's stalled-task check even when no worker is alive to run it. */
+  private readonly stallChecker: BullWorker;
+  private readonly pub: Redis;
+  private readonly flights = new Map<string, Flight>();
+  private readonly sweepTimer: NodeJS.Timeout;
+  private sweeping = false;
+  private readonly removals = new Set<Promise<void>>();
+  private closed = false;
+  /** Outcomes dropped since start (late or duplicate). */
+  dropped = 0;
+
+  constructor(private readonly opts: DispatcherOptions) {
+    const connection = bullConnection(opts.redis);
+    const prefix = opts.redis.prefix;
+    const lockDuration = opts.lockMs ?? 10_000;
+    this.queue = new Queue(TASKS_QUEUE, { connection, prefix });
+    this.events = new QueueEvents(TASKS_QUEUE, { connection, prefix });
+    this.stallChecker = new BullWorker(TASKS_QUEUE, undefined, {
+      connection,
+      prefix,
+      autorun: false,
+      maxStalledCount: 0,
+      lockDuration,
+      stalledInterval: Math.max(500, Math.round(lockDuration / 2)),
+    });
+    this.pub = redisClient(opts.redis);
+    const onError = (e: Error) => this.opts.onError?.(e);
+    this.queue.on('error', onError);
+    this.events.on('error', onError);
+    this.stallChecker.on('error', onError);
+    this.pub.on('error', onError);
+    this.events.on('completed', ({ jobId, returnvalue }) => this.receive(jobId, returnvalue));
+    this.events.on('failed', ({ jobId, failedReason }) => void this.lost(jobId, failedReason));
+    this.events.on('progress', ({ jobId, data }) => this.progress(jobId, data));
+    // Back from a Redis restart: what happened meanwhile is read from Redis, not from events.
+    this.pub.on('ready', () => void this.sweep());
+    this.stallChecker.startStalledCheckTimer().catch(onError);
+    this.sweepTimer = setInterval(() => void this.sweep(), opts.sweepMs ?? 3000);
+    this.sweepTimer.unref();
+  }
+
+  get inFlight(): number {
+    return this.flights.size;
+  }
+
+  get redis(): Redis {
+    return this.pub;
+  }
+
+  /** Runs one extraction on some worker; settles like ExtractionService.run. */
+  run(req: DispatchRequest, opts: { signal?: AbortSignal; onProgress?: (p: ProgressMessage) => void }): Promise<WorkerOutcome & { ok: true }> {
+    if (this.closed) return Promise.reject(new ExtractionError('cancelled', 'Quarry is closing.'));
+    if (opts.signal?.aborted) return Promise.reject(opts.signal.reason);
+    return new Promise((resolve, reject) => {
+      const task: RemoteTask = { ...req, token: randomUUID() };
+      const old = this.flights.get(task.jobId);
+      if (old) old.reject(new ExtractionError('internal', 'Sent again before its earlier attempt ended.'));
+      const flight: Flight = { task, resolve, reject, onProgress: opts.onProgress, sentAt: Date.now() };
+      this.flights.set(task.jobId, flight);
+      opts.signal?.addEventListener('abort', () => this.abort(flight, opts.signal!.reason), { once: true });
+      this.send(flight).catch((e) => this.settle(flight, () => reject(asExtractionError(e))));
+    });
+  }
+
+  /** Adds the task, or adopts one already in Redis for the same job (see the reconciliation notes above). */
+  private async send(flight: Flight): Promise<void> {
+    const { task } = flight;
+    const existing = await BullJob.fromId(this.queue, task.jobId);
+    if (existing) {
+      const state = await existing.getState();
+      const same = sameWork(existing.data as Partial<RemoteTask>, task);
+      if (same && state === 'completed') return this.receive(task.jobId, existing.returnvalue, { adopt: true });
+      if (same && !SETTLED_STATES.has(state) && state !== 'unknown') {
+        flight.task = { ...task, token: String((existing.data as RemoteTask).token) };
+        return;
+      }
+      await existing.remove().catch(() => undefined);
+    }
+    await this.add(task);
+  }
+
+  private add(task: RemoteTask) {
+    return this.queue.add('extract', task, {
+      jobId: task.jobId,
+      attempts: 1,
+      // The owner removes what it consumed; these bound what an owner that never came back leaves.
+      removeOnComplete: { age: 7 * 86_400 },
+      removeOnFail: { age: 7 * 86_400 },
+    });
+  }
+
+  /**
+   * An outcome arrived (an event, a sweep, an adoption) in BullMQ task
+   * `taskId`: it settles its job's flight if the token matches, once.
+   */
+  private receive(taskId: string, raw: unknown, { adopt = false } = {}): void {
+    const parsed = outcomeSchema.safeParse(raw);
+    if (!parsed.success) {
+      const flight = this.flights.get(taskId);
+      if (flight)
+        this.settle(flight, () =>
+          flight.reject(new ExtractionError('internal', `A worker sent an outcome Quarry cannot read: ${parsed.error.issues[0]?.message}`)),
+        );
+      return this.forget(taskId, 'unreadable outcome');
+    }
+    const outcome = parsed.data;
+    const flight = this.flights.get(outcome.jobId);
+    if (!flight) return this.unclaimed(outcome.jobId, taskId);
+    if (adopt) flight.task = { ...flight.task, token: outcome.token };
+    if (outcome.token !== flight.task.token) return this.forget(taskId, 'an earlier attempt');
+    this.settle(flight, () => this.deliver(flight, outcome));
+    void this.removeTask(taskId);
+  }
+
+  private deliver(flight: Flight, { outcome, worker }: RemoteOutcome): void {
+    this.opts.onRanBy?.(flight.task.jobId, worker);
+    if (outcome.ok) flight.resolve(outcome as WorkerOutcome & { ok: true });
+    else flight.reject(new ExtractionError(outcome.error.code, outcome.error.message, { ...outcome.error.details, worker }));
+  }
+
+  /**
+   * BullMQ failed the task: its worker died or stopped answering (its lock
+   * ran out), or the worker refused it. Like the extraction host dying, this
+   * is charged by the scheduler's crash rule, not as an attempt.
+   */
+  private async lost(jobId: string, reason: string): Promise<void> {
+    const flight = this.flights.get(jobId);
+    if (!flight) return;
+    const job = await BullJob.fromId(this.queue, jobId).catch(() => undefined);
+    if (this.flights.get(jobId) !== flight) return;
+    // A late event of an earlier task under the same id (removed and sent again since).
+    if (job && (job.data as RemoteTask).token !== flight.task.token) return this.drop(jobId, 'an earlier attempt failed');
+    if (job && (await job.getState().catch(() => 'failed')) !== 'failed') return;
+    this.settle(flight, () =>
+      flight.reject(
+        new ExtractionError('host_crashed', `The remote worker running this file was lost (${reason}); it will run again.`, {
+          alone: flight.task.alone,
+          how: `worker lost: ${reason}`,
+        }),
+      ),
+    );
+    void this.removeTask(jobId);
+  }
+
+  private progress(jobId: string, data: unknown): void {
+    const flight = this.flights.get(jobId);
+    const p = progressSchema.safeParse(data);
+    if (flight && p.success && p.data.token === flight.task.token) flight.onProgress?.({ processed: p.data.processed, total: p.data.total });
+  }
+
+  /** Cancelled (or Quarry closing): the flight ends now; a cancel also stops the worker's work. */
+  private abort(flight: Flight, reason: unknown): void {
+    if (this.flights.get(flight.task.jobId) !== flight) return;
+    this.settle(flight, () => flight.reject(reason));
+    // Quarry closing: the task keeps running, and the next start adopts its outcome.
+    if ((reason as Error)?.name === 'ShutdownSignal') return;
+    const { jobId, token } = flight.task;
+    void this.pub.publish(keys(this.opts.redis.prefix).cancel, JSON.stringify({ jobId, token })).catch(() => undefined);
+    void this.removeTask(jobId);
+  }
+
+  private settle(flight: Flight, then: () => void): void {
+    if (this.flights.get(flight.task.jobId) !== flight) return;
+    this.flights.delete(flight.task.jobId);
+    then();
+  }
+
+  /** A finished task no flight waits for: kept if it is its job's own task and the job will be claimed again (adopted then). */
+  private unclaimed(jobId: string, taskId: string): void {
+    if (taskId === jobId && this.opts.isWanted?.(jobId)) return;
+    this.forget(taskId, 'no job waits for it');
+  }
+
+  private drop(jobId: string, why: string): void {
+    this.dropped++;
+    this.opts.onDropped?.(jobId, why);
+  }
+
+  private forget(taskId: string, why: string): void {
+    this.drop(taskId, why);
+    void this.removeTask(taskId);
+  }
+
+  /** Removes a finished task (close() waits for removals under way). */
+  private removeTask(taskId: string): Promise<void> {
+    const removal = this.tryRemove(taskId).finally(() => this.removals.delete(removal));
+    this.removals.add(removal);
+    return removal;
+  }
+
+  /** A running task (locked by its worker) stays: it is removed when its outcome comes. */
+  private async tryRemove(jobId: string): Promise<void> {
+    try {
+      const job = await BullJob.fromId(this.queue, jobId);
+      const flight = this.flights.get(jobId);
+      // Sent again meanwhile under the same id: that one stays.
+      if (!job || (flight && (job.data as RemoteTask).token === flight.task.token)) return;
+      await job.remove();
+    } catch {
+      // Locked by a worker still running it: it is removed when it ends.
+    }
+  }
+
+  /** Checks every flight against Redis (missed events, a Redis that lost tasks). */
+  async sweep(): Promise<void> {
+    if (this.sweeping || this.closed) return;
+    this.sweeping = true;
+    try {
+      const due = [...this.flights.values()].filter((f) => Date.now() - f.sentAt > 1000);
+      for (let i = 0; i < due.length; i += 100) await Promise.all(due.slice(i, i + 100).map((f) => this.check(f)));
+    } catch (e) {
+      this.opts.onError?.(e as Error);
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
+  private async check(flight: Flight): Promise<void> {
+    const { jobId } = flight.task;
+    const job = await BullJob.fromId(this.queue, jobId);
+    if (this.flights.get(jobId) !== flight) return;
+    if (!job) {
+      // Redis lost it (restarted without the last writes, flushed): send it again, same token.
+      await this.add(flight.task);
+      return;
+    }
+    const state = await job.getState();
+    if (state === 'completed') this.receive(jobId, job.returnvalue);
+    else if (state === 'failed') await this.lost(jobId, job.failedReason ?? 'failed');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.sweepTimer);
+    for (const f of [...this.flights.values()]) this.settle(f, () => f.reject(new ExtractionError('cancelled', 'Quarry is closing.')));
+    await Promise.allSettled([...this.removals]);
+    await Promise.allSettled([this.stallChecker.close(), this.events.close(), this.queue.close()]);
+    this.pub.disconnect();
+  }
+}
+
+/** The task in Redis is for the same work (same file, same options): its outcome may be adopted. */
+function sameWork(data: Partial<RemoteTask>, task: RemoteTask): boolean {
+  return data.path === task.path && JSON.stringify(data.options) === JSON.stringify(task.options) && data.spoolDir === task.spoolDir;
+}
+
+function asExtractionError(e: unknown): ExtractionError {
+  if (e instanceof ExtractionError) return e;
+  return new ExtractionError('internal', `The task could not be sent to Redis: ${(e as Error)?.message ?? String(e)}`);
+}

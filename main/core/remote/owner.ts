@@ -1,0 +1,97 @@
+/**
+ * Remote workers, from the owner's side, assembled: the dispatcher (tasks to
+ * BullMQ, outcomes back), the registry of live workers, and the split pool
+ * the engine's extract step uses. The engine calls `startRemote` when it is
+ * given a Redis URL (`quarry run --redis`, `npm run serve` with the setting,
+ * or the engine option `remote`).
+ */
+import type { JobStore } from '../store/job-store.js';
+import type { ExtractionService } from '../pool.js';
+import { redisConfig } from './connection.js';
+import { RemoteDispatcher } from './dispatcher.js';
+import { WorkerRegistry } from './registry.js';
+import { SplitPool } from './split-pool.js';
+import { startFileEndpoint, type FileEndpoint } from './file-endpoint.js';
+
+export interface RemoteOptions {
+  /** redis://host:6379, or rediss://:password@host:6380 for TLS with a password. */
+  redis: string;
+  /** Local threads that extract too (default: the engine's threads; 0 sends everything to workers). */
+  localThreads?: number;
+  /** Key prefix in Redis (default "quarry"): several installations may share one Redis. */
+  prefix?: string;
+  /** How long a dead worker's task waits before it runs elsewhere (BullMQ lock; default 10 s). */
+  lockMs?: number;
+  /**
+   * Serve files to workers that cannot see the owner's paths (file-endpoint.ts):
+   * the worker token, where to listen, and the URL workers reach it by
+   * (default: the address it listens on).
+   */
+  files?: { token: string; host?: string; port?: number; advertise?: string };
+}
+
+export interface Remote {
+  pool: SplitPool;
+  dispatcher: RemoteDispatcher;
+  registry: WorkerRegistry;
+  /** Which worker ran each job's latest remote attempt (the Workers view, `quarry show`). */
+  ranBy: Map<string, string>;
+  /** Resolves once the file endpoint listens (at once without one). */
+  files: Promise<FileEndpoint | undefined>;
+  close(): Promise<void>;
+}
+
+export function startRemote(
+  opts: RemoteOptions,
+  deps: { local: ExtractionService; localThreads: number; store: JobStore; onError: (e: Error) => void; onCapacity: () => void },
+): Remote {
+  const config = redisConfig(opts.redis, opts.prefix);
+  const ranBy = new Map<string, string>();
+  const dispatcher = new RemoteDispatcher({
+    redis: config,
+    lockMs: opts.lockMs,
+    onError: deps.onError,
+    isWanted: (id) => {
+      const job = deps.store.get(id);
+      return job?.status === 'pending' || job?.status === 'running';
+    },
+    onRanBy: (id, worker) => {
+      ranBy.set(id, worker);
+      if (ranBy.size > 100_000) ranBy.delete(ranBy.keys().next().value!);
+    },
+  });
+  const registry = new WorkerRegistry(dispatcher.redis, config.prefix, deps.onCapacity);
+  const pool = new SplitPool({
+    local: deps.local,
+    localThreads: opts.localThreads ?? deps.localThreads,
+    remote: dispatcher,
+    remoteThreads: () => registry.liveThreads,
+  });
+  const files = opts.files ? startFiles(opts.files, deps.store, pool, deps.onError) : Promise.resolve(undefined);
+  return {
+    pool,
+    dispatcher,
+    registry,
+    ranBy,
+    files,
+    async close() {
+      registry.close();
+      await dispatcher.close();
+      await (await files)?.close();
+    },
+  };
+}
+
+/** The endpoint listens in the background; tasks carry its URL once it does. */
+function startFiles(o: NonNullable<RemoteOptions['files']>, store: JobStore, pool: SplitPool, onError: (e: Error) => void) {
+  return startFileEndpoint({ store, token: o.token, ...(o.host ? { host: o.host } : {}), ...(o.port ? { port: o.port } : {}) }).then(
+    (endpoint) => {
+      pool.filesUrl = o.advertise ?? endpoint.url;
+      return endpoint;
+    },
+    (e: Error) => {
+      onError(new Error(`The file endpoint for workers could not start: ${e.message}`));
+      return undefined;
+    },
+  );
+}

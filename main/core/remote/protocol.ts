@@ -1,0 +1,102 @@
+/**
+ * What crosses Redis between the owner (the process that holds the job
+ * store) and `quarry worker` processes. BullMQ carries the tasks and their
+ * outcomes; everything a worker sends back is validated here like any other
+ * input, since a worker is another machine.
+ *
+ * Names:
+ * - task: one extraction, a BullMQ job in the `quarry-tasks` queue, whose
+ *   BullMQ id is the Quarry job id (at most one live task per job);
+ * - attempt token: a fresh random string per dispatch. An outcome counts only
+ *   if it carries the token of the dispatch the owner waits for, so a late or
+ *   duplicate outcome (a stalled worker, a re-sent task) is recognised and dropped.
+ */
+import { z } from 'zod';
+import { errorCodeSchema, extractionResultSchema } from '../../../shared/extraction.js';
+
+export const TASKS_QUEUE = 'quarry-tasks';
+/** Redis keys beside BullMQ's own (same prefix). */
+export const keys = (prefix: string) => ({
+  /** Pub/sub: a task to stop now (a person cancelled its job). */
+  cancel: `${prefix}:quarry:cancel`,
+  /** Hash: worker name -> its latest heartbeat (WorkerBeat, JSON). */
+  workers: `${prefix}:quarry:workers`,
+});
+
+export const taskSchema = z.object({
+  jobId: z.string().min(1),
+  token: z.string().min(8),
+  /** The job's source path as the owner sees it (a worker may map it, see path-map.ts). */
+  path: z.string().min(1),
+  options: z.record(z.string(), z.unknown()),
+  /** The owner's spool folder for the job (archive entries, attachments, full texts). */
+  spoolDir: z.string().min(1),
+  sizeBytes: z.number().int().nonnegative().nullable(),
+  timeoutMs: z.number().int().positive().optional(),
+  small: z.boolean(),
+  /** A suspect of a crash: the worker runs it with nothing else in its host. */
+  alone: z.boolean(),
+  progress: z.boolean(),
+  /** Where the worker may fetch the file's bytes when it cannot see the path (file-endpoint.ts). */
+  filesUrl: z.string().optional(),
+});
+export type RemoteTask = z.infer<typeof taskSchema>;
+
+const serializedErrorSchema = z.object({
+  code: errorCodeSchema,
+  message: z.string().max(20_000),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** A worker's answer: the extraction's outcome, who ran it, and with which extractor versions. */
+export const outcomeSchema = z.object({
+  /** The Quarry job (the task's own, echoed: a copy of a task under another BullMQ id still names its job). */
+  jobId: z.string(),
+  token: z.string(),
+  worker: z.string().max(200),
+  outcome: z.union([
+    z.object({
+      ok: z.literal(true),
+      result: extractionResultSchema,
+      sha256: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional(),
+    }),
+    z.object({ ok: z.literal(false), error: serializedErrorSchema }),
+  ]),
+});
+export type RemoteOutcome = z.infer<typeof outcomeSchema>;
+
+export const progressSchema = z.object({
+  token: z.string(),
+  processed: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+});
+
+export const cancelSchema = z.object({ jobId: z.string(), token: z.string() });
+
+/** A worker's heartbeat, written every HEARTBEAT_MS under keys().workers. */
+export const workerBeatSchema = z.object({
+  name: z.string().max(200),
+  host: z.string().max(200),
+  pid: z.number().int(),
+  threads: z.number().int().positive(),
+  version: z.string().max(50),
+  extractorVersions: z.record(z.string(), z.string()),
+  running: z.array(z.string()).max(10_000),
+  done: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  at: z.number(),
+});
+export type WorkerBeat = z.infer<typeof workerBeatSchema>;
+
+export const HEARTBEAT_MS = 2000;
+/** A worker not heard of for this long is gone: its threads no longer count. */
+export const WORKER_GONE_MS = 15_000;
+
+/**
+ * Above this, a result does not travel as a Redis value: the worker writes it
+ * to the job's spool folder (visible or uploaded) and sends a reference.
+ */
+export const MAX_INLINE_RESULT_BYTES = 1024 * 1024;

@@ -1,0 +1,90 @@
+/**
+ * The extraction service the engine uses when remote workers are on: each
+ * extraction runs either in the local extraction host or on a remote worker
+ * through the dispatcher, whichever is less loaded for its threads. Hashes
+ * (the dedup check) and extractor versions stay local: the owner holds the
+ * files and decides what is reused.
+ */
+import type { ExtractTask, WorkerOutcome } from '../../../shared/extraction.js';
+import type { ExtractionService, RunOptions } from '../pool.js';
+import type { RemoteDispatcher } from './dispatcher.js';
+
+export interface SplitPoolOptions {
+  local: ExtractionService;
+  /** Local threads that take extractions (0: everything goes remote; the local host then only hashes). */
+  localThreads: number;
+  remote: RemoteDispatcher;
+  /** Threads of the remote workers alive now. */
+  remoteThreads: () => number;
+}
+
+export class SplitPool implements ExtractionService {
+  private localInFlight = 0;
+  /** The owner's file endpoint, for workers that cannot see a path (file-endpoint.ts); set once it listens. */
+  filesUrl: string | undefined;
+
+  constructor(private readonly o: SplitPoolOptions) {}
+
+  /** What the scheduler may keep busy: local threads plus the live workers' (at least one, so work is queued). */
+  get threads(): number {
+    return Math.max(1, this.o.localThreads + this.o.remoteThreads());
+  }
+
+  run(task: ExtractTask, opts: RunOptions = {}): Promise<WorkerOutcome & { ok: true }> {
+    if (!opts.job || !task.spoolDir || this.pickLocal()) return this.runLocal(task, opts);
+    const { signal, onProgress, timeoutMs, small, alone } = opts;
+    return this.o.remote.run(
+      {
+        jobId: opts.job.id,
+        path: task.path,
+        options: task.options,
+        spoolDir: task.spoolDir,
+        sizeBytes: opts.job.sizeBytes,
+        ...(timeoutMs ? { timeoutMs } : {}),
+        small: !!small,
+        alone: !!alone,
+        progress: !!onProgress,
+        ...(this.filesUrl ? { filesUrl: this.filesUrl } : {}),
+      },
+      { signal, onProgress },
+    );
+  }
+
+  /** Local while its share of the work in flight is below its share of the threads. */
+  private pickLocal(): boolean {
+    const local = this.o.localThreads;
+    if (local <= 0) return false;
+    const remote = this.o.remoteThreads();
+    if (remote <= 0) return true;
+    return this.localInFlight / local <= this.o.remote.inFlight / remote;
+  }
+
+  private async runLocal(task: ExtractTask, opts: RunOptions): Promise<WorkerOutcome & { ok: true }> {
+    this.localInFlight++;
+    try {
+      return await this.o.local.run(task, opts);
+    } finally {
+      this.localInFlight--;
+    }
+  }
+
+  hash(file: string, signal?: AbortSignal, alone?: boolean): Promise<string> {
+    return this.o.local.hash(file, signal, alone);
+  }
+
+  extractorVersions(): Promise<Record<string, string>> {
+    return this.o.local.extractorVersions();
+  }
+
+  resize(threads: number): void {
+    this.o.local.resize(threads);
+  }
+
+  close(): Promise<void> {
+    return this.o.local.close();
+  }
+
+  destroy(): Promise<void> {
+    return this.o.local.destroy();
+  }
+}

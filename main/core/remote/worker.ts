@@ -1,0 +1,217 @@
+/**
+ * `quarry worker`: takes extraction tasks from the BullMQ queue and runs
+ * them in the same extraction host as the app (host/client.ts), so a parser
+ * that crashes takes down only the host, and the crash is reported to the
+ * owner like a local one (host_crashed, with `alone`).
+ *
+ * The worker never touches the owner's database: it gets a path, options and
+ * a spool folder; it sends back the outcome with the task's attempt token.
+ * Stopping (SIGINT/SIGTERM) takes no new task and lets the running ones
+ * finish; a second signal hands them back at once (BullMQ then reports them
+ * stalled to the owner, which runs them elsewhere without counting an attempt).
+ */
+import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { Worker as BullWorker, type Job as BullJob } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { ExtractionError, type ExtractionResult, type WorkerOutcome } from '../../../shared/extraction.js';
+import { ExtractionHost, type HostOptions } from '../host/client.js';
+import { bullConnection, redisClient, type RedisConfig } from './connection.js';
+import { fetchSource, type FetchedSource } from './file-fetch.js';
+import { toLocal, toOwner, type PathMapping } from './path-map.js';
+import { cancelSchema, HEARTBEAT_MS, keys, TASKS_QUEUE, taskSchema, type RemoteOutcome, type RemoteTask } from './protocol.js';
+import { removeBeat, writeBeat } from './registry.js';
+
+export interface RemoteWorkerOptions {
+  redis: RedisConfig;
+  name?: string;
+  threads: number;
+  maps?: PathMapping[];
+  /** Quarry's version, shown in the Workers view. */
+  version: string;
+  /** The token the owner's file endpoint asks for (never the dashboard's). */
+  fileToken?: string;
+  /** Must match the owner's lockMs: how long this worker's task lock lasts without renewal. */
+  lockMs?: number;
+  host?: HostOptions;
+  log?: (line: string) => void;
+}
+
+/** Tasks taken at once per thread: small files share a thread in groups inside the host. */
+const TASKS_PER_THREAD = 4;
+const PROGRESS_EVERY_MS = 250;
+
+export class RemoteWorker {
+  readonly name: string;
+  private readonly host: ExtractionHost;
+  private readonly bull: BullWorker;
+  private readonly sub: Redis;
+  private readonly pub: Redis;
+  private readonly running = new Map<string, { token: string; controller: AbortController }>();
+  private readonly beatTimer: NodeJS.Timeout;
+  private versions: Record<string, string> = {};
+  private done = 0;
+  private failed = 0;
+  private stopping: Promise<void> | undefined;
+
+  constructor(private readonly o: RemoteWorkerOptions) {
+    this.name = o.name ?? `${hostname()}-${process.pid}`;
+    this.host = new ExtractionHost({ threads: o.threads, onError: (e) => this.log(`extraction host: ${e.message}`), ...o.host });
+    const prefix = o.redis.prefix;
+    this.pub = redisClient(o.redis);
+    this.sub = redisClient(o.redis);
+    this.pub.on('error', (e) => this.log(`redis: ${e.message}`));
+    this.sub.on('error', () => undefined); // the same connection problem, said once by pub
+    this.sub.on('message', (_channel, message) => this.cancelled(message));
+    void this.sub.subscribe(keys(prefix).cancel).catch(() => undefined);
+    this.bull = new BullWorker(TASKS_QUEUE, (job) => this.process(job), {
+      connection: bullConnection(o.redis),
+      prefix,
+      concurrency: o.threads * TASKS_PER_THREAD,
+      lockDuration: o.lockMs ?? 10_000,
+      maxStalledCount: 0,
+      stalledInterval: Math.max(500, Math.round((o.lockMs ?? 10_000) / 2)),
+      autorun: false,
+    });
+    this.bull.on('error', (e) => this.log(`queue: ${e.message}`));
+    this.beatTimer = setInterval(() => void this.beat(), HEARTBEAT_MS);
+    this.beatTimer.unref();
+  }
+
+  async start(): Promise<void> {
+    this.host.warm();
+    this.versions = await this.host.extractorVersions();
+    await this.beat();
+    void this.bull.run().catch((e: Error) => this.log(`queue: ${e.message}`));
+    this.log(`worker ${this.name} ready: ${this.o.threads} thread(s), taking tasks`);
+  }
+
+  get activeTasks(): number {
+    return this.running.size;
+  }
+
+  /** One task: validated, its paths mapped, run in the host; the outcome carries the token. */
+  private async process(job: BullJob): Promise<RemoteOutcome> {
+    const parsed = taskSchema.safeParse(job.data);
+    if (!parsed.success) throw new ExtractionError('internal', `A task this worker cannot read: ${parsed.error.issues[0]?.message}`);
+    const task = parsed.data;
+    const controller = new AbortController();
+    this.running.set(task.jobId, { token: task.token, controller });
+    let fetched: FetchedSource | undefined;
+    try {
+      fetched = await this.source(task, controller.signal);
+      const outcome = await this.extract(task, fetched?.path ?? toLocal(task.path, this.maps), job, controller.signal);
+      outcome.ok ? this.done++ : this.failed++;
+      return { jobId: task.jobId, token: task.token, worker: this.name, outcome };
+    } finally {
+      this.running.delete(task.jobId);
+      await fetched?.dispose();
+    }
+  }
+
+  private get maps(): PathMapping[] {
+    return this.o.maps ?? [];
+  }
+
+  /** The file by its (mapped) path when this machine sees it, else its bytes from the owner. */
+  private async source(task: RemoteTask, signal: AbortSignal): Promise<FetchedSource | undefined> {
+    if (existsSync(toLocal(task.path, this.maps)) || !task.filesUrl) return undefined;
+    return fetchSource({ url: task.filesUrl, jobId: task.jobId, token: this.o.fileToken, name: task.path, sizeBytes: task.sizeBytes, signal });
+  }
+
+  private async extract(task: RemoteTask, file: string, job: BullJob, signal: AbortSignal): Promise<WorkerOutcome> {
+    let lastProgress = 0;
+    try {
+      const out = await this.host.run(
+        { path: file, options: task.options, spoolDir: toLocal(task.spoolDir, this.maps) },
+        {
+          signal,
+          small: task.small,
+          alone: task.alone,
+          ...(task.timeoutMs ? { timeoutMs: task.timeoutMs } : {}),
+          ...(task.progress
+            ? {
+                onProgress: (p) => {
+                  if (Date.now() - lastProgress < PROGRESS_EVERY_MS && p.processed < p.total) return;
+                  lastProgress = Date.now();
+                  void job.updateProgress({ token: task.token, processed: p.processed, total: p.total }).catch(() => undefined);
+                },
+              }
+            : {}),
+        },
+      );
+      return { ok: true, result: this.ownerPaths(out.result, file, task.path), ...(out.sha256 ? { sha256: out.sha256 } : {}) };
+    } catch (e) {
+      const err = e instanceof ExtractionError ? e : new ExtractionError('internal', (e as Error)?.message ?? String(e));
+      return { ok: false, error: { code: err.code, message: err.message, details: err.details } };
+    }
+  }
+
+  /** Paths the extraction wrote (children, the full text) as the owner sees them. */
+  private ownerPaths(result: ExtractionResult, file: string, ownerFile: string): ExtractionResult {
+    const back = (p: string) => (p === file ? ownerFile : toOwner(p, this.maps));
+    const fullText = (result.metadata as { fullText?: { path?: string } }).fullText;
+    return {
+      ...result,
+      ...(result.children ? { children: result.children.map((c) => ({ ...c, path: back(c.path) })) } : {}),
+      ...(fullText?.path ? { metadata: { ...result.metadata, fullText: { ...fullText, path: back(fullText.path) } } } : {}),
+    };
+  }
+
+  private cancelled(message: string): void {
+    let data: unknown;
+    try {
+      data = JSON.parse(message);
+    } catch {
+      return;
+    }
+    const c = cancelSchema.safeParse(data);
+    if (!c.success) return;
+    const r = this.running.get(c.data.jobId);
+    if (r && r.token === c.data.token) r.controller.abort(new ExtractionError('cancelled', 'Cancelled by the user.'));
+  }
+
+  private async beat(): Promise<void> {
+    try {
+      await writeBeat(this.pub, this.o.redis.prefix, {
+        name: this.name,
+        host: hostname(),
+        pid: process.pid,
+        threads: this.o.threads,
+        version: this.o.version,
+        extractorVersions: this.versions,
+        running: [...this.running.keys()],
+        done: this.done,
+        failed: this.failed,
+        at: Date.now(),
+      });
+    } catch {
+      // Redis away: the next beat says we are alive.
+    }
+  }
+
+  /**
+   * Stops taking tasks. Without `force`, running tasks finish and their
+   * outcomes go back; with it, they are abandoned to the owner (stalled).
+   */
+  stop({ force = false } = {}): Promise<void> {
+    if (force) {
+      // Not cancelled (that would read as a person's cancel): left to the owner's stall check.
+      return this.bull.close(true).then(() => this.shutdown(true));
+    }
+    this.stopping ??= this.bull.close().then(() => this.shutdown());
+    return this.stopping;
+  }
+
+  private async shutdown(force = false): Promise<void> {
+    clearInterval(this.beatTimer);
+    await removeBeat(this.pub, this.o.redis.prefix, this.name).catch(() => undefined);
+    await (force ? this.host.destroy() : this.host.close());
+    this.sub.disconnect();
+    this.pub.disconnect();
+  }
+
+  private log(line: string): void {
+    (this.o.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
+  }
+}

@@ -1,0 +1,304 @@
+/**
+ * Remote workers (main/core/remote): a real redis-server on a free loopback
+ * port, real `quarry worker` processes (dist/cli.cjs), a real owner engine
+ * and job database. Each fault ends with every job completed or failed
+ * exactly once and nothing left running. The scripted extractor
+ * (test/fixtures/workers/chaos.cjs) makes a task slow, or kill its host.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Job as BullJob, Queue } from 'bullmq';
+import { Engine, type EngineOptions } from '../../main/core/engine.js';
+import { TASKS_QUEUE } from '../../main/core/remote/protocol.js';
+import type { Job } from '../../shared/job.js';
+import { makePdf, makeZip } from '../helpers/fixtures.js';
+import { NO_REDIS_REASON, REDIS_SERVER, startRedis, type TestRedis } from '../helpers/redis.js';
+import { skipWhen } from '../helpers/skip.js';
+import { tempDbPath, tempDir } from '../helpers/tmp.js';
+import { until } from '../helpers/wait.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const CLI = path.join(ROOT, 'dist/cli.cjs');
+const CHAOS = path.resolve(import.meta.dirname, '../fixtures/workers/chaos.cjs');
+const dir = tempDir('quarry-remote-');
+/** A task lock this short: a killed worker's task runs elsewhere within seconds. */
+const LOCK_S = 2;
+
+let redis: TestRedis;
+let prefixN = 0;
+const children: ChildProcess[] = [];
+const engines: Engine[] = [];
+
+beforeAll(async () => {
+  if (REDIS_SERVER) redis = await startRedis();
+});
+afterEach(async () => {
+  for (const e of engines.splice(0)) await e.close({ abort: true }).catch(() => undefined);
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+afterAll(async () => {
+  await redis?.stop();
+});
+
+interface WorkerProc {
+  child: ChildProcess;
+  log: () => string;
+}
+
+/** A real `quarry worker`; resolves once it takes tasks. */
+async function startWorker(prefix: string, name: string, opts: { chaos?: boolean; threads?: number } = {}): Promise<WorkerProc> {
+  const args = [CLI, 'worker', '--redis', redis.url, '--redis-prefix', prefix, '--threads', String(opts.threads ?? 1), '--name', name];
+  args.push('--lock-seconds', String(LOCK_S));
+  if (opts.chaos) args.push('--extractor-bundle', CHAOS);
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let text = '';
+  child.stdout!.on('data', (d) => (text += d));
+  child.stderr!.on('data', (d) => (text += d));
+  await until(() => text.includes('taking tasks') || child.exitCode !== null, 20_000);
+  if (child.exitCode !== null) throw new Error(`quarry worker ended: ${text}`);
+  return { child, log: () => text };
+}
+
+function kill9(w: WorkerProc): Promise<void> {
+  return new Promise((resolve) => {
+    w.child.once('exit', () => resolve());
+    w.child.kill('SIGKILL');
+  });
+}
+
+function newPrefix(): string {
+  return `t${process.pid}x${prefixN++}`;
+}
+
+function owner(prefix: string, opts: Partial<EngineOptions> & { chaos?: boolean; localThreads?: number; dbPath?: string } = {}): Engine {
+  const { chaos, localThreads = 0, dbPath, ...rest } = opts;
+  const e = new Engine({
+    dbPath: dbPath ?? tempDbPath(dir),
+    spoolRoot: path.join(dir, 'spool'),
+    pool: { threads: 1, ...(chaos ? { filename: CHAOS } : {}) },
+    scheduler: { backoff: { baseMs: 5, maxMs: 20 }, pollIntervalMs: 100 },
+    remote: { redis: redis.url, prefix, localThreads, lockMs: LOCK_S * 1000 },
+    ...rest,
+  });
+  engines.push(e);
+  return e;
+}
+
+/** Every job ended once: completed or failed (never both, never twice), none left pending or running. */
+function expectSettledOnce(e: Engine, jobs: Job[]): void {
+  for (const j of jobs) {
+    const job = e.store.get(j.id)!;
+    expect(['completed', 'failed'], `${job.fileName}: ${job.status}`).toContain(job.status);
+    const ends = e.store.events(j.id).filter((ev) => ev.toStatus === 'completed' || ev.toStatus === 'failed');
+    expect(ends, job.fileName ?? '').toHaveLength(1);
+  }
+  expect(e.store.stats().byStatus.running).toBe(0);
+  expect(e.store.stats().byStatus.pending).toBe(0);
+}
+
+function chaosJobs(e: Engine, n: number, options: Record<string, unknown>): Job[] {
+  return e.store.add(
+    Array.from({ length: n }, (_, i) => ({
+      sourcePath: path.join(dir, `chaos-${prefixN}-${i}.txt`),
+      sizeBytes: 100,
+      options: { tag: `t${i}`, ...options },
+    })),
+  );
+}
+
+async function tasksLeft(prefix: string): Promise<number> {
+  const q = new Queue(TASKS_QUEUE, { connection: { url: redis.url }, prefix });
+  try {
+    const counts = await q.getJobCounts('wait', 'active', 'completed', 'failed', 'delayed', 'prioritized');
+    return Object.values(counts).reduce((a, b) => a + b, 0);
+  } finally {
+    await q.close();
+  }
+}
+
+/** The export, without what differs between two runs of the same files (ids, times, spool paths). */
+async function normalizedExport(e: Engine, out: string): Promise<unknown[]> {
+  const summary = await e.exportTo(out, 'jsonl');
+  return readFileSync(summary.file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const { id: _id, completedAt: _c, sourcePath: _s, ...rest } = JSON.parse(line);
+      return rest;
+    })
+    .sort((a, b) => `${a.fileName}${a.contentHash}`.localeCompare(`${b.fileName}${b.contentHash}`));
+}
+
+async function makeFolder(): Promise<string> {
+  const folder = path.join(dir, 'folder');
+  mkdirSync(folder, { recursive: true });
+  for (let i = 0; i < 12; i++) writeFileSync(path.join(folder, `note-${i}.txt`), `Note ${i}: remote workers extract this line.\n`.repeat(i + 1));
+  writeFileSync(path.join(folder, 'table.csv'), 'name,count\nalpha,1\nbeta,2\n');
+  writeFileSync(path.join(folder, 'report.pdf'), await makePdf({ pages: [['First page', 'of a report'], ['Second page']], title: 'Report' }));
+  writeFileSync(
+    path.join(folder, 'bundle.zip'),
+    makeZip([
+      ['inner/a.txt', 'entry a'],
+      ['b.csv', 'x,y\n1,2\n'],
+    ]),
+  );
+  return folder;
+}
+
+describe('remote workers on BullMQ and Redis', skipWhen(!REDIS_SERVER, NO_REDIS_REASON), () => {
+  it('a folder processed by two `quarry worker` processes exports the same as a local run', async () => {
+    const folder = await makeFolder();
+    const local = new Engine({ dbPath: tempDbPath(dir), spoolRoot: path.join(dir, 'spool'), pool: { threads: 2 } });
+    engines.push(local);
+    await local.addPaths([folder]);
+    local.start();
+    await local.drained();
+    const expected = await normalizedExport(local, path.join(dir, 'out-local'));
+
+    const prefix = newPrefix();
+    await Promise.all([startWorker(prefix, 'w1'), startWorker(prefix, 'w2')]);
+    const e = owner(prefix);
+    await e.addPaths([folder]);
+    e.start();
+    await e.drained();
+    const got = await normalizedExport(e, path.join(dir, 'out-remote'));
+    expect(got).toEqual(expected);
+    expect(got.length).toBeGreaterThanOrEqual(16); // 14 files and the zip's 2 entries
+    // Both workers took tasks, and the owner extracted nothing itself.
+    const ran = new Set(
+      e
+        .list({ limit: 100 })
+        .map((j) => e.remote!.ranBy.get(j.id))
+        .filter(Boolean),
+    );
+    expect([...ran].sort()).toEqual(['w1', 'w2']);
+    expect(await tasksLeft(prefix)).toBe(0);
+  }, 90_000);
+
+  it('a worker killed with kill -9 mid-task: the task runs on another worker, its attempt not counted', async () => {
+    const prefix = newPrefix();
+    const doomed = await startWorker(prefix, 'doomed', { chaos: true });
+    const e = owner(prefix, { chaos: true });
+    const log = path.join(dir, `kill-${prefix}.log`);
+    const [job] = chaosJobs(e, 1, { mode: 'slow', steps: 40, stepMs: 100, log });
+    e.start();
+    await until(() => existsSync(log) && readFileSync(log, 'utf8').includes('start'), 20_000);
+    await kill9(doomed);
+    await startWorker(prefix, 'rescuer', { chaos: true });
+    await until(() => e.get(job!.id).status === 'completed', 40_000);
+    const done = e.get(job!.id);
+    expect(done.retryCount).toBe(0);
+    expect(e.remote!.ranBy.get(job!.id)).toBe('rescuer');
+    const released = e.history(job!.id).filter((ev) => ev.fromStatus === 'running' && ev.toStatus === 'pending');
+    expect(released).toEqual([expect.objectContaining({ errorCode: 'host_crashed' })]);
+    await e.drained();
+    expectSettledOnce(e, [job!]);
+  }, 60_000);
+
+  it('a file that kills the extraction host on a worker fails as extractor_crashed; the others complete', async () => {
+    const prefix = newPrefix();
+    await startWorker(prefix, 'w', { chaos: true, threads: 2 });
+    const e = owner(prefix, { chaos: true });
+    const ok = chaosJobs(e, 4, { mode: 'slow', steps: 3, stepMs: 30 });
+    const [poison] = e.store.add([{ sourcePath: path.join(dir, `poison-${prefix}`), sizeBytes: 100, options: { tag: 'poison', mode: 'kill' } }]);
+    e.start();
+    await e.drained();
+    for (const j of ok) expect(e.get(j.id).status).toBe('completed');
+    const p = e.get(poison!.id);
+    expect(p.status).toBe('failed');
+    expect(p.errorCode).toBe('extractor_crashed');
+    expectSettledOnce(e, [...ok, poison!]);
+  }, 60_000);
+
+  it('a task delivered twice completes its job once; the second outcome is dropped', async () => {
+    const prefix = newPrefix();
+    await Promise.all([startWorker(prefix, 'a', { chaos: true }), startWorker(prefix, 'b', { chaos: true })]);
+    const e = owner(prefix, { chaos: true });
+    const [job] = chaosJobs(e, 1, { mode: 'slow', steps: 10, stepMs: 100 });
+    e.start();
+    // The task as the owner sent it, delivered a second time under another id (a re-send, a partition).
+    const q = new Queue(TASKS_QUEUE, { connection: { url: redis.url }, prefix });
+    let original: BullJob | undefined;
+    await until(() => e.get(job!.id).status === 'running', 10_000);
+    for (let i = 0; i < 100 && !original; i++) {
+      original = await BullJob.fromId(q, job!.id);
+      if (!original) await new Promise((r) => setTimeout(r, 50));
+    }
+    await q.add('extract', original!.data, { jobId: `${job!.id}-copy`, attempts: 1 });
+    await e.drained();
+    await until(() => e.remote!.dispatcher.dropped >= 1, 15_000);
+    expectSettledOnce(e, [job!]);
+    expect(e.get(job!.id).status).toBe('completed');
+    expect(e.history(job!.id).filter((ev) => ev.toStatus === 'running')).toHaveLength(1);
+    await q.close();
+  }, 60_000);
+
+  it('cancel reaches a running remote task and stops its work', async () => {
+    const prefix = newPrefix();
+    await startWorker(prefix, 'w', { chaos: true });
+    const e = owner(prefix, { chaos: true });
+    const beat = path.join(dir, `beat-${prefix}`);
+    const [job] = chaosJobs(e, 1, { mode: 'hang', heartbeat: beat });
+    e.start();
+    await until(() => existsSync(beat), 20_000);
+    e.cancel(job!.id);
+    // The worker's thread stops: its heartbeat file stops growing.
+    let last = -1;
+    await until(() => {
+      const size = readFileSync(beat).length;
+      const still = size === last;
+      last = size;
+      return still;
+    }, 10_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(readFileSync(beat).length).toBe(last);
+    expect(e.get(job!.id).status).toBe('cancelled');
+    expect(e.store.stats().byStatus.running).toBe(0);
+    // The worker's outcome (cancelled) came to nobody: its task is removed, not left in Redis.
+    await until(() => e.remote!.dispatcher.dropped >= 1, 10_000);
+  }, 60_000);
+
+  it('Redis restarted mid-run (AOF on): nothing is lost, every job ends once', async () => {
+    const prefix = newPrefix();
+    await startWorker(prefix, 'w', { chaos: true, threads: 2 });
+    const e = owner(prefix, { chaos: true });
+    const jobs = chaosJobs(e, 12, { mode: 'slow', steps: 5, stepMs: 100 });
+    e.start();
+    await until(() => e.list({ status: 'completed', limit: 100 }).length >= 2, 20_000);
+    await redis.restart();
+    await e.drained();
+    expectSettledOnce(e, jobs);
+    for (const j of jobs) expect(e.get(j.id).status).toBe('completed');
+  }, 90_000);
+
+  it('the owner killed with kill -9 and restarted adopts the outcomes that arrived meanwhile', async () => {
+    const prefix = newPrefix();
+    await startWorker(prefix, 'w', { chaos: true, threads: 2 });
+    const db = tempDbPath(dir);
+    const log = path.join(dir, `owner-${prefix}.log`);
+    const seed = new Engine({ dbPath: db, pool: { threads: 1, filename: CHAOS } });
+    const jobs = chaosJobs(seed, 4, { mode: 'slow', steps: 10, stepMs: 100, log });
+    await seed.close();
+    const args = [CLI, 'run', '--db', db, '--redis', redis.url, '--redis-prefix', prefix, '--local-threads', '0', '--lock-seconds', String(LOCK_S)];
+    const first = spawn(process.execPath, args, { stdio: 'ignore' });
+    children.push(first);
+    await until(() => existsSync(log) && (readFileSync(log, 'utf8').match(/^start/gm) ?? []).length >= 2, 20_000);
+    first.kill('SIGKILL');
+    // The worker finishes what it had while no owner listens.
+    await until(() => (readFileSync(log, 'utf8').match(/^end/gm) ?? []).length >= 2, 20_000);
+    const second = spawn(process.execPath, args, { stdio: 'ignore' });
+    children.push(second);
+    const code = await new Promise<number | null>((resolve) => second.once('exit', resolve));
+    expect(code).toBe(0);
+    const after = new Engine({ dbPath: db, pool: { threads: 1, filename: CHAOS } });
+    engines.push(after);
+    expectSettledOnce(after, jobs);
+    // Each file ran once: the finished outcomes were adopted, not run again.
+    const starts = readFileSync(log, 'utf8').match(/^start/gm) ?? [];
+    expect(starts).toHaveLength(4);
+    expect(await tasksLeft(prefix)).toBe(0);
+  }, 90_000);
+});
