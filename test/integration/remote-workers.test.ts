@@ -119,14 +119,14 @@ async function tasksLeft(prefix: string): Promise<number> {
   }
 }
 
-/** The export, without what differs between two runs of the same files (ids, times, spool paths). */
+/** The export, without what differs between two runs of the same files (ids, the container's id, times, spool paths). */
 async function normalizedExport(e: Engine, out: string): Promise<unknown[]> {
   const summary = await e.exportTo(out, 'jsonl');
   return readFileSync(summary.file, 'utf8')
     .split('\n')
     .filter(Boolean)
     .map((line) => {
-      const { id: _id, completedAt: _c, sourcePath: _s, ...rest } = JSON.parse(line);
+      const { id: _id, completedAt: _c, sourcePath: _s, container: _p, ...rest } = JSON.parse(line);
       return rest;
     })
     .sort((a, b) => `${a.fileName}${a.contentHash}`.localeCompare(`${b.fileName}${b.contentHash}`));

@@ -170,7 +170,7 @@ export class RemoteDispatcher {
 
   private deliver(flight: Flight, { outcome, worker }: RemoteOutcome): void {
     this.opts.onRanBy?.(flight.task.jobId, worker);
-    if (outcome.ok) flight.resolve(outcome as WorkerOutcome & { ok: true });
+    if (outcome.ok) flight.resolve(ownerClock(outcome));
     else flight.reject(new ExtractionError(outcome.error.code, outcome.error.message, { ...outcome.error.details, worker }));
   }
 
@@ -294,6 +294,14 @@ export class RemoteDispatcher {
     await Promise.allSettled([this.stallChecker.close(), this.events.close(), this.queue.close()]);
     this.pub.disconnect();
   }
+}
+
+/** The worker's timing on the owner's clock: it finished now, and took as long as it says (clocks of two machines differ). */
+function ownerClock(outcome: WorkerOutcome & { ok: true }): WorkerOutcome & { ok: true } {
+  const { startedAt, finishedAt, ...rest } = outcome;
+  if (!startedAt || !finishedAt || finishedAt < startedAt) return rest;
+  const now = Date.now();
+  return { ...rest, startedAt: now - (finishedAt - startedAt), finishedAt: now };
 }
 
 /** The task in Redis is for the same work (same file, same options): its outcome may be adopted. */

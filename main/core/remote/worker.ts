@@ -140,7 +140,8 @@ export class RemoteWorker {
             : {}),
         },
       );
-      return { ok: true, result: this.ownerPaths(out.result, file, task.path), ...(out.sha256 ? { sha256: out.sha256 } : {}) };
+      const timing = out.startedAt && out.finishedAt ? { startedAt: out.startedAt, finishedAt: out.finishedAt } : {};
+      return { ok: true, result: this.ownerPaths(out.result, file, task.path), ...(out.sha256 ? { sha256: out.sha256 } : {}), ...timing };
     } catch (e) {
       const err = e instanceof ExtractionError ? e : new ExtractionError('internal', (e as Error)?.message ?? String(e));
       return { ok: false, error: { code: err.code, message: err.message, details: err.details } };
