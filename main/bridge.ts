@@ -100,6 +100,18 @@ function sendError(res: ServerResponse, err: ContractError): void {
   sendJson(res, STATUS[err.kind], err.toWire());
 }
 
+/** What a browser shows when its key is missing or old: plain HTML, no script, no inline style (the CSP holds). */
+function sendKeyPage(res: ServerResponse): void {
+  res.writeHead(401, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Quarry: open the printed address</title></head><body>' +
+      '<h1>Quarry needs its key</h1>' +
+      '<p>This address is missing the key of the running Quarry server (it may have been restarted with a new one).</p>' +
+      '<p>Open the address that <code>quarry serve</code> (or <code>npm start</code>) printed when it started: it ends with <code>?token=…</code>.</p>' +
+      '</body></html>',
+  );
+}
+
 function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -210,6 +222,8 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     }
     const auth = req.headers.authorization?.replace(/^Bearer /, '') ?? cookieToken(req);
     if (!auth || !safeEqual(auth, token)) {
+      // A person opening the page (not a script) gets a page that says what to do, not raw JSON.
+      if (req.method === 'GET' && (req.headers.accept ?? '').includes('text/html')) return sendKeyPage(res);
       return sendError(res, new ContractError('unauthorized', 'Missing or wrong token: open the URL that Quarry printed.'));
     }
     if (req.method === 'POST' && !sameOrigin(req)) {
@@ -317,10 +331,15 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     await pipeline(createReadStream(file.path), res);
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', resolve);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port ?? 0, '127.0.0.1', resolve);
+    });
+  } catch (err) {
+    unsubscribe(); // a port taken: the caller may try another, with nothing left behind
+    throw err;
+  }
   const port = () => (server.address() as AddressInfo).port;
   origin = `http://127.0.0.1:${port()}`;
 

@@ -1,10 +1,14 @@
 /**
  * `npm run serve`: the dashboard in a browser, through the local bridge.
- * Prints the URL to open (it carries this run's secret token).
+ * Prints the URL to open (it carries the secret token). The token and the
+ * port are kept in the data folder (bridge-identity.ts), so a restart does
+ * not strand a tab that is already open.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startBridge } from './bridge.js';
+import { mkdirSync } from 'node:fs';
+import { startBridge, type Bridge, type BridgeOptions } from './bridge.js';
+import { loadIdentity, saveIdentity } from './bridge-identity.js';
 import { appPaths, openEngine, VERSION } from './app-context.js';
 import { defaultDataDir } from './core/paths.js';
 
@@ -12,7 +16,7 @@ export async function serve(argv = process.argv.slice(2)): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      port: { type: 'string', default: '0' },
+      port: { type: 'string' },
       data: { type: 'string' },
       db: { type: 'string' },
       concurrency: { type: 'string' },
@@ -21,21 +25,26 @@ export async function serve(argv = process.argv.slice(2)): Promise<void> {
   });
   if (values.help) {
     console.log(
-      'Usage: quarry-serve [--port N] [--data DIR] [--db FILE] [--concurrency N]\nServes the Quarry dashboard on 127.0.0.1 and prints the URL to open.',
+      'Usage: quarry-serve [--port N] [--data DIR] [--db FILE] [--concurrency N]\nServes the Quarry dashboard on 127.0.0.1 and prints the URL to open.\nWithout --port, the port of the last run is reused when free (an open tab reconnects).',
     );
     return;
   }
   const paths = appPaths(path.resolve(values.data ?? defaultDataDir()), values.db && path.resolve(values.db));
   const engine = openEngine(paths, values.concurrency ? Number(values.concurrency) : undefined);
-  const bridge = await startBridge({
+  mkdirSync(paths.dataDir, { recursive: true });
+  const identity = loadIdentity(paths.dataDir);
+  const options: BridgeOptions = {
     engine,
     staticDir: path.join(__dirname, 'renderer'),
     intakeDir: paths.intakeDir,
     exportsDir: paths.exportsDir,
     version: VERSION,
     dbPath: paths.dbPath,
-    port: Number(values.port),
-  });
+    token: identity.token,
+    port: values.port !== undefined ? Number(values.port) : identity.port,
+  };
+  const bridge = await startOnPort(options, values.port === undefined);
+  saveIdentity(paths.dataDir, { token: bridge.token, port: bridge.port });
   console.log(`Quarry dashboard: ${bridge.url}`);
   console.log(`Data: ${paths.dataDir} (Ctrl-C to stop)`);
   const stop = async () => {
@@ -46,4 +55,15 @@ export async function serve(argv = process.argv.slice(2)): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/** Listens on the asked port; the remembered one (`fallback`) gives way to any free port when taken. */
+async function startOnPort(options: BridgeOptions, fallback: boolean): Promise<Bridge> {
+  try {
+    return await startBridge(options);
+  } catch (err) {
+    if (!fallback || !options.port || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    console.log(`Port ${options.port} (last run's) is taken; using another one.`);
+    return startBridge({ ...options, port: 0 });
+  }
 }

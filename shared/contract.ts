@@ -12,6 +12,7 @@ import { definitionInputSchema, definitionSchema } from './definitions.js';
 import { exportFilterSchema } from './export-filter.js';
 import { resultPartQuerySchema, resultPartValueSchema } from './result-parts.js';
 import { searchQuerySchema, searchResultSchema } from './search.js';
+import { statsOverviewSchema } from './stats.js';
 import { failureActionSchema, jobEventSchema, jobFilterSchema, jobSchema, jobStatsSchema, jobStatusSchema } from './job.js';
 
 const id = z.string().min(1).max(64);
@@ -82,6 +83,8 @@ export const channels = {
     output: z.object({ job: jobSchema, events: z.array(jobEventSchema) }),
   },
   'jobs.stats': { input: z.object({}).strict(), output: jobStatsSchema },
+  /** The statistics view: durations per format, failures by code, throughput over the last hour. */
+  'stats.overview': { input: z.object({}).strict(), output: statsOverviewSchema },
   'jobs.addPaths': {
     input: z
       .object({

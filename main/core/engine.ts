@@ -23,6 +23,7 @@ import { JobStore } from './store/job-store.js';
 import { readResultPart } from './result-parts.js';
 import type { ResultPartQuery, ResultPartValue } from '../../shared/result-parts.js';
 import type { SearchQuery, SearchResult } from '../../shared/search.js';
+import type { StatsOverview } from '../../shared/stats.js';
 import type { SettingKey } from './store/settings.js';
 import { bulkApply, type BulkAction, type BulkFilter } from './bulk.js';
 import { jobSpoolDir, spoolRootFor } from './paths.js';
@@ -334,6 +335,10 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   stats(): JobStats {
     return this.store.stats();
+  }
+
+  statsOverview(): StatsOverview {
+    return this.store.statsOverview();
   }
 
   /** Writes the results the filter selects (every finished file by default). */

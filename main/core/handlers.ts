@@ -74,6 +74,7 @@ export function createHandlers(engine: Engine, env: HandlerEnv): Handlers {
       return { job, events: engine.history(job.id) };
     },
     'jobs.stats': () => engine.stats(),
+    'stats.overview': () => engine.statsOverview(),
     'jobs.addPaths': async ({ paths, ...opts }) => {
       const { batch, count, jobs, rejected } = await engine.addPaths(paths, { ...opts, source: env.transport === 'electron' ? 'app' : 'browser' });
       return { added: count, batch, jobs, rejected };

@@ -9,6 +9,7 @@
  * - intake.ts: intake options, adding files, the intake report;
  * - export.ts: exporting results;
  * - automation.ts: definitions, watch folders, schedules;
+ * - overview.ts: the statistics view's numbers;
  * - errors.ts: the failures the alert region shows.
  * Pushed events are never polled for: they are batched per animation frame
  * (event-batch.ts) and each frame is folded, here, into the counts, the table
@@ -25,13 +26,15 @@ import { FrameBatcher } from './event-batch.js';
 import { createExportSlice, type ExportActions, type ExportState } from './export.js';
 import { createIntakeSlice, type IntakeActions, type IntakeState } from './intake.js';
 import { createQueuedJobActions, type QueuedJobActions } from './job-actions.js';
+import { createOverviewSlice, type OverviewActions, type OverviewState } from './overview.js';
 import { createTableSlice, type TableActions, type TableState } from './table.js';
 import { RecentlyRemoved } from './window-load.js';
 
-export interface JobsState extends ConnectionState, CountsState, TableState, BatchesState, IntakeState, ExportState, ErrorsState, AutomationState {}
+export interface JobsState
+  extends ConnectionState, CountsState, TableState, BatchesState, IntakeState, ExportState, ErrorsState, AutomationState, OverviewState {}
 
 export interface JobsActions
-  extends ConnectionActions, TableActions, BatchesActions, QueuedJobActions, IntakeActions, ExportActions, ErrorsActions, AutomationActions {}
+  extends ConnectionActions, TableActions, BatchesActions, QueuedJobActions, IntakeActions, ExportActions, ErrorsActions, AutomationActions, OverviewActions {}
 
 export type JobsStore = StoreApi<JobsState & JobsActions>;
 
@@ -68,6 +71,7 @@ export function createJobsStore(client: Client): JobsStore {
       ...createIntakeSlice(kit, feed, batches.requestProgress),
       ...createExportSlice(kit),
       ...createAutomationSlice(kit),
+      ...createOverviewSlice(kit),
       ...errors,
     };
   });

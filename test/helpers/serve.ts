@@ -17,8 +17,10 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-export async function startServe(dataDir: string, env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<Served> {
-  const child = spawn(process.execPath, [path.join(root, 'dist/serve.cjs'), '--data', dataDir, '--port', '0'], {
+/** `port`: a number is passed as --port; 'remembered' passes none (serve reuses its last port when free). */
+export async function startServe(dataDir: string, env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000, port: number | 'remembered' = 0): Promise<Served> {
+  const portArgs = port === 'remembered' ? [] : ['--port', String(port)];
+  const child = spawn(process.execPath, [path.join(root, 'dist/serve.cjs'), '--data', dataDir, ...portArgs], {
     env: { ...process.env, QUARRY_HOME: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -22,6 +22,7 @@ import { EventEmitter } from 'node:events';
 import type { ExtractionResult, Format } from '../../../shared/extraction.js';
 import type { SearchQuery, SearchResult } from '../../../shared/search.js';
 import type { ExportFilter } from '../../../shared/export-filter.js';
+import type { StatsOverview } from '../../../shared/stats.js';
 import type { Job, JobEvent, JobFilter, JobStats, JobStatus } from '../../../shared/job.js';
 import { setBatchPaused } from './batch-rules.js';
 import { complete, completeMany, type Completion } from './completion.js';
@@ -32,6 +33,7 @@ import { FinishCounter } from './finish-counter.js';
 import { add, addBatch, insert } from './insert.js';
 import * as reads from './reads.js';
 import { search } from './search.js';
+import { statsOverview } from './stats-overview.js';
 import type { JobError, NewJob, Progress, StoredResult } from './rows.js';
 import { Settings } from './settings.js';
 import * as transitions from './transitions.js';
@@ -221,6 +223,11 @@ export class JobStore extends EventEmitter<StoreEvents> {
 
   stats(now?: number): JobStats {
     return reads.stats(this.core, this.finishes, now);
+  }
+
+  /** The statistics view's numbers: counts, durations per format, failures by code, the last hour's throughput. */
+  statsOverview(now?: number): StatsOverview {
+    return statsOverview(this.core, this.finishes, now);
   }
 
   batchProgress(id: string, now?: number) {
