@@ -302,3 +302,51 @@ describe('remote workers on BullMQ and Redis', skipWhen(!REDIS_SERVER, NO_REDIS_
     expect(await tasksLeft(prefix)).toBe(0);
   }, 90_000);
 });
+
+describe('remote workers that cannot see the files', skipWhen(!REDIS_SERVER, NO_REDIS_REASON), () => {
+  const TOKEN = 'worker-token-0123456789abcdef';
+
+  async function run(workerToken: string) {
+    const share = path.join(dir, `share-${prefixN}`);
+    mkdirSync(share, { recursive: true });
+    writeFileSync(path.join(share, 'memo.txt'), 'Fetched over the file endpoint.\n'.repeat(2000));
+    writeFileSync(path.join(share, 'table.csv'), 'a,b\n1,2\n');
+    const prefix = newPrefix();
+    // The worker sees the share somewhere that does not exist: it must fetch the bytes.
+    const args = [CLI, 'worker', '--redis', redis.url, '--redis-prefix', prefix, '--threads', '1', '--name', 'far'];
+    args.push('--map', `${share}=/nonexistent/quarry-share`, '--worker-token', workerToken);
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    children.push(child);
+    let text = '';
+    child.stderr!.on('data', (d) => (text += d));
+    await until(() => text.includes('taking tasks'), 20_000);
+    const e = new Engine({
+      dbPath: tempDbPath(dir),
+      spoolRoot: path.join(dir, 'spool'),
+      pool: { threads: 1 },
+      scheduler: { backoff: { baseMs: 5, maxMs: 20 }, pollIntervalMs: 100 },
+      remote: { redis: redis.url, prefix, localThreads: 0, lockMs: LOCK_S * 1000, files: { token: TOKEN } },
+    });
+    engines.push(e);
+    await e.remote!.files;
+    const { batch } = await e.addPaths([share], { maxRetries: 1 });
+    e.start();
+    await e.drained();
+    return { e, jobs: e.list({ parentId: batch!.id, limit: 10 }) };
+  }
+
+  it('fetch the bytes from the owner with the worker token, size- and sha256-checked', async () => {
+    const { e, jobs } = await run(TOKEN);
+    expect(jobs.map((j) => j.status)).toEqual(['completed', 'completed']);
+    const memo = jobs.find((j) => j.fileName === 'memo.txt')!;
+    expect(e.store.result(memo.id)!.text).toContain('Fetched over the file endpoint.');
+    expect(e.remote!.ranBy.get(memo.id)).toBe('far');
+    expectSettledOnce(e, jobs);
+  }, 60_000);
+
+  it('a worker with the wrong token gets nothing: the jobs fail with permission_denied', async () => {
+    const { e, jobs } = await run('not-the-token-at-all-0000');
+    expect(jobs.map((j) => j.errorCode)).toEqual(['permission_denied', 'permission_denied']);
+    expectSettledOnce(e, jobs);
+  }, 60_000);
+});

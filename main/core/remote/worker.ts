@@ -97,15 +97,17 @@ export class RemoteWorker {
     const task = parsed.data;
     const controller = new AbortController();
     this.running.set(task.jobId, { token: task.token, controller });
-    let fetched: FetchedSource | undefined;
+    let fetched: FetchedSource | { error: WorkerOutcome } | undefined;
     try {
-      fetched = await this.source(task, controller.signal);
-      const outcome = await this.extract(task, fetched?.path ?? toLocal(task.path, this.maps), job, controller.signal);
+      // A file that cannot be fetched is this file's outcome, not the worker's failure (which reads as a crash).
+      fetched = await this.source(task, controller.signal).catch((e: unknown) => ({ error: asOutcome(e) }));
+      const outcome =
+        fetched && 'error' in fetched ? fetched.error : await this.extract(task, fetched?.path ?? toLocal(task.path, this.maps), job, controller.signal);
       outcome.ok ? this.done++ : this.failed++;
       return { jobId: task.jobId, token: task.token, worker: this.name, outcome };
     } finally {
       this.running.delete(task.jobId);
-      await fetched?.dispose();
+      if (fetched && 'dispose' in fetched) await fetched.dispose();
     }
   }
 
@@ -143,8 +145,7 @@ export class RemoteWorker {
       const timing = out.startedAt && out.finishedAt ? { startedAt: out.startedAt, finishedAt: out.finishedAt } : {};
       return { ok: true, result: this.ownerPaths(out.result, file, task.path), ...(out.sha256 ? { sha256: out.sha256 } : {}), ...timing };
     } catch (e) {
-      const err = e instanceof ExtractionError ? e : new ExtractionError('internal', (e as Error)?.message ?? String(e));
-      return { ok: false, error: { code: err.code, message: err.message, details: err.details } };
+      return asOutcome(e);
     }
   }
 
@@ -215,4 +216,9 @@ export class RemoteWorker {
   private log(line: string): void {
     (this.o.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
   }
+}
+
+function asOutcome(e: unknown): WorkerOutcome & { ok: false } {
+  const err = e instanceof ExtractionError ? e : new ExtractionError('internal', (e as Error)?.message ?? String(e));
+  return { ok: false, error: { code: err.code, message: err.message, details: err.details } };
 }
