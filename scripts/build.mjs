@@ -32,6 +32,8 @@ const external = [
   'tesseract.js',
   'tesseract.js-core',
   '@tesseract.js-data/eng',
+  // 7-Zip in WebAssembly: its wasm file is read from the package at run time.
+  '7z-wasm',
 ];
 
 /**

@@ -39,6 +39,7 @@ export const FORMATS = [
   'gzip',
   'bzip2',
   'xz',
+  '7z',
   'mbox',
   'epub',
   'rtf',

@@ -56,6 +56,7 @@ export const MIME: Record<Format, string> = {
   gzip: 'application/gzip',
   bzip2: 'application/x-bzip2',
   xz: 'application/x-xz',
+  '7z': 'application/x-7z-compressed',
   mbox: 'application/mbox',
   epub: 'application/epub+zip',
   rtf: 'application/rtf',
@@ -123,6 +124,7 @@ const EXTENSIONS: Record<string, Format> = {
   tb2: 'tar',
   xz: 'xz',
   txz: 'tar',
+  '7z': '7z',
   mbox: 'mbox',
   mbx: 'mbox',
   epub: 'epub',
@@ -162,9 +164,7 @@ function sniffMagic(head: Uint8Array): Found | 'zip' | 'ole2' | 'gzip' | 'bzip2'
   if (looksLikeTar(head)) return { format: 'tar', method: 'magic', mime: MIME.tar };
   const compression = compressionOf(head);
   if (compression === 'bzip2' || compression === 'xz') return compression;
-  // Compressions without a safe pure-JS reader here: named, then refused as unsupported_format.
-  const refused = (mime: string): Found => ({ format: 'unknown', method: 'magic', mime });
-  if (startsWith(head, [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c])) return refused('application/x-7z-compressed');
+  if (startsWith(head, [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c])) return { format: '7z', method: 'magic', mime: MIME['7z'] };
   const image = (mime: string): Found => ({ format: 'image', method: 'magic', mime });
   if (startsWith(head, [0xff, 0xd8, 0xff])) return image('image/jpeg');
   if (startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return image('image/png');

@@ -25,6 +25,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import Piscina from 'piscina';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -352,7 +353,7 @@ const RULES: Rule[] = [
   },
   {
     re: /^(\d+) entries ((?:\S+ \(\d+ bytes\)(?:, )?)+)$/,
-    dirs: ['tar'],
+    dirs: ['tar', '7z'],
     check: (r, m) =>
       eq(
         r.children?.map((c) => [c.name, c.size]),
@@ -367,6 +368,18 @@ const RULES: Rule[] = [
       const child = r.children?.find((c) => c.name === m[1]);
       return child ? (readFileSync(child.path, 'utf8').includes(m[2]!) ? true : `${m[1]} lacks ${m[2]}`) : `no child ${m[1]}`;
     },
+  },
+  // --- 7z ---
+  { re: /^(\S+), one solid block$/, dirs: ['7z'], check: (r, m) => eq([meta(r).methods, meta(r).blocks], [[m[1]], 1], 'coder and solid blocks') },
+  {
+    re: /^same two files as (\S+\.tgz)$/,
+    dirs: ['7z'],
+    check: (r, m) =>
+      eq(
+        r.children?.map((c) => [c.name, readFileSync(c.path, 'latin1')]),
+        tarFiles(gunzipSync(readFileSync(path.join(corpusDir, m[1]!)))),
+        'the same names and bytes as the tar',
+      ),
   },
   {
     // The member count is not checked separately: zlib reads concatenated members as one stream.
@@ -803,6 +816,25 @@ const RULES: Rule[] = [
   },
 ];
 
+/** A plain ustar archive's files as [name, content] (the corpus' small tar to compare with). */
+function tarFiles(tar: Buffer): Array<[string, string]> {
+  const files: Array<[string, string]> = [];
+  for (let at = 0; at + 512 <= tar.length && tar[at] !== 0;) {
+    const name = tar.toString('latin1', at, at + 100).replace(/\0.*$/s, '');
+    const size =
+      parseInt(
+        tar
+          .toString('latin1', at + 124, at + 136)
+          .replace(/\0.*$/s, '')
+          .trim(),
+        8,
+      ) || 0;
+    if (tar[at + 156] === 0x30 || tar[at + 156] === 0) files.push([name, tar.toString('latin1', at + 512, at + 512 + size)]);
+    at += 512 + Math.ceil(size / 512) * 512;
+  }
+  return files;
+}
+
 // --- Facts not met yet, and why ----------------------------------------------
 
 const ISSUE_15 = 'issue #15 (Extraction, second pass)';
@@ -812,10 +844,6 @@ const ISSUE_15 = 'issue #15 (Extraction, second pass)';
  * list a fact that holds, and take a fact out once it does.
  */
 const UNMET: Record<string, { reason: string; facts: string[] }> = {
-  '7z/bla.7z': {
-    reason: `${ISSUE_15}: no safe, maintained pure-JS 7z (LZMA) reader chosen yet; 7z files are refused as unsupported_format`,
-    facts: ['2 entries test1.xml', 'LZMA:16', 'same two files as tar/bla.tgz'],
-  },
   'doc/testWORD.doc': {
     reason: `${ISSUE_15}: legacy Word .doc not read yet (unsupported_format)`,
     facts: ['Title=', 'pages=2 (summary info)', 'text contains', 'header "This is the header'],
@@ -913,6 +941,7 @@ describe('real-world corpus (every manifest row)', skipWhen(!hasCorpus, noCorpus
       vcf: 'vcf',
       tar: 'tar',
       gz: 'gzip',
+      '7z': '7z',
       epub: 'epub',
       odt: 'odt',
       odp: 'odp',

@@ -19,6 +19,7 @@ import { ExtractionHost } from '../../main/core/host/client';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const corpusOcr = path.resolve(root, '../shared/corpus/ocr/testocr.png');
+const corpus7z = path.resolve(root, '../shared/corpus/7z/bla.7z');
 
 /** The folders asarUnpack names (brace lists expanded; `**\/*.node` comes with the folders that hold them). */
 function unpackedFolders(yml: string): string[] {
@@ -97,6 +98,11 @@ describe('the worker from the unpacked part of a packaged app', () => {
     const r = await extract(corpusOcr);
     expect(r.ok).toBe(true);
     if (r.ok) expect(r.result.text).toMatch(/This is a lot of 12 point text/);
+  });
+
+  it('reads a 7z archive (7-Zip in WebAssembly, its wasm read by path)', skipWhen(!existsSync(corpus7z), `${corpus7z} not found`), async () => {
+    const r = await extract(corpus7z);
+    expect(r.ok ? r.result.text : r.error.message).toMatch(/test1\.xml/);
   });
 });
 

@@ -33,6 +33,7 @@ const EXTRACTORS: readonly Entry[] = [
   { formats: ['rtf'], load: () => import('./rtf').then((m) => m.rtfExtractor) },
   { formats: ['epub'], load: () => import('./epub').then((m) => m.epubExtractor) },
   { formats: ['zip'], load: () => import('./zip').then((m) => m.zipExtractor) },
+  { formats: ['7z'], load: () => import('./sevenzip').then((m) => m.sevenZipExtractor) },
   { formats: ['tar'], load: () => import('./tar').then((m) => m.tarExtractor) },
   { formats: ['gzip', 'bzip2', 'xz'], load: () => import('./compressed').then((m) => m.compressedExtractor) },
   { formats: ['eml'], load: () => import('./email/eml').then((m) => m.emlExtractor) },

@@ -136,6 +136,7 @@ describe('worker entry: formats', () => {
       'rtf',
       'epub',
       'zip',
+      '7z',
       'tar',
       'compressed',
       'eml',
