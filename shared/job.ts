@@ -60,8 +60,12 @@ export const FAILURE_ACTIONS = ['stop_all', 'continue', 'mark_warning'] as const
 export const failureActionSchema = z.enum(FAILURE_ACTIONS);
 export type FailureAction = z.infer<typeof failureActionSchema>;
 
-/** Bits of `blocked`: why a pending job is held back. */
-export const BLOCKED = { batchPaused: 1, waitingForDependencies: 2 } as const;
+/**
+ * Bits of `blocked`: why a pending job is held back. `filling` is a batch's
+ * own: its files are still being added (a big folder is queued in chunks, and
+ * its first files run meanwhile), so it cannot end yet.
+ */
+export const BLOCKED = { batchPaused: 1, waitingForDependencies: 2, filling: 4 } as const;
 
 export const resultSummarySchema = z
   .object({

@@ -10,7 +10,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import path from 'node:path';
 import type { Rejection } from '../../shared/contract.js';
 import type { FailureAction, Job } from '../../shared/job.js';
-import type { JobStore, NewJob } from './store/job-store.js';
+import { newOwnerId, type JobStore, type NewJob } from './store/job-store.js';
 
 /** Dropped paths walked: a new job for each file found, and what was rejected. */
 export interface ExpandedPaths {
@@ -20,13 +20,37 @@ export interface ExpandedPaths {
 
 export async function expandPaths(inputs: readonly string[]): Promise<ExpandedPaths> {
   const files: NewJob[] = [];
+  const rejected = await walkPaths(inputs, (chunk) => void files.push(...chunk));
+  return { files, rejected };
+}
+
+/**
+ * The first chunk a walk hands on is small, so the first files of a big
+ * folder are queued (and start) within milliseconds; the rest go in larger
+ * chunks, each one transaction.
+ */
+const FIRST_CHUNK = 64;
+const CHUNK = 4096;
+
+/**
+ * Walks dropped paths, handing the files found to `take` in chunks while the
+ * walk goes on (the last call has `last: true`), and returns what was rejected.
+ */
+export async function walkPaths(inputs: readonly string[], take: (files: NewJob[], last: boolean) => void): Promise<Rejection[]> {
   const rejected: Rejection[] = [];
+  let buffer: NewJob[] = [];
+  let target = FIRST_CHUNK;
   // Several inputs may name the same file twice (a folder and a file in it); one cannot.
   const seen = inputs.length > 1 ? new Set<string>() : undefined;
   const addFile = (abs: string, size: number) => {
     if (seen?.has(abs)) return;
     seen?.add(abs);
-    files.push({ sourcePath: abs, fileName: path.basename(abs), sizeBytes: size });
+    buffer.push({ sourcePath: abs, fileName: path.basename(abs), sizeBytes: size });
+    if (buffer.length >= target) {
+      take(buffer, false);
+      buffer = [];
+      target = CHUNK;
+    }
   };
   for (const input of inputs) {
     const abs = path.resolve(input);
@@ -47,7 +71,8 @@ export async function expandPaths(inputs: readonly string[]): Promise<ExpandedPa
       rejected.push({ path: input, reason: 'not a regular file or folder' });
     }
   }
-  return { files, rejected };
+  take(buffer, true);
+  return rejected;
 }
 
 /**
@@ -174,31 +199,105 @@ export interface Intake {
   rejected: Rejection[];
 }
 
-/** Queues what a person dropped: one job per file, under a batch when it is a folder or several files. */
+/**
+ * Queues what a person dropped: one job per file, under a batch when it is a
+ * folder or several files. Files are queued in chunks while the walk goes on
+ * (walkPaths), so the first ones start at once; a batch is held open
+ * ("filling") until the last chunk is in, so it cannot end early.
+ */
 export async function intakePaths(store: JobStore, paths: readonly string[], opts: AddPathsOptions = {}): Promise<Intake> {
-  const { files, rejected } = await expandPaths(paths);
-  const { batch: mode = 'auto', maxChildFailures, failureAction, batchName, ...jobOpts } = opts;
-  const folder = paths.length === 1 && files.length > 0 && files[0]!.sourcePath !== path.resolve(paths[0]!);
-  const asBatch = !opts.parentId && files.length > 0 && (mode === 'always' || (mode === 'auto' && (files.length > 1 || folder)));
-  if (!asBatch) {
-    const ids = store.insert(files, { defaults: jobOpts });
-    return { batch: null, count: ids.length, jobs: ids.slice(0, 1000).map((id) => store.get(id)!), rejected };
+  const queue = new ChunkedIntake(store, paths, opts);
+  let rejected: Rejection[];
+  try {
+    rejected = await walkPaths(paths, (files, last) => queue.take(files, last));
+  } finally {
+    queue.end();
   }
-  const name = batchName ?? (folder ? path.basename(path.resolve(paths[0]!)) : `${files.length} files`);
-  const { batch, childIds } = store.addBatch(
-    {
-      fileName: name,
-      sourcePath: folder ? path.resolve(paths[0]!) : undefined,
-      source: opts.source,
-      priority: opts.priority,
-      maxChildFailures,
-      failureAction,
-      // What its files run, for display (a batch itself never runs a pipeline).
-      definition: opts.definition,
-      definitionVersion: opts.definitionVersion,
-    },
-    files,
-    jobOpts,
-  );
-  return { batch: store.get(batch.id)!, count: childIds.length, jobs: childIds.slice(0, 1000).map((id) => store.get(id)!), rejected };
+  return queue.report(rejected);
+}
+
+/** One intake's jobs, queued chunk by chunk: plain jobs, or children of a batch made with the first chunk. */
+class ChunkedIntake {
+  private started = false;
+  private batchId: string | null = null;
+  private folder = false;
+  private count = 0;
+  private readonly firstIds: string[] = [];
+  private readonly jobOpts: NewJob;
+  private readonly owner = newOwnerId();
+
+  constructor(
+    private readonly store: JobStore,
+    private readonly paths: readonly string[],
+    private readonly opts: AddPathsOptions,
+  ) {
+    // What the files' jobs share: the options that are not the batch's own.
+    const jobOpts: AddPathsOptions = { ...opts };
+    delete jobOpts.batch;
+    delete jobOpts.maxChildFailures;
+    delete jobOpts.failureAction;
+    delete jobOpts.batchName;
+    this.jobOpts = jobOpts;
+  }
+
+  take(files: NewJob[], last: boolean): void {
+    if (!files.length) return;
+    const ids = this.started ? this.insert(files) : this.begin(files, last);
+    this.started = true;
+    this.count += ids.length;
+    // The first jobs added (at most 1000), for display.
+    if (this.firstIds.length < 1000) this.firstIds.push(...ids.slice(0, 1000 - this.firstIds.length));
+  }
+
+  private insert(files: NewJob[]): string[] {
+    return this.store.insert(files, this.batchId ? { defaults: this.jobOpts, parentId: this.batchId } : { defaults: this.jobOpts });
+  }
+
+  /**
+   * The first chunk: batch or not. It holds every file found when the walk
+   * ended within it, and more than one otherwise: the same rule as when
+   * every file was known first.
+   */
+  private begin(first: NewJob[], last: boolean): string[] {
+    const mode = this.opts.batch ?? 'auto';
+    this.folder = this.paths.length === 1 && first[0]!.sourcePath !== path.resolve(this.paths[0]!);
+    const several = first.length > 1 || !last;
+    if (this.opts.parentId || !(mode === 'always' || (mode === 'auto' && (several || this.folder)))) return this.insert(first);
+    const { batch, childIds } = this.store.addBatch(
+      {
+        fileName: this.batchName(last ? first.length : undefined),
+        sourcePath: this.folder ? path.resolve(this.paths[0]!) : undefined,
+        source: this.opts.source,
+        priority: this.opts.priority,
+        maxChildFailures: this.opts.maxChildFailures,
+        failureAction: this.opts.failureAction,
+        // What its files run, for display (a batch itself never runs a pipeline).
+        definition: this.opts.definition,
+        definitionVersion: this.opts.definitionVersion,
+      },
+      first,
+      this.jobOpts,
+      // Held open until the last chunk is in.
+      last ? {} : { fillingOwner: this.owner },
+    );
+    this.batchId = batch.id;
+    return childIds;
+  }
+
+  /** The folder's name, or "N files" (while the count is not known yet, "files being added"). */
+  private batchName(count: number | undefined): string {
+    if (this.opts.batchName) return this.opts.batchName;
+    if (this.folder) return path.basename(path.resolve(this.paths[0]!));
+    return count === undefined ? 'files being added' : `${count} files`;
+  }
+
+  /** All files are in: the batch may end now, named by its count. */
+  end(): void {
+    if (this.batchId) this.store.endFilling(this.batchId, this.batchName(this.count));
+  }
+
+  report(rejected: Rejection[]): Intake {
+    const batch = this.batchId ? this.store.get(this.batchId)! : null;
+    return { batch, count: this.count, jobs: this.firstIds.map((id) => this.store.get(id)!), rejected };
+  }
 }

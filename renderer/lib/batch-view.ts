@@ -30,6 +30,11 @@ export function isPaused(job: Job): boolean {
   return (job.blocked & BLOCKED.batchPaused) !== 0;
 }
 
+/** Its files are still being added (a big folder is queued in chunks while it is walked). */
+export function isFilling(job: Job): boolean {
+  return (job.blocked & BLOCKED.filling) !== 0;
+}
+
 /** Pausing holds pending children: only worth it while some may still start. */
 export function canPause(job: Job): boolean {
   return !isPaused(job) && (job.status === 'pending' || job.status === 'running');
@@ -71,6 +76,8 @@ export function paceLabel(p: BatchProgress, job: Job, queuePaused = false): stri
   if (p.perSecond > 0) parts.push(`${p.perSecond >= 10 ? Math.round(p.perSecond) : p.perSecond.toFixed(1)} files/s`);
   // Paused (the batch or the whole queue): no time left to promise.
   if (isPaused(job) || queuePaused) parts.push('paused');
+  // More files are coming: a time left now would be too short.
+  else if (isFilling(job)) parts.push(`adding files (${job.total.toLocaleString('en')} so far)`);
   else if (p.etaMs !== null && p.etaMs > 0) parts.push(`about ${formatDuration(p.etaMs)} left`);
   return parts.join(' · ');
 }

@@ -99,7 +99,8 @@ function settleBatch(s: StoreCore, id: string): void {
   let batch = s.get(id);
   if (!batch) return;
   s.announce('changed', batch); // its counters moved
-  if (isTerminal(batch.status)) return;
+  // Files are still being added: it ends when they are all in (endFilling).
+  if (isTerminal(batch.status) || batch.blocked & BLOCKED.filling) return;
   const failed = batch.failed;
   const over = batch.maxChildFailures > 0 && failed > batch.maxChildFailures;
   if (over && batch.failureAction === 'stop_all') {
@@ -160,5 +161,25 @@ export function setBatchPaused(s: StoreCore, idOrPrefix: string, paused: boolean
     if (batch.kind !== 'batch') throw new InvalidTransitionError('claim', batch.id, batch.status, 'only batches can be paused');
     (paused ? s.sql.pauseTree : s.sql.resumeTree).run(batch.id);
     return s.changedJob(batch.id);
+  });
+}
+
+/**
+ * A batch whose files an intake is still adding (a big folder, queued in
+ * chunks so its first files start at once): it does not end while filling,
+ * even if every file added so far is done. `owner` is the intake's process:
+ * if it dies, recovery ends the filling (ownerIsDead).
+ */
+export function startFilling(s: StoreCore, batchId: string, owner: string): void {
+  s.sql.startFilling.run(owner, batchId);
+}
+
+/** All its files are in: the batch may end now (and does, if they are all done). `name` renames it (its count is known now). */
+export function endFilling(s: StoreCore, batchId: string, name?: string): Job | undefined {
+  return s.tx(() => {
+    s.sql.endFilling.run(name ?? null, batchId);
+    if (!s.get(batchId)) return undefined;
+    settleBatch(s, batchId);
+    return s.get(batchId);
   });
 }

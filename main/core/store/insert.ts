@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { BLOCKED, type Job } from '../../../shared/job.js';
 import { JobNotFoundError } from '../errors.js';
-import { addDependencies } from './batch-rules.js';
+import { addDependencies, startFilling } from './batch-rules.js';
 import type { StoreCore } from './core.js';
 import type { NewJob } from './rows.js';
 
@@ -88,9 +88,17 @@ export function add(s: StoreCore, jobs: readonly NewJob[]): Job[] {
 }
 
 /** A batch: a parent job with one child per file, in one transaction. */
-export function addBatch(s: StoreCore, parent: NewJob, children: readonly NewJob[], childDefaults: NewJob = {}): { batch: Job; childIds: string[] } {
+export function addBatch(
+  s: StoreCore,
+  parent: NewJob,
+  children: readonly NewJob[],
+  childDefaults: NewJob = {},
+  opts: { fillingOwner?: string } = {},
+): { batch: Job; childIds: string[] } {
   return s.tx(() => {
     const [batchId] = insert(s, [{ ...parent, kind: 'batch' }]);
+    // More files follow in later chunks (intake.ts): held open from the start.
+    if (opts.fillingOwner) startFilling(s, batchId!, opts.fillingOwner);
     // Children are counted once per insert (see insert), not by a trigger
     // per child, which would rewrite the batch's row 100,000 times for a large folder.
     const childIds = insert(s, children, { defaults: { source: parent.source, ...childDefaults }, parentId: batchId });

@@ -24,7 +24,7 @@ import type { SearchQuery, SearchResult } from '../../../shared/search.js';
 import type { ExportFilter } from '../../../shared/export-filter.js';
 import type { StatsOverview } from '../../../shared/stats.js';
 import type { Job, JobEvent, JobFilter, JobStats, JobStatus } from '../../../shared/job.js';
-import { setBatchPaused } from './batch-rules.js';
+import { endFilling, setBatchPaused, startFilling } from './batch-rules.js';
 import { complete, completeMany, type Completion } from './completion.js';
 import { StoreCore, type StoreEvents } from './core.js';
 import { openDatabase, type Db, type OpenOptions } from './database.js';
@@ -80,8 +80,19 @@ export class JobStore extends EventEmitter<StoreEvents> {
     return add(this.core, jobs);
   }
 
-  addBatch(parent: NewJob, children: readonly NewJob[], childDefaults: NewJob = {}): { batch: Job; childIds: string[] } {
-    return addBatch(this.core, parent, children, childDefaults);
+  /** A batch and its children; `fillingOwner`: more children follow, the batch is held open (startFilling) until endFilling. */
+  addBatch(parent: NewJob, children: readonly NewJob[], childDefaults: NewJob = {}, opts: { fillingOwner?: string } = {}): { batch: Job; childIds: string[] } {
+    return addBatch(this.core, parent, children, childDefaults, opts);
+  }
+
+  /** A batch an intake is still adding files to cannot end (see batch-rules.ts). */
+  startFilling(batchId: string, owner: string): void {
+    startFilling(this.core, batchId, owner);
+  }
+
+  /** Its files are all in: it may end now. */
+  endFilling(batchId: string, name?: string): Job | undefined {
+    return endFilling(this.core, batchId, name);
   }
 
   // ---- the scheduler's transitions (transitions.ts, completion.ts) ----------

@@ -143,6 +143,10 @@ export function prepareStatements(db: Db) {
     countChildrenIn: db.prepare(`SELECT count(*) FROM jobs WHERE parent_id = ? AND status = ?`).pluck(),
     childrenIn: db.prepare(`SELECT id FROM jobs WHERE parent_id = ? AND status IN (SELECT value FROM json_each(?))`).pluck(),
     pauseTree: db.prepare(`WITH ${TREE} UPDATE jobs SET blocked = blocked | ${BLOCKED.batchPaused} WHERE id IN (SELECT id FROM tree)`),
+    // A batch still being filled by an intake (batch-rules.ts): the intake's process holds it, as a lease.
+    startFilling: db.prepare(`UPDATE jobs SET blocked = blocked | ${BLOCKED.filling}, lease_owner = ? WHERE id = ?`),
+    endFilling: db.prepare(`UPDATE jobs SET blocked = blocked & ~${BLOCKED.filling}, lease_owner = NULL, file_name = coalesce(?, file_name) WHERE id = ?`),
+    filling: db.prepare(`SELECT id, lease_owner AS owner FROM jobs WHERE kind = 'batch' AND blocked & ${BLOCKED.filling}`),
     resumeTree: db.prepare(`WITH ${TREE} UPDATE jobs SET blocked = blocked & ~${BLOCKED.batchPaused} WHERE id IN (SELECT id FROM tree)`),
 
     // ---- reads and statistics (reads.ts) ---------------------------------------

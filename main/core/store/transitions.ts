@@ -11,7 +11,7 @@
 import type { Format } from '../../../shared/extraction.js';
 import type { Job, JobStatus } from '../../../shared/job.js';
 import { assertCan, InvalidTransitionError } from '../state-machine.js';
-import { cancelChildren, finished, parentsOf, requeue, startBatch } from './batch-rules.js';
+import { cancelChildren, endFilling, finished, parentsOf, requeue, startBatch } from './batch-rules.js';
 import type { StoreCore } from './core.js';
 import { ownerIsDead, rowToJob, type JobError, type Progress, type Row } from './rows.js';
 
@@ -98,6 +98,10 @@ export function recoverStale(s: StoreCore, now: number, ownOwner?: string): Job[
           ? finished(s, s.transition(job, 'recover', 'failed', { error, retryCount: job.retryCount }))
           : s.transition(job, 'recover', 'pending', { error, retryCount: attempt }),
       );
+    }
+    // Batches an intake was filling when its process died: they hold what got in.
+    for (const { id, owner } of s.sql.filling.all() as Array<{ id: string; owner: string | null }>) {
+      if (owner !== ownOwner && ownerIsDead(owner)) endFilling(s, id);
     }
     return recovered;
   });
