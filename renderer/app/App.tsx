@@ -2,6 +2,8 @@ import type { ReactNode } from 'react';
 import { Alerts } from '../features/alerts/Alerts.js';
 import { Banners } from '../features/alerts/Banners.js';
 import { AutomationView } from '../features/automation/AutomationView.js';
+import { ListDetail } from '../features/detail/ListDetail.js';
+import { SearchView } from '../features/search/SearchView.js';
 import { BatchesPanel } from '../features/batches/BatchesPanel.js';
 import { DropOverlay } from '../features/dropzone/DropOverlay.js';
 import { Header } from '../features/header/Header.js';
@@ -46,7 +48,11 @@ export function App() {
 function Place({ route }: { route: Route }): ReactNode {
   switch (route.view) {
     case 'jobs':
-      return <JobsTable />;
+      return (
+        <ListDetail>
+          <JobsTable />
+        </ListDetail>
+      );
     case 'batches':
       return (
         <div className={`batches-view${route.id ? ' has-open-batch' : ''}`}>
@@ -61,7 +67,11 @@ function Place({ route }: { route: Route }): ReactNode {
     case 'settings':
       return <SettingsView />;
     case 'search':
-      return <Placeholder title="Search" text="Full-text search of the extracted results." />;
+      return (
+        <ListDetail>
+          <SearchView />
+        </ListDetail>
+      );
     case 'workers':
       return <Placeholder title="Workers" text="The machines that extract for this queue." />;
   }

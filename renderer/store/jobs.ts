@@ -10,6 +10,7 @@
  * - export.ts: exporting results;
  * - automation.ts: definitions, watch folders, schedules;
  * - overview.ts: the statistics view's numbers;
+ * - detail.ts: the opened job's detail; search.ts: full-text search;
  * - errors.ts: the failures the alert region shows.
  * Pushed events are never polled for: they are batched per animation frame
  * (event-batch.ts) and each frame is folded, here, into the counts, the table
@@ -21,20 +22,44 @@ import { createAutomationSlice, type AutomationActions, type AutomationState } f
 import { createBatchesSlice, type BatchesActions, type BatchesState } from './batches.js';
 import { createConnectionSlice, type ConnectionActions, type ConnectionState } from './connection.js';
 import { createCountsSlice, type CountsState } from './counts.js';
+import { createDetailSlice, type DetailActions, type DetailState } from './detail.js';
 import { createErrorsSlice, type ErrorsActions, type ErrorsState } from './errors.js';
 import { FrameBatcher } from './event-batch.js';
 import { createExportSlice, type ExportActions, type ExportState } from './export.js';
 import { createIntakeSlice, type IntakeActions, type IntakeState } from './intake.js';
 import { createQueuedJobActions, type QueuedJobActions } from './job-actions.js';
 import { createOverviewSlice, type OverviewActions, type OverviewState } from './overview.js';
+import { createSearchSlice, type SearchActions, type SearchState } from './search.js';
 import { createTableSlice, type TableActions, type TableState } from './table.js';
 import { RecentlyRemoved } from './window-load.js';
 
 export interface JobsState
-  extends ConnectionState, CountsState, TableState, BatchesState, IntakeState, ExportState, ErrorsState, AutomationState, OverviewState {}
+  extends
+    ConnectionState,
+    CountsState,
+    TableState,
+    BatchesState,
+    IntakeState,
+    ExportState,
+    ErrorsState,
+    AutomationState,
+    OverviewState,
+    DetailState,
+    SearchState {}
 
 export interface JobsActions
-  extends ConnectionActions, TableActions, BatchesActions, QueuedJobActions, IntakeActions, ExportActions, ErrorsActions, AutomationActions, OverviewActions {}
+  extends
+    ConnectionActions,
+    TableActions,
+    BatchesActions,
+    QueuedJobActions,
+    IntakeActions,
+    ExportActions,
+    ErrorsActions,
+    AutomationActions,
+    OverviewActions,
+    DetailActions,
+    SearchActions {}
 
 export type JobsStore = StoreApi<JobsState & JobsActions>;
 
@@ -49,12 +74,13 @@ export function createJobsStore(client: Client): JobsStore {
     // Each frame of pushed events, folded in one update into the slices below that show jobs.
     const feed = new FrameBatcher((frame) => {
       removed.note(frame);
-      set((s) => ({ ...counts.fold(frame), ...table.fold(s, frame), ...batches.fold(s, frame) }));
+      set((s) => ({ ...counts.fold(frame), ...table.fold(s, frame), ...batches.fold(s, frame), ...detail.fold(s, frame) }));
       batches.followUp(frame);
     });
     const counts = createCountsSlice(kit);
     const table = createTableSlice(kit, removed);
     const batches = createBatchesSlice(kit, removed, feed);
+    const detail = createDetailSlice(kit);
     const connection = createConnectionSlice(kit, {
       feed,
       loads: [counts.load, table.load, batches.load],
@@ -72,6 +98,8 @@ export function createJobsStore(client: Client): JobsStore {
       ...createExportSlice(kit),
       ...createAutomationSlice(kit),
       ...createOverviewSlice(kit),
+      ...detail.slice,
+      ...createSearchSlice(kit),
       ...errors,
     };
   });

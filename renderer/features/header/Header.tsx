@@ -5,6 +5,7 @@ import { AddButtons } from '../dropzone/AddButtons.js';
 import { ExportButton } from '../export/ExportDialog.js';
 import { openShortcuts } from '../help/Shortcuts.js';
 import { IntakeSummary } from '../intake/IntakeSummary.js';
+import { SearchBox } from '../search/SearchBox.js';
 
 /** The toolbar: who we are, adding work, the queue switch, search, export, theme and help. */
 export function Header() {
@@ -23,8 +24,9 @@ export function Header() {
       </div>
       <AddButtons />
       <IntakeSummary />
-      {/* The search box (helper views) goes here: it takes the free width. */}
-      <div className="toolbar-search" />
+      <div className="toolbar-search">
+        <SearchBox />
+      </div>
       <div className="engine-controls">
         <PauseButton />
         <ExportButton />

@@ -1,4 +1,5 @@
 import { memo } from 'react';
+import { openFromRow } from '../detail/open-job.js';
 import type { Job } from '../../../shared/job.js';
 import { attemptsLabel, canDo, formatBytes, jobDetail, jobName, STATUS_LABEL, type RowAction } from '../../lib/job-view.js';
 import type { JobsActions } from '../../store/jobs.js';
@@ -16,6 +17,8 @@ interface Props {
   /** 1-based position in the whole table (header = 1), for aria-rowindex. */
   rowIndex: number;
   selected: boolean;
+  /** Its detail is open beside the list. */
+  open: boolean;
   // Passed in rather than selected here: 500 rows each subscribed to the
   // store would all be checked on every frame.
   act: JobsActions['act'];
@@ -23,11 +26,19 @@ interface Props {
 }
 
 /** Memoised on the job object: a frame re-renders only the rows whose job changed. */
-export const JobRow = memo(function JobRow({ job, rowIndex, selected, act, toggleSelected }: Props) {
+export const JobRow = memo(function JobRow({ job, rowIndex, selected, open, act, toggleSelected }: Props) {
   const name = jobName(job);
   const detail = jobDetail(job);
   return (
-    <tr aria-label={name} aria-rowindex={rowIndex} className={`job-row status-${job.status}`}>
+    <tr
+      aria-label={name}
+      aria-rowindex={rowIndex}
+      aria-current={open || undefined}
+      className={`job-row status-${job.status}${open ? ' is-open' : ''}`}
+      tabIndex={0}
+      onClick={(e) => openFromRow(e, job.id)}
+      onKeyDown={(e) => openFromRow(e, job.id)}
+    >
       <td className="col-select">
         <input type="checkbox" aria-label={`Select ${name}`} checked={selected} onChange={() => toggleSelected(job.id)} />
       </td>

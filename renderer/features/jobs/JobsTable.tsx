@@ -2,6 +2,7 @@ import { useRef, type FocusEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { STATUS_LABEL } from '../../lib/job-view.js';
 import { useJobs } from '../../store/context.js';
+import { useRoute } from '../../store/route.js';
 import { JobRow } from './JobRow.js';
 import { ScopeBar } from './ScopeBar.js';
 import { Toolbar } from './Toolbar.js';
@@ -14,6 +15,7 @@ export function JobsTable() {
     useShallow((s) => [s.order, s.jobs, s.selection, s.setSelection, s.act, s.toggleSelected] as const),
   );
   const scroller = useRef<HTMLDivElement>(null);
+  const openId = useRoute().id;
   const { first, last } = useVirtualRows(scroller, order.length);
   const allSelected = order.length > 0 && order.every((id) => selection.has(id));
 
@@ -66,7 +68,15 @@ export function JobsTable() {
           <tbody>
             <Spacer rows={first} />
             {order.slice(first, last).map((id, i) => (
-              <JobRow key={id} job={jobs[id]!} rowIndex={first + i + 2} selected={selection.has(id)} act={act} toggleSelected={toggleSelected} />
+              <JobRow
+                key={id}
+                job={jobs[id]!}
+                rowIndex={first + i + 2}
+                selected={selection.has(id)}
+                open={id === openId}
+                act={act}
+                toggleSelected={toggleSelected}
+              />
             ))}
             <Spacer rows={order.length - last} />
             {order.length === 0 && <EmptyRow />}

@@ -1,0 +1,195 @@
+/**
+ * Reading results in the window (issue 13), end to end in Chromium against
+ * the real bridge and engine: a job's detail opened by click and by
+ * keyboard, its text, a spreadsheet's table, a failed job's error and
+ * history, Markdown rendered without letting the document's HTML in; the
+ * detail kept by a reload and closed by Back and Esc; a search from the
+ * header whose hit opens a 14-page PDF at the hit's page with the terms
+ * marked; "no results" and a refused query told apart.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { expect, test, watchPage } from './fixture.js';
+
+const CORPUS = '/work/shared/corpus';
+const CORRUPT_PDF = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.from('garbage \x00\x01\x02 not a pdf body \xff\xfe'.repeat(20), 'latin1')]);
+/** Refusals the test provokes on purpose: Chromium logs each 4xx answer as a console error. */
+const EXPECTED_REFUSALS = [/Failed to load resource: the server responded with a status of 4\d\d/];
+
+const HOSTILE_MD = [
+  '# Field notes',
+  '',
+  'A **bold** claim and a [link](https://example.org/page) and a [bad one](javascript:alert(1)).',
+  '',
+  '<script>window.__pwned = 1</script>',
+  '',
+  '<img src="https://example.org/tracker.png" onerror="window.__pwned = 2">',
+  '',
+  '![a remote picture](https://example.org/picture.png)',
+  '',
+  '| tool | price |',
+  '| --- | ---: |',
+  '| hammer | 12.50 |',
+  '',
+].join('\n');
+
+function ui(page: Page) {
+  const jobs = page.getByRole('table', { name: 'Jobs' });
+  const detail = page.getByRole('region', { name: 'Job detail' });
+  return {
+    jobs,
+    detail,
+    row: (name: string) => jobs.getByRole('row', { name, exact: true }),
+    tab: (name: string | RegExp) => detail.getByRole('tab', { name }),
+    text: detail.getByLabel('Extracted text'),
+  };
+}
+
+test('a job opens beside the list; its text, tables, error and history read; search opens a hit at its page', async ({ page, quarry }) => {
+  const { bridge, files } = quarry;
+  const problems = watchPage(page, bridge.origin, EXPECTED_REFUSALS);
+  const { detail, row, tab, text } = ui(page);
+
+  const notes = path.join(files, 'notes.txt');
+  writeFileSync(notes, 'Quarry field notes.\nThe obsidian quarry closes at dusk; the granite one never does.\n');
+  const corrupt = path.join(files, 'corrupt.pdf');
+  writeFileSync(corrupt, CORRUPT_PDF);
+  const markdown = path.join(files, 'hostile.md');
+  writeFileSync(markdown, HOSTILE_MD);
+  const pdf = path.join(CORPUS, 'pdf/tracemonkey.pdf');
+  const xlsx = path.join(CORPUS, 'xlsx/KRISHNAPATNAM_LINE_UP.xlsx');
+  const csv = path.join(CORPUS, 'csv/normal.csv'); // 1,135 records and a header
+  await quarry.invoke('jobs.addPaths', { paths: [notes, corrupt, markdown, pdf, xlsx, csv] });
+
+  await page.goto(bridge.url);
+  for (const name of ['notes.txt', 'hostile.md', 'tracemonkey.pdf', 'KRISHNAPATNAM_LINE_UP.xlsx', 'normal.csv'])
+    await expect(row(name)).toContainText('Completed');
+  await expect(row('corrupt.pdf')).toContainText('Failed');
+
+  await test.step('a click on a row opens its detail, addressed by the URL', async () => {
+    await row('notes.txt').getByRole('cell').nth(1).click();
+    await expect(detail.getByRole('heading', { name: 'notes.txt' })).toBeVisible();
+    await expect(page).toHaveURL(/#\/jobs\/[0-9a-f-]{36}$/);
+    await expect(tab('Text')).toHaveAttribute('aria-selected', 'true');
+    await expect(text).toContainText('The obsidian quarry closes at dusk');
+    await expect(row('notes.txt')).toHaveAttribute('aria-current', 'true');
+  });
+
+  await test.step('a reload keeps it open; Back closes it', async () => {
+    await page.reload();
+    await expect(detail.getByRole('heading', { name: 'notes.txt' })).toBeVisible();
+    await expect(text).toContainText('granite one never does');
+    await page.goBack();
+    await expect(detail).toHaveCount(0);
+    await expect(page).toHaveURL(/#\/jobs$|\/$/);
+  });
+
+  await test.step('Enter on a focused row opens it; its sheet reads under its name', async () => {
+    await row('KRISHNAPATNAM_LINE_UP.xlsx').focus();
+    await page.keyboard.press('Enter');
+    await expect(detail.getByRole('heading', { name: 'KRISHNAPATNAM_LINE_UP.xlsx' })).toBeVisible();
+    await tab(/^Tables/).click();
+    await expect(page).toHaveURL(/tab=tables/);
+    const sheet = detail.getByRole('table', { name: 'KRISHNAPATNAM' });
+    await expect(sheet.getByRole('cell', { name: 'VESSELS NAME:' })).toBeVisible();
+    await expect(sheet.getByRole('cell', { name: 'MV. ORIENTE GLORIA' })).toBeVisible();
+  });
+
+  await test.step('another row opens on the same tab; a long table shows its first rows and how many more', async () => {
+    await row('normal.csv').getByRole('cell').nth(1).click();
+    await expect(detail.getByRole('heading', { name: 'normal.csv' })).toBeVisible();
+    await expect(tab(/^Tables/)).toHaveAttribute('aria-selected', 'true');
+    const grid = detail.getByRole('tabpanel').getByRole('table').first();
+    await expect(grid.getByRole('columnheader', { name: 'CONTENT TYPE' })).toBeVisible();
+    await expect(grid.getByRole('row')).toHaveCount(101); // the header and the first 100 records
+    await expect(detail.getByText('1,035 more rows')).toBeVisible();
+    await detail.getByRole('button', { name: 'Show 500 more' }).click();
+    await expect(grid.getByRole('row')).toHaveCount(601);
+    await expect(detail.getByText('535 more rows')).toBeVisible();
+    // Esc closes the detail; Back then has nothing of it left to close.
+    await page.keyboard.press('Escape');
+    await expect(detail).toHaveCount(0);
+  });
+
+  await test.step('a failed job opens on its error, and its history says what happened', async () => {
+    await row('corrupt.pdf').getByRole('cell').nth(1).click();
+    await expect(tab('Error')).toHaveAttribute('aria-selected', 'true');
+    const panel = detail.getByRole('tabpanel');
+    await expect(panel).toContainText(/PDF is damaged|invalid pdf/i);
+    await expect(panel).toContainText('Permanent');
+    await expect(panel).toContainText('1 of 4');
+    await tab('History').click();
+    const history = detail.getByRole('table', { name: 'History' });
+    await expect(history.getByRole('row', { name: /Queued/ })).toBeVisible();
+    await expect(history.getByRole('row', { name: /Started/ })).toBeVisible();
+    await expect(history.getByRole('row', { name: /Failed/ }).last()).toContainText(/running → failed/);
+    // No result tabs for a job without a result.
+    await expect(tab('Text')).toHaveCount(0);
+  });
+
+  await test.step("Markdown is rendered, and the document's HTML stays text", async () => {
+    await row('hostile.md').getByRole('cell').nth(1).click();
+    await tab('Markdown').click();
+    const md = detail.getByLabel('Markdown document');
+    await expect(md.getByRole('heading', { name: 'Field notes' })).toBeVisible();
+    await expect(md.getByRole('link', { name: 'link' })).toHaveAttribute('href', 'https://example.org/page');
+    await expect(md.getByRole('link', { name: 'bad one' })).toHaveCount(0);
+    await expect(md.getByRole('cell', { name: '12.50' })).toBeVisible();
+    await expect(md).toContainText('<script>window.__pwned = 1</script>');
+    await expect(md).toContainText('[image: a remote picture]');
+    await expect(md.locator('img, script')).toHaveCount(0);
+    expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
+  });
+
+  await test.step('search from the header: ranked hits with the terms marked', async () => {
+    await page.locator('body').click({ position: { x: 2, y: 300 } });
+    await page.keyboard.press('/');
+    const box = page.getByRole('searchbox', { name: 'Search', exact: true });
+    await expect(box).toBeFocused();
+    await box.fill('"bitwise operations"');
+    await box.press('Enter');
+    await expect(page).toHaveURL(/#\/search\?q=%22bitwise\+operations%22$/);
+    const results = page.getByRole('region', { name: 'Search results' });
+    await expect(results.getByRole('status')).toHaveText(/^Results 1–\d+ of \d+$/);
+    const first = results.getByRole('listitem').first();
+    await expect(first).toContainText('tracemonkey.pdf');
+    await expect(first).toContainText('page 11');
+    await expect(first.locator('mark').first()).toHaveText(/bitwise operations/i);
+  });
+
+  await test.step('a hit opens the file at its page, the terms marked in its text', async () => {
+    const results = page.getByRole('region', { name: 'Search results' });
+    await results.getByRole('button', { name: 'Open tracemonkey.pdf at page 11' }).click();
+    await expect(detail.getByRole('heading', { name: 'tracemonkey.pdf' })).toBeVisible();
+    await expect(page).toHaveURL(/#\/search\/[0-9a-f-]{36}\?.*page=11/);
+    await expect(detail.getByRole('spinbutton', { name: 'Page' })).toHaveValue('11');
+    await expect(detail.getByText('of 14')).toBeVisible();
+    const current = text.locator('mark.find-hit.current');
+    await expect(current).toHaveText(/bitwise operations/i);
+    await expect(current).toBeInViewport();
+    // The mark is on page 11's text, not on the first page.
+    await expect(text.getByRole('region', { name: 'Page 11' }).locator('mark.find-hit.current')).toHaveCount(1);
+    // The results stay beside it; Back closes the detail and keeps them.
+    await expect(results.getByRole('listitem').first()).toHaveAttribute('aria-current', 'true');
+    await page.goBack();
+    await expect(detail).toHaveCount(0);
+    await expect(results.getByRole('listitem').first()).toContainText('tracemonkey.pdf');
+  });
+
+  await test.step('"no results" differs from a query the backend refuses', async () => {
+    const box = page.getByRole('searchbox', { name: 'Search', exact: true });
+    await box.fill('zzyzx-nothing-like-this');
+    await box.press('Enter');
+    const results = page.getByRole('region', { name: 'Search results' });
+    await expect(results.getByRole('status')).toContainText('No results');
+    await expect(results.getByRole('alert')).toHaveCount(0);
+    await box.fill('quarry '.repeat(200));
+    await box.press('Enter');
+    await expect(results.getByRole('alert')).toContainText('The search could not run.');
+    await expect(results.getByRole('alert')).toContainText(/1000|too (big|long)/i);
+  });
+
+  expect(problems).toEqual([]);
+  expect(quarry.engineErrors).toEqual([]);
+});
