@@ -41,7 +41,6 @@ export function DetailHeader({ job, summary, removed }: { job: Job; summary: Res
         <Fact label="Format">
           {job.format ?? '—'}
           {summary && <span className="muted"> · by {summary.detection.method}</span>}
-          {summary?.detection.mime && <span className="muted"> · {summary.detection.mime}</span>}
         </Fact>
         {job.sizeBytes !== null && <Fact label="Size">{formatBytes(job.sizeBytes)}</Fact>}
         <Fact label="Duration">

@@ -102,11 +102,12 @@ export function DetailPane({ id }: { id: string }) {
                 aria-selected={t.tab === tab}
                 aria-controls="detail-tabpanel"
                 tabIndex={t.tab === tab ? 0 : -1}
-                className={t.tab === 'error' ? 'tab-error' : undefined}
+                className={t.tab === 'error' ? 'tab-error' : t.count === 0 ? 'tab-empty' : undefined}
+                title={t.count === 0 ? `No ${t.label.toLowerCase()} in this file` : undefined}
                 onClick={() => setDetailParam('tab', t.tab)}
               >
                 {t.label}
-                {t.count !== undefined && <span className="tab-count">{t.count.toLocaleString('en-US')}</span>}
+                {t.count ? <span className="tab-count">{t.count.toLocaleString('en-US')}</span> : null}
               </button>
             ))}
           </div>

@@ -73,6 +73,8 @@ function Countdown({ at }: { at: number }) {
 
 function LongText({ text, className }: { text: string; className: string }) {
   const [whole, setWhole] = useState(false);
+  // A short one-line value reads as text; a long or multi-line one gets its own scrolling box.
+  if (className === 'error-detail' && text.length <= 200 && !text.includes('\n')) return <span>{text}</span>;
   const { shown, hidden } = whole ? { shown: text, hidden: 0 } : capText(text, MESSAGE_CHARS);
   return (
     <div>
@@ -96,7 +98,6 @@ export function HistoryTab({ job, events }: { job: Job; events: JobEvent[] }) {
           <tr>
             <th scope="col">When</th>
             <th scope="col">What</th>
-            <th scope="col">Status</th>
             <th scope="col">Attempt</th>
             <th scope="col">Took</th>
             <th scope="col">Error</th>
@@ -105,13 +106,15 @@ export function HistoryTab({ job, events }: { job: Job; events: JobEvent[] }) {
         <tbody>
           {steps.map(({ event: e, label, sincePrevious, attemptMs }) => (
             <tr key={e.id} className={e.errorCode ? 'history-error' : undefined}>
-              <td className="nowrap" title={sincePrevious !== null ? `${formatDuration(sincePrevious)} after the step before` : undefined}>
-                {formatTime(e.at)}
+              <td className="nowrap" title={formatTime(e.at)}>
+                {formatTime(e.at).slice(11)}
               </td>
-              <td>{label}</td>
-              <td className="nowrap">
-                {e.fromStatus ? `${e.fromStatus} → ` : ''}
-                {e.toStatus}
+              <td>
+                {label}
+                <span className="history-transition">
+                  {e.fromStatus ? `${e.fromStatus} → ` : ''}
+                  {e.toStatus}
+                </span>
               </td>
               <td>{e.attempt || ''}</td>
               <td className="nowrap">

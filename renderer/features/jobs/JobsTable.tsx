@@ -56,10 +56,16 @@ export function JobsTable() {
               <th scope="col">File</th>
               <th scope="col">Format</th>
               <th scope="col">Status</th>
-              <th scope="col">Progress</th>
-              <th scope="col">Attempts</th>
+              <th scope="col" className="col-progress">
+                Progress
+              </th>
+              <th scope="col" className="col-attempts">
+                Attempts
+              </th>
               <th scope="col">Duration</th>
-              <th scope="col">Details</th>
+              <th scope="col" className="col-detail">
+                Details
+              </th>
               <th scope="col" className="col-actions">
                 Actions
               </th>

@@ -116,7 +116,11 @@ export function SearchView() {
           </p>
           <ol className={`search-hits${current?.loading ? ' is-stale' : ''}`} aria-label="Hits" start={(request.offset ?? 0) + 1}>
             {result.hits.map((hit, i) => (
-              <Hit key={`${hit.jobId}:${hit.page ?? ''}:${i}`} hit={hit} open={route.id === hit.jobId} />
+              <Hit
+                key={`${hit.jobId}:${hit.page ?? ''}:${i}`}
+                hit={hit}
+                open={route.id === hit.jobId && String(hit.page ?? '') === (route.params.page ?? '')}
+              />
             ))}
           </ol>
           {result.total > HITS_PER_PAGE && (
