@@ -7,7 +7,7 @@
  * header whose hit opens a 14-page PDF at the hit's page with the terms
  * marked; "no results" and a refused query told apart.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test, watchPage } from './fixture.js';
@@ -94,6 +94,15 @@ test('a job opens beside the list; its text, tables, error and history read; sea
     const sheet = detail.getByRole('table', { name: 'KRISHNAPATNAM' });
     await expect(sheet.getByRole('cell', { name: 'VESSELS NAME:' })).toBeVisible();
     await expect(sheet.getByRole('cell', { name: 'MV. ORIENTE GLORIA' })).toBeVisible();
+  });
+
+  await test.step('"Export as…" writes this file only', async () => {
+    const download = page.waitForEvent('download');
+    await detail.getByRole('combobox', { name: 'Export KRISHNAPATNAM_LINE_UP.xlsx' }).selectOption('json');
+    const records = JSON.parse(readFileSync((await (await download).path())!, 'utf8'));
+    expect(records).toHaveLength(1);
+    expect(JSON.stringify(records[0])).toContain('KRISHNAPATNAM_LINE_UP.xlsx');
+    await expect(detail.getByRole('status').filter({ hasText: 'Exported as' })).toBeVisible();
   });
 
   await test.step('another row opens on the same tab; a long table shows its first rows and how many more', async () => {

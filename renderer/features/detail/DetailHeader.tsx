@@ -4,6 +4,7 @@
  * what a person can do with it, under the same rules as the list.
  */
 import { useState } from 'react';
+import type { ExportFormat } from '../../../shared/contract.js';
 import { useShallow } from 'zustand/react/shallow';
 import type { Job } from '../../../shared/job.js';
 import { useNow } from '../../lib/clock.js';
@@ -13,6 +14,16 @@ import { useJobs } from '../../store/context.js';
 import { hasResult, type ResultSummaryPart } from '../../store/detail.js';
 import { Duration } from '../jobs/Duration.js';
 import { closeJob } from './open-job.js';
+
+/** Jobs an export writes (a cancelled or unfinished job has nothing to write). */
+const EXPORTABLE = ['completed', 'partial', 'failed'];
+const EXPORT_FORMATS: Array<[ExportFormat, string]> = [
+  ['json', 'JSON'],
+  ['jsonl', 'JSON Lines'],
+  ['csv', 'CSV'],
+  ['md', 'Markdown'],
+  ['sqlite', 'SQLite'],
+];
 
 /** Copying stops here: a clipboard is no place for a 500 MB text. */
 const COPY_MAX_CHARS = 10_000_000;
@@ -91,8 +102,15 @@ function RetryCountdown({ at }: { at: number }) {
 }
 
 function DetailActions({ job, name }: { job: Job; name: string }) {
-  const [act, rerunJob, readPart] = useJobs(useShallow((s) => [s.act, s.rerunJob, s.readPart] as const));
+  const [act, rerunJob, readPart, exportResults, exporting, lastExport] = useJobs(
+    useShallow((s) => [s.act, s.rerunJob, s.readPart, s.exportResults, s.exporting, s.lastExport] as const),
+  );
   const [note, setNote] = useState('');
+
+  // The export slice reports a failure in the alert region, and keeps the report of a success.
+  const exportLabel = `The file ${name}`;
+  const exported =
+    lastExport?.scope === exportLabel ? `Exported as ${lastExport.fileName}${lastExport.downloaded ? ' (downloaded)' : ` to ${lastExport.file}`}.` : '';
 
   const copyText = async () => {
     setNote('Copying…');
@@ -140,6 +158,26 @@ function DetailActions({ job, name }: { job: Job; name: string }) {
           Copy text
         </button>
       )}
+      {EXPORTABLE.includes(job.status) && (
+        <select
+          aria-label={`Export ${name}`}
+          value=""
+          disabled={exporting !== null}
+          onChange={(e) => {
+            setNote('');
+            void exportResults(e.target.value as ExportFormat, { filter: { ids: [job.id] }, label: exportLabel });
+          }}
+        >
+          <option value="" disabled>
+            {exporting ? 'Exporting…' : 'Export as…'}
+          </option>
+          {EXPORT_FORMATS.map(([format, label]) => (
+            <option key={format} value={format}>
+              {label}
+            </option>
+          ))}
+        </select>
+      )}
       {canDo('delete', job.status) && (
         <button
           type="button"
@@ -154,7 +192,7 @@ function DetailActions({ job, name }: { job: Job; name: string }) {
         </button>
       )}
       <span className="detail-note" role="status">
-        {note}
+        {note || exported}
       </span>
     </div>
   );
