@@ -210,6 +210,8 @@ export const events = {
   'jobs.added': z.object({ count: z.number().int(), parentId: z.string().nullable() }),
   'job.progress': z.object({ jobId: z.string(), processed: z.number().int(), total: z.number().int() }),
   'stats.changed': jobStatsSchema,
+  /** The queue was paused or resumed, or its concurrency changed (from any window, or the CLI). */
+  'engine.changed': z.object({ paused: z.boolean(), concurrency: z.number().int() }),
 } as const;
 
 export type Channel = keyof typeof channels;

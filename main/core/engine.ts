@@ -64,6 +64,8 @@ export interface EngineEvents {
   jobRemoved: [string];
   progress: [ProgressEvent];
   stats: [JobStats];
+  /** The queue's switches changed (here, or by another process through the settings). */
+  switches: [{ paused: boolean; concurrency: number }];
   drained: [];
   error: [Error];
 }
@@ -202,6 +204,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       if (paused !== this.scheduler.isPaused) {
         if (paused) this.scheduler.pause();
         else this.scheduler.resume();
+        this.announceSwitches();
       }
       if (!this.background) return;
       void this.schedules.runDue().catch((e) => this.emit('error', e));
@@ -283,6 +286,12 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.scheduler.setConcurrency(n);
     const threads = threadsFor(n);
     if (this.pool && threads > this.pool.threads) this.pool.resize(threads);
+    this.announceSwitches();
+  }
+
+  /** Tells every window the queue's switches, so none shows a stale "paused" or concurrency. */
+  private announceSwitches(): void {
+    this.emit('switches', { paused: this.scheduler.isPaused, concurrency: this.scheduler.concurrency });
   }
 
   get concurrency(): number {
@@ -297,11 +306,13 @@ export class Engine extends EventEmitter<EngineEvents> {
   pause(): void {
     this.setSetting('queue.paused', true);
     this.scheduler.pause();
+    this.announceSwitches();
   }
 
   resume(): void {
     this.setSetting('queue.paused', false);
     this.scheduler.resume();
+    this.announceSwitches();
   }
 
   // ---- reads ----------------------------------------------------------------

@@ -173,16 +173,19 @@ export function subscribeEvents(engine: Engine, push: <E extends EventName>(even
   const onAdded = (a: EventPayload<'jobs.added'>) => push('jobs.added', a);
   const onProgress = (p: EventPayload<'job.progress'>) => push('job.progress', p);
   const onStats = (s: EventPayload<'stats.changed'>) => push('stats.changed', s);
+  const onSwitches = (s: EventPayload<'engine.changed'>) => push('engine.changed', s);
   engine.on('job', onJob);
   engine.on('jobRemoved', onRemoved);
   engine.on('jobsAdded', onAdded);
   engine.on('progress', onProgress);
   engine.on('stats', onStats);
+  engine.on('switches', onSwitches);
   return () => {
     engine.off('job', onJob);
     engine.off('jobRemoved', onRemoved);
     engine.off('jobsAdded', onAdded);
     engine.off('progress', onProgress);
     engine.off('stats', onStats);
+    engine.off('switches', onSwitches);
   };
 }

@@ -78,6 +78,8 @@ export function createConnectionSlice(
         }),
         // A large intake comes as one event instead of one per job: reload the windows.
         client.on('jobs.added', () => reloadSoon()),
+        // Paused or resumed elsewhere (another window, `quarry pause`): the banner and the button follow.
+        client.on('engine.changed', (sw) => set((s) => (s.app ? { app: { ...s.app, ...sw } } : {}))),
       ];
       const transport = client.transport;
       if (transport.onLink) offs.push(transport.onLink((link) => set({ link })));

@@ -112,7 +112,7 @@ function EmptyRow() {
     : scoped
       ? `No ${status}files in this batch.`
       : filter === 'all'
-        ? 'No jobs yet. Drop files above to start.'
+        ? 'No jobs yet. Drop files or folders anywhere in this window, or use Add files.'
         : `No ${status}jobs.`;
   return (
     <tr className="empty-row">
