@@ -12,6 +12,19 @@ declare module 'pdfjs-dist/legacy/build/pdf.worker.mjs' {
   export const WorkerMessageHandler: unknown;
 }
 
+declare module 'pdfjs-dist/legacy/image_decoders/pdf.image_decoders.mjs' {
+  /** pdf.js's own JPEG decoder (baseline and progressive, grey, RGB, CMYK), in JavaScript. */
+  export class JpegImage {
+    constructor(options?: { decodeTransform?: number[] | null; colorTransform?: number });
+    parse(data: Uint8Array): void;
+    readonly width: number;
+    readonly height: number;
+    readonly numComponents: number;
+    /** Pixels at the size asked for (sampled), RGB when forceRGB. */
+    getData(opts: { width: number; height: number; forceRGB?: boolean; forceRGBA?: boolean; isSourcePDF?: boolean }): Uint8ClampedArray;
+  }
+}
+
 declare module 'yauzl/fd-slicer.js' {
   import type { EventEmitter } from 'node:events';
   import type { Readable } from 'node:stream';

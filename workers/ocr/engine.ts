@@ -28,8 +28,14 @@ type TesseractWorker = {
   worker: Worker;
 };
 
-/** What the engine prints about its own guesses, not about the image's data. */
-const ENGINE_NOTES = /^(Estimating resolution as \d+|Warning: Invalid resolution \d+ dpi\. Using \d+ instead\.|Detected \d+ diacritics)\s*$/;
+/**
+ * Lines about the image's data (libjpeg's "Corrupt JPEG data", leptonica's
+ * "Error in pixReadStreamJpeg", libpng's errors): the rest is the engine
+ * talking about its own work ("Estimating resolution as 193", page layout's
+ * "Error in boxClipToRectangle: box outside rectangle" on a photo), which
+ * says nothing about the file.
+ */
+const DECODER_LINE = /Corrupt|Premature end|JPEG|jpeg|libpng|PNG|png|TIFF|tiff|GIF|gif|webp|BMP|bmp|pixRead|decod/;
 
 /** What the engine's thread printed (see quietEngineThread), collected per recognize call. */
 let printed: string[] = [];
@@ -68,7 +74,7 @@ async function start(lang: string): Promise<TesseractWorker> {
     errorHandler: () => undefined,
   });
   worker.worker.on('message', (m: { quarryPrinted?: unknown }) => {
-    if (typeof m?.quarryPrinted === 'string' && printed.length < 100 && !ENGINE_NOTES.test(m.quarryPrinted)) printed.push(m.quarryPrinted);
+    if (typeof m?.quarryPrinted === 'string' && printed.length < 100 && DECODER_LINE.test(m.quarryPrinted)) printed.push(m.quarryPrinted);
   });
   return worker;
 }

@@ -5,6 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { exifDate } from '../../../workers/extractors/image/image';
 import { imageDimensions } from '../../../workers/extractors/image/dimensions';
 import { languageDataDir, stopOcr } from '../../../workers/ocr/engine';
+import { decodePng, probeScale, PROBE_SIDE } from '../../../workers/ocr/text-probe';
+import { renderText } from '../../helpers/scan-fixtures';
 import { fixtureDir, makeExif, makePng } from '../../helpers/fixtures';
 import { skipWhen } from '../../helpers/skip';
 import { extractInChild } from '../../helpers/child-extract';
@@ -48,6 +50,46 @@ describe('images', () => {
     expect(bad.warnings.some((w) => /not an OCR language code/.test(w))).toBe(true);
   });
 
+  describe('a probe decides whether text is likely before a full OCR pass', () => {
+    // A page of text, large enough to be probed on a smaller copy.
+    const page = renderText(['PAGE 1 OF THE TEST AND PAGE 2 OF THE TEST', 'WORDS MAKE LIFE BETTER WORDS MAKE LIFE BETTER'], 4);
+    const textPng = makePng(page.width, page.height, (x, y) => page.data[y * page.width + x]!);
+    // A "photo": smooth shapes and fine texture, no text.
+    const photoPng = makePng(1200, 900, (x, y) =>
+      Math.round(128 + 60 * Math.sin(x / 37) * Math.cos(y / 23) + 40 * Math.sin((x * y) / 900) + ((x * 7 + y * 13) % 17)),
+    );
+
+    it('only images larger than the probe copy are probed; PNG rows are decoded for it', () => {
+      expect(page.width).toBeGreaterThan(PROBE_SIDE / 0.8);
+      expect(probeScale(page.width, page.height)).toBeCloseTo(PROBE_SIDE / page.width, 5);
+      expect(probeScale(640, 480)).toBeUndefined();
+      expect(probeScale(12_000, 9_000)).toBeCloseTo(1 / 3, 5); // never shrunk past a third: small text must stay legible
+      expect(decodePng(textPng)).toEqual(page);
+      expect(decodePng(textPng.subarray(0, 40))).toBeUndefined();
+    });
+
+    it('a picture without text is not read whole, and says so; ocr: "always" reads it whole', async () => {
+      const file = fx.write('photo.png', photoPng);
+      const r = await extractOk(file);
+      expect(r.text).toBe('');
+      expect(r.metadata.ocr).toMatchObject({ skipped: 'no text likely', probe: { likely: false, width: 640, height: 480, sureWords: 0 } });
+      expect(r.warnings).toEqual([
+        'OCR skipped: a quick look at a 640×480 copy found no readable word, so the image is probably a photo without text (set ocr: "always" to read it whole)',
+      ]);
+      const always = await extractOk(file, { ocr: 'always' });
+      expect(always.metadata.ocr).not.toHaveProperty('probe');
+      expect(always.metadata.ocr).toHaveProperty('confidence');
+    }, 120_000);
+
+    it('an image with text passes the probe and gets its text from the full pass', async () => {
+      const r = await extractOk(fx.write('text.png', textPng));
+      expect(r.metadata.ocr).toMatchObject({ probe: { likely: true }, engine: 'tesseract.js' });
+      expect((r.metadata.ocr as { probe: { sureWords: number } }).probe.sureWords).toBeGreaterThanOrEqual(2);
+      expect(r.text).toContain('WORDS MAKE LIFE BETTER');
+      expect(r.text).toContain('OF THE TEST');
+    }, 120_000);
+  });
+
   it('EXIF dates become ISO 8601', () => {
     expect(exifDate('2018:07:25 16:34:23')).toBe('2018-07-25T16:34:23');
     expect(exifDate('2018:07:25 16:34:23', '+02:00')).toBe('2018-07-25T16:34:23+02:00');
@@ -75,6 +117,24 @@ describe('images', () => {
 
   const corpus = path.resolve(import.meta.dirname, '../../../../shared/corpus');
   it(
+    'a JPEG holiday photo is probed (pdf.js decodes the copy) and not read whole',
+    {
+      ...skipWhen(!existsSync(path.join(corpus, 'image')), 'the holiday photo comes from the shared corpus (../shared/corpus), which is absent here.'),
+      timeout: 120_000,
+    },
+    async () => {
+      const photo = path.join(corpus, 'image/IMG_20180725_163423-tiny.jpg');
+      const r = await extractOk(photo);
+      expect(r.metadata).toMatchObject({
+        make: 'Google',
+        model: 'Pixel',
+        ocr: { skipped: 'no text likely', probe: { likely: false, width: 640, height: 480 } },
+      });
+      const always = await extractOk(photo, { ocr: 'always' });
+      expect(always.metadata.ocr).not.toHaveProperty('skipped');
+    },
+  );
+  it(
     "the OCR engine's decoder messages never reach stderr; a damaged image says so in a warning",
     {
       ...skipWhen(
@@ -94,7 +154,8 @@ describe('images', () => {
         // Stray bytes before the quantisation tables: libjpeg and leptonica give up, with five lines of their own.
         fx.write('unreadable.jpg', Buffer.concat([jpeg.subarray(0, dqt), Buffer.from([9, 9, 9]), jpeg.subarray(dqt)])),
       ];
-      const runs = await extractInChild(files);
+      // Read whole (no probe): what the engine's decoders say about damaged data is the point here.
+      const runs = await extractInChild(files, { options: { ocr: 'always' } });
       expect(runs.stderr).not.toMatch(/Corrupt JPEG|JPEG datastream|Error in pix|cannot be read/);
       expect({ status: runs.status, signal: runs.signal }).toEqual({ status: 0, signal: null });
       const [broken, extraneous, unreadable] = runs.outcomes.map((o) => (o.ok ? o.result : undefined));

@@ -2,8 +2,9 @@
  * Images (JPEG, PNG, TIFF, HEIC/HEIF/AVIF, WebP, GIF, BMP): metadata with
  * exifr (EXIF, GPS, XMP, IPTC; camera, dates as ISO 8601, GPS as decimal
  * degrees), pixel dimensions from the container, and OCR text with its
- * confidence (tesseract.js, offline, English by default; `ocr: false`
- * skips it). An image without recognisable text gets a warning saying so.
+ * confidence (image-ocr.ts: tesseract.js, offline, English by default,
+ * after a probe for text; `ocr: false` skips it). An image without
+ * recognisable text gets a warning saying so.
  */
 import exifr from 'exifr';
 import type { Entity } from '../../../shared/extraction';
@@ -11,20 +12,7 @@ import { textStats } from '../../text/stats';
 import { markdownTable } from '../common';
 import type { Extractor } from '../types';
 import { imageDimensions } from './dimensions';
-import { OcrError, recognize } from '../../ocr/engine';
-
-/** Formats leptonica (inside tesseract.js-core) can decode. */
-const OCR_MIMES = new Set(['image/jpeg', 'image/png', 'image/tiff', 'image/gif', 'image/webp', 'image/bmp']);
-/** Below this mean confidence the "text" is noise read from a photo. */
-const MIN_CONFIDENCE = 50;
-/** Larger images are not OCRed (tesseract's memory grows with pixels). */
-const MAX_OCR_PIXELS = 50_000_000;
-
-/** The image decoders' own words (libjpeg: "Corrupt JPEG data: ..."), as one warning. */
-function damagedImage(messages: string[]): string {
-  const shown = messages.slice(0, 5).join('; ');
-  return `The image data is damaged; the decoder reported: ${shown}${messages.length > 5 ? ` (and ${messages.length - 5} more)` : ''}`;
-}
+import { imageText } from './image-ocr';
 
 type Groups = Record<string, Record<string, unknown> | undefined>;
 
@@ -84,7 +72,7 @@ function flatTags(groups: Groups, max = 400): Record<string, string | number> {
 
 export const imageExtractor: Extractor = {
   name: 'image',
-  version: '1.0.0',
+  version: '1.1.0',
   formats: ['image'],
   async extract(input, ctx) {
     const bytes = await input.read();
@@ -170,43 +158,8 @@ export const imageExtractor: Extractor = {
     for (const k of Object.keys(metadata)) if (metadata[k] === undefined) delete metadata[k];
     ctx.progress(1, 2);
 
-    let text = '';
-    let ocr: Record<string, unknown> | undefined;
-    const lang = input.options.ocrLanguage ?? 'eng';
-    if (!input.options.ocr) {
-      ocr = { skipped: 'disabled for this job' };
-    } else if (!mime || !OCR_MIMES.has(mime)) {
-      warnings.push(`OCR is not available for ${mime ?? 'this image type'} (the OCR engine cannot decode it); metadata only`);
-      ocr = { skipped: `unsupported image type ${mime}` };
-    } else if (width && height && width * height > MAX_OCR_PIXELS) {
-      warnings.push(`Image is ${width}×${height} pixels, over the ${MAX_OCR_PIXELS / 1e6} MP limit for OCR; metadata only`);
-      ocr = { skipped: 'too many pixels' };
-    } else {
-      try {
-        const r = await recognize(bytes, lang, input.options.stepTimeoutMs ?? 60_000);
-        if (r.decoderMessages.length) warnings.push(damagedImage(r.decoderMessages));
-        const recognised = r.text
-          .replace(/[ \t]+\n/g, '\n')
-          .replace(/\n{3,}/g, '\n\n')
-          .trim();
-        ocr = { engine: 'tesseract.js', language: lang, confidence: Math.round(r.confidence) };
-        if (!recognised) {
-          warnings.push('No text found in the image (OCR)');
-        } else if (r.confidence < MIN_CONFIDENCE) {
-          warnings.push(
-            `OCR found only unreliable text (mean confidence ${Math.round(r.confidence)}%, below ${MIN_CONFIDENCE}%): probably a photo without text; kept in metadata.ocr.lowConfidenceText, not in the text`,
-          );
-          ocr.lowConfidenceText = recognised.slice(0, 2000);
-        } else {
-          text = recognised;
-        }
-      } catch (err) {
-        if (err instanceof OcrError && err.decoderMessages.length) warnings.push(damagedImage(err.decoderMessages));
-        warnings.push(`OCR failed: ${(err as Error).message}`);
-        ocr = { engine: 'tesseract.js', language: lang, error: (err as Error).message };
-      }
-    }
-    if (ocr) metadata.ocr = ocr;
+    const { text, ocr } = await imageText({ bytes, mime, width, height }, input.options, warnings);
+    metadata.ocr = ocr;
 
     const rows: string[][] = [['Property', 'Value']];
     const show = (k: string, v: unknown) =>
@@ -214,7 +167,7 @@ export const imageExtractor: Extractor = {
     show('Dimensions', width && height ? `${width} × ${height}` : undefined);
     for (const k of ['make', 'model', 'lens', 'dateTimeOriginal', 'gps', 'title', 'description', 'creator', 'copyright', 'keywords', 'city', 'country'])
       show(k, metadata[k]);
-    const markdown = [markdownTable(rows, true), text ? `## Text (OCR, ${ocr?.confidence}% confidence)\n\n${text}` : ''].filter(Boolean).join('\n\n');
+    const markdown = [markdownTable(rows, true), text ? `## Text (OCR, ${String(ocr.confidence)}% confidence)\n\n${text}` : ''].filter(Boolean).join('\n\n');
 
     const entities: Entity[] = [];
     if (metadata.gps)
@@ -236,7 +189,7 @@ export const imageExtractor: Extractor = {
         items: 1,
         words: stats.words,
         chars: stats.chars,
-        ...(typeof ocr?.confidence === 'number' ? { ocrConfidence: ocr.confidence as number } : {}),
+        ...(typeof ocr.confidence === 'number' ? { ocrConfidence: ocr.confidence } : {}),
       },
     };
   },
