@@ -13,7 +13,8 @@ const forbid = (...groups) => ({
 
 const electron = [['electron'], 'Electron is used only by the thin glue in main/ (main.ts, window.ts, ipc.ts, preload.ts, host-launcher.ts).'];
 const mainLayer = [['**/main/**', '../main/*', '../../main/*'], 'Only main/ (and tests) may import main/.'];
-const workersLayer = [['**/workers/**', '../workers/*', '../../workers/*'], 'Only main/ (and tests) may import workers/.'];
+// The renderer's Workers view (renderer/features/workers) shares the name, not the layer.
+const workersLayer = [['**/workers/**', '../workers/*', '../../workers/*', '!**/features/workers/**'], 'Only main/ (and tests) may import workers/.'];
 const rendererLayer = [['**/renderer/**', '../renderer/*', '../../renderer/*'], 'Nothing imports the renderer; it talks through shared/contract.ts.'];
 const nodeBuiltins = [['node:*'], 'The renderer runs in a sandboxed page: no Node built-ins.'];
 

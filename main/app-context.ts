@@ -6,6 +6,7 @@ import path from 'node:path';
 import pkg from '../package.json';
 import { Engine } from './core/engine.js';
 import type { HostLauncher } from './core/host/launcher.js';
+import type { RemoteOptions } from './core/remote/owner.js';
 
 export const VERSION: string = pkg.version;
 
@@ -26,7 +27,8 @@ export function appPaths(dataDir: string, dbPath?: string): AppPaths {
 }
 
 /** `launcher`: how the extraction host starts (the desktop app passes a utility process; default a Node child process). */
-export function openEngine(paths: AppPaths, concurrency?: number, launcher?: HostLauncher): Engine {
+/** `remote`: extract on remote workers too (a Redis URL; see main/core/remote). */
+export function openEngine(paths: AppPaths, concurrency?: number, launcher?: HostLauncher, remote?: RemoteOptions): Engine {
   return new Engine({
     dbPath: paths.dbPath,
     concurrency,
@@ -34,5 +36,6 @@ export function openEngine(paths: AppPaths, concurrency?: number, launcher?: Hos
     spoolRoot: path.join(paths.dataDir, 'spool'),
     exportsDir: paths.exportsDir,
     ...(launcher ? { pool: { launcher } } : {}),
+    ...(remote ? { remote } : {}),
   }).start();
 }

@@ -20,17 +20,24 @@ export async function serve(argv = process.argv.slice(2)): Promise<void> {
       data: { type: 'string' },
       db: { type: 'string' },
       concurrency: { type: 'string' },
+      redis: { type: 'string' },
+      'local-threads': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
     console.log(
-      'Usage: quarry-serve [--port N] [--data DIR] [--db FILE] [--concurrency N]\nServes the Quarry dashboard on 127.0.0.1 and prints the URL to open.\nWithout --port, the port of the last run is reused when free (an open tab reconnects).',
+      'Usage: quarry-serve [--port N] [--data DIR] [--db FILE] [--concurrency N] [--redis URL [--local-threads N]]\nServes the Quarry dashboard on 127.0.0.1 and prints the URL to open.\nWithout --port, the port of the last run is reused when free (an open tab reconnects).\n--redis (or QUARRY_REDIS): remote workers (quarry worker) extract too; QUARRY_WORKER_TOKEN turns on the file endpoint for them.',
     );
     return;
   }
   const paths = appPaths(path.resolve(values.data ?? defaultDataDir()), values.db && path.resolve(values.db));
-  const engine = openEngine(paths, values.concurrency ? Number(values.concurrency) : undefined);
+  const redis = values.redis ?? process.env.QUARRY_REDIS;
+  const token = process.env.QUARRY_WORKER_TOKEN;
+  const remote = redis
+    ? { redis, ...(values['local-threads'] !== undefined ? { localThreads: Number(values['local-threads']) } : {}), ...(token ? { files: { token } } : {}) }
+    : undefined;
+  const engine = openEngine(paths, values.concurrency ? Number(values.concurrency) : undefined, undefined, remote);
   mkdirSync(paths.dataDir, { recursive: true });
   const identity = loadIdentity(paths.dataDir);
   const options: BridgeOptions = {

@@ -13,6 +13,7 @@ import { exportFilterSchema } from './export-filter.js';
 import { resultPartQuerySchema, resultPartValueSchema } from './result-parts.js';
 import { searchQuerySchema, searchResultSchema } from './search.js';
 import { statsOverviewSchema } from './stats.js';
+import { workersListSchema } from './workers.js';
 import { failureActionSchema, jobEventSchema, jobFilterSchema, jobSchema, jobStatsSchema, jobStatusSchema } from './job.js';
 
 const id = z.string().min(1).max(64);
@@ -84,6 +85,8 @@ export const channels = {
   },
   'jobs.stats': { input: z.object({}).strict(), output: jobStatsSchema },
   /** The statistics view: durations per format, failures by code, throughput over the last hour. */
+  /** Every machine that extracts for this queue: the local pool and the remote workers (shared/workers.ts). */
+  'workers.list': { input: z.object({}).strict(), output: workersListSchema },
   'stats.overview': { input: z.object({}).strict(), output: statsOverviewSchema },
   'jobs.addPaths': {
     input: z

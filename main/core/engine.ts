@@ -29,6 +29,8 @@ import { bulkApply, type BulkAction, type BulkFilter } from './bulk.js';
 import { jobSpoolDir, spoolRootFor } from './paths.js';
 import { jobWeight } from './job-weight.js';
 import { startRemote, type Remote, type RemoteOptions } from './remote/owner.js';
+import { listWorkers } from './remote/workers-list.js';
+import type { WorkersList } from '../../shared/workers.js';
 import type { ExtractionService } from './pool.js';
 
 export interface EngineOptions {
@@ -83,6 +85,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   readonly pool: ExtractionHost | undefined;
   /** Remote workers, when the engine was given a Redis URL. */
   readonly remote: Remote | undefined;
+  private readonly remoteUrl: string | undefined;
+  private readonly localFinished = { done: 0, failed: 0 };
   readonly definitions: DefinitionStore;
   readonly steps: StepRegistry;
   readonly watches: WatchFolders;
@@ -118,6 +122,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const dataDir = path.dirname(path.resolve(opts.dbPath));
     this.spoolRoot = opts.spoolRoot ?? spoolRootFor(opts.dbPath);
     this.remote = this.pool && opts.remote ? this.startRemote(opts.remote, this.pool) : undefined;
+    this.remoteUrl = this.remote ? opts.remote?.redis : undefined;
     const extraction: ExtractionService | undefined = this.remote?.pool ?? this.pool;
     this.steps = extraction
       ? defaultSteps({
@@ -352,6 +357,22 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.store.statsOverview();
   }
 
+  /** The machines extracting for this queue: the local pool and the remote workers (`version`: Quarry's). */
+  workers(version: string): Promise<WorkersList> {
+    const remote = this.remote;
+    const localThreads = remote ? remote.pool.localThreads : (this.pool?.threads ?? 0);
+    return listWorkers({
+      version,
+      local: this.pool,
+      localThreads,
+      running: this.scheduler.runningIds,
+      localDone: this.localFinished.done,
+      localFailed: this.localFinished.failed,
+      remote,
+      redisUrl: this.remoteUrl,
+    });
+  }
+
   /** Writes the results the filter selects (every finished file by default). */
   exportTo(outDir: string, format: ExportFormat, opts: ExportOptions = {}): Promise<ExportSummary> {
     return exportResults(this.store, outDir, format, opts);
@@ -378,9 +399,17 @@ export class Engine extends EventEmitter<EngineEvents> {
   // ---- events ---------------------------------------------------------------
 
   private changed(job: Job): void {
+    this.countLocal(job);
     this.emit('job', job);
     this.statsChanged();
     if (job.status === 'pending') this.scheduler.wake();
+  }
+
+  /** Files this process extracted itself (the Workers view's local pool); remote ones are the workers' to count. */
+  private countLocal(job: Job): void {
+    if (job.kind === 'batch' || !job.startedAt || this.remote?.ranBy.has(job.id)) return;
+    if (job.status === 'completed' || job.status === 'partial') this.localFinished.done++;
+    else if (job.status === 'failed') this.localFinished.failed++;
   }
 
   /** Small intakes are pushed job by job; a large one as one 'jobsAdded' (the UI reloads its page). */

@@ -75,6 +75,7 @@ export function createHandlers(engine: Engine, env: HandlerEnv): Handlers {
     },
     'jobs.stats': () => engine.stats(),
     'stats.overview': () => engine.statsOverview(),
+    'workers.list': () => engine.workers(env.version),
     'jobs.addPaths': async ({ paths, ...opts }) => {
       const { batch, count, jobs, rejected } = await engine.addPaths(paths, { ...opts, source: env.transport === 'electron' ? 'app' : 'browser' });
       return { added: count, batch, jobs, rejected };

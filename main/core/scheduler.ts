@@ -172,6 +172,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     return this.running.size;
   }
 
+  /** The jobs this scheduler runs now. */
+  get runningIds(): string[] {
+    return [...this.running.keys()];
+  }
+
   get isPaused(): boolean {
     return this.paused;
   }

@@ -15,6 +15,7 @@ import { Placeholder } from '../features/shell/Placeholder.js';
 import { Sidebar } from '../features/shell/Sidebar.js';
 import { SkipLink } from '../features/shell/SkipLink.js';
 import { StatsView } from '../features/stats/StatsView.js';
+import { WorkersView } from '../features/workers/WorkersView.js';
 import { useRoute, type Route } from '../store/route.js';
 import { useScopeRoute } from './useScopeRoute.js';
 
@@ -73,6 +74,6 @@ function Place({ route }: { route: Route }): ReactNode {
         </ListDetail>
       );
     case 'workers':
-      return <Placeholder title="Workers" text="The machines that extract for this queue." />;
+      return <WorkersView />;
   }
 }

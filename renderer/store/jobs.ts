@@ -30,6 +30,7 @@ import { createIntakeSlice, type IntakeActions, type IntakeState } from './intak
 import { createQueuedJobActions, type QueuedJobActions } from './job-actions.js';
 import { createOverviewSlice, type OverviewActions, type OverviewState } from './overview.js';
 import { createSearchSlice, type SearchActions, type SearchState } from './search.js';
+import { createWorkersSlice, type WorkersActions, type WorkersState } from './workers.js';
 import { createTableSlice, type TableActions, type TableState } from './table.js';
 import { RecentlyRemoved } from './window-load.js';
 
@@ -45,7 +46,8 @@ export interface JobsState
     AutomationState,
     OverviewState,
     DetailState,
-    SearchState {}
+    SearchState,
+    WorkersState {}
 
 export interface JobsActions
   extends
@@ -59,7 +61,8 @@ export interface JobsActions
     AutomationActions,
     OverviewActions,
     DetailActions,
-    SearchActions {}
+    SearchActions,
+    WorkersActions {}
 
 export type JobsStore = StoreApi<JobsState & JobsActions>;
 
@@ -100,6 +103,7 @@ export function createJobsStore(client: Client): JobsStore {
       ...createOverviewSlice(kit),
       ...detail.slice,
       ...createSearchSlice(kit),
+      ...createWorkersSlice(kit),
       ...errors,
     };
   });

@@ -176,6 +176,21 @@ describe('remote workers on BullMQ and Redis', skipWhen(!REDIS_SERVER, NO_REDIS_
     );
     expect([...ran].sort()).toEqual(['w1', 'w2']);
     expect(await tasksLeft(prefix)).toBe(0);
+    // The Workers view's list: the local pool (which extracted nothing) and both workers, alive, same extractors,
+    // once their next heartbeats (every 2 s) count every file.
+    let list = await e.workers('test');
+    const counted = () => list.workers.slice(1).reduce((n, w) => n + w.done, 0);
+    for (let i = 0; i < 50 && counted() < got.length; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      await e.remote!.registry.refresh();
+      list = await e.workers('test');
+    }
+    const { workers, redis: shown } = list;
+    expect(shown).toBe(redis.url);
+    const rows = workers.map((w) => [w.kind, w.name, w.alive, w.versionMismatch].join(' '));
+    expect(rows.sort()).toEqual(['local local true false', 'remote w1 true false', 'remote w2 true false']);
+    expect(workers[0]!.done).toBe(0);
+    expect(counted()).toBe(got.length);
   }, 90_000);
 
   it('a worker killed with kill -9 mid-task: the task runs on another worker, its attempt not counted', async () => {

@@ -99,6 +99,11 @@ export class RemoteDispatcher {
     return this.flights.size;
   }
 
+  /** The jobs whose extraction runs remotely now. */
+  get flightIds(): string[] {
+    return [...this.flights.keys()];
+  }
+
   get redis(): Redis {
     return this.pub;
   }

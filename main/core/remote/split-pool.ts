@@ -25,6 +25,11 @@ export class SplitPool implements ExtractionService {
 
   constructor(private readonly o: SplitPoolOptions) {}
 
+  /** Threads that extract on the owner's machine. */
+  get localThreads(): number {
+    return this.o.localThreads;
+  }
+
   /** What the scheduler may keep busy: local threads plus the live workers' (at least one, so work is queued). */
   get threads(): number {
     return Math.max(1, this.o.localThreads + this.o.remoteThreads());
