@@ -11,7 +11,6 @@ import { Shortcuts } from '../features/help/Shortcuts.js';
 import { IntakeReport } from '../features/intake/IntakeReport.js';
 import { JobsTable } from '../features/jobs/JobsTable.js';
 import { SettingsView } from '../features/settings/SettingsView.js';
-import { Placeholder } from '../features/shell/Placeholder.js';
 import { Sidebar } from '../features/shell/Sidebar.js';
 import { SkipLink } from '../features/shell/SkipLink.js';
 import { StatsView } from '../features/stats/StatsView.js';
