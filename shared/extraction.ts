@@ -40,6 +40,8 @@ export const FORMATS = [
   'bzip2',
   'xz',
   '7z',
+  'doc',
+  'ppt',
   'mbox',
   'epub',
   'rtf',

@@ -57,6 +57,8 @@ export const MIME: Record<Format, string> = {
   bzip2: 'application/x-bzip2',
   xz: 'application/x-xz',
   '7z': 'application/x-7z-compressed',
+  doc: 'application/msword',
+  ppt: 'application/vnd.ms-powerpoint',
   mbox: 'application/mbox',
   epub: 'application/epub+zip',
   rtf: 'application/rtf',
@@ -125,6 +127,8 @@ const EXTENSIONS: Record<string, Format> = {
   xz: 'xz',
   txz: 'tar',
   '7z': '7z',
+  doc: 'doc',
+  ppt: 'ppt',
   mbox: 'mbox',
   mbx: 'mbox',
   epub: 'epub',
@@ -258,9 +262,9 @@ function ole2Kind(has: (name: string) => boolean, ext: Format | undefined): Foun
   if (has('EncryptedPackage')) return { format: 'encrypted-ooxml', method: 'container', mime: MIME['encrypted-ooxml'] };
   if (has('__substg1.0_') && has('__properties_version1.0')) return { format: 'msg', method: 'container', mime: MIME.msg };
   if (ext === 'msg') return null;
-  if (has('WordDocument')) return { format: 'unknown', method: 'container', mime: 'application/msword' };
+  if (has('WordDocument')) return { format: 'doc', method: 'container', mime: MIME.doc };
   if (has('Workbook') || has('Book')) return { format: 'unknown', method: 'container', mime: 'application/vnd.ms-excel' };
-  if (has('PowerPoint Document')) return { format: 'unknown', method: 'container', mime: 'application/vnd.ms-powerpoint' };
+  if (has('PowerPoint Document')) return { format: 'ppt', method: 'container', mime: MIME.ppt };
   return null;
 }
 

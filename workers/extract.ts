@@ -66,8 +66,6 @@ export function parseOptions(raw: Record<string, unknown> | undefined): ExtractO
 const LEGACY_OFFICE: Record<string, string> = {
   'application/vnd.ms-excel':
     'Legacy Excel .xls (BIFF) files are not supported: no maintained parser that is safe for untrusted files is available (the npm "xlsx" package has unfixed advisories). Save the workbook as .xlsx or .ods.',
-  'application/msword': 'Legacy Word .doc files are not supported. Save the document as .docx.',
-  'application/vnd.ms-powerpoint': 'Legacy PowerPoint .ppt files are not supported. Save the presentation as .pptx.',
 };
 
 /** Validating a million-row table costs seconds; a sample proves the shape just as well. */

@@ -53,3 +53,18 @@ declare module 'unbzip2-stream/lib/bzip2.js' {
   };
   export default bzip2;
 }
+
+declare module 'word-extractor' {
+  interface WordDocument {
+    getBody(): string;
+    getFootnotes(): string;
+    getEndnotes(): string;
+    getAnnotations(): string;
+    getTextboxes(opts?: { includeHeadersAndFooters?: boolean; includeBody?: boolean }): string;
+    getHeaders(opts?: { includeFooters?: boolean }): string;
+    getFooters(): string;
+  }
+  export default class WordExtractor {
+    extract(source: Buffer | string): Promise<WordDocument>;
+  }
+}

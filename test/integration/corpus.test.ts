@@ -369,6 +369,18 @@ const RULES: Rule[] = [
       return child ? (readFileSync(child.path, 'utf8').includes(m[2]!) ? true : `${m[1]} lacks ${m[2]}`) : `no child ${m[1]}`;
     },
   },
+  // --- legacy Office (.doc, .xls, .ppt) ---
+  { re: /^pages=(\d+) \(summary info\)$/, dirs: ['doc'], check: (r, m) => eq(meta(r).pageCount, Number(m[1]), 'page count of the summary information') },
+  {
+    re: /^header "([^"]+)", footer "([^"]+)"$/,
+    dirs: ['doc'],
+    check: (r, m) =>
+      eq(
+        [String(meta(r).header).includes(m[1]!), String(meta(r).footer).includes(m[2]!)],
+        [true, true],
+        `header and footer (${meta(r).header} / ${meta(r).footer})`,
+      ),
+  },
   // --- 7z ---
   { re: /^(\S+), one solid block$/, dirs: ['7z'], check: (r, m) => eq([meta(r).methods, meta(r).blocks], [[m[1]], 1], 'coder and solid blocks') },
   {
@@ -784,7 +796,7 @@ const RULES: Rule[] = [
   },
   // --- PPTX ---
   { re: /^(\d+) slides? \(valid package\)$/, check: (r, m) => eq([r.counters.slides, r.pages?.length], [Number(m[1]), Number(m[1])], 'slides') },
-  { re: /^(\d+) slides?$/, dirs: ['pptx'], check: (r, m) => eq([r.counters.slides, r.pages?.length], [Number(m[1]), Number(m[1])], 'slides') },
+  { re: /^(\d+) slides?$/, dirs: ['pptx', 'ppt'], check: (r, m) => eq([r.counters.slides, r.pages?.length], [Number(m[1]), Number(m[1])], 'slides') },
   { re: /^(\d+) tables?$/, dirs: ['pptx'], check: (r, m) => eq(r.tables.length, Number(m[1]), 'tables') },
   {
     re: /^(\d+) slides? with a notes slide$/,
@@ -844,15 +856,10 @@ const ISSUE_15 = 'issue #15 (Extraction, second pass)';
  * list a fact that holds, and take a fact out once it does.
  */
 const UNMET: Record<string, { reason: string; facts: string[] }> = {
-  'doc/testWORD.doc': {
-    reason: `${ISSUE_15}: legacy Word .doc not read yet (unsupported_format)`,
-    facts: ['Title=', 'pages=2 (summary info)', 'text contains', 'header "This is the header'],
-  },
   'xls/testEXCEL.xls': {
     reason: `${ISSUE_15}: legacy Excel .xls not read yet (unsupported_format)`,
     facts: ['sheets "Feuil1"', 'text contains', 'header Number,Square', 'rows 1..15', 'Title='],
   },
-  'ppt/testPPT.ppt': { reason: `${ISSUE_15}: legacy PowerPoint .ppt not read yet (unsupported_format)`, facts: ['1 slide', 'Title=', 'text contains'] },
 };
 /** Files whose format does not exist yet (issue #15): what they are detected as today is printed, not checked. */
 const DETECTION_UNMET: Record<string, string> = {};
@@ -942,6 +949,8 @@ describe('real-world corpus (every manifest row)', skipWhen(!hasCorpus, noCorpus
       tar: 'tar',
       gz: 'gzip',
       '7z': '7z',
+      doc: 'doc',
+      ppt: 'ppt',
       epub: 'epub',
       odt: 'odt',
       odp: 'odp',

@@ -30,6 +30,8 @@ const EXTRACTORS: readonly Entry[] = [
   { formats: ['ods'], load: () => import('./office/ods').then((m) => m.odsExtractor) },
   { formats: ['odt'], load: () => import('./office/odf-text').then((m) => m.odtExtractor) },
   { formats: ['odp'], load: () => import('./office/odf-text').then((m) => m.odpExtractor) },
+  { formats: ['doc'], load: () => import('./legacy/doc').then((m) => m.docExtractor) },
+  { formats: ['ppt'], load: () => import('./legacy/ppt').then((m) => m.pptExtractor) },
   { formats: ['rtf'], load: () => import('./rtf').then((m) => m.rtfExtractor) },
   { formats: ['epub'], load: () => import('./epub').then((m) => m.epubExtractor) },
   { formats: ['zip'], load: () => import('./zip').then((m) => m.zipExtractor) },

@@ -54,7 +54,8 @@ describe('detection by magic bytes', () => {
     // A readable directory without message streams is not a message, whatever its name says.
     const other = compoundFile([{ name: 'Contents' }]);
     expect(await detect('other.msg', other)).toMatchObject({ format: 'unknown', mime: 'application/x-ole-storage' });
-    expect(await detect('word.bin', compoundFile([{ name: 'WordDocument' }]))).toMatchObject({ format: 'unknown', mime: 'application/msword' });
+    expect(await detect('word.bin', compoundFile([{ name: 'WordDocument' }]))).toMatchObject({ format: 'doc', mime: 'application/msword' });
+    expect(await detect('deck.bin', compoundFile([{ name: 'PowerPoint Document' }]))).toMatchObject({ format: 'ppt', mime: 'application/vnd.ms-powerpoint' });
     // An unreadable directory: the extension decides (the msg extractor then reports the damage).
     const header = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
     expect(await detect('mail2.msg', Buffer.concat([header, Buffer.alloc(600)]))).toMatchObject({ format: 'msg', method: 'extension' });

@@ -133,6 +133,8 @@ describe('worker entry: formats', () => {
       'ods',
       'odt',
       'odp',
+      'doc',
+      'ppt',
       'rtf',
       'epub',
       'zip',
