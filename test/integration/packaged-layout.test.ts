@@ -13,6 +13,7 @@ import Piscina from 'piscina';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkerOutcome } from '../../shared/extraction';
 import { makeDocx, makeEml, makePdf, makeXlsx } from '../helpers/fixtures';
+import { makeScanPdf, renderText } from '../helpers/scan-fixtures';
 import { tempDir } from '../helpers/tmp';
 import { skipWhen } from '../helpers/skip';
 import { ExtractionHost } from '../../main/core/host/client';
@@ -20,6 +21,7 @@ import { ExtractionHost } from '../../main/core/host/client';
 const root = path.resolve(import.meta.dirname, '../..');
 const corpusOcr = path.resolve(root, '../shared/corpus/ocr/testocr.png');
 const corpus7z = path.resolve(root, '../shared/corpus/7z/bla.7z');
+const corpusPhoto = path.resolve(root, '../shared/corpus/image/IMG_20180725_163423-tiny.jpg');
 
 /** The folders asarUnpack names (brace lists expanded; `**\/*.node` comes with the folders that hold them). */
 function unpackedFolders(yml: string): string[] {
@@ -98,6 +100,17 @@ describe('the worker from the unpacked part of a packaged app', () => {
     const r = await extract(corpusOcr);
     expect(r.ok).toBe(true);
     if (r.ok) expect(r.result.text).toMatch(/This is a lot of 12 point text/);
+  });
+
+  it("OCRs a scanned PDF page from its image (pdf.js decodes it: no canvas) and probes a photo with pdf.js's JPEG decoder", async () => {
+    const scan = path.join(home, 'scan.pdf');
+    writeFileSync(scan, makeScanPdf([{ image: renderText(['PAGE 1 OF THE TEST', 'WORDS MAKE LIFE BETTER'], 4), dpi: 150 }]));
+    const r = await extract(scan);
+    expect(r.ok ? r.result.text : r.error.message).toContain('WORDS MAKE LIFE BETTER');
+    if (r.ok) expect(r.result.pages?.[0]?.ocr?.engine).toBe('tesseract.js');
+    if (!existsSync(corpusPhoto)) return; // the photo comes from the shared corpus
+    const photo = await extract(corpusPhoto);
+    expect(photo.ok && photo.result.metadata.ocr).toMatchObject({ skipped: 'no text likely', probe: { likely: false } });
   });
 
   it('reads a 7z archive (7-Zip in WebAssembly, its wasm read by path)', skipWhen(!existsSync(corpus7z), `${corpus7z} not found`), async () => {
