@@ -19,6 +19,7 @@ import { ExtractionPool } from '../main/core/pool.js';
 import { JobStore } from '../main/core/store/job-store.js';
 import { diagnose, memoryProfile } from './diagnose.js';
 import { firstJob, speedBare, speedBullmq, speedQuarry } from './speed.js';
+import { searchScale } from './search.js';
 import {
   CORES,
   cpuScaling,
@@ -911,6 +912,7 @@ const COMMANDS: Record<string, (o: Opts) => Promise<void>> = {
   speedBullmq,
   diagnose,
   diagnoseMemory: memoryProfile,
+  searchScale,
 };
 
 async function main(): Promise<void> {

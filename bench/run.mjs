@@ -11,7 +11,8 @@
 //
 // Options: --quick, --only=1,4 (case numbers), --rounds=N, --corpus=DIR,
 //          --no-record (do not rewrite bench/RESULTS.md after a full run),
-//          --diagnose (instead of the cases: where Quarry's time goes, per operation)
+//          --diagnose (instead of the cases: where Quarry's time goes, per operation),
+//          --search-docs=N (case 11's database: 100,000 documents in the full run, 10,000 with --quick)
 import { build } from 'esbuild';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -88,6 +89,8 @@ const P = QUICK
       pdfCopies: 8,
     };
 if (opt('rounds')) P.rounds = Math.max(1, Number(opt('rounds')));
+// Case 11 (search) and 12 (Recoll): sizes of their own, so a smoke run can stay small.
+P.searchDocs = Number(opt('search-docs') ?? (QUICK ? 10_000 : 100_000));
 const CONCURRENCY = 50;
 
 /** The PDF issue #17 names as 4-5× pdftotext: case 6 gives it a line and a bar of its own. */
@@ -582,6 +585,10 @@ async function main() {
       for (const f of P.bigFiles) await runCase('memBigFile', { ...f, seconds: P.bigFileSeconds }, { timeoutS: P.bigFileSeconds + 120 });
     }
     if (want(8) || want(9) || want(10)) await speedCases(cleanups, skips);
+    if (want(11)) {
+      log(`\n== case 11: full-text search over ${P.searchDocs.toLocaleString('en')} documents`);
+      await runCase('searchScale', { docs: P.searchDocs, samples: QUICK ? 15 : 40, corpus: HAS_CORPUS ? CORPUS : undefined }, { timeoutS: 1200 });
+    }
   } finally {
     await cleanup();
   }
@@ -934,6 +941,7 @@ function summarize(env, skips) {
   }
 
   speedReport({ get, med, bar, section, row, headlines, rx, H });
+  searchReport({ get, bar, section, row, H });
 
   if (problems.length)
     section(
@@ -1069,6 +1077,31 @@ function speedReport({ get, med, bar, section, row, headlines, rx, H }) {
       'BullMQ talks to a private redis-server started by the bench (127.0.0.1, free port, AOF fsync every second, no RDB snapshots). Quarry: as in case 8, at its defaults.',
     ]);
   }
+}
+
+/** Case 11: the first page of each kind of query, median and p95 against the issue's bars. */
+function searchReport({ get, bar, section, row, H }) {
+  const kinds = ['one-word', 'two-words', 'phrase', 'prefix', 'common-word'];
+  const measured = kinds.filter((k) => get(`search.${k}`) && !get(`search.${k}`).skipped);
+  if (!measured.length) return;
+  const rows = [];
+  const docs = get(`search.${measured[0]}`).info.docs;
+  for (const k of measured) {
+    const m = get(`search.${k}`);
+    const p95 = Math.max(...m.infos.map((i) => i.p95));
+    const b1 = bar(`search ${k}, median (${docs.toLocaleString('en')} docs)`, median(m.samples), '≤', 50, 'ms');
+    const b2 = bar(`search ${k}, p95 (${docs.toLocaleString('en')} docs)`, p95, '≤', 150, 'ms');
+    rows.push(row(`search.${k}`, `p95 ${fmt(p95, 'ms')} ms`, `${b1.text} / p95 ${b2.text}`, b1.verdict === 'MET' && b2.verdict === 'MET' ? 'MET' : 'NOT MET'));
+  }
+  const g = get('search.get-page');
+  if (g) {
+    const b = bar('results.get, one page of text', median(g.samples), '≤', 10, 'ms');
+    rows.push(row('search.get-page', `p95 ${fmt(g.info.p95, 'ms')} ms`, b.text, b.verdict));
+  }
+  section(`Case 11 — full-text search over ${docs.toLocaleString('en')} documents (SQLite FTS5, bm25, snippets, total)`, H, rows, [
+    "Documents made from real text: the corpus' text-like files cut into windows of 150 words (a few words swapped), two pages each, stored through claim + completeMany (the index written as in production) in a fresh database; the queries are picked from the same words by frequency (the common word is the most frequent one: it matches most documents).",
+    'Each query asks for the first page (20 hits) with a snippet per hit and the total, as the window and `quarry search` do; timed after 3 warm-up runs. results.get reads one page of a document (part "pages").',
+  ]);
 }
 
 main().catch((err) => {

@@ -11,7 +11,7 @@ import { exportFormatSchema, type ExportFormat } from '../shared/contract.js';
 import type { ExportFilter } from '../shared/export-filter.js';
 import { FORMATS, type Format } from '../shared/extraction.js';
 import { JOB_STATUSES, type Job, type JobStatus } from '../shared/job.js';
-import type { SearchHit } from '../shared/search.js';
+import { MAX_SEARCH_OFFSET, type SearchHit } from '../shared/search.js';
 import { exportResults } from './core/export.js';
 import { readResultPart, textChunks } from './core/result-parts.js';
 import type { JobStore } from './core/store/job-store.js';
@@ -105,6 +105,8 @@ export function registerSearchCommand(program: Command): void {
         o.db,
         (store) => {
           if (o.limit > 200) throw new CliError('--limit is at most 200: page with --offset.');
+          if (o.offset > MAX_SEARCH_OFFSET)
+            throw new CliError(`--offset is at most ${MAX_SEARCH_OFFSET.toLocaleString('en')}: add words or filters to narrow the search.`);
           const r = store.search({
             query: words.join(' '),
             format: o.format,
@@ -120,7 +122,8 @@ export function registerSearchCommand(program: Command): void {
           for (const hit of r.hits) printHit(hit, bold);
           err(
             r.total
-              ? `${r.total} hit${r.total === 1 ? '' : 's'}${r.total > r.hits.length ? ` (showing ${o.offset + 1}–${o.offset + r.hits.length})` : ''}`
+              ? `${r.total} hit${r.total === 1 ? '' : 's'}${r.total > r.hits.length ? ` (showing ${o.offset + 1}–${o.offset + r.hits.length})` : ''}` +
+                  (r.rankedAmong ? `; ranked among the newest ${r.rankedAmong.toLocaleString('en')}: add words to narrow it` : '')
               : 'No results.',
           );
         },

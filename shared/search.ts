@@ -7,8 +7,12 @@ import { z } from 'zod';
 import { formatSchema } from './extraction.js';
 import { jobStatusSchema } from './job.js';
 
-/** Deep pages cost a scan of every hit before them: past this offset, narrow the query instead. */
-export const MAX_SEARCH_OFFSET = 10_000;
+/**
+ * Deep pages: past this offset, narrow the query instead. It also bounds
+ * the hits a common word's query ranks (main/core/store/search.ts).
+ */
+export const MAX_SEARCH_OFFSET = 5_000;
+export const MAX_SEARCH_LIMIT = 200;
 
 export const searchQuerySchema = z.object({
   query: z.string().max(1000),
@@ -22,7 +26,7 @@ export const searchQuerySchema = z.object({
   /** The file's size in bytes, inclusive bounds. */
   minSize: z.number().int().min(0).optional(),
   maxSize: z.number().int().min(0).optional(),
-  limit: z.number().int().min(1).max(200).default(20),
+  limit: z.number().int().min(1).max(MAX_SEARCH_LIMIT).default(20),
   offset: z.number().int().min(0).max(MAX_SEARCH_OFFSET).default(0),
 });
 export type SearchQuery = z.input<typeof searchQuerySchema>;
@@ -45,5 +49,11 @@ export const searchHitSchema = z.object({
 });
 export type SearchHit = z.infer<typeof searchHitSchema>;
 
-export const searchResultSchema = z.object({ hits: z.array(searchHitSchema), total: z.number().int() });
+export const searchResultSchema = z.object({
+  hits: z.array(searchHitSchema),
+  /** Every matching row (page, or file), exact. */
+  total: z.number().int(),
+  /** Present when the hits were more than this: only the newest this many were ranked (a word found in most documents). */
+  rankedAmong: z.number().int().optional(),
+});
 export type SearchResult = z.infer<typeof searchResultSchema>;
