@@ -19,6 +19,7 @@ import { ExtractionPool } from '../main/core/pool.js';
 import { JobStore } from '../main/core/store/job-store.js';
 import { diagnose, memoryProfile } from './diagnose.js';
 import { firstJob, speedBare, speedBullmq, speedQuarry } from './speed.js';
+import { recollCompare } from './recoll.js';
 import { searchScale } from './search.js';
 import {
   CORES,
@@ -913,6 +914,7 @@ const COMMANDS: Record<string, (o: Opts) => Promise<void>> = {
   diagnose,
   diagnoseMemory: memoryProfile,
   searchScale,
+  recollCompare,
 };
 
 async function main(): Promise<void> {

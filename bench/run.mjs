@@ -589,6 +589,10 @@ async function main() {
       log(`\n== case 11: full-text search over ${P.searchDocs.toLocaleString('en')} documents`);
       await runCase('searchScale', { docs: P.searchDocs, samples: QUICK ? 15 : 40, corpus: HAS_CORPUS ? CORPUS : undefined }, { timeoutS: 1200 });
     }
+    if (want(12)) {
+      log(`\n== case 12: Quarry against Recoll on the corpus folders`);
+      await runCase('recollCompare', { corpus: HAS_CORPUS ? CORPUS : undefined, queryReps: QUICK ? 2 : 4, concurrency: CORES }, { timeoutS: 1200 });
+    }
   } finally {
     await cleanup();
   }
@@ -942,6 +946,7 @@ function summarize(env, skips) {
 
   speedReport({ get, med, bar, section, row, headlines, rx, H });
   searchReport({ get, bar, section, row, H });
+  recollReport({ get, bar, section, row, H, headlines });
 
   if (problems.length)
     section(
@@ -1102,6 +1107,51 @@ function searchReport({ get, bar, section, row, H }) {
     "Documents made from real text: the corpus' text-like files cut into windows of 150 words (a few words swapped), two pages each, stored through claim + completeMany (the index written as in production) in a fresh database; the queries are picked from the same words by frequency (the common word is the most frequent one: it matches most documents).",
     'Each query asks for the first page (20 hits) with a snippet per hit and the total, as the window and `quarry search` do; timed after 3 warm-up runs. results.get reads one page of a document (part "pages").',
   ]);
+}
+
+/** Case 12: extraction + index time and query latency as ratios to Recoll's, and the agreement over 20 queries. */
+function recollReport({ get, bar, section, row, H, headlines }) {
+  const idx = get('recoll.index');
+  if (!idx) return;
+  if (idx.skipped) {
+    headlines.push({ name: 'Quarry against Recoll', verdict: `SKIPPED (${idx.skipped})` });
+    section('Case 12 — Quarry against Recoll', H, [row('recoll.index')], [`Not measured: ${idx.skipped}.`]);
+    return;
+  }
+  const r1 = median(idx.samples);
+  const b1 = bar('extract + index / recollindex', r1, '≤', 1.0, '×');
+  const q = get('recoll.query');
+  const r2 = q ? median(q.samples) : NaN;
+  const b2 = bar('quarry search / recollq, a process per query', r2, '≤', 1.0, '×');
+  const a = get('recoll.agreement');
+  const agreed = a ? median(a.samples) : NaN;
+  const b3 = bar('queries where Quarry finds every file Recoll finds', agreed, '≥', a?.info?.total ?? 20, 'queries');
+  const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
+  section(
+    'Case 12 — Quarry against Recoll, side by side on the corpus folders (OCR off on both, cold start each)',
+    H,
+    [
+      row('recoll.index', `Quarry ${s(idx.info.quarryMs)}, Recoll ${s(idx.info.recollMs)}`, b1.text, b1.verdict),
+      q && row('recoll.query', `Quarry ${q.info.quarryMs.toFixed(0)} ms, Recoll ${q.info.recollMs.toFixed(0)} ms`, b2.text, b2.verdict),
+      q && [
+        'query latency in process (the window): Quarry / recollq',
+        `${q.info.inProcessMs.toFixed(2)} ms`,
+        'single',
+        1,
+        `${(q.info.inProcessMs / q.info.recollMs).toFixed(3)}× (Recoll ${q.info.recollMs.toFixed(0)} ms)`,
+        '(info)',
+        '(info)',
+      ],
+      a && row('recoll.agreement', '—', b3.text, b3.verdict),
+    ].filter(Boolean),
+    [
+      "Quarry: `quarry extract <the corpus' folders> --db --no-ocr` (extraction, results stored, the full-text index written, the export written); Recoll: `recollindex -z` with a fresh configuration naming the same folders as topdirs (its default: no OCR). Each from a cold start: a fresh database, a fresh Xapian index.",
+      `The quarry command alone takes ${q ? q.info.startMs.toFixed(0) : '?'} ms to start and print its help (Node and the CLI's bundle): the floor of a process per query. The in-process line is the same queries against the database opened once, as the window's search box runs them.`,
+      'Query latency: a process per query on each side (`quarry search Q --json` against `recollq -b -s "" Q`, stemming off as Quarry has none), the median over every query and repetition.',
+      "Agreement: 20 queries written from the corpus manifest's known phrases (bench/recoll.ts); a file found inside a container counts as the file given (Recoll reports the container's URL).",
+      ...(a?.notes ?? []),
+    ],
+  );
 }
 
 main().catch((err) => {

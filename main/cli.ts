@@ -42,6 +42,7 @@ const addOptions = (c: Command) =>
     .option('--max-retries <n>', 'retries for retryable failures', int('max-retries'), 3)
     .option('--timeout <seconds>', 'time limit per file', int('timeout', 1))
     .option('--password <password>', 'password for encrypted PDFs and password-protected Office documents')
+    .option('--no-ocr', 'no OCR: images and scanned pages give only their metadata (faster)')
     .option('--delay <seconds>', 'do not start before this many seconds from now', int('delay'))
     .addOption(new Option('--batch <mode>', 'group files under a batch job').choices(['auto', 'always', 'never']).default('auto'))
     .option('--max-child-failures <n>', 'batch: failed files tolerated (0 = no limit)', int('max-child-failures'), 0)
@@ -63,6 +64,8 @@ interface AddFlags {
   maxRetries: number;
   timeout?: number;
   password?: string;
+  /** False with --no-ocr. */
+  ocr: boolean;
   delay?: number;
   batch: 'auto' | 'always' | 'never';
   maxChildFailures: number;
@@ -85,7 +88,7 @@ function intakeOptions(o: AddFlags): AddPathsOptions {
     failureAction: o.failureAction,
     ...(o.timeout ? { timeoutMs: o.timeout * 1000 } : {}),
     ...(o.delay ? { runAt: Date.now() + o.delay * 1000 } : {}),
-    ...(o.password ? { options: { password: o.password } } : {}),
+    ...(o.password || o.ocr === false ? { options: { ...(o.password ? { password: o.password } : {}), ...(o.ocr === false ? { ocr: false } : {}) } } : {}),
   };
 }
 

@@ -75,6 +75,8 @@ export const resultSummarySchema = z
     entities: z.number().int().optional(),
     warnings: z.number().int().optional(),
     chars: z.number().int().optional(),
+    /** The text is a preview: the full text is in the spool folder (a file over 32 MB). */
+    spooled: z.boolean().optional(),
     /** Entity types found, with counts (e.g. {link: 12, heading: 4}). */
     types: z.record(z.string(), z.number()).optional(),
     title: z.string().optional(),

@@ -11,7 +11,7 @@ import { jobStatusSchema } from './job.js';
  * Deep pages: past this offset, narrow the query instead. It also bounds
  * the hits a common word's query ranks (main/core/store/search.ts).
  */
-export const MAX_SEARCH_OFFSET = 5_000;
+export const MAX_SEARCH_OFFSET = 2_000;
 export const MAX_SEARCH_LIMIT = 200;
 
 export const searchQuerySchema = z.object({

@@ -6,6 +6,7 @@
 import { EventEmitter } from 'node:events';
 import type { Job, JobEvent, JobFilter, JobStats, JobStatus } from '../../shared/job.js';
 import type { ExportFormat } from '../../shared/contract.js';
+import { FullTextIndexer } from './full-text-index.js';
 import { exportResults, type ExportOptions, type ExportSummary } from './export.js';
 import { intakePaths, type Intake, type AddPathsOptions } from './intake.js';
 import { rm } from 'node:fs/promises';
@@ -102,6 +103,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private statsCostMs = 0;
   private readonly statsIntervalMs: number;
   private closed = false;
+  /** Streams large files' full texts into the search index after they complete. */
+  private readonly fullText: FullTextIndexer;
 
   constructor(opts: EngineOptions) {
     super();
@@ -152,6 +155,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     // A queue paused by a person stays paused across restarts.
     if (this.setting('queue.paused') === true) this.scheduler.pause();
     // The store announces every change it commits; the engine passes them on.
+    this.fullText = new FullTextIndexer(this.store, (e) => this.emit('error', e));
     this.store.on('changed', (job) => this.changed(job));
     this.store.on('added', ({ ids, parentId }) => this.added(ids, parentId));
     this.store.on('removed', (id) => {
@@ -378,8 +382,10 @@ export class Engine extends EventEmitter<EngineEvents> {
     return exportResults(this.store, outDir, format, opts);
   }
 
-  drained(): Promise<void> {
-    return this.scheduler.drained();
+  /** Nothing left to run, and the full texts of large files indexed. */
+  async drained(): Promise<void> {
+    await this.scheduler.drained();
+    await this.fullText.idle();
   }
 
   /** Stops claiming; running jobs finish (or with `abort`, go back to pending uncounted). */
@@ -390,6 +396,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     clearInterval(this.scheduleTimer);
     await this.watches.stop();
     await this.scheduler.stop({ abort });
+    await this.fullText.stop();
     await this.remote?.close();
     await this.pool?.close();
     await Promise.all(this.removals);
@@ -400,6 +407,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   private changed(job: Job): void {
     this.countLocal(job);
+    this.fullText.offer(job);
     this.emit('job', job);
     this.statsChanged();
     if (job.status === 'pending') this.scheduler.wake();

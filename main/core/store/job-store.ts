@@ -33,6 +33,7 @@ import { FinishCounter } from './finish-counter.js';
 import { add, addBatch, insert } from './insert.js';
 import * as reads from './reads.js';
 import { search } from './search.js';
+import { indexChunk } from './search-index.js';
 import { statsOverview } from './stats-overview.js';
 import type { JobError, NewJob, Progress, StoredResult } from './rows.js';
 import { Settings } from './settings.js';
@@ -212,6 +213,11 @@ export class JobStore extends EventEmitter<StoreEvents> {
 
   finishedWithResults(statuses?: readonly JobStatus[]): Generator<{ job: Job; result: StoredResult | undefined }> {
     return reads.finishedWithResults(this.core, statuses);
+  }
+
+  /** One chunk of a spooled full text into the search index (search-index.ts); false when the result changed meanwhile. */
+  indexChunk(seq: number, resultCreatedAt: number, part: number, text: string): boolean {
+    return indexChunk(this.core, seq, resultCreatedAt, part, text);
   }
 
   /** The jobs an export of this filter writes, oldest first; `batch` and `ids` may be prefixes. */

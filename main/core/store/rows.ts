@@ -178,6 +178,7 @@ export function summarize(result: ExtractionResult): ResultSummary {
     entities: result.entities.length,
     warnings: result.warnings.length,
     chars: result.text.length,
+    ...(result.fullText ? { spooled: true } : {}),
     types,
     ...(typeof title === 'string' && title ? { title } : {}),
   };

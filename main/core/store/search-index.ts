@@ -6,8 +6,10 @@
  * see completion.ts) removes its rows through the migration's trigger.
  *
  * A spooled full text (over 32 MB, see main/core/full-text.ts) is indexed
- * from its stored preview only, for now: reading the spool file in the
+ * from its stored preview at first: reading the spool file in the
  * completion's transaction would hold the write lock for the whole read.
+ * Then main/core/full-text-index.ts streams the file and writes it as chunk
+ * rows (indexChunk), a transaction per chunk, after the pages' parts.
  */
 import type { ExtractionResult } from '../../../shared/extraction.js';
 import type { StoreCore } from './core.js';
@@ -41,4 +43,29 @@ function metaText(metadata: Record<string, unknown>): string {
     parts.push(typeof v === 'string' ? v : JSON.stringify(v));
   }
   return parts.join(' ');
+}
+
+/**
+ * One chunk of a spooled full text, as the row `part` of the job's range;
+ * the first chunk also empties the file row's body (which held the preview,
+ * the same text). False, and nothing written, when the result is no longer
+ * the one being indexed (the job was deleted or re-run meanwhile): its rows
+ * went with it, and none may be added after.
+ */
+export function indexChunk(s: StoreCore, seq: number, resultCreatedAt: number, part: number, text: string): boolean {
+  if (!s.sql.hasSearchIndex || part < 1 || part >= PARTS) return false;
+  return s.tx(() => {
+    const current = s.sql.prepared('SELECT created_at FROM results WHERE job_seq = ?').pluck().get(seq) as number | undefined;
+    if (current !== resultCreatedAt) return false;
+    const base = seq * PARTS;
+    if (part === firstChunkPart(s, seq)) s.sql.prepared(`UPDATE results_fts SET body = '' WHERE rowid = ?`).run(base);
+    s.sql.index.run(base + part, null, null, null, null, text);
+    return true;
+  });
+}
+
+/** The first chunk's part: after the file row and the pages' rows. */
+function firstChunkPart(s: StoreCore, seq: number): number {
+  const pages = s.sql.prepared(`SELECT json_array_length(document, '$.pages') FROM results WHERE job_seq = ?`).pluck().get(seq) as number | null;
+  return (pages ?? 0) + 1;
 }
