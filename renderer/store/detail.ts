@@ -26,7 +26,14 @@ export interface DetailInfo {
   error: string | null;
   /** The job was deleted while open. */
   removed: boolean;
+  /** The files inside it (a batch, an archive, an e-mail's attachments), newest first, at most CHILDREN_SHOWN. */
+  children: Job[];
+  /** More files are inside than `children` holds. */
+  moreChildren: boolean;
 }
+
+/** Files of a container the detail lists. */
+export const CHILDREN_SHOWN = 200;
 
 export interface DetailState {
   detail: DetailInfo | null;
@@ -52,13 +59,29 @@ export interface DetailSlice {
   fold(s: DetailState, frame: EventBatch): Partial<DetailState>;
 }
 
+/** A container's files with this frame's changes: new versions replace old ones, removed ones go. Same array when nothing changed. */
+function foldChildren(children: Job[], frame: EventBatch): Job[] {
+  if (children.length === 0) return children;
+  let changed = false;
+  const out: Job[] = [];
+  for (const c of children) {
+    const next = frame.jobs.get(c.id);
+    if (next === null) changed = true;
+    else if (next) {
+      out.push(next);
+      changed = true;
+    } else out.push(c);
+  }
+  return changed ? out : children;
+}
+
 export function createDetailSlice({ client, set, get, reportError }: SliceKit<DetailState & DetailActions>): DetailSlice {
   /** Bumped on each open, so a late answer for a job no longer shown is dropped. */
   let token = 0;
 
   const load = async (id: string, keep: boolean) => {
     const mine = ++token;
-    if (!keep) set({ detail: { id, job: null, events: [], summary: null, loading: true, error: null, removed: false } });
+    if (!keep) set({ detail: { id, job: null, events: [], summary: null, loading: true, error: null, removed: false, children: [], moreChildren: false } });
     let got: Output<'jobs.get'>;
     try {
       got = await client.invoke('jobs.get', { id });
@@ -66,17 +89,39 @@ export function createDetailSlice({ client, set, get, reportError }: SliceKit<De
       if (mine === token) set((s) => (s.detail ? { detail: { ...s.detail, loading: false, error: message(err) } } : {}));
       return;
     }
-    let summary: ResultSummaryPart | null = null;
-    if (hasResult(got.job)) {
-      try {
-        const part = await client.invoke('results.get', { id: got.job.id, part: 'summary' });
-        if (part.part === 'summary') summary = part;
-      } catch {
-        // Shown as a job without a readable result; the tabs say why when asked.
-      }
-    }
+    const [summary, children] = await Promise.all([readSummary(got.job), readChildren(got.job)]);
     if (mine !== token) return;
-    set({ detail: { id, job: got.job, events: got.events, summary, loading: false, error: null, removed: false } });
+    set({
+      detail: {
+        id,
+        job: got.job,
+        events: got.events,
+        summary,
+        loading: false,
+        error: null,
+        removed: false,
+        children: children.slice(0, CHILDREN_SHOWN),
+        moreChildren: children.length > CHILDREN_SHOWN,
+      },
+    });
+  };
+
+  const readSummary = async (job: Job): Promise<ResultSummaryPart | null> => {
+    if (!hasResult(job)) return null;
+    try {
+      const part = await client.invoke('results.get', { id: job.id, part: 'summary' });
+      return part.part === 'summary' ? part : null;
+    } catch {
+      return null; // shown as a job without a readable result; the tabs say why when asked
+    }
+  };
+
+  const readChildren = async (job: Job): Promise<Job[]> => {
+    try {
+      return await client.invoke('jobs.list', { parentId: job.id, limit: CHILDREN_SHOWN + 1 });
+    } catch {
+      return [];
+    }
   };
 
   /** Reloads history and summary once per burst of status changes. */
@@ -122,13 +167,14 @@ export function createDetailSlice({ client, set, get, reportError }: SliceKit<De
       if (!open?.job) return {};
       const id = open.job.id;
       if (frame.jobs.get(id) === null) return { detail: { ...open, removed: true } };
+      const children = foldChildren(open.children, frame);
       const hint = frame.hints.get(id);
       const changed = frame.jobs.get(id) ?? (hint && hint.updatedAt > open.job.updatedAt ? hint : undefined);
       const progress = frame.progress.get(id);
-      if (!changed && !progress) return {};
-      const job = changed ?? { ...open.job, ...progress! };
+      if (!changed && !progress && children === open.children) return {};
+      const job = changed ?? (progress ? { ...open.job, ...progress } : open.job);
       if (changed && (changed.status !== open.job.status || changed.retryCount !== open.job.retryCount)) reloadSoon(open.id);
-      return { detail: { ...open, job } };
+      return { detail: { ...open, job, children } };
     },
   };
 }

@@ -60,7 +60,8 @@ test('a job opens beside the list; its text, tables, error and history read; sea
   const pdf = path.join(CORPUS, 'pdf/tracemonkey.pdf');
   const xlsx = path.join(CORPUS, 'xlsx/KRISHNAPATNAM_LINE_UP.xlsx');
   const csv = path.join(CORPUS, 'csv/normal.csv'); // 1,135 records and a header
-  await quarry.invoke('jobs.addPaths', { paths: [notes, corrupt, markdown, pdf, xlsx, csv] });
+  const zip = path.join(CORPUS, 'zip/deflate.zip'); // one file inside: index.js
+  await quarry.invoke('jobs.addPaths', { paths: [notes, corrupt, markdown, pdf, xlsx, csv, zip] });
 
   await page.goto(bridge.url);
   for (const name of ['notes.txt', 'hostile.md', 'tracemonkey.pdf', 'KRISHNAPATNAM_LINE_UP.xlsx', 'normal.csv'])
@@ -186,6 +187,22 @@ test('a job opens beside the list; its text, tables, error and history read; sea
     await expect(results.getByRole('listitem').first()).toContainText('tracemonkey.pdf');
   });
 
+  await test.step('a container found by its name lists its files, and each opens', async () => {
+    const box = page.getByRole('searchbox', { name: 'Search', exact: true });
+    await box.fill('deflate');
+    await box.press('Enter');
+    const results = page.getByRole('region', { name: 'Search results' });
+    await results.getByRole('button', { name: 'Open deflate.zip' }).click();
+    await expect(detail.getByRole('heading', { name: 'deflate.zip' })).toBeVisible();
+    await tab(/^Files/).click();
+    const inside = detail.getByRole('table', { name: 'Files inside' });
+    await expect(inside.getByRole('row', { name: /index\.js/ })).toContainText('Completed');
+    await inside.getByRole('button', { name: 'index.js' }).click();
+    await expect(detail.getByRole('heading', { name: 'index.js' })).toBeVisible();
+    await expect(tab('Text')).toHaveAttribute('aria-selected', 'true');
+    await expect(text).not.toBeEmpty();
+  });
+
   await test.step('"no results" differs from a query the backend refuses', async () => {
     const box = page.getByRole('searchbox', { name: 'Search', exact: true });
     await box.fill('zzyzx-nothing-like-this');
@@ -198,6 +215,42 @@ test('a job opens beside the list; its text, tables, error and history read; sea
     await expect(results.getByRole('alert')).toContainText('The search could not run.');
     await expect(results.getByRole('alert')).toContainText(/1000|too (big|long)/i);
   });
+
+  expect(problems).toEqual([]);
+  expect(quarry.engineErrors).toEqual([]);
+});
+
+test('a text too large to keep whole is read in slices, and find reads on to the next match', async ({ page, quarry }) => {
+  const { bridge, files } = quarry;
+  const problems = watchPage(page, bridge.origin);
+  const { detail, row, text } = ui(page);
+
+  // Over the 32 MB spool threshold: the store keeps a preview, the full text lives in a file.
+  const line = 'The slate quarry ledger records one more cart of stone for the mason.\n';
+  const lines = Math.ceil((34 * 1024 * 1024) / line.length);
+  const body = line.repeat(4000) + 'Here the ledger mentions the word porphyrogenitus once.\n' + line.repeat(lines - 4000);
+  const big = path.join(files, 'ledger.txt');
+  writeFileSync(big, body);
+  await quarry.invoke('jobs.addPaths', { paths: [big] });
+
+  await page.goto(bridge.url);
+  await expect(row('ledger.txt')).toContainText('Completed', { timeout: 90_000 });
+  await row('ledger.txt').getByRole('cell').nth(1).click();
+  await expect(detail.getByText(`100,000 of ${body.length.toLocaleString('en-US')} characters read`)).toBeVisible();
+  const shown = () => text.evaluate((el) => el.textContent!.length);
+  expect(await shown()).toBeLessThan(110_000);
+
+  // Reading on: scrolling to the end asks for the next slice, never the whole.
+  await text.getByRole('button', { name: 'Read more' }).scrollIntoViewIfNeeded();
+  await expect(detail.getByText(`200,000 of ${body.length.toLocaleString('en-US')} characters read`)).toBeVisible();
+
+  // The word is past what is shown: "next match" reads on until it is found.
+  const find = detail.getByRole('searchbox', { name: 'Find in text' });
+  await find.fill('porphyrogenitus');
+  await find.press('Enter');
+  await expect(text.locator('mark.find-hit.current')).toHaveText('porphyrogenitus');
+  await expect(text.locator('mark.find-hit.current')).toBeInViewport();
+  expect(await shown()).toBeLessThan(400_000);
 
   expect(problems).toEqual([]);
   expect(quarry.engineErrors).toEqual([]);

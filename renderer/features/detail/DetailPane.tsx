@@ -9,6 +9,7 @@ import { hasResult } from '../../store/detail.js';
 import { useJobs } from '../../store/context.js';
 import { useRoute } from '../../store/route.js';
 import { DetailHeader } from './DetailHeader.js';
+import { FilesTab } from './FilesTab.js';
 import { ErrorTab, HistoryTab } from './HistoryTabs.js';
 import { MarkdownTab } from './MarkdownTab.js';
 import { closeJob, setDetailParam, type DetailTab } from './open-job.js';
@@ -24,8 +25,8 @@ interface TabDef {
   count?: number;
 }
 
-/** The tabs a job has: result tabs when it has a result, the error when it failed, always its history. */
-export function tabsFor(job: Job): TabDef[] {
+/** The tabs a job has: its files when it holds some, result tabs when it has a result, the error when it failed, always its history. */
+export function tabsFor(job: Job, children: number): TabDef[] {
   const tabs: TabDef[] = [];
   const s = job.resultSummary;
   if (hasResult(job)) {
@@ -35,6 +36,7 @@ export function tabsFor(job: Job): TabDef[] {
     tabs.push({ tab: 'entities', label: 'Entities', count: s?.entities ?? 0 });
     tabs.push({ tab: 'warnings', label: 'Warnings', count: s?.warnings ?? 0 });
   }
+  if (children > 0) tabs.push({ tab: 'files', label: 'Files', count: children });
   if (job.errorMessage || job.errorCode) tabs.push({ tab: 'error', label: 'Error' });
   tabs.push({ tab: 'history', label: 'History' });
   return tabs;
@@ -62,7 +64,7 @@ export function DetailPane({ id }: { id: string }) {
   }, []);
 
   const job = detail?.job ?? null;
-  const tabs = job ? tabsFor(job) : [];
+  const tabs = job ? tabsFor(job, detail?.children.length ?? 0) : [];
   const requested = route.params.tab as DetailTab | undefined;
   const fallback: DetailTab = job && !hasResult(job) && (job.errorMessage || job.errorCode) ? 'error' : (tabs[0]?.tab ?? 'history');
   const tab = tabs.some((t) => t.tab === requested) ? requested! : fallback;
@@ -112,7 +114,11 @@ export function DetailPane({ id }: { id: string }) {
             ))}
           </div>
           <div className="detail-body" id="detail-tabpanel" role="tabpanel" aria-labelledby={`detail-tab-${tab}`}>
-            <TabContent key={`${job.id}:${tab}:${job.completedAt ?? ''}`} job={job} tab={tab} page={page} find={find} events={detail.events} />
+            {tab === 'files' ? (
+              <FilesTab files={detail.children} more={detail.moreChildren} />
+            ) : (
+              <TabContent key={`${job.id}:${tab}:${job.completedAt ?? ''}`} job={job} tab={tab} page={page} find={find} events={detail.events} />
+            )}
           </div>
         </>
       ) : null}
@@ -146,5 +152,7 @@ function TabContent({ job, tab, page, find, events }: TabProps) {
       return <ErrorTab job={job} events={events} />;
     case 'history':
       return <HistoryTab job={job} events={events} />;
+    case 'files':
+      return null; // rendered by the pane, from the store's list of files
   }
 }

@@ -13,7 +13,7 @@ import { currentRoute, navigate, type Route } from '../../store/route.js';
 /** Route parameters that belong to the opened detail, dropped when it closes. */
 export const DETAIL_PARAMS = ['tab', 'page', 'find'] as const;
 
-export type DetailTab = 'text' | 'markdown' | 'tables' | 'metadata' | 'entities' | 'warnings' | 'error' | 'history';
+export type DetailTab = 'files' | 'text' | 'markdown' | 'tables' | 'metadata' | 'entities' | 'warnings' | 'error' | 'history';
 
 /** Set when this window pushed the entry the detail is on. */
 let pushed = false;
