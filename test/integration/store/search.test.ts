@@ -9,6 +9,8 @@ import type { ExtractionResult } from '../../../shared/extraction.js';
 import { tempDbPath, tempDir } from '../../helpers/tmp.js';
 import { sampleResult } from '../../helpers/results.js';
 import { OWNER } from '../../helpers/store-states.js';
+import { RANK_CANDIDATES } from '../../../main/core/store/search.js';
+import { MAX_SEARCH_OFFSET } from '../../../shared/search.js';
 
 const dir = tempDir();
 let store: JobStore;
@@ -19,8 +21,8 @@ beforeEach(() => {
 afterEach(() => store.close());
 
 /** A job run to completion through the store's own operations. */
-function completed(fileName: string, result: Partial<ExtractionResult>): string {
-  const [job] = store.add([{ fileName, sourcePath: `/docs/${fileName}`, priority: 1_000_000 }]);
+function completed(fileName: string, result: Partial<ExtractionResult>, sizeBytes = 100): string {
+  const [job] = store.add([{ fileName, sourcePath: `/docs/${fileName}`, priority: 1_000_000, sizeBytes }]);
   finish(job!.id, result);
   return job!.id;
 }
@@ -104,16 +106,23 @@ describe('the index follows results', () => {
   });
 
   it('after random operations, a token unique to each job finds exactly the live jobs holding it', () => {
-    type Op = { kind: 'add' | 'rerun' | 'delete'; pick: number } | { kind: 'prune' };
+    // complete (a file, or a batch of two), re-run, delete, prune, delete a batch, and a spooled
+    // text's chunk rows (indexChunk, as full-text-index.ts writes them) with tokens of their own.
+    type Op = { kind: 'add' | 'batch' | 'rerun' | 'delete' | 'deleteBatch' | 'chunk'; pick: number } | { kind: 'prune' };
     const op = fc.oneof(
-      fc.record({ kind: fc.constantFrom('add' as const, 'rerun' as const, 'delete' as const), pick: fc.nat() }),
+      fc.record({
+        kind: fc.constantFrom('add' as const, 'batch' as const, 'rerun' as const, 'delete' as const, 'deleteBatch' as const, 'chunk' as const),
+        pick: fc.nat(),
+      }),
       fc.constant({ kind: 'prune' as const }),
     );
     fc.assert(
       fc.property(fc.array(op, { maxLength: 25 }), (ops: Op[]) => {
         store.close();
         store = JobStore.open(tempDbPath(dir));
-        const holds = new Map<string, string>(); // live job → its token
+        // Live file job → its result's token, whether the result has pages, and its chunk rows' tokens.
+        const holds = new Map<string, { base: string; pages: boolean; chunks: string[] }>();
+        const batches = new Map<string, string[]>(); // live batch → its children
         const used: string[] = [];
         let n = 0;
         const token = () => {
@@ -121,34 +130,95 @@ describe('the index follows results', () => {
           used.push(t);
           return t;
         };
-        const live = () => [...holds.keys()];
+        const files = () => [...holds.keys()];
+        const forget = (id: string) => holds.delete(id);
         for (const o of ops) {
           if (o.kind === 'add') {
             const t = token();
             // Half with pages, half without: both shapes are indexed.
-            const result = n % 2 ? text(`common ${t}`) : { ...text(`common ${t}`), pages: [{ number: 1, text: `common ${t}` }] };
-            holds.set(completed(`file${n}.txt`, result), t);
+            const pages = n % 2 === 0;
+            const result = pages ? { ...text(`common ${t}`), pages: [{ number: 1, text: `common ${t}` }] } : text(`common ${t}`);
+            holds.set(completed(`file${n}.txt`, result), { base: t, pages, chunks: [] });
+          } else if (o.kind === 'batch') {
+            const { batch, childIds } = store.addBatch({ fileName: `batch${n}` }, [{ fileName: 'a.txt' }, { fileName: 'b.txt' }]);
+            for (let i = 0; i < childIds.length; i++) {
+              const [claimed] = store.claim(1, Date.now(), 60_000, OWNER);
+              const t = token();
+              store.complete(claimed!.id, sampleResult(text(`common ${t}`)));
+              holds.set(claimed!.id, { base: t, pages: false, chunks: [] });
+            }
+            batches.set(batch.id, childIds);
           } else if (o.kind === 'prune') {
             store.prune(Date.now() + 60_000);
             holds.clear();
+            batches.clear();
+          } else if (o.kind === 'deleteBatch') {
+            const ids = [...batches.keys()];
+            if (!ids.length) continue;
+            const id = ids[o.pick % ids.length]!;
+            store.delete(id);
+            for (const child of batches.get(id)!) forget(child);
+            batches.delete(id);
           } else if (holds.size) {
-            const id = live()[o.pick % holds.size]!;
+            const id = files()[o.pick % holds.size]!;
             if (o.kind === 'delete') {
               store.delete(id);
-              holds.delete(id);
+              forget(id);
+              for (const [b, children] of batches)
+                batches.set(
+                  b,
+                  children.filter((c) => c !== id),
+                );
+            } else if (o.kind === 'chunk') {
+              const t = token();
+              const h = holds.get(id)!;
+              const part = h.chunks.length + 1 + (h.pages ? 1 : 0);
+              expect(store.indexChunk(store.get(id)!.seq, store.result(id)!.createdAt, part, `common ${t}`)).toBe(true);
+              h.chunks.push(t);
             } else {
               const t = token();
               store.rerun(id);
               finish(id, text(`common ${t}`));
-              holds.set(id, t);
+              holds.set(id, { base: t, pages: false, chunks: [] });
             }
           }
         }
-        for (const t of used) expect(found(t)).toEqual(live().filter((id) => holds.get(id) === t));
-        expect(store.search({ query: 'common', limit: 200 }).total).toBe(holds.size);
+        // The first chunk empties the file row's body (which held the preview, the same text in production):
+        // a result without pages is then found by its chunks only.
+        const holding = (id: string, t: string) => {
+          const h = holds.get(id)!;
+          return h.chunks.includes(t) || (h.base === t && (h.pages || !h.chunks.length));
+        };
+        for (const t of used)
+          expect(found(t), t).toEqual(
+            files()
+              .filter((id) => holding(id, t))
+              .sort(),
+          );
+        expect(found('common')).toEqual(files().sort());
       }),
       { numRuns: 40 },
     );
+  });
+
+  it('ranks a common word among its newest hits: the total stays exact and pages never overlap', () => {
+    const n = RANK_CANDIDATES + 60;
+    const ids = Array.from({ length: n }, (_, i) => completed(`f${i}.txt`, text(`shared word ${'filler '.repeat(i % 9)}`)));
+    const first = store.search({ query: 'shared', limit: 200 });
+    expect(first).toMatchObject({ total: n, rankedAmong: RANK_CANDIDATES });
+    const seen = new Set<string>();
+    for (let offset = 0; offset <= MAX_SEARCH_OFFSET; offset += 200) {
+      for (const h of store.search({ query: 'shared', limit: 200, offset }).hits) {
+        expect(seen.has(h.jobId)).toBe(false);
+        seen.add(h.jobId);
+      }
+    }
+    expect(seen.size).toBe(RANK_CANDIDATES);
+    // The oldest hits are the ones left out of the ranking.
+    expect(seen.has(ids[0]!)).toBe(false);
+    expect(seen.has(ids.at(-1)!)).toBe(true);
+    // A rarer word is ranked whole.
+    expect(store.search({ query: 'filler', limit: 5 }).rankedAmong).toBeUndefined();
   });
 });
 
@@ -202,9 +272,18 @@ describe('queries', () => {
       fc.property(fc.array(piece, { maxLength: 12 }), (parts) => {
         const r = store.search({ query: parts.join('') });
         expect(r.total).toBeGreaterThanOrEqual(r.hits.length);
+        // An export of a search reads the same query.
+        expect(store.countExportRows({ query: parts.join('') })).toBeLessThanOrEqual(3);
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('filters by size', () => {
+    const big = completed('big.txt', text('brown bear'), 5000);
+    expect(found('brown', { minSize: 4000 })).toEqual([big]);
+    expect(found('brown', { maxSize: 4000 })).not.toContain(big);
+    expect(found('brown', { minSize: 4000, maxSize: 6000 })).toEqual([big]);
   });
 
   it('filters by format, status and creation time, and pages with a total', () => {
