@@ -42,6 +42,7 @@ export const FORMATS = [
   '7z',
   'doc',
   'ppt',
+  'xls',
   'mbox',
   'epub',
   'rtf',

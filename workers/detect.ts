@@ -59,6 +59,7 @@ export const MIME: Record<Format, string> = {
   '7z': 'application/x-7z-compressed',
   doc: 'application/msword',
   ppt: 'application/vnd.ms-powerpoint',
+  xls: 'application/vnd.ms-excel',
   mbox: 'application/mbox',
   epub: 'application/epub+zip',
   rtf: 'application/rtf',
@@ -129,6 +130,7 @@ const EXTENSIONS: Record<string, Format> = {
   '7z': '7z',
   doc: 'doc',
   ppt: 'ppt',
+  xls: 'xls',
   mbox: 'mbox',
   mbx: 'mbox',
   epub: 'epub',
@@ -263,7 +265,7 @@ function ole2Kind(has: (name: string) => boolean, ext: Format | undefined): Foun
   if (has('__substg1.0_') && has('__properties_version1.0')) return { format: 'msg', method: 'container', mime: MIME.msg };
   if (ext === 'msg') return null;
   if (has('WordDocument')) return { format: 'doc', method: 'container', mime: MIME.doc };
-  if (has('Workbook') || has('Book')) return { format: 'unknown', method: 'container', mime: 'application/vnd.ms-excel' };
+  if (has('Workbook') || has('Book')) return { format: 'xls', method: 'container', mime: MIME.xls };
   if (has('PowerPoint Document')) return { format: 'ppt', method: 'container', mime: MIME.ppt };
   return null;
 }

@@ -62,12 +62,6 @@ export function parseOptions(raw: Record<string, unknown> | undefined): ExtractO
   };
 }
 
-/** Legacy binary Office files (OLE2): detected, but no parser safe for untrusted input exists. */
-const LEGACY_OFFICE: Record<string, string> = {
-  'application/vnd.ms-excel':
-    'Legacy Excel .xls (BIFF) files are not supported: no maintained parser that is safe for untrusted files is available (the npm "xlsx" package has unfixed advisories). Save the workbook as .xlsx or .ods.',
-};
-
 /** Validating a million-row table costs seconds; a sample proves the shape just as well. */
 function validationSample(result: ExtractionResult): ExtractionResult {
   return {
@@ -153,11 +147,9 @@ export async function run(task: ExtractTask, onProgress: (processed: number, tot
   if (!extractor) {
     const what =
       format === 'unknown'
-        ? detection.mime && LEGACY_OFFICE[detection.mime]
-          ? LEGACY_OFFICE[detection.mime]!
-          : detection.mime && detection.mime !== MIME.unknown
-            ? `Unsupported file type (${detection.mime})`
-            : 'Unrecognised file format (binary content without a known signature or extension)'
+        ? detection.mime && detection.mime !== MIME.unknown
+          ? `Unsupported file type (${detection.mime})`
+          : 'Unrecognised file format (binary content without a known signature or extension)'
         : `No extractor for ${formatLabel(format)} files yet`;
     return fail('unsupported_format', what, { format, detection });
   }

@@ -32,6 +32,7 @@ const EXTRACTORS: readonly Entry[] = [
   { formats: ['odp'], load: () => import('./office/odf-text').then((m) => m.odpExtractor) },
   { formats: ['doc'], load: () => import('./legacy/doc').then((m) => m.docExtractor) },
   { formats: ['ppt'], load: () => import('./legacy/ppt').then((m) => m.pptExtractor) },
+  { formats: ['xls'], load: () => import('./legacy/xls').then((m) => m.xlsExtractor) },
   { formats: ['rtf'], load: () => import('./rtf').then((m) => m.rtfExtractor) },
   { formats: ['epub'], load: () => import('./epub').then((m) => m.epubExtractor) },
   { formats: ['zip'], load: () => import('./zip').then((m) => m.zipExtractor) },

@@ -85,14 +85,14 @@ describe('worker entry: file checks', () => {
 });
 
 describe('worker entry: formats', () => {
-  it('legacy binary Office files -> unsupported_format that says why', async () => {
-    // An OLE2 compound file whose directory names a "Workbook" stream: a legacy .xls.
+  it('a legacy binary Office file whose compound structure is damaged -> corrupt_file that says what it is', async () => {
+    // An OLE2 header and a "Workbook" name in its head, but no valid directory: a broken legacy .xls.
     const head = Buffer.alloc(1024);
     Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]).copy(head);
     Buffer.from('Workbook', 'utf16le').copy(head, 600);
     const err = await extractErr(fx.write('old.xls', head));
-    expect(err).toMatchObject({ code: 'unsupported_format', details: { format: 'unknown' } });
-    expect(err.message).toMatch(/Legacy Excel \.xls .* not supported: no maintained parser that is safe/);
+    expect(err).toMatchObject({ code: 'corrupt_file', details: { format: 'xls' } });
+    expect(err.message).toMatch(/^Not a readable Excel workbook \(\.xls\): its compound file structure is damaged/);
   });
 
   it('unrecognised binary -> unsupported_format', async () => {
@@ -135,6 +135,7 @@ describe('worker entry: formats', () => {
       'odp',
       'doc',
       'ppt',
+      'xls',
       'rtf',
       'epub',
       'zip',
