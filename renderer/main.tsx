@@ -6,12 +6,13 @@ import { App } from './app/App.js';
 import { applyTheme } from './lib/theme.js';
 import { StoreProvider } from './store/context.js';
 import { createJobsStore } from './store/jobs.js';
+import { initialListView } from './store/list-view.js';
 import { pickTransport } from './transport/select.js';
 
 // Before the first paint: a dark-theme user never sees a light flash.
 applyTheme();
 const client = createClient(pickTransport());
-const store = createJobsStore(client);
+const store = createJobsStore(client, { listView: initialListView() });
 // Outside React so StrictMode's double effects never subscribe twice.
 store.getState().start();
 

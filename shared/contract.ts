@@ -14,6 +14,7 @@ import { resultPartQuerySchema, resultPartValueSchema } from './result-parts.js'
 import { searchQuerySchema, searchResultSchema } from './search.js';
 import { statsOverviewSchema } from './stats.js';
 import { workersListSchema } from './workers.js';
+import { BULK_ACTIONS, bulkOutcomeSchema, listIdsQuerySchema, listPageSchema, listQuerySchema, listTargetSchema } from './list-query.js';
 import { failureActionSchema, jobEventSchema, jobFilterSchema, jobSchema, jobStatsSchema, jobStatusSchema } from './job.js';
 
 const id = z.string().min(1).max(64);
@@ -132,6 +133,12 @@ export const channels = {
     input: z.object({ action: z.enum(['retry', 'cancel', 'delete', 'rerun']), filter: bulkFilterSchema }).strict(),
     output: z.object({ done: z.number().int(), errors: z.array(z.object({ id: z.string(), message: z.string() })) }),
   },
+  /** The dashboard's list (shared/list-query.ts): a window of file jobs at an offset, any filter and sort, the exact count. */
+  'list.query': { input: listQuerySchema, output: listPageSchema },
+  /** The ids of a range of that list, in its order (a shift-click across rows not loaded). */
+  'list.ids': { input: listIdsQuerySchema, output: z.array(z.string()) },
+  /** A bulk action on a selection (ids) or on everything matching a filter; never touches running jobs; says what it skipped and why. */
+  'list.bulk': { input: z.object({ action: z.enum(BULK_ACTIONS), target: listTargetSchema }).strict(), output: bulkOutcomeSchema },
   'jobs.rerunOutdated': { input: z.object({}).strict(), output: z.object({ count: z.number().int() }) },
   /** Retention: delete finished top-level jobs that finished more than `olderThanMs` ago. */
   'jobs.prune': {

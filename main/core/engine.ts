@@ -25,8 +25,9 @@ import { readResultPart } from './result-parts.js';
 import type { ResultPartQuery, ResultPartValue } from '../../shared/result-parts.js';
 import type { SearchQuery, SearchResult } from '../../shared/search.js';
 import type { StatsOverview } from '../../shared/stats.js';
+import type { BulkOutcome, ListPage, ListQuery, ListTarget } from '../../shared/list-query.js';
 import type { SettingKey } from './store/settings.js';
-import { bulkApply, type BulkAction, type BulkFilter } from './bulk.js';
+import { bulkApply, bulkList, type BulkAction, type BulkFilter } from './bulk.js';
 import { jobSpoolDir, spoolRootFor } from './paths.js';
 import { jobWeight } from './job-weight.js';
 import { startRemote, type Remote, type RemoteOptions } from './remote/owner.js';
@@ -231,6 +232,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     return bulkApply(this.store, action, filter);
   }
 
+  /** The dashboard's bulk action on a selection or a filter: running jobs are left alone and counted as skipped. */
+  bulkList(action: BulkAction, target: ListTarget): Promise<BulkOutcome> {
+    return bulkList(this.store, action, target);
+  }
+
   /** Runs again every finished job whose extractor has a newer version now. */
   async rerunOutdated(): Promise<string[]> {
     if (!this.pool) return [];
@@ -328,6 +334,15 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   list(filter?: JobFilter): Job[] {
     return this.store.list(filter);
+  }
+
+  /** A window of the dashboard's list, sorted and filtered, with the exact count. */
+  query(q: ListQuery): ListPage {
+    return this.store.query(q);
+  }
+
+  queryIds(q: Parameters<JobStore['queryIds']>[0]): string[] {
+    return this.store.queryIds(q);
   }
 
   get(id: string): Job {

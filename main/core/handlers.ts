@@ -95,6 +95,9 @@ export function createHandlers(engine: Engine, env: HandlerEnv): Handlers {
       const r = engine.bulk(action, filter);
       return { done: r.done.length, errors: r.errors.slice(0, 1000) };
     },
+    'list.query': (q) => engine.query(q),
+    'list.ids': (q) => engine.queryIds(q),
+    'list.bulk': ({ action, target }) => engine.bulkList(action, target),
     'jobs.rerunOutdated': async () => ({ count: (await engine.rerunOutdated()).length }),
     'jobs.prune': ({ olderThanMs, statuses }) => ({ deleted: engine.prune(Date.now() - olderThanMs, statuses) }),
     'settings.retention': ({ days }) => {

@@ -2,7 +2,7 @@ import { createContext, useContext, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import type { JobsActions, JobsState, JobsStore } from './jobs.js';
 
-const StoreContext = createContext<JobsStore | null>(null);
+export const StoreContext = createContext<JobsStore | null>(null);
 
 export function StoreProvider({ store, children }: { store: JobsStore; children: ReactNode }) {
   return <StoreContext.Provider value={store}>{children}</StoreContext.Provider>;

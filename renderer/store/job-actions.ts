@@ -1,8 +1,11 @@
 /**
  * What a person does to queued jobs: retry, cancel or delete them (a row, or
- * the whole selection in pieces the contract accepts), and pause or resume a
- * batch. Each reply is shown at once; the events that follow agree with it.
+ * a few ids in pieces the contract accepts), a bulk action on the list's
+ * selection or on everything matching a filter (list.bulk: running jobs are
+ * never touched, and the reply says what was skipped and why), and pause or
+ * resume a batch. Each reply is shown at once; the events that follow agree with it.
  */
+import { describeOutcome, type ListBulkAction, type ListTarget } from '../../shared/list-query.js';
 import type { RowAction } from '../lib/job-view.js';
 import type { BatchesState } from './batches.js';
 import type { ConnectionActions } from './connection.js';
@@ -11,8 +14,16 @@ import type { FrameBatcher } from './event-batch.js';
 import { chunks, type SliceKit } from './slice.js';
 import type { TableActions, TableState } from './table.js';
 
+export interface QueuedJobActionsState {
+  /** What the last bulk action did ("412 retried, 3 skipped: still running"), for the list's status line. */
+  bulkOutcome: { text: string; at: number } | null;
+  bulkRunning: boolean;
+}
+
 export interface QueuedJobActions {
   act(action: RowAction, ids: readonly string[]): Promise<void>;
+  /** A bulk action on a selection or a filter; clears the selection and reloads the list. */
+  bulk(action: ListBulkAction, target: ListTarget): Promise<void>;
   setBatchPaused(id: string, paused: boolean): Promise<void>;
 }
 
@@ -21,11 +32,15 @@ const IDS_MAX = 1000;
 
 /** What these actions read, and the other actions they call. */
 type Reads = Pick<TableState, 'jobs' | 'parent' | 'selection'> &
+  QueuedJobActionsState &
   Pick<BatchesState, 'batchView'> &
-  Pick<TableActions, 'showChildren'> &
+  Pick<TableActions, 'showChildren' | 'clearSelection' | 'reloadList'> &
   Pick<ConnectionActions, 'refresh'>;
 
-export function createQueuedJobActions({ client, set, get, reportError }: SliceKit<Reads>, feed: Pick<FrameBatcher, 'hint' | 'jobRemoved'>): QueuedJobActions {
+export function createQueuedJobActions(
+  { client, set, get, reportError }: SliceKit<Reads>,
+  feed: Pick<FrameBatcher, 'hint' | 'jobRemoved'>,
+): QueuedJobActions & QueuedJobActionsState {
   /** After a batch is deleted, its descendants are gone too: shown at once (their job.removed events agree). */
   const dropDescendants = (batchIds: readonly string[]) => {
     const gone = new Set(batchIds);
@@ -45,6 +60,23 @@ export function createQueuedJobActions({ client, set, get, reportError }: SliceK
   };
 
   return {
+    bulkOutcome: null,
+    bulkRunning: false,
+
+    async bulk(action, target) {
+      set({ bulkRunning: true });
+      try {
+        const outcome = await client.invoke('list.bulk', { action, target });
+        set({ bulkOutcome: { text: describeOutcome(outcome), at: Date.now() } });
+        get().clearSelection();
+      } catch (err) {
+        reportError(err);
+      } finally {
+        set({ bulkRunning: false });
+        void get().reloadList();
+      }
+    },
+
     async act(action, ids) {
       if (ids.length === 0) return;
       const channel = action === 'retry' ? 'jobs.retry' : action === 'cancel' ? 'jobs.cancel' : 'jobs.delete';

@@ -27,7 +27,8 @@ import { createErrorsSlice, type ErrorsActions, type ErrorsState } from './error
 import { FrameBatcher } from './event-batch.js';
 import { createExportSlice, type ExportActions, type ExportState } from './export.js';
 import { createIntakeSlice, type IntakeActions, type IntakeState } from './intake.js';
-import { createQueuedJobActions, type QueuedJobActions } from './job-actions.js';
+import { createQueuedJobActions, type QueuedJobActions, type QueuedJobActionsState } from './job-actions.js';
+import type { ListView } from './list-view.js';
 import { createOverviewSlice, type OverviewActions, type OverviewState } from './overview.js';
 import { createSearchSlice, type SearchActions, type SearchState } from './search.js';
 import { createWorkersSlice, type WorkersActions, type WorkersState } from './workers.js';
@@ -40,6 +41,7 @@ export interface JobsState
     CountsState,
     TableState,
     BatchesState,
+    QueuedJobActionsState,
     IntakeState,
     ExportState,
     ErrorsState,
@@ -69,7 +71,12 @@ export type JobsStore = StoreApi<JobsState & JobsActions>;
 /** What a batch row may do, passed in rather than selected per row. */
 export type BatchActions = Pick<JobsActions, 'act' | 'setBatchPaused' | 'showChildren'>;
 
-export function createJobsStore(client: Client): JobsStore {
+export interface StoreOptions {
+  /** The jobs list's first view (from the URL or localStorage: list-view.ts), so the first load is the right one. */
+  listView?: ListView;
+}
+
+export function createJobsStore(client: Client, opts: StoreOptions = {}): JobsStore {
   return createStore<JobsState & JobsActions>()((set, get) => {
     const errors = createErrorsSlice(set);
     const kit = { client, set, get, reportError: errors.reportError };
@@ -81,14 +88,17 @@ export function createJobsStore(client: Client): JobsStore {
       batches.followUp(frame);
     });
     const counts = createCountsSlice(kit);
-    const table = createTableSlice(kit, removed);
+    const table = createTableSlice(kit, removed, opts.listView);
     const batches = createBatchesSlice(kit, removed, feed);
     const detail = createDetailSlice(kit);
     const connection = createConnectionSlice(kit, {
       feed,
       loads: [counts.load, table.load, batches.load],
       statsPushed: counts.pushed,
-      dispose: batches.dispose,
+      dispose: () => {
+        batches.dispose();
+        table.dispose();
+      },
     });
 
     return {

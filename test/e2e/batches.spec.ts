@@ -118,7 +118,7 @@ test('a folder becomes a batch with a policy and progress; a pipeline is chosen;
     await expect(jobRow('loose.txt')).toHaveCount(0);
     for (const name of ['minutes.txt', 'budget.csv', 'site.html']) await expect(jobRow(name)).toContainText('Completed');
     await expect(jobRow('broken.pdf')).toContainText('Failed');
-    await expect(page.getByText('Showing 4 of 4')).toBeVisible();
+    await expect(page.getByRole('status', { name: 'Matching jobs' })).toHaveText('4 jobs');
     // The status filter works within the batch.
     await page.getByRole('combobox', { name: 'Status filter' }).selectOption('failed');
     await expect(jobs.getByRole('row')).toHaveCount(1 + 1);

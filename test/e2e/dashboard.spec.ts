@@ -182,8 +182,9 @@ test('files dropped in the browser are extracted, retried, cancelled and exporte
     await page.screenshot({ path: path.join(root, 'test-results/dashboard.png'), fullPage: true });
   });
 
-  await test.step('deleting the cancelled job removes its row', async () => {
+  await test.step('deleting the cancelled job asks first, then removes its row', async () => {
     await page.getByRole('button', { name: 'Delete huge.csv' }).click();
+    await page.getByRole('dialog', { name: 'Delete “huge.csv”?' }).getByRole('button', { name: 'Delete 1 job' }).click();
     await expect(row('huge.csv')).toHaveCount(0);
     await expect(card('Total', 3)).toBeVisible();
     await expect(card('Cancelled', 0)).toBeVisible();

@@ -111,10 +111,10 @@ describe('the dashboard store', () => {
     const stop = store.getState().start();
     let release = () => {};
     try {
-      await until(() => store.getState().order.length > 0);
-      const id = store.getState().order[0]!;
+      await until(() => store.getState().pages[0] !== undefined && store.getState().pages[0]!.length > 0);
+      const id = store.getState().pages[0]![0]!;
       // The reload's lists are taken now, with the job in them, and answered after it is gone.
-      release = hold('jobs.list');
+      release = hold('list.query');
       const reload = store.getState().refresh();
       await store.getState().act('delete', [id]);
       await until(() => !(id in store.getState().jobs));

@@ -10,6 +10,7 @@
  * - completion.ts   complete and completeMany, one path; a container becoming a batch
  * - batch-rules.ts  what follows a change: dependencies, batches settling, cascades
  * - reads.ts        listings, history, results, statistics, batch progress
+ * - list-query.ts   the jobs list: any filter and sort, a window at an offset, exact counts
  * - settings.ts     the engine's settings (queue paused, retention)
  * - search-index.ts the full-text index's rows, written with each result
  * - search.ts       full-text search (queries translated by fts-query.ts)
@@ -23,6 +24,7 @@ import type { ExtractionResult, Format } from '../../../shared/extraction.js';
 import type { SearchQuery, SearchResult } from '../../../shared/search.js';
 import type { ExportFilter } from '../../../shared/export-filter.js';
 import type { StatsOverview } from '../../../shared/stats.js';
+import type { ListFilter, ListPage, ListQuery } from '../../../shared/list-query.js';
 import type { Job, JobEvent, JobFilter, JobStats, JobStatus } from '../../../shared/job.js';
 import { endFilling, setBatchPaused, startFilling } from './batch-rules.js';
 import { complete, completeMany, type Completion } from './completion.js';
@@ -31,6 +33,7 @@ import { openDatabase, type Db, type OpenOptions } from './database.js';
 import { countExportRows, exportRows, type ExportRow } from './export-query.js';
 import { FinishCounter } from './finish-counter.js';
 import { add, addBatch, insert } from './insert.js';
+import * as listQuery from './list-query.js';
 import * as reads from './reads.js';
 import { search } from './search.js';
 import { indexChunk } from './search-index.js';
@@ -196,6 +199,21 @@ export class JobStore extends EventEmitter<StoreEvents> {
 
   ids(filter?: Omit<JobFilter, 'limit' | 'before'>): string[] {
     return reads.ids(this.core, filter);
+  }
+
+  /** A window of the jobs list at an offset, sorted and filtered, with the exact count (list-query.ts). */
+  query(q: ListQuery): ListPage {
+    return listQuery.query(this.core, q);
+  }
+
+  /** The ids of a range of the jobs list, in its order. */
+  queryIds(q: Parameters<typeof listQuery.queryIds>[1]): string[] {
+    return listQuery.queryIds(this.core, q);
+  }
+
+  /** Every file job matching a list filter, as (id, status), in pages: what bulk actions walk. */
+  matching(filter: ListFilter, pageSize?: number): Generator<Array<{ id: string; status: JobStatus }>> {
+    return listQuery.matching(this.core, filter, pageSize);
   }
 
   events(id: string): JobEvent[] {

@@ -1,8 +1,6 @@
-import { memo } from 'react';
-import { openFromRow } from '../detail/open-job.js';
+import { memo, type MouseEvent } from 'react';
 import type { Job } from '../../../shared/job.js';
 import { attemptsLabel, canDo, formatBytes, jobDetail, jobName, STATUS_LABEL, type RowAction } from '../../lib/job-view.js';
-import type { JobsActions } from '../../store/jobs.js';
 import { Duration } from './Duration.js';
 import { ProgressBar } from './ProgressBar.js';
 
@@ -12,35 +10,55 @@ const ACTIONS: Array<{ action: RowAction; label: string }> = [
   { action: 'delete', label: 'Delete' },
 ];
 
+/** What a row reports; passed in, stable, rather than selected per row (hundreds of subscriptions). */
+export interface RowHandlers {
+  /** A click on the row itself (not a control): open, or Ctrl/Cmd to toggle, Shift to extend. */
+  onRowClick(e: MouseEvent, row: number, id: string): void;
+  /** The row's checkbox (Shift extends from the last one ticked). */
+  onCheck(e: MouseEvent, row: number, id: string): void;
+  onAction(action: RowAction, id: string): void;
+}
+
 interface Props {
   job: Job;
-  /** 1-based position in the whole table (header = 1), for aria-rowindex. */
-  rowIndex: number;
+  /** 0-based position in the whole list. */
+  row: number;
   selected: boolean;
+  /** The row keyboard focus is on (the one that takes Tab). */
+  focused: boolean;
   /** Its detail is open beside the list. */
   open: boolean;
-  // Passed in rather than selected here: 500 rows each subscribed to the
-  // store would all be checked on every frame.
-  act: JobsActions['act'];
-  toggleSelected: JobsActions['toggleSelected'];
+  handlers: RowHandlers;
 }
 
 /** Memoised on the job object: a frame re-renders only the rows whose job changed. */
-export const JobRow = memo(function JobRow({ job, rowIndex, selected, open, act, toggleSelected }: Props) {
+export const JobRow = memo(function JobRow({ job, row, selected, focused, open, handlers }: Props) {
   const name = jobName(job);
   const detail = jobDetail(job);
   return (
     <tr
       aria-label={name}
-      aria-rowindex={rowIndex}
+      aria-rowindex={row + 2}
+      aria-selected={selected}
       aria-current={open || undefined}
-      className={`job-row status-${job.status}${open ? ' is-open' : ''}`}
-      tabIndex={0}
-      onClick={(e) => openFromRow(e, job.id)}
-      onKeyDown={(e) => openFromRow(e, job.id)}
+      data-row={row}
+      tabIndex={focused ? 0 : -1}
+      className={`job-row status-${job.status}${selected ? ' is-selected' : ''}${open ? ' is-open' : ''}`}
+      onClick={(e) => {
+        // Controls in the row act on their own.
+        if ((e.target as HTMLElement).closest('button, input, select, a, label')) return;
+        handlers.onRowClick(e, row, job.id);
+      }}
     >
       <td className="col-select">
-        <input type="checkbox" aria-label={`Select ${name}`} checked={selected} onChange={() => toggleSelected(job.id)} />
+        <input
+          type="checkbox"
+          aria-label={`Select ${name}`}
+          checked={selected}
+          tabIndex={-1}
+          onClick={(e) => handlers.onCheck(e, row, job.id)}
+          onChange={() => {}}
+        />
       </td>
       <td className="col-file">
         <span className="file-name" title={job.sourcePath ?? name}>
@@ -73,10 +91,11 @@ export const JobRow = memo(function JobRow({ job, rowIndex, selected, open, act,
           <button
             key={action}
             type="button"
+            tabIndex={focused ? 0 : -1}
             className={`small${action === 'delete' ? ' danger' : ''}`}
             aria-label={`${label} ${name}`}
             disabled={!canDo(action, job.status)}
-            onClick={() => void act(action, [job.id])}
+            onClick={() => handlers.onAction(action, job.id)}
           >
             {label}
           </button>
@@ -85,3 +104,14 @@ export const JobRow = memo(function JobRow({ job, rowIndex, selected, open, act,
     </tr>
   );
 });
+
+/** A row whose page is still on its way: same height, so the scrollbar never jumps. */
+export function PendingRow({ row, columns }: { row: number; columns: number }) {
+  return (
+    <tr className="job-row is-loading" aria-rowindex={row + 2} data-row={row}>
+      <td colSpan={columns}>
+        <span className="loading-bar" aria-label="Loading row" />
+      </td>
+    </tr>
+  );
+}

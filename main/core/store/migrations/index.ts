@@ -5,6 +5,7 @@ import m002 from './002-batches-control.js';
 import m003 from './003-history-from-row.js';
 import m004 from './004-batches-index.js';
 import m005 from './005-results-search.js';
+import m006 from './006-list-sort.js';
 
 export interface Migration {
   version: number;
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'history-from-row', sql: m003 },
   { version: 4, name: 'batches-index', sql: m004 },
   { version: 5, name: 'results-search', sql: m005 },
+  { version: 6, name: 'list-sort', sql: m006 },
 ];
