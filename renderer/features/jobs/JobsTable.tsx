@@ -25,6 +25,7 @@ import { ScopeBar } from './ScopeBar.js';
 import { useListCommands } from './useListCommands.js';
 import { useListUrl, useScrollMemory } from './useListUrl.js';
 import { ROW_HEIGHT, useVirtualRows } from './useVirtualRows.js';
+import './list.css';
 
 const COLUMNS = 9;
 
