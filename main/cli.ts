@@ -42,7 +42,14 @@ const addOptions = (c: Command) =>
     .option('--max-retries <n>', 'retries for retryable failures', int('max-retries'), 3)
     .option('--timeout <seconds>', 'time limit per file', int('timeout', 1))
     .option('--password <password>', 'password for encrypted PDFs and password-protected Office documents')
-    .option('--no-ocr', 'no OCR: images and scanned pages give only their metadata (faster)')
+    .addOption(
+      new Option('--ocr <mode>', 'OCR of images and scanned PDF pages: on (a photo in which a quick probe reads no word is skipped), always, or off')
+        .choices(['on', 'always', 'off'])
+        .default('on'),
+    )
+    .option('--ocr-max-pages <n>', "PDF: pages OCR'd at most per file (default 100)", int('ocr-max-pages', 1))
+    .option('--ocr-budget <seconds>', 'PDF: OCR time per file (default 300)', int('ocr-budget', 1))
+    .option('--no-ocr', 'the same as --ocr off: images and scanned pages give only their metadata (faster)')
     .option('--delay <seconds>', 'do not start before this many seconds from now', int('delay'))
     .addOption(new Option('--batch <mode>', 'group files under a batch job').choices(['auto', 'always', 'never']).default('auto'))
     .option('--max-child-failures <n>', 'batch: failed files tolerated (0 = no limit)', int('max-child-failures'), 0)
@@ -64,8 +71,10 @@ interface AddFlags {
   maxRetries: number;
   timeout?: number;
   password?: string;
-  /** False with --no-ocr. */
-  ocr: boolean;
+  /** --ocr's value; false with --no-ocr. */
+  ocr: 'on' | 'always' | 'off' | false;
+  ocrMaxPages?: number;
+  ocrBudget?: number;
   delay?: number;
   batch: 'auto' | 'always' | 'never';
   maxChildFailures: number;
@@ -88,7 +97,17 @@ function intakeOptions(o: AddFlags): AddPathsOptions {
     failureAction: o.failureAction,
     ...(o.timeout ? { timeoutMs: o.timeout * 1000 } : {}),
     ...(o.delay ? { runAt: Date.now() + o.delay * 1000 } : {}),
-    ...(o.password || o.ocr === false ? { options: { ...(o.password ? { password: o.password } : {}), ...(o.ocr === false ? { ocr: false } : {}) } } : {}),
+    ...(Object.keys(jobOptions(o)).length ? { options: jobOptions(o) } : {}),
+  };
+}
+
+/** What the worker reads from a job's options (workers/extract.ts parseOptions). */
+function jobOptions(o: AddFlags): Record<string, unknown> {
+  return {
+    ...(o.password ? { password: o.password } : {}),
+    ...(o.ocr === 'off' || o.ocr === false ? { ocr: false } : o.ocr === 'always' ? { ocr: 'always' } : {}),
+    ...(o.ocrMaxPages ? { ocrMaxPages: o.ocrMaxPages } : {}),
+    ...(o.ocrBudget ? { ocrBudgetMs: o.ocrBudget * 1000 } : {}),
   };
 }
 

@@ -74,7 +74,7 @@ describe('images', () => {
       expect(r.text).toBe('');
       expect(r.metadata.ocr).toMatchObject({ skipped: 'no text likely', probe: { likely: false, width: 640, height: 480, sureWords: 0 } });
       expect(r.warnings).toEqual([
-        'OCR skipped: a quick look at a 640×480 copy found no readable word, so the image is probably a photo without text (set ocr: "always" to read it whole)',
+        'OCR skipped: a quick look at a 640×480 copy found no readable word, so the image is probably a photo without text (--ocr always reads it whole)',
       ]);
       const always = await extractOk(file, { ocr: 'always' });
       expect(always.metadata.ocr).not.toHaveProperty('probe');

@@ -54,7 +54,7 @@ describe('scanned PDF pages (OCR)', () => {
     expect(r.text).toBe('');
     expect(r.pages!.every((p) => !p.ocr)).toBe(true);
     expect(r.metadata.ocrPages).toBe(0);
-    expect(r.warnings).toEqual(['PDF has no text layer on any of its 2 pages (scanned?); OCR is off for this job']);
+    expect(r.warnings).toEqual(['PDF has no text layer on any of its 2 pages (scanned?); OCR is off for this job (--ocr off)']);
   });
 
   it('the page limit stops OCR and names the pages left without text; progress is reported per page', async () => {
@@ -67,8 +67,8 @@ describe('scanned PDF pages (OCR)', () => {
     const r = out.result;
     expect(r.pages!.map((p) => Boolean(p.ocr))).toEqual([true, false, false]);
     expect(r.text).toContain('PAGE 1 OF THE TEST');
-    expect(r.metadata).toMatchObject({ ocrPages: 1, ocr: { stoppedBy: 'the limit of 1 OCR page per file (option ocrMaxPages)' } });
-    expect(r.warnings).toEqual(["OCR stopped at the limit of 1 OCR page per file (option ocrMaxPages): pages 2-3 without a text layer were not OCR'd"]);
+    expect(r.metadata).toMatchObject({ ocrPages: 1, ocr: { stoppedBy: 'the limit of 1 OCR page per file (--ocr-max-pages)' } });
+    expect(r.warnings).toEqual(["OCR stopped at the limit of 1 OCR page per file (--ocr-max-pages): pages 2-3 without a text layer were not OCR'd"]);
     expect(events.slice(0, 3)).toEqual([
       [1, 3],
       [2, 3],
@@ -81,7 +81,7 @@ describe('scanned PDF pages (OCR)', () => {
     expect(r.text).toBe('');
     expect(r.warnings).toEqual([
       'PDF has no text layer on page 1, and OCR failed (see the other warnings)',
-      "OCR stopped at the OCR time budget of 1 ms per file (option ocrBudgetMs): page 2 without a text layer was not OCR'd",
+      "OCR stopped at the OCR time budget of 1 ms per file (--ocr-budget): page 2 without a text layer was not OCR'd",
       expect.stringMatching(/^OCR: page 1: OCR failed: OCR (of the page )?took longer than 1 ms$/),
     ]);
   }, 120_000);
@@ -93,7 +93,10 @@ describe('scanned PDF pages (OCR)', () => {
     // The damaged page gives no text (and says why); the next one is read all the same.
     expect(r.pages![0]!.text).toBe('');
     expect(r.pages![1]!.text).toContain('PAGE 2 OF THE TEST');
-    expect(r.warnings).toEqual(['PDF has no text layer on page 1, and OCR failed (see the other warnings)', 'OCR: page 1: an image could not be decoded']);
+    expect(r.warnings).toEqual([
+      'PDF has no text layer on page 1, and OCR failed (see the other warnings)',
+      'OCR: page 1: an image could not be decoded (damaged image data?)',
+    ]);
     expect(r.metadata).toMatchObject({ ocrPages: 1, ocr: { pages: [2] } });
     // A header declaring 60,000 × 60,000 pixels over a few bytes: pdf.js does not allocate it.
     const huge = makeScanPdf([{ image: { width: 60_000, height: 60_000, data: image.data }, stream: Buffer.from([0x78, 0x9c, 3, 0]) }]);

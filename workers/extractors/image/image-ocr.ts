@@ -54,7 +54,7 @@ export async function imageText(image: ImageFacts, options: ExtractOptions, warn
     if (probe) ocr.probe = probe;
     if (probe && !probe.likely) {
       warnings.push(
-        `OCR skipped: a quick look at a ${probe.width}×${probe.height} copy found no readable word, so the image is probably a photo without text (set ocr: "always" to read it whole)`,
+        `OCR skipped: a quick look at a ${probe.width}×${probe.height} copy found no readable word, so the image is probably a photo without text (--ocr always reads it whole)`,
       );
       return { text: '', ocr: { ...ocr, skipped: 'no text likely' } };
     }

@@ -130,7 +130,7 @@ export async function scannedImages(pdfjs: PdfJs, page: PDFPageProxy, problems: 
     const img = typeof p.source === 'string' ? await fetchImage(page, p.source) : p.source;
     const grey = img ? greyFromPdfJs(img, p.isMask) : undefined;
     if (!grey) {
-      problems.push(`an image could not be decoded${img && !img.data ? ' (pdf.js gave no pixels)' : ''}`);
+      problems.push(`an image could not be decoded${img ? ' (pixels in a layout pdf.js does not give)' : ' (damaged image data?)'}`);
       continue;
     }
     const xs = [e, e + a, e + c, e + a + c];

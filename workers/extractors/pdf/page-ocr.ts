@@ -124,8 +124,8 @@ export class OcrBudget {
   }
   /** Why no more pages may be OCR'd, or undefined while they may. */
   get exhausted(): string | undefined {
-    if (this.pages >= this.maxPages) return `the limit of ${this.maxPages} OCR page${this.maxPages === 1 ? '' : 's'} per file (option ocrMaxPages)`;
-    if (this.spentMs >= this.budgetMs) return `the OCR time budget of ${duration(this.budgetMs)} per file (option ocrBudgetMs)`;
+    if (this.pages >= this.maxPages) return `the limit of ${this.maxPages} OCR page${this.maxPages === 1 ? '' : 's'} per file (--ocr-max-pages)`;
+    if (this.spentMs >= this.budgetMs) return `the OCR time budget of ${duration(this.budgetMs)} per file (--ocr-budget)`;
     return undefined;
   }
   /** Time the next page may take. */
@@ -221,7 +221,7 @@ export class DocumentOcr {
       list.length === total && total > 1 ? `any of its ${total} pages` : `page${list.length === 1 ? '' : 's'} ${formatRanges(list)}`;
     const out: string[] = [];
     const say: Record<Missing, (list: number[]) => string> = {
-      'ocr off': (l) => `PDF has no text layer on ${pages(l)} (scanned?); OCR is off for this job`,
+      'ocr off': (l) => `PDF has no text layer on ${pages(l)} (scanned?); OCR is off for this job (--ocr off)`,
       'over budget': (l) => `OCR stopped at ${this.stoppedBy}: ${pages(l)} without a text layer ${l.length === 1 ? 'was' : 'were'} not OCR'd`,
       'no image': (l) => `PDF has no text layer on ${pages(l)}, and no image there to OCR (blank, or text drawn as shapes?)`,
       'nothing found': (l) => `PDF has no text layer on ${pages(l)}, and OCR found no text there (blank?)`,
