@@ -419,7 +419,8 @@ export function makeXlsx(spec: XlsxSpec): Buffer {
 // --- PPTX ---
 
 export interface PptxSpec {
-  slides: Array<{ title?: string; bullets?: string[]; table?: string[][]; notes?: string }>;
+  /** `shapes`: raw p:sp / p:graphicFrame XML added to the slide (a: and p: prefixes bound). */
+  slides: Array<{ title?: string; bullets?: string[]; table?: string[][]; notes?: string; shapes?: string }>;
 }
 
 export function makePptx(spec: PptxSpec): Buffer {
@@ -450,6 +451,7 @@ export function makePptx(spec: PptxSpec): Buffer {
       s.table
         ? `<p:graphicFrame><p:nvGraphicFramePr><p:cNvPr id="4" name="t"/><p:cNvGraphicFramePr/><p:nvPr/></p:nvGraphicFramePr><p:xfrm/><a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/table"><a:tbl>${s.table.map((row) => `<a:tr h="1">${row.map((c) => `<a:tc><a:txBody><a:bodyPr/><a:p><a:r><a:t>${xmlEsc(c)}</a:t></a:r></a:p></a:txBody></a:tc>`).join('')}</a:tr>`).join('')}</a:tbl></a:graphicData></a:graphic></p:graphicFrame>`
         : '',
+      s.shapes ?? '',
       sp('sldNum', ['‹#›']),
     ].join('');
     files.push({

@@ -110,6 +110,59 @@ describe('PPTX', () => {
     expect(r.metadata).toMatchObject({ title: 'Deck', author: 'Presenter', slides: 2 });
   });
 
+  it('Markdown: bullets only where the slide has them, numbered lists numbered, text boxes as paragraphs', async () => {
+    const para = (text: string, pPr = '') => `<a:p>${pPr}<a:r><a:t>${text}</a:t></a:r></a:p>`;
+    const shape = (ph: string, paras: string) =>
+      `<p:sp><p:nvSpPr><p:cNvPr id="5" name="x"/><p:cNvSpPr/><p:nvPr>${ph}</p:nvPr></p:nvSpPr><p:spPr/><p:txBody><a:bodyPr/>${paras}</p:txBody></p:sp>`;
+    const shapes = [
+      shape('', para('A plain text box.') + para('Its second paragraph.')),
+      shape(
+        '<p:ph type="body" idx="1"/>',
+        para('Inherited bullet') + para('No bullet here', '<a:pPr><a:buNone/></a:pPr>') + para('Sub point', '<a:pPr lvl="1"/>'),
+      ),
+      shape(
+        '',
+        para('First step', '<a:pPr><a:buAutoNum type="arabicPeriod"/></a:pPr>') + para('Second step', '<a:pPr><a:buAutoNum type="arabicPeriod"/></a:pPr>'),
+      ),
+      shape('', para('Third', '<a:pPr><a:buAutoNum type="arabicPeriod" startAt="3"/></a:pPr>') + para('Starred', '<a:pPr><a:buChar char="*"/></a:pPr>')),
+      shape('<p:ph type="subTitle" idx="2"/>', para('A subtitle')),
+    ].join('');
+    const r = await extractOk(fx.write('lists.pptx', makePptx({ slides: [{ title: 'Lists', shapes }] })));
+    expect(r.markdown).toBe(
+      [
+        '## Slide 1: Lists',
+        'A plain text box.',
+        'Its second paragraph.',
+        '- Inherited bullet',
+        'No bullet here',
+        '  - Sub point',
+        '1. First step\n2. Second step',
+        '3. Third',
+        '- Starred',
+        'A subtitle',
+      ].join('\n\n'),
+    );
+  });
+
+  it('a slide holding only an empty table has no text (the table is still listed)', async () => {
+    const r = await extractOk(
+      fx.write(
+        'empty-table.pptx',
+        makePptx({
+          slides: [
+            {
+              table: [
+                ['', ''],
+                ['', ''],
+              ],
+            },
+          ],
+        }),
+      ),
+    );
+    expect([r.text, r.pages?.[0]?.text, r.markdown, r.tables.length]).toEqual(['', '', '## Slide 1', 1]);
+  });
+
   it('a presentation without slides gets a warning', async () => {
     const r = await extractOk(fx.write('empty.pptx', makePptx({ slides: [] })));
     expect(r.counters.slides).toBe(0);

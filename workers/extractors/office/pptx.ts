@@ -1,9 +1,15 @@
 /**
  * PPTX: slides in presentation order (p:sldIdLst), each slide's shapes in
- * document order: text boxes and placeholders as paragraphs (bullet level
- * kept), tables (a:tbl) as tables, groups descended into; the notes slide's
- * body text follows the slide. One page per slide; the title placeholder
- * becomes a heading entity.
+ * document order: text boxes and placeholders as paragraphs, tables (a:tbl)
+ * as tables, groups descended into; the notes slide's body text follows the
+ * slide. One page per slide; the title placeholder becomes a heading entity.
+ *
+ * In Markdown a paragraph is a list item only when it is one on the slide:
+ * its own a:buChar / a:buAutoNum (numbered, from its startAt) or a:buNone
+ * decide; without them, body and content placeholders are bulleted (the
+ * master's body style) and titles, subtitles and text boxes are not (its
+ * "other" style). A table with no text adds nothing to the text or Markdown
+ * (it stays in `tables`).
  */
 import type { Entity, Table } from '../../../shared/extraction';
 import { textStats } from '../../text/stats';
@@ -13,9 +19,13 @@ import { markdownTable } from '../common';
 import type { Extractor } from '../types';
 import { ooxmlProperties, openPackage, readRels } from './package';
 
+/** How a paragraph is marked: not at all, a bullet, or a number in an auto-numbered list. */
+type Marker = { kind: 'none' } | { kind: 'bullet' } | { kind: 'number'; scheme: string; start: number };
+
 interface Para {
   text: string;
   level: number;
+  marker: Marker;
 }
 
 /** One a:p: runs, fields and line breaks in order. */
@@ -41,11 +51,42 @@ function paragraphText(p: XNode): string {
   return out;
 }
 
-function bodyParagraphs(txBody: XNode): Para[] {
+function bodyParagraphs(txBody: XNode, bulletedByDefault = false): Para[] {
   return findAll(children(txBody), 'p').map((p) => {
     const pPr = childNamed(p, 'pPr');
-    return { text: paragraphText(p), level: Number(pPr ? (attr(pPr, 'lvl') ?? 0) : 0) || 0 };
+    return { text: paragraphText(p), level: Number(pPr ? (attr(pPr, 'lvl') ?? 0) : 0) || 0, marker: markerOf(pPr, bulletedByDefault) };
   });
+}
+
+function markerOf(pPr: XNode | undefined, bulletedByDefault: boolean): Marker {
+  const autoNum = pPr && childNamed(pPr, 'buAutoNum');
+  if (autoNum) return { kind: 'number', scheme: attr(autoNum, 'type') ?? 'arabicPeriod', start: Number(attr(autoNum, 'startAt') ?? 1) || 1 };
+  if (pPr && (childNamed(pPr, 'buChar') || childNamed(pPr, 'buBlip'))) return { kind: 'bullet' };
+  if (pPr && childNamed(pPr, 'buNone')) return { kind: 'none' };
+  return bulletedByDefault ? { kind: 'bullet' } : { kind: 'none' };
+}
+
+/** Placeholders that take the master's bulleted body style (a placeholder with no type is a content placeholder). */
+const BULLETED_PLACEHOLDERS = new Set(['body', 'obj', undefined]);
+
+/** Paragraphs as Markdown: list items where the slide marks them, numbers counted per level, plain paragraphs otherwise. */
+export function paragraphsMarkdown(paras: Para[]): string[] {
+  const out: string[] = [];
+  const counters = new Map<number, number>();
+  for (const p of paras) {
+    const text = p.text.replace(/\n/g, '<br>');
+    const indent = '  '.repeat(p.level);
+    if (p.marker.kind === 'number') {
+      const n = counters.get(p.level) ?? p.marker.start;
+      counters.set(p.level, n + 1);
+      for (const level of counters.keys()) if (level > p.level) counters.delete(level);
+      out.push(`${indent}${n}. ${text}`);
+      continue;
+    }
+    counters.clear();
+    out.push(p.marker.kind === 'bullet' ? `${indent}- ${text}` : text);
+  }
+  return out;
 }
 
 function tableRows(tbl: XNode): string[][] {
@@ -64,11 +105,13 @@ function tableRows(tbl: XNode): string[][] {
   );
 }
 
-type Block = { kind: 'para'; para: Para; title: boolean } | { kind: 'table'; rows: string[][] };
+/** `shape`: which shape a paragraph came from (a list never runs from one shape into the next). */
+type Block = { kind: 'para'; para: Para; title: boolean; shape: number } | { kind: 'table'; rows: string[][] };
 
 /** Shapes of a spTree in document order, descending into groups (iterative). */
 function slideBlocks(spTree: XNode): Block[] {
   const blocks: Block[] = [];
+  let shape = 0;
   const stack = [...children(spTree)].reverse();
   while (stack.length) {
     const n = stack.pop()!;
@@ -83,7 +126,9 @@ function slideBlocks(spTree: XNode): Block[] {
       if (type === 'sldNum' || type === 'dt' || type === 'ftr' || type === 'sldImg') continue;
       const title = type === 'title' || type === 'ctrTitle';
       const body = childNamed(n, 'txBody');
-      if (body) for (const para of bodyParagraphs(body)) blocks.push({ kind: 'para', para, title });
+      const bulleted = !!ph && !title && BULLETED_PLACEHOLDERS.has(type);
+      shape++;
+      if (body) for (const para of bodyParagraphs(body, bulleted)) blocks.push({ kind: 'para', para, title, shape });
     } else if (name === 'graphicFrame') {
       for (const tbl of findAll(children(n), 'tbl')) blocks.push({ kind: 'table', rows: tableRows(tbl) });
     }
@@ -112,7 +157,7 @@ async function notesText(pkg: Archive, slidePart: string): Promise<string> {
 
 export const pptxExtractor: Extractor = {
   name: 'pptx',
-  version: '1.0.0',
+  version: '1.1.0',
   formats: ['pptx'],
   async extract(input, ctx) {
     const { pkg } = await openPackage(input, 'PPTX');
@@ -157,20 +202,47 @@ export const pptxExtractor: Extractor = {
         const lines: string[] = [];
         const mdBlocks: string[] = [`## Slide ${number}${title ? `: ${title.replace(/\n/g, ' ')}` : ''}`];
         let tableNo = 0;
+        let run: Para[] = [];
+        const flush = () => {
+          const items = paragraphsMarkdown(run);
+          // List items of one list are one block (no blank lines between them); plain paragraphs are blocks of their own.
+          let list: string[] = [];
+          let listKind = '';
+          for (const [k, line] of items.entries()) {
+            const { marker, level } = run[k]!;
+            // A plain paragraph, or a top-level switch between bullets and numbers, ends the list.
+            if (list.length && (marker.kind === 'none' || (level === 0 && marker.kind !== listKind))) {
+              mdBlocks.push(list.join('\n'));
+              list = [];
+            }
+            if (marker.kind === 'none') mdBlocks.push(line);
+            else {
+              if (!list.length || level === 0) listKind = marker.kind;
+              list.push(line);
+            }
+          }
+          if (list.length) mdBlocks.push(list.join('\n'));
+          run = [];
+        };
+        let shape = -1;
         for (const b of blocks) {
           if (b.kind === 'para') {
             if (!b.para.text.trim()) continue;
             lines.push(b.para.text);
-            if (!b.title)
-              mdBlocks.push(b.para.level > 0 || blocks.length > 2 ? `${'  '.repeat(b.para.level)}- ${b.para.text.replace(/\n/g, '<br>')}` : b.para.text);
+            if (b.shape !== shape) flush();
+            shape = b.shape;
+            if (!b.title) run.push(b.para);
           } else {
+            flush();
             tableNo++;
             const rows = b.rows;
             tables.push({ name: `slide ${number} table ${tableNo}`, page: number, rows, hasHeader: true });
+            if (!rows.some((r) => r.some((c) => c.trim()))) continue; // an empty table: in tables, no text
             lines.push(rows.map((r) => r.join('\t')).join('\n'));
             mdBlocks.push(markdownTable(rows, true));
           }
         }
+        flush();
         const notes = await notesText(pkg, part);
         if (notes) {
           notesCount++;
