@@ -120,6 +120,8 @@ test('a job opens beside the list; its text, tables, error and history read; sea
     // Esc closes the detail; Back then has nothing of it left to close.
     await page.keyboard.press('Escape');
     await expect(detail).toHaveCount(0);
+    // The focus is back on the row the detail was about, for the next arrow or Enter.
+    await expect(row('normal.csv')).toBeFocused();
   });
 
   await test.step('a failed job opens on its error, and its history says what happened', async () => {
@@ -254,4 +256,47 @@ test('a text too large to keep whole is read in slices, and find reads on to the
 
   expect(problems).toEqual([]);
   expect(quarry.engineErrors).toEqual([]);
+});
+
+test('search results page through many hits, and filters narrow them', async ({ page, quarry }) => {
+  const { bridge, files } = quarry;
+  const problems = watchPage(page, bridge.origin);
+  const paths: string[] = [];
+  for (let i = 1; i <= 25; i++) {
+    const file = path.join(files, `sample-${String(i).padStart(2, '0')}.txt`);
+    writeFileSync(file, `Sample ${i} of the feldspar survey.\n`);
+    paths.push(file);
+  }
+  await quarry.invoke('jobs.addPaths', { paths });
+  await expect.poll(async () => (await quarry.invoke('results.search', { query: 'feldspar' })).total, { timeout: 60_000 }).toBe(25);
+
+  await page.goto(`${bridge.url}`);
+  const box = page.getByRole('searchbox', { name: 'Search', exact: true });
+  await box.fill('feldspar');
+  await box.press('Enter');
+  const results = page.getByRole('region', { name: 'Search results' });
+  await expect(results.getByRole('status')).toHaveText('Results 1–20 of 25');
+  await expect(results.getByRole('list', { name: 'Hits' }).getByRole('listitem')).toHaveCount(20);
+  await results.getByRole('button', { name: 'Next ›' }).click();
+  await expect(results.getByRole('status')).toHaveText('Results 21–25 of 25');
+  await expect(page).toHaveURL(/p=2/);
+  await page.goBack();
+  await expect(results.getByRole('status')).toHaveText('Results 1–20 of 25');
+
+  // A filter no file matches: "no results", with the filters named, not an error.
+  await results.getByRole('combobox', { name: 'Format filter' }).selectOption('pdf');
+  await expect(results.getByRole('status')).toContainText('No results');
+  await expect(results.getByRole('status')).toContainText('with these filters');
+  await results.getByRole('button', { name: 'Clear filters' }).click();
+  await expect(results.getByRole('status')).toHaveText('Results 1–20 of 25');
+  // Added from tomorrow on: nothing yet.
+  const tomorrow = new Date(Date.now() + 86_400_000);
+  const day = `${tomorrow.getFullYear()}-${String(tomorrow.getMonth() + 1).padStart(2, '0')}-${String(tomorrow.getDate()).padStart(2, '0')}`;
+  await results.getByLabel('Added from').fill(day);
+  await expect(results.getByRole('status')).toContainText('No results');
+  await results.getByLabel('Added from').fill('');
+  await results.getByLabel('Added until').fill(day);
+  await expect(results.getByRole('status')).toHaveText('Results 1–20 of 25');
+
+  expect(problems).toEqual([]);
 });

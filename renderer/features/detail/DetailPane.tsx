@@ -5,6 +5,7 @@
  */
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { registerShortcuts } from '../../lib/shortcuts.js';
 import { hasResult } from '../../store/detail.js';
 import { useJobs } from '../../store/context.js';
 import { useRoute } from '../../store/route.js';
@@ -18,6 +19,16 @@ import { TablesTab } from './TablesTab.js';
 import { TextTab } from './TextTab.js';
 import type { Job, JobEvent } from '../../../shared/job.js';
 import './detail.css';
+
+registerShortcuts({
+  title: 'Job detail',
+  items: [
+    { keys: ['Enter'], does: 'Open the focused job’s detail beside the list' },
+    { keys: ['Esc'], does: 'Close the detail' },
+    { keys: ['←', '→'], does: 'Previous / next tab (on the tabs)' },
+    { keys: ['Enter', 'Shift+Enter'], does: 'Next / previous match (in “Find in text”)' },
+  ],
+});
 
 interface TabDef {
   tab: DetailTab;

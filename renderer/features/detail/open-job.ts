@@ -58,16 +58,27 @@ export function openJob(id: string, opts: OpenOptions = {}): void {
   if (!replace) pushed = true;
 }
 
-/** Closes the detail, back to the list it was opened from. */
+/** Closes the detail, back to the list it was opened from, with the focus back on the job's row. */
 export function closeJob(): void {
   const route = currentRoute();
-  if (!openedJob(route)) return;
+  const id = openedJob(route);
+  if (!id) return;
   if (pushed) {
     pushed = false;
     window.history.back();
-    return;
-  }
-  navigate({ view: route.view, params: withoutDetail(route.params) }, { replace: true });
+  } else navigate({ view: route.view, params: withoutDetail(route.params) }, { replace: true });
+  refocus(id);
+}
+
+/** Focuses the list's entry for a job (a row, a hit) once the list has re-rendered; Back lands a little later. */
+function refocus(id: string): void {
+  let tries = 0;
+  const attempt = () => {
+    const el = document.querySelector<HTMLElement>(`[data-job-id="${CSS.escape(id)}"]`);
+    if (el && !openedJob(currentRoute())) el.focus({ preventScroll: false });
+    else if (tries++ < 10) setTimeout(attempt, 30);
+  };
+  setTimeout(attempt, 0);
 }
 
 /** Changes one of the open detail's parameters (its tab, its page) without a new history entry. */

@@ -41,6 +41,7 @@ export const JobRow = memo(function JobRow({ job, row, selected, focused, open, 
       aria-rowindex={row + 2}
       aria-selected={selected}
       aria-current={open || undefined}
+      data-job-id={job.id}
       data-row={row}
       tabIndex={focused ? 0 : -1}
       className={`job-row status-${job.status}${selected ? ' is-selected' : ''}${open ? ' is-open' : ''}`}

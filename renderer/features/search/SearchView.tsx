@@ -150,6 +150,7 @@ function Hit({ hit, open }: { hit: SearchHit; open: boolean }) {
         <button
           type="button"
           className="link hit-name"
+          data-job-id={hit.jobId}
           aria-label={`Open ${name}${hit.page !== null ? ` at page ${hit.page}` : ''}`}
           onClick={() => openJob(hit.jobId, { tab: 'text', page: hit.page })}
         >
