@@ -18,7 +18,7 @@ import { expandPaths } from '../main/core/intake.js';
 import { ExtractionPool } from '../main/core/pool.js';
 import { JobStore } from '../main/core/store/job-store.js';
 import { diagnose, memoryProfile } from './diagnose.js';
-import { firstJob, speedBare, speedBullmq, speedQuarry } from './speed.js';
+import { firstJob, speedBare, speedBullmq, speedQuarry, speedRemote } from './speed.js';
 import { recollCompare } from './recoll.js';
 import { searchScale } from './search.js';
 import {
@@ -911,6 +911,7 @@ const COMMANDS: Record<string, (o: Opts) => Promise<void>> = {
   speedQuarry,
   speedBare,
   speedBullmq,
+  speedRemote,
   diagnose,
   diagnoseMemory: memoryProfile,
   searchScale,

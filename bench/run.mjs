@@ -584,7 +584,7 @@ async function main() {
       await runCase('memQueue', { tree, seconds: P.memSeconds }, { timeoutS: P.memSeconds + 300 });
       for (const f of P.bigFiles) await runCase('memBigFile', { ...f, seconds: P.bigFileSeconds }, { timeoutS: P.bigFileSeconds + 120 });
     }
-    if (want(8) || want(9) || want(10)) await speedCases(cleanups, skips);
+    if (want(8) || want(9) || want(10) || want(13) || want(14)) await speedCases(cleanups, skips);
     if (want(11)) {
       log(`\n== case 11: full-text search over ${P.searchDocs.toLocaleString('en')} documents`);
       await runCase('searchScale', { docs: P.searchDocs, samples: QUICK ? 15 : 40, corpus: HAS_CORPUS ? CORPUS : undefined }, { timeoutS: 1200 });
@@ -614,12 +614,12 @@ let speedWorkloads = [];
 /** Cases 8-10: every contender on every workload, in interleaved rounds (the order reversed every other round). */
 async function speedCases(cleanups, skips) {
   let redis;
-  if (want(10)) {
+  if (want(10) || want(13) || want(14)) {
     redis = await startRedis();
     if (redis) {
       cleanups.push(redis.stop);
-      log(`redis-server ${redis.version} started on 127.0.0.1:${redis.port} (pid ${redis.pid}) for the fair BullMQ line`);
-    } else skips.push('fair BullMQ line (case 10): redis-server is not installed (apt-get install -y redis-server)');
+      log(`redis-server ${redis.version} started on 127.0.0.1:${redis.port} (pid ${redis.pid}) for BullMQ and the remote workers`);
+    } else skips.push('BullMQ and remote-worker lines (cases 10, 13, 14): redis-server is not installed (apt-get install -y redis-server)');
   }
   log(`\n== generating the workloads of cases 8-10`);
   const root = mkdtempSync(path.join(os.tmpdir(), 'quarry-bench-speed-'));
@@ -633,6 +633,12 @@ async function speedCases(cleanups, skips) {
       if (want(9)) runs.push(['speedBare', { workload }]);
       if (want(8) && w.sweep) for (const c of SWEEP) runs.push(['speedQuarry', { workload, concurrency: c }]);
       if (want(10) && w.bullmq && redis) runs.push(['speedBullmq', { workload, port: redis.port }]);
+      // Case 13: one remote worker with the local pool's threads; case 14: two one-thread workers against two local threads.
+      if (want(13) && w.bullmq && redis) runs.push(['speedRemote', { workload, port: redis.port, workers: 1, threads: CORES }]);
+      if (want(14) && w.bullmq && redis) {
+        runs.push(['speedRemote', { workload, port: redis.port, workers: 2, threads: 1 }]);
+        if (!(want(8) && w.sweep)) runs.push(['speedQuarry', { workload, concurrency: 2 }]);
+      }
       if (!runs.length) continue;
       runs.splice(Math.floor(runs.length / 2), 0, ['speedQuarry', { workload }]);
       for (const [cmd, o] of round % 2 ? runs : runs.reverse()) await runCase(cmd, o, { timeoutS: 600 });
@@ -1080,6 +1086,43 @@ function speedReport({ get, med, bar, section, row, headlines, rx, H }) {
     section('Case 10 — Quarry at its defaults against BullMQ as its documentation recommends for CPU-heavy jobs', H, rows, [
       `BullMQ: a sandboxed processor file (bench/bullmq-processor.mjs) run in worker threads (useWorkerThreads: true), concurrency ${CORES} (= cores); the processor calls the same built extractor's task function; the main process walks the folder, adds the jobs with addBulk (1,000 at a time) and writes each result to a SQLite file (WAL, synchronous=NORMAL) in transactions of 100. Timed from the walk to the last result committed, after a warm-up on the same warm-up files as Quarry.`,
       'BullMQ talks to a private redis-server started by the bench (127.0.0.1, free port, AOF fsync every second, no RDB snapshots). Quarry: as in case 8, at its defaults.',
+    ]);
+  }
+  remoteSections(wls, { k, med, measured, rx, bar, named, row, section, H });
+}
+
+/** Cases 13 and 14 (issue #16): remote workers against the local pool, and BullMQ. */
+function remoteSections(wls, { k, med, measured, rx, bar, named, row, section, H }) {
+  const over = wls.filter((w) => measured(k(w, `remote1x${CORES}`)) && measured(k(w, 'default')));
+  if (over.length) {
+    const rows = [];
+    for (const w of over) {
+      const remote = med(k(w, `remote1x${CORES}`));
+      const local = med(k(w, 'default'));
+      const perFileMs = (1000 / remote - 1000 / local) * CORES;
+      rows.push(
+        named(
+          w,
+          row(
+            k(w, `remote1x${CORES}`),
+            `${rx(remote / local)} the local pool; ${perFileMs >= 0 ? '+' : '−'}${Math.abs(perFileMs).toFixed(2)} ms per task per thread`,
+          ),
+        ),
+      );
+      if (measured(k(w, 'bullmq'))) {
+        const b = bar(`Quarry through a remote worker / BullMQ sandboxed, ${w.label}`, remote / med(k(w, 'bullmq')), '≥', 1.0, '×');
+        rows.push(named(w, row(k(w, `remote1x${CORES}`), `${rx(remote / med(k(w, 'bullmq')))} BullMQ`, b.text, b.verdict)));
+      }
+    }
+    section(`Case 13 — remote overhead: one \`quarry worker\` (${CORES} threads, same machine) against the local pool`, H, rows, [
+      'The owner extracts nothing itself (local threads 0): every file goes owner → Redis (BullMQ) → worker → its extraction host → Redis → owner. Per-task overhead = (1/remote − 1/local files/s) × threads.',
+    ]);
+  }
+  const scaled = wls.filter((w) => measured(k(w, 'remote2x1')) && measured(k(w, 'c2')));
+  if (scaled.length) {
+    const rows = scaled.map((w) => named(w, row(k(w, 'remote2x1'), `${rx(med(k(w, 'remote2x1')) / med(k(w, 'c2')))} the local pool with 2 threads`)));
+    section('Case 14 — two one-thread workers against the local pool with two threads', H, rows, [
+      `On this ${CORES}-core machine the owner, Redis and both workers share the cores: the ratio is the efficiency of going through workers, not a speed-up (more machines bring the speed-up).`,
     ]);
   }
 }

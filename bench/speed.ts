@@ -291,6 +291,64 @@ export async function speedBullmq(o: Opts): Promise<void> {
   });
 }
 
+// ---- remote workers (cases 13 and 14, issue #16) ------------------------------------
+
+/**
+ * Quarry with its extraction on `workers` real `quarry worker` processes
+ * (dist/cli.cjs) of `threads` threads each, through the bench's redis-server;
+ * the owner extracts nothing itself (local threads 0). Timed as
+ * speedQuarry: from addPaths to drained(), after a warm-up pass.
+ */
+export async function speedRemote(o: Opts): Promise<void> {
+  const { workload: w, port, workers, threads } = o as { workload: Workload; port: number; workers: number; threads: number };
+  const { spawn } = await import('node:child_process');
+  const redis = `redis://127.0.0.1:${port}`;
+  const prefix = `bench${process.pid}`;
+  const procs = Array.from({ length: workers }, (_, i) =>
+    spawn(
+      process.execPath,
+      [path.join(ROOT, 'dist/cli.cjs'), 'worker', '--redis', redis, '--redis-prefix', prefix, '--threads', String(threads), '--name', `bench-${i}`],
+      {
+        stdio: 'ignore',
+      },
+    ),
+  );
+  const dbPath = freshDb('speed-remote');
+  const engine = new Engine({ dbPath, pool: { hostFile: HOST_FILE, threads: 1 }, remote: { redis, prefix, localThreads: 0 } });
+  try {
+    // Every worker's threads known to the owner before the clock starts.
+    for (const until = Date.now() + 30_000; engine.remote!.registry.liveThreads < workers * threads && Date.now() < until;) {
+      await sleep(200);
+      await engine.remote!.registry.refresh();
+    }
+    engine.scheduler.setConcurrency(engine.remote!.pool.threads);
+    engine.start();
+    await engine.addPaths(w.warm, { options: { ...w.options, benchWarmUp: true } });
+    await engine.drained();
+    gc();
+    const t0 = now();
+    const intake = await engine.addPaths(w.inputs, { options: w.options });
+    await engine.drained();
+    const ms = now() - t0;
+    const files = intakeCount(intake);
+    const failed = engine.store.db.prepare(`SELECT count(*) FROM jobs WHERE status = 'failed' AND kind != 'batch'`).pluck().get() as number;
+    say(`quarry remote ${workers}×${threads} on ${w.key}: ${files} files in ${round(ms / 1000, 3)} s`);
+    emit({
+      key: key(w, `remote${workers}x${threads}`),
+      label: `Quarry with ${workers} remote worker${workers > 1 ? 's' : ''} of ${threads} thread${threads > 1 ? 's' : ''} (same machine, local threads 0)`,
+      unit: 'files/s',
+      better: 'higher',
+      samples: [files / (ms / 1000)],
+      info: { files, failed, workers, threads, msPerFile: round(ms / files, 3) },
+      notes: [],
+    });
+  } finally {
+    await engine.close();
+    for (const p of procs) p.kill('SIGTERM');
+    removeDb(dbPath);
+  }
+}
+
 // ---- case 4: the first job after a big drop ------------------------------------------
 
 /**

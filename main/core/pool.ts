@@ -54,7 +54,7 @@ export interface RunOptions {
    * The job this extraction is for: lets it run on a remote worker
    * (remote/split-pool.ts), whose outcome is tied to the job's attempt.
    */
-  job?: { id: string; sizeBytes: number | null };
+  job?: { id: string; sizeBytes: number | null; /** Ran before (a retry, a recovery): a task of an earlier attempt may still be about. */ ranBefore?: boolean };
 }
 
 /** A job that was in flight when the extraction host died: it runs alone until it is cleared or charged. */

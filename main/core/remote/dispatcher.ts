@@ -108,8 +108,12 @@ export class RemoteDispatcher {
     return this.pub;
   }
 
-  /** Runs one extraction on some worker; settles like ExtractionService.run. */
-  run(req: DispatchRequest, opts: { signal?: AbortSignal; onProgress?: (p: ProgressMessage) => void }): Promise<WorkerOutcome & { ok: true }> {
+  /**
+   * Runs one extraction on some worker; settles like ExtractionService.run.
+   * `fresh`: the job never ran before, so no earlier task of it can be in
+   * Redis and the look-up for one is skipped (a round trip per file).
+   */
+  run(req: DispatchRequest, opts: { signal?: AbortSignal; onProgress?: (p: ProgressMessage) => void; fresh?: boolean }): Promise<WorkerOutcome & { ok: true }> {
     if (this.closed) return Promise.reject(new ExtractionError('cancelled', 'Quarry is closing.'));
     if (opts.signal?.aborted) return Promise.reject(opts.signal.reason);
     return new Promise((resolve, reject) => {
@@ -119,7 +123,7 @@ export class RemoteDispatcher {
       const flight: Flight = { task, resolve, reject, onProgress: opts.onProgress, sentAt: Date.now() };
       this.flights.set(task.jobId, flight);
       opts.signal?.addEventListener('abort', () => this.abort(flight, opts.signal!.reason), { once: true });
-      this.send(flight).catch((e) => this.settle(flight, () => reject(asExtractionError(e))));
+      (opts.fresh ? this.add(task).then(() => undefined) : this.send(flight)).catch((e) => this.settle(flight, () => reject(asExtractionError(e))));
     });
   }
 

@@ -51,7 +51,7 @@ export class SplitPool implements ExtractionService {
         progress: !!onProgress,
         ...(this.filesUrl ? { filesUrl: this.filesUrl } : {}),
       },
-      { signal, onProgress },
+      { signal, onProgress, fresh: opts.job.ranBefore === false },
     );
   }
 

@@ -64,7 +64,7 @@ export function extractStep(deps: ExtractStepDeps): StepExecutor {
         signal: ctx.signal,
         small: groupable,
         alone,
-        job: { id: job.id, sizeBytes: job.sizeBytes },
+        job: { id: job.id, sizeBytes: job.sizeBytes, ranBefore: job.retryCount > 0 || job.errorCode !== null },
         ...(onProgress ? { onProgress } : {}),
         ...(ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}),
       },
