@@ -20,7 +20,7 @@ import { JobStore } from '../main/core/store/job-store.js';
 import { diagnose, memoryProfile } from './diagnose.js';
 import { firstJob, speedBare, speedBullmq, speedQuarry, speedRemote } from './speed.js';
 import { recollCompare } from './recoll.js';
-import { searchScale } from './search.js';
+import { indexCost, searchScale } from './search.js';
 import {
   CORES,
   cpuScaling,
@@ -915,6 +915,7 @@ const COMMANDS: Record<string, (o: Opts) => Promise<void>> = {
   diagnose,
   diagnoseMemory: memoryProfile,
   searchScale,
+  indexCost,
   recollCompare,
 };
 

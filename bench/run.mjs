@@ -588,6 +588,17 @@ async function main() {
     if (want(11)) {
       log(`\n== case 11: full-text search over ${P.searchDocs.toLocaleString('en')} documents`);
       await runCase('searchScale', { docs: P.searchDocs, samples: QUICK ? 15 : 40, corpus: HAS_CORPUS ? CORPUS : undefined }, { timeoutS: 1200 });
+      log(`\n== case 11: what the index costs extraction (on / off, interleaved)`);
+      const root = mkdtempSync(path.join(os.tmpdir(), 'quarry-bench-index-'));
+      cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+      indexWorkloads = makeWorkloads(root).filter((w) => w.key === 'smallText' || w.key === 'corpus');
+      for (let round = 1; round <= (QUICK ? 1 : 3); round++) {
+        for (const w of indexWorkloads) {
+          const workload = { key: w.key, label: w.label, inputs: w.inputs, warm: w.warm, options: w.options };
+          const order = round % 2 ? [true, false] : [false, true];
+          for (const index of order) await runCase('indexCost', { workload, index }, { timeoutS: 600 });
+        }
+      }
     }
     if (want(12)) {
       log(`\n== case 12: Quarry against Recoll on the corpus folders`);
@@ -1127,8 +1138,24 @@ function remoteSections(wls, { k, med, measured, rx, bar, named, row, section, H
   }
 }
 
-/** Case 11: the first page of each kind of query, median and p95 against the issue's bars. */
+/** Case 11's index on/off workloads, for the report. */
+let indexWorkloads = [];
+
+/** Case 11: the first page of each kind of query, median and p95 against the issue's bars; the index's cost. */
 function searchReport({ get, bar, section, row, H }) {
+  const costRows = [];
+  for (const w of indexWorkloads) {
+    const on = get(`index.${w.key}.on`);
+    const off = get(`index.${w.key}.off`);
+    if (!on || !off || on.skipped || off.skipped) continue;
+    const r = median(on.samples) / median(off.samples);
+    const b = bar(`extraction with the index / without, ${w.label}`, r, '≥', 0.9, '×');
+    costRows.push(row(`index.${w.key}.on`, `${r.toFixed(2)}× off`, b.text, b.verdict), row(`index.${w.key}.off`, 'baseline'));
+  }
+  if (costRows.length)
+    section('Case 11 — what the full-text index costs extraction', H, costRows, [
+      'A fresh engine per run on a fresh database, after the same warm-up; "off" is a database whose index (results_fts and its trigger) was dropped, so the store writes none. Runs interleaved, the order reversed every other round. A file over 32 MB would add the streaming of its text into the index, after it completes.',
+    ]);
   const kinds = ['one-word', 'two-words', 'phrase', 'prefix', 'common-word'];
   const measured = kinds.filter((k) => get(`search.${k}`) && !get(`search.${k}`).skipped);
   if (!measured.length) return;

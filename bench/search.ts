@@ -6,14 +6,17 @@
  * two pages, with a word of its own. Then the first page (20 hits, with
  * snippets and the total) of five kinds of query, each timed many times:
  * one word, two words, a phrase, a prefix, and a common word that matches
- * most documents; and `results.get` of a page of text.
+ * most documents; and `results.get` of a page of text. And what the index
+ * costs extraction: the same workload with the index on and off.
  */
+import Database from 'better-sqlite3';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { Engine } from '../main/core/engine.js';
 import { readResultPart } from '../main/core/result-parts.js';
 import { JobStore, newOwnerId } from '../main/core/store/job-store.js';
 import type { ExtractionResult } from '../shared/extraction.js';
-import { emit, freshDb, now, say, type Opts } from './lib.js';
+import { emit, freshDb, gc, HOST_FILE, now, removeDb, say, sleep, type Opts } from './lib.js';
 
 const TEXT_EXT = new Set(['.txt', '.md', '.csv', '.tsv', '.html', '.xml', '.json', '.ics', '.vcf', '.rtf', '.eml', '.mbox']);
 const WORDS_PER_PAGE = 150;
@@ -168,5 +171,52 @@ export async function searchScale(o: Opts): Promise<void> {
     });
   } finally {
     store.close();
+  }
+}
+
+/**
+ * Case 11, the index's cost: one workload extracted by a fresh engine with
+ * the full-text index, or on a database whose index was dropped (the store
+ * then writes none: statements.ts' hasSearchIndex), after the same warm-up.
+ * Files per second, start of intake to drained.
+ */
+export async function indexCost(o: Opts): Promise<void> {
+  const { workload: w, index } = o as {
+    workload: { key: string; label: string; inputs: string[]; warm: string[]; options: Record<string, unknown> };
+    index: boolean;
+  };
+  const dbPath = freshDb('index');
+  if (!index) {
+    // Migrations run once, then the index and its trigger go.
+    JobStore.open(dbPath).close();
+    const db = new Database(dbPath);
+    db.exec('DROP TRIGGER IF EXISTS results_fts_delete; DROP TABLE IF EXISTS results_fts;');
+    db.close();
+  }
+  const engine = new Engine({ dbPath, pool: { hostFile: HOST_FILE } }).start();
+  try {
+    await engine.addPaths(w.warm, { options: { ...w.options, benchWarmUp: true } });
+    await engine.drained();
+    await sleep(200);
+    gc();
+    const since = Date.now();
+    const t0 = now();
+    await engine.addPaths(w.inputs, { options: w.options });
+    await engine.drained();
+    const ms = now() - t0;
+    const files = engine.store.db.prepare(`SELECT count(*) FROM jobs WHERE kind != 'batch' AND created_at >= ?`).pluck().get(since) as number;
+    const indexed = engine.store.db.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'results_fts'`).pluck().get() as number;
+    if (indexed !== (index ? 1 : 0)) throw new Error(`the index should be ${index ? 'on' : 'off'}`);
+    emit({
+      key: `index.${w.key}.${index ? 'on' : 'off'}`,
+      label: `${w.label}, index ${index ? 'on' : 'off'}`,
+      unit: 'files/s',
+      better: 'higher',
+      samples: [(files * 1000) / ms],
+      info: { files, ms },
+    });
+  } finally {
+    await engine.close();
+    removeDb(dbPath);
   }
 }
