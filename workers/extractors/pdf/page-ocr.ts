@@ -74,7 +74,12 @@ export async function ocrPage(
   const page = await doc.getPage(n);
   const problems: string[] = [];
   try {
-    const images = await scannedImages(pdfjs, page, problems, minCoverage);
+    // Decoding the page's images (a large JBIG2, a stalled stream) counts against the page's OCR time too.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new OcrError(`decoding the page's images took longer than ${duration(timeoutMs)}`, [])), timeoutMs);
+    });
+    const images = await Promise.race([scannedImages(pdfjs, page, problems, minCoverage), late]).finally(() => clearTimeout(timer));
     if (!images.length) return problems.length ? { text: '', confidence: 0, words: 0, images: [], problems } : undefined;
     const texts: string[] = [];
     let confidenceSum = 0;
