@@ -57,7 +57,7 @@ export const EVERYTHING: ExportScope = { filter: {}, label: 'Every finished file
  * or the jobs list with its status filter and batch. Null when that is
  * everything (nothing narrows it).
  */
-export function viewScope(table: Pick<TableState, 'filter' | 'parent'>, route: Route): ExportScope | null {
+export function viewScope(table: Pick<TableState, 'view' | 'parent'>, route: Route): ExportScope | null {
   const q = route.params.q?.trim();
   if (route.view === 'search' && q) {
     const format = route.params.format as ExportFilter['format'] | undefined;
@@ -66,15 +66,34 @@ export function viewScope(table: Pick<TableState, 'filter' | 'parent'>, route: R
       label: `Files matching “${q}”${format ? ` (${format})` : ''}`,
     };
   }
+  // The list's view (renderer/store/list-view.ts), as far as an export's filter can say it:
+  // one status and one format at most (a view of several offers no "view" scope).
+  const f = table.view.filter;
+  if ((f.status?.length ?? 0) > 1 || (f.format?.length ?? 0) > 1) return null;
   const filter: ExportFilter = {};
   const parts: string[] = [];
-  if (table.filter !== 'all') {
-    filter.status = table.filter;
-    parts.push(`${STATUS_LABEL[table.filter] ?? table.filter} files`);
+  const status = f.status?.[0];
+  if (status) {
+    filter.status = status;
+    parts.push(`${STATUS_LABEL[status] ?? status} files`);
+  }
+  const format = f.format?.[0];
+  if (format) {
+    filter.format = format;
+    parts.push(parts.length ? `in ${format.toUpperCase()}` : `${format.toUpperCase()} files`);
   }
   if (table.parent) {
     filter.batch = table.parent.id;
     parts.push(`${parts.length ? 'in' : 'Files in'} batch ${table.parent.name}`);
+  }
+  if (f.text) {
+    filter.search = f.text;
+    parts.push(`${parts.length ? 'matching' : 'Files matching'} “${f.text}”`);
+  }
+  if (f.createdFrom !== undefined || f.createdTo !== undefined) {
+    if (f.createdFrom !== undefined) filter.createdFrom = f.createdFrom;
+    if (f.createdTo !== undefined) filter.createdTo = f.createdTo;
+    parts.push(`${parts.length ? 'added' : 'Files added'} in the chosen dates`);
   }
   return parts.length ? { filter, label: parts.join(' ') } : null;
 }

@@ -146,4 +146,30 @@ describe('the dashboard store', () => {
       unsubscribe();
     }
   });
+  it('the list follows live changes under a filter: rows leave it as they finish, new ones enter, the total agrees', async () => {
+    const { transport, unsubscribe } = inProcess();
+    const store = createJobsStore(createClient(transport), { listView: { filter: { status: ['pending', 'running'] }, sort: { key: 'name', dir: 'asc' } } });
+    const stop = store.getState().start();
+    const rowIds = () => Object.values(store.getState().pages).flat();
+    try {
+      await until(() => store.getState().total !== null);
+      const live = path.join(dir, 'live');
+      mkdirSync(live, { recursive: true });
+      for (let i = 0; i < 6; i++) writeFileSync(path.join(live, `live-${i}.txt`), `live ${i}`);
+      engine.pause();
+      await transport.invoke('jobs.addPaths', { paths: [live] });
+      // New jobs enter the filtered list (sorted by name), without a reload asked for.
+      await until(() => store.getState().total === 6 && rowIds().length === 6);
+      expect(rowIds().map((id) => store.getState().jobs[id]!.fileName)).toEqual([0, 1, 2, 3, 4, 5].map((i) => `live-${i}.txt`));
+      engine.resume();
+      await engine.drained();
+      // Finished, they leave it; the count follows.
+      await until(() => store.getState().total === 0 && rowIds().length === 0);
+      expect(store.getState().listError).toBeNull();
+    } finally {
+      engine.resume();
+      stop();
+      unsubscribe();
+    }
+  });
 });

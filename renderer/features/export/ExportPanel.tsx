@@ -21,19 +21,19 @@ const FORMATS: Array<{ format: ExportFormat; label: string; hint: (desktop: bool
 
 /**
  * Export what the person is looking at: the selected rows, the current view
- * (the search, or the list's status filter and batch), or everything; in the
+ * (the search, or the list's filters and batch), or everything; in the
  * format chosen. Self-contained: the toolbar's dialog (ExportDialog.tsx)
  * only mounts it.
  */
 export function ExportPanel() {
-  const [exporting, last, exportResults, desktop, filter, parent, selection] = useJobs(
-    useShallow((s) => [s.exporting, s.lastExport, s.exportResults, s.app?.canChooseFolder ?? false, s.filter, s.parent, s.selection] as const),
+  const [exporting, last, exportResults, desktop, listView, parent, selection] = useJobs(
+    useShallow((s) => [s.exporting, s.lastExport, s.exportResults, s.app?.canChooseFolder ?? false, s.view, s.parent, s.selection] as const),
   );
   const route = useRoute();
   const scopes: Array<[Which, ExportScope]> = [];
   const selected = selectionScope(selection);
   if (selected) scopes.push(['selection', selected]);
-  const view = viewScope({ filter, parent }, route);
+  const view = viewScope({ view: listView, parent }, route);
   if (view) scopes.push(['view', view]);
   scopes.push(['all', EVERYTHING]);
   const [chosen, setChosen] = useState<Which | null>(null);

@@ -13,6 +13,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, type FocusEve
 import { useShallow } from 'zustand/react/shallow';
 import type { ListSortKey } from '../../../shared/list-query.js';
 import { STATUS_LABEL, type RowAction } from '../../lib/job-view.js';
+import { registerShortcuts } from '../../lib/shortcuts.js';
 import { useJobs } from '../../store/context.js';
 import { useRoute } from '../../store/route.js';
 import { openFromRow, openJob } from '../detail/open-job.js';
@@ -28,6 +29,21 @@ import { ROW_HEIGHT, useVirtualRows } from './useVirtualRows.js';
 import './list.css';
 
 const COLUMNS = 9;
+
+registerShortcuts({
+  title: 'In the jobs list',
+  items: [
+    { keys: ['↑', '↓', 'k', 'j'], does: 'Move to the row above or below' },
+    { keys: ['Shift+↑', 'Shift+↓'], does: 'Extend the selection' },
+    { keys: ['Home', 'End', 'PageUp', 'PageDown'], does: 'Jump to the first, the last, a screen up or down' },
+    { keys: ['Space'], does: 'Select or unselect the row' },
+    { keys: ['Enter'], does: 'Open the job' },
+    { keys: ['r'], does: 'Retry the selection, or the row' },
+    { keys: ['Delete'], does: 'Delete the selection, or the row (asks first)' },
+    { keys: ['Esc'], does: 'Clear the selection' },
+    { keys: ['Shift+click', 'Ctrl+click'], does: 'Select a range, add or remove one row' },
+  ],
+});
 
 export function JobsTable() {
   useListUrl();
