@@ -14,6 +14,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Job } from '../../shared/job.js';
+import { metadataEntries } from '../../shared/metadata-text.js';
 import { resolveInside } from './contain.js';
 import { openWriter } from './export-writer.js';
 import { fullTextChunks, openFullText, type Write } from './full-text.js';
@@ -118,10 +119,11 @@ async function writeDocument(job: Job, result: StoredResult | undefined, level: 
   if (job.errorCode) facts.push(`- Error: ${job.errorCode} (${job.errorCategory ?? ''}): ${inline(job.errorMessage ?? '')}`);
   await write(facts.join('\n') + '\n\n');
   if (!result) return;
-  const meta = Object.entries(result.document.metadata);
+  // Values as text (GPS as "lat, lon", records as "key: value"); empty ones ("", "()", []) left out.
+  const meta = metadataEntries(result.document.metadata);
   if (meta.length) {
     await write(`${h}# Metadata\n\n`);
-    for (const [k, v] of meta) await write(`- ${inline(k)}: ${inline(typeof v === 'string' ? v : JSON.stringify(v))}\n`);
+    for (const [k, v] of meta) await write(`- ${inline(k)}: ${inline(v)}\n`);
     await write('\n');
   }
   if (result.document.warnings.length) await write(`${h}# Warnings\n\n${result.document.warnings.map((w) => `- ${inline(w)}`).join('\n')}\n\n`);
