@@ -4,12 +4,25 @@
  * to a page with a real text layer that must never be OCR'd; OCR off; the
  * page limit and time budget; damaged and hostile image streams.
  */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../../../workers/extract';
+import { encodePgm } from '../../../workers/ocr/bitmap';
 import { stopOcr } from '../../../workers/ocr/engine';
 import { fixtureDir } from '../../helpers/fixtures';
 import { makeScanPdf, renderText, rotateClockwise, type ScanPage } from '../../helpers/scan-fixtures';
+import { skipWhen } from '../../helpers/skip';
 import { extractOk } from './helpers';
+
+/** ImageMagick with its JPEG 2000 writer, to make a JPX scan (Debian's imagemagick package). */
+const canWriteJp2 = (() => {
+  try {
+    return /JP2\*?\s+JP2\s+rw/.test(execFileSync('convert', ['-list', 'format'], { encoding: 'utf8' }));
+  } catch {
+    return false;
+  }
+})();
 
 const fx = fixtureDir('quarry-pdf-ocr-');
 afterAll(async () => {
@@ -85,6 +98,21 @@ describe('scanned PDF pages (OCR)', () => {
       expect.stringMatching(/^OCR: page 1: OCR failed: (OCR (of the page )?|decoding the page's images )took longer than 1 ms$/),
     ]);
   }, 120_000);
+
+  it(
+    "a JPEG 2000 (JPX) scan is decoded by pdf.js's OpenJPEG, from the installed package",
+    { ...skipWhen(!canWriteJp2, 'JPX scan: ImageMagick with JPEG 2000 support (`convert`) is not installed here'), timeout: 120_000 },
+    async () => {
+      const image = scan(7);
+      const pgm = fx.write('page.pgm', encodePgm(image));
+      execFileSync('convert', [pgm, `${pgm}.jp2`]);
+      const pdf = makeScanPdf([scanPage(7, { stream: readFileSync(`${pgm}.jp2`) })]);
+      const jpx = Buffer.from(pdf.toString('latin1').replace('/Filter /FlateDecode', '/Filter /JPXDecode'), 'latin1');
+      const r = await extractOk(fx.write('jpx.pdf', jpx));
+      expect(r.text).toContain('PAGE 7 OF THE TEST');
+      expect(r.warnings).toEqual([]);
+    },
+  );
 
   it('a damaged or hostile image stream is a warning, never a crash', async () => {
     const image = scan(1);

@@ -183,7 +183,9 @@ export const pdfExtractor: Extractor = {
       isEvalSupported: false,
       disableFontFace: true,
       useSystemFonts: false,
-      useWasm: false,
+      // pdf.js's WebAssembly decoders (OpenJPEG for JPEG 2000 scans, JBIG2, colour profiles), read from the installed package, never fetched.
+      useWasm: true,
+      wasmUrl: path.join(pdfjsPackageDir(), 'wasm') + path.sep,
       enableXfa: false,
       stopAtErrors: false,
       // Images are decoded only for OCR (page-ocr.ts); a huge one is dropped, not allocated (a 60,000² scan header on 1 KB of data).
