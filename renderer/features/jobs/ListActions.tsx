@@ -5,6 +5,7 @@
  */
 import { useShallow } from 'zustand/react/shallow';
 import { useJobs } from '../../store/context.js';
+import { SortControl } from './ListFilters.js';
 import { useListCommands } from './useListCommands.js';
 
 const n = (x: number) => x.toLocaleString('en-US');
@@ -20,6 +21,7 @@ export function ListActions() {
       <span className="list-count" role="status" aria-label="Matching jobs">
         {total === null ? '' : total === 0 ? 'No matching jobs' : `${n(total)} job${total === 1 ? '' : 's'}`}
       </span>
+      <SortControl />
       {selected > 0 && (
         <div className="selection-bar" role="group" aria-label="Selected jobs">
           <span className="selected-count">{allMatching ? `All ${n(selected)} matching selected` : `${n(selected)} selected`}</span>

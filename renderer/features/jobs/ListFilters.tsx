@@ -1,7 +1,7 @@
 /**
- * The list's filters and sort: status, format, text (name, id or error), a
- * date range, and the sort key and direction. Every change sets the store's
- * view, which the URL and localStorage follow (useListUrl.ts).
+ * The list's filters: status, format, text (name, id or error), a date
+ * range; and its sort control. Every change sets the store's view, which the
+ * URL and localStorage follow (useListUrl.ts).
  */
 import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
@@ -10,7 +10,7 @@ import { LIST_SORT_KEYS, type ListFilter, type ListSortKey } from '../../../shar
 import type { Format } from '../../../shared/extraction.js';
 import { STATUS_LABEL } from '../../lib/job-view.js';
 import { useJobs } from '../../store/context.js';
-import { DEFAULT_VIEW, dayToMs, msToDay, type ListView } from '../../store/list-view.js';
+import { DEFAULT_VIEW, dayToMs, msToDay } from '../../store/list-view.js';
 
 export const SORT_LABEL: Record<ListSortKey, string> = {
   name: 'Name',
@@ -72,7 +72,7 @@ export function ListFilters() {
       </label>
       <TextFilter value={f.text ?? ''} onChange={(text) => put({ text: text || undefined })} />
       <label className="filter">
-        <span>From</span>
+        <span>Added</span>
         <input
           type="date"
           aria-label="Added from"
@@ -81,7 +81,7 @@ export function ListFilters() {
         />
       </label>
       <label className="filter">
-        <span>to</span>
+        <span aria-hidden="true">–</span>
         <input
           type="date"
           aria-label="Added until"
@@ -92,7 +92,6 @@ export function ListFilters() {
           }}
         />
       </label>
-      <SortControl view={view} setView={setView} />
       <button type="button" className="small" disabled={!filtered} onClick={() => setView({ ...DEFAULT_VIEW, sort: view.sort })}>
         Clear filters
       </button>
@@ -127,7 +126,9 @@ function TextFilter({ value, onChange }: { value: string; onChange(text: string)
   );
 }
 
-function SortControl({ view, setView }: { view: ListView; setView(v: ListView): void }) {
+/** The sort key and direction (the column headers sort too). */
+export function SortControl() {
+  const [view, setView] = useJobs(useShallow((s) => [s.view, s.setView] as const));
   const { key, dir } = view.sort;
   return (
     <div className="sort-control" role="group" aria-label="Sort">
