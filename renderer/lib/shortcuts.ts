@@ -30,6 +30,22 @@ export const SHORTCUTS: ShortcutGroup[] = [
       { keys: ['Tab'], does: 'First Tab: “Skip to the job list”' },
     ],
   },
+  {
+    // Handled by the list itself (features/jobs/JobsTable.tsx), with a row focused.
+    title: 'Jobs list',
+    items: [
+      { keys: ['↓', 'j'], does: 'Next row' },
+      { keys: ['↑', 'k'], does: 'Previous row' },
+      { keys: ['Page Down', 'Page Up'], does: 'A screen down or up' },
+      { keys: ['Home', 'End'], does: 'First or last row' },
+      { keys: ['Shift+↓', 'Shift+↑'], does: 'Extend the selection' },
+      { keys: ['Space'], does: 'Select or unselect the row' },
+      { keys: ['Enter'], does: 'Open the job’s detail' },
+      { keys: ['r'], does: 'Retry the selected jobs (or the row)' },
+      { keys: ['Delete'], does: 'Delete the selected jobs (or the row), after confirming' },
+      { keys: ['Esc'], does: 'Clear the selection; close the detail' },
+    ],
+  },
 ];
 
 /** Adds a group (a view's own keys); the overlay lists it from then on. */

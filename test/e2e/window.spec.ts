@@ -51,6 +51,42 @@ test('the jobs list is the centre: 10+ rows at 1280x800, the full width at 1920x
   expect(problems).toEqual([]);
 });
 
+test('the sidebar counts filter the list, by status and by format, and equal the rows shown', async ({ page, quarry }) => {
+  const problems = watchPage(page, quarry.bridge.origin);
+  await addNotes(quarry, 3);
+  const table = path.join(quarry.files, 'table.csv');
+  const broken = path.join(quarry.files, 'broken.pdf');
+  writeFileSync(table, 'a,b\n1,2\n');
+  writeFileSync(broken, CORRUPT_PDF);
+  await quarry.invoke('jobs.addPaths', { paths: [table, broken] });
+  await page.goto(quarry.bridge.url);
+  const facet = (name: string) => page.getByRole('button', { name, exact: true });
+  await expect(facet('Total: 5')).toBeVisible();
+  await expect(facet('Completed: 4')).toBeVisible();
+  await expect(jobRows(page)).toHaveCount(5);
+
+  await facet('Failed: 1').click();
+  await expect(facet('Failed: 1')).toHaveAttribute('aria-pressed', 'true');
+  await expect(jobRows(page)).toHaveCount(1);
+  await expect(jobRows(page).first()).toHaveAccessibleName('broken.pdf');
+  await facet('Completed: 4').click();
+  await expect(jobRows(page)).toHaveCount(4);
+  await facet('Total: 5').click();
+  await expect(jobRows(page)).toHaveCount(5);
+
+  // By format, from another place: back to the list, filtered.
+  await goTo(page, 'Statistics');
+  await facet('text: 3').click();
+  await expect(page.getByRole('link', { name: 'Jobs', exact: true })).toHaveAttribute('aria-current', 'page');
+  await expect(facet('text: 3')).toHaveAttribute('aria-pressed', 'true');
+  await expect(jobRows(page)).toHaveCount(3);
+  expect(new URL(page.url()).hash).toContain('format=text');
+  await facet('text: 3').click(); // again: every format
+  await expect(facet('text: 3')).toHaveAttribute('aria-pressed', 'false');
+  await expect(jobRows(page)).toHaveCount(5);
+  expect(problems).toEqual([]);
+});
+
 test('each place has its own URL: the sidebar goes there, reload keeps it, Back walks back through the places', async ({ page, quarry }) => {
   const problems = watchPage(page, quarry.bridge.origin);
   await page.goto(quarry.bridge.url);

@@ -1,8 +1,10 @@
 import { useShallow } from 'zustand/react/shallow';
+import { FORMATS, type Format } from '../../../shared/extraction.js';
 import { JOB_STATUSES } from '../../../shared/job.js';
 import { STATUS_LABEL } from '../../lib/job-view.js';
 import { useJobs } from '../../store/context.js';
-import { formatRoute, navigate, useRoute } from '../../store/route.js';
+import { listParams, type ListView } from '../../store/list-view.js';
+import { formatRoute, navigate, useRoute, type Route } from '../../store/route.js';
 import type { StatusFilter } from '../../store/view.js';
 import { PLACES } from './places.js';
 
@@ -30,15 +32,15 @@ export function Sidebar() {
 
 /** One button per status plus the total; the number is the rows the jobs list shows under that filter. */
 function StatusFilters() {
-  const [stats, filter, setFilter] = useJobs(useShallow((s) => [s.stats, s.filter, s.setFilter] as const));
+  const [stats, filter, view, setView] = useJobs(useShallow((s) => [s.stats, s.filter, s.view, s.setView] as const));
   const route = useRoute();
   const items: Array<{ key: StatusFilter; label: string; count: number }> = [
     { key: 'all', label: 'Total', count: stats?.total ?? 0 },
     ...JOB_STATUSES.map((st) => ({ key: st, label: STATUS_LABEL[st], count: stats?.byStatus[st] ?? 0 })),
   ];
   const pick = (key: StatusFilter) => {
-    setFilter(key);
-    if (route.view !== 'jobs' || route.id) navigate({ view: 'jobs' });
+    const { status: _previous, ...rest } = view.filter;
+    showList({ ...view, filter: key === 'all' ? rest : { ...rest, status: [key] } }, route, setView);
   };
   return (
     <section className="side-section" aria-labelledby="side-status">
@@ -60,24 +62,54 @@ function StatusFilters() {
   );
 }
 
-/** Jobs by detected format, most first. */
+/**
+ * Shows the list under a new view. From another place, the view goes in the
+ * URL: the list, mounting, takes its view from there (or else from what it
+ * last saved, which a change made while it was not shown is not).
+ */
+function showList(next: ListView, route: Route, setView: (v: ListView) => void): void {
+  setView(next);
+  if (route.view !== 'jobs' || route.id) navigate({ view: 'jobs', params: listParams(next) });
+}
+
+/** Jobs by detected format, most first; clicking one filters the list to it (again: all formats). */
 function FormatCounts() {
-  const byFormat = useJobs((s) => s.stats?.byFormat);
+  const [byFormat, view, setView] = useJobs(useShallow((s) => [s.stats?.byFormat, s.view, s.setView] as const));
+  const route = useRoute();
   const rows = Object.entries(byFormat ?? {}).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   if (rows.length === 0) return null;
+  const active = view.filter.format?.length === 1 ? view.filter.format[0] : null;
+  const pick = (format: Format) => {
+    const { format: _previous, ...rest } = view.filter;
+    showList({ ...view, filter: active === format ? rest : { ...rest, format: [format] } }, route, setView);
+  };
   return (
     <section className="side-section" aria-labelledby="side-format">
       <h2 id="side-format" className="side-title">
         Format
       </h2>
       <ul className="facet-list" aria-label="Jobs by format">
-        {rows.map(([format, n]) => (
-          <li key={format} className="facet facet-static" aria-label={`${format}: ${n}`}>
-            <span className="facet-label">{format === 'unknown' ? 'not yet known' : format}</span>
-            <span className="facet-count">{n.toLocaleString()}</span>
-          </li>
-        ))}
+        {rows.map(([format, n]) =>
+          // Jobs whose format is not known yet (not run) cannot be asked for by format.
+          isFormat(format) && format !== 'unknown' ? (
+            <li key={format}>
+              <button type="button" className="facet" aria-label={`${format}: ${n}`} aria-pressed={active === format} onClick={() => pick(format)}>
+                <span className="facet-label">{format}</span>
+                <span className="facet-count">{n.toLocaleString()}</span>
+              </button>
+            </li>
+          ) : (
+            <li key={format} className="facet facet-static" aria-label={`${format === 'unknown' ? 'not yet known' : format}: ${n}`}>
+              <span className="facet-label">{format === 'unknown' ? 'not yet known' : format}</span>
+              <span className="facet-count">{n.toLocaleString()}</span>
+            </li>
+          ),
+        )}
       </ul>
     </section>
   );
+}
+
+function isFormat(s: string): s is Format {
+  return (FORMATS as readonly string[]).includes(s);
 }
