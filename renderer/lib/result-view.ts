@@ -6,6 +6,7 @@
  */
 import type { Entity, Table } from '../../shared/extraction.js';
 import type { Job, JobEvent, JobStatus } from '../../shared/job.js';
+import { metadataText } from '../../shared/metadata-text.js';
 import { formatDuration } from './job-view.js';
 
 /** A table's title: its own name (a sheet, "page 3"), else its page, else its place. */
@@ -41,18 +42,9 @@ export function toDelimited(rows: readonly (readonly string[])[], kind: 'csv' | 
   return rows.map((r) => r.map(cell).join(kind === 'csv' ? ',' : '\t')).join('\r\n') + (rows.length ? '\r\n' : '');
 }
 
-/** A metadata value as a person reads it: no JSON quotes for text, lists joined, objects indented. */
+/** A metadata value as a person reads it, the way the Markdown export writes it (shared/metadata-text.ts); "—" for an empty one. */
 export function readableValue(value: unknown): string {
-  if (value === null || value === undefined) return '—';
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number') return Number.isFinite(value) ? value.toLocaleString('en-US', { maximumFractionDigits: 6 }) : String(value);
-  if (typeof value === 'boolean') return value ? 'yes' : 'no';
-  if (Array.isArray(value) && value.every((v) => v === null || ['string', 'number', 'boolean'].includes(typeof v))) return value.map(readableValue).join(', ');
-  try {
-    return JSON.stringify(value, null, 2);
-  } catch {
-    return String(value);
-  }
+  return metadataText(value) ?? '—';
 }
 
 /** Metadata keys as words: "creationDate" → "Creation date", "dc:title" stays as it is. */

@@ -4,6 +4,7 @@
  */
 import { useMemo, useState } from 'react';
 import type { Job } from '../../../shared/job.js';
+import { metadataEntries } from '../../../shared/metadata-text.js';
 import { capText, entityGroups, readableKey, readableValue } from '../../lib/result-view.js';
 import { useJobs } from '../../store/context.js';
 import { PartStatus, usePart } from './use-part.js';
@@ -16,7 +17,8 @@ export function MetadataTab({ job }: { job: Job }) {
   const { value, error } = usePart(job.id, 'metadata');
   const summary = useJobs((s) => s.detail?.summary ?? null);
   if (!value) return <PartStatus error={error} />;
-  const entries = Object.entries(value.metadata);
+  // Empty values (an XMP writer's "()", an empty list) are left out, as in the Markdown export.
+  const entries = metadataEntries(value.metadata);
   return (
     <div className="metadata-tab">
       <h3>Document</h3>
@@ -25,7 +27,7 @@ export function MetadataTab({ job }: { job: Job }) {
       ) : (
         <dl className="kv">
           {entries.map(([k, v]) => (
-            <KeyValue key={k} name={readableKey(k)} raw={k} value={readableValue(v)} />
+            <KeyValue key={k} name={readableKey(k)} raw={k} value={v} />
           ))}
         </dl>
       )}

@@ -53,11 +53,13 @@ describe('tables', () => {
 describe('metadata', () => {
   it('reads values as text', () => {
     expect(readableValue('Report')).toBe('Report');
-    expect(readableValue(1234567.5)).toBe('1,234,567.5');
+    expect(readableValue(1234567.5)).toBe('1234567.5');
     expect(readableValue(true)).toBe('yes');
     expect(readableValue(null)).toBe('—');
+    expect(readableValue('()')).toBe('—');
     expect(readableValue(['a', 'b', 3])).toBe('a, b, 3');
-    expect(readableValue({ width: 10, unit: 'mm' })).toBe('{\n  "width": 10,\n  "unit": "mm"\n}');
+    expect(readableValue({ width: 10, unit: 'mm' })).toBe('width: 10; unit: mm');
+    expect(readableValue({ latitude: 43.4674, longitude: 11.8851 })).toBe('43.4674, 11.8851');
   });
 
   it('reads keys as words unless they are namespaced', () => {
