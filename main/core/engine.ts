@@ -185,6 +185,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         local,
         localThreads: local.threads,
         store: this.store,
+        spoolRoot: this.spoolRoot,
         onError: (e) => this.emit('error', e),
         // Workers came or went: as many jobs at once as there are threads.
         onCapacity: () => this.remote && this.scheduler.setConcurrency(this.remote.pool.threads),

@@ -6,7 +6,7 @@
  * (test/fixtures/workers/chaos.cjs) makes a task slow, or kill its host.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Job as BullJob, Queue } from 'bullmq';
@@ -321,15 +321,20 @@ describe('remote workers on BullMQ and Redis', skipWhen(!REDIS_SERVER, NO_REDIS_
 describe('remote workers that cannot see the files', skipWhen(!REDIS_SERVER, NO_REDIS_REASON), () => {
   const TOKEN = 'worker-token-0123456789abcdef';
 
-  async function run(workerToken: string) {
+  async function run(workerToken: string, { hideSpool = false, big = false } = {}) {
     const share = path.join(dir, `share-${prefixN}`);
+    const spoolRoot = path.join(dir, `spool-${prefixN}`);
     mkdirSync(share, { recursive: true });
     writeFileSync(path.join(share, 'memo.txt'), 'Fetched over the file endpoint.\n'.repeat(2000));
     writeFileSync(path.join(share, 'table.csv'), 'a,b\n1,2\n');
+    // Over 1 MB of result (text and markdown): it must not travel as a Redis value.
+    if (big) writeFileSync(path.join(share, 'big.txt'), 'A large result line of text.\n'.repeat(60_000));
     const prefix = newPrefix();
     // The worker sees the share somewhere that does not exist: it must fetch the bytes.
     const args = [CLI, 'worker', '--redis', redis.url, '--redis-prefix', prefix, '--threads', '1', '--name', 'far'];
     args.push('--map', `${share}=/nonexistent/quarry-share`, '--worker-token', workerToken);
+    // Nor the owner's spool folder: a large result is then uploaded to the owner.
+    if (hideSpool) args.push('--map', `${spoolRoot}=/nonexistent/quarry-spool`);
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     children.push(child);
     let text = '';
@@ -337,7 +342,7 @@ describe('remote workers that cannot see the files', skipWhen(!REDIS_SERVER, NO_
     await until(() => text.includes('taking tasks'), 20_000);
     const e = new Engine({
       dbPath: tempDbPath(dir),
-      spoolRoot: path.join(dir, 'spool'),
+      spoolRoot,
       pool: { threads: 1 },
       scheduler: { backoff: { baseMs: 5, maxMs: 20 }, pollIntervalMs: 100 },
       remote: { redis: redis.url, prefix, localThreads: 0, lockMs: LOCK_S * 1000, files: { token: TOKEN } },
@@ -347,7 +352,37 @@ describe('remote workers that cannot see the files', skipWhen(!REDIS_SERVER, NO_
     const { batch } = await e.addPaths([share], { maxRetries: 1 });
     e.start();
     await e.drained();
-    return { e, jobs: e.list({ parentId: batch!.id, limit: 10 }) };
+    return { e, prefix, spoolRoot, jobs: e.list({ parentId: batch!.id, limit: 10, sort: 'oldest' }) };
+  }
+
+  /** The largest value BullMQ's keys hold for this prefix, in bytes. */
+  async function largestRedisValue(prefix: string): Promise<number> {
+    const { Redis } = await import('ioredis');
+    const r = new Redis(redis.url);
+    try {
+      let max = 0;
+      for (const key of await r.keys(`${prefix}:*`)) {
+        const type = await r.type(key);
+        if (type === 'hash') for (const v of Object.values(await r.hgetall(key))) max = Math.max(max, Buffer.byteLength(v));
+        if (type === 'stream') for (const [, fields] of await r.xrange(key, '-', '+')) for (const v of fields) max = Math.max(max, Buffer.byteLength(v));
+      }
+      return max;
+    } finally {
+      r.disconnect();
+    }
+  }
+
+  for (const hideSpool of [false, true]) {
+    it(`a result over 1 MB goes ${hideSpool ? 'up to the owner' : 'through the shared spool folder'}, never into Redis`, async () => {
+      const { e, jobs, prefix, spoolRoot } = await run(TOKEN, { hideSpool, big: true });
+      const big = jobs.find((j) => j.fileName === 'big.txt')!;
+      expect(big.status, big.errorMessage ?? '').toBe('completed');
+      expect(e.store.result(big.id)!.text.length).toBe('A large result line of text.\n'.length * 60_000);
+      expect(await largestRedisValue(prefix)).toBeLessThan(1024 * 1024);
+      // The handed-over file was taken and removed.
+      expect(readdirSync(path.join(spoolRoot, big.id)).filter((f) => f.startsWith('remote-result-'))).toEqual([]);
+      expectSettledOnce(e, jobs);
+    }, 60_000);
   }
 
   it('fetch the bytes from the owner with the worker token, size- and sha256-checked', async () => {

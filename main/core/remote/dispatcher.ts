@@ -22,7 +22,8 @@ import { Job as BullJob, Queue, QueueEvents, Worker as BullWorker } from 'bullmq
 import type { Redis } from 'ioredis';
 import { ExtractionError, type ProgressMessage, type WorkerOutcome } from '../../../shared/extraction.js';
 import { bullConnection, redisClient, type RedisConfig } from './connection.js';
-import { keys, outcomeSchema, progressSchema, TASKS_QUEUE, type RemoteOutcome, type RemoteTask } from './protocol.js';
+import { keys, outcomeSchema, progressSchema, spooledOutcomeSchema, TASKS_QUEUE, type RemoteOutcome, type RemoteTask } from './protocol.js';
+import { takeOver } from './large-result.js';
 
 export interface DispatcherOptions {
   redis: RedisConfig;
@@ -179,8 +180,20 @@ export class RemoteDispatcher {
 
   private deliver(flight: Flight, { outcome, worker }: RemoteOutcome): void {
     this.opts.onRanBy?.(flight.task.jobId, worker);
-    if (outcome.ok) flight.resolve(ownerClock(outcome));
+    if ('spooled' in outcome) void this.deliverSpooled(flight);
+    else if (outcome.ok) flight.resolve(ownerClock(outcome));
     else flight.reject(new ExtractionError(outcome.error.code, outcome.error.message, { ...outcome.error.details, worker }));
+  }
+
+  /** A large result waits in the job's spool folder (large-result.ts): read, checked, then handed on. */
+  private async deliverSpooled(flight: Flight): Promise<void> {
+    try {
+      const parsed = spooledOutcomeSchema.safeParse(await takeOver(flight.task.spoolDir, flight.task.token));
+      if (!parsed.success) throw new ExtractionError('internal', `A worker sent a result Quarry cannot read: ${parsed.error.issues[0]?.message}`);
+      flight.resolve(ownerClock(parsed.data));
+    } catch (e) {
+      flight.reject(asExtractionError(e));
+    }
   }
 
   /**

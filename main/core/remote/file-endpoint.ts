@@ -7,17 +7,22 @@
  * streaming), so the worker checks both (file-fetch.ts).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InvalidInputError } from '../errors.js';
 import type { JobStore } from '../store/job-store.js';
+import { jobSpoolDir } from '../paths.js';
+import { MAX_RESULT_UPLOAD_BYTES, resultFileName, TOKEN_PATTERN } from './large-result.js';
 
 export interface FileEndpointOptions {
   store: JobStore;
+  /** Where jobs' spool folders are: large results are received into them (large-result.ts). */
+  spoolRoot: string;
   token: string;
   /** Where to listen (default 127.0.0.1 and a free port). */
   host?: string;
@@ -66,6 +71,8 @@ async function serve(o: FileEndpointOptions, req: IncomingMessage, res: ServerRe
     return false;
   };
   if (!authorized(req.headers.authorization, o.token)) return fail(401, 'worker token required');
+  const put = /^\/results\/([0-9a-f-]{36})\/([0-9a-f-]{36})$/.exec(req.url ?? '');
+  if (req.method === 'PUT' && put) return receiveResult(o, put[1]!, put[2]!, req, fail);
   const m = /^\/files\/([0-9a-f-]{36})$/.exec(req.url ?? '');
   if (req.method !== 'GET' || !m) return fail(404, 'not found');
   const job = o.store.get(m[1]!);
@@ -84,4 +91,34 @@ async function serve(o: FileEndpointOptions, req: IncomingMessage, res: ServerRe
   res.addTrailers({ 'x-sha256': hash.digest('hex') });
   res.end();
   return true;
+}
+
+/**
+ * PUT /results/<job id>/<token>: a worker hands over an outcome too large for
+ * Redis. Only for a running job, size-capped, written under the job's own
+ * spool folder with a name built here; the dispatcher reads it when the
+ * reference arrives and checks it like any outcome.
+ */
+async function receiveResult(
+  o: FileEndpointOptions,
+  jobId: string,
+  token: string,
+  req: IncomingMessage,
+  fail: (status: number, text: string) => boolean,
+): Promise<boolean> {
+  const job = o.store.get(jobId);
+  if (!job || job.status !== 'running' || !TOKEN_PATTERN.test(token)) return fail(404, 'no running job has that id');
+  const declared = Number(req.headers['content-length']);
+  if (!Number.isFinite(declared) || declared > MAX_RESULT_UPLOAD_BYTES) return fail(413, 'result too large');
+  const dir = jobSpoolDir(o.spoolRoot, job.id);
+  await mkdir(dir, { recursive: true });
+  let bytes = 0;
+  const cap = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      bytes += chunk.length;
+      done(bytes > MAX_RESULT_UPLOAD_BYTES ? new Error('result too large') : null, chunk);
+    },
+  });
+  await pipeline(req, cap, createWriteStream(path.join(dir, resultFileName(token))));
+  return fail(204, '');
 }

@@ -43,7 +43,7 @@ export interface Remote {
 
 export function startRemote(
   opts: RemoteOptions,
-  deps: { local: ExtractionService; localThreads: number; store: JobStore; onError: (e: Error) => void; onCapacity: () => void },
+  deps: { local: ExtractionService; localThreads: number; store: JobStore; spoolRoot: string; onError: (e: Error) => void; onCapacity: () => void },
 ): Remote {
   const config = redisConfig(opts.redis, opts.prefix);
   const ranBy = new Map<string, string>();
@@ -67,7 +67,7 @@ export function startRemote(
     remote: dispatcher,
     remoteThreads: () => registry.liveThreads,
   });
-  const files = opts.files ? startFiles(opts.files, deps.store, pool, deps.onError) : Promise.resolve(undefined);
+  const files = opts.files ? startFiles(opts.files, deps, pool) : Promise.resolve(undefined);
   return {
     pool,
     dispatcher,
@@ -83,8 +83,8 @@ export function startRemote(
 }
 
 /** The endpoint listens in the background; tasks carry its URL once it does. */
-function startFiles(o: NonNullable<RemoteOptions['files']>, store: JobStore, pool: SplitPool, onError: (e: Error) => void) {
-  return startFileEndpoint({ store, token: o.token, ...(o.host ? { host: o.host } : {}), ...(o.port ? { port: o.port } : {}) }).then(
+function startFiles(o: NonNullable<RemoteOptions['files']>, { store, spoolRoot, onError }: Parameters<typeof startRemote>[1], pool: SplitPool) {
+  return startFileEndpoint({ store, spoolRoot, token: o.token, ...(o.host ? { host: o.host } : {}), ...(o.port ? { port: o.port } : {}) }).then(
     (endpoint) => {
       pool.filesUrl = o.advertise ?? endpoint.url;
       return endpoint;

@@ -64,6 +64,8 @@ export const outcomeSchema = z.object({
         .optional(),
     }),
     z.object({ ok: z.literal(false), error: serializedErrorSchema }),
+    /** Over MAX_INLINE_RESULT_BYTES: the outcome waits as a file in the job's spool folder (large-result.ts). */
+    z.object({ ok: z.literal(true), spooled: z.literal(true), bytes: z.number().int().nonnegative() }),
   ]),
 });
 export type RemoteOutcome = z.infer<typeof outcomeSchema>;
@@ -100,3 +102,6 @@ export const WORKER_GONE_MS = 15_000;
  * to the job's spool folder (visible or uploaded) and sends a reference.
  */
 export const MAX_INLINE_RESULT_BYTES = 1024 * 1024;
+
+/** A spooled outcome's file holds one of these (checked like an inline one). */
+export const spooledOutcomeSchema = outcomeSchema.shape.outcome.options[0];

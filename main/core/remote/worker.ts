@@ -19,7 +19,8 @@ import { ExtractionHost, type HostOptions } from '../host/client.js';
 import { bullConnection, redisClient, type RedisConfig } from './connection.js';
 import { fetchSource, type FetchedSource } from './file-fetch.js';
 import { toLocal, toOwner, type PathMapping } from './path-map.js';
-import { cancelSchema, HEARTBEAT_MS, keys, TASKS_QUEUE, taskSchema, type RemoteOutcome, type RemoteTask } from './protocol.js';
+import { cancelSchema, HEARTBEAT_MS, keys, MAX_INLINE_RESULT_BYTES, TASKS_QUEUE, taskSchema, type RemoteOutcome, type RemoteTask } from './protocol.js';
+import { handOver, type InlineOrSpooled } from './large-result.js';
 import { removeBeat, writeBeat } from './registry.js';
 
 export interface RemoteWorkerOptions {
@@ -104,10 +105,29 @@ export class RemoteWorker {
       const outcome =
         fetched && 'error' in fetched ? fetched.error : await this.extract(task, fetched?.path ?? toLocal(task.path, this.maps), job, controller.signal);
       outcome.ok ? this.done++ : this.failed++;
-      return { jobId: task.jobId, token: task.token, worker: this.name, outcome };
+      return { jobId: task.jobId, token: task.token, worker: this.name, outcome: await this.bounded(outcome, task) };
     } finally {
       this.running.delete(task.jobId);
       if (fetched && 'dispose' in fetched) await fetched.dispose();
+    }
+  }
+
+  /** A result over the inline limit goes by file (large-result.ts); Redis gets a reference. */
+  private async bounded(outcome: WorkerOutcome, task: RemoteTask): Promise<InlineOrSpooled> {
+    if (!outcome.ok) return outcome;
+    const json = JSON.stringify(outcome);
+    if (Buffer.byteLength(json) <= MAX_INLINE_RESULT_BYTES) return outcome;
+    try {
+      await handOver(json, {
+        jobId: task.jobId,
+        token: task.token,
+        localSpoolDir: toLocal(task.spoolDir, this.maps),
+        ...(task.filesUrl ? { filesUrl: task.filesUrl } : {}),
+        ...(this.o.fileToken ? { fileToken: this.o.fileToken } : {}),
+      });
+      return { ok: true, spooled: true, bytes: Buffer.byteLength(json) };
+    } catch (e) {
+      return asOutcome(e);
     }
   }
 
