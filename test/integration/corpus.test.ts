@@ -333,7 +333,15 @@ const RULES: Rule[] = [
         'sheet and cells',
       ),
   },
-  { re: /^corrupt deflate stream \(zlib error -3 "([^"]+)"\)$/, checkOutcome: ({ outcome }, m) => failedWith(outcome, 'corrupt_file', new RegExp(m[1]!)) },
+  {
+    // The message says it in words; zlib's own text is kept in the details.
+    re: /^corrupt deflate stream \(zlib error -3 "([^"]+)"\)$/,
+    checkOutcome: ({ outcome }, m) => {
+      const words = failedWith(outcome, 'corrupt_file', /compressed data is damaged/);
+      if (words !== true || outcome.ok) return words;
+      return String(outcome.error.details?.library ?? '').includes(m[1]!) ? true : `zlib's text not in the details: ${JSON.stringify(outcome.error.details)}`;
+    },
+  },
   { re: /^no end-of-central-directory record \(BadZipFile\)$/, checkOutcome: ({ outcome }) => failedWith(outcome, 'corrupt_file', /end-of-central-directory/) },
   {
     re: /^central directory fine, entry data truncated \(python testzip flags (\S+)\)$/,

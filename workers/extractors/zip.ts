@@ -157,15 +157,17 @@ export const zipExtractor: Extractor = {
           failed++;
           status.set(e, x.code === 'resource_limit' ? 'limit' : 'corrupt');
           warnings.add(`Entry "${e.name}" could not be read: ${x.message}`);
-          if (x.code === 'corrupt_file' && !x.message.includes(e.name)) lastError = new ExtractionError('corrupt_file', `"${e.name}": ${x.message}`);
+          if ((x.code === 'corrupt_file' || x.code === 'unsupported_format') && !x.message.includes(e.name))
+            lastError = new ExtractionError(x.code, `"${e.name}": ${x.message}`, x.details);
           if (x.code === 'resource_limit' && totals.bytes > maxTotalBytes) break;
         }
       }
       ctx.progress(files.length, files.length);
-      if (failed > 0 && ok === 0 && lastError && lastError.code === 'corrupt_file') {
+      if (failed > 0 && ok === 0 && lastError && (lastError.code === 'corrupt_file' || lastError.code === 'unsupported_format')) {
         throw new ExtractionError(
-          'corrupt_file',
-          failed === 1 ? lastError.message : `The ZIP archive is corrupt: none of its ${failed} entries can be read (${lastError.message})`,
+          lastError.code,
+          failed === 1 ? lastError.message : `The ZIP archive cannot be unpacked: none of its ${failed} entries can be read (${lastError.message})`,
+          lastError.details,
         );
       }
 

@@ -50,23 +50,54 @@ export function crc32(data: Uint8Array, prev = 0): number {
   return ~c >>> 0;
 }
 
-/** yauzl's messages, turned into what a user can act on. */
+/**
+ * yauzl's and zlib's messages ("Invalid comment length. Expected: 0. Found:
+ * 22. … signature `PK☺☻` in the comment?", "invalid distance too far back"),
+ * turned into a sentence a person can act on; the library's own text stays
+ * in the details (`library`) for support.
+ */
+const ZIP_SENTENCES: Array<[RegExp, (what: string) => string]> = [
+  [
+    /end of central directory record signature not found/i,
+    (w) => `Not a complete ${w}: no end-of-central-directory record (the file is truncated or not a ZIP)`,
+  ],
+  [
+    /invalid comment length/i,
+    (w) => `The ${w}'s closing record is inconsistent (its comment length is wrong, or bytes follow it), so its file list cannot be found`,
+  ],
+  [/invalid central directory file header signature|records in central dir|zip64 end of central directory/i, (w) => `The ${w}'s file list is damaged`],
+  [
+    /invalid local file header signature|file data overflows file bounds|relative header offset/i,
+    (w) => `An entry of the ${w} is not where its file list says (the archive is damaged or truncated)`,
+  ],
+  [/unexpected EOF|unexpected end of file/i, (w) => `The ${w} is truncated: an entry ends before its data does`],
+  [/lies outside the file/i, (w) => `The ${w} points outside the file: its offsets are damaged (or the file is truncated)`],
+  [/multi-disk zip files/i, (w) => `The ${w} is one part of a split (multi-disk) archive; join the parts into one file first`],
+  [/extra field length|zip64 extended information/i, (w) => `An entry's header in the ${w} is damaged (its extra fields do not fit)`],
+];
+
 export function zipError(err: unknown, what = 'ZIP archive'): ExtractionError {
   if (err instanceof ExtractionError) return err;
   const message = (err as Error)?.message ?? String(err);
-  if (/strong encryption/i.test(message)) return new ExtractionError('encrypted', `The ${what} uses strong encryption, which cannot be opened`);
-  if (/end of central directory record signature not found/i.test(message)) {
-    return new ExtractionError('corrupt_file', `Not a complete ${what}: no end-of-central-directory record (the file is truncated or not a ZIP)`);
-  }
+  const library = { library: message };
+  if (/strong encryption/i.test(message)) return new ExtractionError('encrypted', `The ${what} uses strong encryption, which cannot be opened`, library);
+  const method = /unsupported compression method: (\d+)/i.exec(message)?.[1];
+  if (method)
+    return new ExtractionError(
+      'unsupported_format',
+      `An entry of the ${what} uses compression method ${method}, which cannot be decompressed here (only stored and deflate)`,
+      library,
+    );
+  for (const [re, sentence] of ZIP_SENTENCES) if (re.test(message)) return new ExtractionError('corrupt_file', sentence(what), library);
   const code = (err as NodeJS.ErrnoException)?.code;
   if (
     code === 'Z_DATA_ERROR' ||
     code === 'Z_BUF_ERROR' ||
-    /invalid (code|block|distance|stored)|incorrect header check|unexpected end of file/i.test(message)
+    /invalid (code|block|distance|stored)|incorrect (header|data) check|too many length|distance too far/i.test(message)
   ) {
-    return new ExtractionError('corrupt_file', `The ${what} has a corrupt compressed entry: ${message}`);
+    return new ExtractionError('corrupt_file', `The ${what} has an entry whose compressed data is damaged`, library);
   }
-  return new ExtractionError('corrupt_file', `The ${what} is damaged: ${message}`);
+  return new ExtractionError('corrupt_file', `The ${what} is damaged and cannot be read`, library);
 }
 
 function toEntry(raw: yauzl.Entry): ArchiveEntry {
