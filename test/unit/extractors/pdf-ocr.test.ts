@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../../../workers/extract';
+import { textLayerState } from '../../../workers/extractors/pdf/page-ocr';
 import { encodePgm } from '../../../workers/ocr/bitmap';
 import { stopOcr } from '../../../workers/ocr/engine';
 import { fixtureDir } from '../../helpers/fixtures';
@@ -61,6 +62,17 @@ describe('scanned PDF pages (OCR)', () => {
     expect(r.pages![2]!.text).toContain('PAGE 4 OF THE TEST');
     expect(r.metadata).toMatchObject({ ocrPages: 2, ocr: { pages: [2, 3] } });
   }, 120_000);
+
+  it('which text layers are no use: none, or mostly glyphs without Unicode (a broken OCR layer, an unmapped font)', () => {
+    expect(textLayerState('', 0)).toBe('empty');
+    expect(textLayerState(' \n-- . ', 0)).toBe('empty');
+    expect(textLayerState('Real text on the page', 0)).toBe('usable');
+    // TAMReview.pdf's pages: letters survive among thousands of dropped control characters.
+    expect(textLayerState('ab cd', 40)).toBe('garbage');
+    expect(textLayerState('\uFFFD\uFFFD\uE001\uE002 x', 0)).toBe('garbage');
+    // A few unmapped glyphs in a page of text are not garbage.
+    expect(textLayerState('A page of real text with a formula', 3)).toBe('usable');
+  });
 
   it('ocr: false leaves scanned pages empty and says so', async () => {
     const r = await extractOk(fx.write('off.pdf', makeScanPdf([scanPage(1), scanPage(2)])), { ocr: false });
