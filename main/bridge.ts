@@ -162,14 +162,17 @@ function sameOrigin(req: IncomingMessage): boolean {
   return req.headers.origin === undefined || req.headers.origin === `http://${req.headers.host}`;
 }
 
-/** Opens a new file for writing, never over an existing one: "name (2).ext" and so on when taken. */
-async function createUnique(file: string) {
-  const ext = path.extname(file);
-  const base = file.slice(0, file.length - ext.length);
+/**
+ * Opens a new file for writing, never over an existing one. A name already
+ * taken (the same file dropped again) goes into a numbered folder under the
+ * same name ("again-2/normal.csv"), so its job keeps the name the person gave.
+ */
+async function createUnique(root: string, rel: string) {
   for (let n = 1; ; n++) {
-    const candidate = n === 1 ? file : `${base} (${n})${ext}`;
+    const target = await resolveInside(root, n === 1 ? rel : `again-${n}/${rel}`, 'write');
+    if (!target.ok) throw new ContractError('invalid_input', `Cannot store an upload named "${rel}".`);
     try {
-      return { path: candidate, handle: await open(candidate, 'wx') };
+      return { path: target.path, handle: await open(target.path, 'wx') };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || n > 1000) throw err;
     }
@@ -278,9 +281,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     if (!rel) return sendError(res, new ContractError('invalid_input', 'Upload needs a file name (?name=).'));
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > maxUpload) return sendError(res, new ContractError('invalid_input', `File too large to upload (limit ${maxUpload} bytes).`));
-    const target = await resolveInside(runIntake, rel, 'write');
-    if (!target.ok) return sendError(res, new ContractError('invalid_input', `Cannot store an upload named "${rel}".`));
-    const out = await createUnique(target.path).catch((err: NodeJS.ErrnoException) => {
+    const out = await createUnique(runIntake, rel).catch((err: NodeJS.ErrnoException) => {
       // The message would show the absolute path; the name is all the client needs.
       if (err.code === 'ENAMETOOLONG') throw new ContractError('invalid_input', `Upload name too long for this file system: "${rel}".`);
       throw err;

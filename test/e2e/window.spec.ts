@@ -146,6 +146,11 @@ test('files dragged over the window get a full-window drop target; the drop adds
   await dropOnWindow(page, drop);
   await expect(page.getByRole('status', { name: 'Intake status' })).toHaveText('Added 1 job.');
   await expect(page.getByRole('button', { name: 'Completed: 1', exact: true })).toBeVisible();
+  // The same file dropped again keeps its name (not "anywhere (2).txt").
+  await dropOnWindow(page, drop);
+  await expect(page.getByRole('button', { name: 'Completed: 2', exact: true })).toBeVisible();
+  await goTo(page, 'Jobs');
+  await expect(page.getByRole('table', { name: 'Jobs' }).getByRole('row', { name: 'anywhere.txt', exact: true })).toHaveCount(2);
   expect(problems).toEqual([]);
 });
 

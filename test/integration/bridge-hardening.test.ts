@@ -4,7 +4,7 @@
 // 500 or a dead server), uploads are named safely and never left half
 // written, Host and Origin follow one rule, and CSV exports are not formulas.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import Papa from 'papaparse';
@@ -125,6 +125,19 @@ describe('uploads', () => {
       expect(saved.startsWith(intake + path.sep), name).toBe(true);
       expect(saved.endsWith(path.sep + expected), `${name} -> ${saved}`).toBe(true);
     }
+  });
+
+  it('the same name uploaded again keeps its name (a second drop of a file is not renamed)', async () => {
+    const first = json(await upload('scans/normal.csv', 'a,b\n1,2\n')).path as string;
+    const second = json(await upload('scans/normal.csv', 'a,b\n3,4\n')).path as string;
+    const third = json(await upload('scans/normal.csv', 'a,b\n5,6\n')).path as string;
+    expect(new Set([first, second, third]).size).toBe(3);
+    for (const saved of [first, second, third]) {
+      expect(path.basename(saved)).toBe('normal.csv');
+      expect(saved.startsWith(intake + path.sep)).toBe(true);
+    }
+    expect(readFileSync(second, 'utf8')).toBe('a,b\n3,4\n');
+    expect(readFileSync(first, 'utf8')).toBe('a,b\n1,2\n');
   });
 
   it('an aborted upload leaves no partial file', async () => {
