@@ -8,7 +8,8 @@ import { JobStore } from '../../../main/core/store/job-store.js';
 import { orderOf, whereOf } from '../../../main/core/store/list-query.js';
 import type { Format } from '../../../shared/extraction.js';
 import type { Job, JobStatus } from '../../../shared/job.js';
-import { LIST_SORT_KEYS, type ListFilter, type ListSort } from '../../../shared/list-query.js';
+import { ContractError, parseInput } from '../../../shared/contract.js';
+import { describeOutcome, LIST_SORT_KEYS, type ListFilter, type ListSort } from '../../../shared/list-query.js';
 import { sampleResult } from '../../helpers/results.js';
 import { OWNER } from '../../helpers/store-states.js';
 import { tempDbPath, tempDir } from '../../helpers/tmp.js';
@@ -264,5 +265,40 @@ describe('bulk actions on the list', () => {
     store.delete(failed!);
     const r = await bulkList(store, 'retry', { ids: [failed!] });
     expect(r).toMatchObject({ done: 0, skipped: { gone: 1 }, errors: [] });
+  });
+});
+
+describe('the contract', () => {
+  it('refuses malformed list input with a readable error, never a crash', () => {
+    const bad: Array<[Parameters<typeof parseInput>[0], unknown]> = [
+      ['list.query', { sort: { key: 'colour', dir: 'asc' } }],
+      ['list.query', { limit: 1001 }],
+      ['list.query', { offset: -1 }],
+      ['list.query', { filter: { status: ['lost'] } }],
+      ['list.query', { filter: { text: 'x'.repeat(201) } }],
+      ['list.query', { filter: { unknown: 1 } }],
+      ['list.ids', { limit: 10_001 }],
+      ['list.bulk', { action: 'retry', target: {} }],
+      ['list.bulk', { action: 'explode', target: { ids: ['a'] } }],
+      ['list.bulk', { action: 'delete', target: { ids: Array.from({ length: 10_001 }, (_, i) => String(i)) } }],
+    ];
+    for (const [channel, input] of bad) {
+      expect(() => parseInput(channel, input), JSON.stringify(input).slice(0, 80)).toThrow(ContractError);
+      try {
+        parseInput(channel, input);
+      } catch (err) {
+        expect((err as ContractError).kind).toBe('invalid_input');
+        expect((err as ContractError).message).toMatch(new RegExp(`^Invalid input for ${channel.replace('.', '\\.')}`));
+      }
+    }
+    expect(parseInput('list.query', {})).toMatchObject({ filter: {}, sort: { key: 'created', dir: 'desc' }, offset: 0, limit: 100, withTotal: true });
+  });
+
+  it('says what a bulk action did and skipped, in words', () => {
+    expect(describeOutcome({ action: 'retry', done: 412, skipped: { running: 3 }, errors: [] })).toBe('412 retried, 3 skipped: still running');
+    expect(describeOutcome({ action: 'delete', done: 1200, skipped: {}, errors: [] })).toBe('1,200 deleted');
+    expect(describeOutcome({ action: 'cancel', done: 0, skipped: { running: 2, finished: 1500 }, errors: [{ id: 'x', message: 'busy' }] })).toBe(
+      '0 cancelled, 1,502 skipped: 2 still running, 1,500 already finished, 1 failed: busy',
+    );
   });
 });
