@@ -189,6 +189,22 @@ test('a job opens beside the list; its text, tables, error and history read; sea
     await expect(results.getByRole('listitem').first()).toContainText('tracemonkey.pdf');
   });
 
+  await test.step('another hit of the open file moves its text to that page, the first match there in focus', async () => {
+    const box = page.getByRole('searchbox', { name: 'Search', exact: true });
+    await box.fill('SquirrelFish');
+    await box.press('Enter');
+    const results = page.getByRole('region', { name: 'Search results' });
+    await results.getByRole('button', { name: 'Open tracemonkey.pdf at page 13' }).click();
+    await expect(text.getByRole('region', { name: 'Page 13' }).locator('mark.find-hit.current')).toHaveText(/squirrelfish/i);
+    await results.getByRole('button', { name: 'Open tracemonkey.pdf at page 10' }).click();
+    await expect(detail.getByRole('spinbutton', { name: 'Page' })).toHaveValue('10');
+    const current = text.getByRole('region', { name: 'Page 10' }).locator('mark.find-hit.current');
+    await expect(current).toHaveText(/squirrelfish/i);
+    await expect(current).toBeInViewport();
+    await page.keyboard.press('Escape');
+    await expect(detail).toHaveCount(0);
+  });
+
   await test.step('a container found by its name lists its files, and each opens', async () => {
     const box = page.getByRole('searchbox', { name: 'Search', exact: true });
     await box.fill('deflate');

@@ -61,9 +61,26 @@ export function TextTab({ job, page, find }: { job: Job; page: number | null; fi
     body.current?.querySelector(`mark[data-m="${current}"]`)?.scrollIntoView({ block: 'center' });
   }, [current, jumpTick]);
 
-  // A new page asked for through the route (another hit of the same file, the picker).
+  // A new page asked for through the route (another hit of the same file, the picker): go there,
+  // to its first match when there is one.
   useEffect(() => {
-    if (page && paged) void pages.jump(page).then(() => scrollToPage(body.current, page));
+    if (!page || !paged) return;
+    let tries = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const land = () => {
+      const section = body.current?.querySelector<HTMLElement>(`[data-page="${page}"]`);
+      if (!section) {
+        if (tries++ < 20) timer = setTimeout(land, 25); // the page's text is still on its way
+        return;
+      }
+      const mark = section.querySelector<HTMLElement>('mark.find-hit');
+      if (mark) {
+        setCurrent(Number(mark.dataset.m));
+        setJumpTick((t) => t + 1);
+      } else section.scrollIntoView({ block: 'start' });
+    };
+    void pages.jump(page).then(land);
+    return () => clearTimeout(timer);
   }, [page, paged]); // not pages: a new object each render, and only a new page should move the window
 
   const next = async (step: 1 | -1) => {
