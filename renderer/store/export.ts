@@ -11,6 +11,7 @@ import { MAX_EXPORT_IDS } from '../../shared/export-filter.js';
 import type { ConnectionState } from './connection.js';
 import type { Route } from './route.js';
 import type { SliceKit } from './slice.js';
+import type { ListFilter } from '../../shared/list-query.js';
 import type { TableState } from './table.js';
 
 /** A set of jobs to export: its filter, and how to say it to a person. */
@@ -54,55 +55,57 @@ export const EVERYTHING: ExportScope = { filter: {}, label: 'Every finished file
 
 /**
  * What the person is looking at: the search results (route #/search?q=…),
- * or the jobs list with its status filter and batch. Null when that is
- * everything (nothing narrows it).
+ * or the jobs list's view (its status, format, batch, text and date
+ * filters). Null when that is everything (nothing narrows it).
  */
 export function viewScope(table: Pick<TableState, 'view' | 'parent'>, route: Route): ExportScope | null {
   const q = route.params.q?.trim();
-  if (route.view === 'search' && q) {
+  if (route.view === 'search') {
+    if (!q) return null;
     const format = route.params.format as ExportFilter['format'] | undefined;
+    const status = route.params.status as ExportFilter['status'] | undefined;
     return {
-      filter: { query: q, ...(format ? { format } : {}) },
-      label: `Files matching “${q}”${format ? ` (${format})` : ''}`,
+      filter: { query: q, ...(format ? { format } : {}), ...(status ? { status } : {}) },
+      label: `Files matching “${q}”${format ? ` (${format})` : ''}${status ? ` (${STATUS_LABEL[status] ?? status})` : ''}`,
     };
   }
-  // The list's view (renderer/store/list-view.ts), as far as an export's filter can say it:
-  // one status and one format at most (a view of several offers no "view" scope).
-  const f = table.view.filter;
-  if ((f.status?.length ?? 0) > 1 || (f.format?.length ?? 0) > 1) return null;
-  const filter: ExportFilter = {};
-  const parts: string[] = [];
-  const status = f.status?.[0];
-  if (status) {
-    filter.status = status;
-    parts.push(`${STATUS_LABEL[status] ?? status} files`);
-  }
-  const format = f.format?.[0];
-  if (format) {
-    filter.format = format;
-    parts.push(parts.length ? `in ${format.toUpperCase()}` : `${format.toUpperCase()} files`);
-  }
-  if (table.parent) {
-    filter.batch = table.parent.id;
-    parts.push(`${parts.length ? 'in' : 'Files in'} batch ${table.parent.name}`);
-  }
-  if (f.text) {
-    filter.search = f.text;
-    parts.push(`${parts.length ? 'matching' : 'Files matching'} “${f.text}”`);
-  }
-  if (f.createdFrom !== undefined || f.createdTo !== undefined) {
-    if (f.createdFrom !== undefined) filter.createdFrom = f.createdFrom;
-    if (f.createdTo !== undefined) filter.createdTo = f.createdTo;
-    parts.push(`${parts.length ? 'added' : 'Files added'} in the chosen dates`);
-  }
-  return parts.length ? { filter, label: parts.join(' ') } : null;
+  return listScope(table.view.filter, table.parent?.name);
 }
 
-/** The selected rows, when there are some. */
-export function selectionScope(selection: ReadonlySet<string>): ExportScope | null {
-  if (!selection.size) return null;
-  const ids = [...selection].slice(0, MAX_EXPORT_IDS);
-  return { filter: { ids }, label: `The ${ids.length} selected file${ids.length === 1 ? '' : 's'}` };
+/** The list's filter as an export's, and in words: "Failed or Partial pdf files in batch invoices matching “2024”". */
+export function listScope(f: ListFilter, batchName?: string): ExportScope | null {
+  const filter: ExportFilter = {};
+  if (f.status) filter.statuses = [...f.status];
+  if (f.format) filter.formats = [...f.format];
+  if (f.batch) filter.batch = f.batch;
+  if (f.text) filter.search = f.text;
+  if (f.createdFrom !== undefined) filter.createdFrom = f.createdFrom;
+  if (f.createdTo !== undefined) filter.createdTo = f.createdTo;
+  if (!Object.keys(filter).length) return null;
+  const statuses = f.status?.map((st) => STATUS_LABEL[st] ?? st).join(' or ');
+  const parts = [`${statuses ? `${statuses} ` : ''}${f.format ? `${f.format.join(' or ')} ` : ''}files`];
+  if (f.batch) parts.push(`in batch ${batchName ?? f.batch.slice(0, 8)}`);
+  if (f.text) parts.push(`matching “${f.text}”`);
+  if (f.createdFrom !== undefined || f.createdTo !== undefined) parts.push('in the dates chosen');
+  const label = parts.join(' ');
+  return { filter, label: label.charAt(0).toUpperCase() + label.slice(1) };
+}
+
+/** The selected rows, when there are some: ticked one by one, or "all N matching" the list's filter. */
+export function selectionScope(table: Pick<TableState, 'selection' | 'allMatching'>): ExportScope | null {
+  const all = table.allMatching;
+  if (all) {
+    const scope = listScope(all.filter);
+    const exclude = [...all.except].slice(0, MAX_EXPORT_IDS);
+    const n = all.count - all.except.size;
+    return {
+      filter: { ...(scope?.filter ?? {}), maxSeq: all.maxSeq, ...(exclude.length ? { exclude } : {}) },
+      label: `The ${n.toLocaleString('en')} selected file${n === 1 ? '' : 's'}`,
+    };
+  }
+  if (!table.selection.size) return null;
+  const ids = [...table.selection].slice(0, MAX_EXPORT_IDS);
+  return { filter: { ids }, label: `The ${ids.length.toLocaleString('en')} selected file${ids.length === 1 ? '' : 's'}` };
 }
 
 export function createExportSlice({ client, set, get, reportError }: SliceKit<ExportState & Pick<ConnectionState, 'app'>>): ExportState & ExportActions {

@@ -64,7 +64,7 @@ test('export writes the current filter, search or selection as Markdown, SQLite 
       expect(x.prepare(`SELECT text FROM documents WHERE file_name = 'granite.txt'`).pluck().get()).toContain('Granite blocks');
       const rows = x.prepare(`SELECT t.rows FROM tables t JOIN documents d ON d.id = t.document_id WHERE d.file_name = 'prices.csv'`).pluck().get() as string;
       expect(JSON.parse(rows)).toContainEqual(['hammer', '12.50']);
-      expect(x.prepare(`SELECT value FROM export_info WHERE key = 'filter'`).pluck().get()).toBe('{"status":"completed"}');
+      expect(x.prepare(`SELECT value FROM export_info WHERE key = 'filter'`).pluck().get()).toBe('{"statuses":["completed"]}');
     } finally {
       x.close();
     }

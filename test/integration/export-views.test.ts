@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { JobStore } from '../../main/core/store/job-store.js';
 import { skipWhen } from '../helpers/skip.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -118,6 +119,22 @@ describe(
         expect(x.prepare(`SELECT value FROM export_info WHERE key = 'filter'`).pluck().get()).toBe(JSON.stringify({ query: 'granite OR "unicode friendly"' }));
       } finally {
         x.close();
+      }
+    });
+
+    it('takes the list’s filter as the window sends it: several statuses and formats, all matching but the unticked, up to a seq', () => {
+      const store = JobStore.open(db, { readonly: true });
+      try {
+        const names = (f: Parameters<JobStore['exportRows']>[0]) => [...store.exportRows(f)].map((r) => r.job.fileName).sort();
+        expect(names({ formats: ['tar', 'zip'] })).toEqual(['multi-file.tar', 'unicode.zip']);
+        expect(names({ statuses: ['failed', 'partial'] })).toEqual([]);
+        const tar = [...store.exportRows({ formats: ['tar'] })][0]!.job;
+        expect(names({ formats: ['tar', 'zip'], exclude: [tar.id] })).toEqual(['unicode.zip']);
+        const eml = [...store.exportRows({ formats: ['eml'] })][0]!.job;
+        expect(names({ formats: ['tar', 'zip', 'eml'], maxSeq: eml.seq })).toEqual(['nodemailer.eml']);
+        expect(names({ search: tar.id.slice(0, 8) })).toEqual(['multi-file.tar']);
+      } finally {
+        store.close();
       }
     });
 

@@ -61,7 +61,11 @@ function exportQuery(f: ExportFilter, hasIndex: boolean): { with: string; where:
     params[name] = value;
   };
   add('j.status IN (SELECT value FROM json_each(@statuses))', 'statuses', JSON.stringify(f.status ? [f.status] : EXPORTED));
+  add('j.status IN (SELECT value FROM json_each(@anyStatus))', 'anyStatus', f.statuses ? JSON.stringify(f.statuses) : undefined);
   add('j.format = @format', 'format', f.format);
+  add('j.format IN (SELECT value FROM json_each(@formats))', 'formats', f.formats ? JSON.stringify(f.formats) : undefined);
+  add('j.id NOT IN (SELECT value FROM json_each(@exclude))', 'exclude', f.exclude ? JSON.stringify(f.exclude) : undefined);
+  add('j.seq <= @maxSeq', 'maxSeq', f.maxSeq);
   add('j.id IN (SELECT id FROM tree)', 'batch', f.batch);
   add('j.id IN (SELECT value FROM json_each(@ids))', 'ids', f.ids ? JSON.stringify(f.ids) : undefined);
   add('j.created_at >= @createdFrom', 'createdFrom', f.createdFrom);
@@ -70,7 +74,8 @@ function exportQuery(f: ExportFilter, hasIndex: boolean): { with: string; where:
   add('j.size_bytes <= @maxSize', 'maxSize', f.maxSize);
   if (f.search) {
     const like = `%${f.search.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
-    add(`(j.file_name LIKE @search ESCAPE '\\' OR j.error_message LIKE @search ESCAPE '\\')`, 'search', like);
+    add(`(j.file_name LIKE @search ESCAPE '\\' OR j.error_message LIKE @search ESCAPE '\\' OR j.id LIKE @idPrefix ESCAPE '\\')`, 'search', like);
+    params.idPrefix = like.slice(1);
   }
   if (f.query !== undefined) {
     const match = toFtsQuery(f.query);

@@ -253,6 +253,7 @@ export class JobStore extends EventEmitter<StoreEvents> {
       ...f,
       ...(f.batch ? { batch: this.core.resolve(f.batch).id } : {}),
       ...(f.ids ? { ids: f.ids.map((id) => this.core.resolve(id).id) } : {}),
+      ...(f.exclude ? { exclude: f.exclude.flatMap((id) => this.core.get(id)?.id ?? []) } : {}),
     };
   }
 

@@ -26,15 +26,15 @@ const FORMATS: Array<{ format: ExportFormat; label: string; hint: (desktop: bool
  * only mounts it.
  */
 export function ExportPanel() {
-  const [exporting, last, exportResults, desktop, listView, parent, selection] = useJobs(
-    useShallow((s) => [s.exporting, s.lastExport, s.exportResults, s.app?.canChooseFolder ?? false, s.view, s.parent, s.selection] as const),
+  const [exporting, last, exportResults, desktop, view, parent, selection, allMatching] = useJobs(
+    useShallow((s) => [s.exporting, s.lastExport, s.exportResults, s.app?.canChooseFolder ?? false, s.view, s.parent, s.selection, s.allMatching] as const),
   );
   const route = useRoute();
   const scopes: Array<[Which, ExportScope]> = [];
-  const selected = selectionScope(selection);
+  const selected = selectionScope({ selection, allMatching });
   if (selected) scopes.push(['selection', selected]);
-  const view = viewScope({ view: listView, parent }, route);
-  if (view) scopes.push(['view', view]);
+  const current = viewScope({ view, parent }, route);
+  if (current) scopes.push(['view', current]);
   scopes.push(['all', EVERYTHING]);
   const [chosen, setChosen] = useState<Which | null>(null);
   const [format, setFormat] = useState<ExportFormat>('jsonl');
