@@ -11,7 +11,7 @@ import { invoke, startServe, type Served } from '../helpers/serve.js';
 import { expect, test, watchPage } from './fixture.js';
 
 /** Chromium logs the failed requests while the server is down; those are the point of the test. */
-const EXPECTED_WHILE_DOWN = [/Failed to load resource/, /ERR_CONNECTION_REFUSED/, /EventSource/];
+const EXPECTED_WHILE_DOWN = [/Failed to load resource/, /ERR_CONNECTION_REFUSED/, /EventSource/, /401/];
 
 test('losing the engine shows a banner at once; the page reconnects by itself when it is back', async ({ page }) => {
   const data = mkdtempSync(path.join(tmpdir(), 'quarry-reconnect-'));
@@ -47,6 +47,16 @@ test('losing the engine shows a banner at once; the page reconnects by itself wh
     // A reload is the dashboard again (the cookie's token is still valid), not {"kind":"unauthorized"…}.
     await page.reload();
     await expect(page.getByRole('button', { name: 'Total: 1', exact: true })).toBeVisible();
+
+    // A server with a new key (its identity file deleted): the tab says exactly what to do.
+    await second.stop();
+    await expect(banner).toContainText('Lost the connection', { timeout: 2_000 });
+    rmSync(path.join(data, 'bridge.json'));
+    const third = await startServe(data, {}, 30_000, second.port);
+    served.push(third);
+    expect(third.token).not.toBe(first.token);
+    await expect(banner).toContainText('The Quarry server restarted with a new key', { timeout: 15_000 });
+    await expect(banner).toContainText('?token=');
     expect(problems.filter((p) => !/remote request/.test(p))).toEqual([]);
   } finally {
     for (const s of served) await s.stop();
