@@ -12,6 +12,7 @@ import type { ExportFilter } from '../shared/export-filter.js';
 import { FORMATS, type Format } from '../shared/extraction.js';
 import { JOB_STATUSES, type Job, type JobStatus } from '../shared/job.js';
 import { MAX_SEARCH_OFFSET, type SearchHit } from '../shared/search.js';
+import { CHUNK_DEFAULTS } from './core/export-chunks.js';
 import { exportResults } from './core/export.js';
 import { readResultPart, textChunks } from './core/result-parts.js';
 import type { JobStore } from './core/store/job-store.js';
@@ -158,7 +159,7 @@ export function registerExportCommand(program: Command): void {
     .addOption(dbOption())
     .requiredOption('--out <dir>', 'folder to write to')
     .addOption(
-      new Option('--format <format>', 'jsonl, json, csv, md (a folder: one file each and an index) or sqlite')
+      new Option('--format <format>', 'jsonl, json, csv, md (a folder: one file each and an index), sqlite, or chunks (JSON Lines: retrieval-sized chunks)')
         .choices(exportFormatSchema.options)
         .default('jsonl'),
     )
@@ -172,11 +173,23 @@ export function registerExportCommand(program: Command): void {
     .option('--min-size <size>', 'only files of at least this size (bytes, or 10k, 5M, 1G)', size('min-size'))
     .option('--max-size <size>', 'only files of at most this size', size('max-size'))
     .option('--ids <ids...>', 'only these jobs (ids or prefixes)')
+    .option('--chunk-size <n>', `chunks: target size of a chunk (default ${CHUNK_DEFAULTS.size})`, int('--chunk-size', 1))
+    .option('--overlap <n>', `chunks: how much of a chunk the next one repeats (default ${CHUNK_DEFAULTS.overlap})`, int('--overlap', 0))
+    .addOption(
+      new Option('--chunk-unit <unit>', 'chunks: sizes in characters, or in tokens (about 4 characters each)').choices(['chars', 'tokens']).default('chars'),
+    )
     .action(async (o) => {
       await withStore(o.db, async (store) => {
         const filter = exportFilter(o);
-        const s = await exportResults(store, path.resolve(o.out), o.format as ExportFormat, { filter });
-        out(`${s.jobs} document${s.jobs === 1 ? '' : 's'} written to ${printable(s.file)}`);
+        const chunking = { size: o.chunkSize, overlap: o.overlap, unit: o.chunkUnit as 'chars' | 'tokens' };
+        if (o.format !== 'chunks' && (o.chunkSize !== undefined || o.overlap !== undefined))
+          throw new CliError('--chunk-size and --overlap go with --format chunks');
+        const s = await exportResults(store, path.resolve(o.out), o.format as ExportFormat, {
+          filter,
+          chunking: Object.fromEntries(Object.entries(chunking).filter(([, v]) => v !== undefined)),
+        });
+        const chunks = 'chunks' in s ? `${(s.chunks as number).toLocaleString('en')} chunks of ` : '';
+        out(`${chunks}${s.jobs} document${s.jobs === 1 ? '' : 's'} written to ${printable(s.file)}`);
       });
     });
 }

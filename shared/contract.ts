@@ -54,9 +54,10 @@ const scheduleSchema = z.object({
 /**
  * What results are exported as: JSON Lines (everything), one JSON array, CSV
  * (one row a job), Markdown (a folder with one .md per file and an index) or
- * SQLite (a standalone database, schema in docs/export-sqlite.md).
+ * SQLite (a standalone database, schema in docs/export-sqlite.md), or
+ * chunks (JSON Lines, one retrieval-sized chunk a line: main/core/export-chunks.ts).
  */
-export const exportFormatSchema = z.enum(['jsonl', 'json', 'csv', 'md', 'sqlite']);
+export const exportFormatSchema = z.enum(['jsonl', 'json', 'csv', 'md', 'sqlite', 'chunks']);
 export type ExportFormat = z.infer<typeof exportFormatSchema>;
 
 /** A dropped path that did not become a job, and why (intake). */

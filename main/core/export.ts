@@ -29,6 +29,8 @@ import { resolveInside } from './contain.js';
 import { openWriter } from './export-writer.js';
 import { exportMarkdown, type MarkdownLayout } from './export-markdown.js';
 import { exportSqlite } from './export-sqlite.js';
+import { exportChunks } from './export-chunks.js';
+import type { ChunkOptions } from '../../shared/chunks.js';
 
 export interface ExportSummary {
   /** The file written; for the Markdown folder, its index. */
@@ -39,12 +41,14 @@ export interface ExportSummary {
 }
 
 /** The formats written a record at a time by this module. */
-type RecordFormat = Exclude<ExportFormat, 'md' | 'sqlite'>;
+type RecordFormat = Exclude<ExportFormat, 'md' | 'sqlite' | 'chunks'>;
 
 export interface ExportOptions {
   filter?: ExportFilter;
   /** Markdown only: a folder of files with an index (the default), or one combined file (what a browser can download). */
   markdownLayout?: MarkdownLayout;
+  /** Chunks only: target size, overlap and unit (export-chunks.ts). */
+  chunking?: Partial<ChunkOptions>;
 }
 
 const CSV_COLUMNS = [
@@ -183,6 +187,7 @@ export async function exportResults(store: JobStore, outDir: string, format: Exp
   const rows = store.exportRows(opts.filter);
   if (format === 'md') return exportMarkdown(rows, outDir, opts.markdownLayout ?? 'folder');
   if (format === 'sqlite') return exportSqlite(rows, outDir, opts.filter ?? {});
+  if (format === 'chunks') return exportChunks(rows, outDir, opts.chunking);
   const target = await resolveInside(outDir, `quarry-results.${format}`, 'write');
   if (!target.ok) throw new Error(`Cannot write quarry-results.${format} in ${outDir}: something that is not a file has that name.`);
   const file = target.path;
