@@ -17,14 +17,15 @@ const CLOSE = '\u0003';
 const TREE = `WITH RECURSIVE tree(id) AS (SELECT @batch UNION ALL SELECT j.id FROM jobs j JOIN tree t ON j.parent_id = t.id)`;
 
 /**
- * Three steps, so the cost follows the page, not the number of hits:
- * 1. the total: FTS5 alone counts its matches (the jobs are joined only when a filter needs them);
- * 2. the ranking: bm25 over the matches, or, when they are more than
- *    RANK_CANDIDATES (a common word), over the newest RANK_CANDIDATES of them:
- *    bm25 reads each row's sizes, so ranking every hit of a word found in most
- *    documents would cost in proportion to the whole collection. Every page
- *    reachable (offset up to MAX_SEARCH_OFFSET) comes from the same
- *    candidates, so pages never overlap;
+ * The cost follows the page, not the number of hits:
+ * 1. the candidates: the newest RANK_CANDIDATES hits with their bm25 score
+ *    (FTS5 walks its matches newest first and stops there; the jobs are
+ *    joined only when a filter needs them). bm25 reads each row's sizes, so
+ *    ranking every hit of a word found in most documents would cost in
+ *    proportion to the whole collection. Every page reachable (offset up to
+ *    MAX_SEARCH_OFFSET) comes from the same candidates, so pages never overlap;
+ * 2. the total: the candidates' number, or, when there are more hits (a
+ *    common word), FTS5 counts them;
  * 3. snippets, for the page's rows only (FTS5 computes them before the sort otherwise).
  */
 export function search(s: StoreCore, q: SearchQuery & { batch?: string }): SearchResult {
@@ -33,13 +34,17 @@ export function search(s: StoreCore, q: SearchQuery & { batch?: string }): Searc
   const { where, params, joined } = filters(q, match);
   const from = joined ? `FROM results_fts f JOIN jobs j ON j.seq = (f.rowid >> ${PART_BITS}) WHERE ${where}` : `FROM results_fts f WHERE ${where}`;
   const tree = q.batch ? TREE : '';
-  const total = s.sql.prepared(`${tree} SELECT count(*) ${from}`).pluck().get(params) as number;
+  // The newest RANK_CANDIDATES + 1 hits with their scores: all of them, or, one more than that, a sign to count.
+  const candidates = s.sql
+    .prepared(`${tree} SELECT f.rowid AS rowid, bm25(results_fts, 0, 10, 2, 5, 1) AS score ${from} ORDER BY f.rowid DESC LIMIT ${RANK_CANDIDATES + 1}`)
+    .all(params) as Array<{ rowid: number; score: number }>;
+  const capped = candidates.length > RANK_CANDIDATES;
+  if (capped) candidates.length = RANK_CANDIDATES;
+  const total = capped ? (s.sql.prepared(`${tree} SELECT count(*) ${from}`).pluck().get(params) as number) : candidates.length;
   if (total === 0) return { hits: [], total };
-  const capped = total > RANK_CANDIDATES;
-  const candidates = `SELECT f.rowid AS rowid, bm25(results_fts, 0, 10, 2, 5, 1) AS score ${from}${capped ? ` ORDER BY f.rowid DESC LIMIT ${RANK_CANDIDATES}` : ''}`;
-  const page = s.sql
-    .prepared(`${tree} SELECT rowid, score FROM (${candidates}) ORDER BY score, rowid DESC LIMIT @limit OFFSET @offset`)
-    .all({ ...params, limit: q.limit ?? 20, offset: q.offset ?? 0 }) as Array<{ rowid: number; score: number }>;
+  candidates.sort((a, b) => a.score - b.score || b.rowid - a.rowid);
+  const offset = q.offset ?? 0;
+  const page = candidates.slice(offset, offset + (q.limit ?? 20));
   const details = pageDetails(
     s,
     match,
