@@ -50,7 +50,7 @@ export function startRemote(
   const dispatcher = new RemoteDispatcher({
     redis: config,
     lockMs: opts.lockMs,
-    onError: deps.onError,
+    onError: once(deps.onError),
     isWanted: (id) => {
       const job = deps.store.get(id);
       return job?.status === 'pending' || job?.status === 'running';
@@ -94,4 +94,19 @@ function startFiles(o: NonNullable<RemoteOptions['files']>, { store, spoolRoot, 
       return undefined;
     },
   );
+}
+
+/**
+ * While Redis is away, every client reports every failed reconnect: one
+ * line per message and 30 s is enough for a person to see it.
+ */
+function once(onError: (e: Error) => void, quietMs = 30_000): (e: Error) => void {
+  const said = new Map<string, number>();
+  return (e) => {
+    const now = Date.now();
+    if (now - (said.get(e.message) ?? -Infinity) < quietMs) return;
+    said.set(e.message, now);
+    if (said.size > 100) said.delete(said.keys().next().value!);
+    onError(new Error(`Redis (remote workers): ${e.message}`));
+  };
 }

@@ -233,7 +233,14 @@ export class RemoteWorker {
     this.pub.disconnect();
   }
 
+  private readonly said = new Map<string, number>();
+
+  /** Each distinct line at most every 30 s: a Redis that is away fails every reconnect. */
   private log(line: string): void {
+    const now = Date.now();
+    if (now - (this.said.get(line) ?? -Infinity) < 30_000) return;
+    this.said.set(line, now);
+    if (this.said.size > 100) this.said.delete(this.said.keys().next().value!);
     (this.o.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
   }
 }
