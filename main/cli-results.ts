@@ -26,6 +26,7 @@ export interface PartFlags {
   markdown?: boolean;
   tables?: boolean;
   metadata?: boolean;
+  chunks?: boolean;
   page?: number;
   json?: boolean;
 }
@@ -36,21 +37,33 @@ export const partOptions = (c: Command) =>
     .option('--markdown', "print the result's Markdown")
     .option('--tables', "print the result's tables (tab-separated, one block per table)")
     .option('--metadata', "print the result's metadata")
+    .option('--chunks', "print the result's retrieval-sized chunks (1000 characters, 100 of overlap; as export --format chunks)")
     .option('--page <n>', 'with --text (the default then): only this page', int('page', 0));
 
 /** True when a part was asked for (then `show` prints it instead of the job's history). */
 export function wantsPart(o: PartFlags): boolean {
-  return !!(o.text || o.markdown || o.tables || o.metadata || o.page !== undefined);
+  return !!(o.text || o.markdown || o.tables || o.metadata || o.chunks || o.page !== undefined);
 }
 
 export async function printPart(store: JobStore, job: Job, o: PartFlags): Promise<void> {
-  const chosen = (['text', 'markdown', 'tables', 'metadata'] as const).filter((p) => o[p]);
-  if (chosen.length > 1) throw new CliError(`Choose one of --text, --markdown, --tables, --metadata (got ${chosen.map((c) => '--' + c).join(', ')}).`);
+  const chosen = (['text', 'markdown', 'tables', 'metadata', 'chunks'] as const).filter((p) => o[p]);
+  if (chosen.length > 1)
+    throw new CliError(`Choose one of --text, --markdown, --tables, --metadata, --chunks (got ${chosen.map((c) => '--' + c).join(', ')}).`);
   if (o.page !== undefined) return printPage(store, job, o.page, !!o.json);
   const part = chosen[0] ?? 'text';
   if (part === 'text' || part === 'markdown') return printText(store, job, part, !!o.json);
-  const value = await readResultPart(store, { id: job.id, part });
+  const value = await readResultPart(store, { id: job.id, part, ...(part === 'chunks' ? { limit: SLICE_CHARS } : {}) });
   if (o.json) return json(value);
+  if (value.part === 'chunks') {
+    for (const c of value.chunks) {
+      const where = [c.pages ? `pages ${c.pages[0]}${c.pages[1] !== c.pages[0] ? `-${c.pages[1]}` : ''}` : '', c.headingPath.join(' > ')]
+        .filter(Boolean)
+        .join(' · ');
+      out(`# chunk ${c.index + 1} of ${value.total}${where ? ` · ${printable(where)}` : ''} (characters ${c.start}-${c.end})`);
+      outText(`${c.text}\n\n`);
+    }
+    return;
+  }
   if (value.part === 'tables') {
     value.tables.forEach((t, i) => {
       if (i) out('');

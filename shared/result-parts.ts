@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { detectionSchema, entitySchema, formatSchema, tableSchema } from './extraction.js';
 
-export const RESULT_PARTS = ['text', 'markdown', 'tables', 'metadata', 'entities', 'pages', 'warnings', 'summary'] as const;
+export const RESULT_PARTS = ['text', 'markdown', 'tables', 'metadata', 'entities', 'pages', 'warnings', 'summary', 'chunks'] as const;
 export const resultPartSchema = z.enum(RESULT_PARTS);
 export type ResultPart = z.infer<typeof resultPartSchema>;
 
@@ -16,10 +16,13 @@ export const MAX_SLICE_CHARS = 1_000_000;
 export const resultPartQuerySchema = z.object({
   id: z.string().min(1).max(64),
   part: resultPartSchema,
-  /** For text and Markdown: characters (UTF-16 units) to skip; for pages: pages to skip. */
+  /** For text and Markdown: characters (UTF-16 units) to skip; for pages and chunks: how many to skip. */
   offset: z.number().int().min(0).optional(),
-  /** For text and Markdown: characters to return; for pages: how many pages. */
+  /** For text and Markdown: characters to return; for pages and chunks: how many. */
   limit: z.number().int().min(1).max(MAX_SLICE_CHARS).optional(),
+  /** For chunks (shared/chunks.ts): target size in characters, and the overlap. */
+  chunkSize: z.number().int().min(1).max(MAX_SLICE_CHARS).optional(),
+  overlap: z.number().int().min(0).max(MAX_SLICE_CHARS).optional(),
 });
 export type ResultPartQuery = z.input<typeof resultPartQuerySchema>;
 
@@ -54,6 +57,24 @@ export const resultPartValueSchema = z.discriminatedUnion('part', [
     total: z.number().int(),
   }),
   z.object({ part: z.literal('warnings'), warnings: z.array(z.string()) }),
+  z.object({
+    part: z.literal('chunks'),
+    chunks: z.array(
+      z.object({
+        index: z.number().int(),
+        text: z.string(),
+        start: z.number().int(),
+        end: z.number().int(),
+        source: z.enum(['pages', 'markdown']),
+        pages: z.tuple([z.number().int(), z.number().int()]).optional(),
+        headingPath: z.array(z.string()),
+      }),
+    ),
+    offset: z.number().int(),
+    total: z.number().int(),
+    size: z.number().int(),
+    overlap: z.number().int(),
+  }),
   z.object({
     part: z.literal('summary'),
     format: formatSchema,

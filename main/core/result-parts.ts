@@ -8,11 +8,14 @@ import type { ResultPartQuery, ResultPartValue } from '../../shared/result-parts
 import type { Job } from '../../shared/job.js';
 import { NotFoundError } from './errors.js';
 import type { FileHandle } from 'node:fs/promises';
+import { chunkDocument } from '../../shared/chunks.js';
+import { CHUNK_DEFAULTS } from './export-chunks.js';
 import { fullTextChunks, openFullText } from './full-text.js';
 import type { JobStore, StoredResult } from './store/job-store.js';
 
 const DEFAULT_SLICE_CHARS = 100_000;
 const DEFAULT_PAGES = 50;
+const DEFAULT_CHUNKS = 200;
 
 type TextSlice = Extract<ResultPartValue, { part: 'text' | 'markdown' }>;
 
@@ -36,6 +39,13 @@ export async function readResultPart(store: JobStore, q: ResultPartQuery): Promi
       const all = doc.pages ?? [];
       const offset = q.offset ?? 0;
       return { part: 'pages', pages: all.slice(offset, offset + (q.limit ?? DEFAULT_PAGES)), offset, total: all.length };
+    }
+    case 'chunks': {
+      const size = q.chunkSize ?? CHUNK_DEFAULTS.size;
+      const overlap = Math.min(q.overlap ?? CHUNK_DEFAULTS.overlap, size - 1);
+      const all = chunkDocument({ markdown: result.markdown, pages: doc.pages }, { size, overlap });
+      const offset = q.offset ?? 0;
+      return { part: 'chunks', chunks: all.slice(offset, offset + (q.limit ?? DEFAULT_CHUNKS)), offset, total: all.length, size, overlap };
     }
     case 'summary':
       return {

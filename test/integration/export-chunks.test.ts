@@ -60,6 +60,19 @@ describe(
       expect(pdf.every((c) => c.offsets.source === 'pages' && c.pages![0] <= c.pages![1])).toBe(true);
       expect(pdf.at(-1)!.pages![1]).toBeGreaterThan(1);
       expect(pdf.map((c) => c.offsets.start)).toEqual([...pdf.map((c) => c.offsets.start)].sort((a, b) => a - b));
+
+      // The same chunks as a result part of one job (`show --chunks`), at the default size.
+      const shown = JSON.parse(quarry('show', md[0]!.jobId, '--db', db, '--chunks', '--json').out) as {
+        part: string;
+        total: number;
+        size: number;
+        chunks: Array<{ text: string; headingPath: string[] }>;
+      };
+      expect([shown.part, shown.size, shown.chunks.length]).toEqual(['chunks', 1000, shown.total]);
+      expect(shown.chunks.every((c) => c.text.length <= 1000)).toBe(true);
+      expect(shown.chunks[0]!.headingPath).toEqual(['Mammoth .docx to HTML converter']);
+      const printed = quarry('show', md[0]!.jobId, '--db', db, '--chunks').out;
+      expect(printed).toMatch(/^# chunk 1 of \d+ · Mammoth \.docx to HTML converter \(characters 0-\d+\)\n# Mammoth/);
     });
 
     it('refuses an overlap as large as the chunk, and chunk options without --format chunks', () => {
