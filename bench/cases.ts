@@ -20,6 +20,7 @@ import { JobStore } from '../main/core/store/job-store.js';
 import { diagnose, memoryProfile } from './diagnose.js';
 import { firstJob, speedBare, speedBullmq, speedQuarry, speedRemote } from './speed.js';
 import { recollCompare } from './recoll.js';
+import { pdfAgreement } from './pdf-agreement.js';
 import { indexCost, searchScale } from './search.js';
 import {
   CORES,
@@ -917,6 +918,7 @@ const COMMANDS: Record<string, (o: Opts) => Promise<void>> = {
   searchScale,
   indexCost,
   recollCompare,
+  pdfAgreement,
 };
 
 async function main(): Promise<void> {

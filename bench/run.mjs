@@ -9,7 +9,7 @@
 // the machine hits every contender alike. A benchmark is not a test: it prints
 // "MET" or "NOT MET" and always exits 0 unless the bench itself cannot start.
 //
-// Options: --quick, --only=1,4 (case numbers), --rounds=N, --corpus=DIR,
+// Options: --quick, --only=1,4 (case numbers; 15 = PDF text against pdftotext), --rounds=N, --corpus=DIR,
 //          --no-record (do not rewrite bench/RESULTS.md after a full run),
 //          --diagnose (instead of the cases: where Quarry's time goes, per operation),
 //          --search-docs=N (case 11's database: 100,000 documents in the full run, 10,000 with --quick)
@@ -600,6 +600,10 @@ async function main() {
         }
       }
     }
+    if (want(15)) {
+      log(`\n== case 15: PDF text against pdftotext, per corpus PDF`);
+      await runCase('pdfAgreement', { corpus: HAS_CORPUS ? CORPUS : undefined }, { timeoutS: 600 });
+    }
     if (want(12)) {
       log(`\n== case 12: Quarry against Recoll on the corpus folders`);
       await runCase('recollCompare', { corpus: HAS_CORPUS ? CORPUS : undefined, queryReps: QUICK ? 2 : 4, concurrency: CORES }, { timeoutS: 1200 });
@@ -964,6 +968,7 @@ function summarize(env, skips) {
   speedReport({ get, med, bar, section, row, headlines, rx, H });
   searchReport({ get, bar, section, row, H });
   recollReport({ get, bar, section, row, H, headlines });
+  pdfAgreementReport({ get, bar, section, headlines });
 
   if (problems.length)
     section(
@@ -1180,6 +1185,28 @@ function searchReport({ get, bar, section, row, H }) {
 }
 
 /** Case 12: extraction + index time and query latency as ratios to Recoll's, and the agreement over 20 queries. */
+function pdfAgreementReport({ get, bar, section, headlines }) {
+  const m = get('pdf.agreement');
+  if (!m) return;
+  if (m.skipped) {
+    headlines.push({ name: 'PDF text against pdftotext', verdict: `SKIPPED (${m.skipped})` });
+    section('Case 15 — PDF text against pdftotext', ['file'], [[`not measured: ${m.skipped}`]]);
+    return;
+  }
+  const b = bar('text PDFs with word-bag F1 ≥ 0.98 and sequence similarity ≥ 0.90', m.samples[0], '≥', m.info.total, 'files');
+  section(
+    'Case 15 — PDF text against pdftotext (poppler), per corpus PDF, OCR off',
+    ['file', 'words (pdftotext)', 'word-bag F1', 'sequence similarity', 'bars (F1 ≥ 0.98, similarity ≥ 0.90)'],
+    [
+      ...m.info.files.map((f) => [f.file, f.words, f.f1.toFixed(3), f.similarity.toFixed(3), f.f1 >= 0.98 && f.similarity >= 0.9 ? 'MET' : 'NOT MET']),
+      ['all text PDFs', '', '', '', `${m.samples[0]} of ${m.info.total}: ${b.verdict}`],
+    ],
+    [
+      'Word-bag F1: the same words as many times, in any order. Sequence similarity: 1 − word-level edit distance / the longer word count (order matters). Words are whitespace-separated, NFKC, lower case; PDFs where pdftotext reads under 20 words (scans) are left out.',
+    ],
+  );
+}
+
 function recollReport({ get, bar, section, row, H, headlines }) {
   const idx = get('recoll.index');
   if (!idx) return;
