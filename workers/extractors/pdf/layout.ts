@@ -1,8 +1,15 @@
 /**
  * pdf.js text items -> lines. pdf.js marks most line ends (hasEOL) but not
  * all, and does not always emit the space between two words drawn as
- * separate items, so we also look at the item geometry.
+ * separate items, so we also look at the item geometry. Closing punctuation
+ * drawn as an item of its own (a kerned ":" after a label) gets a space only
+ * when the gap is as wide as a real space: "Total:", not "Total :".
  */
+
+/** A word gap, and the wider gap a space before closing punctuation needs (fractions of the font size). */
+const WORD_GAP = 0.15;
+const PUNCTUATION_GAP = 0.3;
+const CLOSING = /^[,.;:!?)\]}%»”’]/;
 
 export interface PdfTextItem {
   str: string;
@@ -25,7 +32,7 @@ export function layoutText(items: ReadonlyArray<PdfTextItem | { type: string }>)
     if (lastY !== undefined && out.length && !out.endsWith('\n') && it.str.length) {
       if (Math.abs(y - lastY) > Math.max(size, lastSize) * 0.6) {
         out += '\n';
-      } else if (lastEnd !== undefined && x - lastEnd > size * 0.15 && !/\s$/.test(out) && !/^\s/.test(it.str)) {
+      } else if (lastEnd !== undefined && x - lastEnd > size * (CLOSING.test(it.str) ? PUNCTUATION_GAP : WORD_GAP) && !/\s$/.test(out) && !/^\s/.test(it.str)) {
         out += ' ';
       }
     }
