@@ -213,6 +213,28 @@ describe('remote workers on BullMQ and Redis', skipWhen(!REDIS_SERVER, NO_REDIS_
     expectSettledOnce(e, [job!]);
   }, 60_000);
 
+  it('a file whose workers die twice (the second time alone) fails as extractor_crashed', async () => {
+    const prefix = newPrefix();
+    const e = owner(prefix, { chaos: true });
+    const log = path.join(dir, `twice-${prefix}.log`);
+    const [job] = chaosJobs(e, 1, { mode: 'slow', steps: 100, stepMs: 100, log });
+    e.start();
+    const starts = () => (existsSync(log) ? (readFileSync(log, 'utf8').match(/^start/gm) ?? []).length : 0);
+    for (const [n, name] of [
+      [1, 'first'],
+      [2, 'second'],
+    ] as const) {
+      const w = await startWorker(prefix, name, { chaos: true });
+      await until(() => starts() >= n, 20_000);
+      await kill9(w);
+    }
+    await until(() => e.get(job!.id).status === 'failed', 30_000);
+    const failed = e.get(job!.id);
+    expect(failed.errorCode).toBe('extractor_crashed');
+    expect(failed.retryCount).toBe(0);
+    expectSettledOnce(e, [job!]);
+  }, 60_000);
+
   it('a file that kills the extraction host on a worker fails as extractor_crashed; the others complete', async () => {
     const prefix = newPrefix();
     await startWorker(prefix, 'w', { chaos: true, threads: 2 });

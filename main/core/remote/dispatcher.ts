@@ -88,6 +88,9 @@ export class RemoteDispatcher {
     this.pub.on('error', onError);
     this.events.on('completed', ({ jobId, returnvalue }) => this.receive(jobId, returnvalue));
     this.events.on('failed', ({ jobId, failedReason }) => void this.lost(jobId, failedReason));
+    // A stalled task (its worker died: its lock ran out) is lost now. BullMQ would fail it only when a
+    // worker next takes it (a deferred failure), which never comes if no worker is left.
+    this.events.on('stalled', ({ jobId }) => void this.lost(jobId, 'its worker stopped answering', { stalled: true }));
     this.events.on('progress', ({ jobId, data }) => this.progress(jobId, data));
     // Back from a Redis restart: what happened meanwhile is read from Redis, not from events.
     this.pub.on('ready', () => void this.sweep());
@@ -136,7 +139,9 @@ export class RemoteDispatcher {
       const state = await existing.getState();
       const same = sameWork(existing.data as Partial<RemoteTask>, task);
       if (same && state === 'completed') return this.receive(task.jobId, existing.returnvalue, { adopt: true });
-      if (same && !SETTLED_STATES.has(state) && state !== 'unknown') {
+      // A stalled task waiting for its deferred failure is lost, not adoptable.
+      const doomed = !!(existing as { deferredFailure?: string }).deferredFailure;
+      if (same && !doomed && !SETTLED_STATES.has(state) && state !== 'unknown') {
         flight.task = { ...task, token: String((existing.data as RemoteTask).token) };
         return;
       }
@@ -201,14 +206,16 @@ export class RemoteDispatcher {
    * ran out), or the worker refused it. Like the extraction host dying, this
    * is charged by the scheduler's crash rule, not as an attempt.
    */
-  private async lost(jobId: string, reason: string): Promise<void> {
+  private async lost(jobId: string, reason: string, { stalled = false } = {}): Promise<void> {
     const flight = this.flights.get(jobId);
     if (!flight) return;
     const job = await BullJob.fromId(this.queue, jobId).catch(() => undefined);
     if (this.flights.get(jobId) !== flight) return;
     // A late event of an earlier task under the same id (removed and sent again since).
     if (job && (job.data as RemoteTask).token !== flight.task.token) return this.drop(jobId, 'an earlier attempt failed');
-    if (job && (await job.getState().catch(() => 'failed')) !== 'failed') return;
+    if (job && !stalled && (await job.getState().catch(() => 'failed')) !== 'failed') return;
+    // Out of the queue before the job is sent again (a stalled task waits for its deferred failure).
+    if (job) await job.remove().catch(() => undefined);
     this.settle(flight, () =>
       flight.reject(
         new ExtractionError('host_crashed', `The remote worker running this file was lost (${reason}); it will run again.`, {
@@ -217,7 +224,6 @@ export class RemoteDispatcher {
         }),
       ),
     );
-    void this.removeTask(jobId);
   }
 
   private progress(jobId: string, data: unknown): void {
@@ -303,6 +309,15 @@ export class RemoteDispatcher {
       return;
     }
     const state = await job.getState();
+    if ((job.data as RemoteTask).token !== flight.task.token) {
+      // An earlier task still held the id when this one was added (the add was a no-op): once it
+      // has ended, it makes way for ours.
+      if (SETTLED_STATES.has(state) && this.flights.get(jobId) === flight) {
+        await job.remove().catch(() => undefined);
+        await this.add(flight.task);
+      }
+      return;
+    }
     if (state === 'completed') this.receive(jobId, job.returnvalue);
     else if (state === 'failed') await this.lost(jobId, job.failedReason ?? 'failed');
   }
