@@ -86,9 +86,9 @@ export const channels = {
     output: z.object({ job: jobSchema, events: z.array(jobEventSchema) }),
   },
   'jobs.stats': { input: z.object({}).strict(), output: jobStatsSchema },
-  /** The statistics view: durations per format, failures by code, throughput over the last hour. */
   /** Every machine that extracts for this queue: the local pool and the remote workers (shared/workers.ts). */
   'workers.list': { input: z.object({}).strict(), output: workersListSchema },
+  /** The statistics view: durations per format, failures by code, throughput over the last hour. */
   'stats.overview': { input: z.object({}).strict(), output: statsOverviewSchema },
   'jobs.addPaths': {
     input: z

@@ -1,6 +1,7 @@
 import { IntakeOptions } from '../intake/IntakeOptions.js';
 import { ThemeSelect } from '../theme/ThemeSelect.js';
 import { ConcurrencyField } from './ConcurrencyField.js';
+import { NotifyToggle } from './NotifyToggle.js';
 
 /** The engine's switches and the window's preferences. */
 export function SettingsView() {
@@ -21,6 +22,7 @@ export function SettingsView() {
         <section className="panel settings-part" aria-labelledby="window-settings">
           <h3 id="window-settings">Window</h3>
           <ThemeSelect />
+          <NotifyToggle />
         </section>
       </div>
     </section>
