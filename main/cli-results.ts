@@ -158,7 +158,8 @@ export function hitLines(hit: SearchHit, bold: boolean): [string, string] {
   const head = `${printable(hit.fileName ?? hit.sourcePath ?? '?')}${where}  (${hit.jobId.slice(0, 8)})`;
   const snippet = hit.snippet
     .map((p) => {
-      const text = printable(p.text);
+      // A snippet is one line: the text's own line breaks and tabs (a sheet's cells) read as spaces.
+      const text = printable(p.text.replace(/[\t\n\r\f\v]+/g, ' '));
       return p.hit && bold ? `\x1b[1m${text}\x1b[22m` : text;
     })
     .join('');

@@ -78,6 +78,9 @@ describe('quarry search', () => {
     };
     expect(hitLines(hit, true)).toEqual(['a\\x1b[2Jb.txt  page 4  (01234567)', '  before \x1b[1mword\\x1b[0m\x1b[22m']);
     expect(hitLines(hit, false)).toEqual(['a\\x1b[2Jb.txt  page 4  (01234567)', '  before word\\x1b[0m']);
+    // A snippet stays one line: a sheet's tabs and the text's line breaks read as spaces.
+    const cells = { ...hit, snippet: [{ text: 'Number\tSquare\n\n\t1\t', hit: false }] };
+    expect(hitLines(cells, false)[1]).toBe('  Number Square 1 ');
   });
 });
 
