@@ -10,6 +10,7 @@
  */
 import { chunkDocument, type ChunkOptions } from '../../shared/chunks.js';
 import { resolveInside } from './contain.js';
+import { InvalidInputError } from './errors.js';
 import { openWriter } from './export-writer.js';
 import type { ExportRow } from './store/export-query.js';
 
@@ -18,7 +19,7 @@ export const CHUNK_DEFAULTS: Required<ChunkOptions> = { size: 1000, overlap: 100
 export async function exportChunks(rows: Iterable<ExportRow>, outDir: string, opts: Partial<ChunkOptions> = {}) {
   const options = { ...CHUNK_DEFAULTS, ...opts };
   if (!(options.size > 0) || !(options.overlap >= 0) || options.overlap >= options.size) {
-    throw new Error(`Chunk size must be positive and the overlap smaller than it (size ${options.size}, overlap ${options.overlap})`);
+    throw new InvalidInputError(`Chunk size must be positive and the overlap smaller than it (size ${options.size}, overlap ${options.overlap})`);
   }
   const target = await resolveInside(outDir, 'quarry-results.chunks.jsonl', 'write');
   if (!target.ok) throw new Error(`Cannot write quarry-results.chunks.jsonl in ${outDir}: something that is not a file has that name.`);

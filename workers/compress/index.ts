@@ -13,8 +13,6 @@ import { unxz, xzError } from './xz';
 
 export type Compression = 'gzip' | 'bzip2' | 'xz';
 
-export const COMPRESSION_LABEL: Record<Compression, string> = { gzip: 'gzip', bzip2: 'bzip2', xz: 'xz' };
-
 /** Which compression the first bytes announce, if any. */
 export function compressionOf(head: Uint8Array): Compression | null {
   if (head.length >= 3 && head[0] === 0x1f && head[1] === 0x8b && head[2] === 0x08) return 'gzip';

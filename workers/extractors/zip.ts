@@ -16,6 +16,8 @@ import { pipeline } from 'node:stream/promises';
 import { ExtractionError, type Table } from '../../shared/extraction';
 import { Spool } from '../spool';
 import { Archive, crc32, zipError, type ArchiveEntry } from '../zip/archive';
+// (archive-limits imports ZIP_LIMITS from here: read at call time, the cycle is harmless.)
+import { archiveLimits, human } from './archive-limits';
 import { markdownTable, WarningList } from './common';
 import type { Extractor } from './types';
 
@@ -55,19 +57,13 @@ function guard(entry: ArchiveEntry, limit: number, totals: { bytes: number; limi
   };
 }
 
-const human = (n: number) => (n >= 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`);
-
 export const zipExtractor: Extractor = {
   name: 'zip',
   version: '1.1.0',
   formats: ['zip'],
   async extract(input, ctx) {
     const o = input.options;
-    const maxEntries = o.maxEntries ?? ZIP_LIMITS.maxEntries;
-    const maxEntryBytes = o.maxEntryBytes ?? ZIP_LIMITS.maxEntryBytes;
-    const maxTotalBytes = o.maxTotalBytes ?? ZIP_LIMITS.maxTotalBytes;
-    const maxRatio = o.maxRatio ?? ZIP_LIMITS.maxRatio;
-    const maxDepth = o.maxDepth ?? ZIP_LIMITS.maxDepth;
+    const { maxEntries, maxEntryBytes, maxTotalBytes, maxRatio, maxDepth } = archiveLimits(o);
 
     const archive = await Archive.open(input.path, { maxEntries });
     const warnings = new WarningList(200);
