@@ -67,6 +67,23 @@ export function compoundFileStream(bytes: Uint8Array, name: string): Buffer | un
   return new CompoundFileCheck(bytes).stream(name);
 }
 
+/** A checked compound file: its entry names and its streams by name. */
+export interface CompoundFile {
+  names: string[];
+  stream(name: string): Buffer | undefined;
+}
+
+/**
+ * Checks the whole file once (as checkCompoundFile does) and answers names
+ * and streams from that one reading: an extractor that reads several streams
+ * does not walk the FAT and the directory again for each.
+ */
+export function openCompoundFile(bytes: Uint8Array): CompoundFile {
+  const file = new CompoundFileCheck(bytes);
+  file.run();
+  return { names: file.names(), stream: (name) => file.stream(name) };
+}
+
 class CompoundFileCheck {
   private readonly view: DataView;
   private readonly sectorSize: number;
@@ -76,6 +93,10 @@ class CompoundFileCheck {
   /** stamp[sector] = id of the last chain that used it: one allocation for every chain's loop check. */
   private readonly stamp: Int32Array;
   private chainId = 0;
+  /** The FAT, directory and reachable entries, read once per file. */
+  private read?: { dir: DirEntry[]; root: DirEntry; next: (s: number) => number; entries: DirEntry[] };
+  /** The mini stream's bytes and the mini FAT's sectors, read once, when a small stream is first asked for. */
+  private mini?: { bytes: Buffer; fat: number[] };
 
   constructor(bytes: Uint8Array) {
     if (bytes.length < 512) throw new Corrupt(`file is ${bytes.length} bytes, shorter than a header`);
@@ -89,8 +110,8 @@ class CompoundFileCheck {
 
   /** A top-level-or-nested stream's bytes by name, every chain checked as in run(); undefined when absent. */
   stream(name: string): Buffer | undefined {
-    const { dir, root, next } = this.tree();
-    const e = this.treeEntries(dir, root).find((x) => x.type === TYPE_STREAM && x.name === name);
+    const { root, next, entries } = this.tree();
+    const e = entries.find((x) => x.type === TYPE_STREAM && x.name === name);
     if (!e || e.size <= 0) return e ? Buffer.alloc(0) : undefined;
     const bytes = new Uint8Array(this.view.buffer, this.view.byteOffset, this.view.byteLength);
     const gather = (sectors: number[], offsetOf: (s: number) => number, size: number) =>
@@ -100,8 +121,8 @@ class CompoundFileCheck {
       if (data.length < e.size) throw new Corrupt(`stream ${e.index} declares ${e.size} bytes but its sectors hold ${data.length}`);
       return data.subarray(0, e.size);
     }
-    const miniStream = gather(this.chain(root.start, next, 'mini stream'), (s) => this.sectorOffset(s), this.sectorSize);
-    const miniFat = this.miniFatSectors(next);
+    this.mini ??= { bytes: gather(this.chain(root.start, next, 'mini stream'), (s) => this.sectorOffset(s), this.sectorSize), fat: this.miniFatSectors(next) };
+    const { bytes: miniStream, fat: miniFat } = this.mini;
     const miniSectors = miniStream.length / MINI_SECTOR_SIZE;
     this.miniChain(e, miniFat, miniSectors, new Int32Array(miniSectors));
     const chain: number[] = [];
@@ -112,22 +133,22 @@ class CompoundFileCheck {
   }
 
   names(): string[] {
-    const { dir, root } = this.tree();
-    return this.treeEntries(dir, root).map((e) => e.name);
+    return this.tree().entries.map((e) => e.name);
   }
 
   private tree() {
+    if (this.read) return this.read;
     const fat = this.fatSectors();
     const next = (s: number) => this.nextIn(fat, s, 'FAT');
     const dir = this.directory(this.chain(this.int(0x30), next, 'directory'));
     const root = dir[0];
     if (!root || root.type !== TYPE_ROOT) throw new Corrupt('no root directory entry');
-    return { dir, root, next };
+    return (this.read = { dir, root, next, entries: this.treeEntries(dir, root) });
   }
 
   run(): void {
-    const { dir, root, next } = this.tree();
-    const streams = this.treeEntries(dir, root).filter((e) => e.type === TYPE_STREAM);
+    const { root, next, entries } = this.tree();
+    const streams = entries.filter((e) => e.type === TYPE_STREAM);
     const miniStream = this.chain(root.start, next, 'mini stream');
     const miniFat = this.miniFatSectors(next);
     const miniSectors = (miniStream.length * this.sectorSize) / MINI_SECTOR_SIZE;

@@ -5,18 +5,14 @@
  * array in the parser until V8 aborts), its streams, and its properties.
  */
 import { ExtractionError } from '../../../shared/extraction';
-import { checkCompoundFile, compoundFileNames, compoundFileStream } from '../email/cfb-check';
+import { openCompoundFile, type CompoundFile } from '../email/cfb-check';
 
-export interface CompoundFile {
-  names: string[];
-  stream(name: string): Buffer | undefined;
-}
+export type { CompoundFile };
 
 /** Opens the compound file of a legacy .doc/.xls/.ppt; damage fails as corrupt_file, worded for that kind of file. */
 export function openCompound(bytes: Buffer, what: string): CompoundFile {
   try {
-    checkCompoundFile(bytes);
-    return { names: compoundFileNames(bytes), stream: (name) => compoundFileStream(bytes, name) };
+    return openCompoundFile(bytes);
   } catch (err) {
     if (err instanceof ExtractionError)
       throw new ExtractionError('corrupt_file', `Not a readable ${what}: its compound file structure is damaged`, { ...err.details, library: err.message });

@@ -56,7 +56,7 @@ export const docExtractor: Extractor = {
       headers: plainText(doc.getHeaders({ includeFooters: false })),
       footers: plainText(doc.getFooters()),
     };
-    const meta = oleMetadata(bytes);
+    const meta = oleMetadata(file);
     const sections: Array<[string, string]> = [
       ['Footnotes', parts.footnotes],
       ['Endnotes', parts.endnotes],

@@ -147,7 +147,7 @@ export const pptExtractor: Extractor = {
       text,
       markdown,
       metadata: {
-        ...oleMetadata(bytes),
+        ...oleMetadata(file),
         slideTitles: slides.map((s) => s.title ?? ''),
         ...(scan.notes.some((n) => n.length) ? { notes: slides.map((s) => s.notes.join('\n')) } : {}),
       },

@@ -48,7 +48,7 @@ export const xlsExtractor: Extractor = {
     return {
       ...parts,
       metadata: {
-        ...oleMetadata(bytes),
+        ...oleMetadata(file),
         sheetNames: sheets.map((s) => s.name),
         sheets: sheets.map((s) => ({ name: s.name, kind: s.kind, ...(s.range ? { range: s.range } : {}), ...(s.hidden ? { hidden: true } : {}) })),
         dateSystem: book.date1904 ? 1904 : 1900,

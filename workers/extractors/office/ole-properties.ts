@@ -7,7 +7,7 @@
  * gives no properties rather than an error: they are an extra.
  */
 import iconv from 'iconv-lite';
-import { compoundFileStream } from '../email/cfb-check';
+import type { CompoundFile } from '../email/cfb-check';
 
 const VT_I2 = 2;
 const VT_I4 = 3;
@@ -98,7 +98,7 @@ function decode(bytes: Buffer, codepage: number): string {
 }
 
 /** Title, author, dates, counts and company of a legacy Office file; empty values are left out. */
-export function oleMetadata(file: Uint8Array): Record<string, Value> {
+export function oleMetadata(file: CompoundFile): Record<string, Value> {
   const meta: Record<string, Value> = {};
   for (const [name, ids] of [
     ['\x05SummaryInformation', SUMMARY],
@@ -106,7 +106,7 @@ export function oleMetadata(file: Uint8Array): Record<string, Value> {
   ] as const) {
     let stream: Buffer | undefined;
     try {
-      stream = compoundFileStream(file, name);
+      stream = file.stream(name);
     } catch {
       stream = undefined;
     }
