@@ -43,7 +43,7 @@ export async function readResultPart(store: JobStore, q: ResultPartQuery): Promi
     case 'chunks': {
       const size = q.chunkSize ?? CHUNK_DEFAULTS.size;
       const overlap = Math.min(q.overlap ?? CHUNK_DEFAULTS.overlap, size - 1);
-      const all = chunkDocument({ markdown: result.markdown, pages: doc.pages }, { size, overlap });
+      const all = chunksOf(job.id, result, size, overlap);
       const offset = q.offset ?? 0;
       return { part: 'chunks', chunks: all.slice(offset, offset + (q.limit ?? DEFAULT_CHUNKS)), offset, total: all.length, size, overlap };
     }
@@ -59,6 +59,23 @@ export async function readResultPart(store: JobStore, q: ResultPartQuery): Promi
         createdAt: result.createdAt,
       };
   }
+}
+
+/**
+ * The last document's chunks, kept while it is paged through: chunking a long
+ * document costs far more than slicing it, and a reader asks page after page
+ * of the same one. A new result of the job (a re-run) has another creation
+ * time or another text, and is chunked anew.
+ */
+let lastChunks: { key: string; markdown: string; chunks: ReturnType<typeof chunkDocument> } | undefined;
+
+function chunksOf(id: string, result: StoredResult, size: number, overlap: number): ReturnType<typeof chunkDocument> {
+  const key = `${id}\0${result.createdAt}\0${size}\0${overlap}`;
+  if (lastChunks?.key !== key || lastChunks.markdown !== result.markdown) {
+    const chunks = chunkDocument({ markdown: result.markdown, pages: result.document.pages }, { size, overlap });
+    lastChunks = { key, markdown: result.markdown, chunks };
+  }
+  return lastChunks.chunks;
 }
 
 function resultOf(store: JobStore, job: Job): StoredResult {

@@ -80,6 +80,21 @@ describe('results.get', () => {
     expect(await call('results.get', { id: id.slice(0, 8), part: 'summary' })).toMatchObject({ format: 'text', chars: 10, spooled: false });
   });
 
+  it('pages through chunks of one document, and a new result of the same job is chunked anew', async () => {
+    const para = (n: number) => `Paragraph ${n} ${'word '.repeat(40)}`;
+    const id = completed('long.md', () => ({ markdown: Array.from({ length: 30 }, (_, i) => para(i)).join('\n\n') }));
+    const all = await call('results.get', { id, part: 'chunks', chunkSize: 300, overlap: 0, limit: 1000 });
+    expect(all.total).toBeGreaterThan(3);
+    const second = await call('results.get', { id, part: 'chunks', chunkSize: 300, overlap: 0, offset: 1, limit: 2 });
+    expect(second).toMatchObject({ offset: 1, total: all.total, chunks: all.chunks.slice(1, 3) });
+    // Another size is another chunking, not the one kept for paging.
+    expect((await call('results.get', { id, part: 'chunks', chunkSize: 600, overlap: 0 })).total).toBeLessThan(all.total);
+    engine.store.rerun(id);
+    engine.store.claim(1, Date.now() + 1, 60_000, OWNER);
+    engine.store.complete(id, sampleResult({ markdown: para(1) }));
+    expect((await call('results.get', { id, part: 'chunks', chunkSize: 300, overlap: 0 })).total).toBe(1);
+  });
+
   it('reads a spooled full text’s slice from its spool file, and says so when the file is gone', async () => {
     const body = 'é'.repeat(1_500_000) + 'TAIL'; // past one 1 MB read, with two-byte characters across its boundary
     let spool = '';
