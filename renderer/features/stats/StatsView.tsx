@@ -1,8 +1,8 @@
-import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { JOB_STATUSES } from '../../../shared/job.js';
 import type { StatsOverview } from '../../../shared/stats.js';
 import { formatDuration, STATUS_LABEL } from '../../lib/job-view.js';
+import { useRefresh } from '../../app/useRefresh.js';
 import { useJobs } from '../../store/context.js';
 import { ThroughputChart } from './ThroughputChart.js';
 
@@ -12,11 +12,7 @@ const REFRESH_MS = 5_000;
 /** Counts by status and format, durations per format, failures by code, and the last hour's throughput. */
 export function StatsView() {
   const [overview, load] = useJobs(useShallow((s) => [s.overview, s.loadOverview] as const));
-  useEffect(() => {
-    void load();
-    const timer = setInterval(() => void load(), REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [load]);
+  useRefresh(load, REFRESH_MS);
 
   return (
     <section className="view stats-view" aria-labelledby="stats-title" aria-busy={overview === null}>

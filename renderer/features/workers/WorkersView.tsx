@@ -1,6 +1,6 @@
-import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { WorkerInfo, WorkersList } from '../../../shared/workers.js';
+import { useRefresh } from '../../app/useRefresh.js';
 import { useJobs } from '../../store/context.js';
 
 /** While the view is open, the list is asked for again this often (workers beat every 2 s). */
@@ -9,11 +9,7 @@ const REFRESH_MS = 2_000;
 /** Every machine extracting for this queue: the local pool and the remote workers, live. */
 export function WorkersView() {
   const [list, load] = useJobs(useShallow((s) => [s.workers, s.loadWorkers] as const));
-  useEffect(() => {
-    void load();
-    const timer = setInterval(() => void load(), REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [load]);
+  useRefresh(load, REFRESH_MS);
 
   return (
     <section className="view workers-view" aria-labelledby="workers-title" aria-busy={list === null}>
