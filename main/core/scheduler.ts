@@ -17,6 +17,7 @@ import type { Job } from '../../shared/job.js';
 import { isCrashSuspect } from './pool.js';
 import { InvalidInputError, JobNotFoundError } from './errors.js';
 import { InvalidTransitionError } from './state-machine.js';
+import type { CompletionDetails } from './store/completion.js';
 import { newOwnerId, type JobError, type JobStore } from './store/job-store.js';
 
 export interface ExecutionContext {
@@ -31,19 +32,8 @@ export interface ExecutionContext {
   onStep?: (index: number) => void;
 }
 
-export interface ExecutionOutcome {
+export interface ExecutionOutcome extends CompletionDetails {
   result: ExtractionResult;
-  contentHash?: string;
-  /** Items that failed inside an otherwise successful run: the job ends partial. */
-  failedItems?: number;
-  /** A caveat to record with the result (e.g. a pipeline step failed with on_error: continue). */
-  warning?: string;
-  /** Dedup: the job whose stored result this one reused. */
-  reusedFrom?: string;
-  /** When a worker thread began the work: the job's recorded start (claimed jobs can wait in the pool's queue first). */
-  startedAt?: number;
-  /** When the work ended, by the clock of the thread that did it. */
-  finishedAt?: number;
   /** Files the extraction wrote out (archive entries, attachments): they become child jobs. */
   children?: Array<{ path: string; name: string; size: number }>;
 }

@@ -15,15 +15,12 @@ import { insert } from './insert.js';
 import { indexResult } from './search-index.js';
 import { summarize, withFinish, type NewJob, type Row } from './rows.js';
 
-/** A running job, as claimed, and what its execution produced. */
-export interface Completion {
-  job: Job;
-  result: ExtractionResult;
-  /** The pipeline step it ended on (see Scheduler's onStep). */
-  stepIndex?: number;
+/** What an execution says beside its result, recorded with it. */
+export interface CompletionDetails {
   contentHash?: string;
   /** Items that failed inside an otherwise successful run: the job ends partial. */
   failedItems?: number;
+  /** A caveat to record with the result (e.g. a pipeline step failed with on_error: continue). */
   warning?: string;
   /** Dedup: the job whose stored result this one reused. */
   reusedFrom?: string;
@@ -33,8 +30,16 @@ export interface Completion {
    * hundreds), and that wait is not the file's duration.
    */
   startedAt?: number;
-  /** When the work ended; completed_at moves back to it (never before started_at). */
+  /** When the work ended, by the clock of the thread that did it; completed_at moves back to it (never before started_at). */
   finishedAt?: number;
+}
+
+/** A running job, as claimed, and what its execution produced. */
+export interface Completion extends CompletionDetails {
+  job: Job;
+  result: ExtractionResult;
+  /** The pipeline step it ended on (see Scheduler's onStep). */
+  stepIndex?: number;
 }
 
 /**
@@ -50,12 +55,7 @@ export function completeMany(s: StoreCore, items: readonly Completion[]): { done
 }
 
 /** Stores the result and ends the job: partial when some items failed; a container with children becomes their batch. */
-export function complete(
-  s: StoreCore,
-  id: string,
-  result: ExtractionResult,
-  opts: Omit<Completion, 'job' | 'result' | 'stepIndex'> & { children?: NewJob[] } = {},
-): Job {
+export function complete(s: StoreCore, id: string, result: ExtractionResult, opts: CompletionDetails & { children?: NewJob[] } = {}): Job {
   return s.tx(() => {
     const job = s.require(id);
     // Only a running job completes.

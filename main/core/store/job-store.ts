@@ -27,7 +27,7 @@ import type { StatsOverview } from '../../../shared/stats.js';
 import type { ListFilter, ListPage, ListQuery } from '../../../shared/list-query.js';
 import type { Job, JobEvent, JobFilter, JobStats, JobStatus } from '../../../shared/job.js';
 import { endFilling, setBatchPaused, startFilling } from './batch-rules.js';
-import { complete, completeMany, type Completion } from './completion.js';
+import { complete, completeMany, type Completion, type CompletionDetails } from './completion.js';
 import { StoreCore, type StoreEvents } from './core.js';
 import { openDatabase, type Db, type OpenOptions } from './database.js';
 import { countExportRows, exportRows, type ExportRow } from './export-query.js';
@@ -121,19 +121,7 @@ export class JobStore extends EventEmitter<StoreEvents> {
     return completeMany(this.core, items);
   }
 
-  complete(
-    id: string,
-    result: ExtractionResult,
-    opts: {
-      contentHash?: string;
-      failedItems?: number;
-      warning?: string;
-      reusedFrom?: string;
-      startedAt?: number;
-      finishedAt?: number;
-      children?: NewJob[];
-    } = {},
-  ): Job {
+  complete(id: string, result: ExtractionResult, opts: CompletionDetails & { children?: NewJob[] } = {}): Job {
     return complete(this.core, id, result, opts);
   }
 
