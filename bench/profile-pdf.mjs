@@ -5,7 +5,11 @@
 // profile of the timed runs and prints the functions with the most self time
 // (the worker runs with the same young-generation cap as Quarry's pool).
 //
-//   node bench/profile-pdf.mjs ../shared/corpus/pdf/TAMReview.pdf [--runs=10] [--cpu-prof] [--young=16|default]
+//   node bench/profile-pdf.mjs ../shared/corpus/pdf/TAMReview.pdf [--runs=10] [--cpu-prof] [--young=16|default] [--ocr=off]
+//
+// With --cpu-prof it also prints the time spent under a few pdf.js and Quarry
+// functions (inclusive: their callees count), the "where the time goes" that
+// bench/RESULTS.md quotes for the slowest PDF.
 import { Session } from 'node:inspector/promises';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import path from 'node:path';
@@ -23,6 +27,7 @@ if (isMainThread) {
       file,
       runs: Number(opt('runs', 10)),
       profile: args.includes('--cpu-prof'),
+      options: opt('ocr', 'on') === 'off' ? { ocr: false } : {},
       extractor: pathToFileURL(path.join(ROOT, 'dist', 'workers', 'extract.mjs')).href,
     },
     ...(young === 'default' ? {} : { resourceLimits: { maxYoungGenerationSizeMb: Number(young), maxOldGenerationSizeMb: 1024 } }),
@@ -30,11 +35,11 @@ if (isMainThread) {
   worker.on('message', (m) => console.log(m));
   worker.on('error', (e) => console.error(e));
 } else {
-  const { file, runs, profile, extractor } = workerData;
+  const { file, runs, profile, extractor, options } = workerData;
   const { default: extract } = await import(extractor);
   const once = async () => {
     const t0 = performance.now();
-    const out = await extract({ path: file, options: {} });
+    const out = await extract({ path: file, options });
     if (!out.ok) throw new Error(out.error.message);
     return performance.now() - t0;
   };
@@ -69,6 +74,18 @@ if (isMainThread) {
     }
     const total = [...self.values()].reduce((a, b) => a + b, 0);
     const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25);
+    // Inclusive time under the functions that make up a PDF's extraction (a function met twice on one stack counts once).
+    const phases = ['loadFont', 'getTextContent', 'getOperatorList', 'getAnnotations', 'postMessage', 'layoutText', 'detectTables', 'scannedImages'];
+    const parent = new Map();
+    for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n);
+    const byId = new Map(p.nodes.map((n) => [n.id, n]));
+    const under = new Map(phases.map((f) => [f, 0]));
+    for (const [id, c] of count) {
+      const seen = new Set();
+      for (let n = byId.get(id); n; n = parent.get(n.id)) seen.add(n.callFrame.functionName);
+      for (const f of phases) if (seen.has(f)) under.set(f, under.get(f) + c * dt);
+    }
+    parentPort.postMessage(`time under (inclusive, per run): ${phases.map((f) => `${f} ${(under.get(f) / runs).toFixed(1)} ms`).join(', ')}`);
     parentPort.postMessage(
       `profile written to ${out}; self time per run, top functions (of ${(total / runs).toFixed(1)} ms):\n` +
         top.map(([k, v]) => `  ${(v / runs).toFixed(2).padStart(7)} ms  ${((v / total) * 100).toFixed(1).padStart(5)}%  ${k}`).join('\n'),

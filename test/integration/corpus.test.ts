@@ -170,10 +170,16 @@ const RULES: Rule[] = [
   {
     re: /^line numbers (\d+)\.\.(\d+) in margin$/,
     check: (r, m) => {
-      const lines = new Set(r.text.split('\n').map((l) => l.trim()));
+      // Each number starts its line (alone on it when the numbered line is empty), top to bottom, as the page shows them.
+      const starts = r.text.split('\n').map((l) => /^\s*(\d+)(?:\s|$)/.exec(l)?.[1]);
       const missing: number[] = [];
-      for (let n = Number(m[1]); n <= Number(m[2]); n++) if (!lines.has(String(n))) missing.push(n);
-      return missing.length ? `margin numbers missing: ${missing.join(',')}` : true;
+      let at = -1;
+      for (let n = Number(m[1]); n <= Number(m[2]); n++) {
+        const i = starts.indexOf(String(n), at + 1);
+        if (i < 0) missing.push(n);
+        else at = i;
+      }
+      return missing.length ? `margin numbers missing or out of order: ${missing.join(',')}` : true;
     },
   },
   {

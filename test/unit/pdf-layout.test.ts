@@ -1,6 +1,6 @@
 /** Text items as pdf.js gives them (string, transform, width) assembled into lines. */
 import { describe, expect, it } from 'vitest';
-import { layoutText, type PdfTextItem } from '../../workers/extractors/pdf/layout';
+import { cleanPageText, layoutText, type PdfTextItem } from '../../workers/extractors/pdf/layout';
 
 /** An item at x on baseline y, 10-point text, each character 5 units wide. */
 const item = (str: string, x: number, y = 700): PdfTextItem => ({ str, transform: [10, 0, 0, 10, x, y], width: str.length * 5, height: 10 });
@@ -17,5 +17,57 @@ describe('PDF text items to lines', () => {
   it('words drawn as separate items get their space; a new baseline a new line', () => {
     expect(layoutText([item('Hello', 0), item('world', 27)])).toBe('Hello world');
     expect(layoutText([item('Line one', 0), item('Line two', 0, 680)])).toBe('Line one\nLine two');
+  });
+});
+
+describe('PDF reading order and words (issue 15, measured against pdftotext in bench case 15)', () => {
+  it('an accent drawn as a glyph of its own before its letter lands on it, not a space before it', () => {
+    // tracemonkey.pdf: "a na¨" then "ıve ..." starting inside it (TeX draws the diaeresis over a dotless i).
+    expect(layoutText([item('a na¨', 0), item('ıve idea', 22)])).toBe('a naïve idea');
+    expect(layoutText([item('caf', 0), item('´', 13), item('e', 13)])).toBe('café');
+    // A spacing accent that is really followed by a gap stays what it is.
+    expect(layoutText([item('x ¨', 0), item('y', 40)])).toBe('x ¨ y');
+  });
+
+  it('a word hyphenated at a line end is joined again; a hyphen after a digit or before a capital stays', () => {
+    expect(cleanPageText('the com-\npile step\nnext').text).toBe('the compile\nstep\nnext');
+    expect(cleanPageText('a na-\nive\n\nNew paragraph').text).toBe('a naive\n\nNew paragraph');
+    expect(cleanPageText('ends here com-\npile').text).toBe('ends here compile');
+    expect(cleanPageText('lua-l/2008-\n10.html').text).toBe('lua-l/2008-\n10.html');
+    expect(cleanPageText('Anglo-\nSaxon').text).toBe('Anglo-\nSaxon');
+  });
+
+  it('margin line numbers drawn as a block before the text go back to the start of their lines', () => {
+    // scotus-transcript-p1.pdf: numbers right-aligned at 104 drawn first, then the text; line 3 is empty.
+    const y = (n: number) => 700 - 26 * n;
+    const numbers = [1, 2, 3, 4, 5, 6].map((n) => ({ ...item(String(n), 104 - String(n).length * 5, y(n)), hasEOL: true }));
+    const lines = ['Official header', 'IN THE SUPREME COURT', 'first line', 'second line', 'fourth line', 'fifth line', 'sixth line'];
+    const text = [item(lines[0]!, 150, 740), ...[1, 2, 4, 5, 6].map((n, k) => ({ ...item(lines[k + 1]!, 130, y(n)), hasEOL: true }))];
+    expect(cleanPageText(layoutText([...numbers, ...text])).text.split('\n')).toEqual([
+      'Official header',
+      '1 IN THE SUPREME COURT',
+      '2 first line',
+      '3',
+      '4 second line',
+      '5 fourth line',
+      '6 fifth line',
+    ]);
+  });
+
+  it('a column of figures that are not line numbers keeps its order', () => {
+    const figures = [10, 11, 12, 13, 14].map((n, k) => ({ ...item(String(n), 300, 700 - 20 * k), hasEOL: true }));
+    const prose = [{ ...item('A paragraph on its own', 20, 400), hasEOL: true }];
+    expect(cleanPageText(layoutText([...figures, ...prose])).text.split('\n')).toEqual(['10', '11', '12', '13', '14', 'A paragraph on its own']);
+  });
+
+  it('a font with no Unicode mapping at all is dropped and counted, not turned into stray letters', () => {
+    // TAMReview.pdf: a Cambria subset without ToUnicode, glyphs named g18, g152...: pdf.js gives raw codes.
+    const font = (str: string, x: number, fontName: string) => ({ ...item(str, x), fontName });
+    const garbled = font('\u0002\u0003\u0004\u0005 ! " #\u0006\u0007\u000e\u000f', 0, 'f1');
+    const page = cleanPageText(layoutText([font('Abstract', 0, 'f2'), { ...garbled, transform: [10, 0, 0, 10, 0, 680] }]));
+    expect(page.text).toBe('Abstract');
+    expect(page.removedControls).toBe(11); // every glyph of the font, the printable-looking ones too
+    // A font with a proper mapping that lacks only its space glyph (U+0002) keeps its words.
+    expect(cleanPageText(layoutText([font('Ease\u0002of\u0002Use', 0, 'f3')])).text).toBe('Ease of Use');
   });
 });

@@ -12,7 +12,7 @@ import { ExtractionError, type Entity, type Table } from '../../../shared/extrac
 import { textStats } from '../../text/stats';
 import { formatRanges, markdownTable } from '../common';
 import type { ExtractionParts, Extractor } from '../types';
-import { cleanPageText, layoutText, type PdfTextItem } from './layout';
+import { cleanPageText, layoutPage, type PdfTextItem } from './layout';
 import { DocumentOcr, MAX_IMAGE_PIXELS, textLayerState } from './page-ocr';
 import { detectTables } from './tables';
 import { loadPdfJs, pdfjsPackageDir, pdfjsVersion, type PdfJs } from './pdfjs';
@@ -66,6 +66,19 @@ async function readPage(doc: import('pdfjs-dist').PDFDocumentProxy, n: number, b
   // pdf.js may do a page's work synchronously, where no timer can fire: measured after the fact too.
   if (performance.now() - started > budgetMs) throw pageOverBudget(n, budgetMs);
   return { items: content.items as PdfTextItem[], annotations: annotations as Array<{ subtype?: string; url?: string; unsafeUrl?: string }> };
+}
+
+/**
+ * A page whose text is garbage because its fonts have no Unicode mapping at
+ * all (a body font without ToUnicode whose glyphs are named g18, g152...)
+ * is typeset text, not a scan under a bad OCR layer: scanners' OCR layers
+ * carry a mapping. There is no image to read there, and looking for one
+ * costs a full operator list (every image decoded, every glyph's outline
+ * built): TAMReview.pdf's 21 such pages doubled its time. Its glyphs are
+ * counted and said in the warnings instead.
+ */
+function typesetGarbage(layer: 'empty' | 'garbage', unmappedFontGlyphs: number, removedControls: number): boolean {
+  return layer === 'garbage' && unmappedFontGlyphs * 2 >= removedControls;
 }
 
 /** pdf.js errors -> our error codes, with messages a user can act on. */
@@ -231,12 +244,14 @@ export const pdfExtractor: Extractor = {
       for (let n = 1; n <= total; n++) {
         try {
           const { items, annotations } = await readPage(doc, n, pageBudgetMs);
-          const cleaned = cleanPageText(layoutText(items));
+          const laid = layoutPage(items);
+          const cleaned = cleanPageText(laid.text);
           removedControls += cleaned.removedControls;
           if (cleaned.removedControls) unmappedPages.push(n);
           // A scanned page: no text layer, or one that is garbage. A page with real text is never OCR'd.
           const layer = textLayerState(cleaned.text, cleaned.removedControls);
-          const scan = layer === 'usable' ? undefined : await ocr.page(n, layer, stepMs);
+          const scan =
+            layer === 'usable' || typesetGarbage(layer, laid.unmappedFontGlyphs, cleaned.removedControls) ? undefined : await ocr.page(n, layer, stepMs);
           pages.push(scan ? { number: n, ...scan } : { number: n, text: cleaned.text });
 
           detectTables(items).forEach((rows, k) => {
