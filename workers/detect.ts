@@ -13,7 +13,6 @@
  *   .csv with a '#' line should stay what its author called it.
  */
 import { open } from 'node:fs/promises';
-import path from 'node:path';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import type { Detection, Format } from '../shared/extraction';
 import { looksLikeBrep, looksLikeIges } from './extractors/cad/step';
@@ -24,6 +23,9 @@ import { compressionOf } from './compress';
 import { bufferReader, readAt } from './read-at';
 import { BLOCK, looksLikeTar } from './tar/ustar';
 import { readZipDirectory, storedEntryFromHead, walkLocalHeaders, type ZipDirectory } from './zip-directory';
+import { formatFromExtension } from './extensions';
+
+export { formatFromExtension };
 
 export const HEAD_BYTES = 64 * 1024;
 /** An OLE2 file up to this size is read whole to list its directory (its sectors may lie anywhere). */
@@ -68,84 +70,8 @@ export const MIME: Record<Format, string> = {
   unknown: 'application/octet-stream',
 };
 
-const EXTENSIONS: Record<string, Format> = {
-  txt: 'text',
-  text: 'text',
-  log: 'text',
-  md: 'markdown',
-  markdown: 'markdown',
-  mdown: 'markdown',
-  mkd: 'markdown',
-  json: 'json',
-  xml: 'xml',
-  csv: 'csv',
-  tsv: 'tsv',
-  tab: 'tsv',
-  html: 'html',
-  htm: 'html',
-  xhtml: 'html',
-  pdf: 'pdf',
-  docx: 'docx',
-  xlsx: 'xlsx',
-  ods: 'ods',
-  pptx: 'pptx',
-  eml: 'eml',
-  msg: 'msg',
-  jpg: 'image',
-  jpeg: 'image',
-  png: 'image',
-  tif: 'image',
-  tiff: 'image',
-  heic: 'image',
-  heif: 'image',
-  gif: 'image',
-  webp: 'image',
-  bmp: 'image',
-  avif: 'image',
-  dxf: 'dxf',
-  ifc: 'ifc',
-  step: 'step',
-  stp: 'step',
-  p21: 'step',
-  igs: 'step',
-  iges: 'step',
-  brep: 'step',
-  brp: 'step',
-  zip: 'zip',
-  ics: 'ics',
-  ical: 'ics',
-  ifb: 'ics',
-  vcf: 'vcf',
-  vcard: 'vcf',
-  tar: 'tar',
-  tgz: 'tar',
-  gz: 'gzip',
-  bz2: 'bzip2',
-  bz: 'bzip2',
-  tbz2: 'tar',
-  tbz: 'tar',
-  tb2: 'tar',
-  xz: 'xz',
-  txz: 'tar',
-  '7z': '7z',
-  doc: 'doc',
-  ppt: 'ppt',
-  xls: 'xls',
-  mbox: 'mbox',
-  mbx: 'mbox',
-  epub: 'epub',
-  rtf: 'rtf',
-  odt: 'odt',
-  odp: 'odp',
-};
-
 /** Formats whose files are text; an extension naming one of these beats a weak sniff. */
 const TEXTUAL = new Set<Format>(['text', 'markdown', 'json', 'xml', 'csv', 'tsv', 'html', 'eml', 'dxf', 'ifc', 'step', 'ics', 'vcf', 'mbox']);
-
-export function formatFromExtension(fileName: string): Format | undefined {
-  const ext = path.extname(fileName).slice(1).toLowerCase();
-  return ext ? EXTENSIONS[ext] : undefined;
-}
 
 function startsWith(bytes: Uint8Array, sig: number[], at = 0): boolean {
   if (bytes.length < at + sig.length) return false;

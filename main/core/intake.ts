@@ -9,8 +9,10 @@ import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import path from 'node:path';
 import type { Rejection } from '../../shared/contract.js';
+import { formatSchema, type Format } from '../../shared/extraction.js';
 import type { FailureAction, Job } from '../../shared/job.js';
 import { newOwnerId, type JobStore, type NewJob } from './store/job-store.js';
+import { formatFromName, sniffFormat, type IntakeFormat } from './intake-format.js';
 
 /** Dropped paths walked: a new job for each file found, and what was rejected. */
 export interface ExpandedPaths {
@@ -18,10 +20,15 @@ export interface ExpandedPaths {
   rejected: Rejection[];
 }
 
-export async function expandPaths(inputs: readonly string[]): Promise<ExpandedPaths> {
+export async function expandPaths(inputs: readonly string[], opts: WalkOptions = {}): Promise<ExpandedPaths> {
   const files: NewJob[] = [];
-  const rejected = await walkPaths(inputs, (chunk) => void files.push(...chunk));
+  const rejected = await walkPaths(inputs, (chunk) => void files.push(...chunk), opts);
   return { files, rejected };
+}
+
+export interface WalkOptions {
+  /** The format the jobs' options force: every file is taken as that, nothing is sniffed or rejected for its format. */
+  format?: Format;
 }
 
 /**
@@ -36,16 +43,28 @@ const CHUNK = 4096;
  * Walks dropped paths, handing the files found to `take` in chunks while the
  * walk goes on (the last call has `last: true`), and returns what was rejected.
  */
-export async function walkPaths(inputs: readonly string[], take: (files: NewJob[], last: boolean) => void): Promise<Rejection[]> {
+export async function walkPaths(inputs: readonly string[], take: (files: NewJob[], last: boolean) => void, opts: WalkOptions = {}): Promise<Rejection[]> {
   const rejected: Rejection[] = [];
   let buffer: NewJob[] = [];
   let target = FIRST_CHUNK;
   // Several inputs may name the same file twice (a folder and a file in it); one cannot.
   const seen = inputs.length > 1 ? new Set<string>() : undefined;
-  const addFile = (abs: string, size: number) => {
+  const addFiles: AddFiles = async (paths, sizes) => {
+    const formats = await formatsOf(paths, sizes, opts.format);
+    paths.forEach((abs, i) => {
+      const size = sizes[i]!;
+      const found = formats[i];
+      if (size instanceof Error) rejected.push({ path: abs, reason: describeFsError(size) });
+      else if (found && 'rejected' in found) rejected.push({ path: abs, reason: found.rejected });
+      else addFile(abs, size, found?.format);
+    });
+  };
+  const addFile = (abs: string, size: number, format: Format | undefined) => {
     if (seen?.has(abs)) return;
     seen?.add(abs);
-    buffer.push({ sourcePath: abs, fileName: path.basename(abs), sizeBytes: size });
+    buffer.push(
+      format ? { sourcePath: abs, fileName: path.basename(abs), sizeBytes: size, format } : { sourcePath: abs, fileName: path.basename(abs), sizeBytes: size },
+    );
     if (buffer.length >= target) {
       take(buffer, false);
       buffer = [];
@@ -64,9 +83,9 @@ export async function walkPaths(inputs: readonly string[], take: (files: NewJob[
     if (st.isFile()) {
       const unreadable = await unreadableReason(abs);
       if (unreadable) rejected.push({ path: input, reason: unreadable });
-      else addFile(abs, st.size);
+      else await addFiles([abs], [st.size]);
     } else if (st.isDirectory()) {
-      await walk(abs, addFile, rejected, { slowDisk: false });
+      await walk(abs, addFiles, rejected, { slowDisk: false });
     } else {
       rejected.push({ path: input, reason: 'not a regular file or folder' });
     }
@@ -75,11 +94,37 @@ export async function walkPaths(inputs: readonly string[], take: (files: NewJob[
   return rejected;
 }
 
+/** Hands on a folder's files (or one dropped file) with their sizes, or why a size could not be read. */
+type AddFiles = (paths: readonly string[], sizes: ReadonlyArray<number | Error>) => Promise<void>;
+
+/** At most this many files are sniffed at once (each holds a file open). */
+const SNIFFS_AT_ONCE = 16;
+
+/**
+ * The files' formats at intake (intake-format.ts): forced by the jobs'
+ * options, named by the extension, or sniffed from the first bytes, only
+ * for the files whose extension says nothing.
+ */
+async function formatsOf(paths: readonly string[], sizes: ReadonlyArray<number | Error>, forced: Format | undefined): Promise<IntakeFormat[]> {
+  if (forced) return paths.map(() => ({ format: forced }));
+  const formats: IntakeFormat[] = paths.map((p) => {
+    const format = formatFromName(p);
+    return format ? { format } : null;
+  });
+  const unknown = paths.flatMap((_, i) => (formats[i] === null && typeof sizes[i] === 'number' ? [i] : []));
+  for (let at = 0; at < unknown.length; at += SNIFFS_AT_ONCE) {
+    const slice = unknown.slice(at, at + SNIFFS_AT_ONCE);
+    const found = await Promise.all(slice.map((i) => sniffFormat(paths[i]!, sizes[i] as number)));
+    slice.forEach((i, k) => (formats[i] = found[k]!));
+  }
+  return formats;
+}
+
 /**
  * Walks a folder. Files inside folders are not checked for readability one
  * by one: one that cannot be read fails its own job with permission_denied.
  */
-async function walk(dir: string, addFile: (p: string, size: number) => void, rejected: Rejection[], disk: Disk): Promise<void> {
+async function walk(dir: string, addFiles: AddFiles, rejected: Rejection[], disk: Disk): Promise<void> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -89,15 +134,10 @@ async function walk(dir: string, addFile: (p: string, size: number) => void, rej
   }
   entries.sort((a, b) => a.name.localeCompare(b.name));
   const files = entries.filter((e) => e.isFile()).map((e) => path.join(dir, e.name));
-  const sizes = await sizesOf(files, disk);
-  files.forEach((p, i) => {
-    const size = sizes[i]!;
-    if (size instanceof Error) rejected.push({ path: p, reason: describeFsError(size) });
-    else addFile(p, size);
-  });
+  await addFiles(files, await sizesOf(files, disk));
   for (const e of entries) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) await walk(p, addFile, rejected, disk);
+    if (e.isDirectory()) await walk(p, addFiles, rejected, disk);
     else if (e.isSymbolicLink()) rejected.push({ path: p, reason: 'symbolic link (not followed inside folders)' });
   }
 }
@@ -209,11 +249,17 @@ export async function intakePaths(store: JobStore, paths: readonly string[], opt
   const queue = new ChunkedIntake(store, paths, opts);
   let rejected: Rejection[];
   try {
-    rejected = await walkPaths(paths, (files, last) => queue.take(files, last));
+    rejected = await walkPaths(paths, (files, last) => queue.take(files, last), { format: forcedFormat(opts.options) });
   } finally {
     queue.end();
   }
   return queue.report(rejected);
+}
+
+/** The format the jobs' options force (the worker's `format` option), if it names one. */
+function forcedFormat(options: Record<string, unknown> | undefined): Format | undefined {
+  const parsed = formatSchema.safeParse(options?.format);
+  return parsed.success && parsed.data !== 'unknown' ? parsed.data : undefined;
 }
 
 /** One intake's jobs, queued chunk by chunk: plain jobs, or children of a batch made with the first chunk. */

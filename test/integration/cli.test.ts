@@ -153,3 +153,34 @@ describe('quarry CLI', () => {
     expect(existsSync(path.join(dir, 'ok', 'quarry-results.csv'))).toBe(true);
   });
 });
+
+describe('quarry CLI: a file no extractor handles (issue 14)', () => {
+  const mixed = path.join(dir, 'mixed');
+  beforeAll(() => {
+    mkdirSync(mixed, { recursive: true });
+    writeFileSync(path.join(mixed, 'README'), 'Read me first.\nIt is plain text with no extension.\n');
+    writeFileSync(path.join(mixed, 'blob.xyz'), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 37 + 11) % 256)));
+  });
+
+  it('add rejects it at once with its reason, queues the rest with their formats, and exits 1', () => {
+    const mixedDb = path.join(dir, 'mixed.db');
+    const r = quarry('add', mixed, '--db', mixedDb);
+    expect(r.out).toMatch(/queued 1 file /);
+    expect(r.err).toMatch(/skipped .*blob\.xyz: unrecognised format: binary content with no known signature, and “\.xyz” is not a file type Quarry reads/);
+    expect(r.code).toBe(1);
+    const jobs = JSON.parse(quarry('jobs', '--db', mixedDb, '--json').out);
+    expect(
+      jobs
+        .filter((j: { kind: string }) => j.kind !== 'batch')
+        .map((j: { fileName: string; status: string; format: string }) => [j.fileName, j.status, j.format]),
+    ).toEqual([['README', 'pending', 'text']]);
+  });
+
+  it('extract names it and counts it among the files that could not be extracted', () => {
+    const r = quarry('extract', mixed, '--out', path.join(dir, 'mixed-out'));
+    expect(r.err).toMatch(/skipped .*blob\.xyz: unrecognised format/);
+    expect(r.out).toMatch(/1 of 1 files extracted/);
+    expect(r.err).toMatch(/1 file could not be extracted/);
+    expect(r.code).toBe(1);
+  });
+});

@@ -48,7 +48,8 @@ export function fail(s: StoreCore, id: string, error: JobError, format?: Format)
   return s.tx(() => {
     const job = s.require(id);
     assertCan('fail', job);
-    if (format && !job.format) s.sql.setFormat.run(format, id);
+    // What the worker found replaces intake's guess (the extension, or a sniff of the first bytes).
+    if (format && format !== job.format) s.sql.setFormat.run(format, id);
     return finished(s, s.transition(job, 'fail', 'failed', { error, retryCount: job.retryCount }));
   });
 }
