@@ -12,7 +12,7 @@ import { Engine } from './core/engine.js';
 import { exportFormatSchema, type ExportFormat, type Rejection } from '../shared/contract.js';
 import type { AddPathsOptions } from './core/intake.js';
 import type { JobStore } from './core/store/job-store.js';
-import type { JobFilter } from '../shared/job.js';
+import type { JobEvent, JobFilter } from '../shared/job.js';
 import {
   CliError,
   commanderOutput,
@@ -356,7 +356,7 @@ export function buildProgram(): Command {
         printJobs([job], false);
         for (const e of events) {
           out(
-            `  ${new Date(e.at).toISOString()}  ${e.fromStatus ?? '-'} -> ${e.toStatus}  attempt ${e.attempt}${e.errorMessage ? `  ${printable(e.errorMessage)}` : ''}`,
+            `  ${new Date(e.at).toISOString()}  ${e.fromStatus ?? '-'} -> ${e.toStatus}  attempt ${e.attempt}${ranOnText(e)}${e.errorMessage ? `  ${printable(e.errorMessage)}` : ''}`,
           );
         }
         if (children?.length) {
@@ -488,4 +488,10 @@ export async function main(argv = process.argv): Promise<number> {
 
 if (require.main === module) {
   void main().then(exitWhenFlushed);
+}
+
+/** "  on w1@host-a (pdf 3.1.0)" on the event that ends an attempt, when its worker is known. */
+function ranOnText(e: JobEvent): string {
+  if (e.fromStatus !== 'running' || !e.ranBy) return '';
+  return `  on ${printable(e.ranBy)}${e.extractor ? ` (${printable(e.extractor)})` : ''}`;
 }

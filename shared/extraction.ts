@@ -246,6 +246,8 @@ export type WorkerOutcome =
       startedAt?: number;
       /** When it finished the file: a file of a group waits for the rest of its group before its result travels back. */
       finishedAt?: number;
+      /** A remote worker that ran it ("name@host", set by the owner's dispatcher); absent: this machine. */
+      ranBy?: string;
     }
   | { ok: false; error: SerializedError };
 

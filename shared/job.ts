@@ -147,6 +147,10 @@ export const jobEventSchema = z.object({
   attempt: z.number().int(),
   errorCode: z.string().nullable(),
   errorMessage: z.string().nullable(),
+  /** Who ran the attempt: "local" (this machine's extraction host) or a remote worker ("name@host"); null when unknown or not run. */
+  ranBy: z.string().nullable().optional(),
+  /** The extractor that produced the attempt's result, with its version ("pdf 3.1.0"). */
+  extractor: z.string().nullable().optional(),
 });
 export type JobEvent = z.infer<typeof jobEventSchema>;
 

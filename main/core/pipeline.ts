@@ -40,6 +40,7 @@ export function pipelineExecutor(deps: { definitions: DefinitionStore; steps: St
       reusedFrom: state.reusedFrom,
       startedAt: state.startedAt,
       finishedAt: state.finishedAt,
+      ranBy: state.ranBy,
       warning,
       children: state.result.children,
     };

@@ -327,7 +327,13 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       else this.settleFailure(s.entry, s.error);
     }
     if (!simple.length) return;
-    const items = simple.map(({ entry, outcome }) => ({ job: entry.job, ...outcome!, failedItems: outcome!.failedItems, stepIndex: entry.stepIndex }));
+    const items = simple.map(({ entry, outcome }) => ({
+      job: entry.job,
+      ...outcome!,
+      failedItems: outcome!.failedItems,
+      stepIndex: entry.stepIndex,
+      ranBy: outcome!.ranBy ?? LOCAL,
+    }));
     try {
       this.store.completeMany(items);
     } catch {
@@ -347,6 +353,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         reusedFrom: outcome.reusedFrom,
         startedAt: outcome.startedAt,
         finishedAt: outcome.finishedAt,
+        ranBy: outcome.ranBy ?? LOCAL,
         children: outcome.children?.map((c) => ({
           sourcePath: c.path,
           fileName: c.name,
@@ -410,6 +417,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         code: 'extractor_crashed',
         message: 'This file crashed the extraction process twice; it was not retried again.',
         details: { how: err.details.how },
+        ranBy: ranByOf(err),
       });
     } else {
       this.store.release(job.id, toJobError(err));
@@ -472,9 +480,17 @@ function refusedByStore(err: unknown): boolean {
 }
 
 function toJobError(err: unknown): JobError {
-  if (err instanceof ExtractionError) return { code: err.code, message: err.message, details: err.details };
+  if (err instanceof ExtractionError) return { code: err.code, message: err.message, details: err.details, ranBy: ranByOf(err) };
   const message = err instanceof Error ? err.message : String(err);
-  return { code: 'internal', message: `Unexpected error: ${message}` };
+  return { code: 'internal', message: `Unexpected error: ${message}`, ranBy: LOCAL };
+}
+
+/** What the history says ran an attempt on this machine's extraction host. */
+export const LOCAL = 'local';
+
+/** Who ran an attempt that failed: a remote worker names itself in the error's details (dispatcher.ts). */
+function ranByOf(err: ExtractionError): string {
+  return typeof err.details.worker === 'string' ? err.details.worker : LOCAL;
 }
 
 function errorFormat(err: unknown): any {

@@ -119,6 +119,15 @@ export function historySteps(events: readonly JobEvent[]): HistoryStep[] {
   });
 }
 
+/**
+ * Who ran an attempt, as its history shows it: "local" or a remote worker
+ * ("w1@host-a"), with the extractor that made its result ("pdf 3.1.0");
+ * empty when not recorded (before the worker was kept, or lost with it).
+ */
+export function ranOn(event: Pick<JobEvent, 'ranBy' | 'extractor'>): string {
+  return [event.ranBy, event.extractor].filter(Boolean).join(' · ');
+}
+
 /** "in 12 s" until a pending retry, or "due now". */
 export function retryCountdown(nextRetryAt: number, now: number): string {
   const ms = nextRetryAt - now;

@@ -136,6 +136,14 @@ test('a job opens beside the list; its text, tables, error and history read; sea
     await expect(history.getByRole('row', { name: /Queued/ })).toBeVisible();
     await expect(history.getByRole('row', { name: /Started/ })).toBeVisible();
     await expect(history.getByRole('row', { name: /Failed/ }).last()).toContainText(/running → failed/);
+    // Which worker ran the attempt: this machine's extraction host.
+    await expect(
+      history
+        .getByRole('row', { name: /Failed/ })
+        .last()
+        .getByRole('cell')
+        .nth(4),
+    ).toHaveText('local');
     // No result tabs for a job without a result.
     await expect(tab('Text')).toHaveCount(0);
   });

@@ -83,7 +83,7 @@ describe('quarry CLI', () => {
     expect(failed[0].errorCategory).toBe('permanent');
     const shown = quarry('show', failed[0].shortId, '--db', db).out;
     expect(shown).toMatch(/pending -> running\s+attempt 1/);
-    expect(shown).toMatch(/running -> failed\s+attempt 1/);
+    expect(shown).toMatch(/running -> failed\s+attempt 1\s+on local/);
   });
 
   it('export writes JSONL and CSV with the extracted content', () => {

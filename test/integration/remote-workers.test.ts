@@ -5,8 +5,9 @@
  * exactly once and nothing left running. The scripted extractor
  * (test/fixtures/workers/chaos.cjs) makes a task slow, or kill its host.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Job as BullJob, Queue } from 'bullmq';
@@ -160,7 +161,8 @@ describe('remote workers on BullMQ and Redis', skipWhen(!REDIS_SERVER, NO_REDIS_
 
     const prefix = newPrefix();
     await Promise.all([startWorker(prefix, 'w1'), startWorker(prefix, 'w2')]);
-    const e = owner(prefix);
+    const ownerDb = tempDbPath(dir);
+    const e = owner(prefix, { dbPath: ownerDb });
     await e.addPaths([folder]);
     e.start();
     await e.drained();
@@ -175,6 +177,22 @@ describe('remote workers on BullMQ and Redis', skipWhen(!REDIS_SERVER, NO_REDIS_
         .filter(Boolean),
     );
     expect([...ran].sort()).toEqual(['w1', 'w2']);
+    // Each job's history says which worker ran its attempt, with the extractor; a local run says "local".
+    const host = hostname();
+    const ranOn = (eng: Engine, j: Job) => {
+      const end = eng.history(j.id).find((ev) => ev.fromStatus === 'running');
+      return `${end?.ranBy} ${end?.extractor?.split(' ')[0]}`;
+    };
+    const files = (eng: Engine) => eng.list({ limit: 100 }).filter((j) => j.kind !== 'batch' && j.status === 'completed');
+    const remoteRan = new Set(files(e).map((j) => ranOn(e, j).replace(/ \S+$/, '')));
+    expect([...remoteRan].sort()).toEqual([`w1@${host}`, `w2@${host}`]);
+    expect(new Set(files(local).map((j) => ranOn(local, j).replace(/ \S+$/, '')))).toEqual(new Set(['local']));
+    const pdf = files(e).find((j) => j.format === 'pdf')!;
+    expect(ranOn(e, pdf)).toMatch(/^w[12]@\S+ pdf$/);
+    // `quarry show` prints it too, from the owner's database.
+    const showText = spawnSync(process.execPath, [CLI, 'show', pdf.id, '--db', ownerDb], { encoding: 'utf8' }).stdout;
+    expect(showText).toMatch(/running -> completed\s+attempt 1\s+on w[12]@\S+ \(pdf \S+\)/);
+    expect(showText).toContain(`@${host} (pdf`);
     expect(await tasksLeft(prefix)).toBe(0);
     // The Workers view's list: the local pool (which extracted nothing) and both workers, alive, same extractors,
     // once their next heartbeats (every 2 s) count every file.
@@ -208,7 +226,9 @@ describe('remote workers on BullMQ and Redis', skipWhen(!REDIS_SERVER, NO_REDIS_
     expect(done.retryCount).toBe(0);
     expect(e.remote!.ranBy.get(job!.id)).toBe('rescuer');
     const released = e.history(job!.id).filter((ev) => ev.fromStatus === 'running' && ev.toStatus === 'pending');
-    expect(released).toEqual([expect.objectContaining({ errorCode: 'host_crashed' })]);
+    expect(released).toEqual([expect.objectContaining({ errorCode: 'host_crashed', ranBy: 'remote (lost)' })]);
+    // The attempt that completed names the worker that ran it.
+    expect(e.history(job!.id).at(-1)).toMatchObject({ fromStatus: 'running', toStatus: 'completed', ranBy: `rescuer@${hostname()}` });
     await e.drained();
     expectSettledOnce(e, [job!]);
   }, 60_000);

@@ -183,21 +183,23 @@ export class RemoteDispatcher {
     void this.removeTask(taskId);
   }
 
-  private deliver(flight: Flight, { outcome, worker }: RemoteOutcome): void {
+  private deliver(flight: Flight, { outcome, worker, host }: RemoteOutcome): void {
     this.opts.onRanBy?.(flight.task.jobId, worker);
-    if ('spooled' in outcome) void this.deliverSpooled(flight);
-    else if (outcome.ok) flight.resolve(ownerClock(outcome));
-    else flight.reject(new ExtractionError(outcome.error.code, outcome.error.message, { ...outcome.error.details, worker }));
+    const ranBy = workerLabel(worker, host);
+    if ('spooled' in outcome) void this.deliverSpooled(flight, ranBy);
+    else if (outcome.ok) flight.resolve({ ...ownerClock(outcome), ranBy });
+    else flight.reject(new ExtractionError(outcome.error.code, outcome.error.message, { ...outcome.error.details, worker: ranBy }));
   }
 
   /** A large result waits in the job's spool folder (large-result.ts): read, checked, then handed on. */
-  private async deliverSpooled(flight: Flight): Promise<void> {
+  private async deliverSpooled(flight: Flight, ranBy: string): Promise<void> {
     try {
       const parsed = spooledOutcomeSchema.safeParse(await takeOver(flight.task.spoolDir, flight.task.token));
       if (!parsed.success) throw new ExtractionError('internal', `A worker sent a result Quarry cannot read: ${parsed.error.issues[0]?.message}`);
-      flight.resolve(ownerClock(parsed.data));
+      flight.resolve({ ...ownerClock(parsed.data), ranBy });
     } catch (e) {
-      flight.reject(asExtractionError(e));
+      const err = asExtractionError(e);
+      flight.reject(new ExtractionError(err.code, err.message, { ...err.details, worker: ranBy }));
     }
   }
 
@@ -221,6 +223,8 @@ export class RemoteDispatcher {
         new ExtractionError('host_crashed', `The remote worker running this file was lost (${reason}); it will run again.`, {
           alone: flight.task.alone,
           how: `worker lost: ${reason}`,
+          // Which worker held it is not known here (its lock ran out); the history says it was remote.
+          worker: 'remote (lost)',
         }),
       ),
     );
@@ -331,6 +335,11 @@ export class RemoteDispatcher {
     await Promise.allSettled([this.stallChecker.close(), this.events.close(), this.queue.close()]);
     this.pub.disconnect();
   }
+}
+
+/** A worker as a job's history names it: "name@host", or the name alone when it already says the host (the default name does). */
+export function workerLabel(name: string, host: string | undefined): string {
+  return !host || name === host || name.startsWith(`${host}-`) ? name : `${name}@${host}`;
 }
 
 /** The worker's timing on the owner's clock: it finished now, and took as long as it says (clocks of two machines differ). */

@@ -54,6 +54,8 @@ export const outcomeSchema = z.object({
   jobId: z.string(),
   token: z.string(),
   worker: z.string().max(200),
+  /** The worker's machine (its hostname), for the job's history. */
+  host: z.string().max(200).optional(),
   outcome: z.union([
     z.object({
       ok: z.literal(true),

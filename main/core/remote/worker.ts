@@ -105,7 +105,7 @@ export class RemoteWorker {
       const outcome =
         fetched && 'error' in fetched ? fetched.error : await this.extract(task, fetched?.path ?? toLocal(task.path, this.maps), job, controller.signal);
       outcome.ok ? this.done++ : this.failed++;
-      return { jobId: task.jobId, token: task.token, worker: this.name, outcome: await this.bounded(outcome, task) };
+      return { jobId: task.jobId, token: task.token, worker: this.name, host: hostname(), outcome: await this.bounded(outcome, task) };
     } finally {
       this.running.delete(task.jobId);
       if (fetched && 'dispose' in fetched) await fetched.dispose();

@@ -71,7 +71,7 @@ export function extractStep(deps: ExtractStepDeps): StepExecutor {
     );
     const startedAt = state.startedAt ?? out.startedAt;
     const timing = { ...(startedAt ? { startedAt } : {}), ...(out.finishedAt ? { finishedAt: out.finishedAt } : {}) };
-    return { ...state, result: liftFullText(out.result), contentHash: out.sha256 ?? contentHash, ...timing };
+    return { ...state, result: liftFullText(out.result), contentHash: out.sha256 ?? contentHash, ...timing, ...(out.ranBy ? { ranBy: out.ranBy } : {}) };
   };
 }
 

@@ -16,6 +16,8 @@ export interface StepState {
   startedAt?: number;
   /** When the last step's work ended (a worker thread's own clock, or this thread's when the step ran here). */
   finishedAt?: number;
+  /** A remote worker that ran the extraction (see WorkerOutcome.ranBy). */
+  ranBy?: string;
   /** Warnings from steps that failed with on_error: continue. */
   warnings: string[];
 }

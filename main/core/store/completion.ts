@@ -32,6 +32,8 @@ export interface CompletionDetails {
   startedAt?: number;
   /** When the work ended, by the clock of the thread that did it; completed_at moves back to it (never before started_at). */
   finishedAt?: number;
+  /** Who ran the attempt: "local", or a remote worker (workerLabel in remote/dispatcher.ts); recorded in the job's history. */
+  ranBy?: string;
 }
 
 /** A running job, as claimed, and what its execution produced. */
@@ -61,7 +63,7 @@ export function complete(s: StoreCore, id: string, result: ExtractionResult, opt
     // Only a running job completes.
     assertCan('complete', job);
     const { children, ...rest } = opts;
-    if (children?.length) return becomeBatch(s, job, result, children, opts.contentHash);
+    if (children?.length) return becomeBatch(s, job, result, children, opts);
     return writeCompletions(s, [{ job, result, ...rest }]).done[0]!;
   });
 }
@@ -104,6 +106,8 @@ function writeCompletion(s: StoreCore, it: Completion): boolean {
     reused: it.reusedFrom ?? null,
     began: it.startedAt ?? null,
     ended: it.finishedAt ?? null,
+    ranBy: it.ranBy ?? null,
+    ranExtractor: extractorLabel(it.result),
   });
   if (changes === 0) return false;
   storeResult(s, it.job, it.result);
@@ -126,9 +130,14 @@ function storeResult(s: StoreCore, job: Job, result: ExtractionResult): void {
  * A container (an archive, an e-mail) that yielded entries: its own result
  * is stored, and it becomes the batch of its entries, finishing when they do.
  */
-function becomeBatch(s: StoreCore, job: Job, result: ExtractionResult, children: readonly NewJob[], contentHash?: string): Job {
+function becomeBatch(s: StoreCore, job: Job, result: ExtractionResult, children: readonly NewJob[], opts: { contentHash?: string; ranBy?: string }): Job {
   storeResult(s, job, result);
-  s.sql.becomeBatch.run(result.format, contentHash ?? null, JSON.stringify(summarize(result)), job.id);
+  s.sql.becomeBatch.run(result.format, opts.contentHash ?? null, JSON.stringify(summarize(result)), opts.ranBy ?? null, extractorLabel(result), job.id);
   insert(s, children, { parentId: job.id });
   return s.changedJob(job.id);
+}
+
+/** The extractor that made a result, as the history shows it ("pdf 3.1.0"). */
+function extractorLabel(result: ExtractionResult): string {
+  return `${result.extractor.name} ${result.extractor.version}`;
 }

@@ -128,6 +128,8 @@ export class StoreCore {
       retryCount: change.retryCount,
       nextRetryAt: change.nextRetryAt ?? null,
       warning: change.warning ?? null,
+      // Who ran the attempt ending here (kept as it was when not said).
+      ranBy: e?.ranBy ?? null,
     }) as Row | undefined;
     // Another process changed the job between our read and our write.
     if (!row) throw new InvalidTransitionError(action, job.id, this.require(job.id).status);

@@ -42,25 +42,50 @@ function readEvents(s: StoreCore, id: string): JobEvent[] {
   const job = s.get(id);
   if (!job) return [];
   type Step = Omit<JobEvent, 'id' | 'jobId'>;
-  const step = (at: number, fromStatus: JobStatus | null, toStatus: JobStatus, attempt: number): Step => ({
+  const step = (at: number, fromStatus: JobStatus | null, toStatus: JobStatus, attempt: number, ran: Ran = NOT_RAN): Step => ({
     at,
     fromStatus,
     toStatus,
     attempt,
     errorCode: null,
     errorMessage: null,
+    ...ran,
   });
   const history: Step[] = [step(job.createdAt, null, 'pending', 0)];
-  type EventRow = { at: number; from_status: JobStatus | null; to_status: JobStatus; attempt: number; error_code: string | null; error_message: string | null };
+  type EventRow = {
+    at: number;
+    from_status: JobStatus | null;
+    to_status: JobStatus;
+    attempt: number;
+    error_code: string | null;
+    error_message: string | null;
+    ran_by: string | null;
+    ran_extractor: string | null;
+  };
   for (const r of s.sql.events.all(job.seq) as EventRow[]) {
-    history.push({ at: r.at, fromStatus: r.from_status, toStatus: r.to_status, attempt: r.attempt, errorCode: r.error_code, errorMessage: r.error_message });
+    history.push({
+      at: r.at,
+      fromStatus: r.from_status,
+      toStatus: r.to_status,
+      attempt: r.attempt,
+      errorCode: r.error_code,
+      errorMessage: r.error_message,
+      ranBy: r.ran_by,
+      extractor: r.ran_extractor,
+    });
   }
   const current = job.retryCount + 1;
   const inRow = job.status === 'running' || job.status === 'completed' || job.status === 'partial';
-  if (inRow && job.startedAt !== null) history.push(step(job.startedAt, 'pending', 'running', current));
-  if (inRow && job.completedAt !== null) history.push(step(job.completedAt, 'running', job.status, current));
+  const row = s.sql.ranBy.get(job.seq) as { ran_by: string | null; ran_extractor: string | null };
+  const ran = { ranBy: row.ran_by, extractor: row.ran_extractor };
+  if (inRow && job.startedAt !== null) history.push(step(job.startedAt, 'pending', 'running', current, ran));
+  if (inRow && job.completedAt !== null) history.push(step(job.completedAt, 'running', job.status, current, ran));
   return history.map((e, i) => jobEventSchema.parse({ id: i + 1, jobId: job.id, ...e }));
 }
+
+/** Who ran an attempt, and with which extractor (migration 7); unknown before it. */
+type Ran = { ranBy: string | null; extractor: string | null };
+const NOT_RAN: Ran = { ranBy: null, extractor: null };
 
 export function result(s: StoreCore, id: string): StoredResult | undefined {
   const r = s.sql.result.get(id) as Row | undefined;

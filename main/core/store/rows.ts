@@ -40,6 +40,8 @@ export interface JobError {
   code: ErrorCode;
   message: string;
   details?: Record<string, unknown>;
+  /** Who ran the attempt that ended in this error ("local", or a remote worker): recorded in the job's history. */
+  ranBy?: string;
 }
 
 export interface Progress {

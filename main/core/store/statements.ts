@@ -65,7 +65,8 @@ export function prepareStatements(db: Db) {
         lease_owner = CASE WHEN @to = 'running' THEN lease_owner END,
         lease_expires_at = CASE WHEN @to = 'running' THEN lease_expires_at END,
         error_code = @errorCode, error_category = @errorCategory, error_message = @errorMessage,
-        error_details = @errorDetails, retry_count = @retryCount, next_retry_at = @nextRetryAt, warning = @warning
+        error_details = @errorDetails, retry_count = @retryCount, next_retry_at = @nextRetryAt, warning = @warning,
+        ran_by = coalesce(@ranBy, ran_by)
       WHERE id = @id AND status = @from RETURNING *`),
 
     // ---- intake (insert.ts) ---------------------------------------------------
@@ -105,7 +106,7 @@ export function prepareStatements(db: Db) {
         format = @format, content_hash = coalesce(@hash, content_hash), result_summary = @summary,
         total = @total, processed = @ok + @ko, successful = @ok, failed = @ko,
         error_code = NULL, error_category = NULL, error_message = NULL, error_details = NULL, warning = @warning,
-        reused_from = @reused, step_index = coalesce(@step, step_index)
+        reused_from = @reused, step_index = coalesce(@step, step_index), ran_by = @ranBy, ran_extractor = @ranExtractor
       WHERE seq = @seq AND id = @id AND status = 'running'`),
     finishedRows: db.prepare(`SELECT ${FINISH_COLUMNS} FROM jobs WHERE seq IN (SELECT value FROM json_each(?))`),
     insertResult: db.prepare(`INSERT OR REPLACE INTO results
@@ -121,7 +122,8 @@ export function prepareStatements(db: Db) {
       return cached('INSERT INTO results_fts (rowid, page, name, path, meta, body) VALUES (?, ?, ?, ?, ?, ?)');
     },
     becomeBatch: db.prepare(`UPDATE jobs SET kind = 'batch', lease_owner = NULL, lease_expires_at = NULL, format = ?,
-        content_hash = coalesce(?, content_hash), result_summary = ?, total = 0, processed = 0, successful = 0, failed = 0
+        content_hash = coalesce(?, content_hash), result_summary = ?, total = 0, processed = 0, successful = 0, failed = 0,
+        ran_by = ?, ran_extractor = ?
       WHERE id = ? AND status = 'running'`),
 
     // ---- batch and dependency rules (batch-rules.ts) ---------------------------
@@ -154,7 +156,10 @@ export function prepareStatements(db: Db) {
     list: cached,
     /** Any other statement whose SQL depends on its input (the search's filters), prepared once per shape. */
     prepared: cached,
-    events: db.prepare('SELECT at, from_status, to_status, attempt, error_code, error_message FROM job_events WHERE job_seq = ? ORDER BY id'),
+    events: db.prepare(
+      'SELECT at, from_status, to_status, attempt, error_code, error_message, ran_by, ran_extractor FROM job_events WHERE job_seq = ? ORDER BY id',
+    ),
+    ranBy: db.prepare('SELECT ran_by, ran_extractor FROM jobs WHERE seq = ?'),
     result: db.prepare('SELECT r.*, j.id AS job_id FROM results r JOIN jobs j ON j.seq = r.job_seq WHERE j.id = ?'),
     /** Export reads in pages, never through an open cursor (see reads.finishedWithResults). */
     // A container (a batch with a result of its own) is exported as well as its entries (export-query.ts).
@@ -213,7 +218,7 @@ function claimStatements(db: Db): { get: (limit: number) => Statement; read: (va
       stmt = db
         .prepare(
           `UPDATE jobs SET ${TIMING("'running'")}, status = 'running', lease_owner = @owner, lease_expires_at = @lease,
-          next_retry_at = NULL
+          next_retry_at = NULL, ran_by = NULL, ran_extractor = NULL
         WHERE seq IN (SELECT seq FROM jobs INDEXED BY jobs_claim
                       WHERE ${CLAIMABLE} AND ${DUE} <= @now
                       ORDER BY priority DESC, seq LIMIT ${limit})

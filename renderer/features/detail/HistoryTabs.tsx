@@ -7,7 +7,7 @@ import { useState } from 'react';
 import type { Job, JobEvent } from '../../../shared/job.js';
 import { useNow } from '../../lib/clock.js';
 import { attemptsMade, formatDuration } from '../../lib/job-view.js';
-import { capText, formatTime, historySteps, readableKey, readableValue, retryCountdown } from '../../lib/result-view.js';
+import { capText, formatTime, historySteps, ranOn, readableKey, readableValue, retryCountdown } from '../../lib/result-view.js';
 
 /** An error message longer than this (some are a megabyte) is cut, with a button for the rest. */
 const MESSAGE_CHARS = 20_000;
@@ -100,6 +100,9 @@ export function HistoryTab({ job, events }: { job: Job; events: JobEvent[] }) {
             <th scope="col">What</th>
             <th scope="col">Attempt</th>
             <th scope="col">Took</th>
+            <th scope="col" className="nowrap">
+              Ran on
+            </th>
             <th scope="col">Error</th>
           </tr>
         </thead>
@@ -119,6 +122,9 @@ export function HistoryTab({ job, events }: { job: Job; events: JobEvent[] }) {
               <td>{e.attempt || ''}</td>
               <td className="nowrap">
                 {attemptMs !== null ? formatDuration(attemptMs) : sincePrevious !== null ? <span className="muted">+{formatDuration(sincePrevious)}</span> : ''}
+              </td>
+              <td className="history-worker" title={ranOn(e)}>
+                {e.fromStatus === 'running' ? ranOn(e) : ''}
               </td>
               <td className="history-message">
                 {e.errorCode && <span className="mono">{e.errorCode}</span>}

@@ -22,6 +22,9 @@ beforeEach(() => {
 });
 afterEach(() => store.close());
 
+/** The columns migration 7 adds: the test of migration 3 builds a version 2 file with today's statements. */
+const RAN_BY_COLUMNS = ['jobs', 'job_events'].map((t) => `ALTER TABLE ${t} ADD COLUMN ran_by TEXT; ALTER TABLE ${t} ADD COLUMN ran_extractor TEXT;`).join(' ');
+
 describe('migrations', () => {
   it('creates the schema in an empty file, in WAL mode with foreign keys on', () => {
     expect(schemaVersion(store.db)).toBe(MIGRATIONS.at(-1)!.version);
@@ -54,8 +57,11 @@ describe('migrations', () => {
 
   it('migration 3 keeps every job history written under version 2, now partly read from the rows', () => {
     const f = tempDbPath(dir);
-    // Version 2 wrote every transition to job_events; the store's statements run on it unchanged.
-    const old = new JobStore(openDatabase(f, MIGRATIONS.slice(0, 2)));
+    // Version 2 wrote every transition to job_events; the store's statements run on it, given the
+    // columns they read and set since version 7 (dropped again before the upgrade below).
+    const v2 = openDatabase(f, MIGRATIONS.slice(0, 2));
+    v2.exec(RAN_BY_COLUMNS);
+    const old = new JobStore(v2);
     const now = Date.now();
     const ids = {
       pending: old.add([{ fileName: 'p' }])[0]!.id,
@@ -81,6 +87,7 @@ describe('migrations', () => {
         steps(old.db.prepare('SELECT e.* FROM job_events e JOIN jobs j ON j.seq = e.job_seq WHERE j.id = ? ORDER BY e.id').all(id) as never),
       ]),
     );
+    old.db.exec(RAN_BY_COLUMNS.replace(/ADD COLUMN (\w+) TEXT/g, 'DROP COLUMN $1'));
     old.close();
     const s = JobStore.open(f);
     try {
@@ -253,6 +260,35 @@ describe('history', () => {
     const ev = store.events(first.id);
     expect([ev[1]!.at, ev[2]!.at]).toEqual([first.startedAt, first.completedAt]);
     expect([ev[4]!.at, ev[5]!.at]).toEqual([again.startedAt, again.completedAt]);
+  });
+
+  it('each attempt keeps who ran it and with which extractor, through failures, retries and a rerun (migration 7)', () => {
+    const [job] = store.add([{ fileName: 'a.pdf', maxRetries: 3 }]);
+    const ran = () => store.events(job!.id).map((e) => [e.fromStatus, e.toStatus, e.attempt, e.ranBy ?? null, e.extractor ?? null]);
+    store.claim(1, Date.now(), 60_000, OWNER);
+    store.retryLater(job!.id, { code: 'timeout', message: 'slow', ranBy: 'w1@host-a' }, Date.now());
+    store.claim(1, Date.now(), 60_000, OWNER);
+    // Running: the new attempt does not inherit the last one's worker.
+    expect(ran().at(-1)).toEqual(['pending', 'running', 2, null, null]);
+    store.complete(job!.id, sampleResult({ extractor: { name: 'pdf', version: '3.1.0' } }), { ranBy: 'local' });
+    store.rerun(job!.id);
+    store.claim(1, Date.now(), 60_000, OWNER);
+    store.fail(job!.id, { code: 'corrupt_file', message: 'bad', ranBy: 'w2' });
+    expect(ran()).toEqual([
+      [null, 'pending', 0, null, null],
+      ['pending', 'running', 1, 'w1@host-a', null],
+      ['running', 'pending', 1, 'w1@host-a', null],
+      ['pending', 'running', 2, 'local', 'pdf 3.1.0'],
+      ['running', 'completed', 2, 'local', 'pdf 3.1.0'],
+      ['completed', 'pending', 0, null, null],
+      ['pending', 'running', 1, 'w2', null],
+      ['running', 'failed', 1, 'w2', null],
+    ]);
+  });
+
+  it('a history written before migration 7 reads with no worker', () => {
+    const job = jobIn(store, 'completed');
+    expect(store.events(job.id).map((e) => e.ranBy ?? null)).toEqual([null, null, null]);
   });
 
   it('a cancel of a running job keeps when its attempt started', () => {

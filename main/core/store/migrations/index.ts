@@ -6,6 +6,7 @@ import m003 from './003-history-from-row.js';
 import m004 from './004-batches-index.js';
 import m005 from './005-results-search.js';
 import m006 from './006-list-sort.js';
+import m007 from './007-ran-by.js';
 
 export interface Migration {
   version: number;
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'batches-index', sql: m004 },
   { version: 5, name: 'results-search', sql: m005 },
   { version: 6, name: 'list-sort', sql: m006 },
+  { version: 7, name: 'ran-by', sql: m007 },
 ];
