@@ -531,7 +531,7 @@ export function makeEml(opts: {
 
 // --- PNG (grayscale), optionally with an eXIf chunk ---
 
-export function makePng(width: number, height: number, pixel: (x: number, y: number) => number, exif?: Buffer): Buffer {
+export function makePng(width: number, height: number, pixel: (x: number, y: number) => number, exif?: Buffer, xmp?: string): Buffer {
   const raw = Buffer.alloc((width + 1) * height);
   for (let y = 0; y < height; y++) {
     raw[y * (width + 1)] = 0;
@@ -554,35 +554,61 @@ export function makePng(width: number, height: number, pixel: (x: number, y: num
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', ihdr),
     ...(exif ? [chunk('eXIf', exif)] : []),
+    // XMP as PNG carries it: an uncompressed iTXt chunk with the keyword XML:com.adobe.xmp.
+    ...(xmp ? [chunk('iTXt', Buffer.concat([Buffer.from('XML:com.adobe.xmp\0\0\0\0\0', 'latin1'), Buffer.from(xmp, 'utf8')]))] : []),
     chunk('IDAT', deflateSync(raw)),
     chunk('IEND', Buffer.alloc(0)),
   ]);
 }
 
-/** A little-endian TIFF/EXIF block with Make, Model and DateTime in IFD0. */
-export function makeExif(tags: { make: string; model: string; dateTime: string }): Buffer {
-  const entries: Array<[number, string]> = [
+/** A little-endian TIFF/EXIF block with Make, Model and DateTime in IFD0, and a GPS IFD when a position is given (north and east). */
+export function makeExif(tags: { make: string; model: string; dateTime: string }, gps?: { latitude: number; longitude: number }): Buffer {
+  const ascii: Array<[number, string]> = [
     [0x010f, tags.make],
     [0x0110, tags.model],
     [0x0132, tags.dateTime],
   ];
-  const header = Buffer.from([0x49, 0x49, 0x2a, 0x00, 8, 0, 0, 0]);
-  const ifdSize = 2 + entries.length * 12 + 4;
-  let dataOffset = 8 + ifdSize;
-  const ifd = Buffer.alloc(ifdSize);
-  ifd.writeUInt16LE(entries.length, 0);
-  const data: Buffer[] = [];
-  entries.forEach(([tag, value], i) => {
-    const v = Buffer.from(`${value}\0`, 'latin1');
+  const ifdSize = (n: number) => 2 + n * 12 + 4;
+  const ifd0 = Buffer.alloc(ifdSize(ascii.length + (gps ? 1 : 0)));
+  ifd0.writeUInt16LE(ascii.length + (gps ? 1 : 0), 0);
+  const entry = (ifd: Buffer, i: number, tag: number, type: number, count: number, value: number) => {
     const at = 2 + i * 12;
     ifd.writeUInt16LE(tag, at);
-    ifd.writeUInt16LE(2, at + 2); // ASCII
-    ifd.writeUInt32LE(v.length, at + 4);
-    ifd.writeUInt32LE(dataOffset, at + 8);
+    ifd.writeUInt16LE(type, at + 2);
+    ifd.writeUInt32LE(count, at + 4);
+    ifd.writeUInt32LE(value, at + 8);
+  };
+  let offset = 8 + ifd0.length;
+  const data: Buffer[] = [];
+  ascii.forEach(([tag, value], i) => {
+    const v = Buffer.from(`${value}\0`, 'latin1');
+    entry(ifd0, i, tag, 2, v.length, offset);
     data.push(v);
-    dataOffset += v.length;
+    offset += v.length;
   });
-  return Buffer.concat([header, ifd, ...data]);
+  if (gps) {
+    // GPSInfo points at the GPS IFD; each coordinate is three rationals (degrees as one rational, 0 minutes, 0 seconds).
+    entry(ifd0, ascii.length, 0x8825, 4, 1, offset);
+    const ifd = Buffer.alloc(ifdSize(4));
+    ifd.writeUInt16LE(4, 0);
+    const rationals = (deg: number) => {
+      const b = Buffer.alloc(24);
+      b.writeUInt32LE(Math.round(deg * 10_000), 0);
+      b.writeUInt32LE(10_000, 4);
+      b.writeUInt32LE(0, 8);
+      b.writeUInt32LE(1, 12);
+      b.writeUInt32LE(0, 16);
+      b.writeUInt32LE(1, 20);
+      return b;
+    };
+    const values = offset + ifd.length;
+    entry(ifd, 0, 0x0001, 2, 2, Buffer.from('N\0\0\0', 'latin1').readUInt32LE(0));
+    entry(ifd, 1, 0x0002, 5, 3, values);
+    entry(ifd, 2, 0x0003, 2, 2, Buffer.from('E\0\0\0', 'latin1').readUInt32LE(0));
+    entry(ifd, 3, 0x0004, 5, 3, values + 24);
+    data.push(ifd, rationals(gps.latitude), rationals(gps.longitude));
+  }
+  return Buffer.concat([Buffer.from([0x49, 0x49, 0x2a, 0x00, 8, 0, 0, 0]), ifd0, ...data]);
 }
 
 // --- CAD text formats ---

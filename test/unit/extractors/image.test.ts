@@ -30,6 +30,32 @@ describe('images', () => {
     expect(r.metadata.ocr).toMatchObject({ engine: 'tesseract.js', language: 'eng' });
   }, 60_000);
 
+  it('Markdown shows metadata as text: GPS as "lat, lon", no JSON; empty XMP values like "()" are dropped', async () => {
+    const xmp =
+      '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">' +
+      '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">' +
+      '<dc:title><rdf:Alt><rdf:li xml:lang="x-default">()</rdf:li></rdf:Alt></dc:title>' +
+      '<dc:description><rdf:Alt><rdf:li xml:lang="x-default">A hill in Tuscany</rdf:li></rdf:Alt></dc:description>' +
+      '<dc:subject><rdf:Bag><rdf:li>hills</rdf:li><rdf:li>()</rdf:li><rdf:li>Tuscany</rdf:li></rdf:Bag></dc:subject>' +
+      '</rdf:Description></rdf:RDF></x:xmpmeta>';
+    const exif = makeExif({ make: 'Quarry', model: 'Fixture Cam', dateTime: '2024:01:02 03:04:05' }, { latitude: 43.4674, longitude: 11.8851 });
+    const r = await extractOk(
+      fx.write(
+        'gps.png',
+        makePng(8, 8, () => 255, exif, xmp),
+      ),
+      { ocr: false },
+    );
+    expect(r.metadata.gps).toEqual({ latitude: 43.4674, longitude: 11.8851 });
+    expect(r.markdown).toContain('| gps | 43.4674, 11.8851 |');
+    expect(r.markdown).toContain('| description | A hill in Tuscany |');
+    expect(r.markdown).toContain('| keywords | hills, Tuscany |');
+    expect(r.markdown).not.toMatch(/[{}]|\(\)/);
+    expect(r.metadata).not.toHaveProperty('title');
+    expect(r.metadata.keywords).toEqual(['hills', 'Tuscany']);
+    expect(JSON.stringify(r.metadata.tags)).not.toMatch(/\(\)/);
+  });
+
   it('ocr: false skips OCR', async () => {
     const r = await extractOk(fx.write('skip.png', png), { ocr: false });
     expect(r.metadata.ocr).toEqual({ skipped: 'disabled for this job' });

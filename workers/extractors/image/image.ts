@@ -8,6 +8,7 @@
  */
 import exifr from 'exifr';
 import type { Entity } from '../../../shared/extraction';
+import { metadataText } from '../../../shared/metadata-text';
 import { textStats } from '../../text/stats';
 import { markdownTable } from '../common';
 import type { Extractor } from '../types';
@@ -38,10 +39,11 @@ function dms(v: unknown, ref: unknown): number | undefined {
 }
 
 const round = (n: number, digits = 7) => Number(n.toFixed(digits));
+/** A tag's text; empty placeholders some XMP writers leave ("()", "[]", "-") are no value (shared/metadata-text.ts). */
 const str = (v: unknown): string | undefined => {
-  if (typeof v === 'string') return v.replace(/\u0000+$/, '').trim() || undefined;
+  if (typeof v === 'string') return metadataText(v.replace(/\u0000+$/, ''));
   if (typeof v === 'number') return String(v);
-  if (v && typeof v === 'object' && 'value' in v && typeof (v as { value: unknown }).value === 'string') return (v as { value: string }).value;
+  if (v && typeof v === 'object' && 'value' in v && typeof (v as { value: unknown }).value === 'string') return metadataText((v as { value: string }).value);
   return undefined;
 };
 const list = (v: unknown): string[] | undefined => {
@@ -60,8 +62,8 @@ function flatTags(groups: Groups, max = 400): Record<string, string | number> {
       if (n >= max) return out;
       let value: string | number | undefined;
       if (typeof v === 'number' && Number.isFinite(v)) value = v;
-      else if (typeof v === 'string' && v.length <= 2000 && !/[\u0000-\u0008]/.test(v)) value = v;
-      else if (Array.isArray(v) && v.length <= 50 && v.every((x) => typeof x === 'number' || typeof x === 'string')) value = v.join(', ');
+      else if (typeof v === 'string' && v.length <= 2000 && !/[\u0000-\u0008]/.test(v)) value = metadataText(v);
+      else if (Array.isArray(v) && v.length <= 50 && v.every((x) => typeof x === 'number' || typeof x === 'string')) value = metadataText(v);
       if (value === undefined) continue;
       out[`${group}.${k}`] = value;
       n++;
@@ -72,7 +74,7 @@ function flatTags(groups: Groups, max = 400): Record<string, string | number> {
 
 export const imageExtractor: Extractor = {
   name: 'image',
-  version: '1.1.0',
+  version: '1.2.0',
   formats: ['image'],
   async extract(input, ctx) {
     const bytes = await input.read();
@@ -162,8 +164,11 @@ export const imageExtractor: Extractor = {
     metadata.ocr = ocr;
 
     const rows: string[][] = [['Property', 'Value']];
-    const show = (k: string, v: unknown) =>
-      v !== undefined && v !== null && v !== '' && rows.push([k, Array.isArray(v) ? v.join(', ') : typeof v === 'object' ? JSON.stringify(v) : String(v)]);
+    // Values as a person reads them, as the Markdown export writes metadata: GPS as "43.4674, 11.8851", lists joined.
+    const show = (k: string, v: unknown) => {
+      const text = metadataText(v);
+      if (text !== undefined) rows.push([k, text]);
+    };
     show('Dimensions', width && height ? `${width} × ${height}` : undefined);
     for (const k of ['make', 'model', 'lens', 'dateTimeOriginal', 'gps', 'title', 'description', 'creator', 'copyright', 'keywords', 'city', 'country'])
       show(k, metadata[k]);
