@@ -200,6 +200,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   start(): this {
     this.pool?.warm();
     this.scheduler.start();
+    // Large texts a stop or a crash left half-indexed.
+    this.fullText.resume();
     if (this.background) void this.watches.start().catch((e) => this.emit('error', e));
     this.scheduleTimer = setInterval(() => this.everySecond(), 1000);
     this.scheduleTimer.unref?.();

@@ -5,11 +5,14 @@
  * whole text, about 1 MB a row, a transaction per chunk so the write lock
  * is never held for long. A chunk ends at white space (the rest starts the
  * next), so no word is cut in two. One file at a time, in the background;
- * `idle()` waits until the queue is empty.
+ * `idle()` waits until the queue is empty. What is owed is recorded in the
+ * store (results_fts_pending): `resume()` at start picks up every text a
+ * stop or a crash left half-indexed, from the chunk where it stopped.
  */
 import type { Job } from '../../shared/job.js';
 import { fullTextChunks, openFullText } from './full-text.js';
 import type { JobStore } from './store/job-store.js';
+import type { PendingChunks } from './store/search-index.js';
 
 export class FullTextIndexer {
   private readonly queue: string[] = [];
@@ -23,8 +26,18 @@ export class FullTextIndexer {
 
   /** A finished job: its full text is indexed if it was spooled. */
   offer(job: Job): void {
-    if (this.stopped || !job.resultSummary?.spooled || (job.status !== 'completed' && job.status !== 'partial')) return;
-    this.queue.push(job.id);
+    if (!job.resultSummary?.spooled || (job.status !== 'completed' && job.status !== 'partial')) return;
+    this.enqueue(job.id);
+  }
+
+  /** Every text the store says is still owed (left by a stop, a crash or an older version). */
+  resume(): void {
+    for (const id of this.store.pendingChunkJobs()) this.enqueue(id);
+  }
+
+  private enqueue(id: string): void {
+    if (this.stopped || this.queue.includes(id)) return;
+    this.queue.push(id);
     this.running ??= this.drain().finally(() => (this.running = undefined));
   }
 
@@ -33,7 +46,7 @@ export class FullTextIndexer {
     while (this.running) await this.running;
   }
 
-  /** Stops after the chunk being written (what is written stays valid; the rest of the text stays unindexed). */
+  /** Stops after the chunk being written (what is written stays valid; the rest waits in the store for `resume()`). */
   async stop(): Promise<void> {
     this.stopped = true;
     this.queue.length = 0;
@@ -76,24 +89,38 @@ function lastSpace(text: string): number {
   return -1;
 }
 
-/** Streams one job's spooled text into the index; stops when the job's result changes (deleted, re-run) or `stop()` says so. */
+/**
+ * Streams one job's spooled text into the index, from where its record in
+ * the store says it stands; stops when the job's result changes (deleted,
+ * re-run), another process takes over, or `stop()` says so. Returns the
+ * number of chunks written.
+ */
 export async function indexSpooledText(store: JobStore, id: string, stopped: () => boolean = () => false): Promise<number> {
   const job = store.get(id);
   const result = job && store.result(id);
   const full = result?.document.fullText;
-  if (!job || !result || !full) return 0;
+  const owed = job && store.pendingChunks(job.seq);
+  if (!job || !result || !full || !owed) return 0;
+  let at: PendingChunks = owed;
   const source = await openFullText(full, id);
-  if (!source.ok) return 0;
-  let part = (result.document.pages?.length ?? 0) + 1;
+  // The file is gone or not this job's: the preview stays indexed, and nothing more can be.
+  if (!source.ok) {
+    store.finishChunks(at, result.createdAt);
+    return 0;
+  }
+  let written = 0;
   try {
-    for await (const chunk of wordChunks(fullTextChunks(source.file))) {
-      if (stopped() || !store.indexChunk(job.seq, result.createdAt, part, chunk)) break;
-      part++;
+    for await (const chunk of wordChunks(fullTextChunks(source.file, at.byte))) {
+      const next: PendingChunks = { ...at, part: at.part + 1, byte: at.byte + Buffer.byteLength(chunk, 'utf8') };
+      if (stopped() || !store.indexChunk(at, result.createdAt, next.byte, chunk)) return written;
+      at = next;
+      written++;
       // Other work (the scheduler, the dashboard's reads) runs between chunks.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
+    if (!stopped()) store.finishChunks(at, result.createdAt);
   } finally {
     await source.file.close();
   }
-  return part - 1 - (result.document.pages?.length ?? 0);
+  return written;
 }

@@ -67,11 +67,12 @@ export async function writeJsonWithFullText(value: unknown, marker: string, file
  * The file's text in chunks (about 1 MB each). Decoded as a stream, so a
  * character cut by a read boundary comes out whole in the next chunk; reads
  * by position, so the same handle can be read again (text, then Markdown).
+ * `from` is a byte offset where a character starts (the indexer resuming).
  */
-export async function* fullTextChunks(file: FileHandle): AsyncGenerator<string> {
+export async function* fullTextChunks(file: FileHandle, from = 0): AsyncGenerator<string> {
   const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   const buf = Buffer.allocUnsafe(CHUNK_BYTES);
-  for (let pos = 0; ;) {
+  for (let pos = from; ;) {
     const { bytesRead } = await file.read(buf, 0, buf.length, pos);
     if (bytesRead === 0) break;
     pos += bytesRead;

@@ -3,11 +3,17 @@
 // past the stored preview is found, a word of the preview is found once (not
 // twice), and deleting or re-running the job leaves no stray rows. The real
 // engine, pool and store; the threshold lowered to 1 MiB to keep it fast.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../main/core/engine.js';
+import { JobStore } from '../../main/core/store/job-store.js';
+import { FULL_TEXT_FILE } from '../../shared/extraction.js';
+import { sampleResult } from '../helpers/results.js';
+import { OWNER } from '../helpers/store-states.js';
 import { indexSpooledText, wordChunks } from '../../main/core/full-text-index.js';
+import { fullTextChunks } from '../../main/core/full-text.js';
 import { tempDir } from '../helpers/tmp.js';
 import { until } from '../helpers/wait.js';
 
@@ -61,6 +67,66 @@ describe('spooled full texts in the search index', () => {
     expect(await indexSpooledText(engine.store, id)).toBe(0);
     expect(engine.search({ query: 'quarrystone' }).total).toBe(0);
   });
+});
+
+describe('a restart resumes the indexing of a spooled text', () => {
+  it('indexes the rest of a text whose indexing stopped after its first chunk, once', async () => {
+    // A real store file and a real spool file, as an extraction leaves them: the result holds a 1 MiB preview.
+    const dbPath = path.join(dir, 'restart.db');
+    const text = LINES.join('');
+    let store = JobStore.open(dbPath);
+    const [job] = store.add([{ fileName: 'ledger.txt', sourcePath: '/docs/ledger.txt', priority: 1_000_000 }]);
+    const spooled = path.join(dir, 'spool', job!.id, FULL_TEXT_FILE);
+    mkdirSync(path.dirname(spooled), { recursive: true });
+    writeFileSync(spooled, text);
+    const preview = text.slice(0, MiB);
+    const bytes = Buffer.byteLength(text);
+    store.claim(1, Date.now(), 60_000, OWNER);
+    store.complete(
+      job!.id,
+      sampleResult({
+        text: preview,
+        markdown: '',
+        fullText: { path: spooled, bytes, chars: text.length, lines: LINES.length, previewChars: preview.length, markdownIsText: true },
+      }),
+    );
+    expect(store.pendingChunkJobs()).toEqual([job!.id]);
+    // Stopped after the first chunk (an engine closed, or a crash): the rest is still owed.
+    let chunks = 0;
+    expect(await indexSpooledText(store, job!.id, () => chunks++ >= 1)).toBe(1);
+    expect(store.search({ query: 'closingword' }).total).toBe(0);
+    expect(store.pendingChunks(job!.seq)).toMatchObject({ part: 2 });
+    store.close();
+
+    // The restart: an engine on the same file picks the text up where it stopped.
+    store = JobStore.open(dbPath);
+    const before = store.pendingChunks(job!.seq)!;
+    expect(before.byte).toBeGreaterThan(0);
+    store.close();
+    const restarted = new Engine({ dbPath, concurrency: 1 }).start();
+    try {
+      await restarted.drained();
+      expect(restarted.search({ query: 'closingword' })).toMatchObject({ total: 1, hits: [{ jobId: job!.id }] });
+      expect(restarted.search({ query: 'openingword' }).total).toBe(1);
+      expect(restarted.search({ query: '"far past the preview"' }).total).toBe(1);
+      expect(restarted.store.pendingChunkJobs()).toEqual([]);
+      // Every chunk once: as many rows as an uninterrupted run cuts the file into, each holding the word spread over the text.
+      const handle = await open(spooled, 'r');
+      let expected = 0;
+      for await (const c of wordChunks(fullTextChunks(handle))) if (c) expected++;
+      await handle.close();
+      const base = job!.seq * 2 ** 20;
+      const rows = restarted.store.db
+        .prepare(`SELECT count(*) FROM results_fts WHERE rowid > ? AND rowid < ?`)
+        .pluck()
+        .get(base, base + 2 ** 20);
+      expect(expected).toBeGreaterThanOrEqual(3);
+      expect(rows).toBe(expected);
+      expect(restarted.search({ query: 'quarrystone', limit: 200 }).total).toBe(expected);
+    } finally {
+      await restarted.close({ abort: true });
+    }
+  }, 60_000);
 });
 
 describe('wordChunks', () => {

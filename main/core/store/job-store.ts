@@ -36,7 +36,7 @@ import { add, addBatch, insert } from './insert.js';
 import * as listQuery from './list-query.js';
 import * as reads from './reads.js';
 import { search } from './search.js';
-import { indexChunk } from './search-index.js';
+import { finishChunks, indexChunk, pendingChunkJobs, pendingChunks, type PendingChunks } from './search-index.js';
 import { statsOverview } from './stats-overview.js';
 import type { JobError, NewJob, Progress, StoredResult } from './rows.js';
 import { Settings } from './settings.js';
@@ -221,9 +221,24 @@ export class JobStore extends EventEmitter<StoreEvents> {
     return reads.finishedWithResults(this.core, statuses);
   }
 
-  /** One chunk of a spooled full text into the search index (search-index.ts); false when the result changed meanwhile. */
-  indexChunk(seq: number, resultCreatedAt: number, part: number, text: string): boolean {
-    return indexChunk(this.core, seq, resultCreatedAt, part, text);
+  /** The jobs whose spooled full text is not wholly in the search index yet (search-index.ts). */
+  pendingChunkJobs(): string[] {
+    return pendingChunkJobs(this.core);
+  }
+
+  /** Where a spooled full text's indexing stands; undefined when nothing is owed. */
+  pendingChunks(seq: number): PendingChunks | undefined {
+    return pendingChunks(this.core, seq);
+  }
+
+  /** One chunk of a spooled full text into the search index; false when the result changed meanwhile. */
+  indexChunk(at: PendingChunks, resultCreatedAt: number, nextByte: number, text: string): boolean {
+    return indexChunk(this.core, at, resultCreatedAt, nextByte, text);
+  }
+
+  /** A spooled full text is wholly indexed. */
+  finishChunks(at: PendingChunks, resultCreatedAt: number): boolean {
+    return finishChunks(this.core, at, resultCreatedAt);
   }
 
   /** The jobs an export of this filter writes, oldest first; `batch` and `ids` may be prefixes. */

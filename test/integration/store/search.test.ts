@@ -105,9 +105,48 @@ describe('the index follows results', () => {
     }
   });
 
+  it('migration 8 owes the spooled texts stored before it to the index again, from their start', () => {
+    const f = tempDbPath(dir);
+    const old = openDatabase(f, MIGRATIONS.slice(0, 7));
+    old
+      .prepare(
+        `INSERT INTO jobs (id, file_name) VALUES ('00000000-0000-4000-8000-000000000002', 'big.txt'), ('00000000-0000-4000-8000-000000000003', 'small.txt')`,
+      )
+      .run();
+    const [big, small] = old.prepare('SELECT seq FROM jobs ORDER BY seq').pluck().all() as number[];
+    const insert = old.prepare(
+      `INSERT INTO results (job_seq, format, extractor, extractor_version, text, markdown, document) VALUES (?, 'text', 'text', '1', ?, '', ?)`,
+    );
+    const fullText = { path: '/spool/x/full-text.txt', bytes: 9, chars: 9, lines: 1, previewChars: 4, markdownIsText: true };
+    insert.run(big, 'previewword', JSON.stringify({ metadata: {}, fullText }));
+    insert.run(small, 'smallword', JSON.stringify({ metadata: {} }));
+    // Their index rows as that version wrote them: the big text's indexing cut short after one chunk, with no record of it.
+    const row = old.prepare(`INSERT INTO results_fts (rowid, body) VALUES (?, ?)`);
+    row.run(big! * 2 ** 20, 'previewword');
+    row.run(small! * 2 ** 20, 'smallword');
+    row.run(big! * 2 ** 20 + 1, 'halfwayword');
+    old.close();
+    const s = JobStore.open(f);
+    try {
+      expect(s.pendingChunkJobs()).toEqual(['00000000-0000-4000-8000-000000000002']);
+      expect(s.pendingChunks(big!)).toEqual({ seq: big, part: 1, byte: 0 });
+      expect(s.search({ query: 'halfwayword' }).total).toBe(0);
+      expect(s.search({ query: 'previewword' }).total).toBe(1);
+      expect(s.search({ query: 'smallword' }).total).toBe(1);
+    } finally {
+      s.close();
+    }
+  });
+
   it('after random operations, a token unique to each job finds exactly the live jobs holding it', () => {
     // complete (a file, or a batch of two), re-run, delete, prune, delete a batch, and a spooled
     // text's chunk rows (indexChunk, as full-text-index.ts writes them) with tokens of their own.
+    // Every result is a spooled text's (its fullText is never read here): each owes its chunks until finished.
+    const text = (t: string) => ({
+      text: t,
+      markdown: t,
+      fullText: { path: '/spool/x/full-text.txt', bytes: 1e8, chars: 1e8, lines: 1, previewChars: t.length, markdownIsText: true },
+    });
     type Op = { kind: 'add' | 'batch' | 'rerun' | 'delete' | 'deleteBatch' | 'chunk'; pick: number } | { kind: 'prune' };
     const op = fc.oneof(
       fc.record({
@@ -172,8 +211,11 @@ describe('the index follows results', () => {
             } else if (o.kind === 'chunk') {
               const t = token();
               const h = holds.get(id)!;
-              const part = h.chunks.length + 1 + (h.pages ? 1 : 0);
-              expect(store.indexChunk(store.get(id)!.seq, store.result(id)!.createdAt, part, `common ${t}`)).toBe(true);
+              const at = store.pendingChunks(store.get(id)!.seq)!;
+              expect(at.part).toBe(h.chunks.length + 1 + (h.pages ? 1 : 0));
+              expect(store.indexChunk(at, store.result(id)!.createdAt, at.byte + 100, `common ${t}`)).toBe(true);
+              // The same chunk again (another process, a stale indexer) is refused.
+              expect(store.indexChunk(at, store.result(id)!.createdAt, at.byte + 100, `common ${t}`)).toBe(false);
               h.chunks.push(t);
             } else {
               const t = token();
@@ -196,6 +238,8 @@ describe('the index follows results', () => {
               .sort(),
           );
         expect(found('common')).toEqual(files().sort());
+        // What is owed follows the results: one record per live result, none left by a deleted or replaced one.
+        expect(store.pendingChunkJobs().sort()).toEqual(files().sort());
       }),
       { numRuns: 40 },
     );

@@ -7,6 +7,7 @@ import m004 from './004-batches-index.js';
 import m005 from './005-results-search.js';
 import m006 from './006-list-sort.js';
 import m007 from './007-ran-by.js';
+import m008 from './008-fts-pending.js';
 
 export interface Migration {
   version: number;
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'results-search', sql: m005 },
   { version: 6, name: 'list-sort', sql: m006 },
   { version: 7, name: 'ran-by', sql: m007 },
+  { version: 8, name: 'fts-pending', sql: m008 },
 ];
