@@ -278,8 +278,12 @@ export interface Transport {
   readonly kind: 'electron' | 'browser';
   invoke(channel: Channel, input: unknown): Promise<unknown>;
   on(event: EventName, listener: (payload: unknown) => void): () => void;
-  /** Turns dropped or picked files into paths the engine can read. */
-  filesToPaths(files: readonly File[]): Promise<{ paths: string[]; rejected: Rejection[] }>;
+  /**
+   * Turns dropped or picked files into paths the engine can read. `names`:
+   * where a path is not the person's own (an upload's copy on the server),
+   * the name they dropped it under, for what the window says about it.
+   */
+  filesToPaths(files: readonly File[]): Promise<{ paths: string[]; rejected: Rejection[]; names?: ReadonlyMap<string, string> }>;
   /** Lets the person save an exported file (the browser downloads it). */
   download?(fileName: string): Promise<void>;
   /**

@@ -107,7 +107,8 @@ export function createIntakeSlice(
             ...(definition !== DEFAULT_DEFINITION ? { definition } : {}),
           });
           added += res.added;
-          rejected.push(...res.rejected);
+          // An upload is rejected under the name it was dropped with, not its copy's path on the server.
+          rejected.push(...res.rejected.map((r) => ({ ...r, path: found.names?.get(r.path) ?? r.path })));
           if (res.batch) {
             feed.hint(res.batch);
             batches.push({ id: res.batch.id, name: jobName(res.batch) });

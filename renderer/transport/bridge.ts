@@ -32,6 +32,7 @@ export function bridgeTransport(): Transport & Required<Pick<Transport, 'onResyn
     async filesToPaths(files) {
       const paths: string[] = [];
       const rejected: Array<{ path: string; reason: string }> = [];
+      const names = new Map<string, string>();
       await eachLimited(files, UPLOAD_CONCURRENCY, async (file) => {
         const name = relativePathOf(file);
         try {
@@ -43,11 +44,12 @@ export function bridgeTransport(): Transport & Required<Pick<Transport, 'onResyn
           const { path } = (await res.json()) as { path?: unknown };
           if (typeof path !== 'string' || !path) throw new ContractError('internal', 'The bridge did not say where it stored the file');
           paths.push(path);
+          names.set(path, name);
         } catch (err) {
           rejected.push({ path: name, reason: err instanceof Error ? err.message : String(err) });
         }
       });
-      return { paths, rejected };
+      return { paths, rejected, names };
     },
     async download(fileName) {
       // A temporary <a download> lets the browser stream the file to disk

@@ -11,6 +11,12 @@ function summaryOf(report: Report): string {
   return `Added ${jobs}${where}${how}${rejected}.`;
 }
 
+/** A rejected path as a name to read first and the folder it is in ("" for a bare name). */
+function splitPath(p: string): { name: string; folder: string } {
+  const cut = Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\'));
+  return cut < 0 ? { name: p, folder: '' } : { name: p.slice(cut + 1) || p, folder: p.slice(0, cut) };
+}
+
 /** What the last intake accepted (and under which batch) and rejected, with the reasons. */
 export function IntakeReport() {
   const report = useJobs((s) => s.lastIntake);
@@ -33,15 +39,22 @@ export function IntakeReport() {
         </details>
       )}
       {report && report.rejected.length > 0 && (
+        // The name first, then why (the whole reason, wrapped: never cut), then where it was.
         <ul aria-label="Rejected files" className="rejected-list">
-          {report.rejected.map((r, i) => (
-            <li key={i}>
-              <span className="path" title={r.path}>
-                {r.path}
-              </span>
-              <span className="reason">{r.reason}</span>
-            </li>
-          ))}
+          {report.rejected.map((r, i) => {
+            const { name, folder } = splitPath(r.path);
+            return (
+              <li key={i}>
+                <span className="name">{name}</span>
+                <span className="reason">{r.reason}</span>
+                {folder && (
+                  <span className="folder" title={r.path}>
+                    in {folder}
+                  </span>
+                )}
+              </li>
+            );
+          })}
         </ul>
       )}
     </section>
