@@ -11,7 +11,10 @@ const forbid = (...groups) => ({
   'no-restricted-imports': ['error', { patterns: groups.map(([group, message]) => ({ group, message })) }],
 });
 
-const electron = [['electron'], 'Electron is used only by the thin glue in main/ (main.ts, window.ts, ipc.ts, preload.ts, host-launcher.ts).'];
+const electron = [
+  ['electron'],
+  'Electron is used only by the thin glue in main/ (main.ts, window.ts, ipc.ts, preload.ts, host-launcher.ts, desktop/electron-*.ts).',
+];
 const mainLayer = [['**/main/**', '../main/*', '../../main/*'], 'Only main/ (and tests) may import main/.'];
 // The renderer's Workers view (renderer/features/workers) shares the name, not the layer.
 const workersLayer = [['**/workers/**', '../workers/*', '../../workers/*', '!**/features/workers/**'], 'Only main/ (and tests) may import workers/.'];
@@ -62,4 +65,7 @@ export default tseslint.config(
   { files: ['workers/**'], rules: forbid(mainLayer, rendererLayer, electron) },
   { files: ['main/core/**'], rules: forbid(rendererLayer, electron) },
   { files: ['main/*.ts'], rules: forbid(rendererLayer) },
+  // The desktop's rules are plain functions tested under Node; only its electron-*.ts glue touches Electron.
+  { files: ['main/desktop/**'], ignores: ['main/desktop/electron-*.ts'], rules: forbid(rendererLayer, electron) },
+  { files: ['main/desktop/electron-*.ts'], rules: forbid(rendererLayer) },
 );

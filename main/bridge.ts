@@ -22,6 +22,7 @@ import { sanitizeRelative } from '../shared/names.js';
 import { resolveInside } from './core/contain.js';
 import type { Engine } from './core/engine.js';
 import { createHandlers, dispatch, subscribeEvents, type HandlerEnv } from './core/handlers.js';
+import { attachmentDisposition, sourceFileOf } from './desktop/open-policy.js';
 
 export interface BridgeOptions {
   engine: Engine;
@@ -237,6 +238,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     if (req.method === 'GET' && url.pathname === BRIDGE_ROUTES.events) return events(req, res);
     if (req.method === 'POST' && url.pathname === BRIDGE_ROUTES.upload) return upload(req, res, url);
     if (req.method === 'GET' && url.pathname.startsWith(BRIDGE_ROUTES.download)) return download(res, url);
+    if ((req.method === 'GET' || req.method === 'HEAD') && url.pathname.startsWith(BRIDGE_ROUTES.original)) return original(req, res, url);
     if (req.method === 'GET' || req.method === 'HEAD') return serveStatic(res, url);
     res.writeHead(405).end();
   }
@@ -311,6 +313,30 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       'Content-Disposition': `attachment; filename="${path.basename(file.path).replace(/["\\\r\n]/g, '')}"`,
       'Content-Length': (await stat(file.path)).size,
     });
+    await pipeline(createReadStream(file.path), res);
+  }
+
+  /**
+   * "Download original": the job's own source file as the store recorded it
+   * (the id names the job; no path is ever taken from the request), under the
+   * name the person gave it. The browser's counterpart of "Open file".
+   */
+  async function original(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const id = decodePath(url.pathname.slice(BRIDGE_ROUTES.original.length));
+    let job;
+    try {
+      job = opts.engine.get(id);
+    } catch {
+      return sendError(res, new ContractError('not_found', `No job ${id.slice(0, 64)}.`));
+    }
+    const file = await sourceFileOf(job);
+    res.writeHead(200, {
+      'Content-Type': 'application/octet-stream',
+      'Content-Disposition': attachmentDisposition(file.name),
+      'Content-Length': file.size,
+      'Cache-Control': 'no-store',
+    });
+    if (req.method === 'HEAD') return void res.end();
     await pipeline(createReadStream(file.path), res);
   }
 

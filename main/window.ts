@@ -4,6 +4,7 @@
  */
 import { BrowserWindow, session, shell } from 'electron';
 import path from 'node:path';
+import { DEFAULT_SIZE, MIN_SIZE, type Rect } from './desktop/window-bounds.js';
 import { APP_URL, isAllowedExternalUrl, isAllowedNavigation } from './ipc-policy.js';
 
 export function hardenSession(): void {
@@ -11,12 +12,12 @@ export function hardenSession(): void {
   session.defaultSession.setPermissionCheckHandler(() => false);
 }
 
-export function createMainWindow(preload: string): BrowserWindow {
+/** `place`: where it opens (main/desktop/electron-window-state.ts: last time's place, kept on a screen). */
+export function createMainWindow(preload: string, place?: { bounds: Rect; maximized: boolean }): BrowserWindow {
   const win = new BrowserWindow({
-    width: 1280,
-    height: 820,
-    minWidth: 800,
-    minHeight: 560,
+    ...(place?.bounds ?? DEFAULT_SIZE),
+    minWidth: MIN_SIZE.width,
+    minHeight: MIN_SIZE.height,
     title: 'Quarry',
     show: false,
     webPreferences: {
@@ -44,7 +45,10 @@ export function createMainWindow(preload: string): BrowserWindow {
   win.webContents.on('will-redirect', (event, url) => {
     if (!isAllowedNavigation(url)) event.preventDefault();
   });
-  win.once('ready-to-show', () => win.show());
+  win.once('ready-to-show', () => {
+    if (place?.maximized) win.maximize();
+    win.show();
+  });
   void win.loadURL(APP_URL);
   return win;
 }

@@ -7,7 +7,7 @@ import { applyTheme } from './lib/theme.js';
 import { StoreProvider } from './store/context.js';
 import { createJobsStore } from './store/jobs.js';
 import { initialListView } from './store/list-view.js';
-import { installBrowserDesktop } from './platform/browser-desktop.js';
+import { installPlatform } from './platform/index.js';
 import { pickTransport } from './transport/select.js';
 
 // Before the first paint: a dark-theme user never sees a light flash.
@@ -16,8 +16,8 @@ const client = createClient(pickTransport());
 const store = createJobsStore(client, { listView: initialListView() });
 // Outside React so StrictMode's double effects never subscribe twice.
 store.getState().start();
-// Progress in the tab's title, a notification per finished batch.
-installBrowserDesktop(store);
+// The desktop platform: Electron's (menu, taskbar, file manager, via main) or the browser's (title, notifications, downloads).
+installPlatform(client, store);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -12,6 +12,7 @@ import { definitionInputSchema, definitionSchema } from './definitions.js';
 import { exportFilterSchema } from './export-filter.js';
 import { resultPartQuerySchema, resultPartValueSchema } from './result-parts.js';
 import { searchQuerySchema, searchResultSchema } from './search.js';
+import { desktopCommandSchema, platformChannels } from './platform.js';
 import { statsOverviewSchema } from './stats.js';
 import { workersListSchema } from './workers.js';
 import { BULK_ACTIONS, bulkOutcomeSchema, listIdsQuerySchema, listPageSchema, listQuerySchema, listTargetSchema } from './list-query.js';
@@ -206,12 +207,16 @@ export const channels = {
       format: exportFormatSchema,
       jobs: z.number().int(),
       bytes: z.number().int(),
+      /** Electron: the id `platform.revealExport` shows it by (main keeps the path; the window never sends one). */
+      exportId: z.string().optional(),
     }),
   },
   /** Full-text search over extracted results: ranked hits with a snippet each, and the total (shared/search.ts). */
   'results.search': { input: searchQuerySchema.strict(), output: searchResultSchema },
   /** One part of a job's result; text and Markdown in slices (shared/result-parts.ts). */
   'results.get': { input: resultPartQuerySchema.strict(), output: resultPartValueSchema },
+  /** Open and reveal originals and exports, the window's preferences main applies (shared/platform.ts). */
+  ...platformChannels,
 } as const;
 
 export const events = {
@@ -223,6 +228,8 @@ export const events = {
   'stats.changed': jobStatsSchema,
   /** The queue was paused or resumed, or its concurrency changed (from any window, or the CLI). */
   'engine.changed': z.object({ paused: z.boolean(), concurrency: z.number().int() }),
+  /** Electron main asks the window to do something (the menu, a notification's click): shared/platform.ts. */
+  'desktop.command': desktopCommandSchema,
 } as const;
 
 export type Channel = keyof typeof channels;
@@ -319,4 +326,5 @@ export const BRIDGE_ROUTES = {
   events: '/api/events', // GET, Server-Sent Events: "event: <name>\ndata: <json>"
   upload: '/api/upload', // POST ?name=<relative path>, raw bytes; reply { path }
   download: '/api/download/', // GET /api/download/<fileName>
+  original: '/api/original/', // GET or HEAD /api/original/<jobId>: that job's stored source file, as an attachment under its name
 } as const;

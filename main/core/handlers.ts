@@ -16,6 +16,7 @@ import {
   type Output,
 } from '../../shared/contract.js';
 import type { Job } from '../../shared/job.js';
+import type { DesktopPrefs, PlatformActions } from '../../shared/platform.js';
 import { ExtractionError } from '../../shared/extraction.js';
 import { EngineError, type EngineErrorCode } from './errors.js';
 import type { Engine } from './engine.js';
@@ -30,6 +31,24 @@ export interface HandlerEnv {
   exportsDir: string;
   /** A native folder dialog; absent in the browser. Each folder it returns becomes a one-use handle for results.export. */
   chooseFolder?: () => Promise<string | null>;
+  /** The desktop's side of the platform (Electron main: main/desktop/electron-platform.ts); absent in the browser, which downloads instead. */
+  platform?: PlatformHost;
+}
+
+/** What the platform channels need from main: the actions by id, the exports it may reveal, the preferences it applies. */
+export interface PlatformHost extends Pick<PlatformActions, 'openSource' | 'revealSource' | 'revealExport'> {
+  /** Remembers an export this app has just written; returns the id the window may reveal it by. */
+  recordExport(file: string): string;
+  setPrefs(prefs: Partial<DesktopPrefs>): DesktopPrefs;
+}
+
+/** The browser has no file manager to show a file in: it offers a download of the original instead. */
+function desktopOnly(env: HandlerEnv): PlatformHost {
+  if (env.platform) return env.platform;
+  throw new ContractError(
+    'invalid_state',
+    'Only the desktop app opens files and shows them in their folder; the browser version downloads the original instead.',
+  );
 }
 
 type HandlerInput<C extends Channel> = z.output<(typeof channels)[C]['input']>;
@@ -132,10 +151,15 @@ export function createHandlers(engine: Engine, env: HandlerEnv): Handlers {
       // Without a chosen folder the file is downloaded, and a browser downloads one file, not a folder.
       const markdownLayout = folder === undefined ? 'combined' : 'folder';
       const s = await engine.exportTo(exportFolder(env, grants, folder), format, { filter, markdownLayout });
-      return { file: s.file, fileName: path.basename(s.file), format, jobs: s.jobs, bytes: s.bytes };
+      const exportId = env.platform?.recordExport(s.file);
+      return { file: s.file, fileName: path.basename(s.file), format, jobs: s.jobs, bytes: s.bytes, ...(exportId ? { exportId } : {}) };
     },
     'results.search': (q) => engine.search(q),
     'results.get': (q) => engine.resultPart(q),
+    'platform.openSource': async ({ id }) => (await desktopOnly(env).openSource(id), { done: true as const }),
+    'platform.revealSource': async ({ id }) => (await desktopOnly(env).revealSource(id), { done: true as const }),
+    'platform.revealExport': async ({ exportId }) => (await desktopOnly(env).revealExport(exportId), { done: true as const }),
+    'platform.prefs': (prefs) => desktopOnly(env).setPrefs(prefs),
   };
 }
 

@@ -32,6 +32,12 @@ export function setTheme(theme: Theme): void {
   for (const l of listeners) l();
 }
 
+/** Told after each change made in this window (the desktop app mirrors it to main's native theme). */
+export function onThemeChange(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
 /** The next theme in the toolbar button's cycle. */
 export function nextTheme(theme: Theme): Theme {
   return THEMES[(THEMES.indexOf(theme) + 1) % THEMES.length]!;

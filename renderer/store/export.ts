@@ -30,6 +30,8 @@ export interface ExportReport {
   downloaded: boolean;
   /** What was exported, as the scope's label said. */
   scope: string;
+  /** Electron: the id the platform shows it in its folder by (shared/platform.ts). */
+  exportId?: string;
 }
 
 export interface ExportState {
@@ -124,7 +126,15 @@ export function createExportSlice({ client, set, get, reportError }: SliceKit<Ex
           const { handle } = await client.invoke('dialog.chooseFolder', {});
           if (!handle) return; // the person cancelled the dialog
           const r = await client.invoke('results.export', { format, folder: handle, ...filter });
-          report = { format, jobs: r.jobs, fileName: r.fileName, file: r.file, downloaded: false, scope: scope.label };
+          report = {
+            format,
+            jobs: r.jobs,
+            fileName: r.fileName,
+            file: r.file,
+            downloaded: false,
+            scope: scope.label,
+            ...(r.exportId ? { exportId: r.exportId } : {}),
+          };
         } else {
           const r = await client.invoke('results.export', { format, ...filter });
           const download = client.transport.download;

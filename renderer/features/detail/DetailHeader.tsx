@@ -14,6 +14,7 @@ import { useJobs } from '../../store/context.js';
 import { hasResult, type ResultSummaryPart } from '../../store/detail.js';
 import { Duration } from '../jobs/Duration.js';
 import { closeJob } from './open-job.js';
+import { RevealExport, SourceActions } from './SourceActions.js';
 
 /** Jobs an export writes (a cancelled or unfinished job has nothing to write). */
 const EXPORTABLE = ['completed', 'partial', 'failed'];
@@ -39,9 +40,12 @@ export function DetailHeader({ job, summary, removed }: { job: Job; summary: Res
         <span className={`badge status-${job.status}`}>{STATUS_LABEL[job.status]}</span>
       </div>
       {job.sourcePath && (
-        <p className="detail-path" title={job.sourcePath}>
-          {job.sourcePath}
-        </p>
+        <div className="detail-source">
+          <p className="detail-path" title={job.sourcePath}>
+            {job.sourcePath}
+          </p>
+          {!removed && <SourceActions job={job} name={name} />}
+        </div>
       )}
       {removed && (
         <p className="detail-removed" role="status">
@@ -194,6 +198,7 @@ function DetailActions({ job, name }: { job: Job; name: string }) {
       <span className="detail-note" role="status">
         {note || exported}
       </span>
+      {!note && exported && <RevealExport exportId={lastExport?.exportId} onNote={setNote} />}
     </div>
   );
 }

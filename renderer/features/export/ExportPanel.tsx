@@ -4,6 +4,7 @@ import type { ExportFormat } from '../../../shared/contract.js';
 import { useJobs } from '../../store/context.js';
 import { EVERYTHING, selectionScope, viewScope, type ExportReport, type ExportScope } from '../../store/export.js';
 import { useRoute } from '../../store/route.js';
+import { RevealExport } from '../detail/SourceActions.js';
 
 type Which = 'selection' | 'view' | 'all';
 
@@ -73,6 +74,7 @@ export function ExportPanel() {
       <p role="status" aria-label="Export status" className="export-status">
         {exporting ? `Exporting ${scope.label.toLowerCase()} as ${FORMATS.find((f) => f.format === exporting)!.label}…` : last ? reportText(last) : ''}
       </p>
+      {!exporting && <RevealExport exportId={last?.exportId} />}
     </section>
   );
 }

@@ -1,10 +1,12 @@
 import { useState } from 'react';
-import { notificationsEnabled, setNotificationsEnabled } from '../../platform/browser-desktop.js';
+import { platform } from '../../platform/index.js';
+import { notificationsEnabled, setNotificationsEnabled } from '../../platform/notify-pref.js';
 
 /** The setting that turns off the notification raised when a batch finishes. */
 export function NotifyToggle() {
   const [on, setOn] = useState(notificationsEnabled);
-  const blocked = typeof Notification !== 'undefined' && Notification.permission === 'denied';
+  // Only the browser asks the page's permission; the desktop app's notifications are main's.
+  const blocked = platform().kind === 'browser' && typeof Notification !== 'undefined' && Notification.permission === 'denied';
   return (
     <label className="setting-check">
       <input

@@ -3,10 +3,12 @@
  * "desktop integration"): one notification per finished batch, never per
  * file, only when the person is looking elsewhere; progress over the running
  * work with the failed count, for the taskbar or the tab's title. Plain
- * functions: the browser implementation (renderer/platform/browser-desktop.ts)
- * and an Electron one apply the same rules.
+ * functions, and the one follower both platforms feed (WorkFollower): the
+ * browser's (renderer/platform/browser.ts) from the window's store,
+ * Electron main's (main/desktop/electron-platform.ts) from the engine's
+ * events, so a minimised window still updates its taskbar.
  */
-import { isTerminal, type Job } from '../../shared/job.js';
+import { isTerminal, type Job } from './job.js';
 
 export interface BatchNotice {
   batchId: string;
@@ -58,4 +60,56 @@ export function progressTitle(p: WorkProgress, name = 'Quarry'): string {
   if (p.fraction === null) return name;
   const pct = `${Math.floor(p.fraction * 100)}%`;
   return `(${p.failed > 0 ? `${pct} · ${p.failed.toLocaleString('en')} failed` : pct}) ${name}`;
+}
+
+/** Where a follower's conclusions go: the platform (shared/platform.ts `DesktopPlatform`). */
+export interface WorkSink {
+  showProgress(progress: WorkProgress): void;
+  notify(notice: BatchNotice): void;
+}
+
+/** Whether a notification may be shown now: asked at the moment a batch finishes. */
+export type NotifyGate = () => { enabled: boolean; permitted: boolean; focused: boolean };
+
+/**
+ * Follows batches as they change and tells the sink: the progress when its
+ * whole percent or the failed count moved (a 10,000-file batch changes
+ * 10,000 times; the taskbar needs 100), one notice when a batch it saw
+ * unfinished has finished.
+ */
+export class WorkFollower {
+  private readonly open = new Map<string, Job>();
+  private shown: string | undefined;
+
+  constructor(
+    private readonly sink: WorkSink,
+    private readonly gate: NotifyGate,
+  ) {}
+
+  /** A batch changed (or was seen for the first time: a finished one is then only remembered as finished). */
+  update(batch: Job): void {
+    if (batch.kind !== 'batch') return;
+    const notice = finishedBatchNotice(this.open.get(batch.id), batch);
+    if (isTerminal(batch.status)) this.open.delete(batch.id);
+    else this.open.set(batch.id, batch);
+    if (notice && shouldNotify(this.gate())) this.sink.notify(notice);
+    this.publish();
+  }
+
+  /** A batch was deleted: it no longer counts. */
+  remove(id: string): void {
+    if (this.open.delete(id)) this.publish();
+  }
+
+  progress(): WorkProgress {
+    return workProgress(this.open.values());
+  }
+
+  private publish(): void {
+    const p = this.progress();
+    const key = p.fraction === null ? `idle:${p.failed}` : `${Math.floor(p.fraction * 100)}:${p.failed}`;
+    if (key === this.shown) return;
+    this.shown = key;
+    this.sink.showProgress(p);
+  }
 }

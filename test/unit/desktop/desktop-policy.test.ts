@@ -1,7 +1,15 @@
 /** When the desktop speaks about the work: one notice per finished batch, the title's progress. */
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../../../shared/job.js';
-import { finishedBatchNotice, progressTitle, shouldNotify, workProgress } from '../../../renderer/lib/desktop-policy.js';
+import {
+  finishedBatchNotice,
+  progressTitle,
+  shouldNotify,
+  workProgress,
+  WorkFollower,
+  type BatchNotice,
+  type WorkProgress,
+} from '../../../shared/desktop-policy.js';
 
 function batch(over: Partial<Job>): Job {
   return { id: 'b1', kind: 'batch', fileName: 'invoices', status: 'running', total: 10, processed: 0, successful: 0, failed: 0, ...over } as Job;
@@ -46,5 +54,54 @@ describe('progress over the running work', () => {
     expect(progressTitle(p)).toBe('(42% · 3 failed) Quarry');
     expect(progressTitle({ fraction: 0.5, failed: 0 })).toBe('(50%) Quarry');
     expect(progressTitle(workProgress([batch({ status: 'completed' })]))).toBe('Quarry');
+  });
+});
+
+describe('WorkFollower (what both platforms feed)', () => {
+  function follower(gate = { enabled: true, permitted: true, focused: false }) {
+    const shown: WorkProgress[] = [];
+    const notices: BatchNotice[] = [];
+    const f = new WorkFollower({ showProgress: (p) => shown.push(p), notify: (n) => notices.push(n) }, () => gate);
+    return { f, shown, notices, gate };
+  }
+
+  it('one notice per batch that it saw running, none for one finished before it looked', () => {
+    const { f, notices } = follower();
+    f.update(batch({ id: 'old', status: 'completed', processed: 10, successful: 10 }));
+    f.update(batch({ processed: 5, successful: 5 }));
+    f.update(batch({ status: 'completed', processed: 10, successful: 10 }));
+    f.update(batch({ status: 'completed', processed: 10, successful: 10 }));
+    expect(notices).toEqual([{ batchId: 'b1', title: 'invoices: done', body: '10 files extracted' }]);
+  });
+
+  it('asks the gate at the moment the batch ends (a window in front, or the setting off: nothing)', () => {
+    const { f, notices, gate } = follower();
+    gate.focused = true;
+    f.update(batch({}));
+    f.update(batch({ status: 'completed', processed: 10, successful: 10 }));
+    gate.focused = false;
+    gate.enabled = false;
+    f.update(batch({ id: 'b2' }));
+    f.update(batch({ id: 'b2', status: 'completed', processed: 10, successful: 10 }));
+    expect(notices).toEqual([]);
+  });
+
+  it('shows progress when its whole percent or the failed count moves, not on every change; a deleted batch stops counting', () => {
+    const { f, shown } = follower();
+    f.update(batch({ total: 1000, processed: 0 }));
+    f.update(batch({ total: 1000, processed: 1 }));
+    f.update(batch({ total: 1000, processed: 9 }));
+    f.update(batch({ total: 1000, processed: 10 }));
+    f.update(batch({ total: 1000, processed: 11, failed: 1 }));
+    expect(shown).toEqual([
+      { fraction: 0, failed: 0 },
+      { fraction: 0.01, failed: 0 },
+      { fraction: 0.011, failed: 1 },
+    ]);
+    f.remove('b1');
+    expect(shown.at(-1)).toEqual({ fraction: null, failed: 0 });
+    // Single files never count.
+    f.update({ ...batch({ id: 'f' }), kind: 'extract' } as Job);
+    expect(f.progress()).toEqual({ fraction: null, failed: 0 });
   });
 });

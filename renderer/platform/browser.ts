@@ -1,0 +1,93 @@
+/**
+ * The desktop platform (shared/platform.ts) of the browser version: the tab's
+ * title carries the progress and the failed count ("(42%) Quarry"); a
+ * finished batch raises one notification (the Notification API, when the
+ * person allowed it and the tab is not in front), whose click brings the tab
+ * forward on that batch; "open the original" downloads it from the bridge
+ * (the file is on the server's disk, which a browser cannot show in a
+ * folder). The rules are shared/desktop-policy.ts'; this file applies them.
+ */
+import { BRIDGE_ROUTES, ContractError, wireErrorSchema } from '../../shared/contract.js';
+import { progressTitle, WorkFollower, type BatchNotice, type WorkProgress } from '../../shared/desktop-policy.js';
+import type { Job } from '../../shared/job.js';
+import type { DesktopPlatform } from '../../shared/platform.js';
+import { navigate } from '../store/route.js';
+import type { JobsStore } from '../store/jobs.js';
+import { notificationsEnabled, onNotificationsSetting } from './notify-pref.js';
+
+function permitted(): boolean {
+  return typeof Notification !== 'undefined' && Notification.permission === 'granted';
+}
+
+/** The bridge's refusal as a readable error (a download link alone would fail silently in the downloads bar). */
+async function refusal(res: Response): Promise<ContractError> {
+  const body = await res.json().catch(() => undefined);
+  const wire = wireErrorSchema.safeParse(body);
+  if (wire.success) return new ContractError(wire.data.kind, wire.data.message);
+  return new ContractError(res.status === 404 ? 'not_found' : 'internal', `The bridge answered ${res.status} for the original file.`);
+}
+
+const noReveal = () =>
+  Promise.reject(new ContractError('invalid_state', 'The browser version cannot show files in their folder: download the original instead.'));
+
+export function browserPlatform(name = document.title || 'Quarry'): DesktopPlatform {
+  return {
+    kind: 'browser',
+    can: { openFile: false, reveal: false, downloadOriginal: true, taskbar: false },
+
+    showProgress(p: WorkProgress) {
+      const title = progressTitle(p, name);
+      if (document.title !== title) document.title = title;
+    },
+
+    notify(notice: BatchNotice) {
+      const n = new Notification(notice.title, { body: notice.body, tag: `batch-${notice.batchId}` });
+      n.onclick = () => {
+        window.focus();
+        navigate({ view: 'batches', id: notice.batchId });
+        n.close();
+      };
+    },
+
+    async openSource(jobId) {
+      const url = BRIDGE_ROUTES.original + encodeURIComponent(jobId);
+      // Asked first, so a moved or deleted original is said in the window.
+      const head = await fetch(url, { method: 'HEAD', credentials: 'same-origin' });
+      if (!head.ok) throw await refusal(await fetch(url, { credentials: 'same-origin' }));
+      // A link lets the browser stream the file to disk under the name the bridge gives it.
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = '';
+      a.hidden = true;
+      document.body.append(a);
+      a.click();
+      a.remove();
+    },
+    revealSource: noReveal,
+    revealExport: noReveal,
+  };
+}
+
+/** Feeds the platform from the store's batches: the title on every change, a notification per batch that finishes. Returns the unsubscribe. */
+export function followStore(store: JobsStore, platform: DesktopPlatform): () => void {
+  const follower = new WorkFollower(platform, () => ({ enabled: notificationsEnabled(), permitted: permitted(), focused: document.hasFocus() }));
+  let seen: Record<string, Job> = {};
+  const apply = () => {
+    const batches = store.getState().batchView.jobs;
+    if (batches === seen) return;
+    for (const [id, batch] of Object.entries(batches)) if (seen[id] !== batch) follower.update(batch);
+    for (const id of Object.keys(seen)) if (!(id in batches)) follower.remove(id);
+    seen = batches;
+  };
+  apply();
+  platform.showProgress(follower.progress());
+  const unsubscribe = store.subscribe(apply);
+  // Turning notifications on asks the browser's permission once.
+  const offSetting = onNotificationsSetting((on) => {
+    if (on && typeof Notification !== 'undefined' && Notification.permission === 'default') void Notification.requestPermission();
+  });
+  return () => {
+    unsubscribe();
+    offSetting();
+  };
+}
