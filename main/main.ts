@@ -23,6 +23,8 @@ import { utilityLauncher } from './host-launcher.js';
 
 app.enableSandbox();
 registerSchemePrivileges();
+// A data folder of its own (tests, a second profile) is a separate app: its own lock, window state and page storage.
+if (process.env.QUARRY_HOME) app.setPath('userData', path.resolve(process.env.QUARRY_HOME));
 
 let engine: Engine | undefined;
 let win: BrowserWindow | undefined;

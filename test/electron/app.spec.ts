@@ -1,5 +1,6 @@
-import { test, expect, _electron as electron } from '@playwright/test';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { test, expect, _electron as electron, type Page } from '@playwright/test';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -47,6 +48,135 @@ test('the desktop window is hardened and runs a dropped file to completion', asy
     await page.evaluate((p) => (window as any).quarry.invoke('jobs.addPaths', { paths: [p] }), file);
     await expect(page.getByRole('row', { name: /hello\.txt/ })).toContainText(/completed/i, { timeout: 20_000 });
     await page.screenshot({ path: path.join(root, 'test-results/electron-dashboard.png') });
+  } finally {
+    await app.close();
+  }
+});
+
+const mainScript = path.join(root, 'dist/main/main.cjs');
+
+function home(): string {
+  return mkdtempSync(path.join(tmpdir(), 'quarry-electron-'));
+}
+
+async function launch(dataDir: string, files: string[] = [], cwd?: string) {
+  return electron.launch({ executablePath: bin, args: [mainScript, ...files], cwd, env: { ...process.env, QUARRY_HOME: dataDir } });
+}
+
+/** The contract from the page, with the typed error's text on refusal. */
+const call = (page: Page, channel: string, input: unknown) =>
+  page.evaluate(([c, i]) => (window as any).quarry.invoke(c, i).then(JSON.stringify, (e: Error) => e.message), [channel, input] as const);
+
+test('open and reveal: a job’s own source only, by id; a path the page makes up opens nothing (acceptance 17)', async () => {
+  const dir = home();
+  const file = path.join(dir, 'report.txt');
+  writeFileSync(file, 'the original\n');
+  const app = await launch(dir);
+  try {
+    const page = await app.firstWindow();
+    // shell is recorded, not run: the test must not open a real application.
+    await app.evaluate(({ shell }) => {
+      const g = globalThis as any;
+      g.__shell = [];
+      shell.openPath = async (p: string) => (g.__shell.push(['open', p]), '');
+      shell.showItemInFolder = (p: string) => void g.__shell.push(['show', p]);
+    });
+    const shellCalls = () => app.evaluate(() => (globalThis as any).__shell as Array<[string, string]>);
+    await call(page, 'jobs.addPaths', { paths: [file] });
+    const row = page.getByRole('row', { name: /report\.txt/ });
+    await expect(row).toContainText(/completed/i, { timeout: 20_000 });
+    await row.getByRole('cell').nth(1).click();
+    const detail = page.getByRole('region', { name: 'Job detail' });
+    await detail.getByRole('button', { name: 'Open report.txt' }).click();
+    await detail.getByRole('button', { name: 'Show report.txt in its folder' }).click();
+    await expect.poll(shellCalls).toEqual([
+      ['open', realpathSync(file)],
+      ['show', realpathSync(file)],
+    ]);
+    // No "Download original" in the desktop app.
+    await expect(detail.getByRole('button', { name: /Download the original/ })).toHaveCount(0);
+    expect(await call(page, 'platform.openSource', { path: '/etc/passwd' })).toMatch(/invalid_input/);
+    expect(await call(page, 'platform.openSource', { id: '/etc/passwd' })).toMatch(/not_found/);
+    expect(await call(page, 'platform.revealExport', { exportId: path.join(dir, 'quarry.db') })).toMatch(/not_found/);
+    expect(await shellCalls()).toHaveLength(2);
+  } finally {
+    await app.close();
+  }
+});
+
+test('the taskbar shows the running work and clears when it ends, the badge with it (acceptance 19)', async () => {
+  const dir = home();
+  const files = ['a.txt', 'b.txt', 'c.txt'].map((n) => path.join(dir, n));
+  for (const f of files) writeFileSync(f, `${f}\n`);
+  const app = await launch(dir);
+  try {
+    const page = await app.firstWindow();
+    await expect(page).toHaveTitle(/Quarry/);
+    await app.evaluate(({ BrowserWindow, app: electronApp }) => {
+      const g = globalThis as any;
+      g.__bars = [];
+      g.__badges = [];
+      const win = BrowserWindow.getAllWindows()[0]!;
+      const setBar = win.setProgressBar.bind(win);
+      win.setProgressBar = (value: number, options?: { mode?: string }) => (g.__bars.push([value, options?.mode]), setBar(value, options as any));
+      const setBadge = electronApp.setBadgeCount.bind(electronApp);
+      electronApp.setBadgeCount = (n?: number) => (g.__badges.push(n), setBadge(n));
+    });
+    const bars = () => app.evaluate(() => (globalThis as any).__bars as Array<[number, string]>);
+    await call(page, 'engine.pause', {});
+    await call(page, 'jobs.addPaths', { paths: files });
+    // Held by the paused queue: a sliver of a bar, marked paused.
+    await expect.poll(async () => (await bars()).at(-1)).toEqual([0.01, 'paused']);
+    await call(page, 'engine.resume', {});
+    await expect.poll(async () => (await bars()).at(-1), { timeout: 20_000 }).toEqual([-1, 'none']);
+    expect(await app.evaluate(() => (globalThis as any).__badges.at(-1))).toBe(0);
+  } finally {
+    await app.close();
+  }
+});
+
+test('single instance: a second launch hands its files (relative to its own folder) to the running app and exits; files on the command line are added', async () => {
+  const dir = home();
+  writeFileSync(path.join(dir, 'first.txt'), 'named at start\n');
+  writeFileSync(path.join(dir, 'second.txt'), 'named by a second launch\n');
+  const app = await launch(dir, ['first.txt'], dir);
+  try {
+    const page = await app.firstWindow();
+    await expect(page.getByRole('row', { name: /first\.txt/ })).toBeVisible({ timeout: 20_000 });
+    const second = spawn(bin!, [mainScript, 'second.txt'], { cwd: dir, env: { ...process.env, QUARRY_HOME: dir }, stdio: 'ignore' });
+    const code = await new Promise<number | null>((resolve) => second.on('exit', resolve));
+    expect(code).toBe(0);
+    await expect(page.getByRole('row', { name: /second\.txt/ })).toBeVisible({ timeout: 20_000 });
+    expect(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().length)).toBe(1);
+  } finally {
+    await app.close();
+  }
+});
+
+test('the window reopens where it was, and the theme override reaches the native theme (acceptance 22)', async () => {
+  const dir = home();
+  let app = await launch(dir);
+  try {
+    const page = await app.firstWindow();
+    await expect(page).toHaveTitle(/Quarry/);
+    await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]!.setBounds({ x: 40, y: 50, width: 1000, height: 700 }));
+    // The person picks Dark in the toolbar (System -> Light -> Dark): the window tells main, which applies it natively.
+    const themeButton = page.getByRole('button', { name: /^Theme: / });
+    await themeButton.click();
+    await themeButton.click();
+    await expect(themeButton).toHaveAccessibleName('Theme: Dark (switch to System)');
+    await expect.poll(() => app.evaluate(({ nativeTheme }) => nativeTheme.themeSource)).toBe('dark');
+  } finally {
+    await app.close();
+  }
+  app = await launch(dir);
+  try {
+    await app.firstWindow();
+    const bounds = await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]!.getBounds());
+    expect([bounds.width, bounds.height]).toEqual([1000, 700]);
+    // Applied before the page loads (from desktop.json), and the page agrees.
+    expect(await app.evaluate(({ nativeTheme }) => nativeTheme.themeSource)).toBe('dark');
+    await expect((await app.firstWindow()).getByRole('button', { name: /^Theme: / })).toHaveAccessibleName('Theme: Dark (switch to System)');
   } finally {
     await app.close();
   }
