@@ -27,8 +27,14 @@ export function appPaths(dataDir: string, dbPath?: string): AppPaths {
 }
 
 /** `launcher`: how the extraction host starts (the desktop app passes a utility process; default a Node child process). */
-/** `remote`: extract on remote workers too (a Redis URL; see main/core/remote). */
+/**
+ * `remote`: extract on remote workers too (a Redis URL; see main/core/remote).
+ * Without it, the saved setting (Settings, `settings.remote`) says, and can
+ * change it while the app runs. QUARRY_WORKER_TOKEN turns on the file
+ * endpoint for workers that cannot see this machine's paths.
+ */
 export function openEngine(paths: AppPaths, concurrency?: number, launcher?: HostLauncher, remote?: RemoteOptions): Engine {
+  const token = process.env.QUARRY_WORKER_TOKEN;
   return new Engine({
     dbPath: paths.dbPath,
     concurrency,
@@ -36,6 +42,6 @@ export function openEngine(paths: AppPaths, concurrency?: number, launcher?: Hos
     spoolRoot: path.join(paths.dataDir, 'spool'),
     exportsDir: paths.exportsDir,
     ...(launcher ? { pool: { launcher } } : {}),
-    ...(remote ? { remote } : {}),
+    ...(remote ? { remote } : { remoteFromSettings: true, ...(token ? { remoteDefaults: { files: { token } } } : {}) }),
   }).start();
 }

@@ -14,7 +14,7 @@ import { resultPartQuerySchema, resultPartValueSchema } from './result-parts.js'
 import { searchQuerySchema, searchResultSchema } from './search.js';
 import { desktopCommandSchema, platformChannels } from './platform.js';
 import { statsOverviewSchema } from './stats.js';
-import { workersListSchema } from './workers.js';
+import { remoteSettingsInputSchema, remoteSettingsSchema, workersListSchema } from './workers.js';
 import { BULK_ACTIONS, bulkOutcomeSchema, listIdsQuerySchema, listPageSchema, listQuerySchema, listTargetSchema } from './list-query.js';
 import { failureActionSchema, jobEventSchema, jobFilterSchema, jobSchema, jobStatsSchema, jobStatusSchema } from './job.js';
 
@@ -89,6 +89,8 @@ export const channels = {
   'jobs.stats': { input: z.object({}).strict(), output: jobStatsSchema },
   /** Every machine that extracts for this queue: the local pool and the remote workers (shared/workers.ts). */
   'workers.list': { input: z.object({}).strict(), output: workersListSchema },
+  /** Remote workers on or off with a Redis URL, and this machine's threads on or off: saved and applied at once (shared/workers.ts). */
+  'settings.remote': { input: remoteSettingsInputSchema, output: remoteSettingsSchema },
   /** The statistics view: durations per format, failures by code, throughput over the last hour. */
   'stats.overview': { input: z.object({}).strict(), output: statsOverviewSchema },
   'jobs.addPaths': {

@@ -32,7 +32,10 @@ import { jobSpoolDir, spoolRootFor } from './paths.js';
 import { jobWeight } from './job-weight.js';
 import { startRemote, type Remote, type RemoteOptions } from './remote/owner.js';
 import { listWorkers } from './remote/workers-list.js';
-import type { WorkersList } from '../../shared/workers.js';
+import { RemoteControl } from './remote/remote-control.js';
+import { applyInput, readSetting, settingView } from './remote/remote-setting.js';
+import type { RemoteSettings, RemoteSettingsInput, WorkersList } from '../../shared/workers.js';
+import { InvalidInputError } from './errors.js';
 import type { ExtractionService } from './pool.js';
 
 export interface EngineOptions {
@@ -57,6 +60,12 @@ export interface EngineOptions {
   background?: boolean;
   /** Remote workers through Redis (main/core/remote): extractions go to them beside the local threads. */
   remote?: RemoteOptions;
+  /**
+   * Without `remote`, start with the saved remote-workers setting (`settings.remote`: the desktop app and
+   * `npm run serve`); `remoteDefaults` fills what a setting does not say (the file endpoint's token).
+   */
+  remoteFromSettings?: boolean;
+  remoteDefaults?: Omit<RemoteOptions, 'redis' | 'localThreads'>;
 }
 
 /** Above this many jobs in one intake, one 'jobsAdded' event replaces a 'job' event per job. */
@@ -85,9 +94,10 @@ export class Engine extends EventEmitter<EngineEvents> {
   readonly store: JobStore;
   readonly scheduler: Scheduler;
   readonly pool: ExtractionHost | undefined;
-  /** Remote workers, when the engine was given a Redis URL. */
-  readonly remote: Remote | undefined;
-  private readonly remoteUrl: string | undefined;
+  /** Switches remote workers on and off (the engine's options, then the settings). */
+  private readonly remoteControl: RemoteControl | undefined;
+  /** The concurrency asked for, when remote workers are off (on, all their threads count). */
+  private localConcurrency: number | undefined;
   private readonly localFinished = { done: 0, failed: 0 };
   readonly definitions: DefinitionStore;
   readonly steps: StepRegistry;
@@ -125,9 +135,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
     const dataDir = path.dirname(path.resolve(opts.dbPath));
     this.spoolRoot = opts.spoolRoot ?? spoolRootFor(opts.dbPath);
-    this.remote = this.pool && opts.remote ? this.startRemote(opts.remote, this.pool) : undefined;
-    this.remoteUrl = this.remote ? opts.remote?.redis : undefined;
-    const extraction: ExtractionService | undefined = this.remote?.pool ?? this.pool;
+    this.localConcurrency = opts.concurrency;
+    this.remoteControl = this.pool ? this.remoteSwitch(this.pool, opts) : undefined;
+    const extraction: ExtractionService | undefined = this.remoteControl?.pool;
     this.steps = extraction
       ? defaultSteps({
           pool: extraction,
@@ -178,23 +188,74 @@ export class Engine extends EventEmitter<EngineEvents> {
     });
   }
 
+  /** Remote workers, while they are on (the engine's option `remote`, or the settings). */
+  get remote(): Remote | undefined {
+    return this.remoteControl?.remote;
+  }
+
   /** Remote workers beside the local threads: the scheduler keeps all their threads busy. */
-  private startRemote(opts: RemoteOptions, local: ExtractionHost): Remote {
+  private remoteSwitch(local: ExtractionHost, opts: EngineOptions): RemoteControl {
+    const control = new RemoteControl({
+      local,
+      defaults: opts.remote ?? opts.remoteDefaults ?? {},
+      start: (o) =>
+        startRemote(o, {
+          local,
+          localThreads: local.threads,
+          store: this.store,
+          spoolRoot: this.spoolRoot,
+          onError: (e) => this.emit('error', e),
+          // Workers came or went: as many jobs at once as there are threads.
+          onCapacity: () => this.threadsChanged(),
+        }),
+      onThreads: () => this.threadsChanged(),
+      onError: (e) => this.emit('error', e),
+    });
     try {
-      return startRemote(opts, {
-        local,
-        localThreads: local.threads,
-        store: this.store,
-        spoolRoot: this.spoolRoot,
-        onError: (e) => this.emit('error', e),
-        // Workers came or went: as many jobs at once as there are threads.
-        onCapacity: () => this.remote && this.scheduler.setConcurrency(this.remote.pool.threads),
-      });
+      if (opts.remote) control.start(opts.remote);
+      else if (opts.remoteFromSettings) this.startFromSettings(control);
     } catch (err) {
       this.store.close();
       void local.destroy();
       throw err;
     }
+    return control;
+  }
+
+  /** The saved setting; one Quarry can no longer use (a bad URL) is said, and Quarry starts without it. */
+  private startFromSettings(control: RemoteControl): void {
+    const saved = readSetting(this.setting('remote'));
+    if (!saved.enabled) return;
+    try {
+      control.apply(saved);
+    } catch (e) {
+      queueMicrotask(() => this.emit('error', new Error(`Remote workers stay off: ${(e as Error).message}`)));
+    }
+  }
+
+  /** As many jobs at once as there are threads that extract. */
+  private threadsChanged(): void {
+    // (The scheduler does not exist yet while the constructor starts remote workers: it reads the threads itself.)
+    if (!this.scheduler) return;
+    const remote = this.remote;
+    this.scheduler.setConcurrency(remote ? remote.pool.threads : (this.localConcurrency ?? this.pool!.threads));
+    this.announceSwitches();
+  }
+
+  /**
+   * The remote-workers setting (`settings.remote`): read, or changed, saved and
+   * applied now. A change Quarry cannot apply (a bad URL, nothing left to
+   * extract) is refused and not saved. The password never comes back.
+   */
+  remoteSettings(input: RemoteSettingsInput = {}): RemoteSettings {
+    const control = this.remoteControl;
+    if (!control) throw new InvalidInputError('This Quarry has no extraction pool, so no remote workers either.');
+    const saved = readSetting(this.setting('remote'));
+    if (Object.keys(input).length === 0) return settingView(saved, control.url);
+    const next = applyInput(saved, input);
+    control.apply(next);
+    this.setSetting('remote', next);
+    return settingView(next, control.url);
   }
 
   start(): this {
@@ -301,6 +362,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   setConcurrency(n: number): void {
+    this.localConcurrency = n;
     this.scheduler.setConcurrency(n);
     const threads = threadsFor(n);
     if (this.pool && threads > this.pool.threads) this.pool.resize(threads);
@@ -391,7 +453,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       localDone: this.localFinished.done,
       localFailed: this.localFinished.failed,
       remote,
-      redisUrl: this.remoteUrl,
+      redisUrl: this.remoteControl?.url,
     });
   }
 
@@ -415,7 +477,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     await this.watches.stop();
     await this.scheduler.stop({ abort });
     await this.fullText.stop();
-    await this.remote?.close();
+    await this.remoteControl?.close();
     await this.pool?.close();
     await Promise.all(this.removals);
     this.store.close();

@@ -119,6 +119,7 @@ export function createHandlers(engine: Engine, env: HandlerEnv): Handlers {
     'list.bulk': ({ action, target }) => engine.bulkList(action, target),
     'jobs.rerunOutdated': async () => ({ count: (await engine.rerunOutdated()).length }),
     'jobs.prune': ({ olderThanMs, statuses }) => ({ deleted: engine.prune(Date.now() - olderThanMs, statuses) }),
+    'settings.remote': (input) => engine.remoteSettings(input),
     'settings.retention': ({ days }) => {
       if (days !== undefined) engine.setSetting('retention.days', days);
       const current = engine.setting('retention.days');

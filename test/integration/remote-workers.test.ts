@@ -13,6 +13,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Job as BullJob, Queue } from 'bullmq';
 import { Engine, type EngineOptions } from '../../main/core/engine.js';
 import { TASKS_QUEUE } from '../../main/core/remote/protocol.js';
+import { createHandlers, dispatch } from '../../main/core/handlers.js';
+import type { RemoteSettings } from '../../shared/workers.js';
 import type { Job } from '../../shared/job.js';
 import { makePdf, makeZip } from '../helpers/fixtures.js';
 import { NO_REDIS_REASON, REDIS_SERVER, startRedis, type TestRedis } from '../helpers/redis.js';
@@ -210,6 +212,56 @@ describe('remote workers on BullMQ and Redis', skipWhen(!REDIS_SERVER, NO_REDIS_
     expect(workers[0]!.done).toBe(0);
     expect(counted()).toBe(got.length);
   }, 90_000);
+
+  it('the setting turns remote workers on (local threads off) and off again without a restart; the password never comes back', async () => {
+    const prefix = newPrefix();
+    const dbPath = tempDbPath(dir);
+    const e = new Engine({
+      dbPath,
+      spoolRoot: path.join(dir, 'spool'),
+      pool: { threads: 1 },
+      scheduler: { pollIntervalMs: 100 },
+      remoteFromSettings: true,
+      remoteDefaults: { prefix, lockMs: LOCK_S * 1000 },
+    });
+    engines.push(e);
+    const handlers = createHandlers(e, { transport: 'browser', version: 'test', dbPath, exportsDir: path.join(dir, 'exports') });
+    const setRemote = (input: unknown) => dispatch(handlers, 'settings.remote', input) as Promise<RemoteSettings>;
+    expect(await setRemote({})).toMatchObject({ enabled: false, url: '', hasPassword: false, localThreads: true, active: null });
+    // Refused, and nothing saved: not a Redis URL; this machine's threads off with nothing else to extract.
+    await expect(setRemote({ enabled: true, url: 'http://host:6379' })).rejects.toMatchObject({ kind: 'invalid_input', message: /redis:\/\/ or rediss:/ });
+    await expect(setRemote({ localThreads: false })).rejects.toMatchObject({ kind: 'invalid_input', message: /only while remote workers are on/ });
+    expect(await setRemote({})).toMatchObject({ enabled: false, url: '' });
+    e.start();
+
+    await startWorker(prefix, 'w-set');
+    const secret = 'not-echoed-3f9a';
+    const on = await setRemote({ enabled: true, url: redis.url, password: secret, localThreads: false });
+    expect(on).toMatchObject({ enabled: true, url: redis.url, hasPassword: true, localThreads: false });
+    expect(on.active).toMatch(/^redis:\/\/:\*\*\*@127\.0\.0\.1:/);
+    expect(JSON.stringify(on)).not.toContain(secret);
+    const folder = path.join(dir, `set-${prefix}`);
+    mkdirSync(folder);
+    for (let i = 0; i < 4; i++) writeFileSync(path.join(folder, `r${i}.txt`), `remote ${i}\n`);
+    const ranBy = (ids: string[]) => new Set(ids.map((id) => e.history(id).find((ev) => ev.fromStatus === 'running')?.ranBy));
+    const batch = await e.addPaths([folder]);
+    await e.drained();
+    const remoteIds = e.list({ parentId: batch.batch!.id, limit: 10 }).map((j) => j.id);
+    expect(remoteIds).toHaveLength(4);
+    expect(ranBy(remoteIds)).toEqual(new Set([`w-set@${hostname()}`]));
+
+    // Off again, same engine: the next files run here.
+    expect(await setRemote({ enabled: false, localThreads: true })).toMatchObject({ enabled: false, url: redis.url, hasPassword: true, active: null });
+    writeFileSync(path.join(dir, `after-${prefix}.txt`), 'local again\n');
+    const later = await e.addPaths([path.join(dir, `after-${prefix}.txt`)]);
+    await e.drained();
+    expect(ranBy(later.jobs.map((j) => j.id))).toEqual(new Set(['local']));
+    // The password stays saved (a later "on" keeps it) but is never shown.
+    expect(JSON.stringify(e.setting('remote'))).toContain(secret);
+    const again = await setRemote({ enabled: true });
+    expect(again).toMatchObject({ enabled: true, hasPassword: true });
+    expect(JSON.stringify(again)).not.toContain(secret);
+  }, 60_000);
 
   it('a worker killed with kill -9 mid-task: the task runs on another worker, its attempt not counted', async () => {
     const prefix = newPrefix();

@@ -30,6 +30,11 @@ export class SplitPool implements ExtractionService {
     return this.o.localThreads;
   }
 
+  /** The settings turn this machine's threads on or off while it runs (0: everything goes remote). */
+  set localThreads(n: number) {
+    this.o.localThreads = n;
+  }
+
   /** What the scheduler may keep busy: local threads plus the live workers' (at least one, so work is queued). */
   get threads(): number {
     return Math.max(1, this.o.localThreads + this.o.remoteThreads());

@@ -1,11 +1,11 @@
 /**
  * Settings: the few values the engine and the CLI keep in the database beside
- * the jobs (`queue.paused`, `retention.days`), as JSON by key. In the store,
+ * the jobs (`queue.paused`, `retention.days`, `remote`: remote/remote-setting.ts), as JSON by key. In the store,
  * so that another process (`quarry pause`) changes what a running engine reads.
  */
 import type { Statements } from './statements.js';
 
-export type SettingKey = 'queue.paused' | 'retention.days';
+export type SettingKey = 'queue.paused' | 'retention.days' | 'remote';
 
 export class Settings {
   constructor(private readonly sql: Pick<Statements, 'setting' | 'setSetting'>) {}

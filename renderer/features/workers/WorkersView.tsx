@@ -29,7 +29,7 @@ function Workers({ list }: { list: WorkersList }) {
       <p className="muted workers-summary">
         {list.redis
           ? `Remote workers on through ${list.redis}: ${alive.length} machine${alive.length === 1 ? '' : 's'} with ${threads} thread${threads === 1 ? '' : 's'} in all.`
-          : 'Only this machine extracts. Start Quarry with a Redis URL (quarry run --redis URL) and run quarry worker on other machines to add theirs.'}
+          : 'Only this machine extracts. Turn on remote workers in Settings (a Redis URL), or start with quarry run --redis URL, and run quarry worker on other machines to add theirs.'}
       </p>
       <div className="panel">
         <table className="mini-table workers-table" aria-labelledby="workers-title">
