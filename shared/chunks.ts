@@ -27,6 +27,9 @@ export interface ChunkOptions {
   unit?: 'chars' | 'tokens';
 }
 
+/** What the chunks export and the chunks part use when not told (the CLI's and the export dialog's defaults). */
+export const CHUNK_DEFAULTS: Required<ChunkOptions> = { size: 1000, overlap: 100, unit: 'chars' };
+
 export interface ChunkSource {
   markdown: string;
   pages?: ReadonlyArray<{ number: number; text: string }>;

@@ -61,6 +61,18 @@ const scheduleSchema = z.object({
 export const exportFormatSchema = z.enum(['jsonl', 'json', 'csv', 'md', 'sqlite', 'chunks']);
 export type ExportFormat = z.infer<typeof exportFormatSchema>;
 
+/** How the chunks export cuts documents (shared/chunks.ts): the overlap must stay under the size. */
+export const CHUNK_SIZE_MAX = 1_000_000;
+export const exportChunkingSchema = z
+  .object({
+    size: z.number().int().min(1).max(CHUNK_SIZE_MAX),
+    overlap: z.number().int().min(0).max(CHUNK_SIZE_MAX).optional(),
+    unit: z.enum(['chars', 'tokens']).optional(),
+  })
+  .strict()
+  .refine((c) => c.overlap === undefined || c.overlap < c.size, { message: 'the overlap must be smaller than the chunk size', path: ['overlap'] });
+export type ExportChunking = z.infer<typeof exportChunkingSchema>;
+
 /** A dropped path that did not become a job, and why (intake). */
 export const rejectionSchema = z.object({ path: z.string(), reason: z.string() });
 export type Rejection = z.infer<typeof rejectionSchema>;
@@ -122,6 +134,8 @@ export const channels = {
     }),
   },
   'jobs.retry': { input: z.object({ ids }).strict(), output: bulkResult },
+  /** A failed encrypted file, queued again with the password given in its Error tab (`--password` on the CLI). */
+  'jobs.retryWithPassword': { input: z.object({ id, password: z.string().min(1).max(1024) }).strict(), output: jobSchema },
   'jobs.cancel': { input: z.object({ ids }).strict(), output: bulkResult },
   'jobs.delete': { input: z.object({ ids }).strict(), output: bulkResult },
   'engine.setConcurrency': {
@@ -202,7 +216,15 @@ export const channels = {
    * `filter` is what the person is looking at (shared/export-filter.ts).
    */
   'results.export': {
-    input: z.object({ format: exportFormatSchema, folder: z.string().min(1).max(64).optional(), filter: exportFilterSchema.optional() }).strict(),
+    input: z
+      .object({
+        format: exportFormatSchema,
+        folder: z.string().min(1).max(64).optional(),
+        filter: exportFilterSchema.optional(),
+        /** Chunks only (`quarry export --format chunks --chunk-size N --overlap N`): target size, overlap, unit. */
+        chunking: exportChunkingSchema.optional(),
+      })
+      .strict(),
     output: z.object({
       file: z.string(),
       fileName: z.string(),

@@ -191,6 +191,13 @@ export function categoryOf(code: ErrorCode): ErrorCategory {
  * A structured error that survives the trip from a worker thread to main:
  * workers throw it; the pool turns whatever arrives back into one.
  */
+/**
+ * How a person gives a password, for the messages of encrypted files: the
+ * CLI's option and the app's place for it (the file's Error tab offers
+ * "Retry with password", renderer/features/detail/PasswordRetry.tsx).
+ */
+export const GIVE_PASSWORD = 'give it with --password, or in the app with "Retry with password" on the file\'s Error tab';
+
 export class ExtractionError extends Error {
   override name = 'ExtractionError';
   constructor(

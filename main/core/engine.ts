@@ -334,6 +334,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.store.retry(id);
   }
 
+  /** Queues a failed encrypted file again with the password a person gave in the app (stored with the job's options, as `--password` is). */
+  retryWithPassword(id: string, password: string): Job {
+    return this.store.retryWithOptions(id, { password });
+  }
+
   /** Runs a finished job again, even a completed one. */
   rerun(id: string): Job {
     return this.store.rerun(id);

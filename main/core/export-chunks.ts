@@ -8,13 +8,13 @@
  * spooled full text (a large file) is chunked from its stored preview, and
  * its chunks say so (`preview: true`).
  */
-import { chunkDocument, type ChunkOptions } from '../../shared/chunks.js';
+import { CHUNK_DEFAULTS, chunkDocument, type ChunkOptions } from '../../shared/chunks.js';
 import { resolveInside } from './contain.js';
 import { InvalidInputError } from './errors.js';
 import { openWriter } from './export-writer.js';
 import type { ExportRow } from './store/export-query.js';
 
-export const CHUNK_DEFAULTS: Required<ChunkOptions> = { size: 1000, overlap: 100, unit: 'chars' };
+export { CHUNK_DEFAULTS };
 
 export async function exportChunks(rows: Iterable<ExportRow>, outDir: string, opts: Partial<ChunkOptions> = {}) {
   const options = { ...CHUNK_DEFAULTS, ...opts };

@@ -100,6 +100,7 @@ export function createHandlers(engine: Engine, env: HandlerEnv): Handlers {
       return { added: count, batch, jobs, rejected };
     },
     'jobs.retry': ({ ids }) => bulk(ids, (id) => engine.retry(id)),
+    'jobs.retryWithPassword': ({ id, password }) => engine.retryWithPassword(id, password),
     'jobs.cancel': ({ ids }) => bulk(ids, (id) => engine.cancel(id)),
     'jobs.delete': ({ ids }) => bulk(ids, (id) => engine.delete(id)),
     'engine.setConcurrency': ({ concurrency }) => {
@@ -148,10 +149,11 @@ export function createHandlers(engine: Engine, env: HandlerEnv): Handlers {
       const folder = env.chooseFolder ? await env.chooseFolder() : null;
       return { path: folder, handle: folder ? grants.issue(folder) : null };
     },
-    'results.export': async ({ format, folder, filter }) => {
+    'results.export': async ({ format, folder, filter, chunking }) => {
+      if (chunking && format !== 'chunks') throw new ContractError('invalid_input', 'A chunk size goes with the chunks format');
       // Without a chosen folder the file is downloaded, and a browser downloads one file, not a folder.
       const markdownLayout = folder === undefined ? 'combined' : 'folder';
-      const s = await engine.exportTo(exportFolder(env, grants, folder), format, { filter, markdownLayout });
+      const s = await engine.exportTo(exportFolder(env, grants, folder), format, { filter, markdownLayout, ...(chunking ? { chunking } : {}) });
       const exportId = env.platform?.recordExport(s.file);
       return { file: s.file, fileName: path.basename(s.file), format, jobs: s.jobs, bytes: s.bytes, ...(exportId ? { exportId } : {}) };
     },

@@ -5,7 +5,7 @@
  * desktop app; the data folder's exports/ and then a download in the
  * browser), which export runs now, and the report of the last one.
  */
-import type { ExportFormat } from '../../shared/contract.js';
+import type { ExportChunking, ExportFormat } from '../../shared/contract.js';
 import type { ExportFilter } from '../../shared/export-filter.js';
 import { MAX_EXPORT_IDS } from '../../shared/export-filter.js';
 import type { ConnectionState } from './connection.js';
@@ -40,7 +40,8 @@ export interface ExportState {
 }
 
 export interface ExportActions {
-  exportResults(format: ExportFormat, scope?: ExportScope): Promise<void>;
+  /** `chunking` goes with the chunks format only (its size, overlap and unit). */
+  exportResults(format: ExportFormat, scope?: ExportScope, chunking?: ExportChunking): Promise<void>;
 }
 
 const STATUS_LABEL: Record<string, string> = {
@@ -115,12 +116,15 @@ export function createExportSlice({ client, set, get, reportError }: SliceKit<Ex
     exporting: null,
     lastExport: null,
 
-    async exportResults(format, scope = EVERYTHING) {
+    async exportResults(format, scope = EVERYTHING, chunking) {
       if (get().exporting) return;
       set({ exporting: format });
       try {
         const app = get().app;
-        const filter = Object.keys(scope.filter).length ? { filter: scope.filter } : {};
+        const filter = {
+          ...(Object.keys(scope.filter).length ? { filter: scope.filter } : {}),
+          ...(format === 'chunks' && chunking ? { chunking } : {}),
+        };
         let report: ExportReport;
         if (app?.canChooseFolder) {
           const { handle } = await client.invoke('dialog.chooseFolder', {});

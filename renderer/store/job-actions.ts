@@ -25,6 +25,8 @@ export interface QueuedJobActions {
   /** A bulk action on a selection or a filter; clears the selection and reloads the list. */
   bulk(action: ListBulkAction, target: ListTarget): Promise<void>;
   setBatchPaused(id: string, paused: boolean): Promise<void>;
+  /** A failed encrypted file, queued again with the password the person typed; false when that was refused (said in the error banner). */
+  retryWithPassword(id: string, password: string): Promise<boolean>;
 }
 
 /** Bulk actions take at most this many ids per call. */
@@ -96,6 +98,16 @@ export function createQueuedJobActions(
       if (failures.length === 1) reportError(failures[0]);
       else if (failures.length > 1)
         reportError(`${failures.length} jobs could not be changed: ${failures.slice(0, 3).join('; ')}${failures.length > 3 ? '…' : ''}`);
+    },
+
+    async retryWithPassword(id, password) {
+      try {
+        feed.hint(await client.invoke('jobs.retryWithPassword', { id, password }));
+        return true;
+      } catch (err) {
+        reportError(err);
+        return false;
+      }
     },
 
     async setBatchPaused(id, paused) {

@@ -56,6 +56,10 @@ describe('handlers: the boundary without transport', () => {
     await rejects(dispatch(handlers, 'jobs.retry', { ids: [] }), 'invalid_input');
     await rejects(dispatch(handlers, 'engine.setConcurrency', { concurrency: 0 }), 'invalid_input');
     await rejects(dispatch(handlers, 'results.export', { format: 'xlsx' }), 'invalid_input');
+    // The chunks export's size: an overlap as large as the chunk, or a size given to another format, is refused.
+    await rejects(dispatch(handlers, 'results.export', { format: 'chunks', chunking: { size: 100, overlap: 100 } }), 'invalid_input', /overlap/);
+    await rejects(dispatch(handlers, 'results.export', { format: 'jsonl', chunking: { size: 100 } }), 'invalid_input', /chunks format/);
+    await rejects(dispatch(handlers, 'jobs.retryWithPassword', { id: 'ffffffff', password: '' }), 'invalid_input');
   });
 
   it('adds paths, reports rejected ones, and maps state errors', async () => {

@@ -14,7 +14,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { ExtractionError, type Table } from '../../shared/extraction';
+import { ExtractionError, GIVE_PASSWORD, type Table } from '../../shared/extraction';
 import { Spool } from '../spool';
 import { archiveLimits, human } from './archive-limits';
 import { markdownTable, WarningList } from './common';
@@ -136,7 +136,7 @@ function openError(lines: readonly string[], password: boolean, encryptedHeader 
       'encrypted',
       password
         ? 'The 7z archive is encrypted and the password given does not open it'
-        : 'The 7z archive is password-protected (its file names too); give the password with --password',
+        : `The 7z archive is password-protected (its file names too): ${GIVE_PASSWORD}`,
       { library: said },
     );
   }
@@ -178,7 +178,7 @@ export const sevenZipExtractor: Extractor = {
     }
     const encrypted = files.filter((e) => e.encrypted);
     if (!password && files.length > 0 && encrypted.length === files.length) {
-      throw new ExtractionError('encrypted', 'The 7z archive is password-protected; give the password with --password');
+      throw new ExtractionError('encrypted', `The 7z archive is password-protected: ${GIVE_PASSWORD}`);
     }
 
     const status = new Map<SevenZipEntry, string>();

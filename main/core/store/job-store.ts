@@ -163,6 +163,11 @@ export class JobStore extends EventEmitter<StoreEvents> {
     return transitions.prune(this.core, before, statuses);
   }
 
+  /** Queues a failed file job again with these options added to its own (retryWithOptions). */
+  retryWithOptions(idOrPrefix: string, options: Record<string, unknown>): Job {
+    return transitions.retryWithOptions(this.core, idOrPrefix, options);
+  }
+
   setPriority(idOrPrefix: string, priority: number): Job {
     return transitions.setPriority(this.core, idOrPrefix, priority);
   }

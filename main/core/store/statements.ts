@@ -88,6 +88,7 @@ export function prepareStatements(db: Db) {
     setStepIndex: db.prepare(`UPDATE jobs SET step_index = ? WHERE id = ? AND status = 'running'`),
     setFormat: db.prepare('UPDATE jobs SET format = ? WHERE id = ?'),
     setPriority: db.prepare(`UPDATE jobs SET priority = ? WHERE id = ? AND status = 'pending'`),
+    setOptions: db.prepare(`UPDATE jobs SET options = ? WHERE id = ?`),
     setChildrenPriority: db.prepare(`UPDATE jobs SET priority = ? WHERE parent_id = ? AND status = 'pending'`),
     deleteJob: db.prepare('DELETE FROM jobs WHERE id = ?'),
     treeIds: db.prepare(`WITH ${TREE} SELECT id FROM tree`).pluck(),

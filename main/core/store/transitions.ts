@@ -11,6 +11,7 @@
 import type { Format } from '../../../shared/extraction.js';
 import type { Job, JobStatus } from '../../../shared/job.js';
 import { assertCan, InvalidTransitionError } from '../state-machine.js';
+import { InvalidInputError } from '../errors.js';
 import { cancelChildren, endFilling, finished, parentsOf, requeue, startBatch } from './batch-rules.js';
 import type { StoreCore } from './core.js';
 import { ownerIsDead, rowToJob, type JobError, type Progress, type Row } from './rows.js';
@@ -125,6 +126,21 @@ export function cancel(s: StoreCore, idOrPrefix: string, message = 'Cancelled by
 /** Queues a finished job again with a fresh retry budget; a batch retries its failed and cancelled children. */
 export function retry(s: StoreCore, idOrPrefix: string): Job {
   return s.tx(() => requeue(s, s.resolve(idOrPrefix), 'retry'));
+}
+
+/**
+ * Queues a failed file job again with options added to its own (a password
+ * for an encrypted file, given in the app): the next attempt reads the file
+ * with them.
+ */
+export function retryWithOptions(s: StoreCore, idOrPrefix: string, options: Record<string, unknown>): Job {
+  return s.tx(() => {
+    const job = s.resolve(idOrPrefix);
+    assertCan('retry', job);
+    if (job.kind === 'batch') throw new InvalidInputError(`Job ${job.id} is a batch: options are given to its files one by one`);
+    s.sql.setOptions.run(JSON.stringify({ ...job.options, ...options }), job.id);
+    return requeue(s, s.require(job.id), 'retry');
+  });
 }
 
 /** Runs a finished job again, even a completed one (forced, or a newer extractor). */

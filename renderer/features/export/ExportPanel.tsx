@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { ExportFormat } from '../../../shared/contract.js';
+import { CHUNK_SIZE_MAX, type ExportChunking, type ExportFormat } from '../../../shared/contract.js';
+import { CHUNK_DEFAULTS } from '../../../shared/chunks.js';
 import { useJobs } from '../../store/context.js';
 import { EVERYTHING, selectionScope, viewScope, type ExportReport, type ExportScope } from '../../store/export.js';
 import { useRoute } from '../../store/route.js';
@@ -18,7 +19,19 @@ const FORMATS: Array<{ format: ExportFormat; label: string; hint: (desktop: bool
     hint: (desktop) => (desktop ? 'a folder: one .md per file, and an index.md' : 'one .md file, a section per file'),
   },
   { format: 'sqlite', label: 'SQLite', hint: () => 'a standalone database: documents, pages, tables, metadata (.sqlite)' },
+  { format: 'chunks', label: 'Chunks', hint: () => 'retrieval-sized pieces with their file, pages and headings, for search and Q&A (.jsonl)' },
 ];
+
+/** The chunk size and overlap as typed; the export's chunking, or why it cannot be. */
+function chunking(size: string, overlap: string, unit: 'chars' | 'tokens'): { ok: ExportChunking } | { problem: string } {
+  const n = Number(size);
+  const o = Number(overlap);
+  if (!Number.isInteger(n) || n < 1 || n > CHUNK_SIZE_MAX)
+    return { problem: `The chunk size is a whole number from 1 to ${CHUNK_SIZE_MAX.toLocaleString('en')}.` };
+  if (!Number.isInteger(o) || o < 0) return { problem: 'The overlap is a whole number, 0 or more.' };
+  if (o >= n) return { problem: 'The overlap must be smaller than the chunk size.' };
+  return { ok: { size: n, overlap: o, unit } };
+}
 
 /**
  * Export what the person is looking at: the selected rows, the current view
@@ -39,6 +52,11 @@ export function ExportPanel() {
   scopes.push(['all', EVERYTHING]);
   const [chosen, setChosen] = useState<Which | null>(null);
   const [format, setFormat] = useState<ExportFormat>('jsonl');
+  const [size, setSize] = useState(String(CHUNK_DEFAULTS.size));
+  const [overlap, setOverlap] = useState(String(CHUNK_DEFAULTS.overlap));
+  const [unit, setUnit] = useState<'chars' | 'tokens'>(CHUNK_DEFAULTS.unit);
+  const chunks = format === 'chunks' ? chunking(size, overlap, unit) : undefined;
+  const problem = chunks && 'problem' in chunks ? chunks.problem : undefined;
   // The choice stands while it is on offer; otherwise the narrowest scope shown (the selection, then the view).
   const [which, scope] = scopes.find(([w]) => w === chosen) ?? scopes[0]!;
   const name = useId();
@@ -66,8 +84,51 @@ export function ExportPanel() {
           </label>
         ))}
       </fieldset>
+      {format === 'chunks' && (
+        <fieldset className="export-choice export-chunking">
+          <legend>Chunks</legend>
+          <label>
+            <span>Chunk size</span>
+            <input
+              type="number"
+              min={1}
+              max={CHUNK_SIZE_MAX}
+              step={1}
+              value={size}
+              onChange={(e) => setSize(e.target.value)}
+              aria-invalid={problem !== undefined}
+            />
+            <select aria-label="Chunk size unit" value={unit} onChange={(e) => setUnit(e.target.value as 'chars' | 'tokens')}>
+              <option value="chars">characters</option>
+              <option value="tokens">tokens (about 4 characters)</option>
+            </select>
+          </label>
+          <label>
+            <span>Overlap</span>
+            <input type="number" min={0} step={1} value={overlap} onChange={(e) => setOverlap(e.target.value)} aria-invalid={problem !== undefined} />
+            <span className="muted">repeated from the end of the chunk before</span>
+          </label>
+          <p className="muted">
+            Same as{' '}
+            <code>
+              quarry export --format chunks --chunk-size {chunks && 'ok' in chunks ? chunks.ok.size : size} --overlap {overlap}
+            </code>
+            {unit === 'tokens' ? ' --chunk-unit tokens' : ''}.
+          </p>
+          {problem && (
+            <p role="alert" className="export-problem">
+              {problem}
+            </p>
+          )}
+        </fieldset>
+      )}
       <div className="export-actions">
-        <button type="button" className="primary" disabled={exporting !== null} onClick={() => void exportResults(format, scope)}>
+        <button
+          type="button"
+          className="primary"
+          disabled={exporting !== null || problem !== undefined}
+          onClick={() => void exportResults(format, scope, chunks && 'ok' in chunks ? chunks.ok : undefined)}
+        >
           {exporting ? 'Exporting…' : `Export ${FORMATS.find((f) => f.format === format)!.label}`}
         </button>
       </div>

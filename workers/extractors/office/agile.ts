@@ -10,7 +10,7 @@
  * encryption (version 3.2 / 4.2, AES-ECB) is not read here.
  */
 import { createDecipheriv, createHash } from 'node:crypto';
-import { ExtractionError } from '../../../shared/extraction';
+import { ExtractionError, GIVE_PASSWORD } from '../../../shared/extraction';
 
 const BLOCK_VERIFIER_INPUT = Buffer.from('fea7d2763b4b9e79', 'hex');
 const BLOCK_VERIFIER_VALUE = Buffer.from('d7aa0f6d3061344e', 'hex');
@@ -96,7 +96,11 @@ export function decryptAgile(info: Buffer, pkg: Buffer, password: string): Buffe
   const verifierHash = decrypt(enc, keyFor(BLOCK_VERIFIER_VALUE), enc.salt, field('encryptedVerifierHashValue'));
   const expected = digest(enc.hash, verifierInput);
   if (!verifierHash.subarray(0, expected.length).equals(expected)) {
-    throw new ExtractionError('encrypted', 'The password is wrong for this password-protected Office document', { reason: 'wrong password' });
+    throw new ExtractionError(
+      'encrypted',
+      `The password is wrong for this password-protected Office document: ${GIVE_PASSWORD.replace('give it', 'give the right one')}`,
+      { reason: 'wrong password' },
+    );
   }
   const secret = decrypt(enc, keyFor(BLOCK_KEY), enc.salt, field('encryptedKeyValue')).subarray(0, data.keyBytes);
 

@@ -8,7 +8,7 @@
  * it turns out to be.
  */
 import { Readable } from 'node:stream';
-import { ExtractionError } from '../../../shared/extraction';
+import { ExtractionError, GIVE_PASSWORD } from '../../../shared/extraction';
 import { detectBuffer } from '../../detect';
 import { compoundFileStream } from '../email/cfb-check';
 import { extractorFor } from '../registry';
@@ -51,7 +51,7 @@ export const encryptedOoxmlExtractor: Extractor = {
       const what = ext ? KIND[ext] : 'Office document';
       throw new ExtractionError(
         'encrypted',
-        `This is a password-protected ${what} (its content is encrypted): give its password with --password, or remove the password in Office and add the file again`,
+        `This is a password-protected ${what} (its content is encrypted): ${GIVE_PASSWORD}; or remove the password in Office and add the file again`,
         { container: 'OLE2 with EncryptedPackage' },
       );
     }

@@ -8,7 +8,7 @@
  * timeout, but a stalled promise is turned into a clean 'timeout' here.
  */
 import path from 'node:path';
-import { ExtractionError, type Entity, type Table } from '../../../shared/extraction';
+import { ExtractionError, GIVE_PASSWORD, type Entity, type Table } from '../../../shared/extraction';
 import { textStats } from '../../text/stats';
 import { formatRanges, markdownTable } from '../common';
 import type { ExtractionParts, Extractor } from '../types';
@@ -89,9 +89,16 @@ function toExtractionError(err: unknown, passwordGiven: boolean): ExtractionErro
   if (e?.name === 'PasswordException') {
     // code 1 = NEED_PASSWORD, 2 = INCORRECT_PASSWORD
     if (e.code === 2 || passwordGiven) {
-      return new ExtractionError('encrypted', 'PDF is encrypted and the supplied password is incorrect', { needsPassword: true, reason: 'incorrect_password' });
+      return new ExtractionError(
+        'encrypted',
+        `PDF is encrypted and the password given is incorrect: ${GIVE_PASSWORD.replace('give it', 'give the right one')}`,
+        {
+          needsPassword: true,
+          reason: 'incorrect_password',
+        },
+      );
     }
-    return new ExtractionError('encrypted', 'PDF is encrypted and needs a password: give it with --password', {
+    return new ExtractionError('encrypted', `PDF is encrypted and needs a password: ${GIVE_PASSWORD}`, {
       needsPassword: true,
       reason: 'password_required',
     });
