@@ -11,7 +11,7 @@ import { appPaths, openEngine } from './app-context.js';
 import type { Engine } from './core/engine.js';
 import { createHandlers, subscribeEvents } from './core/handlers.js';
 import { filesFromArgv } from './desktop/argv.js';
-import { DesktopStateFile, desktopStatePath } from './desktop/desktop-state.js';
+import { DesktopStateFile, desktopStatePath, intakeOptionsOf } from './desktop/desktop-state.js';
 import { installMenu } from './desktop/electron-menu.js';
 import { ElectronPlatform } from './desktop/electron-platform.js';
 import { initialBounds, rememberWindow } from './desktop/electron-window-state.js';
@@ -29,6 +29,7 @@ if (process.env.QUARRY_HOME) app.setPath('userData', path.resolve(process.env.QU
 let engine: Engine | undefined;
 let win: BrowserWindow | undefined;
 let platform: ElectronPlatform | undefined;
+let state: DesktopStateFile | undefined;
 let quitting = false;
 /** Files a second launch asked for before the engine was up. */
 const early: string[] = [];
@@ -52,7 +53,7 @@ if (!app.requestSingleInstanceLock()) {
 
 const command = (cmd: DesktopCommand) => win && pushEvent(win.webContents, 'desktop.command', cmd);
 
-/** Files from the command line, a second launch or the menu's dialog: queued with the default options, and the window told. */
+/** Files from the command line, a second launch or the menu's dialog: queued with the window's intake options, and the window told. */
 function addFiles(paths: string[]): void {
   if (!paths.length) return;
   if (!engine) {
@@ -60,7 +61,7 @@ function addFiles(paths: string[]): void {
     return;
   }
   engine
-    .addPaths(paths, { source: 'app' })
+    .addPaths(paths, { source: 'app', ...(state ? intakeOptionsOf(state.get()) : {}) })
     .then((r) => command({ command: 'added', added: r.count, rejected: r.rejected.length }))
     .catch((err) => dialog.showErrorBox('Quarry could not add those files', String(err?.message ?? err)));
 }
@@ -77,7 +78,7 @@ async function start(): Promise<void> {
   hardenSession();
   serveRenderer(path.join(__dirname, '..', 'renderer'));
   const paths = appPaths(process.env.QUARRY_HOME ?? app.getPath('userData'));
-  const state = new DesktopStateFile(desktopStatePath(paths.dataDir));
+  state = new DesktopStateFile(desktopStatePath(paths.dataDir));
   engine = openEngine(paths, undefined, utilityLauncher);
   platform = new ElectronPlatform({ engine, window: () => win, exportsDir: paths.exportsDir, state, command });
   const handlers = createHandlers(engine, {

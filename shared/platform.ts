@@ -14,6 +14,7 @@
  */
 import { z } from 'zod';
 import type { BatchNotice, WorkProgress } from './desktop-policy.js';
+import { failureActionSchema } from './job.js';
 
 export type { BatchNotice, WorkProgress } from './desktop-policy.js';
 
@@ -59,6 +60,19 @@ export const desktopPrefsSchema = z.object({
   theme: themeChoiceSchema,
   /** Finished batches raise a notification while the window is in the background. */
   notifyBatches: z.boolean(),
+  /**
+   * The options new files are queued with, as chosen in the window: files
+   * that arrive through main (the menu's dialog, a second launch, the
+   * command line) get them too, as a drop would.
+   */
+  intake: z
+    .object({
+      definition: z.string().min(1).max(64),
+      failureAction: failureActionSchema,
+      maxChildFailures: z.number().int().min(0),
+    })
+    .strict()
+    .optional(),
 });
 export type DesktopPrefs = z.infer<typeof desktopPrefsSchema>;
 

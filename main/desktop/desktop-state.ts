@@ -9,7 +9,9 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import type { FailureAction } from '../../shared/job.js';
 import { desktopPrefsSchema, type DesktopPrefs } from '../../shared/platform.js';
+import { DEFAULT_DEFINITION } from '../core/definitions.js';
 
 const rectSchema = z.object({ x: z.number().finite(), y: z.number().finite(), width: z.number().finite().positive(), height: z.number().finite().positive() });
 
@@ -26,10 +28,14 @@ export function readDesktopState(file: string): DesktopState {
   if (!existsSync(file)) return { ...DEFAULT_DESKTOP_STATE };
   try {
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    // Field by field: a damaged bounds entry must not cost the theme.
-    const prefs = desktopPrefsSchema.partial().safeParse(parsed);
-    const win = desktopStateSchema.shape.window.safeParse(parsed.window);
-    return { ...DEFAULT_DESKTOP_STATE, ...(prefs.success ? prefs.data : {}), ...(win.success && win.data ? { window: win.data } : {}) };
+    // Field by field: a damaged entry costs that entry, not the others.
+    const state: DesktopState = { ...DEFAULT_DESKTOP_STATE };
+    const shape = desktopStateSchema.shape;
+    for (const key of Object.keys(shape) as Array<keyof typeof shape>) {
+      const r = shape[key].safeParse(parsed[key]);
+      if (r.success && r.data !== undefined) Object.assign(state, { [key]: r.data });
+    }
+    return state;
   } catch {
     return { ...DEFAULT_DESKTOP_STATE };
   }
@@ -43,7 +49,18 @@ export function writeDesktopState(file: string, state: DesktopState): void {
 
 /** The theme and notification preferences out of the state (what `platform.prefs` returns). */
 export function prefsOf(state: DesktopState): DesktopPrefs {
-  return { theme: state.theme, notifyBatches: state.notifyBatches };
+  return { theme: state.theme, notifyBatches: state.notifyBatches, ...(state.intake ? { intake: state.intake } : {}) };
+}
+
+/** engine.addPaths' options for files that arrive through main, from the window's intake choice (as the window's own intake sends them). */
+export function intakeOptionsOf(state: DesktopState): { definition?: string; failureAction?: FailureAction; maxChildFailures?: number } {
+  const o = state.intake;
+  if (!o) return {};
+  return {
+    failureAction: o.failureAction,
+    ...(o.failureAction === 'stop_all' ? { maxChildFailures: o.maxChildFailures } : {}),
+    ...(o.definition !== DEFAULT_DEFINITION ? { definition: o.definition } : {}),
+  };
 }
 
 /** The state file, read once and written on each change. */

@@ -4,8 +4,9 @@
  * open: main/desktop/open-policy.ts); progress and notifications are main's
  * own (it follows the engine, so a minimised window still updates its
  * taskbar). What main asks back (the menu, a notification's click) arrives as
- * `desktop.command`; the theme and the notification setting are mirrored to
- * main, which applies them natively and remembers them for the next start.
+ * `desktop.command`; the theme, the notification setting and the intake
+ * options are mirrored to main, which applies them (natively, and to files
+ * that arrive through it) and remembers them for the next start.
  */
 import type { Client } from '../../shared/client.js';
 import type { DesktopCommand, PlatformActions } from '../../shared/platform.js';
@@ -46,8 +47,14 @@ function run(cmd: DesktopCommand, store: JobsStore): void {
 /** Follows main's commands and mirrors the preferences main applies. Returns the unsubscribe. */
 export function installElectron(client: Client, store: JobsStore): () => void {
   const report = (err: unknown) => store.getState().reportError(err);
-  const mirror = () => client.invoke('platform.prefs', { theme: storedTheme(), notifyBatches: notificationsEnabled() }).catch(report);
+  const mirror = () =>
+    client.invoke('platform.prefs', { theme: storedTheme(), notifyBatches: notificationsEnabled(), intake: store.getState().intakeOptions }).catch(report);
   void mirror();
-  const offs = [client.on('desktop.command', (cmd) => run(cmd, store)), onThemeChange(() => void mirror()), onNotificationsSetting(() => void mirror())];
+  const offs = [
+    client.on('desktop.command', (cmd) => run(cmd, store)),
+    onThemeChange(() => void mirror()),
+    onNotificationsSetting(() => void mirror()),
+    store.subscribe((s, before) => void (s.intakeOptions !== before.intakeOptions && mirror())),
+  ];
   return () => offs.forEach((off) => off());
 }

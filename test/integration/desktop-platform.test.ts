@@ -167,7 +167,12 @@ describe('Electron main: open and reveal by id only', () => {
     expect(await dispatch(desktop, 'platform.prefs', { theme: 'dark' })).toEqual({ theme: 'dark', notifyBatches: true });
     expect(await dispatch(desktop, 'platform.prefs', { notifyBatches: false })).toEqual({ theme: 'dark', notifyBatches: false });
     await refused(dispatch(desktop, 'platform.prefs', { theme: 'purple' }), 'invalid_input');
-    expect(JSON.parse(readFileSync(path.join(dir, 'desktop.json'), 'utf8'))).toMatchObject({ theme: 'dark', notifyBatches: false });
+    // The window's intake options, for files that arrive through main (menu, second launch, command line).
+    const intake = { definition: 'extract', failureAction: 'stop_all', maxChildFailures: 3 };
+    expect(await dispatch(desktop, 'platform.prefs', { intake })).toEqual({ theme: 'dark', notifyBatches: false, intake });
+    await refused(dispatch(desktop, 'platform.prefs', { intake: { ...intake, failureAction: 'explode' } }), 'invalid_input');
+    await refused(dispatch(desktop, 'platform.prefs', { intake: { ...intake, path: '/etc' } }), 'invalid_input');
+    expect(JSON.parse(readFileSync(path.join(dir, 'desktop.json'), 'utf8'))).toMatchObject({ theme: 'dark', notifyBatches: false, intake });
   });
 });
 

@@ -7,7 +7,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { filesFromArgv } from '../../../main/desktop/argv.js';
-import { DesktopStateFile, readDesktopState } from '../../../main/desktop/desktop-state.js';
+import { DesktopStateFile, intakeOptionsOf, readDesktopState } from '../../../main/desktop/desktop-state.js';
 import { menuTemplate, type MenuItem } from '../../../main/desktop/menu.js';
 import { taskbarState } from '../../../main/desktop/taskbar.js';
 import { restoreBounds } from '../../../main/desktop/window-bounds.js';
@@ -79,8 +79,25 @@ describe('what the desktop app remembers (desktop.json in the data folder)', () 
     // A damaged bounds entry costs the bounds, not the theme.
     writeFileSync(file, JSON.stringify({ theme: 'light', window: { bounds: 'nowhere' } }));
     expect(readDesktopState(file)).toEqual({ theme: 'light', notifyBatches: true });
+    writeFileSync(file, JSON.stringify({ theme: 'dark', intake: { definition: 'ocr', failureAction: 'explode', maxChildFailures: 0 } }));
+    expect(readDesktopState(file)).toEqual({ theme: 'dark', notifyBatches: true });
     writeFileSync(file, '{not json');
     expect(readDesktopState(file)).toEqual({ theme: 'system', notifyBatches: true });
+  });
+});
+
+describe('files that arrive through main get the window’s intake options', () => {
+  it('as the window’s own intake sends them: the definition unless it is the default, the child-failure limit only with stop_all', () => {
+    const base = { theme: 'system' as const, notifyBatches: true };
+    expect(intakeOptionsOf(base)).toEqual({});
+    expect(intakeOptionsOf({ ...base, intake: { definition: 'extract', failureAction: 'continue', maxChildFailures: 5 } })).toEqual({
+      failureAction: 'continue',
+    });
+    expect(intakeOptionsOf({ ...base, intake: { definition: 'ocr-all', failureAction: 'stop_all', maxChildFailures: 5 } })).toEqual({
+      definition: 'ocr-all',
+      failureAction: 'stop_all',
+      maxChildFailures: 5,
+    });
   });
 });
 
