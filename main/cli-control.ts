@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { JOB_STATUSES, type JobStatus } from '../shared/job.js';
-import { CliError, dbOption, err, int, json, out, printable, printJobs, withEngine, withStore } from './cli-kit.js';
+import { CliError, dbOption, err, int, json, out, printable, printJobs, withStore } from './cli-kit.js';
+import { withEngine } from './cli-engine.js';
 
 /** "30d", "12h", "45m" or a number of days. */
 export function parseAge(text: string): number {

@@ -1,13 +1,12 @@
 /**
  * What every `quarry` command shares: output, errors a person can read, the
- * --db option, opening the store (to read) or the engine (to change jobs),
+ * --db option, opening the store (the engine is in cli-engine.ts),
  * printing jobs.
  */
 import { statfsSync } from 'node:fs';
 import path from 'node:path';
-import { InvalidArgumentError, Option } from 'commander';
+import { CommanderError, InvalidArgumentError, Option, type Command } from 'commander';
 import type { Job } from '../shared/job.js';
-import { Engine } from './core/engine.js';
 import { defaultDbPath } from './core/paths.js';
 import { JobStore } from './core/store/job-store.js';
 
@@ -102,6 +101,27 @@ export function exitWhenFlushed(code: number): void {
   };
   process.stdout.write('', done);
   process.stderr.write('', done);
+}
+
+/** Runs a command line; its exit code. Every failure is one clear line (commander prints its own). */
+export async function runProgram(program: Command, argv: string[]): Promise<number> {
+  // `quarry jobs | head`: a reader that stops early is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2; // commander already printed it
+    if (e instanceof CliError) {
+      if (!(e instanceof InterruptedError)) err(`quarry: ${printable(e.message)}`);
+      return e.exitCode;
+    }
+    err(`quarry: ${printable(String((e as Error).message ?? e))}`);
+    return 1;
+  }
 }
 
 /** An error already explained to the user: print its message, exit with its code. */
@@ -213,23 +233,6 @@ const cannotWrite = (e: unknown): boolean => {
   const code = (e as { code?: unknown } | null)?.code;
   return typeof code === 'string' && (/^SQLITE_(READONLY|CANTOPEN|PERM)/.test(code) || ['EACCES', 'EPERM', 'EROFS'].includes(code));
 };
-
-/**
- * Opens the engine, not started, for commands that change jobs, watch
- * folders, schedules or definitions: the same operations as the app's (a
- * deleted job's spool folder goes with it). Its extraction host starts only
- * if a file is extracted, which these commands never do.
- */
-export function withEngine<T>(db: string, fn: (engine: Engine) => T | Promise<T>): Promise<T> {
-  return explainStoreFailures(db, async () => {
-    const engine = new Engine({ dbPath: db });
-    try {
-      return await fn(engine);
-    } finally {
-      await engine.close();
-    }
-  });
-}
 
 export function duration(job: Job): string {
   if (!job.startedAt) return '';

@@ -2,7 +2,7 @@
  * `quarry`: the headless command line over the same engine as the desktop app.
  * Every command prints one clear line on error and exits non-zero.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,7 @@ import type { JobEvent, JobFilter } from '../shared/job.js';
 import {
   CliError,
   commanderOutput,
+  runProgram,
   dbOption,
   duration,
   err,
@@ -29,11 +30,12 @@ import {
   printable,
   printJobs,
   storeFailure,
-  withEngine,
   withStore,
 } from './cli-kit.js';
+import { withEngine } from './cli-engine.js';
 import { registerControlCommands } from './cli-control.js';
-import { partOptions, printPart, registerExportCommand, registerSearchCommand, wantsPart } from './cli-results.js';
+import { partOptions, printPart, registerExportCommand, wantsPart } from './cli-results.js';
+import { registerSearchCommand } from './cli-search.js';
 import { registerRemoteCommands, remoteFromFlags, remoteRunOptions } from './cli-remote.js';
 
 const addOptions = (c: Command) =>
@@ -466,25 +468,11 @@ async function watch(engine: Engine, failed: Promise<never>): Promise<void> {
   await engine.close({ abort: true });
 }
 
-export async function main(argv = process.argv): Promise<number> {
-  // `quarry jobs | head`: a reader that stops early is not an error.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(0);
-    throw e;
-  });
-  try {
-    await buildProgram().parseAsync(argv);
-    return 0;
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2; // commander already printed it
-    if (e instanceof CliError) {
-      if (!(e instanceof InterruptedError)) err(`quarry: ${printable(e.message)}`);
-      return e.exitCode;
-    }
-    err(`quarry: ${printable(String((e as Error).message ?? e))}`);
-    return 1;
-  }
+export function main(argv = process.argv): Promise<number> {
+  return runProgram(buildProgram(), argv);
 }
+
+export { exitWhenFlushed };
 
 if (require.main === module) {
   void main().then(exitWhenFlushed);

@@ -12,7 +12,10 @@ const nodeOnly = process.argv.includes('--node-only');
 
 // Entry points -> output files under dist/. Only those whose source exists are built.
 const entries = [
-  ['main/cli.ts', 'dist/cli.cjs', { banner: '#!/usr/bin/env node' }],
+  // `quarry`: a small entry that loads the search alone for `quarry search`, the whole CLI otherwise.
+  ['main/cli-entry.ts', 'dist/cli.cjs', { banner: '#!/usr/bin/env node' }],
+  ['main/cli.ts', 'dist/quarry-cli.cjs'],
+  ['main/search-main.ts', 'dist/quarry-search.cjs'],
   ['main/main.ts', 'dist/main/main.cjs'],
   ['main/preload.ts', 'dist/main/preload.cjs'],
   ['main/serve-main.ts', 'dist/serve.cjs'],

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { hitLines } from '../../main/cli-results.js';
+import { hitLines } from '../../main/cli-search.js';
 import { makePdf } from '../helpers/fixtures.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -36,6 +36,24 @@ beforeAll(async () => {
 });
 
 describe('quarry search', () => {
+  it('answers from its own small bundle exactly as the whole CLI does, errors included', () => {
+    const whole = (...args: string[]) => {
+      const r = spawnSync(process.execPath, [path.join(root, 'dist/quarry-cli.cjs'), ...args], { encoding: 'utf8' });
+      return { code: r.status, out: r.stdout, err: r.stderr };
+    };
+    for (const args of [
+      ['search', 'london OR sharply', '--db', db, '--json'],
+      ['search', 'sharply', '--db', db],
+      ['search', 'x', '--limit', '500', '--db', db],
+    ]) {
+      expect(quarry(...args)).toEqual(whole(...args));
+    }
+    // The small bundle holds no engine and no extractor: a fraction of the whole CLI.
+    const size = (f: string) => readFileSync(path.join(root, 'dist', f)).length;
+    expect(size('quarry-search.cjs')).toBeLessThan(size('quarry-cli.cjs') / 3);
+    expect(quarry('--help').out).toContain('extract');
+  });
+
   it('finds a word on its page, with the file and a snippet (no ANSI when piped)', () => {
     const r = quarry('search', 'sharply', '--db', db);
     expect(r.code).toBe(0);
