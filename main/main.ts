@@ -10,7 +10,7 @@ import type { DesktopCommand } from '../shared/platform.js';
 import { appPaths, openEngine } from './app-context.js';
 import type { Engine } from './core/engine.js';
 import { createHandlers, subscribeEvents } from './core/handlers.js';
-import { filesFromArgv } from './desktop/argv.js';
+import { filesFromArgv, secondLaunchFiles } from './desktop/argv.js';
 import { DesktopStateFile, desktopStatePath, intakeOptionsOf } from './desktop/desktop-state.js';
 import { installMenu } from './desktop/electron-menu.js';
 import { ElectronPlatform } from './desktop/electron-platform.js';
@@ -34,13 +34,13 @@ let quitting = false;
 /** Files a second launch asked for before the engine was up. */
 const early: string[] = [];
 
-if (!app.requestSingleInstanceLock()) {
+if (!app.requestSingleInstanceLock({ argv: process.argv, cwd: process.cwd() })) {
   // Another Quarry runs: it receives this launch's files (second-instance) and comes forward.
   app.quit();
 } else {
-  app.on('second-instance', (_event, argv, cwd) => {
+  app.on('second-instance', (_event, argv, cwd, additional) => {
     platform?.focusWindow();
-    addFiles(filesFromArgv(argv, { cwd, packaged: app.isPackaged }));
+    addFiles(secondLaunchFiles(argv, cwd, additional, app.isPackaged));
   });
   app
     .whenReady()

@@ -39,3 +39,15 @@ export function filesFromArgv(argv: readonly string[], ctx: ArgvContext): string
   }
   return [...new Set(files)];
 }
+
+/**
+ * What a second launch asked for. The launch sends its own argv and folder as
+ * the lock's additional data (Electron warns that the argv it passes itself
+ * may be reordered or carry Chromium's switches); Electron's are the fallback
+ * for a launch by an older version. Anything malformed is ignored.
+ */
+export function secondLaunchFiles(argv: readonly string[], cwd: string, additional: unknown, packaged: boolean): string[] {
+  const sent = additional as { argv?: unknown; cwd?: unknown } | null | undefined;
+  const ok = !!sent && Array.isArray(sent.argv) && sent.argv.every((a) => typeof a === 'string') && typeof sent.cwd === 'string' && path.isAbsolute(sent.cwd);
+  return ok ? filesFromArgv(sent.argv as string[], { cwd: sent.cwd as string, packaged }) : filesFromArgv(argv, { cwd, packaged });
+}

@@ -6,7 +6,7 @@
 import { statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { filesFromArgv } from '../../../main/desktop/argv.js';
+import { filesFromArgv, secondLaunchFiles } from '../../../main/desktop/argv.js';
 import { DesktopStateFile, intakeOptionsOf, readDesktopState } from '../../../main/desktop/desktop-state.js';
 import { menuTemplate, type MenuItem } from '../../../main/desktop/menu.js';
 import { taskbarState } from '../../../main/desktop/taskbar.js';
@@ -38,6 +38,18 @@ describe('files from the command line', () => {
   it('after "--" a name that starts with a dash is a file; URLs and repeats are dropped', () => {
     const argv = ['/opt/Quarry/quarry', 'a.pdf', 'quarry://app/index.html', 'a.pdf', '--', '-odd.txt'];
     expect(filesFromArgv(argv, { cwd, packaged: true })).toEqual(['/home/ana/scans/a.pdf', '/home/ana/scans/-odd.txt']);
+  });
+});
+
+describe('a second launch', () => {
+  it('uses the argv and folder the launch sent itself, relative to its folder, not ours', () => {
+    const sent = { argv: ['/opt/Quarry/quarry', 'new.pdf'], cwd: '/home/ana/inbox' };
+    expect(secondLaunchFiles(['/opt/Quarry/quarry', '--flag', 'other.pdf'], '/', sent, true)).toEqual(['/home/ana/inbox/new.pdf']);
+  });
+  it('falls back to what Electron passed when the data is missing or malformed', () => {
+    const argv = ['/opt/Quarry/quarry', '--original-process-start-time=13', 'x.txt'];
+    for (const bad of [undefined, null, {}, { argv: 'x', cwd: '/' }, { argv: [1], cwd: '/' }, { argv: ['a'], cwd: 'relative' }])
+      expect(secondLaunchFiles(argv, '/srv', bad, true)).toEqual(['/srv/x.txt']);
   });
 });
 
