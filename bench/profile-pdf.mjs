@@ -5,7 +5,12 @@
 // profile of the timed runs and prints the functions with the most self time
 // (the worker runs with the same young-generation cap as Quarry's pool).
 //
-//   node bench/profile-pdf.mjs ../shared/corpus/pdf/TAMReview.pdf [--runs=10] [--cpu-prof] [--young=16|default] [--ocr=off]
+//   node bench/profile-pdf.mjs ../shared/corpus/pdf/TAMReview.pdf [--runs=10] [--cpu-prof] [--young=16|default] [--ocr=off] [--compare]
+//
+// --compare times, interleaved in the same worker, pdftotext, pdf.js alone
+// (loading the document and reading each page's text: the floor of any
+// pdf.js extractor), pdf.js with the annotations, and Quarry's whole
+// extraction, as ratios to pdftotext.
 //
 // With --cpu-prof it also prints the time spent under a few pdf.js and Quarry
 // functions (inclusive: their callees count), the "where the time goes" that
@@ -27,6 +32,7 @@ if (isMainThread) {
       file,
       runs: Number(opt('runs', 10)),
       profile: args.includes('--cpu-prof'),
+      compare: args.includes('--compare'),
       options: opt('ocr', 'on') === 'off' ? { ocr: false } : {},
       extractor: pathToFileURL(path.join(ROOT, 'dist', 'workers', 'extract.mjs')).href,
     },
@@ -35,7 +41,7 @@ if (isMainThread) {
   worker.on('message', (m) => console.log(m));
   worker.on('error', (e) => console.error(e));
 } else {
-  const { file, runs, profile, extractor, options } = workerData;
+  const { file, runs, profile, extractor, options, compare } = workerData;
   const { default: extract } = await import(extractor);
   const once = async () => {
     const t0 = performance.now();
@@ -44,6 +50,12 @@ if (isMainThread) {
     return performance.now() - t0;
   };
   for (let i = 0; i < 5; i++) await once();
+  if (compare) parentPort.postMessage(await stages(file, runs, once));
+  else await profileRuns(file, runs, profile, once);
+}
+
+/** The timed runs, and with --cpu-prof their profile. */
+async function profileRuns(file, runs, profile, once) {
   const session = new Session();
   if (profile) {
     session.connect();
@@ -91,4 +103,64 @@ if (isMainThread) {
         top.map(([k, v]) => `  ${(v / runs).toFixed(2).padStart(7)} ms  ${((v / total) * 100).toFixed(1).padStart(5)}%  ${k}`).join('\n'),
     );
   }
+}
+
+/** pdf.js alone, pdf.js with annotations, Quarry, pdftotext: interleaved runs, medians, ratios to pdftotext. */
+async function stages(file, runs, quarry) {
+  const { spawnSync } = await import('node:child_process');
+  const { readFileSync } = await import('node:fs');
+  const { createRequire } = await import('node:module');
+  const require = createRequire(path.join(ROOT, 'package.json'));
+  const pdfjs = await import(pathToFileURL(require.resolve('pdfjs-dist/legacy/build/pdf.mjs')).href);
+  const cMapUrl = path.join(path.dirname(require.resolve('pdfjs-dist/package.json')), 'cmaps') + path.sep;
+  // The same document options as Quarry's extractor (workers/extractors/pdf/pdf.ts), text only.
+  const pdfjsText = async (annotations) => {
+    const t0 = performance.now();
+    const task = pdfjs.getDocument({
+      data: new Uint8Array(readFileSync(file)),
+      verbosity: 0,
+      isEvalSupported: false,
+      disableFontFace: true,
+      useSystemFonts: false,
+      enableXfa: false,
+      stopAtErrors: false,
+      isOffscreenCanvasSupported: false,
+      disableAutoFetch: true,
+      disableStream: true,
+      disableRange: true,
+      cMapUrl,
+      cMapPacked: true,
+    });
+    const doc = await task.promise;
+    for (let n = 1; n <= doc.numPages; n++) {
+      const page = await doc.getPage(n);
+      await page.getTextContent({ includeMarkedContent: false });
+      if (annotations) await page.getAnnotations({ intent: 'display' });
+      page.cleanup();
+    }
+    await task.destroy();
+    return performance.now() - t0;
+  };
+  const pdftotext = () => {
+    const t0 = performance.now();
+    spawnSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { stdio: ['ignore', 'ignore', 'ignore'] });
+    return performance.now() - t0;
+  };
+  const t = { pdftotext: [], text: [], annotations: [], quarry: [] };
+  for (let i = 0; i < runs; i++) {
+    t.pdftotext.push(pdftotext());
+    t.text.push(await pdfjsText(false));
+    t.annotations.push(await pdfjsText(true));
+    t.quarry.push(await quarry());
+  }
+  const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  const base = med(t.pdftotext);
+  const line = (label, xs) => `  ${label.padEnd(44)} ${med(xs).toFixed(1).padStart(8)} ms  ${(med(xs) / base).toFixed(2)}× pdftotext`;
+  return [
+    `${path.basename(file)}: medians of ${runs} interleaved runs in one worker thread`,
+    line('pdftotext (poppler, a process each run)', t.pdftotext),
+    line("pdf.js: load + every page's text", t.text),
+    line('pdf.js: load + text + annotations (links)', t.annotations),
+    line("Quarry's extractor (all of it, default options)", t.quarry),
+  ].join('\n');
 }

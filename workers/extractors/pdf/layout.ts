@@ -54,9 +54,6 @@ function placeAccent(line: string, next: string): { line: string; next: string }
   return { line: line.slice(0, -1), next: (letter + mark).normalize('NFC') + next.slice(1) };
 }
 
-/** Glyph codes without a Unicode mapping come through pdf.js as C0 control characters. */
-const UNMAPPED = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
-
 /**
  * Fonts of the page with no usable Unicode mapping at all: no ToUnicode and
  * glyph names that say nothing ("g18", "g152": glyph ids of the original
@@ -68,15 +65,21 @@ const UNMAPPED = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
  * (U+0002 between words) or a ligature or two stays.
  */
 function unmappedFonts(items: ReadonlyArray<PdfTextItem>): Set<string> {
-  const seen = new Map<string, { chars: number; unmapped: number; codes: Set<string> }>();
+  const seen = new Map<string, { chars: number; unmapped: number; codes: Set<number> }>();
   for (const it of items) {
     if (!it.fontName || !it.str) continue;
-    const s = seen.get(it.fontName) ?? { chars: 0, unmapped: 0, codes: new Set<string>() };
-    seen.set(it.fontName, s);
-    s.chars += it.str.replace(/\s/g, '').length;
-    for (const c of it.str.match(UNMAPPED) ?? []) {
-      s.unmapped++;
-      s.codes.add(c);
+    let s = seen.get(it.fontName);
+    if (!s) seen.set(it.fontName, (s = { chars: 0, unmapped: 0, codes: new Set<number>() }));
+    // A loop over char codes, not regular expressions: this runs over every glyph of every page.
+    const str = it.str;
+    for (let i = 0; i < str.length; i++) {
+      const c = str.charCodeAt(i);
+      if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0xa0) continue;
+      s.chars++;
+      if (c < 0x20 || c === 0x7f) {
+        s.unmapped++;
+        s.codes.add(c);
+      }
     }
   }
   const out = new Set<string>();
