@@ -86,8 +86,8 @@ type Found = Pick<Detection, 'format' | 'method' | 'mime'>;
 
 /** Magic numbers of binary formats. */
 function sniffMagic(head: Uint8Array): Found | 'zip' | 'ole2' | 'gzip' | 'bzip2' | 'xz' | null {
-  // PDF readers accept the header anywhere in the first 1 KiB (junk before it is common).
-  if (ascii(head, 0, 1024).includes('%PDF-')) return { format: 'pdf', method: 'magic', mime: MIME.pdf };
+  const pdf: Found = { format: 'pdf', method: 'magic', mime: MIME.pdf };
+  if (ascii(head, 0, 5) === '%PDF-') return pdf;
   if (startsWith(head, [0x50, 0x4b, 0x03, 0x04]) || startsWith(head, [0x50, 0x4b, 0x05, 0x06]) || startsWith(head, [0x50, 0x4b, 0x07, 0x08])) {
     return 'zip';
   }
@@ -97,6 +97,9 @@ function sniffMagic(head: Uint8Array): Found | 'zip' | 'ole2' | 'gzip' | 'bzip2'
   const compression = compressionOf(head);
   if (compression === 'bzip2' || compression === 'xz') return compression;
   if (startsWith(head, [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c])) return { format: '7z', method: 'magic', mime: MIME['7z'] };
+  // PDF readers accept the header anywhere in the first 1 KiB (junk before it is common); but an
+  // archive whose own magic number opens the file (a ZIP or a tar holding a stored PDF) is that archive.
+  if (ascii(head, 0, 1024).includes('%PDF-')) return pdf;
   const image = (mime: string): Found => ({ format: 'image', method: 'magic', mime });
   if (startsWith(head, [0xff, 0xd8, 0xff])) return image('image/jpeg');
   if (startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return image('image/png');

@@ -198,14 +198,14 @@ function crc32(data: Uint8Array): number {
   return ~c >>> 0;
 }
 
-/** A valid ZIP with stored (uncompressed) entries, in the given order. */
-export function makeZip(entries: Array<[name: string, content: string]>): Buffer {
+/** A valid ZIP with stored (uncompressed) entries, in the given order (text, or bytes such as another ZIP). */
+export function makeZip(entries: Array<[name: string, content: string | Uint8Array]>): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
   for (const [name, content] of entries) {
     const nameBuf = Buffer.from(name, 'utf8');
-    const data = Buffer.from(content, 'utf8');
+    const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content);
     const crc = crc32(data);
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);

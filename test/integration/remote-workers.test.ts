@@ -415,20 +415,21 @@ describe('remote workers on BullMQ and Redis', skipWhen(!REDIS_SERVER, NO_REDIS_
 describe('remote workers that cannot see the files', skipWhen(!REDIS_SERVER, NO_REDIS_REASON), () => {
   const TOKEN = 'worker-token-0123456789abcdef';
 
-  async function run(workerToken: string, { hideSpool = false, big = false } = {}) {
+  async function run(workerToken: string, { hideSpool = false, big = false, zip = false } = {}) {
     const share = path.join(dir, `share-${prefixN}`);
     const spoolRoot = path.join(dir, `spool-${prefixN}`);
     mkdirSync(share, { recursive: true });
     writeFileSync(path.join(share, 'memo.txt'), 'Fetched over the file endpoint.\n'.repeat(2000));
     writeFileSync(path.join(share, 'table.csv'), 'a,b\n1,2\n');
+    if (zip) writeFileSync(path.join(share, 'bundle.zip'), await zipWithAnInnerZip());
     // Over 1 MB of result (text and markdown): it must not travel as a Redis value.
     if (big) writeFileSync(path.join(share, 'big.txt'), 'A large result line of text.\n'.repeat(60_000));
     const prefix = newPrefix();
     // The worker sees the share somewhere that does not exist: it must fetch the bytes.
     const args = [CLI, 'worker', '--redis', redis.url, '--redis-prefix', prefix, '--threads', '1', '--name', 'far'];
     args.push('--map', `${share}=/nonexistent/quarry-share`, '--worker-token', workerToken);
-    // Nor the owner's spool folder: a large result is then uploaded to the owner.
-    if (hideSpool) args.push('--map', `${spoolRoot}=/nonexistent/quarry-spool`);
+    // Nor the owner's spool folder: a large result, and an archive's entries, are then uploaded to the owner.
+    if (hideSpool) args.push('--map', `${spoolRoot}=${HIDDEN_SPOOL}`);
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     children.push(child);
     let text = '';
@@ -446,8 +447,48 @@ describe('remote workers that cannot see the files', skipWhen(!REDIS_SERVER, NO_
     const { batch } = await e.addPaths([share], { maxRetries: 1 });
     e.start();
     await e.drained();
-    return { e, prefix, spoolRoot, jobs: e.list({ parentId: batch!.id, limit: 10, sort: 'oldest' }) };
+    return { e, prefix, spoolRoot, share, jobs: e.list({ parentId: batch!.id, limit: 10, sort: 'oldest' }) };
   }
+
+  /** Where a worker that cannot see the owner's spool folder would look for it (it must never create it). */
+  const HIDDEN_SPOOL = path.join('/nonexistent', `quarry-spool-${process.pid}`);
+
+  /** A ZIP with a nested folder, a CSV, and a ZIP inside (its entries are extracted in turn). */
+  async function zipWithAnInnerZip(): Promise<Buffer> {
+    return makeZip([
+      ['docs/a.txt', 'entry a, read by a worker that cannot see the spool'],
+      ['b.csv', 'x,y\n1,2\n'],
+      ['inner.zip', makeZip([['deep.txt', 'two levels down']])],
+      ['report.pdf', await makePdf({ pages: [['Inside the archive']], title: 'Zipped' })],
+    ]);
+  }
+
+  it('a ZIP on a worker that sees neither the files nor the spool folder: its entries go up to the owner, the export equals a local run', async () => {
+    const { e, jobs, share } = await run(TOKEN, { hideSpool: true, zip: true });
+    const zipJob = jobs.find((j) => j.fileName === 'bundle.zip')!;
+    expect(zipJob.status, zipJob.errorMessage ?? '').toBe('completed');
+    const entries = e.list({ parentId: zipJob.id, limit: 20 });
+    expect(entries.map((j) => `${j.fileName} ${j.status}`).sort()).toEqual([
+      'b.csv completed',
+      'docs/a.txt completed',
+      'inner.zip completed',
+      'report.pdf completed',
+    ]);
+    // Each entry lies in the owner's spool folder, and a worker ran it (it fetched the entry from the owner).
+    for (const j of entries) expect(j.sourcePath!.startsWith(e.spoolRoot), j.sourcePath!).toBe(true);
+    expect(new Set(entries.map((j) => e.history(j.id).find((ev) => ev.fromStatus === 'running')?.ranBy))).toEqual(new Set([`far@${hostname()}`]));
+    expect(existsSync(HIDDEN_SPOOL)).toBe(false);
+
+    const local = new Engine({ dbPath: tempDbPath(dir), spoolRoot: path.join(dir, `spool-local-${prefixN}`), pool: { threads: 1 } });
+    engines.push(local);
+    await local.addPaths([share], { maxRetries: 1 });
+    local.start();
+    await local.drained();
+    const expected = await normalizedExport(local, path.join(dir, `zip-local-${prefixN}`));
+    const got = await normalizedExport(e, path.join(dir, `zip-remote-${prefixN}`));
+    expect(got).toEqual(expected);
+    expect(got.length).toBeGreaterThanOrEqual(7); // memo, table, a, b, deep, the PDF, and the inner zip's own row or its entry
+  }, 90_000);
 
   /** The largest value BullMQ's keys hold for this prefix, in bytes. */
   async function largestRedisValue(prefix: string): Promise<number> {

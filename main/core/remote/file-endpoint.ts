@@ -4,7 +4,10 @@
  * that job's source file. Only the source of a job that is running (claimed
  * and dispatched) is served: a worker names a job, never a path. The size
  * goes first (X-Size) and the sha256 last (a trailer, computed while
- * streaming), so the worker checks both (file-fetch.ts).
+ * streaming), so the worker checks both (file-fetch.ts). Workers send back
+ * through it what does not fit Redis: a large outcome (PUT /results/...,
+ * large-result.ts) and the files an extraction wrote when they cannot see the
+ * spool folder (PUT /spool/..., spool-upload.ts).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -17,6 +20,7 @@ import { pipeline } from 'node:stream/promises';
 import { InvalidInputError } from '../errors.js';
 import type { JobStore } from '../store/job-store.js';
 import { jobSpoolDir } from '../paths.js';
+import { resolveInside } from '../contain.js';
 import { MAX_RESULT_UPLOAD_BYTES, resultFileName, TOKEN_PATTERN } from './large-result.js';
 
 export interface FileEndpointOptions {
@@ -73,6 +77,8 @@ async function serve(o: FileEndpointOptions, req: IncomingMessage, res: ServerRe
   if (!authorized(req.headers.authorization, o.token)) return fail(401, 'worker token required');
   const put = /^\/results\/([0-9a-f-]{36})\/([0-9a-f-]{36})$/.exec(req.url ?? '');
   if (req.method === 'PUT' && put) return receiveResult(o, put[1]!, put[2]!, req, fail);
+  const spool = /^\/spool\/([0-9a-f-]{36})\/([0-9a-f-]{36})\/(.+)$/.exec(req.url ?? '');
+  if (req.method === 'PUT' && spool) return receiveSpoolFile(o, spool[1]!, spool[2]!, spool[3]!, req, fail);
   const m = /^\/files\/([0-9a-f-]{36})$/.exec(req.url ?? '');
   if (req.method !== 'GET' || !m) return fail(404, 'not found');
   const job = o.store.get(m[1]!);
@@ -120,5 +126,44 @@ async function receiveResult(
     },
   });
   await pipeline(req, cap, createWriteStream(path.join(dir, resultFileName(token))));
+  return fail(204, '');
+}
+
+/**
+ * PUT /spool/<job id>/<token>/<relative path>: a file the extraction of a
+ * running job wrote (an archive's entry), from a worker that cannot see the
+ * spool folder. Written under that job's spool folder only (contain.ts:
+ * no "..", no link out), size-capped.
+ */
+async function receiveSpoolFile(
+  o: FileEndpointOptions,
+  jobId: string,
+  token: string,
+  encoded: string,
+  req: IncomingMessage,
+  fail: (status: number, text: string) => boolean,
+): Promise<boolean> {
+  const job = o.store.get(jobId);
+  if (!job || job.status !== 'running' || !TOKEN_PATTERN.test(token)) return fail(404, 'no running job has that id');
+  let rel: string;
+  try {
+    rel = encoded.split('/').map(decodeURIComponent).join('/');
+  } catch {
+    return fail(400, 'bad path');
+  }
+  // The name of a handed-over outcome (large-result.ts) is the owner's to build, never a worker's.
+  if (rel.startsWith(resultFileName('').split('.')[0]!)) return fail(400, 'reserved name');
+  const declared = Number(req.headers['content-length']);
+  if (!Number.isFinite(declared) || declared > MAX_RESULT_UPLOAD_BYTES) return fail(413, 'file too large');
+  const target = await resolveInside(jobSpoolDir(o.spoolRoot, job.id), rel, 'write');
+  if (!target.ok) return fail(400, `refused: ${target.reason}`);
+  let bytes = 0;
+  const cap = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      bytes += chunk.length;
+      done(bytes > declared ? new Error('more bytes than declared') : null, chunk);
+    },
+  });
+  await pipeline(req, cap, createWriteStream(target.path));
   return fail(204, '');
 }

@@ -5,6 +5,7 @@
  * given a Redis URL (`quarry run --redis`, `npm run serve` with the setting,
  * or the engine option `remote`).
  */
+import { mkdirSync } from 'node:fs';
 import type { JobStore } from '../store/job-store.js';
 import type { ExtractionService } from '../pool.js';
 import { redisConfig } from './connection.js';
@@ -46,6 +47,8 @@ export function startRemote(
   deps: { local: ExtractionService; localThreads: number; store: JobStore; spoolRoot: string; onError: (e: Error) => void; onCapacity: () => void },
 ): Remote {
   const config = redisConfig(opts.redis, opts.prefix);
+  // A worker on this machine or on a share writes into the spool folder when it sees its root (spool-upload.ts).
+  mkdirSync(deps.spoolRoot, { recursive: true });
   const ranBy = new Map<string, string>();
   const dispatcher = new RemoteDispatcher({
     redis: config,

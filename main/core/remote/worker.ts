@@ -21,6 +21,7 @@ import { fetchSource, type FetchedSource } from './file-fetch.js';
 import { toLocal, toOwner, type PathMapping } from './path-map.js';
 import { cancelSchema, HEARTBEAT_MS, keys, MAX_INLINE_RESULT_BYTES, TASKS_QUEUE, taskSchema, type RemoteOutcome, type RemoteTask } from './protocol.js';
 import { handOver, type InlineOrSpooled } from './large-result.js';
+import { toOwnerSpool, uploadSpool, workerSpool } from './spool-upload.js';
 import { removeBeat, writeBeat } from './registry.js';
 
 export interface RemoteWorkerOptions {
@@ -99,16 +100,37 @@ export class RemoteWorker {
     const controller = new AbortController();
     this.running.set(task.jobId, { token: task.token, controller });
     let fetched: FetchedSource | { error: WorkerOutcome } | undefined;
+    const spool = await workerSpool(toLocal(task.spoolDir, this.maps));
     try {
       // A file that cannot be fetched is this file's outcome, not the worker's failure (which reads as a crash).
       fetched = await this.source(task, controller.signal).catch((e: unknown) => ({ error: asOutcome(e) }));
-      const outcome =
-        fetched && 'error' in fetched ? fetched.error : await this.extract(task, fetched?.path ?? toLocal(task.path, this.maps), job, controller.signal);
+      let outcome =
+        fetched && 'error' in fetched
+          ? fetched.error
+          : await this.extract(task, fetched?.path ?? toLocal(task.path, this.maps), job, controller.signal, spool.dir);
+      if (outcome.ok && spool.private) outcome = await this.handSpool(outcome, task, spool.dir, controller.signal);
       outcome.ok ? this.done++ : this.failed++;
       return { jobId: task.jobId, token: task.token, worker: this.name, host: hostname(), outcome: await this.bounded(outcome, task) };
     } finally {
       this.running.delete(task.jobId);
       if (fetched && 'dispose' in fetched) await fetched.dispose();
+      await spool.dispose();
+    }
+  }
+
+  /** What the extraction wrote in a private spool folder goes up to the owner; the result then names the owner's paths. */
+  private async handSpool(outcome: WorkerOutcome & { ok: true }, task: RemoteTask, dir: string, signal: AbortSignal): Promise<WorkerOutcome> {
+    try {
+      await uploadSpool(dir, {
+        jobId: task.jobId,
+        token: task.token,
+        signal,
+        ...(task.filesUrl ? { filesUrl: task.filesUrl } : {}),
+        ...(this.o.fileToken ? { fileToken: this.o.fileToken } : {}),
+      });
+      return { ...outcome, result: toOwnerSpool(outcome.result, dir, task.spoolDir) };
+    } catch (e) {
+      return asOutcome(e);
     }
   }
 
@@ -141,11 +163,11 @@ export class RemoteWorker {
     return fetchSource({ url: task.filesUrl, jobId: task.jobId, token: this.o.fileToken, name: task.path, sizeBytes: task.sizeBytes, signal });
   }
 
-  private async extract(task: RemoteTask, file: string, job: BullJob, signal: AbortSignal): Promise<WorkerOutcome> {
+  private async extract(task: RemoteTask, file: string, job: BullJob, signal: AbortSignal, spoolDir: string): Promise<WorkerOutcome> {
     let lastProgress = 0;
     try {
       const out = await this.host.run(
-        { path: file, options: task.options, spoolDir: toLocal(task.spoolDir, this.maps) },
+        { path: file, options: task.options, spoolDir },
         {
           signal,
           small: task.small,

@@ -27,6 +27,17 @@ describe('detection by magic bytes', () => {
     expect((await detect('junk.bin', junk)).format).toBe('pdf');
   });
 
+  it('a ZIP holding a stored PDF near its start is a ZIP, not the PDF inside', async () => {
+    const pdf = await makePdf({ pages: [['inside']] });
+    const zip = makeZip([
+      ['a.txt', 'first'],
+      ['report.pdf', pdf],
+    ]);
+    expect(Buffer.from(zip).toString('latin1', 0, 1024)).toContain('%PDF-');
+    expect((await detect('bundle.zip', zip)).format).toBe('zip');
+    expect((await detect('bundle.bin', zip)).format).toBe('zip');
+  });
+
   it.each([
     ['photo.dat', [0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46], 'image/jpeg'],
     ['pic.dat', [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d], 'image/png'],
