@@ -135,6 +135,36 @@ test('the taskbar shows the running work and clears when it ends, the badge with
   }
 });
 
+test('one native notification per finished batch while the window is in the background; its click opens the batch (acceptance 18)', async () => {
+  const dir = home();
+  const files = ['a.csv', 'b.csv', 'c.csv'].map((n) => path.join(dir, n));
+  for (const f of files) writeFileSync(f, 'name,value\nx,1\n');
+  const app = await launch(dir);
+  try {
+    const page = await app.firstWindow();
+    await expect(page).toHaveTitle(/Quarry/);
+    // Shown notifications are recorded (not sent to the desktop), and the window reads as in the background.
+    await app.evaluate(({ BrowserWindow, Notification }) => {
+      const g = globalThis as any;
+      g.__notes = [];
+      Notification.prototype.show = function (this: any) {
+        g.__notes.push({ title: this.title, body: this.body });
+        g.__last = this;
+      };
+      BrowserWindow.getAllWindows()[0]!.isFocused = () => false;
+    });
+    const notes = () => app.evaluate(() => (globalThis as any).__notes as Array<{ title: string; body: string }>);
+    const added = JSON.parse(await call(page, 'jobs.addPaths', { paths: files }));
+    await expect.poll(notes, { timeout: 20_000 }).toEqual([{ title: '3 files: done', body: '3 files extracted' }]);
+    await page.waitForTimeout(500);
+    expect(await notes()).toHaveLength(1);
+    await app.evaluate(() => (globalThis as any).__last.emit('click'));
+    await expect(page).toHaveURL(new RegExp(`#/batches/${added.batch.id}`));
+  } finally {
+    await app.close();
+  }
+});
+
 test('single instance: a second launch hands its files (relative to its own folder) to the running app and exits; files on the command line are added', async () => {
   const dir = home();
   writeFileSync(path.join(dir, 'first.txt'), 'named at start\n');
