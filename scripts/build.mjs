@@ -15,7 +15,8 @@ const entries = [
   // `quarry`: a small entry that loads the search alone for `quarry search`, the whole CLI otherwise.
   ['main/cli-entry.ts', 'dist/cli.cjs', { banner: '#!/usr/bin/env node' }],
   ['main/cli.ts', 'dist/quarry-cli.cjs'],
-  ['main/search-main.ts', 'dist/quarry-search.cjs'],
+  // Minified: a process per query parses it every time (about 40% less to parse).
+  ['main/search-main.ts', 'dist/quarry-search.cjs', { minify: true }],
   ['main/main.ts', 'dist/main/main.cjs'],
   ['main/preload.ts', 'dist/main/preload.cjs'],
   ['main/serve-main.ts', 'dist/serve.cjs'],
@@ -108,6 +109,7 @@ await Promise.all([
         external,
         logLevel: 'warning',
         banner: extra.banner ? { js: extra.banner } : undefined,
+        minify: extra.minify ?? false,
         // Keep import.meta.url usable in the CJS output.
         define: { 'import.meta.url': 'importMetaUrl' },
         inject: [path.join(root, 'scripts/import-meta-url.js')],

@@ -135,6 +135,19 @@ describe('IFC', () => {
     expect(r.warnings).toEqual([]);
   });
 
+  it('the text drawn in the model (text literals) is part of its text; a box alignment is not', async () => {
+    const literals = [
+      "#60=IFCTEXTLITERALWITHEXTENT('Designed by FZK/IAI/KHH',#50,.LEFT.,#61,'top-left');",
+      "#62=IFCTEXTLITERAL('Grundri\\X2\\00DF\\X0\\ *EG*',#50,.RIGHT.);",
+      "#63=IFCTEXTLITERAL('',#50,.LEFT.);",
+    ].join('\n');
+    const r = await extractOk(fx.write('drawn.ifc', makeIfc().replace('ENDSEC;\nEND-ISO', `${literals}\nENDSEC;\nEND-ISO`)));
+    expect(r.text).toContain('Designed by FZK/IAI/KHH\nGrundriß *EG*');
+    expect(r.text).not.toContain('top-left');
+    expect(r.markdown).toContain('## Text in the model\n\n- Designed by FZK/IAI/KHH\n- Grundriß \\*EG\\*');
+    expect(r.counters.textLiterals).toBe(2);
+  });
+
   it('a truncated IFC keeps its partial counts with a warning', async () => {
     const r = await extractOk(fx.write('cut.ifc', makeIfc({ truncated: true })));
     expect(r.counters.instances).toBe(19);

@@ -5,7 +5,9 @@
  * site, building, storeys, spaces via IfcRelAggregates, with the elements
  * each contains via IfcRelContainedInSpatialStructure), and the property
  * sets and quantities of each element (IfcRelDefinesByProperties ->
- * IfcPropertySet -> IfcPropertySingleValue / IfcElementQuantity).
+ * IfcPropertySet -> IfcPropertySingleValue / IfcElementQuantity), and the
+ * text drawn in the model (IfcTextLiteral, IfcTextLiteralWithExtent: a
+ * plan's title block, labels), which is searchable text like any document's.
  * Only the instances these need are parsed; the rest are counted.
  * A file without END-ISO-10303-21 keeps its partial counts, with a warning.
  */
@@ -50,6 +52,10 @@ const PROPS = new Set([
 ]);
 /** Elements whose property sets are reported are capped: a 1 GB model has millions. */
 const MAX_ELEMENTS = 5000;
+/** Annotation text (its literal, the first attribute; a box alignment such as 'top-left' is placement, not text). */
+const TEXT_LITERALS = new Set(['IFCTEXTLITERAL', 'IFCTEXTLITERALWITHEXTENT']);
+/** Text literals kept at most: a drawing-heavy model has many, each usually short. */
+const MAX_TEXT_LITERALS = 10_000;
 
 interface Rooted {
   type: string;
@@ -87,6 +93,8 @@ export const ifcExtractor: Extractor = {
     const params = new Map<number, { type: string; values: StepValue[] }>();
     let instances = 0;
     let malformed = 0;
+    const literals: string[] = [];
+    let literalsDropped = 0;
 
     const summary = await readStatements(
       input.stream(),
@@ -107,6 +115,11 @@ export const ifcExtractor: Extractor = {
           const t = head.type;
           // Rooted entities start with a 22-character GlobalId: keep their names (cheap: no full parse).
           const m = /^\s*\(\s*'([0-9A-Za-z_$]{22})'\s*,\s*(?:#\d+|\$|\*)\s*,\s*(\$|'((?:[^']|'')*)')/.exec(s.slice(head.paramsAt));
+          if (TEXT_LITERALS.has(t)) {
+            const literal = str(parseParams(s, head.paramsAt).values[0])?.trim();
+            if (literal && literals.length < MAX_TEXT_LITERALS) literals.push(literal);
+            else if (literal) literalsDropped++;
+          }
           if (SPATIAL.has(t) || RELS.has(t) || PROPS.has(t)) {
             params.set(head.id, { type: t, values: parseParams(s, head.paramsAt).values });
           }
@@ -135,6 +148,7 @@ export const ifcExtractor: Extractor = {
       );
     }
     if (malformed) warnings.push(`${malformed} statements in DATA are not instances (#n=TYPE(...)) and were skipped`);
+    if (literalsDropped) warnings.push(`Text literals kept for the first ${MAX_TEXT_LITERALS} of ${MAX_TEXT_LITERALS + literalsDropped}`);
     const header = parseHeader(headerStatements);
 
     // Units (length, area, volume) from IfcSIUnit.
@@ -308,12 +322,13 @@ export const ifcExtractor: Extractor = {
         .map(([t, n]) => [t, String(n)]),
     ];
     const schema = (header.schema as string[] | undefined)?.[0];
-    const text = [schema ? `IFC schema: ${schema}` : '', lines.join('\n'), elementLines.join('\n')].filter(Boolean).join('\n\n');
+    const text = [schema ? `IFC schema: ${schema}` : '', lines.join('\n'), elementLines.join('\n'), literals.join('\n')].filter(Boolean).join('\n\n');
     const markdown = [
       `# IFC model${schema ? ` (${schema})` : ''}`,
       header.originatingSystem ? `Originating system: ${header.originatingSystem}` : '',
       `${instances} instances`,
       md.length ? `## Spatial structure\n\n${md.join('\n')}` : '',
+      literals.length ? `## Text in the model\n\n${literals.map((l) => `- ${mdText(l)}`).join('\n')}` : '',
       `## Entity types\n\n${markdownTable(countRows, true)}`,
     ]
       .filter(Boolean)
@@ -334,7 +349,19 @@ export const ifcExtractor: Extractor = {
       tables: [{ name: 'entity counts', rows: countRows, hasHeader: true }],
       entities,
       warnings,
-      counters: { items: instances, instances, types: counts.size, spatialElements: seen.size, elements: totalContained },
+      counters: {
+        items: instances,
+        instances,
+        types: counts.size,
+        spatialElements: seen.size,
+        elements: totalContained,
+        textLiterals: literals.length + literalsDropped,
+      },
     };
   },
 };
+
+/** A literal as one line of Markdown text: its own markup characters escaped, line breaks as spaces. */
+function mdText(text: string): string {
+  return text.replace(/\s+/g, ' ').replace(/([\\`*_[\]<>#|])/g, '\\$1');
+}
