@@ -22,11 +22,13 @@ export interface SourceFile {
   size: number;
 }
 
-type SourceJob = Pick<Job, 'kind' | 'sourcePath' | 'fileName'>;
+type SourceJob = Pick<Job, 'kind' | 'source' | 'sourcePath' | 'fileName'>;
 
 /** The file a job was made from, if it is still there: the one path of a job main opens, reveals or serves. */
 export async function sourceFileOf(job: SourceJob): Promise<SourceFile> {
   if (job.kind === 'batch') throw new ContractError('invalid_state', 'A batch is not a file: open one of its files.');
+  // Its path is a copy Quarry unpacked into its spool folder, not a file the person gave (nor one to launch from there).
+  if (job.source === 'archive') throw new ContractError('invalid_state', 'A file inside an archive has no file of its own: open the archive.');
   const stored = job.sourcePath;
   if (!stored || !path.isAbsolute(stored)) throw new ContractError('not_found', 'This job has no original file on disk.');
   const real = await realpath(stored).catch(() => null);

@@ -12,9 +12,9 @@ type Note = (text: string) => void;
 
 const failed = (what: string, err: unknown) => `${what}: ${err instanceof Error ? err.message : String(err)}`;
 
-/** A file job with a source on disk (a batch, or a file inside an archive, has none of its own to open). */
+/** A file job with a source on disk (a batch, or a file inside an archive, has none of its own to open: main/desktop/open-policy.ts). */
 export function hasOriginal(job: Job): boolean {
-  return job.kind !== 'batch' && !!job.sourcePath;
+  return job.kind !== 'batch' && job.source !== 'archive' && !!job.sourcePath;
 }
 
 /** Beside the path: what the platform can do with the original, and what became of it. */

@@ -3,15 +3,39 @@
  * taskbar, the files a launch names, where the window reopens, what main
  * remembers, the menu.
  */
-import { statSync, writeFileSync } from 'node:fs';
+import { realpathSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { filesFromArgv, secondLaunchFiles } from '../../../main/desktop/argv.js';
 import { DesktopStateFile, intakeOptionsOf, readDesktopState } from '../../../main/desktop/desktop-state.js';
 import { menuTemplate, type MenuItem } from '../../../main/desktop/menu.js';
+import { sourceFileOf } from '../../../main/desktop/open-policy.js';
+import { ContractError } from '../../../shared/contract.js';
 import { taskbarState } from '../../../main/desktop/taskbar.js';
 import { restoreBounds } from '../../../main/desktop/window-bounds.js';
 import { tempDir } from '../../helpers/tmp.js';
+
+describe('which original may be opened', () => {
+  it('a job’s own file, under the name it was given; never a batch, nor a member an archive was unpacked into', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'unpacked.bin');
+    writeFileSync(file, 'x');
+    expect(await sourceFileOf({ kind: 'extract', source: 'app', sourcePath: file, fileName: 'Given name.bin' })).toEqual({
+      path: realpathSync(file),
+      name: 'Given name.bin',
+      size: 1,
+    });
+    const refused = (job: Parameters<typeof sourceFileOf>[0]) =>
+      sourceFileOf(job).then(
+        () => null,
+        (e: ContractError) => e.kind,
+      );
+    expect(await refused({ kind: 'extract', source: 'archive', sourcePath: file, fileName: 'inner.exe' })).toBe('invalid_state');
+    expect(await refused({ kind: 'batch', source: 'app', sourcePath: dir, fileName: 'folder' })).toBe('invalid_state');
+    expect(await refused({ kind: 'extract', source: 'app', sourcePath: 'relative/path.txt', fileName: null })).toBe('not_found');
+    expect(await refused({ kind: 'extract', source: 'app', sourcePath: dir, fileName: null })).toBe('invalid_state');
+  });
+});
 
 describe('taskbar', () => {
   it('shows the running work as the bar and the failed count as the badge, and clears both when nothing runs', () => {
