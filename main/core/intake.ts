@@ -4,6 +4,7 @@
  * links are not followed (a link loop must not hang intake).
  */
 import { constants, lstatSync } from 'node:fs';
+import type { Dirent } from 'node:fs';
 import { access, lstat, readdir, stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
@@ -124,21 +125,63 @@ async function formatsOf(paths: readonly string[], sizes: ReadonlyArray<number |
  * Walks a folder. Files inside folders are not checked for readability one
  * by one: one that cannot be read fails its own job with permission_denied.
  */
-async function walk(dir: string, addFiles: AddFiles, rejected: Rejection[], disk: Disk): Promise<void> {
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch (err) {
-    rejected.push({ path: dir, reason: describeFsError(err) });
+async function walk(dir: string, addFiles: AddFiles, rejected: Rejection[], disk: Disk, listings = new Listings()): Promise<void> {
+  const entries = await listings.get(dir);
+  if (entries instanceof Error) {
+    rejected.push({ path: dir, reason: describeFsError(entries) });
     return;
   }
-  entries.sort((a, b) => a.name.localeCompare(b.name));
+  const subdirs = entries.filter((e) => e.isDirectory()).map((e) => path.join(dir, e.name));
+  listings.ahead(subdirs);
   const files = entries.filter((e) => e.isFile()).map((e) => path.join(dir, e.name));
   await addFiles(files, await sizesOf(files, disk));
+  let next = 0;
   for (const e of entries) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) await walk(p, addFiles, rejected, disk);
-    else if (e.isSymbolicLink()) rejected.push({ path: p, reason: 'symbolic link (not followed inside folders)' });
+    if (e.isDirectory()) {
+      listings.ahead(subdirs, ++next);
+      await walk(p, addFiles, rejected, disk, listings);
+    } else if (e.isSymbolicLink()) rejected.push({ path: p, reason: 'symbolic link (not followed inside folders)' });
+  }
+}
+
+/** Folders whose listing is read ahead of the walk, at most. */
+const READ_AHEAD = 4;
+
+/**
+ * Folder listings, read ahead of the walk: while one folder's files go into
+ * the store (on the main thread), the next folders are listed in libuv's
+ * thread pool, so the walk does not wait for the disk between folders. A
+ * listing read ahead also starts its own first subfolder's, so a chain of
+ * single folders (batch-001/scans) is read ahead too.
+ */
+class Listings {
+  private readonly ahead_ = new Map<string, Promise<Dirent[] | Error>>();
+
+  /** A folder's entries in name order, or why it could not be listed. */
+  get(dir: string): Promise<Dirent[] | Error> {
+    const listing = this.ahead_.get(dir) ?? this.read(dir, false);
+    this.ahead_.delete(dir);
+    return listing;
+  }
+
+  /** Starts listing the first of these folders (from `from` on), up to READ_AHEAD in flight or waiting. */
+  ahead(dirs: readonly string[], from = 0): void {
+    for (let i = from; i < dirs.length && this.ahead_.size < READ_AHEAD; i++) {
+      if (!this.ahead_.has(dirs[i]!)) this.ahead_.set(dirs[i]!, this.read(dirs[i]!, true));
+    }
+  }
+
+  private read(dir: string, cascade: boolean): Promise<Dirent[] | Error> {
+    return readdir(dir, { withFileTypes: true }).then(
+      (entries) => {
+        entries.sort((a, b) => a.name.localeCompare(b.name));
+        const first = cascade ? entries.find((e) => e.isDirectory()) : undefined;
+        if (first) this.ahead([path.join(dir, first.name)]);
+        return entries;
+      },
+      (err) => err as Error,
+    );
   }
 }
 

