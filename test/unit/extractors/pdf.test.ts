@@ -181,4 +181,63 @@ describe('PDF tables from text geometry', () => {
     ]);
     expect(detectTables(prose)).toEqual([]);
   });
+
+  const grid = (rows: string[][], y0 = 700) => rows.flatMap((r, i) => r.map((c, k) => ({ ...item(c, 50 + k * 120, y0 - 14 * i), hasEOL: k === r.length - 1 })));
+
+  it('dot leaders are stripped from cells; a header row is a header, a first row of figures is not', async () => {
+    const { findTables } = await import('../../../workers/extractors/pdf/tables');
+    const [toc] = findTables(
+      grid([
+        ['Chapter', 'Title', 'Page'],
+        ['1', 'Granite ..........', '3'],
+        ['2', 'Basalt . . . . . . .', '17'],
+        ['3', 'Marble', '. . . . 42'],
+      ]),
+    );
+    expect(toc!.rows.slice(1)).toEqual([
+      ['1', 'Granite', '3'],
+      ['2', 'Basalt', '17'],
+      ['3', 'Marble', '42'],
+    ]);
+    expect(toc!.hasHeader).toBe(true);
+    // A table continued from the page before starts with data: no row of it is a header.
+    const [continued] = findTables(
+      grid([
+        ['Pears', '12', '0.80'],
+        ['Plums', '7', '2.10'],
+        ['Figs', '9', '3.40'],
+      ]),
+    );
+    expect(continued!.hasHeader).toBe(false);
+  });
+
+  it("in Markdown a table takes its lines' place in the page, and its content appears once", async () => {
+    const { findTables } = await import('../../../workers/extractors/pdf/tables');
+    const { layoutPage } = await import('../../../workers/extractors/pdf/layout');
+    const { pageMarkdown } = await import('../../../workers/extractors/pdf/page-markdown');
+    const items = [
+      { ...item('Prices of the season', 50, 740), hasEOL: true },
+      ...grid([
+        ['Fruit', 'Qty', 'Price'],
+        ['Apples', '3', '1.20'],
+        ['Pears', '12', '0.80'],
+        ['Plums', '7', '2.10'],
+      ]),
+      { ...item('Prices are per kilogram.', 50, 600), hasEOL: true },
+    ];
+    const laid = layoutPage(items);
+    expect(laid.text).toContain('Pears 12 0.80'); // the plain text keeps the rows as lines
+    const md = pageMarkdown(
+      laid.lines,
+      findTables(items).map((table) => ({ name: 'page 1 table 1', table })),
+    );
+    expect(md).toBe(
+      [
+        'Prices of the season',
+        '**page 1 table 1**',
+        '| Fruit | Qty | Price |\n| --- | --- | --- |\n| Apples | 3 | 1.20 |\n| Pears | 12 | 0.80 |\n| Plums | 7 | 2.10 |',
+        'Prices are per kilogram.',
+      ].join('\n\n'),
+    );
+  });
 });

@@ -11,6 +11,8 @@
  */
 import { mergeMarginNumbers, type Line } from './margin-numbers';
 
+export type { Line };
+
 /** A word gap, and the wider gap a space before closing punctuation needs (fractions of the font size). */
 const WORD_GAP = 0.15;
 const PUNCTUATION_GAP = 0.3;
@@ -143,14 +145,10 @@ function collectLines(items: ReadonlyArray<PdfTextItem>): { lines: Line[]; unmap
  * fonts with no Unicode mapping at all: they come out as control characters,
  * which cleanPageText drops and counts.
  */
-export function layoutPage(items: ReadonlyArray<PdfTextItem | { type: string }>): { text: string; unmappedFontGlyphs: number } {
-  const { lines, unmappedFontGlyphs } = collectLines(items.filter((it): it is PdfTextItem => 'str' in it)); // marked-content markers go
-  return {
-    text: mergeMarginNumbers(lines)
-      .map((l) => l.text)
-      .join('\n'),
-    unmappedFontGlyphs,
-  };
+export function layoutPage(items: ReadonlyArray<PdfTextItem | { type: string }>): { text: string; lines: Line[]; unmappedFontGlyphs: number } {
+  const collected = collectLines(items.filter((it): it is PdfTextItem => 'str' in it)); // marked-content markers go
+  const lines = mergeMarginNumbers(collected.lines);
+  return { text: lines.map((l) => l.text).join('\n'), lines, unmappedFontGlyphs: collected.unmappedFontGlyphs };
 }
 
 export function layoutText(items: ReadonlyArray<PdfTextItem | { type: string }>): string {

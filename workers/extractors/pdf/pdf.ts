@@ -10,11 +10,12 @@
 import path from 'node:path';
 import { ExtractionError, GIVE_PASSWORD, type Entity, type Table } from '../../../shared/extraction';
 import { textStats } from '../../text/stats';
-import { formatRanges, markdownTable } from '../common';
+import { formatRanges } from '../common';
 import type { ExtractionParts, Extractor } from '../types';
 import { cleanPageText, layoutPage, type PdfTextItem } from './layout';
 import { DocumentOcr, MAX_IMAGE_PIXELS, textLayerState } from './page-ocr';
-import { detectTables } from './tables';
+import { pageMarkdown, type NamedTable } from './page-markdown';
+import { findTables } from './tables';
 import { loadPdfJs, pdfjsPackageDir, pdfjsVersion, type PdfJs } from './pdfjs';
 
 const DEFAULT_STEP_TIMEOUT_MS = 60_000;
@@ -248,6 +249,7 @@ export const pdfExtractor: Extractor = {
       const failedPages: number[] = [];
       let removedControls = 0;
       const unmappedPages: number[] = [];
+      const markdownBodies = new Map<number, string>();
       for (let n = 1; n <= total; n++) {
         try {
           const { items, annotations } = await readPage(doc, n, pageBudgetMs);
@@ -260,10 +262,14 @@ export const pdfExtractor: Extractor = {
           const scan =
             layer === 'usable' || typesetGarbage(layer, laid.unmappedFontGlyphs, cleaned.removedControls) ? undefined : await ocr.page(n, layer, stepMs);
           pages.push(scan ? { number: n, ...scan } : { number: n, text: cleaned.text });
+          const found: NamedTable[] = findTables(items).map((t, k) => ({
+            name: `page ${n} table ${k + 1}`,
+            table: { ...t, rows: t.rows.map((r) => r.map((c) => cleanPageText(c).text)) },
+          }));
+          for (const { name, table } of found) tables.push({ name, page: n, rows: table.rows, hasHeader: table.hasHeader });
+          // The page's Markdown is made now, while its lines are at hand: tables in place of their lines.
+          markdownBodies.set(n, scan ? scan.text.replace(/^(\s*)([#>])/gm, '$1\\$2') : pageMarkdown(laid.lines, found));
 
-          detectTables(items).forEach((rows, k) => {
-            tables.push({ name: `page ${n} table ${k + 1}`, page: n, rows: rows.map((r) => r.map((c) => cleanPageText(c).text)), hasHeader: true });
-          });
           for (const a of annotations) {
             const url = a.url ?? a.unsafeUrl;
             if (a.subtype === 'Link' && url) entities.push({ type: 'link', value: url, attributes: { page: n } });
@@ -312,9 +318,7 @@ export const pdfExtractor: Extractor = {
       const markdown = pages
         .map((p) => {
           const heading = p.ocr ? `## Page ${p.number} (OCR, ${p.ocr.confidence}% confidence)` : `## Page ${p.number}`;
-          const body = `${heading}\n\n${p.text ? p.text.replace(/^(\s*)([#>])/gm, '$1\\$2') : '_(no text)_'}`;
-          const grids = tables.filter((t) => t.page === p.number).map((t) => `**${t.name}**\n\n${markdownTable(t.rows, true)}`);
-          return [body, ...grids].join('\n\n');
+          return `${heading}\n\n${markdownBodies.get(p.number) || '_(no text)_'}`;
         })
         .join('\n\n');
       const stats = textStats(text);

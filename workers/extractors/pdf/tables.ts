@@ -11,10 +11,43 @@
  */
 import type { PdfTextItem } from './layout';
 
+/** A table found on a page: its rows, whether the first is a header, and where it sits (PDF units, y up). */
+export interface PageTable {
+  rows: string[][];
+  hasHeader: boolean;
+  /** Baselines of its first and last rows, and its left and right edges. */
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+}
+
 interface Cell {
   x0: number;
   x1: number;
   text: string;
+}
+
+/** Dot leaders ("Total ........ 42"): a run of four or more dots, spaced or not, is layout, not content. */
+const LEADERS = /\s*(?:\.\s*){4,}/g;
+
+function stripLeaders(text: string): string {
+  return text.replace(LEADERS, ' ').replace(/\s+/g, ' ').trim();
+}
+
+/** A figure, not a label: digits with their separators, signs, currency and percent. */
+const NUMERIC = /^[-+(]?[$€£¥]?\s*\d[\d\s.,']*%?\)?$/;
+
+/**
+ * Whether the first row is a header: none of its cells is a figure, while
+ * some column below it holds figures. A first row of figures is data (a
+ * table continued from the page before, or one without a header row).
+ */
+function firstRowIsHeader(rows: string[][]): boolean {
+  const [first, ...body] = rows;
+  if (!first || !body.length) return false;
+  if (first.some((c) => NUMERIC.test(c))) return false;
+  return first.some((_, k) => body.filter((r) => NUMERIC.test(r[k] ?? '')).length >= body.length * 0.5) || first.every((c) => !/\d/.test(c));
 }
 interface Line {
   y: number;
@@ -55,7 +88,7 @@ function toLines(items: ReadonlyArray<PdfTextItem | { type: string }>): Line[] {
         last.x1 = Math.max(last.x1, w.x1);
       } else cells.push({ x0: w.x0, x1: w.x1, text: w.str });
     }
-    for (const c of cells) c.text = c.text.replace(/\s+/g, ' ').trim();
+    for (const c of cells) c.text = stripLeaders(c.text);
     return { y: l.y, size: l.size, cells };
   });
 }
@@ -97,9 +130,14 @@ function assign(cell: Cell, cols: Array<[number, number]>): number {
   return nearest;
 }
 
+/** The rows of each table on the page (findTables without the geometry). */
 export function detectTables(items: ReadonlyArray<PdfTextItem | { type: string }>): string[][][] {
+  return findTables(items).map((t) => t.rows);
+}
+
+export function findTables(items: ReadonlyArray<PdfTextItem | { type: string }>): PageTable[] {
   const lines = toLines(items);
-  const tables: string[][][] = [];
+  const tables: PageTable[] = [];
   let i = 0;
   while (i < lines.length) {
     if (lines[i]!.cells.length < MIN_COLS) {
@@ -141,7 +179,14 @@ export function detectTables(items: ReadonlyArray<PdfTextItem | { type: string }
       return lens.length >= rows.length * 0.5 && lens[Math.floor(lens.length / 2)]! > 40;
     });
     if (prose) continue;
-    tables.push(rows);
+    tables.push({
+      rows,
+      hasHeader: firstRowIsHeader(rows),
+      top: block[0]!.y,
+      bottom: block[block.length - 1]!.y,
+      left: Math.min(...block.flatMap((l) => l.cells.map((c) => c.x0))),
+      right: Math.max(...block.flatMap((l) => l.cells.map((c) => c.x1))),
+    });
   }
   return tables;
 }
