@@ -21,6 +21,7 @@ import { diagnose, memoryProfile } from './diagnose.js';
 import { firstJob, speedBare, speedBullmq, speedQuarry, speedRemote } from './speed.js';
 import { recollCompare } from './recoll.js';
 import { pdfAgreement } from './pdf-agreement.js';
+import { pageFrames } from './page-frames.js';
 import { indexCost, searchScale } from './search.js';
 import {
   CORES,
@@ -919,6 +920,7 @@ const COMMANDS: Record<string, (o: Opts) => Promise<void>> = {
   indexCost,
   recollCompare,
   pdfAgreement,
+  pageFrames,
 };
 
 async function main(): Promise<void> {

@@ -9,7 +9,7 @@
 // the machine hits every contender alike. A benchmark is not a test: it prints
 // "MET" or "NOT MET" and always exits 0 unless the bench itself cannot start.
 //
-// Options: --quick, --only=1,4 (case numbers; 15 = PDF text against pdftotext), --rounds=N, --corpus=DIR,
+// Options: --quick, --only=1,4 (case numbers; 15 = PDF text against pdftotext, 16 = the dashboard's frames), --rounds=N, --corpus=DIR,
 //          --no-record (do not rewrite bench/RESULTS.md after a full run),
 //          --diagnose (instead of the cases: where Quarry's time goes, per operation),
 //          --search-docs=N (case 11's database: 100,000 documents in the full run, 10,000 with --quick)
@@ -60,6 +60,11 @@ const P = QUICK
       smallText: 2_000,
       smallMixed: 400,
       pdfCopies: 2,
+      // Case 16: the database stays at the issue's 100,000 jobs (filled by SQL in seconds); fewer files run, for less time.
+      pageRows: 100_000,
+      pageFiles: 2_000,
+      pageSeconds: 8,
+      pageReloads: 3,
     }
   : {
       rounds: 4,
@@ -87,6 +92,10 @@ const P = QUICK
       smallText: 10_000,
       smallMixed: 2_000,
       pdfCopies: 8,
+      pageRows: 100_000,
+      pageFiles: 10_000,
+      pageSeconds: 20,
+      pageReloads: 5,
     };
 if (opt('rounds')) P.rounds = Math.max(1, Number(opt('rounds')));
 // Case 11 (search) and 12 (Recoll): sizes of their own, so a smoke run can stay small.
@@ -604,6 +613,15 @@ async function main() {
       log(`\n== case 15: PDF text against pdftotext, per corpus PDF`);
       await runCase('pdfAgreement', { corpus: HAS_CORPUS ? CORPUS : undefined, reps: QUICK ? 3 : 7 }, { timeoutS: 600 });
     }
+    if (want(16)) {
+      log(
+        `\n== case 16: the dashboard's frames in Chromium (${P.pageRows.toLocaleString('en')} jobs, ${P.pageFiles.toLocaleString('en')} files running on one thread)`,
+      );
+      // The page is the built renderer: build it from this tree (npm run bench builds the Node bundles only).
+      const built = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, encoding: 'utf8' });
+      if (built.status !== 0) problems.push(`case 16: the build failed: ${(built.stderr || built.stdout).trim().split('\n').slice(-3).join(' ')}`);
+      else await runCase('pageFrames', { rows: P.pageRows, files: P.pageFiles, seconds: P.pageSeconds, reloads: P.pageReloads }, { timeoutS: 600 });
+    }
     if (want(12)) {
       log(`\n== case 12: Quarry against Recoll on the corpus folders`);
       await runCase('recollCompare', { corpus: HAS_CORPUS ? CORPUS : undefined, queryReps: QUICK ? 2 : 4, concurrency: CORES }, { timeoutS: 1200 });
@@ -969,6 +987,7 @@ function summarize(env, skips) {
   searchReport({ get, bar, section, row, H });
   recollReport({ get, bar, section, row, H, headlines });
   pdfAgreementReport({ get, bar, section, headlines });
+  pageFramesReport({ get, bar, section, row, H, headlines });
 
   if (problems.length)
     section(
@@ -1214,6 +1233,61 @@ function pdfAgreementReport({ get, bar, section, headlines }) {
     [
       'Word-bag F1: the same words as many times, in any order. Sequence similarity: 1 − word-level edit distance / the longer word count (order matters). Words are separated by whitespace or control characters, NFKC, lower case; PDFs where pdftotext reads under 20 words (scans) are left out. Readable F1: the same F1 over the words both write in plain ASCII. Time: medians of interleaved runs.',
       ...m.info.files.filter((f) => f.reason).map((f) => `${f.file}: ${f.reason}`),
+    ],
+  );
+}
+
+/** Case 16: the page's frames, longest task and first rows, each against its bar (absolute: the page has a core of its own). */
+function pageFramesReport({ get, bar, section, row, H, headlines }) {
+  const raf = get('page.frames.raf');
+  if (!raf) return;
+  if (raf.skipped) {
+    headlines.push({ name: "the dashboard's frames", verdict: `SKIPPED (${raf.skipped})` });
+    section("Case 16 — the dashboard's frames", H, [row('page.frames.raf')], [`Not measured: ${raf.skipped}.`]);
+    return;
+  }
+  const med = (k) => (get(k) && !get(k).skipped ? median(get(k).samples) : NaN);
+  const i = raf.info;
+  const lines = [];
+  const add = (k, limit, what) => {
+    if (!get(k)) return;
+    const b = bar(what, med(k), '≤', limit, 'ms');
+    lines.push(row(k, '—', b.text, b.verdict));
+  };
+  add('page.frames.raf', 50, 'page: p95 time between frames (rAF)');
+  add('page.frames.draw', 50, 'page: p95 time between frames (trace DrawFrame)');
+  add('page.longtask.trace', 100, 'page: its own longest task, wall time (trace)');
+  add('page.longtask.cpu', 100, 'page: its own longest task, CPU time (trace)');
+  add('page.longtask.profile', 100, 'page: its longest busy stretch (CPU profile)');
+  add('page.firstRows', 500, 'page: first rows after a reload, median');
+  const fr = get('page.firstRows');
+  const t = get('page.longtask.trace')?.info;
+  const p = get('page.longtask.profile')?.info;
+  const d = get('page.frames.draw')?.info;
+  section(
+    `Case 16 — the dashboard's frames in Chromium while work runs (${i.rows.toLocaleString('en')} jobs, ${i.files.toLocaleString('en')} small files on one pool thread)`,
+    H,
+    lines,
+    [
+      `The window at 1280×800 in headless Chromium, served by dist/serve.cjs --concurrency 1 in a process of its own (the engine and the bridge, the extraction host beside them with one pool thread), as npm run serve serves it. Measured from the drop of ${i.files.toLocaleString('en')} files (addPaths, ${i.addPathsMs} ms) ${i.workSeconds ? `until they were all done, ${i.seconds} s` : `for ${i.seconds} s (the files were not all done)`}, the list scrolled by the wheel all along (${i.scrollSteps} steps of 180 px, a jump every 60); ${i.finishedInWindow.toLocaleString('en')} jobs finished in the window. The reloads ran while another ${i.files.toLocaleString('en')} files did.`,
+      `Frames (rAF): ${i.frames} frames, median ${i.median} ms, p99 ${i.p99} ms, max ${i.max} ms, ${i.over50} over 50 ms.${d ? ` Compositor (DrawFrame): ${d.frames} frames, median ${d.median} ms, max ${d.max} ms.` : ''}`,
+      ...(t
+        ? [
+            `Trace: ${t.tasks} tasks on the page's main thread, ${t.over50} over 50 ms, busy ${t.busyShare}% of the window. The longest took ${t.longestCpuMs} ms of CPU (thread time) in its wall time; the task with the most CPU took ${t.mostCpuMs} ms of CPU in ${t.mostCpuWallMs} ms; ${t.over50Cpu} tasks took over 50 ms of CPU (a wall time well above the CPU time is the machine's load, not the page). The main thread's CPU over the window: ${t.cpuTotalMs} ms (${t.cpuTop.join(', ')}; nested events count in their parents too). The longest held: ${t.inside.join('; ') || '—'}. The tasks over 50 ms spent (nested events counted in their parents too): ${t.parts.join('; ') || '—'}.`,
+          ]
+        : []),
+      ...(p
+        ? [
+            `CPU profile (sampled every 0.5 ms): busy ${p.busyShare}% of the window; most self time: ${p.top.join('; ')}.`,
+            `Long animation frames Chromium reported: ${p.longFrames}${p.longestFrames.length ? `; the longest: ${p.longestFrames.map((f) => `${f.ms} ms (${f.scripts.join(', ') || 'no script'})`).join('; ')}` : ''}.`,
+          ]
+        : []),
+      ...(fr
+        ? [
+            `First rows: the time from the reload to the first job row in the page (performance.now() in a MutationObserver), ${fr.samples.length} reloads (${fr.info.whileRunning} while jobs still finished); on the idle engine before the drop: ${fr.info.idleMs} ms. Contract calls of one opening: ${JSON.stringify(fr.info.calls[0] ?? fr.info.idleCalls)}.`,
+          ]
+        : []),
+      ...(i.pageErrors.length ? [`Page errors: ${i.pageErrors.join('; ')}`] : []),
     ],
   );
 }
