@@ -30,6 +30,9 @@ export interface ConnectionActions {
 /** A large intake announces itself once ('jobs.added'); reloads for a burst of them are merged. */
 const RELOAD_DELAY_MS = 250;
 
+/** How long the first load waits for the event stream to open (its open loads everything): about one frame's worth of a busy server. */
+const FIRST_OPEN_WAIT_MS = 150;
+
 /** A part of the store refresh reloads: asked for at once; the step it returns applies the answer. */
 export type Load = () => Promise<() => void>;
 
@@ -83,20 +86,33 @@ export function createConnectionSlice(
       ];
       const transport = client.transport;
       if (transport.onLink) offs.push(transport.onLink((link) => set({ link })));
-      if (transport.onResync)
+      const loadAll = () => {
+        void get().refresh();
+        void get().loadAutomation();
+      };
+      let firstLoad: ReturnType<typeof setTimeout> | undefined;
+      if (transport.onResync) {
+        // Every open of the event stream reloads (events may have been missed). The first open
+        // is also the first load: loading before it would have to be done again (the stream
+        // might open after the answers were read), which doubled every query of an opening.
+        // A busy server may be slow to open it: the window then loads at once rather than wait
+        // (and loads again when it opens; rows whose job did not change keep their object, so
+        // that second load re-renders none of them: table.ts).
         offs.push(
           transport.onResync(() => {
-            void get().refresh();
-            void get().loadAutomation();
+            clearTimeout(firstLoad);
+            firstLoad = undefined;
+            loadAll();
           }),
         );
-      void get().refresh();
-      void get().loadAutomation();
+        firstLoad = setTimeout(loadAll, FIRST_OPEN_WAIT_MS);
+      } else loadAll();
       return () => {
         for (const off of offs) off();
         feed.dispose();
         dispose();
         clearTimeout(reloadTimer);
+        clearTimeout(firstLoad);
       };
     },
 

@@ -14,6 +14,7 @@
 import { FORMATS, type Format } from '../../shared/extraction.js';
 import { JOB_STATUSES, type Job, type JobStatus } from '../../shared/job.js';
 import { DEFAULT_SORT, LIST_SORT_KEYS, type ListFilter, type ListSort, type ListSortKey } from '../../shared/list-query.js';
+import { readPref, writePref } from '../lib/prefs.js';
 import { currentRoute } from './route.js';
 
 export interface ListView {
@@ -131,7 +132,8 @@ export function sortValue(key: ListSortKey, job: Job): string | number | null {
   }
 }
 
-const STORAGE_KEY = 'quarry.list';
+/** The pref (renderer/lib/prefs.ts) holding the view last left and its scroll place. */
+const PREF_KEY = 'list';
 
 interface Saved {
   params: Record<string, string>;
@@ -139,29 +141,13 @@ interface Saved {
   scroll: { key: string; row: number } | null;
 }
 
-function storage(): Storage | null {
-  try {
-    return typeof localStorage === 'undefined' ? null : localStorage;
-  } catch {
-    return null;
-  }
-}
-
+/** What was saved, checked: an old or hand-edited value reads as nothing saved. */
 function readSaved(): Saved {
-  try {
-    const raw = JSON.parse(storage()?.getItem(STORAGE_KEY) ?? 'null') as Partial<Saved> | null;
-    return { params: raw?.params && typeof raw.params === 'object' ? raw.params : {}, scroll: raw?.scroll ?? null };
-  } catch {
-    return { params: {}, scroll: null };
-  }
-}
-
-function writeSaved(s: Saved): void {
-  try {
-    storage()?.setItem(STORAGE_KEY, JSON.stringify(s));
-  } catch {
-    // Storage full or denied: the list still works, it just starts fresh next time.
-  }
+  const raw = readPref(PREF_KEY) as Partial<Saved> | null | undefined;
+  const params = raw?.params && typeof raw.params === 'object' ? raw.params : {};
+  const s = raw?.scroll;
+  const scroll = s && typeof s.key === 'string' && Number.isInteger(s.row) && s.row >= 0 ? s : null;
+  return { params, scroll };
 }
 
 /** The view last left, for a URL without list parameters. */
@@ -177,7 +163,7 @@ export function initialListView(): ListView {
 
 export function saveView(v: ListView): void {
   const s = readSaved();
-  writeSaved({ ...s, params: listParams(v) });
+  writePref(PREF_KEY, { ...s, params: listParams(v) });
 }
 
 export function savedScrollRow(v: ListView): number {
@@ -187,5 +173,7 @@ export function savedScrollRow(v: ListView): number {
 
 export function saveScrollRow(v: ListView, row: number): void {
   const s = readSaved();
-  writeSaved({ ...s, scroll: { key: viewKey(v), row } });
+  const key = viewKey(v);
+  if (s.scroll?.key === key && s.scroll.row === row) return;
+  writePref(PREF_KEY, { ...s, scroll: { key, row } });
 }

@@ -15,7 +15,7 @@ import type { Job, JobStatus } from '../../shared/job.js';
 import type { ListFilter } from '../../shared/list-query.js';
 import type { BatchRef } from './batches.js';
 import type { EventBatch } from './event-batch.js';
-import { DEFAULT_VIEW, inFilter, sameView, sortValue, type ListView } from './list-view.js';
+import { DEFAULT_VIEW, inFilter, sameView, savedScrollRow, sortValue, type ListView } from './list-view.js';
 import type { SliceKit } from './slice.js';
 import type { RecentlyRemoved } from './window-load.js';
 
@@ -120,8 +120,12 @@ export function createTableSlice(
 ): TableSlice {
   /** Bumped whenever the view changes, so late answers for an old view are dropped. */
   let token = 0;
-  let visible = { first: 0, last: 0 };
+  // The first load asks for the rows the window will scroll back to (useScrollMemory), not for the top.
+  const back = savedScrollRow(initial);
+  let visible = { first: back, last: back + 1 };
   const inFlight = new Set<number>();
+  /** The pages a fetchAll is asking for: fill leaves them to it (on opening, both asked for page 0). */
+  let reloadingPages: ReadonlySet<number> = new Set();
   let staleTimer: ReturnType<typeof setTimeout> | undefined;
   let lastReload = 0;
 
@@ -141,9 +145,10 @@ export function createTableSlice(
       pages[Number(p)] = rows.map((j) => j.id);
       for (const j of rows) {
         if (gone.has(j.id)) continue;
-        // An answer read before the latest events must not roll a row back to what it was.
+        // An answer read before the latest events must not roll a row back to what it was;
+        // an unchanged job keeps its object, so its memoised row does not render again.
         const cur = s.jobs[j.id];
-        jobs[j.id] = cur && cur.updatedAt > j.updatedAt ? cur : j;
+        jobs[j.id] = cur && cur.updatedAt >= j.updatedAt ? cur : j;
       }
     }
     const keys = Object.keys(pages).map(Number);
@@ -163,9 +168,11 @@ export function createTableSlice(
   /** Fetches the pages in view that are missing. */
   const fill = () => {
     const s = get();
+    // Before the first answer, the load under way asks for the rows to show, and fills after.
+    if (s.total === null) return;
     const mine = token;
     for (const p of pagesInView()) {
-      if (s.pages[p] || inFlight.has(p) || (s.total !== null && p * PAGE >= s.total)) continue;
+      if (s.pages[p] || inFlight.has(p) || reloadingPages.has(p) || (s.total !== null && p * PAGE >= s.total)) continue;
       inFlight.add(p);
       fetchPage(s.view, p, false).then(
         (page) => {
@@ -185,10 +192,13 @@ export function createTableSlice(
     const mine = token;
     const { view } = get();
     const wanted = pagesInView();
+    const asking = (reloadingPages = new Set(wanted));
     lastReload = Date.now();
     try {
       const answers = await Promise.all(wanted.map((p, i) => fetchPage(view, p, i === 0)));
       return () => {
+        // Until applied, fill would still ask again for pages the answer holds.
+        if (reloadingPages === asking) reloadingPages = new Set();
         if (mine !== token) return;
         const first = answers[0]!;
         const fetched: Record<number, Job[]> = {};
@@ -198,6 +208,7 @@ export function createTableSlice(
       };
     } catch (err) {
       return () => {
+        if (reloadingPages === asking) reloadingPages = new Set();
         if (mine === token) set({ listError: errorText(err) });
       };
     }

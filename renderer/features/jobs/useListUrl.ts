@@ -35,8 +35,14 @@ export function useListUrl(): void {
   const isJobs = route.view === 'jobs';
   useEffect(() => {
     if (!isJobs) return;
-    const view = viewOfRoute(JSON.parse(paramsKey) as Record<string, string>);
+    const params = JSON.parse(paramsKey) as Record<string, string>;
+    const view = viewOfRoute(params);
     if (!sameView(view, store.getState().view)) store.getState().setView(view);
+    else if (!hasListParams(params) && hasListParams(listParams(view))) {
+      // The view came from the window's memory (a restart opens a bare address): the address says it too.
+      const r = currentRoute();
+      navigate({ view: 'jobs', ...(r.id ? { id: r.id } : {}), params: { ...params, ...listParams(view) } }, { replace: true });
+    }
   }, [isJobs, paramsKey, store]);
 
   // The view (a filter control, a sort header, a count card) sets the URL and is remembered.
