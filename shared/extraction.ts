@@ -60,6 +60,8 @@ export const tableSchema = z.object({
   /** First row is the header when `hasHeader` is true. */
   rows: z.array(z.array(z.string())),
   hasHeader: z.boolean().default(true),
+  /** The name of the table this one continues (a PDF table split across pages: same columns, no header of its own or the same one repeated). */
+  continues: z.string().optional(),
 });
 export type Table = z.infer<typeof tableSchema>;
 

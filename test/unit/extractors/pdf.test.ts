@@ -211,6 +211,83 @@ describe('PDF tables from text geometry', () => {
     expect(continued!.hasHeader).toBe(false);
   });
 
+  it('a table going on over the next page is marked as continuing the one before', async () => {
+    const { continuesTable, findTables } = await import('../../../workers/extractors/pdf/tables');
+    const header = ['Fruit', 'Qty', 'Price'];
+    const [first] = findTables(grid([header, ['Apples', '3', '1.20'], ['Pears', '12', '0.80'], ['Plums', '7', '2.10']], 120));
+    const [rest] = findTables(
+      grid(
+        [
+          ['Figs', '9', '3.40'],
+          ['Kiwis', '4', '0.90'],
+          ['Limes', '6', '0.50'],
+        ],
+        780,
+      ),
+    );
+    const [repeated] = findTables(grid([header, ['Figs', '9', '3.40'], ['Kiwis', '4', '0.90'], ['Limes', '6', '0.50']], 780));
+    const [other] = findTables(
+      grid(
+        [
+          ['Code', 'Stone', 'Tonnes'],
+          ['G1', 'Granite', '40'],
+          ['B2', 'Basalt', '12'],
+          ['M3', 'Marble', '7'],
+        ],
+        780,
+      ),
+    );
+    const [shifted] = findTables(
+      grid(
+        [
+          ['Figs', '9', '3.40'],
+          ['Kiwis', '4', '0.90'],
+          ['Limes', '6', '0.50'],
+        ],
+        780,
+      ).map((it) => ({ ...it, transform: [10, 0, 0, 10, it.transform[4]! * 1.5, it.transform[5]!] })),
+    );
+    expect([continuesTable(first!, rest!), continuesTable(first!, repeated!)]).toEqual([true, true]);
+    expect([continuesTable(first!, other!), continuesTable(first!, shifted!)]).toEqual([false, false]);
+  });
+
+  it('through the extractor: a table split over two pages is one table continued, each row once in the Markdown', async () => {
+    const { PDFDocument, StandardFonts } = await import('pdf-lib');
+    const doc = await PDFDocument.create();
+    const font = await doc.embedFont(StandardFonts.Helvetica);
+    const draw = (rows: string[][], top: number, intro?: string) => {
+      const page = doc.addPage([612, 792]);
+      if (intro) page.drawText(intro, { x: 72, y: 740, size: 12, font });
+      rows.forEach((r, i) => r.forEach((c, k) => page.drawText(c, { x: 72 + k * 150, y: top - i * 18, size: 12, font })));
+    };
+    draw(
+      [
+        ['Stone', 'Tonnes', 'Price'],
+        ['Granite', '40', '12.50'],
+        ['Basalt', '12', '9.80'],
+        ['Marble', '7', '31.00'],
+      ],
+      200,
+      'Output of the year',
+    );
+    draw(
+      [
+        ['Slate', '22', '7.10'],
+        ['Gneiss', '5', '14.20'],
+        ['Schist', '3', '6.60'],
+      ],
+      740,
+    );
+    const r = await extractOk(fx.write('split-table.pdf', await doc.save()));
+    expect(r.tables.map((t) => [t.name, t.hasHeader, t.continues])).toEqual([
+      ['page 1 table 1', true, undefined],
+      ['page 2 table 1', false, 'page 1 table 1'],
+    ]);
+    expect(r.markdown).toContain('**page 2 table 1** (continues page 1 table 1)');
+    for (const stone of ['Granite', 'Slate']) expect(r.markdown.split(stone).length - 1).toBe(1);
+    expect(r.markdown.indexOf('Output of the year')).toBeLessThan(r.markdown.indexOf('| Stone | Tonnes | Price |'));
+  });
+
   it("in Markdown a table takes its lines' place in the page, and its content appears once", async () => {
     const { findTables } = await import('../../../workers/extractors/pdf/tables');
     const { layoutPage } = await import('../../../workers/extractors/pdf/layout');

@@ -13,6 +13,8 @@ import type { PageTable } from './tables';
 export interface NamedTable {
   name: string;
   table: PageTable;
+  /** The table on the page before that this one goes on from. */
+  continues?: string;
 }
 
 /** Markdown-significant line starts in extracted text are escaped ("# 1" is not a heading). */
@@ -24,7 +26,8 @@ function inTable(line: Line, t: PageTable): boolean {
   return line.y <= t.top + tol && line.y >= t.bottom - tol && line.x >= t.left - tol && (line.end ?? line.x) <= t.right + tol;
 }
 
-const tableMarkdown = ({ name, table }: NamedTable) => `**${name}**\n\n${markdownTable(table.rows, table.hasHeader)}`;
+const tableMarkdown = ({ name, table, continues }: NamedTable) =>
+  `**${name}**${continues ? ` (continues ${continues})` : ''}\n\n${markdownTable(table.rows, table.hasHeader)}`;
 
 export function pageMarkdown(lines: readonly Line[], tables: readonly NamedTable[]): string {
   const parts: string[] = [];

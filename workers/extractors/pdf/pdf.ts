@@ -15,7 +15,7 @@ import type { ExtractionParts, Extractor } from '../types';
 import { cleanPageText, layoutPage, type PdfTextItem } from './layout';
 import { DocumentOcr, MAX_IMAGE_PIXELS, textLayerState } from './page-ocr';
 import { pageMarkdown, type NamedTable } from './page-markdown';
-import { findTables } from './tables';
+import { continuesTable, findTables } from './tables';
 import { loadPdfJs, pdfjsPackageDir, pdfjsVersion, type PdfJs } from './pdfjs';
 
 const DEFAULT_STEP_TIMEOUT_MS = 60_000;
@@ -250,6 +250,8 @@ export const pdfExtractor: Extractor = {
       let removedControls = 0;
       const unmappedPages: number[] = [];
       const markdownBodies = new Map<number, string>();
+      // The last table seen, for a table that goes on over the next page.
+      let lastTable: (NamedTable & { page: number }) | undefined;
       for (let n = 1; n <= total; n++) {
         try {
           const { items, annotations } = await readPage(doc, n, pageBudgetMs);
@@ -266,7 +268,13 @@ export const pdfExtractor: Extractor = {
             name: `page ${n} table ${k + 1}`,
             table: { ...t, rows: t.rows.map((r) => r.map((c) => cleanPageText(c).text)) },
           }));
-          for (const { name, table } of found) tables.push({ name, page: n, rows: table.rows, hasHeader: table.hasHeader });
+          for (const [k, { name, table }] of found.entries()) {
+            const continued = k === 0 && lastTable?.page === n - 1 && continuesTable(lastTable.table, table) ? lastTable.name : undefined;
+            tables.push({ name, page: n, rows: table.rows, hasHeader: table.hasHeader, ...(continued ? { continues: continued } : {}) });
+            if (continued) found[k]!.continues = continued;
+          }
+          const last = found[found.length - 1];
+          if (last) lastTable = { ...last, page: n };
           // The page's Markdown is made now, while its lines are at hand: tables in place of their lines.
           markdownBodies.set(n, scan ? scan.text.replace(/^(\s*)([#>])/gm, '$1\\$2') : pageMarkdown(laid.lines, found));
 

@@ -20,6 +20,21 @@ export interface PageTable {
   bottom: number;
   left: number;
   right: number;
+  /** Its columns' x-intervals. */
+  columns: Array<[number, number]>;
+}
+
+/**
+ * Whether `next` (the first table of a page) continues `prev` (the last
+ * table of the page before): the same columns, where they were (within a
+ * few points), and no header of its own, or the same header repeated.
+ */
+export function continuesTable(prev: PageTable, next: PageTable): boolean {
+  if (prev.columns.length !== next.columns.length) return false;
+  const near = (a: number, b: number) => Math.abs(a - b) <= 6;
+  if (!prev.columns.every(([a, b], k) => near(a, next.columns[k]![0]) || near(b, next.columns[k]![1]))) return false;
+  if (!next.hasHeader) return true;
+  return prev.hasHeader && next.rows[0]!.join('\u0000') === prev.rows[0]!.join('\u0000');
 }
 
 interface Cell {
@@ -186,6 +201,7 @@ export function findTables(items: ReadonlyArray<PdfTextItem | { type: string }>)
       bottom: block[block.length - 1]!.y,
       left: Math.min(...block.flatMap((l) => l.cells.map((c) => c.x0))),
       right: Math.max(...block.flatMap((l) => l.cells.map((c) => c.x1))),
+      columns: cols,
     });
   }
   return tables;
