@@ -27,11 +27,12 @@ export function insert(s: StoreCore, jobs: readonly NewJob[], shared: { defaults
     // INSERT (no row object, no JSON document of all rows, which made a
     // 100,000-file intake peak at 150 MB more).
     const parents: Array<string | undefined> = [];
+    // The shared options, serialised once rather than once per row.
+    const sharedOptions = d.options ? JSON.stringify(d.options) : '{}';
     const ids = jobs.map((j) => {
       const id = randomUUID();
       const parentId = shared.parentId ?? j.parentId ?? d.parentId;
       parents.push(parentId);
-      const options = j.options ?? d.options;
       rows.add(
         id,
         j.kind ?? d.kind ?? 'extract',
@@ -40,7 +41,7 @@ export function insert(s: StoreCore, jobs: readonly NewJob[], shared: { defaults
         j.fileName ?? d.fileName ?? null,
         j.sizeBytes ?? d.sizeBytes ?? null,
         j.format ?? d.format ?? null,
-        options ? JSON.stringify(options) : '{}',
+        j.options ? JSON.stringify(j.options) : sharedOptions,
         j.priority ?? d.priority ?? 0,
         j.maxRetries ?? d.maxRetries ?? 3,
         j.timeoutMs ?? d.timeoutMs ?? null,

@@ -24,7 +24,7 @@ describe('store.insert in multi-row statements', () => {
         ...(i % 7 === 0 ? { options: { ocr: false, n: i } } : {}),
         ...(i % 11 === 0 ? { maxRetries: 0 } : {}),
       }));
-      const ids = store.insert(jobs, { defaults: { source: 'watch', timeoutMs: 5000 } });
+      const ids = store.insert(jobs, { defaults: { source: 'watch', timeoutMs: 5000, options: { lang: 'en' } } });
       expect(new Set(ids).size).toBe(n);
       const rows = store.db.prepare('SELECT * FROM jobs ORDER BY seq').all() as Array<Record<string, unknown>>;
       expect(rows.map((r) => r.id)).toEqual(ids);
@@ -35,7 +35,7 @@ describe('store.insert in multi-row statements', () => {
           size_bytes: i,
           format: i % 3 ? 'csv' : 'text',
           priority: i % 5,
-          options: i % 7 === 0 ? JSON.stringify({ ocr: false, n: i }) : '{}',
+          options: i % 7 === 0 ? JSON.stringify({ ocr: false, n: i }) : JSON.stringify({ lang: 'en' }),
           max_retries: i % 11 === 0 ? 0 : 3,
           source: 'watch',
           timeout_ms: 5000,
