@@ -40,7 +40,7 @@ export interface RemoteWorkerOptions {
 }
 
 /** Tasks taken at once per thread: small files share a thread in groups inside the host. */
-const TASKS_PER_THREAD = 4;
+const TASKS_PER_THREAD = 16;
 const PROGRESS_EVERY_MS = 250;
 
 export class RemoteWorker {
