@@ -29,6 +29,15 @@ describe('PDF reading order and words (issue 15, measured against pdftotext in b
     expect(layoutText([item('x ¨', 0), item('y', 40)])).toBe('x ¨ y');
   });
 
+  it("a running header's page number drawn after the title, at the left margin, is not glued to it", () => {
+    // The title right-aligned (ends at 560), then "12" at the left margin on the same baseline.
+    expect(layoutText([item('Journal of Stone Studies', 440, 760), item('12', 50, 760), { ...item('', 0, 760), hasEOL: true }]).trim()).toBe(
+      'Journal of Stone Studies 12',
+    );
+    // Kerning back by less than a letter stays glued: "AV" drawn as "A" then "V" pulled left.
+    expect(layoutText([item('A', 0), item('V', 3)])).toBe('AV');
+  });
+
   it('a word hyphenated at a line end is joined again; a hyphen after a digit or before a capital stays', () => {
     expect(cleanPageText('the com-\npile step\nnext').text).toBe('the compile\nstep\nnext');
     expect(cleanPageText('a na-\nive\n\nNew paragraph').text).toBe('a naive\n\nNew paragraph');

@@ -17,6 +17,8 @@ export type { Line };
 const WORD_GAP = 0.15;
 const PUNCTUATION_GAP = 0.3;
 const CLOSING = /^[,.;:!?)\]}%»”’]/;
+/** How far (in font sizes) an item may start left of where the last one ended and still continue it (kerning, an accent over a letter). */
+const BACKWARDS = 1;
 
 export interface PdfTextItem {
   str: string;
@@ -118,7 +120,9 @@ function collectLines(items: ReadonlyArray<PdfTextItem>): { lines: Line[]; unmap
         ({ line: line.text, next: str } = placeAccent(line.text, str)!);
       } else if (
         lastEnd !== undefined &&
-        x - lastEnd > size * (CLOSING.test(str) ? PUNCTUATION_GAP : WORD_GAP) &&
+        // A gap as wide as a space, or a jump back left on the same baseline (a running header drawn right part
+        // first, then its page number at the left margin): "Journal of Stone 12", not "Journal of Stone12".
+        (x - lastEnd > size * (CLOSING.test(str) ? PUNCTUATION_GAP : WORD_GAP) || x < lastEnd - size * BACKWARDS) &&
         !/\s$/.test(line.text) &&
         !/^[\s\p{M}]/u.test(str)
       ) {
