@@ -71,7 +71,9 @@ export const JobRow = memo(function JobRow({ job, row, selected, focused, open, 
           {job.definition && ` · ${job.definition}`}
         </span>
       </td>
-      <td className="col-format">{job.format ?? '—'}</td>
+      <td className="col-format" title={job.format ?? undefined}>
+        {job.format ?? '—'}
+      </td>
       <td className="col-status">
         <span className={`badge status-${job.status}`}>{STATUS_LABEL[job.status]}</span>
       </td>
