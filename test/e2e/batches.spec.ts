@@ -297,6 +297,8 @@ test('pausing a batch holds its pending files; resuming runs them', async ({ pag
     await expect(intakeStatus).toHaveText('Added 4 jobs to batch “4 files”.');
     await expect(row).toContainText('Running');
     await expect(row).toContainText('1 running');
+    // Once a file is done, the batch has a pace and a time left (acceptance point 13: ETA).
+    await expect(row).toContainText(/[\d.]+ files\/s · about .+ left/, { timeout: 30_000 });
   });
 
   let held = 0;
