@@ -24,9 +24,10 @@ test('a drop shows its rows with name and format at once, and rejects what no ex
   const problems = watchPage(page, quarry.bridge.origin);
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.goto(quarry.bridge.url);
-  // Paused: what the rows show comes from intake, not from a run.
-  await quarry.invoke('engine.pause', {});
-  await expect(page.getByText(/Queue paused/)).toBeVisible();
+  // Paused (as a person would, from the toolbar): what the rows show comes from intake, not from a run.
+  await expect(page.getByRole('table', { name: 'Jobs' }).getByText(/No jobs yet/)).toBeVisible();
+  await page.getByRole('button', { name: 'Pause queue' }).click();
+  await expect(page.getByRole('button', { name: 'Resume queue' })).toBeVisible();
 
   const drop = await mixedDrop(page);
   await page.locator('body').dispatchEvent('dragenter', { dataTransfer: drop });
@@ -63,7 +64,7 @@ test('a drop shows its rows with name and format at once, and rejects what no ex
   await dropOnWindow(page, await mixedDrop(page));
   await expect(row('prices.csv')).toHaveCount(2);
   await expect(row('README')).toHaveCount(2);
-  await quarry.invoke('engine.resume', {});
+  await page.getByRole('button', { name: 'Resume queue' }).click();
   await expect(page.getByRole('button', { name: 'Completed: 4', exact: true })).toBeVisible();
   await expect(row('prices.csv').locator('td.col-format')).toHaveText(['csv', 'csv']);
   expect(problems).toEqual([]);
