@@ -21,6 +21,7 @@ import { ExtractionError } from '../../shared/extraction.js';
 import { EngineError, type EngineErrorCode } from './errors.js';
 import type { Engine } from './engine.js';
 import { FolderGrants } from './folder-grants.js';
+import { hideSecrets } from './secrets.js';
 import { z } from 'zod';
 
 export interface HandlerEnv {
@@ -174,7 +175,8 @@ export async function dispatch(handlers: Handlers, channel: unknown, rawInput: u
   if (!isChannel(channel)) throw new ContractError('unknown_channel', `Unknown channel: ${String(channel).slice(0, 100)}`);
   const input = parseInput(channel, rawInput);
   try {
-    return await (handlers[channel] as (i: unknown) => unknown)(input);
+    // A job's secret options (its password) stay in the core: the window gets them hidden.
+    return hideSecrets(await (handlers[channel] as (i: unknown) => unknown)(input));
   } catch (err) {
     throw contractErrorOf(err);
   }
@@ -199,7 +201,7 @@ function contractErrorOf(err: unknown): ContractError {
 
 /** The engine's events as contract events: what both transports push. */
 export function subscribeEvents(engine: Engine, push: <E extends EventName>(event: E, payload: EventPayload<E>) => void): () => void {
-  const onJob = (job: Job) => push('job.changed', job);
+  const onJob = (job: Job) => push('job.changed', hideSecrets(job));
   const onRemoved = (id: string) => push('job.removed', { id });
   const onAdded = (a: EventPayload<'jobs.added'>) => push('jobs.added', a);
   const onProgress = (p: EventPayload<'job.progress'>) => push('job.progress', p);
