@@ -14,6 +14,7 @@ import { formatSchema, type Format } from '../../shared/extraction.js';
 import type { FailureAction, Job } from '../../shared/job.js';
 import { newOwnerId, type JobStore, type NewJob } from './store/job-store.js';
 import { formatFromName, sniffFormat, type IntakeFormat } from './intake-format.js';
+import { INSERT_ROWS } from './store/statements.js';
 
 /** Dropped paths walked: a new job for each file found, and what was rejected. */
 export interface ExpandedPaths {
@@ -35,10 +36,11 @@ export interface WalkOptions {
 /**
  * The first chunk a walk hands on is small, so the first files of a big
  * folder are queued (and start) within milliseconds; the rest go in larger
- * chunks, each one transaction.
+ * chunks, each one transaction: a multiple of the rows the store writes per
+ * statement (INSERT_ROWS), so no chunk ends in rows inserted one by one.
  */
 const FIRST_CHUNK = 64;
-const CHUNK = 4096;
+const CHUNK = 40 * INSERT_ROWS;
 
 /**
  * Walks dropped paths, handing the files found to `take` in chunks while the
