@@ -13,7 +13,7 @@ import type { Rejection } from '../../shared/contract.js';
 import { formatSchema, type Format } from '../../shared/extraction.js';
 import type { FailureAction, Job } from '../../shared/job.js';
 import { newOwnerId, type JobStore, type NewJob } from './store/job-store.js';
-import { formatFromName, sniffFormat, type IntakeFormat } from './intake-format.js';
+import { formatFromName, isSystemClutter, sniffFormat, type IntakeFormat } from './intake-format.js';
 import { INSERT_ROWS } from './store/statements.js';
 
 /** Dropped paths walked: a new job for each file found, and what was rejected. */
@@ -135,7 +135,7 @@ async function walk(dir: string, addFiles: AddFiles, rejected: Rejection[], disk
   }
   const subdirs = entries.filter((e) => e.isDirectory()).map((e) => path.join(dir, e.name));
   listings.ahead(subdirs);
-  const files = entries.filter((e) => e.isFile()).map((e) => path.join(dir, e.name));
+  const files = entries.filter((e) => e.isFile() && !isSystemClutter(e.name)).map((e) => path.join(dir, e.name));
   await addFiles(files, await sizesOf(files, disk));
   let next = 0;
   for (const e of entries) {

@@ -85,6 +85,23 @@ describe('intake says what a file is before it runs', () => {
       expect(out.rejected[0]!.reason).toMatch(/^unrecognised format: binary content/);
     }));
 
+  it("a folder's OS clutter (.DS_Store, ._ twins, Thumbs.db, desktop.ini) is passed by without a word; one dropped alone is judged", () =>
+    withStore(async (store) => {
+      const root = folder('clutter', {
+        'minutes.txt': 'the minutes\n',
+        '.DS_Store': BINARY,
+        '._minutes.txt': BINARY,
+        'scans/Thumbs.db': BINARY,
+        'scans/desktop.ini': '[.ShellClassInfo]\r\nIconResource=x\r\n',
+      });
+      const out = await intakePaths(store, [root]);
+      expect(out.rejected).toEqual([]);
+      expect(out.jobs.map((j) => j.fileName)).toEqual(['minutes.txt']);
+      const alone = await intakePaths(store, [path.join(root, '.DS_Store')]);
+      expect(alone.count).toBe(0);
+      expect(alone.rejected[0]!.reason).toMatch(/^unrecognised format/);
+    }));
+
   it('a format forced by the options is taken as is: nothing is sniffed or rejected', () =>
     withStore(async (store) => {
       const file = path.join(folder('forced', { 'blob.xyz': BINARY }), 'blob.xyz');
