@@ -23,18 +23,6 @@ const SNIFF_BYTES = 16 * 1024;
 /** An OLE2 file without a telling extension is read whole up to this size to list its streams. */
 const OLE2_READ_LIMIT = 64 * 1024 * 1024;
 
-/**
- * Files an operating system leaves in folders: Finder's .DS_Store and the
- * "._" AppleDouble twins it writes on other disks, Windows' Thumbs.db and
- * desktop.ini. Nobody means to extract them, so a folder's walk passes them
- * by without a word (a rejection per folder would bury the real ones); one
- * dropped on its own is still judged like any file.
- */
-export function isSystemClutter(fileName: string): boolean {
-  const lower = fileName.toLowerCase();
-  return lower === '.ds_store' || lower === 'thumbs.db' || lower === 'desktop.ini' || lower.startsWith('._');
-}
-
 /** The format an extension names, or undefined when only the content can tell (none, .dat, .bin, .xyz...). */
 export function formatFromName(fileName: string): Format | undefined {
   return formatFromExtension(fileName);

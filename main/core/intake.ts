@@ -13,7 +13,8 @@ import type { Rejection } from '../../shared/contract.js';
 import { formatSchema, type Format } from '../../shared/extraction.js';
 import type { FailureAction, Job } from '../../shared/job.js';
 import { newOwnerId, type JobStore, type NewJob } from './store/job-store.js';
-import { formatFromName, isSystemClutter, sniffFormat, type IntakeFormat } from './intake-format.js';
+import { isSystemClutter } from '../../shared/system-files.js';
+import { formatFromName, sniffFormat, type IntakeFormat } from './intake-format.js';
 import { INSERT_ROWS } from './store/statements.js';
 
 /** Dropped paths walked: a new job for each file found, and what was rejected. */

@@ -5,6 +5,7 @@
  * empties it afterwards. The walk itself is asynchronous.
  */
 import type { Rejection } from '../../../shared/contract.js';
+import { isSystemClutter } from '../../../shared/system-files.js';
 import { setRelativePath } from '../../transport/relative-path.js';
 
 /** Call inside the drop handler. */
@@ -45,7 +46,8 @@ export async function walkEntries(entries: readonly FileSystemEntry[]): Promise<
         return;
       }
       if (children.length === 0) rejected.push({ path: `${path}/`, reason: 'The folder is empty' });
-      for (const child of children) await visit(child, `${path}/${child.name}`);
+      // Inside a folder, what the OS left there is not the person's: passed by, as main's walk does.
+      for (const child of children) if (!(child.isFile && isSystemClutter(child.name))) await visit(child, `${path}/${child.name}`);
     }
   };
 
