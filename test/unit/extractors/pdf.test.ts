@@ -318,3 +318,67 @@ describe('PDF tables from text geometry', () => {
     );
   });
 });
+
+describe('PDF reading order: columns and footnotes (issue 15)', () => {
+  const LEFT = [
+    'Quarrying began on the hill in the spring',
+    'of the year, when the snow had gone and',
+    'the track to the upper face was open again',
+    'for carts loaded with the first blocks cut',
+  ];
+  const RIGHT = [
+    'The second face was opened in the autumn',
+    'by a team that came down from the valley',
+    'with new saws and a crane for the larger',
+    'blocks, which went by rail to the coast.',
+  ];
+  const NOTE = 'Parish records give the date as 1851.';
+  /** A US Letter page with two columns of 10-point prose (x 72 and 320) and a footnote under the left column. */
+  async function twoColumnPdf(order: 'note-first' | 'columns' | 'rows'): Promise<string> {
+    const { PDFDocument, StandardFonts } = await import('pdf-lib');
+    const doc = await PDFDocument.create();
+    const font = await doc.embedFont(StandardFonts.Helvetica);
+    const page = doc.addPage([612, 792]);
+    const left = () => LEFT.forEach((t, i) => page.drawText(t, { x: 72, y: 700 - i * 14, size: 10, font }));
+    const right = () => RIGHT.forEach((t, i) => page.drawText(t, { x: 320, y: 700 - i * 14, size: 10, font }));
+    const note = () => {
+      page.drawLine({ start: { x: 72, y: 112 }, end: { x: 150, y: 112 }, thickness: 0.5 });
+      page.drawText('1', { x: 72, y: 103, size: 5, font });
+      page.drawText(NOTE, { x: 76, y: 100, size: 8, font });
+    };
+    if (order === 'note-first') [note, left, right].forEach((f) => f());
+    else if (order === 'columns') [left, note, right].forEach((f) => f());
+    else {
+      // Row by row across the gutter, then the footnote: the lines of a row must not be glued together.
+      LEFT.forEach((t, i) => {
+        page.drawText(t, { x: 72, y: 700 - i * 14, size: 10, font });
+        page.drawText(RIGHT[i]!, { x: 320, y: 700 - i * 14, size: 10, font });
+      });
+      note();
+    }
+    return fx.write(`two-columns-${order}.pdf`, await doc.save());
+  }
+
+  it('a footnote drawn first in the stream comes after the body text', async () => {
+    const r = await extractOk(await twoColumnPdf('note-first'));
+    const text = r.pages![0]!.text;
+    expect(text.indexOf(LEFT[0]!)).toBeGreaterThanOrEqual(0);
+    expect(text.indexOf(RIGHT[3]!)).toBeLessThan(text.indexOf(NOTE));
+    expect(text.trim().endsWith(`1 ${NOTE}`)).toBe(true);
+  });
+
+  it('two columns drawn column by column read left column then right, the left footnote after both', async () => {
+    const r = await extractOk(await twoColumnPdf('columns'));
+    const lines = r.pages![0]!.text.split('\n').filter((l) => l.trim());
+    expect(lines).toEqual([...LEFT, ...RIGHT, `1 ${NOTE}`]);
+    expect(r.markdown.indexOf(RIGHT[0]!)).toBeLessThan(r.markdown.indexOf(NOTE));
+  });
+
+  it('a two-column article page is not a table', async () => {
+    for (const order of ['columns', 'rows'] as const) {
+      const r = await extractOk(await twoColumnPdf(order));
+      expect(r.tables).toEqual([]);
+      expect(r.markdown).not.toContain('| ---');
+    }
+  });
+});

@@ -7,8 +7,11 @@
  *
  * The lines keep the content stream's order (which is the reading order in
  * the great majority of files, columns included); margin line numbers drawn
- * as a block of their own are put back on their lines (margin-numbers.ts).
+ * as a block of their own are put back on their lines (margin-numbers.ts),
+ * and a footnote block drawn before body text that stands above it goes
+ * after that text (footnotes.ts).
  */
+import { footnotesLast } from './footnotes';
 import { mergeMarginNumbers, type Line } from './margin-numbers';
 
 export type { Line };
@@ -151,7 +154,7 @@ function collectLines(items: ReadonlyArray<PdfTextItem>): { lines: Line[]; unmap
  */
 export function layoutPage(items: ReadonlyArray<PdfTextItem | { type: string }>): { text: string; lines: Line[]; unmappedFontGlyphs: number } {
   const collected = collectLines(items.filter((it): it is PdfTextItem => 'str' in it)); // marked-content markers go
-  const lines = mergeMarginNumbers(collected.lines);
+  const lines = footnotesLast(mergeMarginNumbers(collected.lines));
   return { text: lines.map((l) => l.text).join('\n'), lines, unmappedFontGlyphs: collected.unmappedFontGlyphs };
 }
 
