@@ -79,4 +79,21 @@ describe('PDF reading order and words (issue 15, measured against pdftotext in b
     // A font with a proper mapping that lacks only its space glyph (U+0002) keeps its words.
     expect(cleanPageText(layoutText([font('Ease\u0002of\u0002Use', 0, 'f3')])).text).toBe('Ease of Use');
   });
+
+  it('two columns drawn row by row: a title across the page first, then the left column, then the right', () => {
+    const left = ['the left column starts here and', 'goes on for a few more words', 'and ends its paragraph here'];
+    const right = ['the right column starts here and', 'it also has a few words more', 'before its paragraph ends'];
+    const rows = left.flatMap((l, i) => [item(l, 50, 680 - i * 14), { ...item(right[i]!, 320, 680 - i * 14), hasEOL: true }]);
+    const title = { ...item('A title set across the whole width of the page', 150, 720), hasEOL: true };
+    expect(cleanPageText(layoutText([title, ...rows])).text.split('\n')).toEqual([title.str, ...left, ...right]);
+    // A table of short cells drawn row by row keeps its rows.
+    const table = [0, 1, 2, 3].flatMap((i) => [item(`Stone ${i}`, 50, 600 - i * 14), { ...item(`${i * 7} t`, 320, 600 - i * 14), hasEOL: true }]);
+    expect(layoutText(table).trim().split('\n')).toEqual(['Stone 0 0 t', 'Stone 1 7 t', 'Stone 2 14 t', 'Stone 3 21 t']);
+    // So does a code listing with its comments aligned on the right (tracemonkey.pdf).
+    const code = ['mov edx, ebx(748)', 'mov edi(0), edx', 'mov esi, ebx(764)'].flatMap((c, i) => [
+      item(c, 50, 500 - i * 14),
+      { ...item('// load primes from the trace record', 200, 500 - i * 14), hasEOL: true },
+    ]);
+    expect(layoutText(code).trim().split('\n')[0]).toBe('mov edx, ebx(748) // load primes from the trace record');
+  });
 });

@@ -374,6 +374,12 @@ describe('PDF reading order: columns and footnotes (issue 15)', () => {
     expect(r.markdown.indexOf(RIGHT[0]!)).toBeLessThan(r.markdown.indexOf(NOTE));
   });
 
+  it('two columns drawn row by row across the page are read column by column, not glued line by line', async () => {
+    const r = await extractOk(await twoColumnPdf('rows'));
+    const lines = r.pages![0]!.text.split('\n').filter((l) => l.trim());
+    expect(lines).toEqual([...LEFT, ...RIGHT, `1 ${NOTE}`]);
+  });
+
   it('a two-column article page is not a table', async () => {
     for (const order of ['columns', 'rows'] as const) {
       const r = await extractOk(await twoColumnPdf(order));

@@ -9,8 +9,10 @@
  * the great majority of files, columns included); margin line numbers drawn
  * as a block of their own are put back on their lines (margin-numbers.ts),
  * and a footnote block drawn before body text that stands above it goes
- * after that text (footnotes.ts).
+ * after that text (footnotes.ts). Two columns of prose drawn row by row
+ * across the page are read column by column (columns.ts).
  */
+import { columnOrder } from './columns';
 import { footnotesLast } from './footnotes';
 import { mergeMarginNumbers, type Line } from './margin-numbers';
 
@@ -153,7 +155,7 @@ function collectLines(items: ReadonlyArray<PdfTextItem>): { lines: Line[]; unmap
  * which cleanPageText drops and counts.
  */
 export function layoutPage(items: ReadonlyArray<PdfTextItem | { type: string }>): { text: string; lines: Line[]; unmappedFontGlyphs: number } {
-  const collected = collectLines(items.filter((it): it is PdfTextItem => 'str' in it)); // marked-content markers go
+  const collected = collectLines(columnOrder(items.filter((it): it is PdfTextItem => 'str' in it))); // marked-content markers go
   const lines = footnotesLast(mergeMarginNumbers(collected.lines));
   return { text: lines.map((l) => l.text).join('\n'), lines, unmappedFontGlyphs: collected.unmappedFontGlyphs };
 }

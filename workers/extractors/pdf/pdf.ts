@@ -186,7 +186,7 @@ async function readMetadata(pdfjs: PdfJs, doc: import('pdfjs-dist').PDFDocumentP
 export const pdfExtractor: Extractor = {
   name: 'pdf',
   // The pdf.js version is part of ours: its text output changes between releases.
-  version: `1.4.0+pdfjs.${pdfjsVersion()}`,
+  version: `1.5.0+pdfjs.${pdfjsVersion()}`,
   formats: ['pdf'],
   async extract(input, ctx) {
     const bytes = await input.read();
