@@ -198,6 +198,13 @@ export function categoryOf(code: ErrorCode): ErrorCategory {
  * CLI's option and the app's place for it (the file's Error tab offers
  * "Retry with password", renderer/features/detail/PasswordRetry.tsx).
  */
+/**
+ * An `encrypted` error's details say `password: 'required'` (none was given)
+ * or `'incorrect'` (the one given does not open it) only where a password
+ * can open the file; the window offers "Retry with password" on those alone.
+ */
+export type PasswordNeed = 'required' | 'incorrect';
+
 export const GIVE_PASSWORD = 'give it with --password, or in the app with "Retry with password" on the file\'s Error tab';
 
 export class ExtractionError extends Error {

@@ -137,7 +137,7 @@ function openError(lines: readonly string[], password: boolean, encryptedHeader 
       password
         ? 'The 7z archive is encrypted and the password given does not open it'
         : `The 7z archive is password-protected (its file names too): ${GIVE_PASSWORD}`,
-      { library: said },
+      { library: said, password: password ? 'incorrect' : 'required' },
     );
   }
   if (/unexpected end|truncated/i.test(said)) return new ExtractionError('corrupt_file', 'The 7z archive is truncated', { library: said });
@@ -178,7 +178,7 @@ export const sevenZipExtractor: Extractor = {
     }
     const encrypted = files.filter((e) => e.encrypted);
     if (!password && files.length > 0 && encrypted.length === files.length) {
-      throw new ExtractionError('encrypted', `The 7z archive is password-protected: ${GIVE_PASSWORD}`);
+      throw new ExtractionError('encrypted', `The 7z archive is password-protected: ${GIVE_PASSWORD}`, { password: 'required' });
     }
 
     const status = new Map<SevenZipEntry, string>();

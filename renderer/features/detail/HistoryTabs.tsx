@@ -8,7 +8,7 @@ import type { Job, JobEvent } from '../../../shared/job.js';
 import { useNow } from '../../lib/clock.js';
 import { attemptsMade, formatDuration } from '../../lib/job-view.js';
 import { capText, formatTime, historySteps, ranOn, readableKey, readableValue, retryCountdown } from '../../lib/result-view.js';
-import { PasswordRetry } from './PasswordRetry.js';
+import { PasswordRetry, passwordHelps } from './PasswordRetry.js';
 
 /** An error message longer than this (some are a megabyte) is cut, with a button for the rest. */
 const MESSAGE_CHARS = 20_000;
@@ -49,7 +49,7 @@ export function ErrorTab({ job, events }: { job: Job; events: JobEvent[] }) {
       </dl>
       <h3>Message</h3>
       <LongText text={job.errorMessage ?? '(no message)'} className="error-message" />
-      {job.errorCode === 'encrypted' && job.kind !== 'batch' && job.status === 'failed' && <PasswordRetry job={job} />}
+      {passwordHelps(job) && <PasswordRetry job={job} />}
       {details.length > 0 && (
         <>
           <h3>Details</h3>

@@ -2,6 +2,12 @@ import { useId, useState } from 'react';
 import type { Job } from '../../../shared/job.js';
 import { useJobs } from '../../store/context.js';
 
+/** Whether a password can open this failed file: its extractor said so (shared/extraction.ts PasswordNeed). */
+export function passwordHelps(job: Job): boolean {
+  const need = job.errorDetails?.password;
+  return job.status === 'failed' && job.errorCode === 'encrypted' && (need === 'required' || need === 'incorrect');
+}
+
 /**
  * The app's place for a password (the CLI's `--password`): on a failed
  * encrypted file's Error tab, a password field and "Retry with password".
@@ -13,7 +19,7 @@ export function PasswordRetry({ job }: { job: Job }) {
   const [password, setPassword] = useState('');
   const [sending, setSending] = useState(false);
   const field = useId();
-  const wrong = job.errorDetails?.reason === 'incorrect_password' || job.errorDetails?.reason === 'wrong password';
+  const wrong = job.errorDetails?.password === 'incorrect';
   return (
     <form
       className="password-retry"

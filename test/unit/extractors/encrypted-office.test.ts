@@ -14,6 +14,7 @@ describe('encrypted Office documents', () => {
     const err = await extractErr(file);
     expect(err.code).toBe('encrypted');
     expect(err.message).toMatch(/password-protected Excel workbook .* with --password/);
+    expect(err.details?.password).toBe('required'); // the window offers "Retry with password"
   });
 
   it('a truncated one (directory intact) still fails as encrypted', async () => {
@@ -85,6 +86,7 @@ describe('decrypting with the password option (Agile encryption)', () => {
   it('a wrong password fails as encrypted, saying so', async () => {
     const err = await extractErr(fx.write('minutes2.docx', protectedFile('right')), { password: 'wrong' });
     expect([err.code, err.message]).toEqual(['encrypted', expect.stringMatching(/password is wrong/)]);
+    expect(err.details?.password).toBe('incorrect');
   });
 
   it('hostile: a truncated package is corrupt_file; an absurd spin count is refused before hashing', async () => {

@@ -123,10 +123,9 @@ describe('legacy Excel .xls', () => {
   });
 
   it('encrypted (FILEPASS): encrypted; Excel 5/95 (a Book stream): unsupported_format', async () => {
-    expect(await err('locked.xls', makeXls(workbook({ encrypted: true })))).toMatchObject({
-      code: 'encrypted',
-      message: expect.stringMatching(/password-protected/),
-    });
+    const locked = await err('locked.xls', makeXls(workbook({ encrypted: true })));
+    expect(locked).toMatchObject({ code: 'encrypted', message: expect.stringMatching(/password-protected/) });
+    expect(locked.details?.password).toBeUndefined();
     expect(await err('old.xls', makeXls(workbook(), 'Book'))).toMatchObject({ code: 'unsupported_format', message: expect.stringMatching(/Excel 5\/95/) });
   });
 

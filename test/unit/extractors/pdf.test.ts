@@ -92,9 +92,9 @@ describe('pdf extractor', () => {
   it('encrypted: needs a password, rejects a wrong one, opens with the right one', async () => {
     const p = fx.write('locked.pdf', makeEncryptedPdf({ userPassword: 'user', ownerPassword: 'owner', text: 'Top secret text', title: 'Locked Title' }));
     const missing = await extractErr(p);
-    expect(missing).toMatchObject({ code: 'encrypted', details: { reason: 'password_required' } });
+    expect(missing).toMatchObject({ code: 'encrypted', details: { reason: 'password_required', password: 'required' } });
     expect(missing.message).toMatch(/needs a password: give it with --password/);
-    expect(await extractErr(p, { password: 'nope' })).toMatchObject({ code: 'encrypted', details: { reason: 'incorrect_password' } });
+    expect(await extractErr(p, { password: 'nope' })).toMatchObject({ code: 'encrypted', details: { reason: 'incorrect_password', password: 'incorrect' } });
     const r = await extractOk(p, { password: 'user' });
     expect(r.text).toBe('Top secret text');
     expect(r.metadata).toMatchObject({ title: 'Locked Title', encrypted: true });

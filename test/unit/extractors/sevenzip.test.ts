@@ -80,8 +80,12 @@ describe('7z', () => {
 
   it('password-protected names: encrypted, naming --password; the right password opens it', async () => {
     const bytes = await make7z({ 'secret.txt': 'hidden\n' }, ['-pS3cret', '-mhe=on']);
-    expect(await err('locked.7z', bytes)).toMatchObject({ code: 'encrypted', message: expect.stringMatching(/--password/) });
-    expect(await err('locked2.7z', bytes, { password: 'nope' })).toMatchObject({ code: 'encrypted', message: expect.stringMatching(/does not open/) });
+    expect(await err('locked.7z', bytes)).toMatchObject({ code: 'encrypted', message: expect.stringMatching(/--password/), details: { password: 'required' } });
+    expect(await err('locked2.7z', bytes, { password: 'nope' })).toMatchObject({
+      code: 'encrypted',
+      message: expect.stringMatching(/does not open/),
+      details: { password: 'incorrect' },
+    });
     expect(contents(await ok('open.7z', bytes, { password: 'S3cret' }))).toEqual([['secret.txt', 'hidden\n']]);
   });
 

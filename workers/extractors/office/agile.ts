@@ -99,7 +99,7 @@ export function decryptAgile(info: Buffer, pkg: Buffer, password: string): Buffe
     throw new ExtractionError(
       'encrypted',
       `The password is wrong for this password-protected Office document: ${GIVE_PASSWORD.replace('give it', 'give the right one')}`,
-      { reason: 'wrong password' },
+      { reason: 'wrong password', password: 'incorrect' },
     );
   }
   const secret = decrypt(enc, keyFor(BLOCK_KEY), enc.salt, field('encryptedKeyValue')).subarray(0, data.keyBytes);

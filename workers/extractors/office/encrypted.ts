@@ -52,7 +52,7 @@ export const encryptedOoxmlExtractor: Extractor = {
       throw new ExtractionError(
         'encrypted',
         `This is a password-protected ${what} (its content is encrypted): ${GIVE_PASSWORD}; or remove the password in Office and add the file again`,
-        { container: 'OLE2 with EncryptedPackage' },
+        { container: 'OLE2 with EncryptedPackage', password: 'required' },
       );
     }
     const { extractor, inner, format } = await decrypted(input, password);

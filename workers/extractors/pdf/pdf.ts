@@ -96,12 +96,14 @@ function toExtractionError(err: unknown, passwordGiven: boolean): ExtractionErro
         {
           needsPassword: true,
           reason: 'incorrect_password',
+          password: 'incorrect',
         },
       );
     }
     return new ExtractionError('encrypted', `PDF is encrypted and needs a password: ${GIVE_PASSWORD}`, {
       needsPassword: true,
       reason: 'password_required',
+      password: 'required',
     });
   }
   if (e?.name === 'InvalidPDFException') {
