@@ -88,17 +88,34 @@ export class WorkFollower {
 
   /** A batch changed (or was seen for the first time: a finished one is then only remembered as finished). */
   update(batch: Job): void {
-    if (batch.kind !== 'batch') return;
-    const notice = finishedBatchNotice(this.open.get(batch.id), batch);
-    if (isTerminal(batch.status)) this.open.delete(batch.id);
-    else this.open.set(batch.id, batch);
-    if (notice && shouldNotify(this.gate())) this.sink.notify(notice);
-    this.publish();
+    if (this.note(batch)) this.publish();
   }
 
   /** A batch was deleted: it no longer counts. */
   remove(id: string): void {
     if (this.open.delete(id)) this.publish();
+  }
+
+  /**
+   * Many batches changed and some were deleted: the progress is summed over
+   * the open batches once, not once per batch (a page applying a frame of
+   * changes would otherwise sum all batches for each of them).
+   */
+  updateMany(changed: Iterable<Job>, removed: Iterable<string> = []): void {
+    let moved = false;
+    for (const batch of changed) moved = this.note(batch) || moved;
+    for (const id of removed) moved = this.open.delete(id) || moved;
+    if (moved) this.publish();
+  }
+
+  /** Records one batch's change and notifies if it just finished; whether it was a batch. */
+  private note(batch: Job): boolean {
+    if (batch.kind !== 'batch') return false;
+    const notice = finishedBatchNotice(this.open.get(batch.id), batch);
+    if (isTerminal(batch.status)) this.open.delete(batch.id);
+    else this.open.set(batch.id, batch);
+    if (notice && shouldNotify(this.gate())) this.sink.notify(notice);
+    return true;
   }
 
   progress(): WorkProgress {

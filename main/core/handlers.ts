@@ -4,17 +4,7 @@
  * tests call it directly, with no transport at all.
  */
 import path from 'node:path';
-import {
-  channels,
-  ContractError,
-  isChannel,
-  parseInput,
-  type Channel,
-  type ErrorKind,
-  type EventName,
-  type EventPayload,
-  type Output,
-} from '../../shared/contract.js';
+import { channels, ContractError, isChannel, parseInput, type Channel, type ErrorKind, type EventPayload, type Output } from '../../shared/contract.js';
 import type { Job } from '../../shared/job.js';
 import type { DesktopPrefs, PlatformActions } from '../../shared/platform.js';
 import { ExtractionError } from '../../shared/extraction.js';
@@ -22,6 +12,7 @@ import { EngineError, type EngineErrorCode } from './errors.js';
 import type { Engine } from './engine.js';
 import { FolderGrants } from './folder-grants.js';
 import { hideSecrets } from './secrets.js';
+import { COALESCE_MS, EventCoalescer, type Push } from './event-coalescer.js';
 import { z } from 'zod';
 
 export interface HandlerEnv {
@@ -199,14 +190,19 @@ function contractErrorOf(err: unknown): ContractError {
   return new ContractError('internal', (err as Error)?.message ?? String(err));
 }
 
-/** The engine's events as contract events: what both transports push. */
-export function subscribeEvents(engine: Engine, push: <E extends EventName>(event: E, payload: EventPayload<E>) => void): () => void {
-  const onJob = (job: Job) => push('job.changed', hideSecrets(job));
-  const onRemoved = (id: string) => push('job.removed', { id });
-  const onAdded = (a: EventPayload<'jobs.added'>) => push('jobs.added', a);
-  const onProgress = (p: EventPayload<'job.progress'>) => push('job.progress', p);
-  const onStats = (s: EventPayload<'stats.changed'>) => push('stats.changed', s);
-  const onSwitches = (s: EventPayload<'engine.changed'>) => push('engine.changed', s);
+/**
+ * The engine's events as contract events: what both transports push. Job
+ * events are coalesced (event-coalescer.ts): at most one push of a job's
+ * latest state per ~100 ms; the unsubscribe sends what is still pending.
+ */
+export function subscribeEvents(engine: Engine, push: Push, intervalMs = COALESCE_MS): () => void {
+  const out = new EventCoalescer(push, intervalMs);
+  const onJob = (job: Job) => out.add('job.changed', hideSecrets(job));
+  const onRemoved = (id: string) => out.add('job.removed', { id });
+  const onAdded = (a: EventPayload<'jobs.added'>) => out.add('jobs.added', a);
+  const onProgress = (p: EventPayload<'job.progress'>) => out.add('job.progress', p);
+  const onStats = (s: EventPayload<'stats.changed'>) => out.add('stats.changed', s);
+  const onSwitches = (s: EventPayload<'engine.changed'>) => out.add('engine.changed', s);
   engine.on('job', onJob);
   engine.on('jobRemoved', onRemoved);
   engine.on('jobsAdded', onAdded);
@@ -220,5 +216,6 @@ export function subscribeEvents(engine: Engine, push: <E extends EventName>(even
     engine.off('progress', onProgress);
     engine.off('stats', onStats);
     engine.off('switches', onSwitches);
+    out.flush();
   };
 }

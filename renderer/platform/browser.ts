@@ -68,25 +68,39 @@ export function browserPlatform(name = document.title || 'Quarry'): DesktopPlatf
   };
 }
 
-/** Feeds the platform from the store's batches: the title on every change, a notification per batch that finishes. Returns the unsubscribe. */
-export function followStore(store: JobsStore, platform: DesktopPlatform): () => void {
+/**
+ * The title's work runs at most this often: the store changes every frame
+ * while files run, and a title (or a notification a quarter second late)
+ * needs no more.
+ */
+export const FOLLOW_MS = 250;
+
+/** Feeds the platform from the store's batches: the title as they change (at most every FOLLOW_MS), a notification per batch that finishes. Returns the unsubscribe. */
+export function followStore(store: JobsStore, platform: DesktopPlatform, intervalMs = FOLLOW_MS): () => void {
   const follower = new WorkFollower(platform, () => ({ enabled: notificationsEnabled(), permitted: permitted(), focused: document.hasFocus() }));
   let seen: Record<string, Job> = {};
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const apply = () => {
+    timer = undefined;
     const batches = store.getState().batchView.jobs;
     if (batches === seen) return;
-    for (const [id, batch] of Object.entries(batches)) if (seen[id] !== batch) follower.update(batch);
-    for (const id of Object.keys(seen)) if (!(id in batches)) follower.remove(id);
+    const changed = Object.entries(batches).flatMap(([id, batch]) => (seen[id] !== batch ? [batch] : []));
+    const removed = Object.keys(seen).filter((id) => !(id in batches));
+    follower.updateMany(changed, removed);
     seen = batches;
   };
   apply();
   platform.showProgress(follower.progress());
-  const unsubscribe = store.subscribe(apply);
+  // Only a change of the batches' view schedules the work; other store changes cost one comparison.
+  const unsubscribe = store.subscribe((s) => {
+    if (s.batchView.jobs !== seen && timer === undefined) timer = setTimeout(apply, intervalMs);
+  });
   // Turning notifications on asks the browser's permission once.
   const offSetting = onNotificationsSetting((on) => {
     if (on && typeof Notification !== 'undefined' && Notification.permission === 'default') void Notification.requestPermission();
   });
   return () => {
+    clearTimeout(timer);
     unsubscribe();
     offSetting();
   };

@@ -104,4 +104,22 @@ describe('WorkFollower (what both platforms feed)', () => {
     f.update({ ...batch({ id: 'f' }), kind: 'extract' } as Job);
     expect(f.progress()).toEqual({ fraction: null, failed: 0 });
   });
+
+  it('a frame of many batches is summed once: no in-between progress, every finished batch still announced, deleted ones dropped', () => {
+    const { f, shown, notices } = follower();
+    f.updateMany([batch({ id: 'a', total: 100 }), batch({ id: 'b', total: 100 })]);
+    expect(shown).toEqual([{ fraction: 0, failed: 0 }]);
+    // One at a time this would show 25% (a moved, b not yet) before 50%.
+    f.updateMany([batch({ id: 'a', total: 100, processed: 50 }), batch({ id: 'b', total: 100, processed: 100, successful: 100, status: 'completed' })]);
+    expect(shown).toEqual([
+      { fraction: 0, failed: 0 },
+      { fraction: 0.5, failed: 0 },
+    ]);
+    expect(notices.map((n) => n.batchId)).toEqual(['b']);
+    f.updateMany([], ['a']);
+    expect(shown.at(-1)).toEqual({ fraction: null, failed: 0 });
+    // Nothing that counts changed: nothing shown.
+    f.updateMany([{ ...batch({ id: 'f' }), kind: 'extract' } as Job], ['gone']);
+    expect(shown).toHaveLength(3);
+  });
 });
