@@ -24,6 +24,7 @@ import { ExtractionError, type ProgressMessage, type WorkerOutcome } from '../..
 import { bullConnection, redisClient, type RedisConfig } from './connection.js';
 import { keys, outcomeSchema, progressSchema, spooledOutcomeSchema, TASKS_QUEUE, type RemoteOutcome, type RemoteTask } from './protocol.js';
 import { takeOver } from './large-result.js';
+import { containResultPaths } from './result-paths.js';
 
 export interface DispatcherOptions {
   redis: RedisConfig;
@@ -203,7 +204,7 @@ export class RemoteDispatcher {
     this.opts.onRanBy?.(flight.task.jobId, worker);
     const ranBy = workerLabel(worker, host);
     if ('spooled' in outcome) void this.deliverSpooled(flight, ranBy);
-    else if (outcome.ok) flight.resolve({ ...ownerClock(outcome), ranBy });
+    else if (outcome.ok) void this.deliverChecked(flight, outcome, ranBy);
     else flight.reject(new ExtractionError(outcome.error.code, outcome.error.message, { ...outcome.error.details, worker: ranBy }));
   }
 
@@ -212,7 +213,18 @@ export class RemoteDispatcher {
     try {
       const parsed = spooledOutcomeSchema.safeParse(await takeOver(flight.task.spoolDir, flight.task.token));
       if (!parsed.success) throw new ExtractionError('internal', `A worker sent a result Quarry cannot read: ${parsed.error.issues[0]?.message}`);
-      flight.resolve({ ...ownerClock(parsed.data), ranBy });
+      await this.deliverChecked(flight, parsed.data, ranBy);
+    } catch (e) {
+      const err = asExtractionError(e);
+      flight.reject(new ExtractionError(err.code, err.message, { ...err.details, worker: ranBy }));
+    }
+  }
+
+  /** A result is handed on once every file it names is known to be this job's (result-paths.ts). */
+  private async deliverChecked(flight: Flight, outcome: WorkerOutcome & { ok: true }, ranBy: string): Promise<void> {
+    try {
+      const result = await containResultPaths(outcome.result, flight.task);
+      flight.resolve({ ...ownerClock({ ...outcome, result }), ranBy });
     } catch (e) {
       const err = asExtractionError(e);
       flight.reject(new ExtractionError(err.code, err.message, { ...err.details, worker: ranBy }));
