@@ -406,6 +406,11 @@ export async function pageFrames(o: Opts): Promise<void> {
     await sleep(1000);
     await cdp.send('Tracing.start', { categories: TRACE_CATEGORIES, transferMode: 'ReportEvents' });
     await page.evaluate(() => (window as unknown as Probed).__probe!.start());
+    // The pushed events the page receives in the window (Server-Sent Events, as the network sees them).
+    let eventsReceived = 0;
+    const countEvent = () => void eventsReceived++;
+    await cdp.send('Network.enable');
+    cdp.on('Network.eventSourceMessageReceived', countEvent);
     // The window: from the drop (as "Add folder" makes it) until the files are done, at most `seconds`.
     const windowStart = Date.now();
     let workMs = 0;
@@ -421,6 +426,7 @@ export async function pageFrames(o: Opts): Promise<void> {
     stopPolling = true;
     await work;
     const windowMs = Date.now() - windowStart;
+    cdp.off('Network.eventSourceMessageReceived', countEvent);
     const left = await unfinished();
     const { frames, loaf } = await page.evaluate(() => (window as unknown as Probed).__probe!.stop());
     const events = await collectTrace(cdp);
@@ -449,6 +455,7 @@ export async function pageFrames(o: Opts): Promise<void> {
       scrollSteps: steps,
       addPathsMs: addMs,
       finishedInWindow: files - left,
+      eventsReceived,
       pageErrors,
     };
     emit({
