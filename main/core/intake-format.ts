@@ -10,7 +10,6 @@
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import type { Format } from '../../shared/extraction.js';
-import { formatFromExtension } from '../../workers/extensions.js';
 
 /** What intake learns of a file: its format, a rejection, or nothing (the worker will tell). */
 export type IntakeFormat = { format: Format } | { rejected: string } | null;
@@ -20,13 +19,8 @@ export type IntakeFormat = { format: Format } | { rejected: string } | null;
  * at 8,192 characters (UTF-16 takes two bytes each).
  */
 const SNIFF_BYTES = 16 * 1024;
-/** An OLE2 file without a telling extension is read whole up to this size to list its streams. */
-const OLE2_READ_LIMIT = 64 * 1024 * 1024;
-
-/** The format an extension names, or undefined when only the content can tell (none, .dat, .bin, .xyz...). */
-export function formatFromName(fileName: string): Format | undefined {
-  return formatFromExtension(fileName);
-}
+/** What detection calls a compound file (OLE2) whose streams it has not listed. */
+const OLE2_MIME = 'application/x-ole-storage';
 
 /**
  * Sniffs a file whose extension names no format. A file that cannot be read
@@ -53,9 +47,12 @@ export async function sniffFormat(filePath: string, size: number): Promise<Intak
       size: Math.max(size, head.length),
       fileName: filePath,
       readZipDirectory: () => readZipDirectory(fh, size),
-      readAll: async () => (size <= head.length ? head : size <= OLE2_READ_LIMIT ? readAt(fh, 0, size) : null),
+      // Never the whole file here: intake reads heads only, and the engine's process holds the user's work.
+      readAll: async () => (size <= head.length ? head : null),
     });
     if (detection.format !== 'unknown') return { format: detection.format };
+    // A compound file whose streams lie past the head (a .doc, .xls or .msg without its extension): the worker lists them.
+    if (detection.mime === OLE2_MIME && size > head.length) return null;
     return { rejected: unsupportedReason(filePath, detection.mime) };
   } catch {
     return null;

@@ -14,7 +14,8 @@ import { formatSchema, type Format } from '../../shared/extraction.js';
 import type { FailureAction, Job } from '../../shared/job.js';
 import { newOwnerId, type JobStore, type NewJob } from './store/job-store.js';
 import { isSystemClutter } from '../../shared/system-files.js';
-import { formatFromName, sniffFormat, type IntakeFormat } from './intake-format.js';
+import { formatFromExtension } from '../../workers/extensions.js';
+import { sniffFormat, type IntakeFormat } from './intake-format.js';
 import { INSERT_ROWS } from './store/statements.js';
 
 /** Dropped paths walked: a new job for each file found, and what was rejected. */
@@ -112,7 +113,7 @@ const SNIFFS_AT_ONCE = 16;
 async function formatsOf(paths: readonly string[], sizes: ReadonlyArray<number | Error>, forced: Format | undefined): Promise<IntakeFormat[]> {
   if (forced) return paths.map(() => ({ format: forced }));
   const formats: IntakeFormat[] = paths.map((p) => {
-    const format = formatFromName(p);
+    const format = formatFromExtension(p);
     return format ? { format } : null;
   });
   const unknown = paths.flatMap((_, i) => (formats[i] === null && typeof sizes[i] === 'number' ? [i] : []));

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { intakePaths } from '../../main/core/intake.js';
 import { JobStore, newOwnerId } from '../../main/core/store/job-store.js';
 import { tempDbPath, tempDir } from '../helpers/tmp.js';
+import { compoundFile } from '../unit/extractors/cfb-fixture.js';
 
 const dir = tempDir();
 
@@ -100,6 +101,21 @@ describe('intake says what a file is before it runs', () => {
       const alone = await intakePaths(store, [path.join(root, '.DS_Store')]);
       expect(alone.count).toBe(0);
       expect(alone.rejected[0]!.reason).toMatch(/^unrecognised format/);
+    }));
+
+  it('a compound file (OLE2) without a telling name is left to its job when its streams lie past the head: intake never reads a file whole', () =>
+    withStore(async (store) => {
+      // 40 KB, its head naming no stream detection knows: telling what it holds would mean reading it whole.
+      const big = compoundFile([
+        { name: 'Filler', data: Buffer.alloc(40_000, 1) },
+        { name: 'Contents', data: Buffer.alloc(600, 2) },
+      ]);
+      const small = compoundFile([{ name: 'Oddity', data: Buffer.alloc(100, 3) }]);
+      const root = folder('ole2', { scan0001: big, 'thing.bin': small });
+      const out = await intakePaths(store, [root]);
+      expect(out.jobs.map((j) => [j.fileName, j.format])).toEqual([['scan0001', null]]);
+      // A small one is read whole (it is its head): a compound file of no known kind is refused at once.
+      expect(out.rejected).toEqual([{ path: path.join(root, 'thing.bin'), reason: expect.stringMatching(/application\/x-ole-storage/) }]);
     }));
 
   it('a format forced by the options is taken as is: nothing is sniffed or rejected', () =>
