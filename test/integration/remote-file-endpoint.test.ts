@@ -68,5 +68,12 @@ describe('PUT /spool: files an extraction wrote, from a worker that cannot see t
     expect(existsSync(path.join(spoolRoot, 'escape.txt'))).toBe(false);
     expect(existsSync('/tmp/escape.txt')).toBe(false);
     expect(await put(`/spool/${running.id}/${ATTEMPT}/remote-result-${ATTEMPT}.json`, '{}')).toBe(400);
+    // The reserved name reached by a detour is the same name.
+    for (const detour of [`x/../remote-result-${ATTEMPT}.json`, `x%2F..%2Fremote-result-${ATTEMPT}.json`]) {
+      expect(await put(`/spool/${running.id}/${ATTEMPT}/${detour}`, '{}'), detour).toBe(400);
+    }
+    expect(existsSync(path.join(jobSpoolDir(spoolRoot, running.id), `remote-result-${ATTEMPT}.json`))).toBe(false);
+    // A name that merely starts like it, one folder down, is an entry like any other.
+    expect(await put(`/spool/${running.id}/${ATTEMPT}/inner/remote-result-notes.txt`, 'x')).toBe(204);
   });
 });

@@ -261,6 +261,10 @@ describe('remote workers on BullMQ and Redis', skipWhen(!REDIS_SERVER, NO_REDIS_
     const again = await setRemote({ enabled: true });
     expect(again).toMatchObject({ enabled: true, hasPassword: true });
     expect(JSON.stringify(again)).not.toContain(secret);
+    // Another server: the saved password is not handed to it.
+    const moved = await setRemote({ enabled: false, url: 'redis://elsewhere.invalid:6379' });
+    expect(moved).toMatchObject({ url: 'redis://elsewhere.invalid:6379', hasPassword: false });
+    expect(JSON.stringify(e.setting('remote'))).not.toContain(secret);
   }, 60_000);
 
   it('a worker killed with kill -9 mid-task: the task runs on another worker, its attempt not counted', async () => {

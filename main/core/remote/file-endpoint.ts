@@ -11,7 +11,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,7 +21,7 @@ import { InvalidInputError } from '../errors.js';
 import type { JobStore } from '../store/job-store.js';
 import { jobSpoolDir } from '../paths.js';
 import { resolveInside } from '../contain.js';
-import { MAX_RESULT_UPLOAD_BYTES, resultFileName, TOKEN_PATTERN } from './large-result.js';
+import { MAX_RESULT_UPLOAD_BYTES, RESULT_FILE_PREFIX, resultFileName, TOKEN_PATTERN } from './large-result.js';
 
 export interface FileEndpointOptions {
   store: JobStore;
@@ -151,12 +151,15 @@ async function receiveSpoolFile(
   } catch {
     return fail(400, 'bad path');
   }
-  // The name of a handed-over outcome (large-result.ts) is the owner's to build, never a worker's.
-  if (rel.startsWith(resultFileName('').split('.')[0]!)) return fail(400, 'reserved name');
   const declared = Number(req.headers['content-length']);
   if (!Number.isFinite(declared) || declared > MAX_RESULT_UPLOAD_BYTES) return fail(413, 'file too large');
-  const target = await resolveInside(jobSpoolDir(o.spoolRoot, job.id), rel, 'write');
+  const spoolDir = jobSpoolDir(o.spoolRoot, job.id);
+  const target = await resolveInside(spoolDir, rel, 'write');
   if (!target.ok) return fail(400, `refused: ${target.reason}`);
+  // The name of a handed-over outcome (large-result.ts) is the owner's to build, never a worker's:
+  // judged where the path lands, so "x/../remote-result-…" is refused like the plain name.
+  const landed = path.relative(await realpath(spoolDir), target.path);
+  if (!landed.includes(path.sep) && landed.startsWith(RESULT_FILE_PREFIX)) return fail(400, 'reserved name');
   let bytes = 0;
   const cap = new Transform({
     transform(chunk: Buffer, _enc, done) {
@@ -164,6 +167,14 @@ async function receiveSpoolFile(
       done(bytes > declared ? new Error('more bytes than declared') : null, chunk);
     },
   });
-  await pipeline(req, cap, createWriteStream(target.path));
+  // Written aside and renamed when whole: an upload cut off never leaves a truncated entry under its real name.
+  const part = `${target.path}.part-${token}`;
+  try {
+    await pipeline(req, cap, createWriteStream(part));
+    await rename(part, target.path);
+  } catch (err) {
+    await rm(part, { force: true });
+    throw err;
+  }
   return fail(204, '');
 }

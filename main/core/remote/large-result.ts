@@ -16,7 +16,9 @@ import { ExtractionError, type WorkerOutcome } from '../../../shared/extraction.
 /** An upload larger than this is refused (a result, not a file). */
 export const MAX_RESULT_UPLOAD_BYTES = 512 * 1024 * 1024;
 
-export const resultFileName = (token: string) => `remote-result-${token}.json`;
+/** The start of a handed-over outcome's file name: a name only the owner builds (file-endpoint.ts refuses it from workers). */
+export const RESULT_FILE_PREFIX = 'remote-result-';
+export const resultFileName = (token: string) => `${RESULT_FILE_PREFIX}${token}.json`;
 
 /** A token as the owner issues them (randomUUID): nothing else names a file. */
 export const TOKEN_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

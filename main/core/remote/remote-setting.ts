@@ -51,14 +51,17 @@ export function settingView(s: RemoteSetting, active: string | undefined): Remot
 
 /**
  * The URL to save: `password` given (a string sets it, null or '' removes
- * it) or kept from the saved URL when absent. A password typed into the URL
+ * it) or kept from the saved URL when absent and the server is the same one
+ * (a password is never sent to another host). A password typed into the URL
  * itself wins.
  */
 function withPassword(url: string, password: string | null | undefined, savedUrl: string): string {
   if (!url) return '';
   const u = new URL(url.trim());
   if (u.password) return u.toString();
-  const keep = savedUrl ? new URL(savedUrl).password : '';
+  // The saved password belongs to the saved server: it is kept only while the host and port stay the same.
+  const saved = savedUrl ? new URL(savedUrl) : undefined;
+  const keep = saved && saved.host === u.host ? saved.password : '';
   const pass = password === undefined ? keep : (password ?? '');
   u.password = pass ? encodeURIComponent(pass) : '';
   return u.toString();

@@ -100,8 +100,9 @@ export class RemoteWorker {
     const controller = new AbortController();
     this.running.set(task.jobId, { token: task.token, controller });
     let fetched: FetchedSource | { error: WorkerOutcome } | undefined;
-    const spool = await workerSpool(toLocal(task.spoolDir, this.maps));
+    let spool: Awaited<ReturnType<typeof workerSpool>> | undefined;
     try {
+      spool = await workerSpool(toLocal(task.spoolDir, this.maps));
       // A file that cannot be fetched is this file's outcome, not the worker's failure (which reads as a crash).
       fetched = await this.source(task, controller.signal).catch((e: unknown) => ({ error: asOutcome(e) }));
       let outcome =
@@ -114,7 +115,7 @@ export class RemoteWorker {
     } finally {
       this.running.delete(task.jobId);
       if (fetched && 'dispose' in fetched) await fetched.dispose();
-      await spool.dispose();
+      await spool?.dispose();
     }
   }
 
