@@ -148,7 +148,7 @@ export function createTableSlice(
         // An answer read before the latest events must not roll a row back to what it was;
         // an unchanged job keeps its object, so its memoised row does not render again.
         const cur = s.jobs[j.id];
-        jobs[j.id] = cur && cur.updatedAt >= j.updatedAt ? cur : j;
+        jobs[j.id] = cur && (cur.updatedAt > j.updatedAt || (cur.updatedAt === j.updatedAt && sameRow(cur, j))) ? cur : j;
       }
     }
     const keys = Object.keys(pages).map(Number);
@@ -462,4 +462,14 @@ async function nameBatch(get: Get, set: SliceKit<TableState>['set'], client: Sli
   } catch {
     if (get().parent?.id === id) set({ parent: { id, name: id.slice(0, 8) } });
   }
+}
+
+/**
+ * What a row shows, compared: some writes (progress, a detected format, a
+ * batch's counts) keep updated_at within the same millisecond, so a tie alone
+ * does not prove the kept object is as new as the answer.
+ */
+const ROW_FIELDS = ['status', 'format', 'total', 'processed', 'successful', 'failed', 'retryCount', 'errorCode', 'stepIndex', 'blocked'] as const;
+function sameRow(a: Job, b: Job): boolean {
+  return ROW_FIELDS.every((k) => a[k] === b[k]);
 }

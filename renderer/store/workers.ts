@@ -15,7 +15,8 @@ export interface WorkersState {
 export interface WorkersActions {
   /** Asks for the list again unless a request is already out. */
   loadWorkers(): Promise<void>;
-  loadRemoteSettings(): Promise<void>;
+  /** True when the setting was read; a failure is reported as any other. */
+  loadRemoteSettings(): Promise<boolean>;
   /** Saves and applies a change: null when done, or why it was refused (shown beside the field). */
   saveRemoteSettings(change: RemoteSettingsInput): Promise<string | null>;
 }
@@ -26,7 +27,10 @@ export function createWorkersSlice({ client, set, reportError }: SliceKit<Worker
     workers: null,
     remoteSettings: null,
     loadRemoteSettings() {
-      return client.invoke('settings.remote', {}).then((remoteSettings) => set({ remoteSettings }), reportError);
+      return client.invoke('settings.remote', {}).then(
+        (remoteSettings) => (set({ remoteSettings }), true),
+        (err: unknown) => (reportError(err), false),
+      );
     },
     saveRemoteSettings(change) {
       return client.invoke('settings.remote', change).then(

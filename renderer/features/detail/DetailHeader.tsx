@@ -14,7 +14,8 @@ import { useJobs } from '../../store/context.js';
 import { hasResult, type ResultSummaryPart } from '../../store/detail.js';
 import { Duration } from '../jobs/Duration.js';
 import { closeJob } from './open-job.js';
-import { RevealExport, SourceActions } from './SourceActions.js';
+import { RevealExport } from '../export/RevealExport.js';
+import { SourceActions } from './SourceActions.js';
 
 /** Jobs an export writes (a cancelled or unfinished job has nothing to write). */
 const EXPORTABLE = ['completed', 'partial', 'failed'];
@@ -198,7 +199,7 @@ function DetailActions({ job, name }: { job: Job; name: string }) {
       <span className="detail-note" role="status">
         {note || exported}
       </span>
-      {!note && exported && <RevealExport exportId={lastExport?.exportId} onNote={setNote} />}
+      {exported && <RevealExport exportId={lastExport?.exportId} fileName={lastExport?.fileName ?? name} onNote={setNote} />}
     </div>
   );
 }

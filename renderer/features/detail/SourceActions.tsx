@@ -1,33 +1,37 @@
 /**
- * The detail's ways to the original file and to an export, as the platform
+ * The detail's ways to the original file, as the platform
  * allows (shared/platform.ts): in the desktop app "Open file" and "Show in
  * folder" (main opens only the job's own source), in the browser "Download
  * original". The job is named by id; no path leaves the window.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Job } from '../../../shared/job.js';
 import { platform } from '../../platform/index.js';
-
-type Note = (text: string) => void;
 
 const failed = (what: string, err: unknown) => `${what}: ${err instanceof Error ? err.message : String(err)}`;
 
 /** A file job with a source on disk (a batch, or a file inside an archive, has none of its own to open: main/desktop/open-policy.ts). */
-export function hasOriginal(job: Job): boolean {
+function hasOriginal(job: Job): boolean {
   return job.kind !== 'batch' && job.source !== 'archive' && !!job.sourcePath;
 }
 
 /** Beside the path: what the platform can do with the original, and what became of it. */
 export function SourceActions({ job, name }: { job: Job; name: string }) {
   const p = platform();
-  const [note, onNote] = useState('');
-  useEffect(() => onNote(''), [job.id]);
+  const [note, setNote] = useState('');
+  // The job on show: an answer that comes back after another job was opened is not this one's to say.
+  const shown = useRef(job.id);
+  useEffect(() => {
+    shown.current = job.id;
+    setNote('');
+  }, [job.id]);
   if (!hasOriginal(job)) return null;
   const act = (what: string, run: () => Promise<void>, done: string) => {
-    onNote('');
+    const id = job.id;
+    setNote('');
     run().then(
-      () => onNote(done),
-      (err) => onNote(failed(what, err)),
+      () => shown.current === id && setNote(done),
+      (err) => shown.current === id && setNote(failed(what, err)),
     );
   };
   return (
@@ -57,7 +61,13 @@ export function SourceActions({ job, name }: { job: Job; name: string }) {
           type="button"
           aria-label={`Download the original of ${name}`}
           title="Save a copy of the original file"
-          onClick={() => act('Could not download the original', () => p.openSource(job.id), `Downloading ${job.fileName ?? 'the original'}…`)}
+          onClick={() =>
+            act(
+              'Could not download the original',
+              () => p.openSource(job.id),
+              `Download of ${job.fileName ?? 'the original'} started: see your browser's downloads.`,
+            )
+          }
         >
           Download original
         </button>
@@ -66,20 +76,5 @@ export function SourceActions({ job, name }: { job: Job; name: string }) {
         {note}
       </span>
     </>
-  );
-}
-
-/** "Show in folder" for an export just written (the desktop app). */
-export function RevealExport({ exportId, onNote }: { exportId: string | undefined; onNote?: Note }) {
-  const p = platform();
-  if (!exportId || !p.can.reveal) return null;
-  return (
-    <button
-      type="button"
-      title="Show the export in the file manager"
-      onClick={() => p.revealExport(exportId).catch((err) => onNote?.(failed('Could not show the export', err)))}
-    >
-      Show in folder
-    </button>
   );
 }

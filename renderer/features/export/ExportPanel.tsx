@@ -5,7 +5,7 @@ import { CHUNK_DEFAULTS } from '../../../shared/chunks.js';
 import { useJobs } from '../../store/context.js';
 import { EVERYTHING, selectionScope, viewScope, type ExportReport, type ExportScope } from '../../store/export.js';
 import { useRoute } from '../../store/route.js';
-import { RevealExport } from '../detail/SourceActions.js';
+import { RevealExport } from './RevealExport.js';
 
 type Which = 'selection' | 'view' | 'all';
 
@@ -51,6 +51,7 @@ export function ExportPanel() {
   if (current) scopes.push(['view', current]);
   scopes.push(['all', EVERYTHING]);
   const [chosen, setChosen] = useState<Which | null>(null);
+  const [revealNote, setRevealNote] = useState('');
   const [format, setFormat] = useState<ExportFormat>('jsonl');
   const [size, setSize] = useState(String(CHUNK_DEFAULTS.size));
   const [overlap, setOverlap] = useState(String(CHUNK_DEFAULTS.overlap));
@@ -135,7 +136,12 @@ export function ExportPanel() {
       <p role="status" aria-label="Export status" className="export-status">
         {exporting ? `Exporting ${scope.label.toLowerCase()} as ${FORMATS.find((f) => f.format === exporting)!.label}…` : last ? reportText(last) : ''}
       </p>
-      {!exporting && <RevealExport exportId={last?.exportId} />}
+      {!exporting && last && <RevealExport exportId={last.exportId} fileName={last.fileName} onNote={setRevealNote} />}
+      {revealNote && (
+        <p role="alert" className="export-status">
+          {revealNote}
+        </p>
+      )}
     </section>
   );
 }

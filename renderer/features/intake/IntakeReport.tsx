@@ -12,7 +12,9 @@ function summaryOf(report: Report): string {
 }
 
 /** A rejected path as a name to read first and the folder it is in ("" for a bare name). */
-function splitPath(p: string): { name: string; folder: string } {
+function splitPath(path: string): { name: string; folder: string } {
+  // A folder is reported as "a/b/": its own name is "b", in "a".
+  const p = path.replace(/[\\/]+$/, '') || path;
   const cut = Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\'));
   return cut < 0 ? { name: p, folder: '' } : { name: p.slice(cut + 1) || p, folder: p.slice(0, cut) };
 }

@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from 'react';
+import { useCallback, useEffect, useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { redisUrlProblem, type RemoteSettings, type RemoteSettingsInput } from '../../../shared/workers.js';
 import { useJobs } from '../../store/context.js';
@@ -10,9 +10,25 @@ import { useJobs } from '../../store/context.js';
  */
 export function RemoteWorkersField() {
   const [saved, load, save] = useJobs(useShallow((s) => [s.remoteSettings, s.loadRemoteSettings, s.saveRemoteSettings] as const));
-  useEffect(() => void load(), [load]);
-  if (!saved) return <p className="muted">Loading…</p>;
-  return <RemoteForm saved={saved} save={save} />;
+  const [unread, setUnread] = useState(false);
+  const read = useCallback(() => {
+    setUnread(false);
+    void load().then((ok) => setUnread(!ok));
+  }, [load]);
+  useEffect(read, [read]);
+  if (!saved)
+    return unread ? (
+      <p className="muted">
+        The remote workers setting could not be read.{' '}
+        <button type="button" onClick={read}>
+          Try again
+        </button>
+      </p>
+    ) : (
+      <p className="muted">Loading…</p>
+    );
+  // A new saved setting (this window's or another's) starts the form again from it.
+  return <RemoteForm key={JSON.stringify(saved)} saved={saved} save={save} />;
 }
 
 function RemoteForm({ saved, save }: { saved: RemoteSettings; save: (change: RemoteSettingsInput) => Promise<string | null> }) {
