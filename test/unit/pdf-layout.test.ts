@@ -96,4 +96,29 @@ describe('PDF reading order and words (issue 15, measured against pdftotext in b
     ]);
     expect(layoutText(code).trim().split('\n')[0]).toBe('mov edx, ebx(748) // load primes from the trace record');
   });
+
+  it('a small block at the bottom moves after the body only when it is a footnote (a number or symbol first)', () => {
+    const small = (str: string, x: number, y: number): PdfTextItem => ({ str, transform: [7, 0, 0, 7, x, y], width: str.length * 3.5, height: 7 });
+    const body = ['The body of the page begins here', 'and it goes on for another line', 'before it ends at this very line'].map((t, i) => ({
+      ...item(t, 50, 700 - i * 14),
+      hasEOL: true,
+    }));
+    const note = { ...small('* The source of this claim is lost.', 50, 100), hasEOL: true };
+    const credit = { ...small('Photograph by the quarry owner', 50, 100), hasEOL: true };
+    expect(
+      layoutText([note, ...body])
+        .trim()
+        .split('\n'),
+    ).toEqual([...body.map((b) => b.str), note.str]);
+    expect(
+      layoutText([...body, note])
+        .trim()
+        .split('\n'),
+    ).toEqual([...body.map((b) => b.str), note.str]);
+    expect(
+      layoutText([credit, ...body])
+        .trim()
+        .split('\n'),
+    ).toEqual([credit.str, ...body.map((b) => b.str)]);
+  });
 });
