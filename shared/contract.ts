@@ -245,6 +245,8 @@ export const channels = {
 
 export const events = {
   'job.changed': jobSchema,
+  /** Several jobs' latest states at once: what a burst of job.changed becomes (main/core/event-coalescer.ts). */
+  'jobs.changed': z.array(jobSchema),
   'job.removed': z.object({ id: z.string() }),
   /** A large intake: reload the list rather than expect one event per job. */
   'jobs.added': z.object({ count: z.number().int(), parentId: z.string().nullable() }),

@@ -17,7 +17,9 @@
  * - a `job.changed` makes the job's pending progress stale (the job carries
  *   its counts); a later `job.progress` replaces an earlier one;
  * - `stats.changed` and `engine.changed` are snapshots: the last one wins;
- * - `jobs.added` is never merged: each is kept in order.
+ * - `jobs.added` is never merged: each is kept in order;
+ * - at a flush, consecutive job changes go as one `jobs.changed` (an array,
+ *   in that order), so a burst costs the page one message, not hundreds.
  * The first event after a quiet spell is sent at once (a click's effect
  * shows without delay); `flush()` sends what is pending (on unsubscribe or
  * close, so nothing is lost), and the timer never keeps the process alive.
@@ -65,7 +67,23 @@ export class EventCoalescer {
     this.lastFlush = Date.now();
     const pending = [...this.queue.values()];
     this.queue.clear();
-    for (const p of pending) (this.push as (e: EventName, p: unknown) => void)(p.event, p.payload);
+    const push = this.push as (e: EventName, p: unknown) => void;
+    // Consecutive job changes go as one `jobs.changed`: one message for the page to parse and apply, not hundreds.
+    let run: unknown[] = [];
+    const sendRun = () => {
+      if (run.length === 1) push('job.changed', run[0]);
+      else if (run.length > 1) push('jobs.changed', run);
+      run = [];
+    };
+    for (const p of pending) {
+      if (p.event === 'job.changed') {
+        run.push(p.payload);
+        continue;
+      }
+      sendRun();
+      push(p.event, p.payload);
+    }
+    sendRun();
   }
 
   private enqueue(event: EventName, payload: unknown): void {

@@ -73,6 +73,7 @@ export function createConnectionSlice(
     start() {
       const offs = [
         client.on('job.changed', (j) => feed.jobChanged(j)),
+        client.on('jobs.changed', (jobs) => jobs.forEach((j) => feed.jobChanged(j))),
         client.on('job.removed', (r) => feed.jobRemoved(r)),
         client.on('job.progress', (p) => feed.jobProgress(p)),
         client.on('stats.changed', (s) => {

@@ -25,10 +25,24 @@ afterAll(() => engine.close({ abort: true }));
 
 type Pushed = { event: EventName; payload: unknown };
 
+/**
+ * The events as the window receives them: `pushed` reads a `jobs.changed`
+ * as the job.changed of each job in it, in order; `messages` counts what was
+ * sent (one per push).
+ */
 function record(interval = INTERVAL) {
   const pushed: Pushed[] = [];
-  const unsubscribe = subscribeEvents(engine, (event, payload) => pushed.push({ event, payload }), interval);
-  return { pushed, unsubscribe };
+  const sent: EventName[] = [];
+  const unsubscribe = subscribeEvents(
+    engine,
+    (event, payload) => {
+      sent.push(event);
+      if (event === 'jobs.changed') for (const job of payload as Job[]) pushed.push({ event: 'job.changed', payload: job });
+      else pushed.push({ event, payload });
+    },
+    interval,
+  );
+  return { pushed, sent, unsubscribe };
 }
 
 const quiet = () => new Promise((r) => setTimeout(r, INTERVAL * 2));
@@ -119,7 +133,7 @@ describe('coalesced events', () => {
     const count = () => emitted++;
     engine.on('job', count);
     engine.on('progress', count);
-    const { pushed, unsubscribe } = record();
+    const { pushed, sent, unsubscribe } = record();
     const run = path.join(files, 'run');
     mkdirSync(run);
     for (let i = 0; i < FILES; i++) writeFileSync(path.join(run, `r${i}.txt`), `run ${i}`);
@@ -144,5 +158,8 @@ describe('coalesced events', () => {
     }
     const jobEvents = pushed.filter((p) => p.event === 'job.changed' || p.event === 'job.progress').length;
     expect(jobEvents).toBeLessThan(emitted);
+    // And the changes of a burst went as arrays: far fewer messages than jobs changed.
+    expect(sent).toContain('jobs.changed');
+    expect(sent.filter((e) => e === 'job.changed' || e === 'jobs.changed' || e === 'job.progress').length).toBeLessThan(jobEvents / 2);
   });
 });

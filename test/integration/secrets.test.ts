@@ -45,6 +45,6 @@ it('hides the password from every answer and event, while the extractor opens th
   const answers = JSON.stringify([retried, detail, page, await call('jobs.list', {})]);
   expect(answers).toContain(id);
   expect(answers).not.toContain('granite-7431');
-  expect(pushed.some((e) => e.startsWith('job.changed') && e.includes(id))).toBe(true);
+  expect(pushed.some((e) => /^jobs?\.changed /.test(e) && e.includes(id))).toBe(true);
   expect(pushed.join('\n')).not.toContain('granite-7431');
 });
