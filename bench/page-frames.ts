@@ -271,6 +271,23 @@ function analyzeProfile(profile: CpuProfile, span: { from: number; to: number })
   return { longestMs: longest, busyShare: total ? 1 - idle / total : 0, top };
 }
 
+/**
+ * The control for the compositor's frames: the same scrolling for as long,
+ * with the engine idle (no work, no events). Headless Chromium composites in
+ * software here, so DrawFrame's pace is partly this machine's, whatever the
+ * page does; the control shows that part, as the pool-scaling case's control
+ * shows what the cores give.
+ */
+async function idleDraws(page: Page, ms: number): Promise<number[]> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Tracing.start', { categories: TRACE_CATEGORIES, transferMode: 'ReportEvents' });
+  const start = Date.now();
+  await scrollList(page, () => Date.now() - start >= ms);
+  const events = await collectTrace(cdp);
+  await cdp.detach();
+  return analyzeTrace(events)?.drawDeltas ?? [];
+}
+
 /** Scrolls the list with the wheel (and, now and then, a jump as a scrollbar drag makes) until `done()`. */
 async function scrollList(page: Page, done: () => boolean): Promise<number> {
   const list = page.locator('.jobs-panel .table-scroll');
@@ -435,6 +452,7 @@ export async function pageFrames(o: Opts): Promise<void> {
     if (process.env.QUARRY_BENCH_TRACE) writeFileSync(process.env.QUARRY_BENCH_TRACE, JSON.stringify({ traceEvents: events }));
     await cdp.detach();
     while ((await unfinished()) > 0) await sleep(250);
+    const control = await idleDraws(page, windowMs);
 
     // The reloads, while the other folder runs.
     await invoke('jobs.addPaths', { paths: [dropReloads] });
@@ -480,7 +498,12 @@ export async function pageFrames(o: Opts): Promise<void> {
         unit: 'ms',
         better: 'lower',
         samples: [percentile(trace.drawDeltas, 95)],
-        info: { frames: trace.drawDeltas.length, median: r1(percentile(trace.drawDeltas, 50)), max: r1(Math.max(...trace.drawDeltas)) },
+        info: {
+          frames: trace.drawDeltas.length,
+          median: r1(percentile(trace.drawDeltas, 50)),
+          max: r1(Math.max(...trace.drawDeltas)),
+          ...(control.length ? { control: { frames: control.length, p95: r1(percentile(control, 95)), median: r1(percentile(control, 50)) } } : {}),
+        },
       });
     if (trace)
       emit({
