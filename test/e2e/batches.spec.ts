@@ -89,7 +89,7 @@ test('a folder becomes a batch with a policy and progress; a pipeline is chosen;
     await expect(row).toContainText('Warning');
     await expect(row).toContainText('On failure: Mark warning');
     await expect(row).toContainText('3 completed · 1 failed');
-    await expect(row).toContainText('1 failed and 0 cancelled of 4 files.');
+    await expect(row).toContainText('1 of 4 files failed.');
     // Only what the state machine allows: a completed batch can be deleted, nothing else.
     await expect(page.getByRole('button', { name: 'Pause reports' })).toBeDisabled();
     await expect(page.getByRole('button', { name: 'Cancel reports' })).toBeDisabled();
@@ -97,7 +97,7 @@ test('a folder becomes a batch with a policy and progress; a pipeline is chosen;
     await expect(page.getByRole('button', { name: 'Delete reports' })).toBeEnabled();
 
     const batch = (await quarry.invoke('jobs.list', { kind: 'batch' }))[0];
-    expect(batch).toMatchObject({ status: 'completed', failureAction: 'mark_warning', warning: '1 failed and 0 cancelled of 4 files.' });
+    expect(batch).toMatchObject({ status: 'completed', failureAction: 'mark_warning', warning: '1 of 4 files failed.' });
     // The unscoped table shows the batch's files and the loose one, not the batch itself.
     await goTo(page, 'Jobs');
     await expect(jobs.getByRole('row')).toHaveCount(1 + 5);

@@ -115,7 +115,7 @@ function settleBatch(s: StoreCore, id: string): void {
   const cancelled = s.sql.countChildrenIn.get(batch.id, 'cancelled') as number;
   const clean = failed === 0 && cancelled === 0;
   const to: JobStatus = clean || batch.failureAction === 'mark_warning' ? 'completed' : 'partial';
-  const warning = clean ? null : `${failed} failed and ${cancelled} cancelled of ${batch.total} files.`;
+  const warning = clean ? null : batchWarning(failed, cancelled, batch.total);
   finished(s, s.transition(batch, 'complete', to, { error: null, retryCount: batch.retryCount, warning }));
 }
 
@@ -182,4 +182,11 @@ export function endFilling(s: StoreCore, batchId: string, name?: string): Job | 
     settleBatch(s, batchId);
     return s.get(batchId);
   });
+}
+
+/** What a finished batch says of its files that did not complete: only the counts that are not zero. */
+function batchWarning(failed: number, cancelled: number, total: number): string {
+  if (!cancelled) return `${failed} of ${total} files failed.`;
+  if (!failed) return `${cancelled} of ${total} files were cancelled.`;
+  return `${failed} failed and ${cancelled} cancelled of ${total} files.`;
 }
