@@ -49,10 +49,17 @@ test('remote workers turn on and off from Settings; the password is never shown 
     await expect(page.getByText(/Remote workers on through redis:\/\/:\*\*\*@127\.0\.0\.1/)).toBeVisible();
 
     await goTo(page, 'Settings');
+    // Forgetting the password works whatever the URL field holds mid-edit.
+    await url.fill('not a url');
+    await part.getByRole('button', { name: 'Forget password' }).click();
+    await expect(part.getByLabel('Password')).toHaveAttribute('placeholder', 'none');
+    expect(await quarry.invoke('settings.remote', {})).toMatchObject({ enabled: true, url: redis.url, hasPassword: false });
+    await expect(url).toHaveValue(redis.url);
+
     await part.getByRole('checkbox', { name: /Remote workers extract too/ }).uncheck();
     await part.getByRole('button', { name: 'Apply' }).click();
     await expect(status).toHaveText('Off: only this machine extracts.');
-    expect(await quarry.invoke('settings.remote', {})).toMatchObject({ enabled: false, localThreads: true, active: null, hasPassword: true });
+    expect(await quarry.invoke('settings.remote', {})).toMatchObject({ enabled: false, localThreads: true, active: null, hasPassword: false });
     expect(problems).toEqual([]);
   } finally {
     await redis.stop();

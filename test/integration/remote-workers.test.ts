@@ -261,6 +261,11 @@ describe('remote workers on BullMQ and Redis', skipWhen(!REDIS_SERVER, NO_REDIS_
     const again = await setRemote({ enabled: true });
     expect(again).toMatchObject({ enabled: true, hasPassword: true });
     expect(JSON.stringify(again)).not.toContain(secret);
+    // Forgotten while on: the engine moves to the URL without it, at once.
+    const forgot = await setRemote({ password: null });
+    expect(forgot).toMatchObject({ enabled: true, url: redis.url, hasPassword: false });
+    expect(forgot.active).toBe(redis.url);
+    expect(JSON.stringify(e.setting('remote'))).not.toContain(secret);
     // Another server: the saved password is not handed to it.
     const moved = await setRemote({ enabled: false, url: 'redis://elsewhere.invalid:6379' });
     expect(moved).toMatchObject({ url: 'redis://elsewhere.invalid:6379', hasPassword: false });

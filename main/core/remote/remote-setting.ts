@@ -27,7 +27,10 @@ export function readSetting(raw: unknown): RemoteSetting {
 
 /** The saved setting with a change applied; refused when it would leave nothing to extract. */
 export function applyInput(saved: RemoteSetting, input: RemoteSettingsInput): RemoteSetting {
-  const url = input.url !== undefined || input.password !== undefined ? withPassword(input.url ?? saved.url, input.password, saved.url) : saved.url;
+  // Without a new URL the saved one is the base, less its password: otherwise the
+  // password inside it would "win" and could never be forgotten.
+  const url =
+    input.url !== undefined || input.password !== undefined ? withPassword(input.url ?? withoutPassword(saved.url), input.password, saved.url) : saved.url;
   const next = { enabled: input.enabled ?? saved.enabled, url, localThreads: input.localThreads ?? saved.localThreads };
   if (next.enabled && !next.url) throw new InvalidInputError('Remote workers need a Redis URL (redis://host:6379).');
   if (!next.enabled && !next.localThreads) {
@@ -64,5 +67,12 @@ function withPassword(url: string, password: string | null | undefined, savedUrl
   const keep = saved && saved.host === u.host ? saved.password : '';
   const pass = password === undefined ? keep : (password ?? '');
   u.password = pass ? encodeURIComponent(pass) : '';
+  return u.toString();
+}
+
+function withoutPassword(url: string): string {
+  if (!url) return '';
+  const u = new URL(url);
+  u.password = '';
   return u.toString();
 }

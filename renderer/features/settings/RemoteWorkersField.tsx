@@ -41,7 +41,10 @@ function RemoteForm({ saved, save }: { saved: RemoteSettings; save: (change: Rem
   const ids = { url: useId(), password: useId(), message: useId() };
 
   const apply = async (change: RemoteSettingsInput) => {
-    const why = enabled && (url.trim() === '' ? 'Remote workers need a Redis URL (redis://host:6379).' : redisUrlProblem(url));
+    // Only a change that turns remote workers on or names a URL is judged by the
+    // URL field; forgetting the saved password must work whatever the field holds.
+    const namesUrl = change.enabled !== undefined || change.url !== undefined;
+    const why = namesUrl && enabled && (url.trim() === '' ? 'Remote workers need a Redis URL (redis://host:6379).' : redisUrlProblem(url));
     if (why) return setProblem(why);
     setBusy(true);
     const refused = await save(change);
