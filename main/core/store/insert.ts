@@ -9,7 +9,7 @@ import { BLOCKED, type Job } from '../../../shared/job.js';
 import { JobNotFoundError } from '../errors.js';
 import { addDependencies, startFilling } from './batch-rules.js';
 import type { StoreCore } from './core.js';
-import { INSERT_COLUMNS, INSERT_ROWS } from './statements.js';
+import { FILE_COLUMNS, INSERT_COLUMNS, INSERT_ROWS } from './statements.js';
 import type { NewJob } from './rows.js';
 
 /**
@@ -19,9 +19,14 @@ import type { NewJob } from './rows.js';
  */
 export function insert(s: StoreCore, jobs: readonly NewJob[], shared: { defaults?: NewJob; parentId?: string } = {}): string[] {
   return s.tx(() => {
+    if (!jobs.length) return [];
     const d: NewJob = shared.defaults ?? {};
-    const rows = new RowBuffer(s);
     const blockedOf = parentBlocking(s);
+    if (jobs.every(isFileRow)) {
+      const ids = insertFiles(s, jobs, d, shared.parentId ?? d.parentId, blockedOf);
+      return settle(s, jobs, d, ids, () => shared.parentId ?? d.parentId);
+    }
+    const rows = new RowBuffer(s);
     // What the rows share is read from `defaults`, not copied into each row.
     // Each row's values go straight into the parameters of a multi-row
     // INSERT (no row object, no JSON document of all rows, which made a
@@ -57,24 +62,83 @@ export function insert(s: StoreCore, jobs: readonly NewJob[], shared: { defaults
       return id;
     });
     rows.flush();
-    const byParent = new Map<string | null, string[]>();
-    parents.forEach((parentId, i) => {
-      const key = parentId ?? null;
-      if (!byParent.has(key)) byParent.set(key, []);
-      byParent.get(key)!.push(ids[i]!);
-    });
-    // A batch counts its children: once per batch here, not once per child
-    // (this is the only place jobs are inserted; deletions and status
-    // changes of children are counted by triggers, migration 002).
-    for (const [parentId, group] of byParent) if (parentId) s.sql.addChildren.run(group.length, parentId);
-    // After the counting: a dependency that already failed settles its jobs, and their batch, at once.
-    jobs.forEach((j, i) => {
-      const deps = j.dependsOn ?? d.dependsOn;
-      if (deps?.length) addDependencies(s, ids[i]!, deps);
-    });
-    for (const [parentId, group] of byParent) s.announce('added', { ids: group, parentId });
-    return ids;
+    return settle(s, jobs, d, ids, (i) => parents[i]);
   });
+}
+
+/**
+ * After the rows are in: each batch counts its new children, dependencies are
+ * recorded, and the new jobs are announced, per parent.
+ */
+function settle(s: StoreCore, jobs: readonly NewJob[], d: NewJob, ids: string[], parentOf: (i: number) => string | undefined): string[] {
+  const byParent = new Map<string | null, string[]>();
+  ids.forEach((id, i) => {
+    const key = parentOf(i) ?? null;
+    if (!byParent.has(key)) byParent.set(key, []);
+    byParent.get(key)!.push(id);
+  });
+  // A batch counts its children: once per batch here, not once per child
+  // (this is the only place jobs are inserted; deletions and status
+  // changes of children are counted by triggers, migration 002).
+  for (const [parentId, group] of byParent) if (parentId) s.sql.addChildren.run(group.length, parentId);
+  // After the counting: a dependency that already failed settles its jobs, and their batch, at once.
+  jobs.forEach((j, i) => {
+    const deps = j.dependsOn ?? d.dependsOn;
+    if (deps?.length) addDependencies(s, ids[i]!, deps);
+  });
+  for (const [parentId, group] of byParent) s.announce('added', { ids: group, parentId });
+  return ids;
+}
+
+/** What a file row (intake's usual row) may say of its own: anything else is shared by the rows of one insert. */
+const FILE_FIELDS = new Set<string>(['sourcePath', 'fileName', 'sizeBytes', 'format']);
+
+function isFileRow(j: NewJob): boolean {
+  for (const key in j) if (!FILE_FIELDS.has(key)) return false;
+  return true;
+}
+
+/**
+ * File rows: each binds its id, path, name, size and format; the columns the
+ * rows share (statements.ts insertFiles) are bound once per statement.
+ */
+function insertFiles(s: StoreCore, jobs: readonly NewJob[], d: NewJob, parentId: string | undefined, blockedOf: (parentId: string) => number): string[] {
+  const shared = {
+    kind: d.kind ?? 'extract',
+    source: d.source ?? 'cli',
+    options: d.options ? JSON.stringify(d.options) : '{}',
+    priority: d.priority ?? 0,
+    maxRetries: d.maxRetries ?? 3,
+    timeoutMs: d.timeoutMs ?? null,
+    parentId: parentId ?? null,
+    runAt: d.runAt ?? null,
+    blocked: parentId ? blockedOf(parentId) : 0,
+    onDependencyFailure: d.onDependencyFailure ?? 'fail',
+    maxChildFailures: d.maxChildFailures ?? 0,
+    failureAction: d.failureAction ?? 'continue',
+    definition: d.definition ?? null,
+    definitionVersion: d.definitionVersion ?? null,
+  };
+  const ids = new Array<string>(jobs.length);
+  const params = new Array<unknown>(INSERT_ROWS * FILE_COLUMNS);
+  const put = (i: number, at: number) => {
+    const j = jobs[i]!;
+    params[at] = ids[i] = randomUUID();
+    params[at + 1] = j.sourcePath ?? d.sourcePath ?? null;
+    params[at + 2] = j.fileName ?? d.fileName ?? null;
+    params[at + 3] = j.sizeBytes ?? d.sizeBytes ?? null;
+    params[at + 4] = j.format ?? d.format ?? null;
+  };
+  let i = 0;
+  for (; i + INSERT_ROWS <= jobs.length; i += INSERT_ROWS) {
+    for (let r = 0; r < INSERT_ROWS; r++) put(i + r, r * FILE_COLUMNS);
+    s.sql.insertFiles.run(...params, shared);
+  }
+  for (; i < jobs.length; i++) {
+    put(i, 0);
+    s.sql.insertFile.run(params[0], params[1], params[2], params[3], params[4], shared);
+  }
+  return ids;
 }
 
 /** A parent's paused state, which its new children start with; read once per parent. */

@@ -17,7 +17,7 @@ import type { z } from 'zod';
 import type { StoreCore } from './core.js';
 import { rowToJob, type Row } from './rows.js';
 
-/** The ORDER BY expression of each key (columns prefixed by `t`); each matches an index of migration 006, or the rowid. */
+/** The ORDER BY expression of each key (columns prefixed by `t`); each matches an index (INDEX), or the rowid. */
 const ORDER: Record<ListSort['key'], (t: string) => string> = {
   name: (t) => `${t}file_name COLLATE NOCASE`,
   format: (t) => `${t}format`,
@@ -28,11 +28,11 @@ const ORDER: Record<ListSort['key'], (t: string) => string> = {
   finished: (t) => `${t}completed_at`,
 };
 
-/** The index that walks each key in order (migration 006). */
+/** The index that walks each key in order (migration 006; status: migration 009). */
 const INDEX: Record<ListSort['key'], string> = {
   name: 'jobs_files_name',
   format: 'jobs_files_format',
-  status: 'jobs_files_status',
+  status: 'jobs_status_seq',
   size: 'jobs_files_size',
   duration: 'jobs_files_duration',
   created: 'jobs_files',

@@ -60,12 +60,27 @@ const INSERT_ROW = `(${Array<string>(INSERT_COLUMNS).fill('?').join(', ')})`;
  */
 export const INSERT_ROWS = 100;
 
+/**
+ * Intake's usual rows differ only by file (insert.ts' file rows): each row
+ * binds these columns alone, and what the rows share is bound once per
+ * statement by name. Binding 19 values a row cost about as much as writing
+ * the row's five secondary-index entries: about 15% of the insert.
+ */
+export const FILE_COLUMNS = 5;
+const FILE_ROW = `(${Array<string>(FILE_COLUMNS).fill('?').join(', ')})`;
+const insertFilesSql = (rows: number) => `INSERT INTO ${INSERT_INTO}
+  SELECT column1, @kind, @source, column2, column3, column4, column5, @options, @priority, @maxRetries, @timeoutMs,
+    @parentId, @runAt, @blocked, @onDependencyFailure, @maxChildFailures, @failureAction, @definition, @definitionVersion
+  FROM (VALUES ${Array<string>(rows).fill(FILE_ROW).join(', ')})`;
+
 export type Statements = ReturnType<typeof prepareStatements>;
 
 export function prepareStatements(db: Db) {
   const claims = claimStatements(db);
   const lists = new Map<string, Statement>();
   let insertMany: Statement | undefined;
+  let insertFiles: Statement | undefined;
+  let insertFile: Statement | undefined;
   const cached = (sql: string): Statement => {
     let stmt = lists.get(sql);
     if (!stmt) lists.set(sql, (stmt = db.prepare(sql)));
@@ -88,6 +103,14 @@ export function prepareStatements(db: Db) {
     /** INSERT_ROWS rows in one statement (insert.ts), prepared on first use: most stores never see a big intake. */
     get insertMany(): Statement {
       return (insertMany ??= db.prepare(`INSERT INTO ${INSERT_INTO} VALUES ${Array<string>(INSERT_ROWS).fill(INSERT_ROW).join(', ')}`));
+    },
+    /** INSERT_ROWS file rows (id, source_path, file_name, size_bytes, format), the shared columns by name; on first use. */
+    get insertFiles(): Statement {
+      return (insertFiles ??= db.prepare(insertFilesSql(INSERT_ROWS)));
+    },
+    /** One file row, as insertFiles: the rows left over after the full statements. */
+    get insertFile(): Statement {
+      return (insertFile ??= db.prepare(insertFilesSql(1)));
     },
     statusOf: db.prepare('SELECT status, blocked FROM jobs WHERE id = ?'),
     addChildren: db.prepare('UPDATE jobs SET total = total + ? WHERE id = ?'),

@@ -66,4 +66,58 @@ describe('store.insert in multi-row statements', () => {
       store.close();
     }
   });
+
+  it('file rows (path, name, size, format alone) get every shared value, as rows that say more do', () => {
+    const store = JobStore.open(tempDbPath(dir));
+    try {
+      const { batch } = store.addBatch({ fileName: 'b' }, []);
+      store.setBatchPaused(batch.id, true);
+      const defaults: NewJob = {
+        source: 'watch',
+        options: { lang: 'en' },
+        priority: 4,
+        maxRetries: 1,
+        timeoutMs: 9000,
+        runAt: Date.now() + 60_000,
+        onDependencyFailure: 'skip',
+        definition: 'ocr-first',
+        definitionVersion: 2,
+      };
+      const n = INSERT_ROWS + 3;
+      const files = (tag: string): NewJob[] =>
+        Array.from({ length: n }, (_, i) => ({
+          sourcePath: `/in/${tag}${i}.pdf`,
+          fileName: `${tag}${i}.pdf`,
+          sizeBytes: i,
+          ...(i % 2 ? { format: 'pdf' } : {}),
+        }));
+      // The same rows, once as file rows and once each saying its priority (the general path).
+      const fast = store.insert(files('a'), { defaults, parentId: batch.id });
+      const general = store.insert(
+        files('b').map((j) => ({ ...j, priority: 4 })),
+        { defaults, parentId: batch.id },
+      );
+      const row = (id: string) => {
+        const r = store.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as Record<string, unknown>;
+        const { seq: _seq, id: _id, created_at: _c, updated_at: _u, source_path, file_name, ...rest } = r;
+        const same: Record<string, unknown> = { ...rest, source_path: String(source_path).replace('/b', '/a'), file_name: String(file_name).replace('b', 'a') };
+        return same;
+      };
+      fast.forEach((id, i) => expect(row(id)).toEqual(row(general[i]!)));
+      expect(row(fast[1]!)).toMatchObject({
+        parent_id: batch.id,
+        blocked: 1,
+        priority: 4,
+        source: 'watch',
+        format: 'pdf',
+        size_bytes: 1,
+        run_at: defaults.runAt,
+      });
+      expect(row(fast[0]!).format).toBeNull();
+      expect(store.get(batch.id)!.total).toBe(2 * n);
+      expect(store.stats().byStatus.pending).toBe(2 * n);
+    } finally {
+      store.close();
+    }
+  });
 });

@@ -206,7 +206,8 @@ describe('plans at a million jobs', () => {
   it.each(LIST_SORT_KEYS)('sorting by %s walks an index of file jobs, no temporary sort', (key) => {
     for (const dir of ['asc', 'desc'] as const) {
       const p = plan({ key, dir });
-      expect(p, p).toMatch(/USING (COVERING )?INDEX jobs_files/);
+      // Read from the index alone (status: jobs_status_seq, migration 009), so a deep offset reads no row.
+      expect(p, p).toMatch(key === 'status' ? /USING COVERING INDEX jobs_status_seq\b/ : /USING (COVERING )?INDEX jobs_files/);
       expect(p, p).not.toMatch(/TEMP B-TREE/);
     }
   });

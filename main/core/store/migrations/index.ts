@@ -8,6 +8,7 @@ import m005 from './005-results-search.js';
 import m006 from './006-list-sort.js';
 import m007 from './007-ran-by.js';
 import m008 from './008-fts-pending.js';
+import m009 from './009-status-sort.js';
 
 export interface Migration {
   version: number;
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'list-sort', sql: m006 },
   { version: 7, name: 'ran-by', sql: m007 },
   { version: 8, name: 'fts-pending', sql: m008 },
+  { version: 9, name: 'status-sort', sql: m009 },
 ];
