@@ -3,11 +3,11 @@
 // streamed result is compared with the whole-file extraction of the same
 // file (no spoolDir: the whole-file path), which must not have changed.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Papa from 'papaparse';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { ExtractionResult } from '../../../shared/extraction';
+import { FULL_TEXT_FILE, type ExtractionResult } from '../../../shared/extraction';
 import { fullTextOf } from '../../helpers/results';
 import { run } from '../../../workers/extract';
 import { RecordSplitter } from '../../../workers/text/csv-records';
@@ -164,6 +164,26 @@ describe('large text files', () => {
     const r = await extract(file, { spool: 'job-small', threshold: MiB });
     expect(fullTextOf(r)).toBeUndefined();
     expect(r).toMatchObject({ text: 'hello\r\nworld\r\n', markdown: 'hello\r\nworld\r\n', warnings: [] });
+  });
+
+  it('a re-run that no longer streams removes the full text an earlier run left in the spool folder (text and CSV)', async () => {
+    for (const [name, body] of [
+      ['rerun.txt', 'short now\n'],
+      ['rerun.csv', 'a,b\n1,2\n'],
+    ] as const) {
+      const spool = `job-rerun-${name}`;
+      const stale = path.join(fx.dir, spool, FULL_TEXT_FILE);
+      mkdirSync(path.dirname(stale), { recursive: true });
+      writeFileSync(stale, 'the full text of an earlier, larger version of the file');
+      const r = await extract(fx.write(name, body), { spool, threshold: MiB });
+      expect(fullTextOf(r)).toBeUndefined();
+      expect(existsSync(stale)).toBe(false);
+    }
+  });
+
+  it('a file with no earlier full text leaves its spool folder alone (none is made)', async () => {
+    await extract(fx.write('fresh.txt', 'fresh\n'), { spool: 'job-fresh', threshold: MiB });
+    expect(existsSync(path.join(fx.dir, 'job-fresh'))).toBe(false);
   });
 });
 
