@@ -55,6 +55,10 @@ export function registerSearchCommand(program: Command): void {
                   (r.rankedAmong ? `; ranked among the newest ${r.rankedAmong.toLocaleString('en')}: add words to narrow it` : '')
               : 'No results.',
           );
+          if (r.indexing)
+            err(
+              `${r.indexing.toLocaleString('en')} file${r.indexing === 1 ? ' is' : 's are'} still being indexed and ${r.indexing === 1 ? 'was' : 'were'} not searched: run the search again in a moment.`,
+            );
         },
         { readOnly: true },
       ),

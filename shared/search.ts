@@ -55,5 +55,7 @@ export const searchResultSchema = z.object({
   total: z.number().int(),
   /** Present when the hits were more than this: only the newest this many were ranked (a word found in most documents). */
   rankedAmong: z.number().int().optional(),
+  /** Present when some files' results are not in the index yet (being indexed): the hits leave them out. */
+  indexing: z.number().int().optional(),
 });
 export type SearchResult = z.infer<typeof searchResultSchema>;

@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { Job, JobEvent, JobFilter, JobStats, JobStatus } from '../../shared/job.js';
 import type { ExportFormat } from '../../shared/contract.js';
 import { FullTextIndexer } from './full-text-index.js';
+import { SearchIndexer } from './search-indexer.js';
 import { exportResults, type ExportOptions, type ExportSummary } from './export.js';
 import { intakePaths, type Intake, type AddPathsOptions } from './intake.js';
 import { rm } from 'node:fs/promises';
@@ -116,6 +117,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private closed = false;
   /** Streams large files' full texts into the search index after they complete. */
   private readonly fullText: FullTextIndexer;
+  /** Writes stored results into the full-text index, on a worker thread, in batches. */
+  private readonly searchIndex: SearchIndexer;
 
   constructor(opts: EngineOptions) {
     super();
@@ -167,6 +170,13 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (this.setting('queue.paused') === true) this.scheduler.pause();
     // The store announces every change it commits; the engine passes them on.
     this.fullText = new FullTextIndexer(this.store, (e) => this.emit('error', e));
+    this.searchIndex = new SearchIndexer({
+      dbPath: opts.dbPath,
+      store: this.store,
+      // Spooled texts indexed from their preview: their whole text is streamed in next.
+      onSpooled: () => this.fullText.resume(),
+      onError: (e) => this.emit('error', e),
+    });
     this.store.on('changed', (job) => this.changed(job));
     this.store.on('added', ({ ids, parentId }) => this.added(ids, parentId));
     this.store.on('removed', (id) => {
@@ -261,7 +271,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   start(): this {
     this.pool?.warm();
     this.scheduler.start();
-    // Large texts a stop or a crash left half-indexed.
+    // Results a stop or a crash left unindexed, and large texts left half-indexed.
+    if (this.store.pendingResults() > 0) this.searchIndex.nudge();
     this.fullText.resume();
     if (this.background) void this.watches.start().catch((e) => this.emit('error', e));
     this.scheduleTimer = setInterval(() => this.everySecond(), 1000);
@@ -467,9 +478,10 @@ export class Engine extends EventEmitter<EngineEvents> {
     return exportResults(this.store, outDir, format, opts);
   }
 
-  /** Nothing left to run, and the full texts of large files indexed. */
+  /** Nothing left to run, every result in the search index, and the full texts of large files too. */
   async drained(): Promise<void> {
     await this.scheduler.drained();
+    await this.searchIndex.idle();
     await this.fullText.idle();
   }
 
@@ -481,6 +493,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     clearInterval(this.scheduleTimer);
     await this.watches.stop();
     await this.scheduler.stop({ abort });
+    await this.searchIndex.stop();
     await this.fullText.stop();
     await this.remoteControl?.close();
     await this.pool?.close();
@@ -492,7 +505,8 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   private changed(job: Job): void {
     this.countLocal(job);
-    this.fullText.offer(job);
+    // A result was stored (a container's own, as it becomes a batch, too): it is owed to the search index.
+    if (job.status === 'completed' || job.status === 'partial' || job.kind === 'batch') this.searchIndex.nudge();
     this.emit('job', job);
     this.statsChanged();
     if (job.status === 'pending') this.scheduler.wake();

@@ -1,7 +1,8 @@
 /**
  * Indexes a spooled full text (a file over 32 MB, main/core/full-text.ts) in
- * chunks streamed from its spool file, never read whole: at completion the
- * index holds the stored preview (search-index.ts); this then writes the
+ * chunks streamed from its spool file, never read whole: first the index
+ * holds the stored preview (written by search-indexer.ts with the rest of
+ * the job's rows, see search-index.ts); this then writes the
  * whole text, about 1 MB a row, a transaction per chunk so the write lock
  * is never held for long. A chunk ends at white space (the rest starts the
  * next), so no word is cut in two. One file at a time, in the background;
@@ -9,7 +10,6 @@
  * store (results_fts_pending): `resume()` at start picks up every text a
  * stop or a crash left half-indexed, from the chunk where it stopped.
  */
-import type { Job } from '../../shared/job.js';
 import { fullTextChunks, openFullText } from './full-text.js';
 import type { JobStore } from './store/job-store.js';
 import type { PendingChunks } from './store/search-index.js';
@@ -24,13 +24,7 @@ export class FullTextIndexer {
     private readonly onError: (err: Error) => void,
   ) {}
 
-  /** A finished job: its full text is indexed if it was spooled. */
-  offer(job: Job): void {
-    if (!job.resultSummary?.spooled || (job.status !== 'completed' && job.status !== 'partial')) return;
-    this.enqueue(job.id);
-  }
-
-  /** Every text the store says is still owed (left by a stop, a crash or an older version). */
+  /** Every text the store says is still owed: the background indexer wrote its preview (search-indexer.ts), or a stop, a crash or an older version left it. */
   resume(): void {
     for (const id of this.store.pendingChunkJobs()) this.enqueue(id);
   }

@@ -58,3 +58,9 @@ export function rangeLabel(offset: number, shown: number, total: number): string
 export function pageCount(total: number): number {
   return Math.max(1, Math.min(Math.ceil(total / HITS_PER_PAGE), Math.floor(MAX_SEARCH_OFFSET / HITS_PER_PAGE) + 1));
 }
+
+/** Files whose results the index does not hold yet (a large run being indexed): the search left them out. */
+export function indexingLabel(files: number): string {
+  const n = files.toLocaleString('en-US');
+  return `Indexing ${n} file${files === 1 ? '' : 's'}… ${files === 1 ? 'it is' : 'they are'} not searched yet: search again in a moment.`;
+}

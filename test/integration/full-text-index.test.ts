@@ -90,6 +90,9 @@ describe('a restart resumes the indexing of a spooled text', () => {
         fullText: { path: spooled, bytes, chars: text.length, lines: LINES.length, previewChars: preview.length, markdownIsText: true },
       }),
     );
+    // The background indexer writes the preview with the job's other rows; the whole text is then owed chunk by chunk.
+    expect(store.pendingChunkJobs()).toEqual([]);
+    expect(store.indexPending()).toBe(1);
     expect(store.pendingChunkJobs()).toEqual([job!.id]);
     // Stopped after the first chunk (an engine closed, or a crash): the rest is still owed.
     let chunks = 0;

@@ -12,7 +12,7 @@ import { assertCan } from '../state-machine.js';
 import { finishedMany } from './batch-rules.js';
 import type { StoreCore } from './core.js';
 import { insert } from './insert.js';
-import { indexResult } from './search-index.js';
+import { owedToIndex } from './search-index.js';
 import { summarize, withFinish, type NewJob, type Row } from './rows.js';
 
 /** What an execution says beside its result, recorded with it. */
@@ -114,16 +114,19 @@ function writeCompletion(s: StoreCore, it: Completion): boolean {
   return true;
 }
 
-/** The result and its rows in the full-text index, in the same transaction. */
+/**
+ * The result, and its record as owed to the full-text index, in the same
+ * transaction; the background indexer writes its rows (search-index.ts).
+ */
 function storeResult(s: StoreCore, job: Job, result: ExtractionResult): void {
   const { text, markdown, ...document } = result;
   // Not left to INSERT OR REPLACE, which fires no delete trigger: deleting
-  // first removes the old index rows, and only when there was an old result
-  // (any read or delete of the index in the transaction makes FTS5 flush the
-  // rows it holds in memory, which cost 85% of the completion's throughput).
+  // first removes the old index rows and the old record, and only when there
+  // was an old result (a delete of the index in the transaction makes FTS5
+  // flush the rows it holds in memory).
   s.sql.deleteResult.run(job.seq);
   s.sql.insertResult.run(job.seq, result.format, result.extractor.name, result.extractor.version, text, markdown, JSON.stringify(document));
-  indexResult(s, job, result);
+  owedToIndex(s, job.seq);
 }
 
 /**

@@ -66,7 +66,11 @@ export class StoreCore {
     this.buffer = buffer;
     let result: T;
     try {
-      result = this.db.transaction(fn)();
+      // IMMEDIATE: the write lock is taken (or waited for) at BEGIN. A deferred
+      // transaction that reads first cannot wait for it later: if another
+      // connection (the search indexer's worker, another process) committed
+      // meanwhile, its first write fails at once with SQLITE_BUSY.
+      result = this.db.transaction(fn).immediate();
     } finally {
       this.buffer = null;
     }

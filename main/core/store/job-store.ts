@@ -36,7 +36,7 @@ import { add, addBatch, insert } from './insert.js';
 import * as listQuery from './list-query.js';
 import * as reads from './reads.js';
 import { search } from './search.js';
-import { finishChunks, indexChunk, pendingChunkJobs, pendingChunks, type PendingChunks } from './search-index.js';
+import { finishChunks, indexAllPending, indexChunk, pendingChunkJobs, pendingChunks, pendingResults, type PendingChunks } from './search-index.js';
 import { statsOverview } from './stats-overview.js';
 import type { JobError, NewJob, Progress, StoredResult } from './rows.js';
 import { Settings } from './settings.js';
@@ -246,14 +246,36 @@ export class JobStore extends EventEmitter<StoreEvents> {
     return finishChunks(this.core, at, resultCreatedAt);
   }
 
+  /** The database has the full-text index (a file made before migration 5, or one whose index was dropped, has none). */
+  get hasSearchIndex(): boolean {
+    return this.core.sql.hasSearchIndex;
+  }
+
+  /** Results stored but not yet in the full-text index (the background indexer writes them, search-index.ts). */
+  pendingResults(): number {
+    return pendingResults(this.core);
+  }
+
+  /** Indexes every result still owed to the full-text index, now, on this connection; returns how many. */
+  indexPending(): number {
+    return indexAllPending(this.core);
+  }
+
   /** The jobs an export of this filter writes, oldest first; `batch` and `ids` may be prefixes. */
   exportRows(filter: ExportFilter = {}): Generator<ExportRow> {
+    this.indexBeforeSearch(filter);
     return exportRows(this.core, this.resolveExportFilter(filter));
   }
 
   /** How many jobs an export of this filter writes. */
   countExportRows(filter: ExportFilter = {}): number {
+    this.indexBeforeSearch(filter);
     return countExportRows(this.core, this.resolveExportFilter(filter));
+  }
+
+  /** An export that selects by a search writes every file that matches: what is owed to the index is indexed first. */
+  private indexBeforeSearch(filter: ExportFilter): void {
+    if (filter.query?.trim() && !this.db.readonly) indexAllPending(this.core);
   }
 
   private resolveExportFilter(f: ExportFilter): ExportFilter {

@@ -1,51 +1,134 @@
 /**
- * The full-text index's writes (table results_fts, migration 005): a stored
- * result's rows, written in the transaction that stores the result, so the
- * index never disagrees with the results table. Deleting a result (a job
- * deleted or pruned, or a re-run job's old result as its new one is stored,
- * see completion.ts) removes its rows through the migration's trigger.
+ * The full-text index's writes (table results_fts, migration 005).
+ *
+ * A completion does not write the index itself: FTS5's insert and the flush
+ * of its in-memory terms at every commit cost the engine's main thread
+ * about a quarter of its throughput on small files. The completion's
+ * transaction only records the result as owed, a row of results_fts_pending
+ * (migration 008) with part 0; a background indexer (main/core/search-indexer.ts,
+ * a worker thread with its own connection) writes the owed results' rows in
+ * large batches (`indexPendingBatch`), each in one short transaction that
+ * also removes their records. Search answers after indexing what is owed
+ * when it is little, and says how much is left otherwise (search.ts).
+ *
+ * The records are durable and die with their result: a job deleted, pruned
+ * or re-run before it was indexed takes its record along (the foreign key
+ * cascades), so an indexer can never write rows for a result that is gone;
+ * one deleted after takes its rows along through the migration's trigger. A
+ * restart indexes whatever is still owed.
  *
  * A spooled full text (over 32 MB, see main/core/full-text.ts) is indexed
- * from its stored preview at first: reading the spool file in the
- * completion's transaction would hold the write lock for the whole read.
- * The completion also records the text as owed (results_fts_pending,
- * migration 008); main/core/full-text-index.ts then streams the file and
- * writes it as chunk rows (indexChunk), a transaction per chunk that also
- * moves the record on, so a restart resumes where the last chunk ended.
+ * from its stored preview at first: reading the spool file in a transaction
+ * would hold the write lock for the whole read. Its record then stays, as
+ * the next chunk to write (part ≥ 1, byte offset); main/core/full-text-index.ts
+ * streams the file and writes it as chunk rows (indexChunk), a transaction
+ * per chunk that also moves the record on, so a restart resumes where the
+ * last chunk ended.
  */
-import type { ExtractionResult } from '../../../shared/extraction.js';
+import type { Db } from './database.js';
 import type { StoreCore } from './core.js';
 
 /** rowid = job_seq << PART_BITS | part: part 0 is the file's row, part i + 1 the i-th page (fixed by migration 005). */
 export const PART_BITS = 20;
 const PARTS = 2 ** PART_BITS;
-const META_KEYS = ['title', 'author', 'subject'] as const;
 
-export interface IndexedFile {
-  seq: number;
-  fileName: string | null;
-  sourcePath: string | null;
-}
-
-/** A job's rows for its result (its old rows went with its old result). */
-export function indexResult(s: StoreCore, file: IndexedFile, result: ExtractionResult): void {
+/** Records a stored result as owed to the index (its old rows and record went with its old result). */
+export function owedToIndex(s: StoreCore, seq: number): void {
   if (!s.sql.hasSearchIndex) return;
-  const base = file.seq * PARTS;
-  const pages = (result.pages ?? []).slice(0, PARTS - 1);
-  s.sql.index.run(base, null, file.fileName, file.sourcePath, metaText(result.metadata), pages.length ? '' : result.text);
-  pages.forEach((p, i) => s.sql.index.run(base + i + 1, p.number, null, null, null, p.text));
-  if (result.fullText) s.sql.prepared('INSERT INTO results_fts_pending (job_seq, part, byte) VALUES (?, ?, 0)').run(file.seq, pages.length + 1);
+  s.sql.prepared('INSERT INTO results_fts_pending (job_seq, part, byte) VALUES (?, 0, 0)').run(seq);
 }
 
-/** Title, author and subject as one text; a value that is not a string counts as its JSON (as the migration's json_extract gives it). */
-function metaText(metadata: Record<string, unknown>): string {
-  const parts: string[] = [];
-  for (const key of META_KEYS) {
-    const v = metadata[key];
-    if (v === undefined || v === null) continue;
-    parts.push(typeof v === 'string' ? v : JSON.stringify(v));
+/**
+ * A value of the metadata as the index holds it: a string as it is, any
+ * other value as its JSON, nothing for null or absent.
+ */
+const metaValue = (key: string) => {
+  const at = `'$.metadata.${key}'`;
+  return `CASE json_type(r.document, ${at}) WHEN 'text' THEN r.document ->> ${at} WHEN 'null' THEN NULL ELSE r.document -> ${at} END`;
+};
+const PAGES = `coalesce(json_array_length(r.document, '$.pages'), 0)`;
+/** The owed results of a batch: those up to @upTo (a batch is the oldest `limit` records, see `indexPendingBatch`). */
+const OWED = `FROM results_fts_pending p JOIN results r ON r.job_seq = p.job_seq`;
+const IN_BATCH = `p.part = 0 AND p.job_seq <= @upTo`;
+
+/**
+ * The statements of one batch, as SQL: the worker thread prepares them on
+ * its own connection (it cannot import this module), the store on its own.
+ * All of the work is SQLite's: no row crosses into JavaScript.
+ */
+export const INDEX_BATCH_SQL = {
+  /** The last record of the oldest `@limit` owed results (null when none is owed). */
+  upTo: `SELECT max(job_seq) FROM (SELECT job_seq FROM results_fts_pending WHERE part = 0 ORDER BY job_seq LIMIT @limit)`,
+  /** Each result's file row: name, path, title/author/subject, and its whole text when it has no pages. */
+  files: `INSERT INTO results_fts (rowid, page, name, path, meta, body)
+    SELECT p.job_seq << ${PART_BITS}, NULL, j.file_name, j.source_path,
+      nullif(concat_ws(' ', ${metaValue('title')}, ${metaValue('author')}, ${metaValue('subject')}), ''),
+      CASE WHEN ${PAGES} > 0 THEN '' ELSE r.text END
+    ${OWED} JOIN jobs j ON j.seq = p.job_seq WHERE ${IN_BATCH}`,
+  /** A row per page (the page's number and text). */
+  pages: `INSERT INTO results_fts (rowid, page, body)
+    SELECT (p.job_seq << ${PART_BITS}) + e.key + 1, e.value ->> '$.number', e.value ->> '$.text'
+    ${OWED}, json_each(r.document, '$.pages') e WHERE ${IN_BATCH} AND e.key < ${PARTS - 1}`,
+  /** A spooled text's record stays, as its first chunk to stream (after its pages). */
+  spooled: `UPDATE results_fts_pending SET part = (SELECT min(${PAGES}, ${PARTS - 1}) + 1 FROM results r WHERE r.job_seq = results_fts_pending.job_seq)
+    WHERE part = 0 AND job_seq <= @upTo
+      AND (SELECT json_type(r.document, '$.fullText') FROM results r WHERE r.job_seq = results_fts_pending.job_seq) = 'object'`,
+  /** The rest are indexed: their records go. */
+  done: `DELETE FROM results_fts_pending WHERE part = 0 AND job_seq <= @upTo`,
+  /** What is still owed after the batch. */
+  left: `SELECT count(*) FROM results_fts_pending WHERE part = 0`,
+} as const;
+
+/** What one batch did: results indexed (spooled ones included), spooled texts now owed chunk by chunk, results still owed. */
+export interface BatchOutcome {
+  indexed: number;
+  spooled: number;
+  left: number;
+}
+
+/**
+ * Indexes the oldest `limit` owed results in one IMMEDIATE transaction (it
+ * writes, so it takes the write lock first rather than failing to upgrade a
+ * read). The same code for the worker thread (search-indexer.ts, which
+ * evaluates its source: it refers to nothing outside itself) and the store.
+ */
+export function runIndexBatch(db: Db, sql: typeof INDEX_BATCH_SQL, limit: number): BatchOutcome {
+  const st = {
+    upTo: db.prepare(sql.upTo).pluck(),
+    files: db.prepare(sql.files),
+    pages: db.prepare(sql.pages),
+    spooled: db.prepare(sql.spooled),
+    done: db.prepare(sql.done),
+    left: db.prepare(sql.left).pluck(),
+  };
+  return db
+    .transaction((): BatchOutcome => {
+      const upTo = st.upTo.get({ limit }) as number | null;
+      if (upTo === null) return { indexed: 0, spooled: 0, left: 0 };
+      const indexed = st.files.run({ upTo }).changes;
+      st.pages.run({ upTo });
+      const spooled = st.spooled.run({ upTo }).changes;
+      st.done.run({ upTo });
+      return { indexed, spooled, left: st.left.get() as number };
+    })
+    .immediate();
+}
+
+/** Results stored but not yet in the index (spooled texts' later chunks aside). */
+export function pendingResults(s: StoreCore): number {
+  if (!s.sql.hasSearchIndex) return 0;
+  return s.sql.prepared(INDEX_BATCH_SQL.left).pluck().get() as number;
+}
+
+/** Indexes every owed result now, on the store's connection, in batches. */
+export function indexAllPending(s: StoreCore, batch = 500): number {
+  if (!s.sql.hasSearchIndex || s.db.readonly) return 0;
+  let total = 0;
+  for (;;) {
+    const r = runIndexBatch(s.db, INDEX_BATCH_SQL, batch);
+    total += r.indexed;
+    if (r.left === 0 || r.indexed === 0) return total;
   }
-  return parts.join(' ');
 }
 
 /** Where a spooled text's indexing stands: the next chunk's part and its byte offset in the spool file. */
@@ -58,12 +141,15 @@ export interface PendingChunks {
 /** The spooled texts still owed to the index, oldest first (job ids). */
 export function pendingChunkJobs(s: StoreCore): string[] {
   if (!s.sql.hasSearchIndex) return [];
-  return s.sql.prepared('SELECT j.id FROM results_fts_pending p JOIN jobs j ON j.seq = p.job_seq ORDER BY p.job_seq').pluck().all() as string[];
+  return s.sql
+    .prepared('SELECT j.id FROM results_fts_pending p JOIN jobs j ON j.seq = p.job_seq WHERE p.part > 0 ORDER BY p.job_seq')
+    .pluck()
+    .all() as string[];
 }
 
 export function pendingChunks(s: StoreCore, seq: number): PendingChunks | undefined {
   if (!s.sql.hasSearchIndex) return undefined;
-  return s.sql.prepared('SELECT job_seq AS seq, part, byte FROM results_fts_pending WHERE job_seq = ?').get(seq) as PendingChunks | undefined;
+  return s.sql.prepared('SELECT job_seq AS seq, part, byte FROM results_fts_pending WHERE job_seq = ? AND part > 0').get(seq) as PendingChunks | undefined;
 }
 
 /**

@@ -8,7 +8,7 @@
 import { MAX_SEARCH_LIMIT, MAX_SEARCH_OFFSET, type SearchHit, type SearchQuery, type SearchResult, type Snippet } from '../../../shared/search.js';
 import type { StoreCore } from './core.js';
 import { toFtsQuery } from './fts-query.js';
-import { PART_BITS } from './search-index.js';
+import { indexAllPending, PART_BITS, pendingResults } from './search-index.js';
 
 // Snippet markers: control characters that extracted text does not carry
 // (the snippet is cut at them; any that do occur are dropped).
@@ -31,6 +31,36 @@ const TREE = `WITH RECURSIVE tree(id) AS (SELECT @batch UNION ALL SELECT j.id FR
 export function search(s: StoreCore, q: SearchQuery & { batch?: string }): SearchResult {
   const match = toFtsQuery(q.query);
   if (match === null) return { hits: [], total: 0 };
+  const indexing = catchUp(s);
+  const found = rankedHits(s, q, match);
+  return indexing > 0 ? { ...found, indexing } : found;
+}
+
+/**
+ * Results stored but not yet indexed (the background indexer writes them
+ * in batches, see search-index.ts): when they are few (a search right
+ * after a run), they are indexed now, so the search finds everything;
+ * when many are (the indexer is behind in a large run), or this connection
+ * cannot write, the search answers at once and says how many files it could
+ * not look in yet. Spooled texts still being streamed in count as such.
+ */
+function catchUp(s: StoreCore): number {
+  const owed = pendingResults(s);
+  if (owed > 0 && owed <= INDEX_BEFORE_SEARCH && !s.db.readonly) {
+    try {
+      indexAllPending(s);
+    } catch {
+      // The write lock stayed taken (another process's long transaction): answer with what is indexed.
+    }
+  }
+  if (!s.sql.hasSearchIndex) return 0;
+  return s.sql.prepared('SELECT count(*) FROM results_fts_pending').pluck().get() as number;
+}
+
+/** At most this many owed results are indexed before a search answers (about 30 ms of small files). */
+export const INDEX_BEFORE_SEARCH = 1_000;
+
+function rankedHits(s: StoreCore, q: SearchQuery & { batch?: string }, match: string): SearchResult {
   const { where, params, joined } = filters(q, match);
   const from = joined ? `FROM results_fts f JOIN jobs j ON j.seq = (f.rowid >> ${PART_BITS}) WHERE ${where}` : `FROM results_fts f WHERE ${where}`;
   const tree = q.batch ? TREE : '';

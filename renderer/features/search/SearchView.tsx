@@ -11,7 +11,7 @@ import { FORMATS } from '../../../shared/extraction.js';
 import { JOB_STATUSES } from '../../../shared/job.js';
 import type { SearchHit } from '../../../shared/search.js';
 import { STATUS_LABEL } from '../../lib/job-view.js';
-import { HITS_PER_PAGE, pageCount, pageOf, rangeLabel, SEARCH_PARAMS, searchRequest } from '../../lib/search-view.js';
+import { HITS_PER_PAGE, indexingLabel, pageCount, pageOf, rangeLabel, SEARCH_PARAMS, searchRequest } from '../../lib/search-view.js';
 import { useJobs } from '../../store/context.js';
 import { navigate, useRoute } from '../../store/route.js';
 import { openJob } from '../detail/open-job.js';
@@ -86,6 +86,11 @@ export function SearchView() {
         )}
       </div>
 
+      {request && result?.indexing ? (
+        <p className="muted search-indexing" role="note">
+          {indexingLabel(result.indexing)}
+        </p>
+      ) : null}
       {!request ? (
         <div className="search-empty">
           <p>Type in the search box above and press Enter.</p>

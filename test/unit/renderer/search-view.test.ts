@@ -1,7 +1,7 @@
 /** The search view's route parameters as a request, and how its answer reads. */
 import { describe, expect, it } from 'vitest';
 import { MAX_SEARCH_OFFSET } from '../../../shared/search.js';
-import { dayStart, pageCount, pageOf, rangeLabel, searchRequest } from '../../../renderer/lib/search-view.js';
+import { dayStart, indexingLabel, pageCount, pageOf, rangeLabel, searchRequest } from '../../../renderer/lib/search-view.js';
 
 describe('searchRequest', () => {
   it('is null without a query', () => {
@@ -43,5 +43,12 @@ describe('rangeLabel', () => {
     expect(rangeLabel(20, 20, 137)).toBe('Results 21–40 of 137');
     expect(rangeLabel(0, 0, 0)).toBe('No results');
     expect(rangeLabel(0, 1, 1)).toBe('Results 1–1 of 1');
+  });
+});
+
+describe('indexingLabel', () => {
+  it('says how many files the search could not look in yet', () => {
+    expect(indexingLabel(1)).toBe('Indexing 1 file… it is not searched yet: search again in a moment.');
+    expect(indexingLabel(2345)).toBe('Indexing 2,345 files… they are not searched yet: search again in a moment.');
   });
 });

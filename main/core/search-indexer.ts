@@ -1,0 +1,295 @@
+/**
+ * The background indexer: writes into the full-text index the results that
+ * completions recorded as owed (results_fts_pending, see
+ * store/search-index.ts), in large batches, on a worker thread with a
+ * connection of its own, so that neither FTS5's work nor the lock waits
+ * fall on the engine's main thread.
+ *
+ * - Completions gather for `delayMs` (200 ms) before a run; a run indexes
+ *   batches until nothing is owed. A batch is one IMMEDIATE transaction,
+ *   sized to hold the write lock about TARGET_MS: SQLite lets one writer at
+ *   a time, and the engine's own transactions (claims, completions) wait
+ *   for it. Between batches the worker pauses as long as the batch took, so
+ *   the engine's writes come in between.
+ * - `idle()` (the engine drained, `quarry extract` about to exit) runs at
+ *   once and without pauses, and resolves when nothing is owed.
+ * - What is owed is durable: a stop or a crash leaves it in the store, and
+ *   the next start indexes it. Should the worker fail, the rest is indexed
+ *   on the store's own connection rather than never.
+ * - A database in memory (tests) cannot be opened twice: its results are
+ *   indexed on the store's connection, in the same batches.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Database } from 'better-sqlite3';
+import type { JobStore } from './store/job-store.js';
+import { INDEX_BATCH_SQL, runIndexBatch, type BatchOutcome } from './store/search-index.js';
+
+export interface SearchIndexerOptions {
+  dbPath: string;
+  store: JobStore;
+  /** Spooled texts are now owed chunk by chunk (full-text-index.ts streams them). */
+  onSpooled: () => void;
+  onError: (err: Error) => void;
+  /** How long completions gather before a run (ms). */
+  delayMs?: number;
+  /** Index on the store's connection, not on a worker thread (a database in memory does so anyway). */
+  inline?: boolean;
+}
+
+/** About how long a batch holds the write lock (ms). */
+const TARGET_MS = 8;
+const FIRST_BATCH = 200;
+const MAX_BATCH = 4_000;
+/** After a failed run (the lock held elsewhere for seconds), the next try waits this long. */
+const RETRY_MS = 5_000;
+
+type ToWorker = { type: 'run'; urgent: boolean } | { type: 'urgent' } | { type: 'stop' };
+type RunTotals = BatchOutcome & { batches: number; heldMs: number };
+type FromWorker = ({ type: 'done' } & RunTotals) | { type: 'failed'; message: string; code?: string };
+
+export class SearchIndexer {
+  private worker: Worker | undefined;
+  private exited: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  /** Owed results may have come after the running batch counted them. */
+  private again = false;
+  private stopped = false;
+  private readonly waiters: Array<() => void> = [];
+  private readonly inline: boolean;
+  private readonly delayMs: number;
+  /** A database without the index (one made before it, or whose index was dropped) owes it nothing. */
+  private readonly enabled: boolean;
+  /** What the indexer did since it started: results indexed, batches, and how long its batches held the write lock (ms). */
+  readonly stats = { indexed: 0, batches: 0, heldMs: 0 };
+
+  constructor(private readonly o: SearchIndexerOptions) {
+    this.inline = o.inline ?? (o.dbPath === ':memory:' || o.dbPath === '');
+    this.delayMs = o.delayMs ?? 200;
+    this.enabled = o.store.hasSearchIndex;
+  }
+
+  /** Results were stored: a run starts after `delayMs`, so that many go in one batch. */
+  nudge(delayMs = this.delayMs): void {
+    if (this.stopped || !this.enabled) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      this.run(this.waiters.length > 0);
+    }, delayMs);
+  }
+
+  /** Resolves when every result stored so far is indexed (at once: no gathering, no pauses). */
+  idle(): Promise<void> {
+    if (this.stopped || !this.enabled) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.waiters.push(resolve);
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      if (this.running) {
+        this.again = true;
+        this.post({ type: 'urgent' });
+      } else this.run(true);
+    });
+  }
+
+  /** Stops after the batch being written; what is still owed waits in the store for the next start. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.post({ type: 'stop' });
+    const exited = this.exited;
+    if (exited) {
+      const late = setTimeout(() => void this.worker?.terminate(), 10_000);
+      await exited;
+      clearTimeout(late);
+    }
+    this.settle();
+  }
+
+  private run(urgent: boolean): void {
+    if (this.stopped || this.running) return;
+    this.running = true;
+    this.again = false;
+    if (this.inline) {
+      void this.runInline().then((r) => this.finished(r));
+      return;
+    }
+    try {
+      this.ensureWorker().postMessage({ type: 'run', urgent } satisfies ToWorker);
+    } catch (err) {
+      this.o.onError(err as Error);
+      void this.runInline().then((r) => this.finished(r));
+    }
+  }
+
+  /** The same batches on the store's connection, the event loop turning between them. */
+  private async runInline(): Promise<RunTotals | undefined> {
+    const total: RunTotals = { indexed: 0, spooled: 0, left: 0, batches: 0, heldMs: 0 };
+    try {
+      for (;;) {
+        const t0 = performance.now();
+        const r = runIndexBatch(this.o.store.db, INDEX_BATCH_SQL, 500);
+        total.heldMs += performance.now() - t0;
+        total.batches++;
+        total.indexed += r.indexed;
+        total.spooled += r.spooled;
+        total.left = r.left;
+        if (r.left === 0 || r.indexed === 0 || this.stopped) return total;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } catch (err) {
+      this.o.onError(new Error(`Full-text indexing: ${(err as Error).message}`));
+      return undefined;
+    }
+  }
+
+  /** A run ended: what it leaves owed, and who waited for it. */
+  private finished(r: RunTotals | undefined): void {
+    this.running = false;
+    if (r) {
+      this.stats.indexed += r.indexed;
+      this.stats.batches += r.batches;
+      this.stats.heldMs += r.heldMs;
+    }
+    if (r?.spooled) this.o.onSpooled();
+    if (this.stopped) return this.settle();
+    if (!r) {
+      // Failed: whoever waits is not kept waiting (the rest is indexed at the next start, or a search).
+      this.settle();
+      return this.nudge(RETRY_MS);
+    }
+    if (this.again || r.left > 0) {
+      if (this.waiters.length) this.run(true);
+      else this.nudge();
+      return;
+    }
+    this.settle();
+  }
+
+  private settle(): void {
+    for (const resolve of this.waiters.splice(0)) resolve();
+  }
+
+  private post(m: ToWorker): void {
+    this.worker?.postMessage(m);
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { from: import.meta.url, dbPath: this.o.dbPath, sql: INDEX_BATCH_SQL, targetMs: TARGET_MS, first: FIRST_BATCH, max: MAX_BATCH },
+    });
+    // The worker must not keep a CLI alive once everything else is done.
+    worker.unref();
+    worker.on('message', (m: FromWorker) => {
+      if (m.type === 'done') return this.finished(m);
+      this.o.onError(new Error(`Full-text indexing: ${m.message}`));
+      this.finished(undefined);
+    });
+    worker.on('error', (err) => this.o.onError(new Error(`Full-text indexer: ${err.message}`)));
+    this.exited = new Promise<void>((resolve) =>
+      worker.once('exit', () => {
+        this.worker = undefined;
+        this.exited = undefined;
+        resolve();
+        // Gone in the middle of a run (it failed): the rest is indexed here rather than never.
+        if (this.running && !this.stopped) void this.runInline().then((r) => this.finished(r));
+      }),
+    );
+    this.worker = worker;
+    return worker;
+  }
+}
+
+/**
+ * The worker thread: its own connection to the database, the batch
+ * statements prepared once, runs on request. CommonJS evaluated from a
+ * string (the same in the bundles and under test, no file of its own to
+ * ship); better-sqlite3 is required from where the calling module lives.
+ */
+function workerMain(load: (id: string) => unknown, batch: typeof runIndexBatch, dropOldest: (db: Database, sql: typeof INDEX_BATCH_SQL) => void): void {
+  const { parentPort, workerData } = load('node:worker_threads') as typeof import('node:worker_threads');
+  const { createRequire } = load('node:module') as typeof import('node:module');
+  const Database = createRequire(workerData.from as string)('better-sqlite3') as typeof import('better-sqlite3');
+  const db = new Database(workerData.dbPath as string, { fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('cache_size = -16384');
+  const sql = workerData.sql as typeof INDEX_BATCH_SQL;
+  let limit = workerData.first as number;
+  let urgent = false;
+  let stopping = false;
+  let running = false;
+  const port = parentPort!;
+  const quit = () => {
+    db.close();
+    port.close();
+  };
+  const run = (total: RunTotals): void => {
+    if (stopping) {
+      port.postMessage({ type: 'done', ...total });
+      return quit();
+    }
+    let r;
+    const t0 = performance.now();
+    try {
+      r = batch(db, sql, limit);
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      // A batch that fails for what one result holds fails one at a time; then that one is given up (and said).
+      if (e.code !== 'SQLITE_BUSY' && limit > 1) {
+        limit = 1;
+        return void setImmediate(() => run(total));
+      }
+      if (e.code !== 'SQLITE_BUSY') dropOldest(db, sql);
+      running = false;
+      return void port.postMessage({ type: 'failed', message: e.message, code: e.code });
+    }
+    const ms = performance.now() - t0;
+    total.batches++;
+    total.heldMs += ms;
+    // Sized so that a batch holds the write lock about targetMs.
+    limit = Math.max(
+      1,
+      Math.min(workerData.max as number, Math.round(limit * Math.min(2, Math.max(0.5, (workerData.targetMs as number) / Math.max(ms, 0.5))))),
+    );
+    total.indexed += r.indexed;
+    total.spooled += r.spooled;
+    total.left = r.left;
+    if (r.left === 0 || r.indexed === 0) {
+      running = false;
+      port.postMessage({ type: 'done', ...total });
+      return;
+    }
+    // The engine's writes come in between (unless someone waits for the index).
+    setTimeout(() => run(total), urgent ? 0 : Math.max(2, ms));
+  };
+  port.on('message', (m: ToWorker) => {
+    if (m.type === 'stop') {
+      stopping = true;
+      if (!running) quit();
+    } else if (m.type === 'urgent') urgent = true;
+    else if (!running) {
+      running = true;
+      urgent = m.urgent;
+      run({ indexed: 0, spooled: 0, left: 0, batches: 0, heldMs: 0 });
+    }
+  });
+}
+
+/** The oldest owed result, which failed alone: its record goes (it stays unsearchable, said as an error), so that the rest is not held up. */
+function dropOldest(db: Database, sql: typeof INDEX_BATCH_SQL): void {
+  try {
+    db.prepare(`DELETE FROM results_fts_pending WHERE job_seq = (${sql.upTo.replace('@limit', '1')})`).run();
+  } catch {
+    // The next run tries again.
+  }
+}
+
+// Every function passed whole (parameters, not names: a bundler may rename what the module calls them).
+const WORKER_SOURCE = `(${workerMain.toString()})(require, ${runIndexBatch.toString()}, ${dropOldest.toString()});`;

@@ -1,0 +1,155 @@
+// The background indexer (main/core/search-indexer.ts): completions only
+// record their results as owed; a worker thread with its own connection
+// writes them into the full-text index. Real SQLite files, a real worker
+// thread, the real engine with its real extraction host.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Engine } from '../../main/core/engine.js';
+import { SearchIndexer } from '../../main/core/search-indexer.js';
+import { JobStore } from '../../main/core/store/job-store.js';
+import type { ExtractionResult } from '../../shared/extraction.js';
+import { sampleResult } from '../helpers/results.js';
+import { OWNER } from '../helpers/store-states.js';
+import { tempDbPath, tempDir } from '../helpers/tmp.js';
+
+const dir = tempDir();
+const closers: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+});
+
+function openStore(file = tempDbPath(dir)): JobStore {
+  const store = JobStore.open(file);
+  closers.push(() => store.close());
+  return store;
+}
+
+function complete(store: JobStore, fileName: string, result: Partial<ExtractionResult>): string {
+  const [job] = store.add([{ fileName, sourcePath: `/docs/${fileName}`, priority: 1_000_000 }]);
+  const [claimed] = store.claim(1, Date.now(), 60_000, OWNER);
+  expect(claimed?.id).toBe(job!.id);
+  store.complete(job!.id, sampleResult(result));
+  return job!.id;
+}
+
+/** The jobs whose rows the index holds for a word, read straight from the index (a search would index what is owed first). */
+function indexed(store: JobStore, word: string): string[] {
+  return store.db
+    .prepare(`SELECT DISTINCT j.id FROM results_fts f JOIN jobs j ON j.seq = f.rowid >> 20 WHERE results_fts MATCH ? ORDER BY j.id`)
+    .pluck()
+    .all(word) as string[];
+}
+
+function indexer(store: JobStore, dbPath: string): SearchIndexer {
+  const errors: Error[] = [];
+  const ix = new SearchIndexer({ dbPath, store, onSpooled: () => undefined, onError: (e) => errors.push(e), delayMs: 20 });
+  closers.push(async () => {
+    await ix.stop();
+    expect(errors).toEqual([]);
+  });
+  return ix;
+}
+
+describe('the background indexer', () => {
+  it('leaves a completion’s result owed, then indexes it on a worker thread with a connection of its own', async () => {
+    const dbPath = tempDbPath(dir);
+    const writer = openStore(dbPath);
+    const ids = Array.from({ length: 300 }, (_, i) =>
+      complete(writer, `f${i}.txt`, { text: `tok${i}x shared`, pages: i % 2 ? [{ number: 3, text: `pagetok${i}x shared` }] : undefined }),
+    );
+    expect(writer.pendingResults()).toBe(300);
+    expect(indexed(writer, 'shared')).toEqual([]);
+    // The store it is given can only read: the rows can only come from the worker's own connection.
+    const reader = JobStore.open(dbPath, { readonly: true });
+    closers.push(() => reader.close());
+    await indexer(reader, dbPath).idle();
+    expect(writer.pendingResults()).toBe(0);
+    expect(indexed(writer, 'shared')).toEqual([...ids].sort());
+    expect(indexed(writer, 'tok8x')).toEqual([ids[8]]);
+    expect(indexed(writer, 'pagetok7x')).toEqual([ids[7]]);
+    // A result with pages is indexed page by page (the page keeps its number), its file row by name and path only.
+    expect(indexed(writer, 'tok7x')).toEqual([]);
+    expect(writer.search({ query: 'pagetok7x' }).hits[0]).toMatchObject({ jobId: ids[7], page: 3 });
+    expect(writer.search({ query: 'f7' }).hits.map((h) => h.page)).toEqual([null]);
+  });
+
+  it('catches up with completions as they come (nudged), without anyone waiting', async () => {
+    const dbPath = tempDbPath(dir);
+    const store = openStore(dbPath);
+    const ix = indexer(store, dbPath);
+    const ids: string[] = [];
+    for (let round = 0; round < 5; round++) {
+      for (let i = 0; i < 40; i++) ids.push(complete(store, `r${round}-${i}.txt`, { text: `round${round} common` }));
+      ix.nudge();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await expect.poll(() => store.pendingResults(), { timeout: 10_000 }).toBe(0);
+    expect(indexed(store, 'common')).toEqual([...ids].sort());
+  });
+
+  it('writes nothing for a job deleted or re-run before it was indexed', async () => {
+    const dbPath = tempDbPath(dir);
+    const store = openStore(dbPath);
+    const gone = complete(store, 'gone.txt', { text: 'vanishedword' });
+    const rerun = complete(store, 'again.txt', { text: 'staleword' });
+    const kept = complete(store, 'kept.txt', { text: 'keptword' });
+    store.delete(gone);
+    store.rerun(rerun);
+    const [claimed] = store.claim(1, Date.now(), 60_000, OWNER);
+    store.complete(claimed!.id, sampleResult({ text: 'freshword' }));
+    expect(store.pendingResults()).toBe(2);
+    await indexer(store, dbPath).idle();
+    expect(indexed(store, 'vanishedword')).toEqual([]);
+    expect(indexed(store, 'staleword')).toEqual([]);
+    expect(indexed(store, 'freshword')).toEqual([rerun]);
+    expect(indexed(store, 'keptword')).toEqual([kept]);
+    const seqs = store.db.prepare('SELECT DISTINCT rowid >> 20 FROM results_fts').pluck().all();
+    expect(seqs.sort()).toEqual([store.get(rerun)!.seq, store.get(kept)!.seq].sort());
+    expect(store.pendingResults()).toBe(0);
+  });
+
+  it('a search indexes what is owed when it is little, and says how much is left otherwise', () => {
+    const dbPath = tempDbPath(dir);
+    const store = openStore(dbPath);
+    const id = complete(store, 'late.txt', { text: 'justfinished' });
+    expect(store.search({ query: 'justfinished' })).toEqual(expect.objectContaining({ total: 1, hits: [expect.objectContaining({ jobId: id })] }));
+    expect(store.search({ query: 'justfinished' }).indexing).toBeUndefined();
+    complete(store, 'later.txt', { text: 'justfinished too' });
+    // A connection that cannot write cannot index: it answers with what is indexed, and says what is not.
+    const reader = JobStore.open(dbPath, { readonly: true });
+    closers.push(() => reader.close());
+    expect(reader.search({ query: 'justfinished' })).toMatchObject({ total: 1, indexing: 1 });
+    expect(store.search({ query: 'justfinished' })).toMatchObject({ total: 2 });
+  });
+});
+
+describe('the engine and the index', () => {
+  const hostFile = path.resolve(import.meta.dirname, '../../dist/host.cjs');
+
+  it('indexes results left owed by a stop when it starts again, without a search', async () => {
+    const dbPath = tempDbPath(dir);
+    const store = JobStore.open(dbPath);
+    const ids = [complete(store, 'a.txt', { text: 'leftover one' }), complete(store, 'b.txt', { text: 'leftover two' })];
+    store.close();
+    const engine = new Engine({ dbPath, concurrency: 1, pool: { hostFile } }).start();
+    closers.push(() => engine.close());
+    // Nobody waits or searches: the start alone sets the indexer going.
+    await expect.poll(() => engine.store.pendingResults(), { timeout: 10_000 }).toBe(0);
+    expect(indexed(engine.store, 'leftover')).toEqual([...ids].sort());
+  });
+
+  it('is drained only once every extracted file is in the index', async () => {
+    const folder = path.join(dir, `files-${Date.now()}`);
+    mkdirSync(folder, { recursive: true });
+    for (let i = 0; i < 60; i++) writeFileSync(path.join(folder, `n${i}.txt`), `note number${i}z about quarries\n`);
+    const dbPath = tempDbPath(dir);
+    const engine = new Engine({ dbPath, concurrency: 2, pool: { hostFile } }).start();
+    closers.push(() => engine.close());
+    await engine.addPaths([folder]);
+    await engine.drained();
+    expect(engine.store.pendingResults()).toBe(0);
+    expect(indexed(engine.store, 'quarries')).toHaveLength(60);
+    expect(indexed(engine.store, 'number17z')).toHaveLength(1);
+  });
+});
