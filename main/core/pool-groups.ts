@@ -28,7 +28,7 @@ import { ExtractionError, type ExtractTask, type GroupOutcome, type GroupTask, t
 
 /** Files up to this size may be grouped (the caller says so: see `small` in ExtractionPool.run). */
 export const GROUP_MAX_BYTES = 64 * 1024;
-const MAX_GROUP = 32;
+export const MAX_GROUP = 32;
 const TARGET_GROUP_MS = 20;
 
 export interface GroupRunOptions {
@@ -94,18 +94,8 @@ export class TaskGrouper {
       if (m.opts.signal?.aborted) m.reject(cancelled());
       return !m.opts.signal?.aborted;
     });
-    // Files with different time limits never share a group (the watchdog has one limit).
-    const byLimit = new Map<number | undefined, Member[]>();
-    for (const m of members) {
-      const list = byLimit.get(m.opts.timeoutMs) ?? [];
-      list.push(m);
-      byLimit.set(m.opts.timeoutMs, list);
-    }
-    for (const list of byLimit.values()) {
-      const parts = Math.max(1, 2 * this.pool.threads() - this.inFlight);
-      const size = Math.max(1, Math.min(this.groupSize, Math.ceil(list.length / parts)));
-      for (let i = 0; i < list.length; i += size) this.send(list.slice(i, i + size));
-    }
+    for (const group of splitIntoGroups(members, (m) => m.opts.timeoutMs, { threads: this.pool.threads(), inFlight: this.inFlight, maxSize: this.groupSize }))
+      this.send(group);
   }
 
   private send(group: Member[]): void {
@@ -177,6 +167,30 @@ export class TaskGrouper {
       members.forEach((m, i) => m.opts.signal?.removeEventListener('abort', listeners[i]!));
     }
   }
+}
+
+/**
+ * How files that arrive together are cut into groups (also used by the
+ * remote dispatcher, main/core/remote/task-groups.ts, for BullMQ tasks):
+ * files with different time limits never share a group (the watchdog has
+ * one limit); the files are spread so that each thread has a task running
+ * and one waiting (`inFlight` tasks already out count), each group at most
+ * `maxSize` files.
+ */
+export function splitIntoGroups<T>(items: T[], limitOf: (item: T) => number | undefined, o: { threads: number; inFlight: number; maxSize: number }): T[][] {
+  const byLimit = new Map<number | undefined, T[]>();
+  for (const item of items) {
+    const list = byLimit.get(limitOf(item)) ?? [];
+    list.push(item);
+    byLimit.set(limitOf(item), list);
+  }
+  const groups: T[][] = [];
+  for (const list of byLimit.values()) {
+    const parts = Math.max(1, 2 * o.threads - o.inFlight - groups.length);
+    const size = Math.max(1, Math.min(o.maxSize, Math.ceil(list.length / parts)));
+    for (let i = 0; i < list.length; i += size) groups.push(list.slice(i, i + size));
+  }
+  return groups;
 }
 
 /**

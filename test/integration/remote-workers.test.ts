@@ -421,6 +421,154 @@ describe('remote workers on BullMQ and Redis', skipWhen(!REDIS_SERVER, NO_REDIS_
   }, 90_000);
 });
 
+/**
+ * Small files claimed together travel in group tasks (main/core/remote/task-groups.ts):
+ * each semantic still holds per file.
+ */
+describe('remote group tasks (several small files per BullMQ task)', skipWhen(!REDIS_SERVER, NO_REDIS_REASON), () => {
+  /** Small files with names of their own (the scheduler claims a few at first, then more: groups form after the first ones). */
+  const smallJobs = (e: Engine, name: string, n: number, options: Record<string, unknown>): Job[] =>
+    e.store.add(
+      Array.from({ length: n }, (_, i) => ({
+        sourcePath: path.join(dir, `${name}-${prefixN}-${i}.txt`),
+        sizeBytes: 100,
+        options: { tag: `${name}${i}`, ...options },
+      })),
+    );
+
+  it('a group with a poison file: only the culprit fails (extractor_crashed); the others run again without counting an attempt', async () => {
+    const prefix = newPrefix();
+    await startWorker(prefix, 'w', { chaos: true, threads: 1 });
+    const e = owner(prefix, { chaos: true });
+    const ok = smallJobs(e, 'before', 8, { mode: 'slow', steps: 2, stepMs: 20 });
+    const [poison] = smallJobs(e, 'poison', 1, { mode: 'kill' });
+    ok.push(...smallJobs(e, 'after', 8, { mode: 'slow', steps: 2, stepMs: 20 }));
+    e.start();
+    await e.drained();
+    const d = e.remote!.dispatcher;
+    // The poison's first run was in a group task with other files.
+    const group = d.taskOf(poison!.id);
+    expect(group).toMatch(/^group-/);
+    const mates = ok.filter((j) => d.taskOf(j.id) === group);
+    expect(mates.length).toBeGreaterThanOrEqual(1);
+    for (const j of ok) {
+      const job = e.get(j.id);
+      expect(job.status, job.fileName ?? '').toBe('completed');
+      expect(job.retryCount).toBe(0);
+    }
+    // Files that were in the worker's host with it ran again (released as host_crashed, their attempt not counted).
+    const rerun = ok.filter((j) => e.history(j.id).some((ev) => ev.toStatus === 'pending' && ev.errorCode === 'host_crashed'));
+    expect(rerun.length).toBeGreaterThanOrEqual(1);
+    const p = e.get(poison!.id);
+    expect(p.status).toBe('failed');
+    expect(p.errorCode).toBe('extractor_crashed');
+    expect(p.retryCount).toBe(0);
+    expectSettledOnce(e, [...ok, poison!]);
+    await until(async () => (await tasksLeft(prefix)) === 0, 10_000);
+  }, 60_000);
+
+  it('cancel of one file in a group stops that file only; the others of its group complete', async () => {
+    const prefix = newPrefix();
+    await startWorker(prefix, 'w', { chaos: true, threads: 2 });
+    const e = owner(prefix, { chaos: true });
+    const beat = path.join(dir, `gbeat-${prefix}`);
+    // The scheduler claims 1, 3, 5, then 8 files at first (its claim size follows the weight of the jobs it claimed):
+    // the 13th is in the middle of a claim, in a group.
+    const others = smallJobs(e, 'before', 12, { mode: 'slow', steps: 2, stepMs: 20 });
+    const [hang] = smallJobs(e, 'hang', 1, { mode: 'hang', heartbeat: beat });
+    others.push(...smallJobs(e, 'after', 8, { mode: 'slow', steps: 2, stepMs: 20 }));
+    e.start();
+    await until(() => existsSync(beat), 20_000);
+    const d = e.remote!.dispatcher;
+    const group = d.taskOf(hang!.id);
+    expect(group).toMatch(/^group-/);
+    const mates = others.filter((j) => d.taskOf(j.id) === group);
+    expect(mates.length).toBeGreaterThanOrEqual(1);
+    e.cancel(hang!.id);
+    let last = -1;
+    await until(() => {
+      const size = readFileSync(beat).length;
+      const still = size === last;
+      last = size;
+      return still;
+    }, 10_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(readFileSync(beat).length).toBe(last);
+    await e.drained();
+    expect(e.get(hang!.id).status).toBe('cancelled');
+    for (const j of others) {
+      const job = e.get(j.id);
+      expect(job.status, job.fileName ?? '').toBe('completed');
+      expect(job.retryCount).toBe(0);
+    }
+    expectSettledOnce(e, others);
+    // The cancelled file's outcome came back with its group's, to nobody: dropped, and the group removed.
+    await until(() => d.dropped >= 1, 10_000);
+    await until(async () => (await tasksLeft(prefix)) === 0, 10_000);
+  }, 60_000);
+
+  it('a group delivered twice completes each of its jobs once; the copy’s outcomes are dropped file by file', async () => {
+    const prefix = newPrefix();
+    await Promise.all([startWorker(prefix, 'a', { chaos: true }), startWorker(prefix, 'b', { chaos: true })]);
+    const e = owner(prefix, { chaos: true });
+    const jobs = smallJobs(e, 'dup', 24, { mode: 'slow', steps: 5, stepMs: 50 });
+    e.start();
+    const d = e.remote!.dispatcher;
+    const q = new Queue(TASKS_QUEUE, { connection: { url: redis.url }, prefix });
+    // The first group task the owner sends, as it sent it.
+    let original: BullJob | undefined;
+    await until(async () => {
+      const id = jobs.map((j) => d.taskOf(j.id)).find((t) => t?.startsWith('group-'));
+      original = id ? await BullJob.fromId(q, id) : undefined;
+      return !!original;
+    }, 15_000);
+    const files = (original!.data as { group: unknown[] }).group.length;
+    expect(files).toBeGreaterThanOrEqual(2);
+    // Delivered a second time under another id (a re-send, a partition).
+    await q.add('extract', original!.data, { jobId: `${original!.id}-copy`, attempts: 1 });
+    await e.drained();
+    await until(() => d.dropped >= files, 15_000);
+    expectSettledOnce(e, jobs);
+    for (const j of jobs) {
+      expect(e.get(j.id).status).toBe('completed');
+      expect(e.history(j.id).filter((ev) => ev.toStatus === 'running')).toHaveLength(1);
+    }
+    await until(async () => (await tasksLeft(prefix)) === 0, 10_000);
+    // The groups index is emptied as groups end.
+    expect(await d.redis.hlen(`${prefix}:quarry:groups`)).toBe(0);
+    await q.close();
+  }, 60_000);
+
+  it('a worker killed with kill -9 mid-group: every file of its groups runs elsewhere, no attempt counted', async () => {
+    const prefix = newPrefix();
+    const doomed = await startWorker(prefix, 'doomed', { chaos: true });
+    const e = owner(prefix, { chaos: true });
+    const log = path.join(dir, `gkill-${prefix}.log`);
+    const jobs = smallJobs(e, 'kill', 12, { mode: 'slow', steps: 10, stepMs: 30, log });
+    e.start();
+    const d = e.remote!.dispatcher;
+    // Killed while a group task's file runs.
+    await until(() => jobs.some((j) => d.taskOf(j.id)?.startsWith('group-') && e.get(j.id).status === 'running'), 20_000);
+    await until(() => existsSync(log) && (readFileSync(log, 'utf8').match(/^start/gm) ?? []).length >= 3, 20_000);
+    await kill9(doomed);
+    const lostInGroup = jobs.filter((j) => d.taskOf(j.id)?.startsWith('group-') && e.get(j.id).status === 'running');
+    expect(lostInGroup.length).toBeGreaterThanOrEqual(2);
+    await startWorker(prefix, 'rescuer', { chaos: true });
+    await e.drained();
+    expectSettledOnce(e, jobs);
+    for (const j of jobs) {
+      expect(e.get(j.id).status).toBe('completed');
+      expect(e.get(j.id).retryCount).toBe(0);
+    }
+    for (const j of lostInGroup) {
+      expect(e.remote!.ranBy.get(j.id)).toBe('rescuer');
+      expect(e.history(j.id).some((ev) => ev.toStatus === 'pending' && ev.errorCode === 'host_crashed' && ev.ranBy === 'remote (lost)')).toBe(true);
+    }
+    // Nothing left in Redis: the stalled groups were removed (BullMQ fails a stalled task after its 'stalled' event).
+    await until(async () => (await tasksLeft(prefix)) === 0, 10_000);
+  }, 60_000);
+});
+
 describe('remote workers that cannot see the files', skipWhen(!REDIS_SERVER, NO_REDIS_REASON), () => {
   const TOKEN = 'worker-token-0123456789abcdef';
 

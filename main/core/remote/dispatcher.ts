@@ -15,14 +15,29 @@
  *   are sent again with the same token;
  * - the owner restarted: a job claimed again whose task is still in the queue
  *   (waiting, running, or finished while the owner was away) is adopted, not
- *   sent twice.
+ *   sent twice; a file in a group task is found through the groups index
+ *   (keys().groups) and adopted from its group.
+ *
+ * Small files that never ran before go in group tasks (task-groups.ts); each
+ * file in a group is a flight of its own, with its own token.
  */
 import { randomUUID } from 'node:crypto';
 import { Job as BullJob, Queue, QueueEvents, Worker as BullWorker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ExtractionError, type ProgressMessage, type WorkerOutcome } from '../../../shared/extraction.js';
 import { bullConnection, redisClient, type RedisConfig } from './connection.js';
-import { keys, outcomeSchema, progressSchema, spooledOutcomeSchema, TASKS_QUEUE, type RemoteOutcome, type RemoteTask } from './protocol.js';
+import {
+  groupOutcomeSchema,
+  keys,
+  outcomeSchema,
+  progressSchema,
+  spooledOutcomeSchema,
+  TASKS_QUEUE,
+  type RemoteGroupTask,
+  type RemoteOutcome,
+  type RemoteTask,
+} from './protocol.js';
+import { isGroupId, newGroupId, packGroups } from './task-groups.js';
 import { takeOver } from './large-result.js';
 import { containResultPaths } from './result-paths.js';
 
@@ -39,12 +54,16 @@ export interface DispatcherOptions {
   onDropped?: (jobId: string, why: string) => void;
   /** Which worker ran an attempt (outcome accepted). */
   onRanBy?: (jobId: string, worker: string) => void;
+  /** Threads of the live workers (how many group tasks to keep out, see task-groups.ts). */
+  threads?: () => number;
 }
 
 export type DispatchRequest = Omit<RemoteTask, 'token'>;
 
 interface Flight {
   task: RemoteTask;
+  /** The BullMQ task that carries it: its job id, or a group task's id. */
+  taskId: string;
   resolve: (o: WorkerOutcome & { ok: true }) => void;
   reject: (e: unknown) => void;
   onProgress?: (p: ProgressMessage) => void;
@@ -63,13 +82,22 @@ export class RemoteDispatcher {
   private readonly sweepTimer: NodeJS.Timeout;
   private sweeping = false;
   private readonly removals = new Set<Promise<void>>();
-  /** Tasks to add in the next addBulk (see add). */
-  private adds: Array<{ task: RemoteTask; resolve: () => void; reject: (e: unknown) => void }> = [];
+  /** Tasks to add in the next addBulk (see add); `member`: the flight of a file that may go in a group. */
+  private adds: Array<{ task: RemoteTask; member?: Flight; resolve: () => void; reject: (e: unknown) => void }> = [];
+  /** Group tasks out: group id -> its files' job ids still waiting for their outcome. */
+  private readonly groups = new Map<string, Set<string>>();
+  /** Jobs whose outcome was taken lately: a duplicate of their group is dropped, not kept for adoption. */
+  private readonly taken = new Set<string>();
+  /** The group tasks that carried files lately (taskOf, for diagnosis and tests). */
+  private readonly carried = new Map<string, string>();
   /** Consumed tasks to remove in the next batch (see removeConsumed). */
   private consumed: string[] = [];
   private closed = false;
   /** Outcomes dropped since start (late or duplicate). */
   dropped = 0;
+  /** Group tasks sent since start, and the files they held (files per BullMQ task, for the bench). */
+  groupTasks = 0;
+  groupedFiles = 0;
 
   constructor(private readonly opts: DispatcherOptions) {
     const connection = bullConnection(opts.redis);
@@ -117,6 +145,11 @@ export class RemoteDispatcher {
     return this.pub;
   }
 
+  /** The BullMQ task that carries a job's extraction now, or carried its latest (a group task's id for a file in a group). */
+  taskOf(jobId: string): string | undefined {
+    return this.flights.get(jobId)?.taskId ?? this.carried.get(jobId);
+  }
+
   /**
    * Runs one extraction on some worker; settles like ExtractionService.run.
    * `fresh`: the job never ran before, so no earlier task of it can be in
@@ -129,17 +162,23 @@ export class RemoteDispatcher {
       const task: RemoteTask = { ...req, token: randomUUID() };
       const old = this.flights.get(task.jobId);
       if (old) old.reject(new ExtractionError('internal', 'Sent again before its earlier attempt ended.'));
-      const flight: Flight = { task, resolve, reject, onProgress: opts.onProgress, sentAt: Date.now() };
+      const flight: Flight = { task, taskId: task.jobId, resolve, reject, onProgress: opts.onProgress, sentAt: Date.now() };
       this.flights.set(task.jobId, flight);
       opts.signal?.addEventListener('abort', () => this.abort(flight, opts.signal!.reason), { once: true });
-      (opts.fresh ? this.add(task).then(() => undefined) : this.send(flight)).catch((e) => this.settle(flight, () => reject(asExtractionError(e))));
+      // A small file that never ran before may share a group task (task-groups.ts).
+      const groupable = opts.fresh && task.small && !task.alone;
+      (opts.fresh ? this.add(task, groupable ? flight : undefined) : this.send(flight)).catch((e) => this.settle(flight, () => reject(asExtractionError(e))));
     });
   }
 
   /** Adds the task, or adopts one already in Redis for the same job (see the reconciliation notes above). */
   private async send(flight: Flight): Promise<void> {
     const { task } = flight;
-    const existing = await BullJob.fromId(this.queue, task.jobId);
+    const [existing, groupId] = await Promise.all([
+      BullJob.fromId(this.queue, task.jobId),
+      this.pub.hget(keys(this.opts.redis.prefix).groups, task.jobId).catch(() => null),
+    ]);
+    if (groupId && (await this.adoptFromGroup(flight, groupId))) return;
     if (existing) {
       const state = await existing.getState();
       const same = sameWork(existing.data as Partial<RemoteTask>, task);
@@ -156,21 +195,94 @@ export class RemoteDispatcher {
   }
 
   /**
+   * A file of a group task the owner sent before it restarted: adopted with
+   * the group's token for it if the group still runs or has finished (its
+   * outcome is then taken at once). False: send it again.
+   */
+  private async adoptFromGroup(flight: Flight, groupId: string): Promise<boolean> {
+    const job = await BullJob.fromId(this.queue, groupId).catch(() => undefined);
+    if (!job || this.flights.get(flight.task.jobId) !== flight) return false;
+    const member = (job.data as Partial<RemoteGroupTask>).group?.find((t) => t.jobId === flight.task.jobId);
+    if (!member || !sameWork(member, flight.task)) return false;
+    const state = await job.getState().catch(() => 'unknown');
+    const doomed = !!(job as { deferredFailure?: string }).deferredFailure;
+    if (this.flights.get(flight.task.jobId) !== flight) return false;
+    if (state !== 'completed' && (doomed || SETTLED_STATES.has(state) || state === 'unknown')) return false;
+    flight.task = { ...flight.task, token: member.token };
+    this.join(flight, groupId);
+    if (state === 'completed') this.receiveGroup(groupId, job.returnvalue);
+    return true;
+  }
+
+  /** The flight's file travels in group task `groupId`. */
+  private join(flight: Flight, groupId: string): void {
+    flight.taskId = groupId;
+    this.carried.set(flight.task.jobId, groupId);
+    if (this.carried.size > 10_000) this.carried.delete(this.carried.keys().next().value!);
+    const members = this.groups.get(groupId) ?? new Set<string>();
+    members.add(flight.task.jobId);
+    this.groups.set(groupId, members);
+  }
+
+  /** The flight no longer waits on its group (settled, or sent again alone). */
+  private leave(flight: Flight): void {
+    if (flight.taskId === flight.task.jobId) return;
+    const members = this.groups.get(flight.taskId);
+    members?.delete(flight.task.jobId);
+    if (members && !members.size) this.groups.delete(flight.taskId);
+  }
+
+  /** The flights still waiting on BullMQ task `taskId` (a group's files, or the one file of a task of its own). */
+  private flightsOf(taskId: string): Flight[] {
+    if (!isGroupId(taskId)) {
+      const f = this.flights.get(taskId);
+      return f && f.taskId === taskId ? [f] : [];
+    }
+    return [...(this.groups.get(taskId) ?? [])].map((id) => this.flights.get(id)).filter((f): f is Flight => f?.taskId === taskId);
+  }
+
+  /**
    * Queues the task. Tasks added in the same turn of the event loop (the
    * scheduler claims small files by the hundred) go to Redis together, in one
    * addBulk (one MULTI): one round trip and one write for all, not one each.
+   * Those with a `member` flight (small files never run before) are packed
+   * into group tasks (task-groups.ts), indexed by job id for an owner restart.
    */
-  private add(task: RemoteTask): Promise<void> {
+  private add(task: RemoteTask, member?: Flight): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.adds.push({ task, resolve, reject });
+      this.adds.push({ task, member, resolve, reject });
       if (this.adds.length === 1) setImmediate(() => void this.flushAdds());
     });
   }
 
   private async flushAdds(): Promise<void> {
     const batch = this.adds.splice(0);
+    // A file cancelled before its turn came is not sent at all.
+    const live = batch.filter((a) => !a.member || this.flights.get(a.task.jobId) === a.member);
+    const jobs = live.filter((a) => !a.member).map(({ task }) => single(task));
+    const index: Record<string, string> = {};
+    for (const group of packGroups(
+      live.filter((a) => a.member),
+      { threads: Math.max(1, this.opts.threads?.() ?? 1), inFlight: this.groups.size },
+    )) {
+      if (group.length === 1) {
+        jobs.push(single(group[0]!.task));
+        continue;
+      }
+      const id = newGroupId();
+      for (const a of group) {
+        this.join(a.member!, id);
+        index[a.task.jobId] = id;
+      }
+      jobs.push({ name: 'extract', data: { group: group.map((a) => a.task) }, opts: groupOptions(id) });
+      this.groupTasks++;
+      this.groupedFiles += group.length;
+    }
     try {
-      await this.queue.addBulk(batch.map(({ task }) => ({ name: 'extract', data: task, opts: taskOptions(task) })));
+      await Promise.all([
+        jobs.length ? this.queue.addBulk(jobs) : undefined,
+        Object.keys(index).length ? this.pub.hset(keys(this.opts.redis.prefix).groups, index) : undefined,
+      ]);
       for (const a of batch) a.resolve();
     } catch (e) {
       for (const a of batch) a.reject(e);
@@ -182,6 +294,7 @@ export class RemoteDispatcher {
    * `taskId`: it settles its job's flight if the token matches, once.
    */
   private receive(taskId: string, raw: unknown, { adopt = false } = {}): void {
+    if (raw && typeof raw === 'object' && 'group' in raw) return this.receiveGroup(taskId, raw);
     const parsed = outcomeSchema.safeParse(raw);
     if (!parsed.success) {
       const flight = this.flights.get(taskId);
@@ -196,8 +309,44 @@ export class RemoteDispatcher {
     if (!flight) return this.unclaimed(outcome.jobId, taskId);
     if (adopt) flight.task = { ...flight.task, token: outcome.token };
     if (outcome.token !== flight.task.token) return this.forget(taskId, 'an earlier attempt');
-    this.settle(flight, () => this.deliver(flight, outcome));
+    this.take(flight, outcome);
     this.removeConsumed(taskId);
+  }
+
+  /** An outcome with the flight's token: it settles the flight, once. */
+  private take(flight: Flight, outcome: RemoteOutcome): void {
+    this.settle(flight, () => this.deliver(flight, outcome));
+    this.taken.add(flight.task.jobId);
+    if (this.taken.size > 100_000) this.taken.delete(this.taken.values().next().value!);
+  }
+
+  /**
+   * A group task's outcomes: each file's settles its own flight if its token
+   * matches (the rest are dropped, file by file). The group is removed from
+   * Redis unless a file in it may still be adopted (its job waits and has
+   * not taken an outcome: an owner restarted and reclaiming its jobs).
+   */
+  private receiveGroup(taskId: string, raw: unknown): void {
+    const parsed = groupOutcomeSchema.safeParse(raw);
+    const waiting = this.flightsOf(taskId);
+    if (!parsed.success) {
+      const why = `A worker sent an outcome Quarry cannot read: ${parsed.error.issues[0]?.message}`;
+      for (const f of waiting) this.settle(f, () => f.reject(new ExtractionError('internal', why)));
+      return this.forget(taskId, 'unreadable outcome');
+    }
+    let keep = false;
+    for (const outcome of parsed.data.outcomes) {
+      const flight = this.flights.get(outcome.jobId);
+      if (flight && flight.task.token === outcome.token) this.take(flight, outcome);
+      else if (flight || (!this.taken.has(outcome.jobId) && this.opts.isWanted?.(outcome.jobId))) keep = true;
+      else this.drop(outcome.jobId, flight ? 'an earlier attempt' : 'no job waits for it');
+    }
+    // A file the worker did not answer for (it never should): lost, it runs again.
+    for (const f of waiting) this.settle(f, () => f.reject(lostError(f, 'no outcome for this file in its group')));
+    if (keep) return;
+    this.removeConsumed(taskId);
+    const ids = parsed.data.outcomes.map((o) => o.jobId);
+    if (ids.length) void this.pub.hdel(keys(this.opts.redis.prefix).groups, ...ids).catch(() => undefined);
   }
 
   private deliver(flight: Flight, { outcome, worker, host }: RemoteOutcome): void {
@@ -237,31 +386,40 @@ export class RemoteDispatcher {
    * is charged by the scheduler's crash rule, not as an attempt.
    */
   private async lost(jobId: string, reason: string, { stalled = false } = {}): Promise<void> {
+    if (isGroupId(jobId)) return this.lostGroup(jobId, reason, { stalled });
     const flight = this.flights.get(jobId);
-    if (!flight) return;
+    if (!flight || flight.taskId !== jobId) return;
     const job = await BullJob.fromId(this.queue, jobId).catch(() => undefined);
     if (this.flights.get(jobId) !== flight) return;
+    // Gone (between an earlier task's removal and its re-send, or lost by Redis): not known to be
+    // ours, so nothing is concluded; the sweep sends it again if it stays gone.
+    if (!job) return;
     // A late event of an earlier task under the same id (removed and sent again since).
-    if (job && (job.data as RemoteTask).token !== flight.task.token) return this.drop(jobId, 'an earlier attempt failed');
-    if (job && !stalled && (await job.getState().catch(() => 'failed')) !== 'failed') return;
+    if ((job.data as RemoteTask).token !== flight.task.token) return this.drop(jobId, 'an earlier attempt failed');
+    if (!isLost(job, await job.getState().catch(() => 'failed'), stalled)) return;
     // Out of the queue before the job is sent again (a stalled task waits for its deferred failure).
-    if (job) await job.remove().catch(() => undefined);
-    this.settle(flight, () =>
-      flight.reject(
-        new ExtractionError('host_crashed', `The remote worker running this file was lost (${reason}); it will run again.`, {
-          alone: flight.task.alone,
-          how: `worker lost: ${reason}`,
-          // Which worker held it is not known here (its lock ran out); the history says it was remote.
-          worker: 'remote (lost)',
-        }),
-      ),
-    );
+    await job.remove().catch(() => undefined);
+    this.settle(flight, () => flight.reject(lostError(flight, reason)));
   }
 
-  private progress(jobId: string, data: unknown): void {
-    const flight = this.flights.get(jobId);
+  /** A group task failed or stalled: each of its files still waiting is lost (charged by the crash rule, not as an attempt). */
+  private async lostGroup(groupId: string, reason: string, { stalled = false } = {}): Promise<void> {
+    // Removed even when no file waits on it any more: a stalled group removed at its 'stalled' event
+    // is failed by BullMQ right after, which leaves it in the failed set again.
+    const job = await BullJob.fromId(this.queue, groupId).catch(() => undefined);
+    if (!job || !isLost(job, await job.getState().catch(() => 'failed'), stalled)) return;
+    await job.remove().catch(() => undefined);
+    const waiting = this.flightsOf(groupId);
+    if (waiting.length) void this.pub.hdel(keys(this.opts.redis.prefix).groups, ...waiting.map((f) => f.task.jobId)).catch(() => undefined);
+    for (const f of waiting) this.settle(f, () => f.reject(lostError(f, reason)));
+  }
+
+  private progress(taskId: string, data: unknown): void {
     const p = progressSchema.safeParse(data);
-    if (flight && p.success && p.data.token === flight.task.token) flight.onProgress?.({ processed: p.data.processed, total: p.data.total });
+    if (!p.success) return;
+    // A group task's progress names its file.
+    const flight = this.flights.get(p.data.jobId ?? taskId);
+    if (flight && p.data.token === flight.task.token) flight.onProgress?.({ processed: p.data.processed, total: p.data.total });
   }
 
   /** Cancelled (or Quarry closing): the flight ends now; a cancel also stops the worker's work. */
@@ -272,12 +430,14 @@ export class RemoteDispatcher {
     if ((reason as Error)?.name === 'ShutdownSignal') return;
     const { jobId, token } = flight.task;
     void this.pub.publish(keys(this.opts.redis.prefix).cancel, JSON.stringify({ jobId, token })).catch(() => undefined);
-    void this.removeTask(jobId);
+    // A file in a group: the group stays (its other files run); this file's outcome is dropped when it comes.
+    if (flight.taskId === jobId) void this.removeTask(jobId);
   }
 
   private settle(flight: Flight, then: () => void): void {
     if (this.flights.get(flight.task.jobId) !== flight) return;
     this.flights.delete(flight.task.jobId);
+    this.leave(flight);
     then();
   }
 
@@ -343,7 +503,10 @@ export class RemoteDispatcher {
     this.sweeping = true;
     try {
       const due = [...this.flights.values()].filter((f) => Date.now() - f.sentAt > 1000);
-      for (let i = 0; i < due.length; i += 100) await Promise.all(due.slice(i, i + 100).map((f) => this.check(f)));
+      // A group task is checked once for all its files.
+      const checks = [...new Map(due.map((f) => [f.taskId, f])).values()];
+      for (let i = 0; i < checks.length; i += 100)
+        await Promise.all(checks.slice(i, i + 100).map((f) => (f.taskId === f.task.jobId ? this.check(f) : this.checkGroup(f.taskId))));
     } catch (e) {
       this.opts.onError?.(e as Error);
     } finally {
@@ -374,6 +537,22 @@ export class RemoteDispatcher {
     else if (state === 'failed') await this.lost(jobId, job.failedReason ?? 'failed');
   }
 
+  private async checkGroup(groupId: string): Promise<void> {
+    const job = await BullJob.fromId(this.queue, groupId);
+    if (!job) {
+      // Redis lost it: each file is sent again on its own, same token.
+      for (const f of this.flightsOf(groupId)) {
+        this.leave(f);
+        f.taskId = f.task.jobId;
+        await this.add(f.task);
+      }
+      return;
+    }
+    const state = await job.getState();
+    if (state === 'completed') this.receiveGroup(groupId, job.returnvalue);
+    else if (state === 'failed') await this.lostGroup(groupId, job.failedReason ?? 'failed');
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -386,8 +565,34 @@ export class RemoteDispatcher {
 }
 
 /** BullMQ's options for a task: one attempt (Quarry's scheduler retries), and bounds on what an owner that never came back leaves. */
-function taskOptions(task: RemoteTask) {
-  return { jobId: task.jobId, attempts: 1, removeOnComplete: { age: 7 * 86_400 }, removeOnFail: { age: 7 * 86_400 } };
+function taskOptions(jobId: string) {
+  return { jobId, attempts: 1, removeOnComplete: { age: 7 * 86_400 }, removeOnFail: { age: 7 * 86_400 } };
+}
+
+const single = (task: RemoteTask) => ({ name: 'extract', data: task as RemoteTask | RemoteGroupTask, opts: taskOptions(task.jobId) });
+const groupOptions = (groupId: string) => taskOptions(groupId);
+
+/**
+ * The task is lost: failed, or stalled (its lock ran out: still active, or
+ * waiting for the deferred failure BullMQ gives it when a worker next takes
+ * it). A task sent again since, waiting afresh, is not.
+ */
+function isLost(job: BullJob, state: string, stalled: boolean): boolean {
+  return state === 'failed' || (stalled && (state === 'active' || !!(job as { deferredFailure?: string }).deferredFailure));
+}
+
+/**
+ * The file's worker was lost (killed, its lock ran out) or refused its task:
+ * like the extraction host dying, charged by the scheduler's crash rule, not
+ * as an attempt.
+ */
+function lostError(flight: Flight, reason: string): ExtractionError {
+  return new ExtractionError('host_crashed', `The remote worker running this file was lost (${reason}); it will run again.`, {
+    alone: flight.task.alone,
+    how: `worker lost: ${reason}`,
+    // Which worker held it is not known here (its lock ran out); the history says it was remote.
+    worker: 'remote (lost)',
+  });
 }
 
 /** A worker as a job's history names it: "name@host", or the name alone when it already says the host (the default name does). */

@@ -58,12 +58,13 @@ export function startRemote(
       const job = deps.store.get(id);
       return job?.status === 'pending' || job?.status === 'running';
     },
+    threads: (): number => registry.liveThreads,
     onRanBy: (id, worker) => {
       ranBy.set(id, worker);
       if (ranBy.size > 100_000) ranBy.delete(ranBy.keys().next().value!);
     },
   });
-  const registry = new WorkerRegistry(dispatcher.redis, config.prefix, deps.onCapacity);
+  const registry: WorkerRegistry = new WorkerRegistry(dispatcher.redis, config.prefix, deps.onCapacity);
   const pool = new SplitPool({
     local: deps.local,
     localThreads: opts.localThreads ?? deps.localThreads,

@@ -9,7 +9,10 @@
  *   BullMQ id is the Quarry job id (at most one live task per job);
  * - attempt token: a fresh random string per dispatch. An outcome counts only
  *   if it carries the token of the dispatch the owner waits for, so a late or
- *   duplicate outcome (a stalled worker, a re-sent task) is recognised and dropped.
+ *   duplicate outcome (a stalled worker, a re-sent task) is recognised and dropped;
+ * - group task: small files claimed together travel as one BullMQ job
+ *   (`group-<uuid>`) holding several tasks, each with its own job id and
+ *   token; the worker answers with one outcome per file (task-groups.ts).
  */
 import { z } from 'zod';
 import { errorCodeSchema, extractionResultSchema } from '../../../shared/extraction.js';
@@ -21,6 +24,8 @@ export const keys = (prefix: string) => ({
   cancel: `${prefix}:quarry:cancel`,
   /** Hash: worker name -> its latest heartbeat (WorkerBeat, JSON). */
   workers: `${prefix}:quarry:workers`,
+  /** Hash: Quarry job id -> the group task that holds it (an owner restarted finds it there). */
+  groups: `${prefix}:quarry:groups`,
 });
 
 export const taskSchema = z.object({
@@ -72,7 +77,18 @@ export const outcomeSchema = z.object({
 });
 export type RemoteOutcome = z.infer<typeof outcomeSchema>;
 
+/** Files in one group task at most (the owner sends fewer: see task-groups.ts). */
+export const MAX_GROUP_TASKS = 256;
+
+export const groupTaskSchema = z.object({ group: z.array(taskSchema).min(1).max(MAX_GROUP_TASKS) });
+export type RemoteGroupTask = z.infer<typeof groupTaskSchema>;
+
+/** A group task's answer: one outcome per file, each with its own job id and token. */
+export const groupOutcomeSchema = z.object({ group: z.literal(true), outcomes: z.array(outcomeSchema).max(MAX_GROUP_TASKS) });
+
 export const progressSchema = z.object({
+  /** The file's job (a group task's progress names which of its files moved). */
+  jobId: z.string().optional(),
   token: z.string(),
   processed: z.number().int().nonnegative(),
   total: z.number().int().nonnegative(),

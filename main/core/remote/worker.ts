@@ -19,7 +19,17 @@ import { ExtractionHost, type HostOptions } from '../host/client.js';
 import { bullConnection, redisClient, type RedisConfig } from './connection.js';
 import { fetchSource, type FetchedSource } from './file-fetch.js';
 import { toLocal, toOwner, type PathMapping } from './path-map.js';
-import { cancelSchema, HEARTBEAT_MS, keys, MAX_INLINE_RESULT_BYTES, TASKS_QUEUE, taskSchema, type RemoteOutcome, type RemoteTask } from './protocol.js';
+import {
+  cancelSchema,
+  groupTaskSchema,
+  HEARTBEAT_MS,
+  keys,
+  MAX_INLINE_RESULT_BYTES,
+  TASKS_QUEUE,
+  taskSchema,
+  type RemoteOutcome,
+  type RemoteTask,
+} from './protocol.js';
 import { handOver, type InlineOrSpooled } from './large-result.js';
 import { toOwnerSpool, uploadSpool, workerSpool } from './spool-upload.js';
 import { removeBeat, writeBeat } from './registry.js';
@@ -92,11 +102,41 @@ export class RemoteWorker {
     return this.running.size;
   }
 
-  /** One task: validated, its paths mapped, run in the host; the outcome carries the token. */
-  private async process(job: BullJob): Promise<RemoteOutcome> {
+  /** One task (or a group of them, task-groups.ts): validated, run in the host; each outcome carries its file's token. */
+  private async process(job: BullJob): Promise<RemoteOutcome | { group: true; outcomes: RemoteOutcome[] }> {
+    if (job.data && typeof job.data === 'object' && 'group' in job.data) return this.processGroup(job);
     const parsed = taskSchema.safeParse(job.data);
     if (!parsed.success) throw new ExtractionError('internal', `A task this worker cannot read: ${parsed.error.issues[0]?.message}`);
     const task = parsed.data;
+    return this.answer(task, await this.bounded(await this.runTask(task, job), task));
+  }
+
+  /**
+   * A group's files go to the extraction host together (it groups them
+   * again for its threads); each has its own outcome, and together they stay
+   * under the inline limit: the largest results go by file until they do.
+   */
+  private async processGroup(job: BullJob): Promise<{ group: true; outcomes: RemoteOutcome[] }> {
+    const parsed = groupTaskSchema.safeParse(job.data);
+    if (!parsed.success) throw new ExtractionError('internal', `A group task this worker cannot read: ${parsed.error.issues[0]?.message}`);
+    const tasks = parsed.data.group;
+    const outcomes: InlineOrSpooled[] = await Promise.all(tasks.map((t) => this.runTask(t, job)));
+    const sizes = outcomes.map((o) => (o.ok ? Buffer.byteLength(JSON.stringify(o)) : 0));
+    let total = sizes.reduce((a, b) => a + b, 0);
+    for (const i of sizes.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]!)) {
+      if (total <= MAX_INLINE_RESULT_BYTES) break;
+      outcomes[i] = await this.bounded(outcomes[i] as WorkerOutcome, tasks[i]!, 0);
+      total -= sizes[i]!;
+    }
+    return { group: true, outcomes: outcomes.map((o, i) => this.answer(tasks[i]!, o)) };
+  }
+
+  private answer(task: RemoteTask, outcome: InlineOrSpooled): RemoteOutcome {
+    return { jobId: task.jobId, token: task.token, worker: this.name, host: hostname(), outcome };
+  }
+
+  /** One file: its paths mapped (or its bytes fetched), run in the host. */
+  private async runTask(task: RemoteTask, job: BullJob): Promise<WorkerOutcome> {
     const controller = new AbortController();
     this.running.set(task.jobId, { token: task.token, controller });
     let fetched: FetchedSource | { error: WorkerOutcome } | undefined;
@@ -111,7 +151,7 @@ export class RemoteWorker {
           : await this.extract(task, fetched?.path ?? toLocal(task.path, this.maps), job, controller.signal, spool.dir);
       if (outcome.ok && spool.private) outcome = await this.handSpool(outcome, task, spool.dir, controller.signal);
       outcome.ok ? this.done++ : this.failed++;
-      return { jobId: task.jobId, token: task.token, worker: this.name, host: hostname(), outcome: await this.bounded(outcome, task) };
+      return outcome;
     } finally {
       this.running.delete(task.jobId);
       if (fetched && 'dispose' in fetched) await fetched.dispose();
@@ -136,10 +176,10 @@ export class RemoteWorker {
   }
 
   /** A result over the inline limit goes by file (large-result.ts); Redis gets a reference. */
-  private async bounded(outcome: WorkerOutcome, task: RemoteTask): Promise<InlineOrSpooled> {
+  private async bounded(outcome: WorkerOutcome, task: RemoteTask, limit = MAX_INLINE_RESULT_BYTES): Promise<InlineOrSpooled> {
     if (!outcome.ok) return outcome;
     const json = JSON.stringify(outcome);
-    if (Buffer.byteLength(json) <= MAX_INLINE_RESULT_BYTES) return outcome;
+    if (Buffer.byteLength(json) <= limit) return outcome;
     try {
       await handOver(json, {
         jobId: task.jobId,
@@ -179,7 +219,7 @@ export class RemoteWorker {
                 onProgress: (p) => {
                   if (Date.now() - lastProgress < PROGRESS_EVERY_MS && p.processed < p.total) return;
                   lastProgress = Date.now();
-                  void job.updateProgress({ token: task.token, processed: p.processed, total: p.total }).catch(() => undefined);
+                  void job.updateProgress({ jobId: task.jobId, token: task.token, processed: p.processed, total: p.total }).catch(() => undefined);
                 },
               }
             : {}),
