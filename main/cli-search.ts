@@ -73,7 +73,7 @@ function printHit(hit: SearchHit, bold: boolean): void {
 
 /** A hit as two lines, every piece from a file escaped; matched words in bold (ANSI) when `bold`. */
 export function hitLines(hit: SearchHit, bold: boolean): [string, string] {
-  const where = hit.page === null ? '' : `  page ${hit.page}`;
+  const where = hit.page !== null ? `  page ${hit.page}` : hit.section ? `  (${printable(hit.section)})` : '';
   const head = `${printable(hit.fileName ?? hit.sourcePath ?? '?')}${where}  (${hit.jobId.slice(0, 8)})`;
   const snippet = hit.snippet
     .map((p) => {

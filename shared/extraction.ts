@@ -140,6 +140,13 @@ export const extractionResultSchema = z.object({
   counters: z.object({ items: z.number().int().nonnegative() }).catchall(z.number()),
   /** Set when `text` is a preview and the full text lives in a file (see fullTextSchema). */
   fullText: fullTextSchema.optional(),
+  /**
+   * Text the search index holds beside the document's own, and nothing else
+   * shows or exports: every string value of an IFC or STEP model (label
+   * "model strings"), which its readable text summarises. A hit in it names
+   * the label instead of a page.
+   */
+  indexOnly: z.object({ label: z.string().max(100), text: z.string() }).optional(),
 });
 export type ExtractionResult = z.infer<typeof extractionResultSchema>;
 

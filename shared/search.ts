@@ -43,6 +43,8 @@ export const searchHitSchema = z.object({
   status: jobStatusSchema,
   /** The page the hit is on; null for a hit in the file's name, path, metadata, or a text without pages. */
   page: z.number().int().nullable(),
+  /** Where the hit is when it is in text the file holds but its extracted text does not show: "model strings" (every string value of an IFC or STEP model). */
+  section: z.string().optional(),
   snippet: snippetSchema,
   /** bm25: lower is better. */
   score: z.number(),

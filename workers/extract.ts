@@ -205,6 +205,7 @@ export async function run(task: ExtractTask, onProgress: (processed: number, tot
       ...(parts.pages ? { pages: parts.pages } : {}),
       warnings,
       ...(parts.children ? { children: parts.children } : {}),
+      ...(parts.indexOnly ? { indexOnly: parts.indexOnly } : {}),
       counters: { ...counters, items: Math.max(0, Math.trunc(counters.items)) },
     };
     const check = extractionResultSchema.safeParse(validationSample(result));

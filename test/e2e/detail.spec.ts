@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test, watchPage } from './fixture.js';
+import { makeIfc } from '../helpers/fixtures.js';
 
 const CORPUS = '/work/shared/corpus';
 const CORRUPT_PDF = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.from('garbage \x00\x01\x02 not a pdf body \xff\xfe'.repeat(20), 'latin1')]);
@@ -322,5 +323,28 @@ test('search results page through many hits, and filters narrow them', async ({ 
   await results.getByLabel('Added until').fill(day);
   await expect(results.getByRole('status')).toHaveText('Results 1–20 of 25');
 
+  expect(problems).toEqual([]);
+});
+
+test('a hit among an IFC model’s string values says “in model strings”, and opens the file', async ({ page, quarry }) => {
+  const { bridge, files } = quarry;
+  const problems = watchPage(page, bridge.origin);
+  const file = path.join(files, 'house.ifc');
+  const label = "#60=IFCTEXTLITERALWITHEXTENT('Designed by the fixture',#50,.LEFT.,#61,'top-left');";
+  writeFileSync(file, makeIfc().replace('ENDSEC;\nEND-ISO', `${label}\nENDSEC;\nEND-ISO`));
+  await quarry.invoke('jobs.addPaths', { paths: [file] });
+  await expect.poll(async () => (await quarry.invoke('results.search', { query: '"top left"' })).total, { timeout: 60_000 }).toBe(1);
+
+  await page.goto(`${bridge.url}`);
+  const box = page.getByRole('searchbox', { name: 'Search', exact: true });
+  await box.fill('"top left"');
+  await box.press('Enter');
+  const results = page.getByRole('region', { name: 'Search results' });
+  const hit = results.getByRole('list', { name: 'Hits' }).getByRole('listitem');
+  await expect(hit).toHaveCount(1);
+  await expect(hit).toContainText('in model strings');
+  await expect(hit.locator('mark')).toHaveText('top-left');
+  await hit.getByRole('button', { name: 'Open house.ifc' }).click();
+  await expect(page).toHaveURL(/#\/search\/[0-9a-f-]{36}/);
   expect(problems).toEqual([]);
 });

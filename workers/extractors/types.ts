@@ -86,6 +86,8 @@ export interface ExtractionParts {
   encoding?: string;
   /** Files written under input.spoolDir, each to become a child job. */
   children?: NonNullable<ExtractionResult['children']>;
+  /** Searchable only (see ExtractionResult's indexOnly): a model's string values. */
+  indexOnly?: ExtractionResult['indexOnly'];
 }
 
 export interface Extractor {

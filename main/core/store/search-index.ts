@@ -28,9 +28,15 @@
 import type { Db } from './database.js';
 import type { StoreCore } from './core.js';
 
-/** rowid = job_seq << PART_BITS | part: part 0 is the file's row, part i + 1 the i-th page (fixed by migration 005). */
+/**
+ * rowid = job_seq << PART_BITS | part: part 0 is the file's row, part i + 1
+ * the i-th page (fixed by migration 005), then a spooled text's chunks; the
+ * last part of the range, INDEX_ONLY_PART, holds the result's index-only
+ * text (a model's strings), its label in the page column.
+ */
 export const PART_BITS = 20;
 const PARTS = 2 ** PART_BITS;
+export const INDEX_ONLY_PART = PARTS - 1;
 
 /** Records a stored result as owed to the index (its old rows and record went with its old result). */
 export function owedToIndex(s: StoreCore, seq: number): void {
@@ -68,9 +74,13 @@ export const INDEX_BATCH_SQL = {
   /** A row per page (the page's number and text). */
   pages: `INSERT INTO results_fts (rowid, page, body)
     SELECT (p.job_seq << ${PART_BITS}) + e.key + 1, e.value ->> '$.number', e.value ->> '$.text'
-    ${OWED}, json_each(r.document, '$.pages') e WHERE ${IN_BATCH} AND e.key < ${PARTS - 1}`,
+    ${OWED}, json_each(r.document, '$.pages') e WHERE ${IN_BATCH} AND e.key < ${INDEX_ONLY_PART - 1}`,
+  /** The index-only text (a model's strings) in the range's last row, its label as the row's page. */
+  indexOnly: `INSERT INTO results_fts (rowid, page, body)
+    SELECT (p.job_seq << ${PART_BITS}) + ${INDEX_ONLY_PART}, r.document ->> '$.indexOnly.label', r.document ->> '$.indexOnly.text'
+    ${OWED} WHERE ${IN_BATCH} AND json_type(r.document, '$.indexOnly.text') = 'text'`,
   /** A spooled text's record stays, as its first chunk to stream (after its pages). */
-  spooled: `UPDATE results_fts_pending SET part = (SELECT min(${PAGES}, ${PARTS - 1}) + 1 FROM results r WHERE r.job_seq = results_fts_pending.job_seq)
+  spooled: `UPDATE results_fts_pending SET part = (SELECT min(${PAGES}, ${INDEX_ONLY_PART - 1}) + 1 FROM results r WHERE r.job_seq = results_fts_pending.job_seq)
     WHERE part = 0 AND job_seq <= @upTo
       AND (SELECT json_type(r.document, '$.fullText') FROM results r WHERE r.job_seq = results_fts_pending.job_seq) = 'object'`,
   /** The rest are indexed: their records go. */
@@ -97,6 +107,7 @@ export function runIndexBatch(db: Db, sql: typeof INDEX_BATCH_SQL, limit: number
     upTo: db.prepare(sql.upTo).pluck(),
     files: db.prepare(sql.files),
     pages: db.prepare(sql.pages),
+    indexOnly: db.prepare(sql.indexOnly),
     spooled: db.prepare(sql.spooled),
     done: db.prepare(sql.done),
     left: db.prepare(sql.left).pluck(),
@@ -107,6 +118,7 @@ export function runIndexBatch(db: Db, sql: typeof INDEX_BATCH_SQL, limit: number
       if (upTo === null) return { indexed: 0, spooled: 0, left: 0 };
       const indexed = st.files.run({ upTo }).changes;
       st.pages.run({ upTo });
+      st.indexOnly.run({ upTo });
       const spooled = st.spooled.run({ upTo }).changes;
       st.done.run({ upTo });
       return { indexed, spooled, left: st.left.get() as number };
@@ -161,7 +173,7 @@ export function pendingChunks(s: StoreCore, seq: number): PendingChunks | undefi
  * with it, and none may be added after) or another process wrote this chunk.
  */
 export function indexChunk(s: StoreCore, at: PendingChunks, resultCreatedAt: number, nextByte: number, text: string): boolean {
-  if (!s.sql.hasSearchIndex || at.part < 1 || at.part >= PARTS) return false;
+  if (!s.sql.hasSearchIndex || at.part < 1 || at.part >= INDEX_ONLY_PART) return false;
   return s.tx(() => {
     if (!owed(s, at, resultCreatedAt)) return false;
     const base = at.seq * PARTS;

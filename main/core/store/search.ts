@@ -129,6 +129,8 @@ function toHit(r: Record<string, unknown>): SearchHit {
     format: r.format as SearchHit['format'],
     status: r.status as SearchHit['status'],
     page: typeof r.page === 'number' ? r.page : null,
+    // The index-only row's label (search-index.ts): "model strings".
+    ...(typeof r.page === 'string' && r.page ? { section: r.page } : {}),
     snippet: parseSnippet(String(r.snippet ?? '')),
     score: r.score as number,
   };

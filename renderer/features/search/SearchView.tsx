@@ -162,6 +162,11 @@ function Hit({ hit, open }: { hit: SearchHit; open: boolean }) {
           {name}
         </button>
         {hit.page !== null && <span className="hit-page">page {hit.page}</span>}
+        {hit.page === null && hit.section && (
+          <span className="hit-page" title="Found in the model's string values, which its extracted text summarises">
+            in {hit.section}
+          </span>
+        )}
         {hit.format && <span className="hit-format">{hit.format}</span>}
         {hit.status !== 'completed' && <span className={`badge status-${hit.status}`}>{STATUS_LABEL[hit.status]}</span>}
       </div>

@@ -55,6 +55,25 @@ describe('the index follows results', () => {
     expect(store.search({ query: 'lovelace' }).hits[0]!.page).toBeNull();
   });
 
+  it('finds a result’s index-only text (a model’s strings) and says so in the hit; it goes with the result', () => {
+    const id = completed('house.ifc', {
+      ...text('IFCWALL Wall North'),
+      pages: [{ number: 1, text: 'a page' }],
+      indexOnly: { label: 'model strings', text: '2hQBAVPOr5VxhS3Jl0O47h\ntop-left\nWall North' },
+    });
+    const r = store.search({ query: '"top left"' });
+    expect(r.hits).toEqual([expect.objectContaining({ jobId: id, page: null, section: 'model strings' })]);
+    expect(r.hits[0]!.snippet.filter((p) => p.hit).map((p) => p.text)).toEqual(['top-left']);
+    expect(found('2hQBAVPOr5VxhS3Jl0O47h')).toEqual([id]);
+    // A hit in the text proper names its page, not the section.
+    expect(store.search({ query: 'page' }).hits.map((h) => [h.page, h.section])).toEqual([[1, undefined]]);
+    store.rerun(id);
+    finish(id, text('nothing of the sort'));
+    expect(found('"top left"')).toEqual([]);
+    store.delete(completed('other.ifc', { ...text('x'), indexOnly: { label: 'model strings', text: 'uniquevalue' } }));
+    expect(found('uniquevalue')).toEqual([]);
+  });
+
   it('replaces a re-run job’s rows with its new result', () => {
     const id = completed('a.txt', text('oldtoken'));
     store.rerun(id);

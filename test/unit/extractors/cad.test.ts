@@ -148,6 +148,38 @@ describe('IFC', () => {
     expect(r.counters.textLiterals).toBe(2);
   });
 
+  it('every string value of the model is searchable apart ("model strings"), once each, decoded; the text stays as it was', async () => {
+    const literals = [
+      "#60=IFCTEXTLITERALWITHEXTENT('Designed by FZK/IAI/KHH',#50,.LEFT.,#61,'top-left');",
+      "#62=IFCTEXTLITERAL('Grundri\\X2\\00DF\\X0\\ *EG*',#50,.RIGHT.);",
+      "#63=IFCTEXTLITERAL('',#50,.LEFT.);",
+      "#64=IFCTEXTLITERALWITHEXTENT('Designed by FZK/IAI/KHH',#50,.LEFT.,#61,'top-left');",
+    ].join('\n');
+    const r = await extractOk(fx.write('strings.ifc', makeIfc().replace('ENDSEC;\nEND-ISO', `${literals}\nENDSEC;\nEND-ISO`)));
+    expect(r.indexOnly?.label).toBe('model strings');
+    const lines = r.indexOnly!.text.split('\n');
+    for (const v of [
+      'top-left',
+      'Designed by FZK/IAI/KHH',
+      'Grundriß *EG*',
+      "Wall 'North'",
+      'Haus über',
+      'F90',
+      'IsExternal',
+      '9YvctVUKr0kugbFTf53O9L',
+      'Kitchen; with a semicolon',
+    ])
+      expect(lines, v).toContain(v);
+    // Once each, none empty; the header's strings are metadata, not model values.
+    expect(new Set(lines).size).toBe(lines.length);
+    expect(lines).not.toContain('');
+    expect(lines).not.toContain('Quarry fixture writer');
+    expect(r.counters.modelStrings).toBe(lines.length);
+    // The readable text and Markdown are the model's summary, as before.
+    expect(r.text).not.toContain('top-left');
+    expect(r.markdown).not.toContain('top-left');
+  });
+
   it('a truncated IFC keeps its partial counts with a warning', async () => {
     const r = await extractOk(fx.write('cut.ifc', makeIfc({ truncated: true })));
     expect(r.counters.instances).toBe(19);
@@ -196,6 +228,9 @@ describe('STEP / IGES / BREP', () => {
     });
     expect((r.metadata.entityCounts as Record<string, number>).SI_UNIT).toBe(1);
     expect(r.text).toContain('Assembly:\nAssembly\n  Bolt ×2');
+    // Its string values are searchable apart, as an IFC model's are.
+    expect(r.indexOnly?.label).toBe('model strings');
+    expect(r.indexOnly!.text.split('\n')).toEqual(expect.arrayContaining(['asm', 'Assembly', 'bolt', 'Bolt']));
   });
 
   it('IGES: start text, global section and entity counts', async () => {

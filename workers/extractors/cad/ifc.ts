@@ -14,7 +14,7 @@
 import { ExtractionError, type Entity } from '../../../shared/extraction';
 import { markdownTable } from '../common';
 import type { Extractor } from '../types';
-import { display, instanceHead, parseHeader, parseParams, readStatements, ref, refs, str, type StepValue } from './step-file';
+import { display, instanceHead, ModelStrings, parseHeader, parseParams, readStatements, ref, refs, str, type StepValue } from './step-file';
 
 const SPATIAL = new Set([
   'IFCPROJECT',
@@ -84,7 +84,8 @@ const SI: Record<string, string> = { METRE: 'm', SQUARE_METRE: 'm²', CUBIC_METR
 
 export const ifcExtractor: Extractor = {
   name: 'ifc',
-  version: '1.0.0',
+  // 1.1.0: every string value of the model is searchable (indexOnly, "model strings").
+  version: '1.1.0',
   formats: ['ifc'],
   async extract(input, ctx) {
     const headerStatements: string[] = [];
@@ -95,6 +96,7 @@ export const ifcExtractor: Extractor = {
     let malformed = 0;
     const literals: string[] = [];
     let literalsDropped = 0;
+    const strings = new ModelStrings();
 
     const summary = await readStatements(
       input.stream(),
@@ -112,6 +114,7 @@ export const ifcExtractor: Extractor = {
           }
           instances++;
           counts.set(head.type, (counts.get(head.type) ?? 0) + 1);
+          strings.add(s, head.paramsAt);
           const t = head.type;
           // Rooted entities start with a 22-character GlobalId: keep their names (cheap: no full parse).
           const m = /^\s*\(\s*'([0-9A-Za-z_$]{22})'\s*,\s*(?:#\d+|\$|\*)\s*,\s*(\$|'((?:[^']|'')*)')/.exec(s.slice(head.paramsAt));
@@ -149,6 +152,7 @@ export const ifcExtractor: Extractor = {
     }
     if (malformed) warnings.push(`${malformed} statements in DATA are not instances (#n=TYPE(...)) and were skipped`);
     if (literalsDropped) warnings.push(`Text literals kept for the first ${MAX_TEXT_LITERALS} of ${MAX_TEXT_LITERALS + literalsDropped}`);
+    if (strings.dropped) warnings.push(`Only the first ${strings.size} distinct string values of the model are searchable (${strings.dropped} more left out)`);
     const header = parseHeader(headerStatements);
 
     // Units (length, area, volume) from IfcSIUnit.
@@ -356,7 +360,9 @@ export const ifcExtractor: Extractor = {
         spatialElements: seen.size,
         elements: totalContained,
         textLiterals: literals.length + literalsDropped,
+        modelStrings: strings.size,
       },
+      indexOnly: strings.indexOnly(),
     };
   },
 };

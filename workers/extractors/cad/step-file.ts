@@ -359,3 +359,54 @@ export function parseHeader(statements: string[]): Record<string, unknown> {
   }
   return out;
 }
+
+// --- Model strings ------------------------------------------------------------
+
+/** What a search reads of a model's strings at most (a 1 GB model holds hundreds of MB of them). */
+const MAX_MODEL_STRINGS_CHARS = 16 * 1024 * 1024;
+
+/**
+ * Every distinct string value of a model's instances (names, descriptions,
+ * GlobalIds, property values, labels and their alignments, units' names),
+ * for the search index only (`indexOnly` of the result, see
+ * shared/extraction.ts): an engineer searches a model for any value it
+ * holds, as grep on the file would find it, while the extracted text stays
+ * the model's readable summary. In order of first appearance, one a line.
+ */
+export class ModelStrings {
+  private readonly seen = new Set<string>();
+  private chars = 0;
+  /** Distinct strings left out past the size cap. */
+  dropped = 0;
+
+  /** The string literals of one statement, from `from` (its parameters). */
+  add(stmt: string, from = 0): void {
+    // A statement with no quote costs one indexOf.
+    if (stmt.indexOf("'", from) < 0) return;
+    STRING_LITERAL.lastIndex = from;
+    for (let m = STRING_LITERAL.exec(stmt); m; m = STRING_LITERAL.exec(stmt)) {
+      const raw = m[1]!;
+      if (!raw) continue;
+      const value = (raw.includes('\\') || raw.includes("''") ? decodeStepString(raw) : raw).replace(/\s+/g, ' ').trim();
+      if (!value || this.seen.has(value)) continue;
+      if (this.chars + value.length > MAX_MODEL_STRINGS_CHARS) {
+        this.dropped++;
+        continue;
+      }
+      this.seen.add(value);
+      this.chars += value.length + 1;
+    }
+  }
+
+  get size(): number {
+    return this.seen.size;
+  }
+
+  /** The result's index-only part, or nothing when the model holds no string. */
+  indexOnly(): { label: string; text: string } | undefined {
+    return this.seen.size ? { label: 'model strings', text: [...this.seen].join('\n') } : undefined;
+  }
+}
+
+/** A STEP string: quotes doubled inside ('it''s'). */
+const STRING_LITERAL = /'((?:[^']|'')*)'/g;

@@ -16,7 +16,7 @@
 import { ExtractionError, type Entity } from '../../../shared/extraction';
 import { markdownTable } from '../common';
 import type { ExtractionParts, ExtractInput, Extractor } from '../types';
-import { complexParts, instanceHead, parseHeader, parseParams, readStatements, ref, str, type StepValue } from './step-file';
+import { complexParts, instanceHead, ModelStrings, parseHeader, parseParams, readStatements, ref, str, type StepValue } from './step-file';
 
 const PROTOCOLS: Array<[RegExp, string]> = [
   [/^AP242|MANAGED_MODEL_BASED_3D_ENGINEERING/i, 'AP242'],
@@ -58,6 +58,7 @@ async function extractStep(input: ExtractInput, progress: (a: number, b: number)
   const counts = new Map<string, number>();
   const kept = new Map<number, { type: string; values: StepValue[] }>();
   let instances = 0;
+  const strings = new ModelStrings();
   const summary = await readStatements(
     input.stream(),
     {
@@ -70,6 +71,7 @@ async function extractStep(input: ExtractInput, progress: (a: number, b: number)
         const head = instanceHead(s);
         if (!head || !head.type) return;
         instances++;
+        strings.add(s, head.paramsAt);
         if (head.complex) {
           for (const part of complexParts(s, head.paramsAt)) counts.set(part, (counts.get(part) ?? 0) + 1);
           return;
@@ -182,6 +184,7 @@ async function extractStep(input: ExtractInput, progress: (a: number, b: number)
     .filter(Boolean)
     .join('\n\n');
   if (!products.length) warnings.push('No PRODUCT in the file');
+  if (strings.dropped) warnings.push(`Only the first ${strings.size} distinct string values of the model are searchable (${strings.dropped} more left out)`);
   return {
     text,
     markdown,
@@ -208,7 +211,9 @@ async function extractStep(input: ExtractInput, progress: (a: number, b: number)
       products: products.length,
       solids: (geometry.MANIFOLD_SOLID_BREP ?? 0) + (geometry.BREP_WITH_VOIDS ?? 0),
       faces: geometry.ADVANCED_FACE ?? 0,
+      modelStrings: strings.size,
     },
+    indexOnly: strings.indexOnly(),
   };
 }
 
@@ -407,7 +412,8 @@ async function extractBrep(input: ExtractInput): Promise<ExtractionParts> {
 
 export const stepExtractor: Extractor = {
   name: 'step',
-  version: '1.0.0',
+  // 1.1.0: every string value of a STEP model is searchable (indexOnly, "model strings").
+  version: '1.1.0',
   formats: ['step'],
   async extract(input, ctx) {
     const fh = await import('node:fs/promises').then((fs) => fs.open(input.path, 'r'));
