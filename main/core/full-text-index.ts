@@ -91,28 +91,29 @@ function lastSpace(text: string): number {
  */
 export async function indexSpooledText(store: JobStore, id: string, stopped: () => boolean = () => false): Promise<number> {
   const job = store.get(id);
-  const result = job && store.result(id);
-  const full = result?.document.fullText;
   const owed = job && store.pendingChunks(job.seq);
-  if (!job || !result || !full || !owed) return 0;
+  // The result (and its document) is read once: each chunk checks the job's completion time, not the result's row.
+  const full = owed && store.result(id)?.document.fullText;
+  const completedAt = job?.completedAt;
+  if (!job || !full || !owed || completedAt == null) return 0;
   let at: PendingChunks = owed;
   const source = await openFullText(full, id);
   // The file is gone or not this job's: the preview stays indexed, and nothing more can be.
   if (!source.ok) {
-    store.finishChunks(at, result.createdAt);
+    store.finishChunks(at, completedAt);
     return 0;
   }
   let written = 0;
   try {
     for await (const chunk of wordChunks(fullTextChunks(source.file, at.byte))) {
       const next: PendingChunks = { ...at, part: at.part + 1, byte: at.byte + Buffer.byteLength(chunk, 'utf8') };
-      if (stopped() || !store.indexChunk(at, result.createdAt, next.byte, chunk)) return written;
+      if (stopped() || !store.indexChunk(at, completedAt, next.byte, chunk)) return written;
       at = next;
       written++;
       // Other work (the scheduler, the dashboard's reads) runs between chunks.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    if (!stopped()) store.finishChunks(at, result.createdAt);
+    if (!stopped()) store.finishChunks(at, completedAt);
   } finally {
     await source.file.close();
   }

@@ -237,13 +237,13 @@ export class JobStore extends EventEmitter<StoreEvents> {
   }
 
   /** One chunk of a spooled full text into the search index; false when the result changed meanwhile. */
-  indexChunk(at: PendingChunks, resultCreatedAt: number, nextByte: number, text: string): boolean {
-    return indexChunk(this.core, at, resultCreatedAt, nextByte, text);
+  indexChunk(at: PendingChunks, completedAt: number, nextByte: number, text: string): boolean {
+    return indexChunk(this.core, at, completedAt, nextByte, text);
   }
 
   /** A spooled full text is wholly indexed. */
-  finishChunks(at: PendingChunks, resultCreatedAt: number): boolean {
-    return finishChunks(this.core, at, resultCreatedAt);
+  finishChunks(at: PendingChunks, completedAt: number): boolean {
+    return finishChunks(this.core, at, completedAt);
   }
 
   /** The database has the full-text index (a file made before migration 5, or one whose index was dropped, has none). */

@@ -172,10 +172,10 @@ export function pendingChunks(s: StoreCore, seq: number): PendingChunks | undefi
  * one being indexed (the job was deleted or re-run meanwhile: its rows went
  * with it, and none may be added after) or another process wrote this chunk.
  */
-export function indexChunk(s: StoreCore, at: PendingChunks, resultCreatedAt: number, nextByte: number, text: string): boolean {
+export function indexChunk(s: StoreCore, at: PendingChunks, completedAt: number, nextByte: number, text: string): boolean {
   if (!s.sql.hasSearchIndex || at.part < 1 || at.part >= INDEX_ONLY_PART) return false;
   return s.tx(() => {
-    if (!owed(s, at, resultCreatedAt)) return false;
+    if (!owed(s, at, completedAt)) return false;
     const base = at.seq * PARTS;
     if (at.byte === 0) s.sql.prepared(`UPDATE results_fts SET body = '' WHERE rowid = ?`).run(base);
     s.sql.index.run(base + at.part, null, null, null, null, text);
@@ -185,15 +185,21 @@ export function indexChunk(s: StoreCore, at: PendingChunks, resultCreatedAt: num
 }
 
 /** The whole text is indexed: nothing is owed any more (false when the result changed or another process finished it). */
-export function finishChunks(s: StoreCore, at: PendingChunks, resultCreatedAt: number): boolean {
+export function finishChunks(s: StoreCore, at: PendingChunks, completedAt: number): boolean {
   if (!s.sql.hasSearchIndex) return false;
-  return s.tx(() => owed(s, at, resultCreatedAt) && s.sql.prepared('DELETE FROM results_fts_pending WHERE job_seq = ?').run(at.seq).changes > 0);
+  return s.tx(() => owed(s, at, completedAt) && s.sql.prepared('DELETE FROM results_fts_pending WHERE job_seq = ?').run(at.seq).changes > 0);
 }
 
-/** The result is the one being indexed, and its record stands where the indexer thinks it does. */
-function owed(s: StoreCore, at: PendingChunks, resultCreatedAt: number): boolean {
+/**
+ * The result is the one being indexed (its job completed when the indexer
+ * read it: a re-run completes it again), and its record stands where the
+ * indexer thinks it does. Read from the jobs row, not the results row,
+ * whose created_at lies past the text, Markdown and document: reaching it
+ * walked every overflow page of a 1 MB preview at each chunk.
+ */
+function owed(s: StoreCore, at: PendingChunks, completedAt: number): boolean {
   const row = s.sql
-    .prepared('SELECT r.created_at AS createdAt, p.part, p.byte FROM results r JOIN results_fts_pending p ON p.job_seq = r.job_seq WHERE r.job_seq = ?')
-    .get(at.seq) as { createdAt: number; part: number; byte: number } | undefined;
-  return row !== undefined && row.createdAt === resultCreatedAt && row.part === at.part && row.byte === at.byte;
+    .prepared('SELECT j.completed_at AS completedAt, p.part, p.byte FROM results_fts_pending p JOIN jobs j ON j.seq = p.job_seq WHERE p.job_seq = ?')
+    .get(at.seq) as { completedAt: number | null; part: number; byte: number } | undefined;
+  return row !== undefined && row.completedAt === completedAt && row.part === at.part && row.byte === at.byte;
 }

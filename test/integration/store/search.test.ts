@@ -74,6 +74,26 @@ describe('the index follows results', () => {
     expect(found('uniquevalue')).toEqual([]);
   });
 
+  it('a chunk read for a result that was re-run since is refused, though the new record stands at the same chunk', async () => {
+    const spooled = (t: string) => ({
+      ...text(t),
+      fullText: { path: '/spool/x/full-text.txt', bytes: 1e8, chars: 1e8, lines: 1, previewChars: t.length, markdownIsText: true },
+    });
+    const id = completed('big.txt', spooled('first'));
+    store.indexPending();
+    const stale = store.pendingChunks(store.get(id)!.seq)!;
+    const staleCompletedAt = store.get(id)!.completedAt!;
+    store.rerun(id);
+    await new Promise((r) => setTimeout(r, 5));
+    finish(id, spooled('second'));
+    store.indexPending();
+    expect(store.pendingChunks(store.get(id)!.seq)).toEqual(stale);
+    expect(store.indexChunk(stale, staleCompletedAt, stale.byte + 100, 'oldchunkword')).toBe(false);
+    expect(found('oldchunkword')).toEqual([]);
+    expect(store.indexChunk(stale, store.get(id)!.completedAt!, stale.byte + 100, 'newchunkword')).toBe(true);
+    expect(found('newchunkword')).toEqual([id]);
+  });
+
   it('replaces a re-run job’s rows with its new result', () => {
     const id = completed('a.txt', text('oldtoken'));
     store.rerun(id);
@@ -239,9 +259,9 @@ describe('the index follows results', () => {
               const h = holds.get(id)!;
               const at = store.pendingChunks(store.get(id)!.seq)!;
               expect(at.part).toBe(h.chunks.length + 1 + (h.pages ? 1 : 0));
-              expect(store.indexChunk(at, store.result(id)!.createdAt, at.byte + 100, `common ${t}`)).toBe(true);
+              expect(store.indexChunk(at, store.get(id)!.completedAt!, at.byte + 100, `common ${t}`)).toBe(true);
               // The same chunk again (another process, a stale indexer) is refused.
-              expect(store.indexChunk(at, store.result(id)!.createdAt, at.byte + 100, `common ${t}`)).toBe(false);
+              expect(store.indexChunk(at, store.get(id)!.completedAt!, at.byte + 100, `common ${t}`)).toBe(false);
               h.chunks.push(t);
             } else {
               const t = token();
