@@ -1,12 +1,12 @@
 /**
- * The folder walk's file sizes: synchronous slices on a fast disk, parallel
- * asynchronous calls once a slice is slow (a network drive). Both must give
- * the same answer, file by file, errors included.
+ * Intake's folder walk (listed in a thread of its own, main/core/walk-thread.ts)
+ * and the chunks a big folder is queued in while it goes on.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expandPaths, intakePaths, sizesOf } from '../../main/core/intake.js';
+import { expandPaths, intakePaths } from '../../main/core/intake.js';
+import { walkInThread, type ListedFolder } from '../../main/core/walk-thread.js';
 import { hostname } from 'node:os';
 import { JobStore, newOwnerId } from '../../main/core/store/job-store.js';
 import { BLOCKED } from '../../shared/job.js';
@@ -27,38 +27,7 @@ const EMPTY_RESULT: ExtractionResult = {
   counters: { items: 1 },
 };
 
-function files(n: number): string[] {
-  const root = path.join(dir, `sizes-${n}`);
-  mkdirSync(root, { recursive: true });
-  return Array.from({ length: n }, (_, i) => {
-    const p = path.join(root, `f${i}.txt`);
-    writeFileSync(p, 'x'.repeat(i % 97));
-    return p;
-  });
-}
-
-describe('file sizes during a folder walk', () => {
-  it('synchronous slices and asynchronous calls agree, errors included', async () => {
-    const list = files(1300);
-    rmSync(list[700]!); // gone between the listing and the lstat
-    // The budget decides the path, not this machine's speed: with no limit every
-    // slice is synchronous; with a negative one every slice is "too slow", so
-    // the first slice runs synchronously and the rest asynchronously.
-    const fast = { slowDisk: false };
-    const bySlices = await sizesOf(list, fast, Infinity);
-    expect(fast.slowDisk).toBe(false);
-    const slow = { slowDisk: false };
-    const mixed = await sizesOf(list, slow, -1);
-    expect(slow.slowDisk).toBe(true);
-    for (const got of [bySlices, mixed]) {
-      expect(got).toHaveLength(1300);
-      got.forEach((s, i) => {
-        if (i === 700) expect((s as NodeJS.ErrnoException).code).toBe('ENOENT');
-        else expect(s).toBe(i % 97);
-      });
-    }
-  });
-
+describe('the folder walk', () => {
   it('expandPaths lists a tree in name order with sizes, and says what it skipped', async () => {
     const root = path.join(dir, 'tree');
     mkdirSync(path.join(root, 'b', 'deeper'), { recursive: true });
@@ -109,7 +78,8 @@ describe('a big folder is queued in chunks while the walk goes on', () => {
   it('queues a small first chunk at once under a batch held open ("filling") until the last chunk is in', async () => {
     const store = JobStore.open(tempDbPath(dir));
     try {
-      const root = tree('chunked', 5000);
+      // More than a first chunk and a full one (intake.ts: 64, then 10,000 a transaction).
+      const root = tree('chunked', 12_000);
       const chunks: Array<{ size: number; batchFilling: boolean }> = [];
       store.on('added', ({ ids, parentId }) => {
         if (!parentId) return;
@@ -120,9 +90,9 @@ describe('a big folder is queued in chunks while the walk goes on', () => {
       expect(chunks.length).toBeGreaterThanOrEqual(3);
       expect(chunks[0]!.size).toBeLessThan(100);
       expect(chunks.slice(0, -1).every((c) => c.batchFilling)).toBe(true);
-      expect(chunks.reduce((n, c) => n + c.size, 0)).toBe(5000);
-      expect(out.count).toBe(5000);
-      expect(out.batch).toMatchObject({ fileName: 'chunked', total: 5000, blocked: 0 });
+      expect(chunks.reduce((n, c) => n + c.size, 0)).toBe(12_000);
+      expect(out.count).toBe(12_000);
+      expect(out.batch).toMatchObject({ fileName: 'chunked', total: 12_000, blocked: 0 });
     } finally {
       store.close();
     }
@@ -155,5 +125,62 @@ describe('a big folder is queued in chunks while the walk goes on', () => {
     } finally {
       store.close();
     }
+  });
+});
+
+describe("the folder walk's thread", () => {
+  it('lists folders depth-first in name order, with sizes, links, and why a folder or a size could not be read', async () => {
+    const root = path.join(dir, 'threaded');
+    mkdirSync(path.join(root, 'b', 'deeper'), { recursive: true });
+    mkdirSync(path.join(root, 'a'), { recursive: true });
+    writeFileSync(path.join(root, 'z.txt'), 'zzz');
+    writeFileSync(path.join(root, 'a', 'one.txt'), '1');
+    writeFileSync(path.join(root, 'b', 'deeper', 'two.txt'), '22');
+    symlinkSync(path.join(root, 'z.txt'), path.join(root, 'b', 'link.txt'));
+    const seen: ListedFolder[] = [];
+    for await (const f of walkInThread(root)) seen.push(f);
+    expect(seen.map((f) => [path.relative(root, f.dir), f.files, f.sizes, f.links])).toEqual([
+      ['', ['z.txt'], [3], []],
+      ['a', ['one.txt'], [1], []],
+      ['b', [], [], ['link.txt']],
+      [path.join('b', 'deeper'), ['two.txt'], [2], []],
+    ]);
+    const missing: ListedFolder[] = [];
+    for await (const f of walkInThread(path.join(dir, 'no-such-folder'))) missing.push(f);
+    expect(missing).toMatchObject([{ error: { code: 'ENOENT' }, files: [] }]);
+  });
+
+  it('folders listed here while the thread starts and those the thread lists come once each, in walk order', async () => {
+    const root = path.join(dir, 'many');
+    const names: string[] = [];
+    for (let d = 0; d < 300; d++) {
+      const sub = path.join(root, `d${String(d).padStart(3, '0')}`, 'inner');
+      mkdirSync(sub, { recursive: true });
+      writeFileSync(path.join(sub, 'f.txt'), String(d));
+      names.push(path.join(`d${String(d).padStart(3, '0')}`), path.join(`d${String(d).padStart(3, '0')}`, 'inner'));
+    }
+    const seen: string[] = [];
+    let files = 0;
+    for await (const f of walkInThread(root)) {
+      seen.push(path.relative(root, f.dir));
+      files += f.files.length;
+    }
+    expect(seen).toEqual(['', ...names]);
+    expect(files).toBe(300);
+  });
+
+  it('a dropped folder keeps its order, skips clutter, and rejects links, walked in the thread', async () => {
+    const root = path.join(dir, 'dropped');
+    mkdirSync(path.join(root, 'sub'), { recursive: true });
+    for (const name of ['b.txt', 'a.txt', '.DS_Store', 'Thumbs.db']) writeFileSync(path.join(root, name), name);
+    writeFileSync(path.join(root, 'sub', 'c.txt'), 'c');
+    symlinkSync(path.join(root, 'a.txt'), path.join(root, 'sub', 'to-a.txt'));
+    const { files: found, rejected } = await expandPaths([root]);
+    expect(found.map((f) => [path.relative(root, f.sourcePath!), f.sizeBytes, f.format])).toEqual([
+      ['a.txt', 5, 'text'],
+      ['b.txt', 5, 'text'],
+      [path.join('sub', 'c.txt'), 1, 'text'],
+    ]);
+    expect(rejected).toEqual([{ path: path.join(root, 'sub', 'to-a.txt'), reason: 'symbolic link (not followed inside folders)' }]);
   });
 });
