@@ -28,9 +28,9 @@ afterAll(async () => {
   store.close();
 });
 
-function put(pathAndQuery: string, body: string, token = TOKEN): Promise<number> {
+function put(pathAndQuery: string, body: string, token = TOKEN, base = endpoint.url): Promise<number> {
   return new Promise((resolve, reject) => {
-    const url = new URL(endpoint.url);
+    const url = new URL(base);
     const req = request(
       {
         host: url.hostname,
@@ -75,5 +75,30 @@ describe('PUT /spool: files an extraction wrote, from a worker that cannot see t
     expect(existsSync(path.join(jobSpoolDir(spoolRoot, running.id), `remote-result-${ATTEMPT}.json`))).toBe(false);
     // A name that merely starts like it, one folder down, is an entry like any other.
     expect(await put(`/spool/${running.id}/${ATTEMPT}/inner/remote-result-notes.txt`, 'x')).toBe(204);
+  });
+});
+
+describe('PUT from a stale attempt (a worker given up on, its task sent again since)', () => {
+  it('is refused when the owner waits for another attempt of the job; taken when it waits for this one or does not know yet', async () => {
+    const STALE = '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f';
+    const waitingFor = new Map<string, string>();
+    const guarded = await startFileEndpoint({ store, spoolRoot, token: TOKEN, attempt: (id) => waitingFor.get(id) });
+    const via = (p: string, body: string) => put(p, body, TOKEN, guarded.url);
+    try {
+      const job = jobIn(store, 'running');
+      const spool = jobSpoolDir(spoolRoot, job.id);
+      waitingFor.set(job.id, ATTEMPT);
+      expect(await via(`/spool/${job.id}/${STALE}/entry.txt`, 'stale')).toBe(409);
+      expect(await via(`/results/${job.id}/${STALE}`, '{}')).toBe(409);
+      expect(existsSync(path.join(spool, 'entry.txt'))).toBe(false);
+      expect(existsSync(path.join(spool, `remote-result-${STALE}.json`))).toBe(false);
+      expect(await via(`/spool/${job.id}/${ATTEMPT}/entry.txt`, 'current')).toBe(204);
+      expect(readFileSync(path.join(spool, 'entry.txt'), 'utf8')).toBe('current');
+      // Not known (an owner restarted, adopting what runs): the job's running, any attempt may hand in.
+      waitingFor.delete(job.id);
+      expect(await via(`/spool/${job.id}/${STALE}/later.txt`, 'adopted')).toBe(204);
+    } finally {
+      await guarded.close();
+    }
   });
 });

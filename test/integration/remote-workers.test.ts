@@ -572,7 +572,7 @@ describe('remote group tasks (several small files per BullMQ task)', skipWhen(!R
 describe('remote workers that cannot see the files', skipWhen(!REDIS_SERVER, NO_REDIS_REASON), () => {
   const TOKEN = 'worker-token-0123456789abcdef';
 
-  async function run(workerToken: string, { hideSpool = false, big = false, zip = false } = {}) {
+  async function run(workerToken: string, { hideSpool = false, lookalikeSpool = false, big = false, zip = false } = {}) {
     const share = path.join(dir, `share-${prefixN}`);
     const spoolRoot = path.join(dir, `spool-${prefixN}`);
     mkdirSync(share, { recursive: true });
@@ -587,6 +587,13 @@ describe('remote workers that cannot see the files', skipWhen(!REDIS_SERVER, NO_
     args.push('--map', `${share}=/nonexistent/quarry-share`, '--worker-token', workerToken);
     // Nor the owner's spool folder: a large result, and an archive's entries, are then uploaded to the owner.
     if (hideSpool) args.push('--map', `${spoolRoot}=${HIDDEN_SPOOL}`);
+    // Or a folder of its own at the spool's path (the same layout on another machine, an empty mount point):
+    // it is not the owner's, and what is written there never reaches the owner.
+    const lookalike = path.join(dir, `lookalike-${prefixN}`, 'spool');
+    if (lookalikeSpool) {
+      mkdirSync(lookalike, { recursive: true });
+      args.push('--map', `${spoolRoot}=${lookalike}`);
+    }
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     children.push(child);
     let text = '';
@@ -604,7 +611,7 @@ describe('remote workers that cannot see the files', skipWhen(!REDIS_SERVER, NO_
     const { batch } = await e.addPaths([share], { maxRetries: 1 });
     e.start();
     await e.drained();
-    return { e, prefix, spoolRoot, share, jobs: e.list({ parentId: batch!.id, limit: 10, sort: 'oldest' }) };
+    return { e, prefix, spoolRoot, share, lookalike, jobs: e.list({ parentId: batch!.id, limit: 10, sort: 'oldest' }) };
   }
 
   /** Where a worker that cannot see the owner's spool folder would look for it (it must never create it). */
@@ -676,6 +683,15 @@ describe('remote workers that cannot see the files', skipWhen(!REDIS_SERVER, NO_
       expectSettledOnce(e, jobs);
     }, 60_000);
   }
+
+  it('a folder of the worker’s own at the spool’s path is not the owner’s (no marker): a result over 1 MB goes up to the owner', async () => {
+    const { e, jobs, lookalike } = await run(TOKEN, { lookalikeSpool: true, big: true });
+    const big = jobs.find((j) => j.fileName === 'big.txt')!;
+    expect(big.status, big.errorMessage ?? '').toBe('completed');
+    expect(e.store.result(big.id)!.text.length).toBe('A large result line of text.\n'.length * 60_000);
+    expect(readdirSync(lookalike)).toEqual([]);
+    expectSettledOnce(e, jobs);
+  }, 60_000);
 
   it('fetch the bytes from the owner with the worker token, size- and sha256-checked', async () => {
     const { e, jobs } = await run(TOKEN);

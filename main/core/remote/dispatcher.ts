@@ -64,6 +64,8 @@ interface Flight {
   task: RemoteTask;
   /** The BullMQ task that carries it: its job id, or a group task's id. */
   taskId: string;
+  /** Looking in Redis for an earlier task of the job to adopt (its token may change to that task's). */
+  adopting?: boolean;
   resolve: (o: WorkerOutcome & { ok: true }) => void;
   reject: (e: unknown) => void;
   onProgress?: (p: ProgressMessage) => void;
@@ -145,6 +147,16 @@ export class RemoteDispatcher {
     return this.pub;
   }
 
+  /**
+   * The attempt token the owner waits for on a job (file-endpoint.ts refuses
+   * uploads under any other). Undefined while not known: no remote
+   * extraction of it under way, or one being adopted after a restart.
+   */
+  attemptOf(jobId: string): string | undefined {
+    const flight = this.flights.get(jobId);
+    return flight && !flight.adopting ? flight.task.token : undefined;
+  }
+
   /** The BullMQ task that carries a job's extraction now, or carried its latest (a group task's id for a file in a group). */
   taskOf(jobId: string): string | undefined {
     return this.flights.get(jobId)?.taskId ?? this.carried.get(jobId);
@@ -167,13 +179,16 @@ export class RemoteDispatcher {
       opts.signal?.addEventListener('abort', () => this.abort(flight, opts.signal!.reason), { once: true });
       // A small file that never ran before may share a group task (task-groups.ts).
       const groupable = opts.fresh && task.small && !task.alone;
-      (opts.fresh ? this.add(task, groupable ? flight : undefined) : this.send(flight)).catch((e) => this.settle(flight, () => reject(asExtractionError(e))));
+      (opts.fresh ? this.add(task, groupable ? flight : undefined) : this.send(flight))
+        .catch((e) => this.settle(flight, () => reject(asExtractionError(e))))
+        .finally(() => (flight.adopting = false));
     });
   }
 
   /** Adds the task, or adopts one already in Redis for the same job (see the reconciliation notes above). */
   private async send(flight: Flight): Promise<void> {
     const { task } = flight;
+    flight.adopting = true;
     const [existing, groupId] = await Promise.all([
       BullJob.fromId(this.queue, task.jobId),
       this.pub.hget(keys(this.opts.redis.prefix).groups, task.jobId).catch(() => null),

@@ -28,6 +28,14 @@ export interface FileEndpointOptions {
   /** Where jobs' spool folders are: large results are received into them (large-result.ts). */
   spoolRoot: string;
   token: string;
+  /**
+   * The attempt token the owner waits for on a job (dispatcher.ts,
+   * attemptOf): an upload under any other token is a stale attempt's (a
+   * worker that was given up on, a task sent again since) and is refused, so
+   * it cannot write into the current attempt's spool folder. Undefined: not
+   * known yet (an owner restarted, adopting what runs), any token is taken.
+   */
+  attempt?: (jobId: string) => string | undefined;
   /** Where to listen (default 127.0.0.1 and a free port). */
   host?: string;
   port?: number;
@@ -61,6 +69,12 @@ export async function startFileEndpoint(o: FileEndpointOptions): Promise<FileEnd
     served: () => served,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+/** An upload under another token than the attempt the owner waits for. */
+function stale(o: FileEndpointOptions, jobId: string, token: string): boolean {
+  const current = o.attempt?.(jobId);
+  return current !== undefined && current !== token;
 }
 
 function authorized(header: string | undefined, token: string): boolean {
@@ -114,6 +128,7 @@ async function receiveResult(
 ): Promise<boolean> {
   const job = o.store.get(jobId);
   if (!job || job.status !== 'running' || !TOKEN_PATTERN.test(token)) return fail(404, 'no running job has that id');
+  if (stale(o, jobId, token)) return fail(409, 'not the attempt the owner waits for');
   const declared = Number(req.headers['content-length']);
   if (!Number.isFinite(declared) || declared > MAX_RESULT_UPLOAD_BYTES) return fail(413, 'result too large');
   const dir = jobSpoolDir(o.spoolRoot, job.id);
@@ -145,6 +160,7 @@ async function receiveSpoolFile(
 ): Promise<boolean> {
   const job = o.store.get(jobId);
   if (!job || job.status !== 'running' || !TOKEN_PATTERN.test(token)) return fail(404, 'no running job has that id');
+  if (stale(o, jobId, token)) return fail(409, 'not the attempt the owner waits for');
   let rel: string;
   try {
     rel = encoded.split('/').map(decodeURIComponent).join('/');

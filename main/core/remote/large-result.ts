@@ -7,11 +7,12 @@
  * builds itself from the job id and the token), validates it like any
  * outcome, and removes it.
  */
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import path from 'node:path';
 import { ExtractionError, type WorkerOutcome } from '../../../shared/extraction.js';
+import { seesSpool } from './spool-marker.js';
 
 /** An upload larger than this is refused (a result, not a file). */
 export const MAX_RESULT_UPLOAD_BYTES = 512 * 1024 * 1024;
@@ -30,11 +31,13 @@ export interface Handover {
   localSpoolDir: string;
   filesUrl?: string;
   fileToken?: string;
+  /** The owner's spool marker (spool-marker.ts). */
+  spoolMarker?: string;
 }
 
 /** Worker side: puts the outcome where the owner will read it. */
 export async function handOver(json: string, h: Handover): Promise<void> {
-  if (await exists(path.dirname(h.localSpoolDir))) {
+  if (await seesSpool(h.localSpoolDir, h.spoolMarker)) {
     await mkdir(h.localSpoolDir, { recursive: true });
     await writeFile(path.join(h.localSpoolDir, resultFileName(h.token)), json, { flag: 'w' });
     return;
@@ -43,13 +46,6 @@ export async function handOver(json: string, h: Handover): Promise<void> {
     throw new ExtractionError('too_large', 'The result is over 1 MB and this worker can neither see the owner’s spool folder nor reach its file endpoint.');
   }
   await upload(json, h);
-}
-
-async function exists(p: string): Promise<boolean> {
-  return stat(p).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
 }
 
 function upload(json: string, h: Handover): Promise<void> {

@@ -13,6 +13,7 @@ import { RemoteDispatcher } from './dispatcher.js';
 import { WorkerRegistry } from './registry.js';
 import { SplitPool } from './split-pool.js';
 import { startFileEndpoint, type FileEndpoint } from './file-endpoint.js';
+import { placeSpoolMarker } from './spool-marker.js';
 
 export interface RemoteOptions {
   /** redis://host:6379, or rediss://:password@host:6380 for TLS with a password. */
@@ -71,7 +72,10 @@ export function startRemote(
     remote: dispatcher,
     remoteThreads: () => registry.liveThreads,
   });
-  const files = opts.files ? startFiles(opts.files, deps, pool) : Promise.resolve(undefined);
+  // Proves to a worker that it sees this spool folder (not a folder of its own at the same path).
+  const marker = placeSpoolMarker(deps.spoolRoot);
+  pool.spoolMarker = marker.name;
+  const files = opts.files ? startFiles(opts.files, deps, pool, (id) => dispatcher.attemptOf(id)) : Promise.resolve(undefined);
   return {
     pool,
     dispatcher,
@@ -82,13 +86,19 @@ export function startRemote(
       registry.close();
       await dispatcher.close();
       await (await files)?.close();
+      marker.remove();
     },
   };
 }
 
 /** The endpoint listens in the background; tasks carry its URL once it does. */
-function startFiles(o: NonNullable<RemoteOptions['files']>, { store, spoolRoot, onError }: Parameters<typeof startRemote>[1], pool: SplitPool) {
-  return startFileEndpoint({ store, spoolRoot, token: o.token, ...(o.host ? { host: o.host } : {}), ...(o.port ? { port: o.port } : {}) }).then(
+function startFiles(
+  o: NonNullable<RemoteOptions['files']>,
+  { store, spoolRoot, onError }: Parameters<typeof startRemote>[1],
+  pool: SplitPool,
+  attempt: (jobId: string) => string | undefined,
+) {
+  return startFileEndpoint({ store, spoolRoot, token: o.token, attempt, ...(o.host ? { host: o.host } : {}), ...(o.port ? { port: o.port } : {}) }).then(
     (endpoint) => {
       pool.filesUrl = o.advertise ?? endpoint.url;
       return endpoint;

@@ -16,6 +16,7 @@
  */
 import { z } from 'zod';
 import { errorCodeSchema, extractionResultSchema } from '../../../shared/extraction.js';
+import { SPOOL_MARKER_PATTERN } from './spool-marker.js';
 
 export const TASKS_QUEUE = 'quarry-tasks';
 /** Redis keys beside BullMQ's own (same prefix). */
@@ -44,6 +45,8 @@ export const taskSchema = z.object({
   progress: z.boolean(),
   /** Where the worker may fetch the file's bytes when it cannot see the path (file-endpoint.ts). */
   filesUrl: z.string().optional(),
+  /** The file in the owner's spool root that proves a worker sees that folder (spool-marker.ts). */
+  spoolMarker: z.string().regex(SPOOL_MARKER_PATTERN).optional(),
 });
 export type RemoteTask = z.infer<typeof taskSchema>;
 

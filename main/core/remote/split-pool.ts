@@ -22,6 +22,8 @@ export class SplitPool implements ExtractionService {
   private localInFlight = 0;
   /** The owner's file endpoint, for workers that cannot see a path (file-endpoint.ts); set once it listens. */
   filesUrl: string | undefined;
+  /** The marker in the owner's spool root (spool-marker.ts), named in every task. */
+  spoolMarker: string | undefined;
 
   constructor(private readonly o: SplitPoolOptions) {}
 
@@ -55,6 +57,7 @@ export class SplitPool implements ExtractionService {
         alone: !!alone,
         progress: !!onProgress,
         ...(this.filesUrl ? { filesUrl: this.filesUrl } : {}),
+        ...(this.spoolMarker ? { spoolMarker: this.spoolMarker } : {}),
       },
       { signal, onProgress, fresh: opts.job.ranBefore === false },
     );

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ExtractionError, type ExtractionResult } from '../../../shared/extraction.js';
+import { seesSpool } from './spool-marker.js';
 
 export interface WorkerSpool {
   /** Where the extraction writes. */
@@ -25,13 +26,9 @@ export interface WorkerSpool {
   dispose(): Promise<void>;
 }
 
-/** The owner's spool folder as this worker sees it (`localDir`), or a private one when its root is not there. */
-export async function workerSpool(localDir: string): Promise<WorkerSpool> {
-  const visible = await stat(path.dirname(localDir)).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
-  if (visible) return { dir: localDir, private: false, dispose: async () => undefined };
+/** The owner's spool folder as this worker sees it (`localDir`), or a private one when this worker does not see the owner's (spool-marker.ts). */
+export async function workerSpool(localDir: string, marker?: string): Promise<WorkerSpool> {
+  if (await seesSpool(localDir, marker)) return { dir: localDir, private: false, dispose: async () => undefined };
   const dir = await mkdtemp(path.join(tmpdir(), 'quarry-worker-spool-'));
   return { dir, private: true, dispose: () => rm(dir, { recursive: true, force: true }) };
 }

@@ -142,7 +142,7 @@ export class RemoteWorker {
     let fetched: FetchedSource | { error: WorkerOutcome } | undefined;
     let spool: Awaited<ReturnType<typeof workerSpool>> | undefined;
     try {
-      spool = await workerSpool(toLocal(task.spoolDir, this.maps));
+      spool = await workerSpool(toLocal(task.spoolDir, this.maps), task.spoolMarker);
       // A file that cannot be fetched is this file's outcome, not the worker's failure (which reads as a crash).
       fetched = await this.source(task, controller.signal).catch((e: unknown) => ({ error: asOutcome(e) }));
       let outcome =
@@ -185,6 +185,7 @@ export class RemoteWorker {
         jobId: task.jobId,
         token: task.token,
         localSpoolDir: toLocal(task.spoolDir, this.maps),
+        ...(task.spoolMarker ? { spoolMarker: task.spoolMarker } : {}),
         ...(task.filesUrl ? { filesUrl: task.filesUrl } : {}),
         ...(this.o.fileToken ? { fileToken: this.o.fileToken } : {}),
       });
