@@ -122,19 +122,22 @@ export class DefinitionStore {
         `Unknown step type${unknown.length > 1 ? 's' : ''} ${unknown.map((t) => `"${t}"`).join(', ')} (known: ${this.knownSteps().join(', ')}).`,
       );
     }
-    return this.db.transaction(() => {
-      const latest = this.db.prepare('SELECT * FROM job_definitions WHERE name = ? ORDER BY version DESC LIMIT 1').get(def.name) as Row | undefined;
-      const same =
-        latest && latest.description === def.description && latest.steps === JSON.stringify(def.steps) && (latest.timeout_ms ?? undefined) === def.timeout_ms;
-      if (latest && same) return rowToDefinition(latest);
-      if (latest?.builtin && !builtin) {
-        throw new ExtractionError('invalid_definition', `"${def.name}" is a built-in definition: save yours under another name.`);
-      }
-      this.db
-        .prepare('INSERT INTO job_definitions (name, version, description, steps, timeout_ms, builtin) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(def.name, (latest?.version ?? 0) + 1, def.description, JSON.stringify(def.steps), def.timeout_ms ?? null, builtin ? 1 : 0);
-      this.latest.delete(def.name);
-      return this.get(def.name);
-    })();
+    // IMMEDIATE: it reads, then writes, and another connection (the search indexer) may write in between.
+    return this.db
+      .transaction(() => {
+        const latest = this.db.prepare('SELECT * FROM job_definitions WHERE name = ? ORDER BY version DESC LIMIT 1').get(def.name) as Row | undefined;
+        const same =
+          latest && latest.description === def.description && latest.steps === JSON.stringify(def.steps) && (latest.timeout_ms ?? undefined) === def.timeout_ms;
+        if (latest && same) return rowToDefinition(latest);
+        if (latest?.builtin && !builtin) {
+          throw new ExtractionError('invalid_definition', `"${def.name}" is a built-in definition: save yours under another name.`);
+        }
+        this.db
+          .prepare('INSERT INTO job_definitions (name, version, description, steps, timeout_ms, builtin) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(def.name, (latest?.version ?? 0) + 1, def.description, JSON.stringify(def.steps), def.timeout_ms ?? null, builtin ? 1 : 0);
+        this.latest.delete(def.name);
+        return this.get(def.name);
+      })
+      .immediate();
   }
 }

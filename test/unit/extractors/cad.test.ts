@@ -1,7 +1,9 @@
 /** DXF, IFC, STEP, IGES and OpenCASCADE BREP from text written here. */
 import { afterAll, describe, expect, it } from 'vitest';
 import { mtextToPlain, readLines } from '../../../workers/extractors/cad/dxf';
-import { decodeStepString, parseParams } from '../../../workers/extractors/cad/step-file';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { decodeStepString, ModelStrings, parseParams } from '../../../workers/extractors/cad/step-file';
 import { fixtureDir, makeDxf, makeIfc, makeStep } from '../../helpers/fixtures';
 import { extractErr, extractOk } from './helpers';
 
@@ -146,6 +148,28 @@ describe('IFC', () => {
     expect(r.text).not.toContain('top-left');
     expect(r.markdown).toContain('## Text in the model\n\n- Designed by FZK/IAI/KHH\n- Grundriß \\*EG\\*');
     expect(r.counters.textLiterals).toBe(2);
+  });
+
+  it("a model's strings do not keep the chunks they were read from alive (a GlobalId would pin its ~64 KB of file)", () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const strings = new ModelStrings();
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    // 2,000 chunks of ~75 KB (150 MB of statements), 280,000 distinct values of 6-22 characters (~5 MB).
+    for (let c = 0; c < 2000; c++) {
+      let chunk = '';
+      for (let i = 0; i < 140; i++) {
+        const n = c * 1000 + i;
+        chunk += `#${n}=IFCWALL('${n.toString(36).padStart(22, 'x')}',#5,'Wall ${i}',$,$,#6,#7,$);\n${' '.repeat(400)}`;
+      }
+      for (const stmt of chunk.split('\n')) strings.add(stmt);
+    }
+    gc();
+    const grewMb = (process.memoryUsage().heapUsed - before) / 1e6;
+    expect(strings.size).toBe(280_140);
+    // Copied, they weigh ~22 MB; as slices they held ~150 MB.
+    expect(grewMb).toBeLessThan(60);
   });
 
   it('every string value of the model is searchable apart ("model strings"), once each, decoded; the text stays as it was', async () => {

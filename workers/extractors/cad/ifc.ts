@@ -152,7 +152,8 @@ export const ifcExtractor: Extractor = {
     }
     if (malformed) warnings.push(`${malformed} statements in DATA are not instances (#n=TYPE(...)) and were skipped`);
     if (literalsDropped) warnings.push(`Text literals kept for the first ${MAX_TEXT_LITERALS} of ${MAX_TEXT_LITERALS + literalsDropped}`);
-    if (strings.dropped) warnings.push(`Only the first ${strings.size} distinct string values of the model are searchable (${strings.dropped} more left out)`);
+    if (strings.dropped)
+      warnings.push(`Only the first ${strings.size} distinct string values of the model are searchable (${strings.dropped} more occurrences left out)`);
     const header = parseHeader(headerStatements);
 
     // Units (length, area, volume) from IfcSIUnit.

@@ -364,6 +364,8 @@ export function parseHeader(statements: string[]): Record<string, unknown> {
 
 /** What a search reads of a model's strings at most (a 1 GB model holds hundreds of MB of them). */
 const MAX_MODEL_STRINGS_CHARS = 16 * 1024 * 1024;
+/** And how many: a Set entry costs ~50 bytes beyond its characters, so millions of tiny strings weigh more than the cap says. */
+const MAX_MODEL_STRINGS = 500_000;
 
 /**
  * Every distinct string value of a model's instances (names, descriptions,
@@ -376,7 +378,7 @@ const MAX_MODEL_STRINGS_CHARS = 16 * 1024 * 1024;
 export class ModelStrings {
   private readonly seen = new Set<string>();
   private chars = 0;
-  /** Distinct strings left out past the size cap. */
+  /** Strings left out past the caps (each occurrence counts: the distinct ones are not kept to be told apart). */
   dropped = 0;
 
   /** The string literals of one statement, from `from` (its parameters). */
@@ -389,11 +391,14 @@ export class ModelStrings {
       if (!raw) continue;
       const value = (raw.includes('\\') || raw.includes("''") ? decodeStepString(raw) : raw).replace(/\s+/g, ' ').trim();
       if (!value || this.seen.has(value)) continue;
-      if (this.chars + value.length > MAX_MODEL_STRINGS_CHARS) {
+      if (this.chars + value.length > MAX_MODEL_STRINGS_CHARS || this.seen.size >= MAX_MODEL_STRINGS) {
         this.dropped++;
         continue;
       }
-      this.seen.add(value);
+      // A copy: a slice of the read chunk would keep the whole ~64 KB chunk
+      // alive in V8 (a GlobalId pins its chunk), so the strings of a large
+      // model would hold most of the file in memory.
+      this.seen.add(Buffer.from(value, 'utf8').toString('utf8'));
       this.chars += value.length + 1;
     }
   }

@@ -184,7 +184,8 @@ async function extractStep(input: ExtractInput, progress: (a: number, b: number)
     .filter(Boolean)
     .join('\n\n');
   if (!products.length) warnings.push('No PRODUCT in the file');
-  if (strings.dropped) warnings.push(`Only the first ${strings.size} distinct string values of the model are searchable (${strings.dropped} more left out)`);
+  if (strings.dropped)
+    warnings.push(`Only the first ${strings.size} distinct string values of the model are searchable (${strings.dropped} more occurrences left out)`);
   return {
     text,
     markdown,
