@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../main/core/engine.js';
 import { SearchIndexer } from '../../main/core/search-indexer.js';
 import { JobStore } from '../../main/core/store/job-store.js';
+import { INDEX_BATCH_SQL } from '../../main/core/store/search-index.js';
 import type { ExtractionResult } from '../../shared/extraction.js';
 import { sampleResult } from '../helpers/results.js';
 import { OWNER } from '../helpers/store-states.js';
@@ -121,6 +122,18 @@ describe('the background indexer', () => {
     closers.push(() => reader.close());
     expect(reader.search({ query: 'justfinished' })).toMatchObject({ total: 1, indexing: 1 });
     expect(store.search({ query: 'justfinished' })).toMatchObject({ total: 2 });
+  });
+});
+
+describe('a batch’s cost follows the batch, not the database', () => {
+  it('walks the owed records and looks each result and job up by key: it never ranges over stored results or jobs', () => {
+    const store = openStore();
+    for (const [name, sql] of Object.entries(INDEX_BATCH_SQL)) {
+      const plan = (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ upTo: 1, limit: 1 }) as Array<{ detail: string }>).map((r) => r.detail);
+      // Results and jobs only ever by their key (rowid=?), never scanned nor taken by a range (rowid<?).
+      for (const step of plan.filter((d) => /\b(results|jobs|r|j)\b/.test(d) && !/results_fts_pending/.test(d)))
+        expect(step, `${name}: ${plan.join(' / ')}`).toMatch(/\(rowid=\?\)/);
+    }
   });
 });
 

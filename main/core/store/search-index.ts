@@ -53,8 +53,13 @@ const metaValue = (key: string) => {
   return `CASE json_type(r.document, ${at}) WHEN 'text' THEN r.document ->> ${at} WHEN 'null' THEN NULL ELSE r.document -> ${at} END`;
 };
 const PAGES = `coalesce(json_array_length(r.document, '$.pages'), 0)`;
-/** The owed results of a batch: those up to @upTo (a batch is the oldest `limit` records, see `indexPendingBatch`). */
-const OWED = `FROM results_fts_pending p JOIN results r ON r.job_seq = p.job_seq`;
+/**
+ * The owed results of a batch: those up to @upTo (a batch is the oldest
+ * `limit` records, see `runIndexBatch`). CROSS JOIN keeps the records the
+ * outer loop: with a condition on the result's document, the planner walked
+ * every stored result up to @upTo instead, the whole table at each batch.
+ */
+const OWED = `FROM results_fts_pending p CROSS JOIN results r ON r.job_seq = p.job_seq`;
 const IN_BATCH = `p.part = 0 AND p.job_seq <= @upTo`;
 
 /**
@@ -94,6 +99,8 @@ export interface BatchOutcome {
   indexed: number;
   spooled: number;
   left: number;
+  /** How long the batch held the write lock (ms): from when it had it, waits for it left out. */
+  heldMs: number;
 }
 
 /**
@@ -112,18 +119,23 @@ export function runIndexBatch(db: Db, sql: typeof INDEX_BATCH_SQL, limit: number
     done: db.prepare(sql.done),
     left: db.prepare(sql.left).pluck(),
   };
-  return db
+  let locked = 0;
+  const r = db
     .transaction((): BatchOutcome => {
+      locked = performance.now();
       const upTo = st.upTo.get({ limit }) as number | null;
-      if (upTo === null) return { indexed: 0, spooled: 0, left: 0 };
+      if (upTo === null) return { indexed: 0, spooled: 0, left: 0, heldMs: 0 };
       const indexed = st.files.run({ upTo }).changes;
       st.pages.run({ upTo });
       st.indexOnly.run({ upTo });
       const spooled = st.spooled.run({ upTo }).changes;
       st.done.run({ upTo });
-      return { indexed, spooled, left: st.left.get() as number };
+      return { indexed, spooled, left: st.left.get() as number, heldMs: 0 };
     })
     .immediate();
+  // The commit (FTS5 writes its segment then) counts; the wait for the lock before does not.
+  r.heldMs = performance.now() - locked;
+  return r;
 }
 
 /** Results stored but not yet in the index (spooled texts' later chunks aside). */
