@@ -11,12 +11,12 @@
  * folder could not be listed. It decides nothing else: clutter, formats and
  * rejections stay with intake.
  */
-import { lstatSync, readdirSync, type Dirent } from 'node:fs';
+import { lstatSync, opendirSync, readdirSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 
-/** One folder as the thread saw it: names are relative to `dir`. */
+/** One folder as the thread saw it, or a part of a big one (its files in parts, its links with the last): names are relative to `dir`. */
 export interface ListedFolder {
   dir: string;
   /** The folder could not be listed: why (an errno code and message). */
@@ -59,8 +59,8 @@ const walk = (dir) => {
     return;
   }
   entries.sort((a, b) => a.name.localeCompare(b.name));
-  const files = [];
-  const sizes = [];
+  let files = [];
+  let sizes = [];
   const links = [];
   for (const e of entries) {
     if (e.isFile()) {
@@ -69,6 +69,13 @@ const walk = (dir) => {
         sizes.push(lstatSync(path.join(dir, e.name)).size);
       } catch (err) {
         sizes.push(fsError(err));
+      }
+      // A big folder goes in parts: its first files need not wait for its last.
+      if (files.length >= workerData.batch) {
+        pending.push({ dir, files, sizes, links: [] });
+        flush();
+        files = [];
+        sizes = [];
       }
     } else if (e.isSymbolicLink()) links.push(e.name);
   }
@@ -89,6 +96,9 @@ parentPort.postMessage(null);
 /** Files listed here before the thread starts: intake's first chunk (intake.ts) is 64. */
 const FIRST_FILES_HERE = 64;
 
+/** A folder with more entries than this is left to the thread. */
+const MAX_ENTRIES_HERE = 2_000;
+
 /** A folder listed here that took longer than this: the disk is slow, the thread lists the rest. */
 const SLOW_FOLDER_MS = 20;
 
@@ -105,13 +115,20 @@ const FILES_PER_MESSAGE = 512;
  */
 export async function* walkInThread(root: string): AsyncGenerator<ListedFolder> {
   const here = listHere(root);
-  let listedHere = 0;
+  // The folders listed here, whose listing by the thread is skipped.
+  const listedHere = new Set<string>();
+  // A folder too big to list here came up: the thread lists everything from it on.
+  let handedOver = false;
   // The first files are listed here before the thread is even created (which
   // costs this thread a few milliseconds): the first jobs start from them.
   for (let files = 0; files < FIRST_FILES_HERE;) {
     const r = here.next();
     if (r.done) return;
-    listedHere++;
+    if (!r.value) {
+      handedOver = true;
+      break;
+    }
+    listedHere.add(r.value.dir);
     files += r.value.files.length;
     yield r.value;
   }
@@ -124,46 +141,51 @@ export async function* walkInThread(root: string): AsyncGenerator<ListedFolder> 
     () => (arrived = true),
   );
   try {
-    while (!arrived) {
+    while (!arrived && !handedOver) {
       const started = performance.now();
       const r = here.next();
       if (r.done) return;
-      listedHere++;
+      if (!r.value) break;
+      listedHere.add(r.value.dir);
       yield r.value;
       // A slow disk (a network drive): the rest waits for the thread rather than hold this one up.
       if (performance.now() - started > SLOW_FOLDER_MS) break;
       // Lets the thread's messages in.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    let skipped = 0;
-    let fromThread = 0;
+    let fromThread = false;
     try {
       for (let r = await first; !r.done; r = await thread.next()) {
         first = undefined;
-        if (skipped < listedHere) {
-          skipped++;
-          continue;
-        }
-        fromThread++;
+        if (listedHere.has(r.value.dir)) continue;
+        fromThread = true;
         yield r.value;
       }
-    } catch {
-      // The thread failed: on here, after the folders already handed on.
-      for (let i = 0; i < fromThread; i++) if (here.next().done) return;
-      yield* here;
+    } catch (err) {
+      // The thread failed before it handed anything on: the walk goes on here.
+      if (fromThread) throw err;
+      for (const folder of listHere(root, Infinity)) if (!listedHere.has(folder!.dir)) yield folder!;
     }
   } finally {
     await thread.return(undefined);
   }
 }
 
-/** A folder tree listed on this thread, one folder at a time: as the thread's code lists it. */
-function* listHere(dir: string): Generator<ListedFolder> {
-  let entries: Dirent[];
+/**
+ * A folder tree listed on this thread, one folder at a time, as the thread's
+ * code lists it; `undefined` for a folder with more than `maxEntries` (its
+ * files' sizes would hold this thread up): the thread lists it, in parts.
+ */
+function* listHere(dir: string, maxEntries = MAX_ENTRIES_HERE): Generator<ListedFolder | undefined> {
+  let entries: Dirent[] | undefined;
   try {
-    entries = readdirSync(dir, { withFileTypes: true });
+    entries = readAtMost(dir, maxEntries);
   } catch (err) {
     yield { dir, error: fsError(err), files: [], sizes: [], links: [] };
+    return;
+  }
+  if (!entries) {
+    yield undefined;
     return;
   }
   entries.sort((a, b) => a.name.localeCompare(b.name));
@@ -179,7 +201,20 @@ function* listHere(dir: string): Generator<ListedFolder> {
     } else if (e.isSymbolicLink()) folder.links.push(e.name);
   }
   yield folder;
-  for (const e of entries) if (e.isDirectory()) yield* listHere(path.join(dir, e.name));
+  for (const e of entries) if (e.isDirectory()) yield* listHere(path.join(dir, e.name), maxEntries);
+}
+
+/** A folder's entries, or undefined past `max` of them (read no further: a folder of 100,000 files takes a while to list). */
+function readAtMost(dir: string, max: number): Dirent[] | undefined {
+  if (max === Infinity) return readdirSync(dir, { withFileTypes: true });
+  const d = opendirSync(dir);
+  try {
+    const entries: Dirent[] = [];
+    for (let e = d.readSync(); e; e = d.readSync()) if (entries.push(e) > max) return undefined;
+    return entries;
+  } finally {
+    d.closeSync();
+  }
 }
 
 function fsError(err: unknown): FsError {

@@ -169,6 +169,24 @@ describe("the folder walk's thread", () => {
     expect(files).toBe(300);
   });
 
+  it('a folder too big to list on the main thread comes from the thread in parts, in order, each file once', async () => {
+    const root = path.join(dir, 'flat');
+    mkdirSync(path.join(root, 'big'), { recursive: true });
+    mkdirSync(path.join(root, 'after'), { recursive: true });
+    writeFileSync(path.join(root, 'first.txt'), 'first');
+    writeFileSync(path.join(root, 'after', 'last.txt'), 'last');
+    const names = Array.from({ length: 2600 }, (_, i) => `n${String(i).padStart(4, '0')}.txt`);
+    for (const name of names) writeFileSync(path.join(root, 'big', name), 'x');
+    const seen: ListedFolder[] = [];
+    for await (const f of walkInThread(root)) seen.push(f);
+    const big = seen.filter((f) => f.dir === path.join(root, 'big'));
+    expect(big.length).toBeGreaterThan(1);
+    expect(big.flatMap((f) => f.files)).toEqual(names);
+    expect(big.flatMap((f) => f.sizes)).toEqual(names.map(() => 1));
+    expect(seen.map((f) => path.relative(root, f.dir)).filter((d, i, all) => all.indexOf(d) === i)).toEqual(['', 'after', 'big']);
+    expect(seen.flatMap((f) => f.files)).toHaveLength(2602);
+  });
+
   it('a dropped folder keeps its order, skips clutter, and rejects links, walked in the thread', async () => {
     const root = path.join(dir, 'dropped');
     mkdirSync(path.join(root, 'sub'), { recursive: true });
