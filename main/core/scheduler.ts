@@ -384,7 +384,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       if (reason instanceof ExtractionError && reason.code === 'cancelled') return;
       if (reason instanceof ShutdownSignal) {
         // Quitting: not the job's fault, so the attempt is not counted.
-        this.store.release(job.id, { code: 'worker_crashed', message: 'Stopped because Quarry was closing; it will run again.' });
+        this.store.release(job.id, { code: 'worker_crashed', message: reason.message || 'Stopped because Quarry was closing; it will run again.' });
         return;
       }
       if (reason instanceof ExtractionError && reason.code === 'host_crashed') return this.chargeCrash(job, reason);

@@ -272,6 +272,39 @@ describe('remote workers on BullMQ and Redis', skipWhen(!REDIS_SERVER, NO_REDIS_
     expect(JSON.stringify(e.setting('remote'))).not.toContain(secret);
   }, 60_000);
 
+  it('turned off while its tasks wait in a Redis no worker serves: they come back and run here, no attempt counted', async () => {
+    const prefix = newPrefix();
+    const dbPath = tempDbPath(dir);
+    const e = new Engine({
+      dbPath,
+      spoolRoot: path.join(dir, 'spool'),
+      pool: { threads: 1 },
+      scheduler: { pollIntervalMs: 100 },
+      remoteFromSettings: true,
+      remoteDefaults: { prefix, lockMs: LOCK_S * 1000 },
+    });
+    engines.push(e);
+    const handlers = createHandlers(e, { transport: 'browser', version: 'test', dbPath, exportsDir: path.join(dir, 'exports') });
+    const setRemote = (input: unknown) => dispatch(handlers, 'settings.remote', input) as Promise<RemoteSettings>;
+    await setRemote({ enabled: true, url: redis.url, localThreads: false });
+    e.start();
+    const folder = path.join(dir, `stranded-${prefix}`);
+    mkdirSync(folder);
+    for (let i = 0; i < 6; i++) writeFileSync(path.join(folder, `s${i}.txt`), `stranded ${i}\n`);
+    const { batch } = await e.addPaths([folder]);
+    const files = () => e.list({ parentId: batch!.id, limit: 10 });
+    // Sent to Redis, where no worker takes them.
+    await until(async () => (await tasksLeft(prefix)) >= 1 && files().every((j) => j.status === 'running'), 10_000);
+    await setRemote({ enabled: false, localThreads: true });
+    await e.drained();
+    for (const j of files()) {
+      expect(j.status, j.fileName ?? '').toBe('completed');
+      expect(j.retryCount).toBe(0);
+      expect(e.history(j.id).find((ev) => ev.toStatus === 'completed')?.ranBy).toBe('local');
+    }
+    expect(await tasksLeft(prefix)).toBe(0);
+  }, 60_000);
+
   it('a worker killed with kill -9 mid-task: the task runs on another worker, its attempt not counted', async () => {
     const prefix = newPrefix();
     const doomed = await startWorker(prefix, 'doomed', { chaos: true });

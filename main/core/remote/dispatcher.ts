@@ -38,6 +38,7 @@ import {
   type RemoteTask,
 } from './protocol.js';
 import { isGroupId, newGroupId, packGroups } from './task-groups.js';
+import { ShutdownSignal } from '../scheduler.js';
 import { takeOver } from './large-result.js';
 import { containResultPaths } from './result-paths.js';
 
@@ -566,6 +567,36 @@ export class RemoteDispatcher {
     const state = await job.getState();
     if (state === 'completed') this.receiveGroup(groupId, job.returnvalue);
     else if (state === 'failed') await this.lostGroup(groupId, job.failedReason ?? 'failed');
+  }
+
+  /**
+   * Retired (the settings moved remote workers to another Redis, or turned
+   * them off): the tasks no worker has started are taken out of this queue
+   * and their jobs released, their attempt not counted, to run on what
+   * replaced this dispatcher; with `running`, those under way too (their
+   * outcomes, if they ever come, are dropped). Returns the files released.
+   */
+  async handBack({ running = false } = {}): Promise<number> {
+    const byTask = new Map<string, Flight[]>();
+    for (const f of this.flights.values()) byTask.set(f.taskId, [...(byTask.get(f.taskId) ?? []), f]);
+    let released = 0;
+    for (const [taskId, flights] of byTask) {
+      const job = await BullJob.fromId(this.queue, taskId).catch(() => undefined);
+      const state = job ? await job.getState().catch(() => 'unknown') : 'gone';
+      // Taken out only if no worker has it (a remove fails on a task a worker holds).
+      const waiting =
+        ['waiting', 'prioritized', 'delayed', 'gone'].includes(state) &&
+        (!job ||
+          (await job.remove().then(
+            () => true,
+            () => false,
+          )));
+      if (!waiting && !running) continue;
+      if (isGroupId(taskId)) void this.pub.hdel(keys(this.opts.redis.prefix).groups, ...flights.map((f) => f.task.jobId)).catch(() => undefined);
+      const why = new ShutdownSignal('Remote workers were switched to another Redis or off; it will run again.');
+      for (const f of flights) this.settle(f, () => (released++, f.reject(why)));
+    }
+    return released;
   }
 
   async close(): Promise<void> {

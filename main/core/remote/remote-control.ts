@@ -1,8 +1,10 @@
 /**
  * Remote workers switched on and off while Quarry runs (the settings'
  * `settings.remote`): starts the owner's side for a Redis URL, moves new
- * extractions to it (SwitchPool), and retires the one it replaces once its
- * tasks in flight have ended, so no running job is stranded by a change.
+ * extractions to it (SwitchPool), and retires the one it replaces: the tasks
+ * no worker has started come back at once and run on the new side, those
+ * running may finish for RETIRE_GRACE_MS and then come back too, so no job
+ * is stranded in a Redis nobody serves any more.
  */
 import type { ExtractionHost } from '../host/client.js';
 import type { Remote, RemoteOptions } from './owner.js';
@@ -21,6 +23,8 @@ export interface RemoteControlDeps {
 
 /** How often a retired dispatcher is looked at until its last task ends. */
 const DRAIN_POLL_MS = 100;
+/** How long a retired dispatcher's running tasks may take to end before their jobs run again elsewhere. */
+const RETIRE_GRACE_MS = 60_000;
 
 export class RemoteControl {
   readonly pool: SwitchPool;
@@ -84,7 +88,11 @@ export class RemoteControl {
     if (!old) return;
     this.current = undefined;
     this.currentUrl = undefined;
-    const done = drained(old)
+    // What no worker has started goes back now, to run on what replaces it; what runs may finish, for a while.
+    const done = old.dispatcher
+      .handBack()
+      .then(() => drained(old, RETIRE_GRACE_MS))
+      .then(() => old.dispatcher.handBack({ running: true }))
       .then(() => old.close())
       .catch((e: Error) => this.d.onError(e))
       .finally(() => this.retiring.delete(done));
@@ -92,9 +100,10 @@ export class RemoteControl {
   }
 }
 
-function drained(r: Remote): Promise<void> {
+function drained(r: Remote, maxMs: number): Promise<void> {
+  const until = Date.now() + maxMs;
   return new Promise((resolve) => {
-    const look = () => (r.dispatcher.inFlight === 0 ? resolve() : setTimeout(look, DRAIN_POLL_MS).unref?.());
+    const look = () => (r.dispatcher.inFlight === 0 || Date.now() > until ? resolve() : setTimeout(look, DRAIN_POLL_MS).unref?.());
     look();
   });
 }
