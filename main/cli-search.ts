@@ -13,6 +13,9 @@ import { JOB_STATUSES } from '../shared/job.js';
 import { MAX_SEARCH_OFFSET, type SearchHit } from '../shared/search.js';
 import { CliError, dbOption, err, int, json, out, outStyled, printable, withStore } from './cli-kit.js';
 
+/** How long `quarry search` indexes owed results before it answers (ms): it holds no engine's thread up, yet a person waits. */
+const CLI_CATCH_UP_MS = 3_000;
+
 export function registerSearchCommand(program: Command): void {
   program
     .command('search')
@@ -36,16 +39,19 @@ export function registerSearchCommand(program: Command): void {
           if (o.limit > 200) throw new CliError('--limit is at most 200: page with --offset.');
           if (o.offset > MAX_SEARCH_OFFSET)
             throw new CliError(`--offset is at most ${MAX_SEARCH_OFFSET.toLocaleString('en')}: add words or filters to narrow the search.`);
-          const r = store.search({
-            query: words.join(' '),
-            format: o.format,
-            status: o.status,
-            batch: o.batch,
-            minSize: o.minSize,
-            maxSize: o.maxSize,
-            limit: o.limit,
-            offset: o.offset,
-          });
+          const r = store.search(
+            {
+              query: words.join(' '),
+              format: o.format,
+              status: o.status,
+              batch: o.batch,
+              minSize: o.minSize,
+              maxSize: o.maxSize,
+              limit: o.limit,
+              offset: o.offset,
+            },
+            CLI_CATCH_UP_MS,
+          );
           if (o.json) return json(r);
           const bold = !!process.stdout.isTTY;
           for (const hit of r.hits) printHit(hit, bold);
@@ -57,7 +63,7 @@ export function registerSearchCommand(program: Command): void {
           );
           if (r.indexing)
             err(
-              `${r.indexing.toLocaleString('en')} file${r.indexing === 1 ? ' is' : 's are'} still being indexed and ${r.indexing === 1 ? 'was' : 'were'} not searched: run the search again in a moment.`,
+              `${r.indexing.toLocaleString('en')} file${r.indexing === 1 ? ' is' : 's are'} not indexed yet and ${r.indexing === 1 ? 'was' : 'were'} not searched: Quarry's window or \`quarry extract\` indexes them while it runs, and each search indexes some (run it again).`,
             );
         },
         { readOnly: true },

@@ -186,6 +186,12 @@ async function runUntilDrained(engine: Engine, failed: Promise<never>): Promise<
     (async () => {
       engine.start();
       await engine.drained();
+      // The index failed (said above as it happened): the files are extracted, some not searchable yet.
+      const owed = engine.store.pendingResults();
+      if (owed > 0)
+        err(
+          `${owed.toLocaleString('en')} file${owed === 1 ? ' is' : 's are'} not searchable yet: the next \`quarry extract\` or Quarry's window indexes them.`,
+        );
       return 'drained' as const;
     })(),
     interrupted,

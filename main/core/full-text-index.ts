@@ -49,13 +49,31 @@ export class FullTextIndexer {
 
   private async drain(): Promise<void> {
     for (let id = this.queue.shift(); id !== undefined && !this.stopped; id = this.queue.shift()) {
-      try {
-        await indexSpooledText(this.store, id, () => this.stopped);
-      } catch (err) {
-        this.onError(err as Error);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await indexSpooledText(this.store, id, () => this.stopped);
+          break;
+        } catch (err) {
+          // The write lock stayed taken (the engine's or the indexer's batch): a moment later, from the chunk the store says.
+          if (busy(err) && attempt < BUSY_TRIES && !this.stopped) {
+            await new Promise<void>((resolve) => setTimeout(resolve, BUSY_PAUSE_MS));
+            continue;
+          }
+          // Said, not thrown as the store's failure (a CLI run would stop for it): the text stays owed, the next start resumes it.
+          this.onError(new Error(`Full-text indexing of job ${id} stopped (resumed at the next start): ${(err as Error).message}`));
+          break;
+        }
       }
     }
   }
+}
+
+const BUSY_TRIES = 10;
+const BUSY_PAUSE_MS = 500;
+
+function busy(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
 }
 
 /** The chunks a text is cut into: about `size` characters, ending at white space where there is some. */

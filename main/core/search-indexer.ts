@@ -22,7 +22,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Database } from 'better-sqlite3';
 import type { JobStore } from './store/job-store.js';
-import { INDEX_BATCH_SQL, runIndexBatch, type BatchOutcome } from './store/search-index.js';
+import { INDEX_BATCH_SQL, nextBatchSize, runIndexBatch, type BatchOutcome } from './store/search-index.js';
 
 export interface SearchIndexerOptions {
   dbPath: string;
@@ -130,9 +130,12 @@ export class SearchIndexer {
   /** The same batches on the store's connection, the event loop turning between them. */
   private async runInline(): Promise<RunTotals | undefined> {
     const total: RunTotals = { indexed: 0, spooled: 0, left: 0, batches: 0, heldMs: 0 };
+    let limit = FIRST_BATCH;
     try {
       for (;;) {
-        const r = runIndexBatch(this.o.store.db, INDEX_BATCH_SQL, 500);
+        const r = runIndexBatch(this.o.store.db, INDEX_BATCH_SQL, limit);
+        // Sized as the worker's, by how long the batch held the lock: the engine's thread turns between them.
+        limit = nextBatchSize(limit, r.heldMs, TARGET_MS, MIN_BATCH, MAX_BATCH);
         total.heldMs += r.heldMs;
         total.batches++;
         total.indexed += r.indexed;
@@ -197,7 +200,9 @@ export class SearchIndexer {
     worker.on('message', (m: FromWorker) => {
       if (m.type === 'done') return this.finished(m);
       this.o.onError(new Error(`Full-text indexing: ${m.message}`));
-      this.finished(undefined);
+      // Someone waits for the index (drained(), `quarry extract` about to exit): one more try on the store's connection first.
+      if (this.waiters.length && !this.stopped) void this.runInline().then((r) => this.finished(r));
+      else this.finished(undefined);
     });
     worker.on('error', (err) => this.o.onError(new Error(`Full-text indexer: ${err.message}`)));
     this.exited = new Promise<void>((resolve) =>
@@ -220,7 +225,12 @@ export class SearchIndexer {
  * string (the same in the bundles and under test, no file of its own to
  * ship); better-sqlite3 is required from where the calling module lives.
  */
-function workerMain(load: (id: string) => unknown, batch: typeof runIndexBatch, dropOldest: (db: Database, sql: typeof INDEX_BATCH_SQL) => void): void {
+function workerMain(
+  load: (id: string) => unknown,
+  batch: typeof runIndexBatch,
+  dropFailed: (db: Database, seq: number | undefined) => string | undefined,
+  rowError: (code: string | undefined) => boolean,
+): void {
   const { parentPort, workerData } = load('node:worker_threads') as typeof import('node:worker_threads');
   const { createRequire } = load('node:module') as typeof import('node:module');
   const Database = createRequire(workerData.from as string)('better-sqlite3') as typeof import('better-sqlite3');
@@ -231,6 +241,8 @@ function workerMain(load: (id: string) => unknown, batch: typeof runIndexBatch, 
   // As the engine's own connection (database.ts): a checkpoint every 10,000 pages, not SQLite's 1,000.
   db.pragma('wal_autocheckpoint = 10000');
   db.pragma('temp_store = MEMORY');
+  // As the engine's: the WAL file is cut back to 64 MB after a checkpoint.
+  db.pragma('journal_size_limit = 67108864');
   const sql = workerData.sql as typeof INDEX_BATCH_SQL;
   let limit = workerData.first as number;
   let urgent = false;
@@ -251,14 +263,17 @@ function workerMain(load: (id: string) => unknown, batch: typeof runIndexBatch, 
       r = batch(db, sql, limit);
     } catch (err) {
       const e = err as Error & { code?: string };
-      // A batch that fails for what one result holds fails one at a time; then that one is given up (and said).
-      if (e.code !== 'SQLITE_BUSY' && limit > 1) {
+      // A batch that fails for what one result holds fails one at a time; then that very one is given up (and said).
+      const perRow = rowError(e.code);
+      if (perRow && limit > 1) {
         limit = 1;
         return void setImmediate(() => run(total));
       }
-      if (e.code !== 'SQLITE_BUSY') dropOldest(db, sql);
+      const dropped = perRow ? dropFailed(db, (e as { jobSeq?: number }).jobSeq) : undefined;
+      limit = workerData.first as number;
       running = false;
-      return void port.postMessage({ type: 'failed', message: e.message, code: e.code });
+      const message = dropped ? `job ${dropped} cannot be indexed and stays unsearchable: ${e.message}` : e.message;
+      return void port.postMessage({ type: 'failed', message, code: e.code });
     }
     // Sized by how long the batch held the lock (a wait for it says nothing of the batch): about targetMs.
     const ms = r.heldMs;
@@ -290,14 +305,32 @@ function workerMain(load: (id: string) => unknown, batch: typeof runIndexBatch, 
   });
 }
 
-/** The oldest owed result, which failed alone: its record goes (it stays unsearchable, said as an error), so that the rest is not held up. */
-function dropOldest(db: Database, sql: typeof INDEX_BATCH_SQL): void {
+/**
+ * The owed result that failed alone (a batch of one, `seq` from the error):
+ * its record goes, so that the rest is not held up; it stays unsearchable
+ * and is named (its job's id) in the error said. Only that exact record:
+ * what is owed is never recomputed after the failure.
+ */
+function dropFailed(db: Database, seq: number | undefined): string | undefined {
+  if (seq === undefined) return undefined;
   try {
-    db.prepare(`DELETE FROM results_fts_pending WHERE job_seq = (${sql.upTo.replace('@limit', '1')})`).run();
+    const id = db.prepare('SELECT id FROM jobs WHERE seq = ?').pluck().get(seq) as string | undefined;
+    db.prepare('DELETE FROM results_fts_pending WHERE job_seq = ? AND part = 0').run(seq);
+    return id ?? `#${seq}`;
   } catch {
-    // The next run tries again.
+    return undefined; // The next run tries again.
   }
 }
 
+/**
+ * An error that comes from what one result holds (a constraint, a value too
+ * big or of the wrong type, SQL that fails on it), as opposed to one of the
+ * database (full, I/O, memory, busy, locked), which another try may not meet.
+ */
+export function rowError(code: string | undefined): boolean {
+  if (!code) return false;
+  return code === 'SQLITE_ERROR' || code === 'SQLITE_TOOBIG' || code === 'SQLITE_MISMATCH' || code.startsWith('SQLITE_CONSTRAINT');
+}
+
 // Every function passed whole (parameters, not names: a bundler may rename what the module calls them).
-const WORKER_SOURCE = `(${workerMain.toString()})(require, ${runIndexBatch.toString()}, ${dropOldest.toString()});`;
+const WORKER_SOURCE = `(${workerMain.toString()})(require, ${runIndexBatch.toString()}, ${dropFailed.toString()}, ${rowError.toString()});`;

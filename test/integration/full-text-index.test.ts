@@ -12,7 +12,7 @@ import { JobStore } from '../../main/core/store/job-store.js';
 import { FULL_TEXT_FILE } from '../../shared/extraction.js';
 import { sampleResult } from '../helpers/results.js';
 import { OWNER } from '../helpers/store-states.js';
-import { indexSpooledText, wordChunks } from '../../main/core/full-text-index.js';
+import { FullTextIndexer, indexSpooledText, wordChunks } from '../../main/core/full-text-index.js';
 import { fullTextChunks } from '../../main/core/full-text.js';
 import { tempDir } from '../helpers/tmp.js';
 import { until } from '../helpers/wait.js';
@@ -144,5 +144,54 @@ describe('wordChunks', () => {
     for await (const c of wordChunks(pieces())) out.push(c);
     expect(out.join('')).toBe('alpha beta gamma deltaepsilon');
     expect(out).toEqual(['alpha ', 'beta ', 'gamma ', 'deltaepsilon']);
+  });
+});
+
+describe('a spooled text while another connection holds the write lock', () => {
+  it('waits and goes on (SQLITE_BUSY is tried again, not said as the store failing)', async () => {
+    const dbPath = path.join(dir, 'busy.db');
+    const text = LINES.join('');
+    const store = JobStore.open(dbPath);
+    const [job] = store.add([{ fileName: 'ledger.txt', sourcePath: '/docs/ledger.txt', priority: 1_000_000 }]);
+    const spooled = path.join(dir, 'spool-busy', job!.id, FULL_TEXT_FILE);
+    mkdirSync(path.dirname(spooled), { recursive: true });
+    writeFileSync(spooled, text);
+    const preview = text.slice(0, MiB);
+    store.claim(1, Date.now(), 60_000, OWNER);
+    store.complete(
+      job!.id,
+      sampleResult({
+        text: preview,
+        markdown: '',
+        fullText: {
+          path: spooled,
+          bytes: Buffer.byteLength(text),
+          chars: text.length,
+          lines: LINES.length,
+          previewChars: preview.length,
+          markdownIsText: true,
+        },
+      }),
+    );
+    store.indexPending();
+    const other = JobStore.open(dbPath);
+    const errors: Error[] = [];
+    try {
+      store.db.pragma('busy_timeout = 20');
+      other.db.exec('BEGIN IMMEDIATE');
+      const indexer = new FullTextIndexer(store, (e) => errors.push(e));
+      indexer.resume();
+      // Held past the first tries: the indexer meets SQLITE_BUSY, then the lock is let go.
+      await new Promise((r) => setTimeout(r, 700));
+      other.db.exec('COMMIT');
+      await indexer.idle();
+      expect(errors).toEqual([]);
+      expect(store.search({ query: 'closingword' }).total).toBe(1);
+      expect(store.pendingChunkJobs()).toEqual([]);
+    } finally {
+      if (other.db.inTransaction) other.db.exec('COMMIT');
+      other.close();
+      store.close();
+    }
   });
 });

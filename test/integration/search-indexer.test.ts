@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../main/core/engine.js';
-import { SearchIndexer } from '../../main/core/search-indexer.js';
+import { rowError, SearchIndexer } from '../../main/core/search-indexer.js';
 import { JobStore } from '../../main/core/store/job-store.js';
 import { INDEX_BATCH_SQL } from '../../main/core/store/search-index.js';
 import type { ExtractionResult } from '../../shared/extraction.js';
@@ -164,5 +164,72 @@ describe('the engine and the index', () => {
     expect(engine.store.pendingResults()).toBe(0);
     expect(indexed(engine.store, 'quarries')).toHaveLength(60);
     expect(indexed(engine.store, 'number17z')).toHaveLength(1);
+  });
+});
+
+describe('what goes wrong while indexing', () => {
+  it('gives up only the result that cannot be indexed, and names its job; the others are indexed', async () => {
+    const dbPath = tempDbPath(dir);
+    const store = openStore(dbPath);
+    const ids = Array.from({ length: 30 }, (_, i) => complete(store, `g${i}.txt`, { text: `goodword g${i}w`, pages: [{ number: 1, text: `pageword` }] }));
+    // A document SQLite cannot read as JSON: the batch's json_each fails on this result alone.
+    const bad = ids[17]!;
+    // (Written past the table's CHECK, as a damaged file or an older version could hold it.)
+    store.db.pragma('ignore_check_constraints = ON');
+    store.db.prepare(`UPDATE results SET document = '{"pages": [' WHERE job_seq = ?`).run(store.get(bad)!.seq);
+    store.db.pragma('ignore_check_constraints = OFF');
+    const errors: Error[] = [];
+    const ix = new SearchIndexer({ dbPath, store, onSpooled: () => undefined, onError: (e) => errors.push(e), delayMs: 20 });
+    closers.push(() => ix.stop());
+    await ix.idle();
+    expect(store.pendingResults()).toBe(0);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.message).toContain(bad);
+    expect(indexed(store, 'pageword')).toEqual(ids.filter((id) => id !== bad).sort());
+  });
+
+  it('tells errors of one result (given up) from errors of the database (tried again)', () => {
+    for (const code of ['SQLITE_ERROR', 'SQLITE_TOOBIG', 'SQLITE_MISMATCH', 'SQLITE_CONSTRAINT_UNIQUE']) expect(rowError(code), code).toBe(true);
+    for (const code of [
+      'SQLITE_BUSY',
+      'SQLITE_BUSY_RECOVERY',
+      'SQLITE_BUSY_TIMEOUT',
+      'SQLITE_FULL',
+      'SQLITE_IOERR_WRITE',
+      'SQLITE_NOMEM',
+      'SQLITE_LOCKED',
+      undefined,
+    ])
+      expect(rowError(code), String(code)).toBe(false);
+  });
+
+  it('a search indexes owed results for a limited time only, then answers and says how many it could not look in', () => {
+    const dbPath = tempDbPath(dir);
+    const store = openStore(dbPath);
+    for (let i = 0; i < 400; i++) complete(store, `b${i}.txt`, { text: 'backlogword' });
+    // No time at all: one small batch, the rest still owed and said.
+    const quick = store.search({ query: 'backlogword' }, 0);
+    expect(quick.indexing).toBeGreaterThan(0);
+    expect(quick.total + quick.indexing!).toBe(400);
+    expect(store.search({ query: 'backlogword' }, 60_000)).toMatchObject({ total: 400 });
+    expect(store.pendingResults()).toBe(0);
+  });
+
+  it('an export that selects by a search is no error when the write lock stays taken: it says what it could not look in', () => {
+    const dbPath = tempDbPath(dir);
+    const store = openStore(dbPath);
+    for (let i = 0; i < 5; i++) complete(store, `e${i}.txt`, { text: 'exportword' });
+    const other = JobStore.open(dbPath);
+    closers.push(() => other.close());
+    store.db.pragma('busy_timeout = 20');
+    other.db.exec('BEGIN IMMEDIATE');
+    try {
+      expect(store.indexBeforeSearch({ query: 'exportword' })).toBe(5);
+      expect(store.countExportRows({ query: 'exportword' })).toBe(0);
+    } finally {
+      other.db.exec('COMMIT');
+    }
+    expect(store.indexBeforeSearch({ query: 'exportword' })).toBe(0);
+    expect(store.countExportRows({ query: 'exportword' })).toBe(5);
   });
 });

@@ -36,7 +36,16 @@ import { add, addBatch, insert } from './insert.js';
 import * as listQuery from './list-query.js';
 import * as reads from './reads.js';
 import { search } from './search.js';
-import { finishChunks, indexAllPending, indexChunk, pendingChunkJobs, pendingChunks, pendingResults, type PendingChunks } from './search-index.js';
+import {
+  finishChunks,
+  indexAllPending,
+  indexChunk,
+  indexPendingFor,
+  pendingChunkJobs,
+  pendingChunks,
+  pendingResults,
+  type PendingChunks,
+} from './search-index.js';
 import { statsOverview } from './stats-overview.js';
 import type { JobError, NewJob, Progress, StoredResult } from './rows.js';
 import { Settings } from './settings.js';
@@ -45,6 +54,9 @@ import * as transitions from './transitions.js';
 export { JobNotFoundError } from '../errors.js';
 export { newOwnerId, type JobError, type NewJob, type Progress, type StoredResult } from './rows.js';
 export type { StoreEvents } from './core.js';
+
+/** How long an export that selects by a search indexes owed results before it reads (ms). */
+export const EXPORT_CATCH_UP_MS = 2_000;
 
 export class JobStore extends EventEmitter<StoreEvents> {
   readonly db: Db;
@@ -218,8 +230,9 @@ export class JobStore extends EventEmitter<StoreEvents> {
   }
 
   /** Full-text search over stored results (search.ts); `batch` may be an id prefix. */
-  search(q: SearchQuery): SearchResult {
-    return search(this.core, q.batch ? { ...q, batch: this.core.resolve(q.batch).id } : q);
+  /** `catchUpMs`: how long owed results are indexed first (the engine's thread keeps it short; the CLI, with nothing else to do, longer). */
+  search(q: SearchQuery, catchUpMs?: number): SearchResult {
+    return search(this.core, q.batch ? { ...q, batch: this.core.resolve(q.batch).id } : q, catchUpMs);
   }
 
   finishedWithResults(statuses?: readonly JobStatus[]): Generator<{ job: Job; result: StoredResult | undefined }> {
@@ -273,9 +286,20 @@ export class JobStore extends EventEmitter<StoreEvents> {
     return countExportRows(this.core, this.resolveExportFilter(filter));
   }
 
-  /** An export that selects by a search writes every file that matches: what is owed to the index is indexed first. */
-  private indexBeforeSearch(filter: ExportFilter): void {
-    if (filter.query?.trim() && !this.db.readonly) indexAllPending(this.core);
+  /**
+   * An export that selects by a search writes the files that match: what is
+   * owed to the index is indexed first, for at most EXPORT_CATCH_UP_MS (a
+   * backlog of 100,000 results must not freeze the engine's thread, and a
+   * lock held elsewhere is no export error). Returns the results still owed,
+   * which the export could not find.
+   */
+  indexBeforeSearch(filter: ExportFilter): number {
+    if (!filter.query?.trim()) return 0;
+    try {
+      return indexPendingFor(this.core, EXPORT_CATCH_UP_MS).left;
+    } catch {
+      return pendingResults(this.core);
+    }
   }
 
   private resolveExportFilter(f: ExportFilter): ExportFilter {

@@ -120,19 +120,26 @@ export function runIndexBatch(db: Db, sql: typeof INDEX_BATCH_SQL, limit: number
     left: db.prepare(sql.left).pluck(),
   };
   let locked = 0;
-  const r = db
-    .transaction((): BatchOutcome => {
-      locked = performance.now();
-      const upTo = st.upTo.get({ limit }) as number | null;
-      if (upTo === null) return { indexed: 0, spooled: 0, left: 0, heldMs: 0 };
-      const indexed = st.files.run({ upTo }).changes;
-      st.pages.run({ upTo });
-      st.indexOnly.run({ upTo });
-      const spooled = st.spooled.run({ upTo }).changes;
-      st.done.run({ upTo });
-      return { indexed, spooled, left: st.left.get() as number, heldMs: 0 };
-    })
-    .immediate();
+  let upTo: number | null = null;
+  const tx = db.transaction((): BatchOutcome => {
+    locked = performance.now();
+    upTo = st.upTo.get({ limit }) as number | null;
+    if (upTo === null) return { indexed: 0, spooled: 0, left: 0, heldMs: 0 };
+    const indexed = st.files.run({ upTo }).changes;
+    st.pages.run({ upTo });
+    st.indexOnly.run({ upTo });
+    const spooled = st.spooled.run({ upTo }).changes;
+    st.done.run({ upTo });
+    return { indexed, spooled, left: st.left.get() as number, heldMs: 0 };
+  });
+  let r: BatchOutcome;
+  try {
+    r = tx.immediate();
+  } catch (err) {
+    // The last result the failed batch held (the only one in a batch of one): the caller may give that one up.
+    if (upTo !== null && err && typeof err === 'object') (err as { jobSeq?: number }).jobSeq = upTo;
+    throw err;
+  }
   // The commit (FTS5 writes its segment then) counts; the wait for the lock before does not.
   r.heldMs = performance.now() - locked;
   return r;
@@ -144,15 +151,38 @@ export function pendingResults(s: StoreCore): number {
   return s.sql.prepared(INDEX_BATCH_SQL.left).pluck().get() as number;
 }
 
-/** Indexes every owed result now, on the store's connection, in batches. */
-export function indexAllPending(s: StoreCore, batch = 500): number {
-  if (!s.sql.hasSearchIndex || s.db.readonly) return 0;
+/** About how long one batch on the store's connection holds the write lock (ms), as the worker's. */
+export const BATCH_TARGET_MS = 8;
+
+/** The next batch's size: the last one's scaled towards `targetMs` of lock held (a wait for the lock says nothing of the batch). */
+export function nextBatchSize(limit: number, heldMs: number, targetMs = BATCH_TARGET_MS, min = 1, max = 4_000): number {
+  const ratio = Math.min(2, Math.max(0.5, targetMs / Math.max(heldMs, 0.5)));
+  return Math.max(min, Math.min(max, Math.round(limit * ratio)));
+}
+
+/**
+ * Indexes owed results now, on the store's connection, in batches sized by
+ * time, for at most about `budgetMs` (a search or an export on the engine's
+ * thread must not freeze it behind a backlog of 100,000 results); throws
+ * what SQLite throws (SQLITE_BUSY when the lock stayed taken). Returns the
+ * results indexed and those still owed.
+ */
+export function indexPendingFor(s: StoreCore, budgetMs = Infinity): { indexed: number; left: number } {
+  if (!s.sql.hasSearchIndex || s.db.readonly) return { indexed: 0, left: pendingResults(s) };
+  const end = performance.now() + budgetMs;
   let total = 0;
+  let limit = 50;
   for (;;) {
-    const r = runIndexBatch(s.db, INDEX_BATCH_SQL, batch);
+    const r = runIndexBatch(s.db, INDEX_BATCH_SQL, limit);
     total += r.indexed;
-    if (r.left === 0 || r.indexed === 0) return total;
+    if (r.left === 0 || r.indexed === 0 || performance.now() >= end) return { indexed: total, left: r.left };
+    limit = nextBatchSize(limit, r.heldMs);
   }
+}
+
+/** Indexes every owed result now, on the store's connection (tests, tools: no time limit). */
+export function indexAllPending(s: StoreCore): number {
+  return indexPendingFor(s).indexed;
 }
 
 /** Where a spooled text's indexing stands: the next chunk's part and its byte offset in the spool file. */

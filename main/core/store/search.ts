@@ -8,7 +8,7 @@
 import { MAX_SEARCH_LIMIT, MAX_SEARCH_OFFSET, type SearchHit, type SearchQuery, type SearchResult, type Snippet } from '../../../shared/search.js';
 import type { StoreCore } from './core.js';
 import { toFtsQuery } from './fts-query.js';
-import { indexAllPending, PART_BITS, pendingResults } from './search-index.js';
+import { indexPendingFor, PART_BITS, pendingResults } from './search-index.js';
 
 // Snippet markers: control characters that extracted text does not carry
 // (the snippet is cut at them; any that do occur are dropped).
@@ -28,37 +28,34 @@ const TREE = `WITH RECURSIVE tree(id) AS (SELECT @batch UNION ALL SELECT j.id FR
  *    common word), FTS5 counts them;
  * 3. snippets, for the page's rows only (FTS5 computes them before the sort otherwise).
  */
-export function search(s: StoreCore, q: SearchQuery & { batch?: string }): SearchResult {
+export function search(s: StoreCore, q: SearchQuery & { batch?: string }, catchUpMs = CATCH_UP_MS): SearchResult {
   const match = toFtsQuery(q.query);
   if (match === null) return { hits: [], total: 0 };
-  const indexing = catchUp(s);
+  const indexing = catchUp(s, catchUpMs);
   const found = rankedHits(s, q, match);
   return indexing > 0 ? { ...found, indexing } : found;
 }
 
 /**
  * Results stored but not yet indexed (the background indexer writes them
- * in batches, see search-index.ts): when they are few (a search right
- * after a run), they are indexed now, so the search finds everything;
- * when many are (the indexer is behind in a large run), or this connection
- * cannot write, the search answers at once and says how many files it could
- * not look in yet. Spooled texts still being streamed in count as such.
+ * in batches, see search-index.ts) are indexed first for at most
+ * `budgetMs` (a search right after a run finds everything; behind a large
+ * backlog the engine's thread is not held up): the search then answers and
+ * says how many files it could not look in yet. Only whole results count
+ * (a spooled text whose preview is indexed is searchable). A lock that
+ * stays taken, or a connection that cannot write, answers with what is indexed.
  */
-function catchUp(s: StoreCore): number {
-  const owed = pendingResults(s);
-  if (owed > 0 && owed <= INDEX_BEFORE_SEARCH && !s.db.readonly) {
-    try {
-      indexAllPending(s);
-    } catch {
-      // The write lock stayed taken (another process's long transaction): answer with what is indexed.
-    }
-  }
+function catchUp(s: StoreCore, budgetMs: number): number {
   if (!s.sql.hasSearchIndex) return 0;
-  return s.sql.prepared('SELECT count(*) FROM results_fts_pending').pluck().get() as number;
+  try {
+    return indexPendingFor(s, budgetMs).left;
+  } catch {
+    return pendingResults(s);
+  }
 }
 
-/** At most this many owed results are indexed before a search answers (about 30 ms of small files). */
-export const INDEX_BEFORE_SEARCH = 1_000;
+/** How long a search on the engine's thread indexes owed results before it answers (ms; about 2,000 small files). */
+export const CATCH_UP_MS = 50;
 
 function rankedHits(s: StoreCore, q: SearchQuery & { batch?: string }, match: string): SearchResult {
   const { where, params, joined } = filters(q, match);
