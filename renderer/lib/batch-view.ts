@@ -50,9 +50,9 @@ export function batchNote(job: Job): string {
 /** Statuses in the order a batch's counts read. */
 const COUNT_ORDER: readonly JobStatus[] = ['completed', 'partial', 'failed', 'cancelled', 'running', 'pending'];
 
-/** "3 completed · 1 failed · 2 pending": the non-zero counts. */
+/** "3 completed · 1 failed · 29,872 pending": the non-zero counts. */
 export function countsLabel(p: BatchProgress): string {
-  const parts = COUNT_ORDER.filter((st) => (p.counts[st] ?? 0) > 0).map((st) => `${p.counts[st]} ${st}`);
+  const parts = COUNT_ORDER.filter((st) => (p.counts[st] ?? 0) > 0).map((st) => `${(p.counts[st] ?? 0).toLocaleString('en')} ${st}`);
   return parts.length ? parts.join(' · ') : 'no files';
 }
 

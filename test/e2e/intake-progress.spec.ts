@@ -52,9 +52,9 @@ test('a 100,000-file folder shows "adding files" with a growing count while it i
   expect(out.added).toBe(FILES);
   // Once the last chunk is in: no more "adding files", and the counts cover every file.
   await expect(pace).not.toContainText('adding files', { timeout: 30_000 });
-  await expect(row.locator('.counts')).toHaveAttribute('title', new RegExp(`^(\\d+ \\w+ · )*\\d+ \\w+$`));
+  await expect(row.locator('.counts')).toHaveAttribute('title', /^([\d,]+ \w+ · )*[\d,]+ \w+$/);
   const counts = (await row.locator('.counts').getAttribute('title'))!;
-  const total = [...counts.matchAll(/(\d+) \w+/g)].reduce((n, m) => n + Number(m[1]), 0);
+  const total = [...counts.matchAll(/([\d,]+) \w+/g)].reduce((n, m) => n + Number(m[1]!.replace(/,/g, '')), 0);
   expect(total).toBe(FILES);
   expect(problems).toEqual([]);
 });
