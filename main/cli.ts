@@ -295,7 +295,11 @@ export function buildProgram(): Command {
       .command('run')
       .description('process queued jobs until none is left; exits 0 only if every job succeeded')
       .addOption(dbOption())
-      .option('--concurrency <n>', 'jobs at once (default: cores)', int('concurrency', 1))
+      .option(
+        '--concurrency <n>',
+        'slots (default: cores): a slot per thread, up to one thread per core; a large file takes a slot, a small one a fraction of it',
+        int('concurrency', 1),
+      )
       .option('--watch', 'keep running: watch folders and schedules, until Ctrl-C'),
   ).action((o) =>
     explainStoreFailures(o.db, async () => {
@@ -423,7 +427,11 @@ export function buildProgram(): Command {
       .requiredOption('--out <dir>', 'folder to write results to')
       .option('--db <file>', 'keep the jobs in this database')
       .addOption(new Option('--format <format>', 'result file format').choices(exportFormatSchema.options).default('jsonl'))
-      .option('--concurrency <n>', 'jobs at once (default: cores)', int('concurrency', 1)),
+      .option(
+        '--concurrency <n>',
+        'slots (default: cores): a slot per thread, up to one thread per core; a large file takes a slot, a small one a fraction of it',
+        int('concurrency', 1),
+      ),
   ).action(async (paths: string[], o) => {
     const tmp = o.db ? undefined : mkdtempSync(path.join(tmpdir(), 'quarry-'));
     const db: string = o.db ?? path.join(tmp!, 'jobs.db');
