@@ -605,7 +605,7 @@ describe('remote group tasks (several small files per BullMQ task)', skipWhen(!R
 describe('remote workers that cannot see the files', skipWhen(!REDIS_SERVER, NO_REDIS_REASON), () => {
   const TOKEN = 'worker-token-0123456789abcdef';
 
-  async function run(workerToken: string, { hideSpool = false, lookalikeSpool = false, big = false, zip = false } = {}) {
+  async function run(workerToken: string, { hideSpool = false, lookalikeSpool = false, big = false, zip = false, manySmall = 0 } = {}) {
     const share = path.join(dir, `share-${prefixN}`);
     const spoolRoot = path.join(dir, `spool-${prefixN}`);
     mkdirSync(share, { recursive: true });
@@ -614,6 +614,8 @@ describe('remote workers that cannot see the files', skipWhen(!REDIS_SERVER, NO_
     if (zip) writeFileSync(path.join(share, 'bundle.zip'), await zipWithAnInnerZip());
     // Over 1 MB of result (text and markdown): it must not travel as a Redis value.
     if (big) writeFileSync(path.join(share, 'big.txt'), 'A large result line of text.\n'.repeat(60_000));
+    // Small files (grouped) whose results together pass 1 MB: a group's outcome must stay under it too.
+    for (let i = 0; i < manySmall; i++) writeFileSync(path.join(share, `small-${i}.txt`), `Small file ${i}, a line of its text.\n`.repeat(1700));
     const prefix = newPrefix();
     // The worker sees the share somewhere that does not exist: it must fetch the bytes.
     const args = [CLI, 'worker', '--redis', redis.url, '--redis-prefix', prefix, '--threads', '1', '--name', 'far'];
@@ -644,7 +646,7 @@ describe('remote workers that cannot see the files', skipWhen(!REDIS_SERVER, NO_
     const { batch } = await e.addPaths([share], { maxRetries: 1 });
     e.start();
     await e.drained();
-    return { e, prefix, spoolRoot, share, lookalike, jobs: e.list({ parentId: batch!.id, limit: 10, sort: 'oldest' }) };
+    return { e, prefix, spoolRoot, share, lookalike, jobs: e.list({ parentId: batch!.id, limit: 100, sort: 'oldest' }) };
   }
 
   /** Where a worker that cannot see the owner's spool folder would look for it (it must never create it). */
@@ -716,6 +718,21 @@ describe('remote workers that cannot see the files', skipWhen(!REDIS_SERVER, NO_
       expectSettledOnce(e, jobs);
     }, 60_000);
   }
+
+  it('a group of small files whose results pass 1 MB together: the largest go up to the owner, the group stays under the limit', async () => {
+    const { e, jobs, prefix } = await run(TOKEN, { hideSpool: true, manySmall: 40 });
+    const small = jobs.filter((j) => j.fileName?.startsWith('small-'));
+    expect(small).toHaveLength(40);
+    for (const j of small) {
+      expect(j.status, j.errorMessage ?? '').toBe('completed');
+      expect(e.store.result(j.id)!.text).toContain(`Small file ${j.fileName!.slice(6, -4)}, a line`);
+    }
+    // They did travel in groups, and no group's outcome (nor its event) reached 1 MB in Redis.
+    expect(e.remote!.dispatcher.groupTasks).toBeGreaterThanOrEqual(1);
+    expect(small.some((j) => e.remote!.dispatcher.taskOf(j.id)?.startsWith('group-'))).toBe(true);
+    expect(await largestRedisValue(prefix)).toBeLessThan(1024 * 1024);
+    expectSettledOnce(e, jobs);
+  }, 90_000);
 
   it('a folder of the worker’s own at the spool’s path is not the owner’s (no marker): a result over 1 MB goes up to the owner', async () => {
     const { e, jobs, lookalike } = await run(TOKEN, { lookalikeSpool: true, big: true });
