@@ -4,7 +4,11 @@ import { CONCURRENCY_MAX, CONCURRENCY_MIN } from '../../../shared/contract.js';
 import { concurrencyProblem } from '../../lib/concurrency.js';
 import { useJobs } from '../../store/context.js';
 
-/** How many jobs run at once. A refused value stays in the field with the reason, never silently reverts. */
+/**
+ * The engine's slots (`--concurrency`): a large file takes a slot, a small one a
+ * fraction of it, and threads stay at most one per core. A refused value stays
+ * in the field with the reason, never silently reverts.
+ */
 export function ConcurrencyField() {
   const [current, setConcurrency] = useJobs(useShallow((s) => [s.app?.concurrency, s.setConcurrency] as const));
   const [draft, setDraft] = useState('');
@@ -24,7 +28,7 @@ export function ConcurrencyField() {
 
   return (
     <div className="field concurrency-field">
-      <label htmlFor={ids.input}>Concurrency</label>
+      <label htmlFor={ids.input}>Concurrency (slots)</label>
       <div className="inline">
         <input
           id={ids.input}
@@ -49,7 +53,8 @@ export function ConcurrencyField() {
         </button>
       </div>
       <p id={ids.message} role={problem ? 'alert' : undefined} className={`field-hint ${problem ? 'field-error' : 'muted'}`}>
-        {problem ?? `Jobs extracted in parallel, ${CONCURRENCY_MIN} to ${CONCURRENCY_MAX}. Running jobs finish; the change applies to the next ones.`}
+        {problem ??
+          `${CONCURRENCY_MIN} to ${CONCURRENCY_MAX}. A large file (a PDF, a scan) takes a slot; small files share one, so hundreds can be in flight. Threads stay at most one per core. Running files finish; the change applies to the next ones.`}
       </p>
     </div>
   );
