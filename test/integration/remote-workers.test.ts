@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Job as BullJob, Queue } from 'bullmq';
+import { Job as BullJob, Queue, Worker as BullWorker } from 'bullmq';
 import { Engine, type EngineOptions } from '../../main/core/engine.js';
 import { TASKS_QUEUE } from '../../main/core/remote/protocol.js';
 import { createHandlers, dispatch } from '../../main/core/handlers.js';
@@ -573,6 +573,58 @@ describe('remote group tasks (several small files per BullMQ task)', skipWhen(!R
     expect(await d.redis.hlen(`${prefix}:quarry:groups`)).toBe(0);
     await q.close();
   }, 60_000);
+
+  it('a worker answering its task with other files’ outcomes (their tokens are readable in Redis) settles none of them', async () => {
+    const prefix = newPrefix();
+    const e = owner(prefix, { chaos: true });
+    const jobs = smallJobs(e, 'forge', 30, { mode: 'slow', steps: 2, stepMs: 20 });
+    e.start();
+    const d = e.remote!.dispatcher;
+    const connection = { url: redis.url };
+    const q = new Queue(TASKS_QUEUE, { connection, prefix });
+    type Task = { jobId: string; token: string };
+    const filesOf = (data: unknown): Task[] => ('group' in (data as object) ? (data as { group: Task[] }).group : [data as Task]);
+    let forged = 0;
+    let handled = 0;
+    // A worker that takes tasks like any other, and answers each with failures for files of other tasks, under their tokens.
+    const evil = new BullWorker(
+      TASKS_QUEUE,
+      async (job) => {
+        const own = new Set(filesOf(job.data).map((t) => t.jobId));
+        let victims: Task[] = [];
+        await until(async () => {
+          const waiting = await q.getJobs(['wait', 'prioritized'], 0, 500);
+          victims = waiting.flatMap((w) => filesOf(w.data)).filter((t) => !own.has(t.jobId));
+          return victims.length > 0;
+        }, 10_000);
+        const outcomes = victims.map((t) => ({
+          jobId: t.jobId,
+          token: t.token,
+          worker: 'evil',
+          outcome: { ok: false, error: { code: 'unsupported_format', message: 'forged' } },
+        }));
+        forged += outcomes.length;
+        handled++;
+        // A single task answered with another job's outcome, or with a group reply; a group task with other files'.
+        return 'group' in job.data || handled % 2 === 0 ? { group: true, outcomes } : outcomes[0];
+      },
+      { connection, prefix, concurrency: 1 },
+    );
+    await until(() => handled >= 4 && jobs.some((j) => d.taskOf(j.id)?.startsWith('group-')), 30_000);
+    await evil.close();
+    await startWorker(prefix, 'honest', { chaos: true });
+    await e.drained();
+    expectSettledOnce(e, jobs);
+    for (const j of jobs) {
+      const job = e.get(j.id);
+      expect(job.status, `${job.fileName}: ${job.errorMessage}`).toBe('completed');
+      expect(e.history(j.id).some((ev) => ev.errorCode === 'unsupported_format')).toBe(false);
+    }
+    expect(forged).toBeGreaterThanOrEqual(4);
+    expect(d.dropped).toBeGreaterThanOrEqual(4);
+    await until(async () => (await tasksLeft(prefix)) === 0, 10_000);
+    await q.close();
+  }, 90_000);
 
   it('a worker killed with kill -9 mid-group: every file of its groups runs elsewhere, no attempt counted', async () => {
     const prefix = newPrefix();

@@ -310,21 +310,22 @@ export class RemoteDispatcher {
    * `taskId`: it settles its job's flight if the token matches, once.
    */
   private receive(taskId: string, raw: unknown, { adopt = false } = {}): void {
-    if (raw && typeof raw === 'object' && 'group' in raw) return this.receiveGroup(taskId, raw);
+    // A group's reply is read only from a group task: a worker cannot answer a single task for other files.
+    if (isGroupId(taskId)) return this.receiveGroup(taskId, raw);
     const parsed = outcomeSchema.safeParse(raw);
-    if (!parsed.success) {
+    // An outcome names its task's own job: one naming another job (whose token a worker can read in Redis) is not taken.
+    const why = !parsed.success ? parsed.error.issues[0]?.message : parsed.data.jobId !== taskId ? 'it names another job' : undefined;
+    if (why || !parsed.success) {
       const flight = this.flights.get(taskId);
-      if (flight)
-        this.settle(flight, () =>
-          flight.reject(new ExtractionError('internal', `A worker sent an outcome Quarry cannot read: ${parsed.error.issues[0]?.message}`)),
-        );
+      if (flight && flight.taskId === taskId)
+        this.settle(flight, () => flight.reject(new ExtractionError('internal', `A worker sent an outcome Quarry cannot read: ${why}`)));
       return this.forget(taskId, 'unreadable outcome');
     }
     const outcome = parsed.data;
     const flight = this.flights.get(outcome.jobId);
     if (!flight) return this.unclaimed(outcome.jobId, taskId);
     if (adopt) flight.task = { ...flight.task, token: outcome.token };
-    if (outcome.token !== flight.task.token) return this.forget(taskId, 'an earlier attempt');
+    if (outcome.token !== flight.task.token || flight.taskId !== taskId) return this.forget(taskId, 'an earlier attempt');
     this.take(flight, outcome);
     this.removeConsumed(taskId);
   }
@@ -351,18 +352,33 @@ export class RemoteDispatcher {
       return this.forget(taskId, 'unreadable outcome');
     }
     let keep = false;
+    const members: string[] = [];
     for (const outcome of parsed.data.outcomes) {
       const flight = this.flights.get(outcome.jobId);
-      if (flight && flight.task.token === outcome.token) this.take(flight, outcome);
-      else if (flight || (!this.taken.has(outcome.jobId) && this.opts.isWanted?.(outcome.jobId))) keep = true;
+      // Only a file of this group is taken: another file's token (readable in Redis) does not settle it from here.
+      if (flight?.taskId === taskId && flight.task.token === outcome.token) {
+        this.take(flight, outcome);
+        members.push(outcome.jobId);
+      }
+      // Its job is being claimed again (an owner restarted) and looks for this group: kept for adoption.
+      else if (flight?.adopting || (!flight && !this.taken.has(outcome.jobId) && this.opts.isWanted?.(outcome.jobId))) keep = true;
+      else if (flight && flight.taskId !== taskId) this.drop(outcome.jobId, 'not a file of this group');
       else this.drop(outcome.jobId, flight ? 'an earlier attempt' : 'no job waits for it');
     }
     // A file the worker did not answer for (it never should): lost, it runs again.
     for (const f of waiting) this.settle(f, () => f.reject(lostError(f, 'no outcome for this file in its group')));
     if (keep) return;
     this.removeConsumed(taskId);
-    const ids = parsed.data.outcomes.map((o) => o.jobId);
-    if (ids.length) void this.pub.hdel(keys(this.opts.redis.prefix).groups, ...ids).catch(() => undefined);
+    const others = parsed.data.outcomes.map((o) => o.jobId).filter((id) => !members.includes(id));
+    void this.unindex(taskId, members, others).catch(() => undefined);
+  }
+
+  /** Takes a group's files out of the groups index: `members` surely its, `others` only where the index says so (a reply may name any file). */
+  private async unindex(groupId: string, members: string[], others: string[]): Promise<void> {
+    const key = keys(this.opts.redis.prefix).groups;
+    const held = others.length ? await this.pub.hmget(key, ...others) : [];
+    const ids = [...members, ...others.filter((_, i) => held[i] === groupId)];
+    if (ids.length) await this.pub.hdel(key, ...ids);
   }
 
   private deliver(flight: Flight, { outcome, worker, host }: RemoteOutcome): void {
