@@ -626,6 +626,70 @@ describe('remote group tasks (several small files per BullMQ task)', skipWhen(!R
     await q.close();
   }, 90_000);
 
+  it('a file in a group whose error message is over the limit fails alone, its message cut by the worker; the group’s others complete', async () => {
+    const prefix = newPrefix();
+    await startWorker(prefix, 'w', { chaos: true });
+    const e = owner(prefix, { chaos: true });
+    const others = smallJobs(e, 'before', 12, { mode: 'slow', steps: 2, stepMs: 20 });
+    const [long] = smallJobs(e, 'long', 1, { mode: 'fail', code: 'unsupported_format', messageLength: 30_000 });
+    others.push(...smallJobs(e, 'after', 8, { mode: 'slow', steps: 2, stepMs: 20 }));
+    e.start();
+    await e.drained();
+    const d = e.remote!.dispatcher;
+    expect(d.taskOf(long!.id)).toMatch(/^group-/);
+    expect(others.filter((j) => d.taskOf(j.id) === d.taskOf(long!.id)).length).toBeGreaterThanOrEqual(1);
+    const failed = e.get(long!.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.errorCode).toBe('unsupported_format');
+    expect(failed.retryCount).toBe(0);
+    expect(failed.errorMessage).toMatch(/^q+… \(cut, 30000 characters\)$/);
+    for (const j of others) {
+      expect(e.get(j.id).status).toBe('completed');
+      expect(e.get(j.id).retryCount).toBe(0);
+    }
+    expectSettledOnce(e, [...others, long!]);
+  }, 60_000);
+
+  it('one outcome of a group the owner cannot read fails that file only (retryable); the group’s other outcomes are taken', async () => {
+    const prefix = newPrefix();
+    const e = owner(prefix, { chaos: true });
+    const jobs = smallJobs(e, 'bad', 24, { mode: 'slow', steps: 2, stepMs: 20 });
+    e.start();
+    const connection = { url: redis.url };
+    type Task = { jobId: string; token: string };
+    let group: Task[] | undefined;
+    // A worker (an older or buggy one) whose answer for a group's first file is out of bounds; its others are valid.
+    const odd = new BullWorker(
+      TASKS_QUEUE,
+      async (job) => {
+        const files: Task[] = 'group' in job.data ? job.data.group : [job.data];
+        const outcomes = files.map((t, i) => ({
+          jobId: t.jobId,
+          token: t.token,
+          worker: 'odd',
+          outcome: { ok: false, error: { code: 'unsupported_format', message: i === 0 && files.length > 1 ? 'q'.repeat(30_000) : 'odd' } },
+        }));
+        if (files.length > 1) group ??= files;
+        return 'group' in job.data ? { group: true, outcomes } : outcomes[0];
+      },
+      { connection, prefix, concurrency: 1 },
+    );
+    await until(() => !!group && group.every((t) => e.get(t.jobId).status !== 'running'), 30_000);
+    await odd.close();
+    await startWorker(prefix, 'honest', { chaos: true });
+    await e.drained();
+    const [first, ...rest] = group!;
+    // The unreadable one was charged as `internal` (retryable) and ran again (wherever it went next).
+    expect(e.history(first!.jobId).find((ev) => ev.toStatus === 'pending' && !!ev.errorCode)?.errorCode).toBe('internal');
+    // The others' outcomes were taken as sent, at once.
+    for (const t of rest) {
+      expect(e.get(t.jobId).status).toBe('failed');
+      expect(e.get(t.jobId).errorCode).toBe('unsupported_format');
+      expect(e.history(t.jobId).some((ev) => ev.errorCode === 'internal')).toBe(false);
+    }
+    expectSettledOnce(e, jobs);
+  }, 90_000);
+
   it('a worker killed with kill -9 mid-group: every file of its groups runs elsewhere, no attempt counted', async () => {
     const prefix = newPrefix();
     const doomed = await startWorker(prefix, 'doomed', { chaos: true });

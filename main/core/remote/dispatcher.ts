@@ -29,6 +29,7 @@ import { bullConnection, redisClient, type RedisConfig } from './connection.js';
 import {
   groupOutcomeSchema,
   keys,
+  outcomeIdentitySchema,
   outcomeSchema,
   progressSchema,
   spooledOutcomeSchema,
@@ -353,15 +354,24 @@ export class RemoteDispatcher {
     }
     let keep = false;
     const members: string[] = [];
-    for (const outcome of parsed.data.outcomes) {
+    const others: string[] = [];
+    for (const raw of parsed.data.outcomes) {
+      const one = outcomeSchema.safeParse(raw);
+      if (!one.success) {
+        this.unreadable(taskId, raw, one.error.issues[0]?.message, members);
+        continue;
+      }
+      const outcome = one.data;
       const flight = this.flights.get(outcome.jobId);
       // Only a file of this group is taken: another file's token (readable in Redis) does not settle it from here.
       if (flight?.taskId === taskId && flight.task.token === outcome.token) {
         this.take(flight, outcome);
         members.push(outcome.jobId);
+        continue;
       }
+      others.push(outcome.jobId);
       // Its job is being claimed again (an owner restarted) and looks for this group: kept for adoption.
-      else if (flight?.adopting || (!flight && !this.taken.has(outcome.jobId) && this.opts.isWanted?.(outcome.jobId))) keep = true;
+      if (flight?.adopting || (!flight && !this.taken.has(outcome.jobId) && this.opts.isWanted?.(outcome.jobId))) keep = true;
       else if (flight && flight.taskId !== taskId) this.drop(outcome.jobId, 'not a file of this group');
       else this.drop(outcome.jobId, flight ? 'an earlier attempt' : 'no job waits for it');
     }
@@ -369,8 +379,16 @@ export class RemoteDispatcher {
     for (const f of waiting) this.settle(f, () => f.reject(lostError(f, 'no outcome for this file in its group')));
     if (keep) return;
     this.removeConsumed(taskId);
-    const others = parsed.data.outcomes.map((o) => o.jobId).filter((id) => !members.includes(id));
     void this.unindex(taskId, members, others).catch(() => undefined);
+  }
+
+  /** One outcome of a group Quarry cannot read: only the file it names (if of this group, with its token) fails, retryable. */
+  private unreadable(taskId: string, raw: unknown, why: string | undefined, members: string[]): void {
+    const id = outcomeIdentitySchema.safeParse(raw);
+    const flight = id.success ? this.flights.get(id.data.jobId) : undefined;
+    if (!id.success || !flight || flight.taskId !== taskId || flight.task.token !== id.data.token) return this.drop(taskId, 'unreadable outcome');
+    members.push(flight.task.jobId);
+    this.settle(flight, () => flight.reject(new ExtractionError('internal', `A worker sent an outcome Quarry cannot read: ${why}`)));
   }
 
   /** Takes a group's files out of the groups index: `members` surely its, `others` only where the index says so (a reply may name any file). */

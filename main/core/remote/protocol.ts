@@ -50,9 +50,12 @@ export const taskSchema = z.object({
 });
 export type RemoteTask = z.infer<typeof taskSchema>;
 
+/** An error message longer than this is cut by the worker before it is sent (the schema refuses longer ones). */
+export const MAX_ERROR_MESSAGE = 20_000;
+
 const serializedErrorSchema = z.object({
   code: errorCodeSchema,
-  message: z.string().max(20_000),
+  message: z.string().max(MAX_ERROR_MESSAGE),
   details: z.record(z.string(), z.unknown()).optional(),
 });
 
@@ -86,8 +89,14 @@ export const MAX_GROUP_TASKS = 256;
 export const groupTaskSchema = z.object({ group: z.array(taskSchema).min(1).max(MAX_GROUP_TASKS) });
 export type RemoteGroupTask = z.infer<typeof groupTaskSchema>;
 
-/** A group task's answer: one outcome per file, each with its own job id and token. */
-export const groupOutcomeSchema = z.object({ group: z.literal(true), outcomes: z.array(outcomeSchema).max(MAX_GROUP_TASKS) });
+/**
+ * A group task's answer: one outcome per file, each with its own job id and
+ * token. Each is validated on its own (outcomeSchema): one the owner cannot
+ * read fails its file only, not the group's others.
+ */
+export const groupOutcomeSchema = z.object({ group: z.literal(true), outcomes: z.array(z.unknown()).max(MAX_GROUP_TASKS) });
+/** Enough of an unreadable outcome to know which file it was for. */
+export const outcomeIdentitySchema = z.object({ jobId: z.string(), token: z.string() });
 
 export const progressSchema = z.object({
   /** The file's job (a group task's progress names which of its files moved). */

@@ -24,6 +24,7 @@ import {
   groupTaskSchema,
   HEARTBEAT_MS,
   keys,
+  MAX_ERROR_MESSAGE,
   MAX_INLINE_RESULT_BYTES,
   TASKS_QUEUE,
   taskSchema,
@@ -132,7 +133,7 @@ export class RemoteWorker {
   }
 
   private answer(task: RemoteTask, outcome: InlineOrSpooled): RemoteOutcome {
-    return { jobId: task.jobId, token: task.token, worker: this.name, host: hostname(), outcome };
+    return { jobId: task.jobId, token: task.token, worker: this.name, host: hostname(), outcome: withShortMessage(outcome) };
   }
 
   /** One file: its paths mapped (or its bytes fetched), run in the host. */
@@ -312,4 +313,11 @@ export class RemoteWorker {
 function asOutcome(e: unknown): WorkerOutcome & { ok: false } {
   const err = e instanceof ExtractionError ? e : new ExtractionError('internal', (e as Error)?.message ?? String(e));
   return { ok: false, error: { code: err.code, message: err.message, details: err.details } };
+}
+
+/** An error message the owner would refuse as too long (a parser quoting a whole file) is cut, so its file fails as it should, readably. */
+function withShortMessage(outcome: InlineOrSpooled): InlineOrSpooled {
+  if (outcome.ok || outcome.error.message.length <= MAX_ERROR_MESSAGE) return outcome;
+  const message = `${outcome.error.message.slice(0, MAX_ERROR_MESSAGE - 40)}… (cut, ${outcome.error.message.length} characters)`;
+  return { ...outcome, error: { ...outcome.error, message } };
 }
