@@ -852,6 +852,46 @@ describe('remote workers that cannot see the files', skipWhen(!REDIS_SERVER, NO_
     expectSettledOnce(e, jobs);
   }, 90_000);
 
+  it('a group whose results pass 1 MB on a worker with neither the spool nor the file endpoint: its largest run again alone, inline, no attempt counted', async () => {
+    const share = path.join(dir, `nearshare-${prefixN}`);
+    const spoolRoot = path.join(dir, `nearspool-${prefixN}`);
+    mkdirSync(share, { recursive: true });
+    for (let i = 0; i < 200; i++) writeFileSync(path.join(share, `small-${i}.txt`), `Small file ${i}, a line of its text.\n`.repeat(1700));
+    const prefix = newPrefix();
+    // It sees the files where the owner does, but not the owner's spool folder; the owner has no file endpoint.
+    const args = [CLI, 'worker', '--redis', redis.url, '--redis-prefix', prefix, '--threads', '1', '--name', 'near', '--map', `${spoolRoot}=${HIDDEN_SPOOL}`];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    children.push(child);
+    let text = '';
+    child.stderr!.on('data', (d) => (text += d));
+    await until(() => text.includes('taking tasks'), 20_000);
+    const e = new Engine({
+      dbPath: tempDbPath(dir),
+      spoolRoot,
+      pool: { threads: 1 },
+      scheduler: { backoff: { baseMs: 5, maxMs: 20 }, pollIntervalMs: 100 },
+      remote: { redis: redis.url, prefix, localThreads: 0, lockMs: LOCK_S * 1000 },
+    });
+    engines.push(e);
+    const { batch } = await e.addPaths([share], { maxRetries: 1 });
+    e.start();
+    await e.drained();
+    const jobs = e.list({ parentId: batch!.id, limit: 1000 });
+    expect(jobs).toHaveLength(200);
+    const d = e.remote!.dispatcher;
+    for (const j of jobs) {
+      expect(j.status, `${j.fileName}: ${j.errorMessage}`).toBe('completed');
+      expect(j.retryCount).toBe(0);
+      expect(e.store.result(j.id)!.text).toContain(`Small file ${j.fileName!.slice(6, -4)}, a line`);
+    }
+    // Some went in a group and came back to run alone (their last task is their own).
+    expect(d.groupTasks).toBeGreaterThanOrEqual(1);
+    expect(jobs.filter((j) => d.taskOf(j.id) === j.id).length).toBeGreaterThanOrEqual(1);
+    expect(await largestRedisValue(prefix)).toBeLessThan(1024 * 1024);
+    expect(existsSync(HIDDEN_SPOOL)).toBe(false);
+    expectSettledOnce(e, jobs);
+  }, 90_000);
+
   it('a folder of the worker’s own at the spool’s path is not the owner’s (no marker): a result over 1 MB goes up to the owner', async () => {
     const { e, jobs, lookalike } = await run(TOKEN, { lookalikeSpool: true, big: true });
     const big = jobs.find((j) => j.fileName === 'big.txt')!;

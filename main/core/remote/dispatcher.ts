@@ -365,7 +365,8 @@ export class RemoteDispatcher {
       const flight = this.flights.get(outcome.jobId);
       // Only a file of this group is taken: another file's token (readable in Redis) does not settle it from here.
       if (flight?.taskId === taskId && flight.task.token === outcome.token) {
-        this.take(flight, outcome);
+        if ('again' in outcome.outcome) this.sendAlone(flight);
+        else this.take(flight, outcome);
         members.push(outcome.jobId);
         continue;
       }
@@ -376,10 +377,19 @@ export class RemoteDispatcher {
       else this.drop(outcome.jobId, flight ? 'an earlier attempt' : 'no job waits for it');
     }
     // A file the worker did not answer for (it never should): lost, it runs again.
-    for (const f of waiting) this.settle(f, () => f.reject(lostError(f, 'no outcome for this file in its group')));
+    for (const f of waiting) if (f.taskId === taskId) this.settle(f, () => f.reject(lostError(f, 'no outcome for this file in its group')));
     if (keep) return;
     this.removeConsumed(taskId);
     void this.unindex(taskId, members, others).catch(() => undefined);
+  }
+
+  /** A group's file that its worker could not answer within the group's inline limit: sent again in a task of its own, same token, not counted. */
+  private sendAlone(flight: Flight): void {
+    this.leave(flight);
+    flight.taskId = flight.task.jobId;
+    this.carried.set(flight.task.jobId, flight.taskId);
+    flight.sentAt = Date.now();
+    this.add(flight.task).catch((e) => this.settle(flight, () => flight.reject(asExtractionError(e))));
   }
 
   /** One outcome of a group Quarry cannot read: only the file it names (if of this group, with its token) fails, retryable. */
@@ -402,7 +412,8 @@ export class RemoteDispatcher {
   private deliver(flight: Flight, { outcome, worker, host }: RemoteOutcome): void {
     this.opts.onRanBy?.(flight.task.jobId, worker);
     const ranBy = workerLabel(worker, host);
-    if ('spooled' in outcome) void this.deliverSpooled(flight, ranBy);
+    if ('again' in outcome) flight.reject(new ExtractionError('internal', 'A worker asked to send a task of its own again.', { worker: ranBy }));
+    else if ('spooled' in outcome) void this.deliverSpooled(flight, ranBy);
     else if (outcome.ok) void this.deliverChecked(flight, outcome, ranBy);
     else flight.reject(new ExtractionError(outcome.error.code, outcome.error.message, { ...outcome.error.details, worker: ranBy }));
   }

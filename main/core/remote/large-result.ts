@@ -87,4 +87,5 @@ export async function takeOver(spoolDir: string, token: string): Promise<unknown
   }
 }
 
-export type InlineOrSpooled = WorkerOutcome | { ok: true; spooled: true; bytes: number };
+/** `again`: a file of a group whose result could not go by file; the owner sends it again alone (it then fits inline, or fails as too_large). */
+export type InlineOrSpooled = WorkerOutcome | { ok: true; spooled: true; bytes: number } | { ok: false; again: true };

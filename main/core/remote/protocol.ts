@@ -79,6 +79,11 @@ export const outcomeSchema = z.object({
     z.object({ ok: z.literal(false), error: serializedErrorSchema }),
     /** Over MAX_INLINE_RESULT_BYTES: the outcome waits as a file in the job's spool folder (large-result.ts). */
     z.object({ ok: z.literal(true), spooled: z.literal(true), bytes: z.number().int().nonnegative() }),
+    /**
+     * A group's file whose result would have passed the group's inline limit and could not go by file
+     * (no shared spool, no file endpoint): the owner sends it again in a task of its own, not counted.
+     */
+    z.object({ ok: z.literal(false), again: z.literal(true) }),
   ]),
 });
 export type RemoteOutcome = z.infer<typeof outcomeSchema>;

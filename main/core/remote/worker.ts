@@ -126,7 +126,10 @@ export class RemoteWorker {
     let total = sizes.reduce((a, b) => a + b, 0);
     for (const i of sizes.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]!)) {
       if (total <= MAX_INLINE_RESULT_BYTES) break;
-      outcomes[i] = await this.bounded(outcomes[i] as WorkerOutcome, tasks[i]!, 0);
+      const byFile = await this.bounded(outcomes[i] as WorkerOutcome, tasks[i]!, 0);
+      // It could not go by file (no shared spool, no file endpoint, an upload failed): it alone may
+      // fit inline, so the owner sends it again in a task of its own (not a too_large of this file).
+      outcomes[i] = byFile.ok ? byFile : { ok: false, again: true };
       total -= sizes[i]!;
     }
     return { group: true, outcomes: outcomes.map((o, i) => this.answer(tasks[i]!, o)) };
@@ -317,7 +320,7 @@ function asOutcome(e: unknown): WorkerOutcome & { ok: false } {
 
 /** An error message the owner would refuse as too long (a parser quoting a whole file) is cut, so its file fails as it should, readably. */
 function withShortMessage(outcome: InlineOrSpooled): InlineOrSpooled {
-  if (outcome.ok || outcome.error.message.length <= MAX_ERROR_MESSAGE) return outcome;
+  if (outcome.ok || 'again' in outcome || outcome.error.message.length <= MAX_ERROR_MESSAGE) return outcome;
   const message = `${outcome.error.message.slice(0, MAX_ERROR_MESSAGE - 40)}… (cut, ${outcome.error.message.length} characters)`;
   return { ...outcome, error: { ...outcome.error, message } };
 }
