@@ -13,6 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Job as BullJob, Queue, Worker as BullWorker } from 'bullmq';
 import { Engine, type EngineOptions } from '../../main/core/engine.js';
 import { TASKS_QUEUE } from '../../main/core/remote/protocol.js';
+import { EVENTS_MAX_LEN } from '../../main/core/remote/dispatcher.js';
 import { createHandlers, dispatch } from '../../main/core/handlers.js';
 import type { RemoteSettings } from '../../shared/workers.js';
 import type { Job } from '../../shared/job.js';
@@ -889,6 +890,9 @@ describe('remote workers that cannot see the files', skipWhen(!REDIS_SERVER, NO_
     expect(jobs.filter((j) => d.taskOf(j.id) === j.id).length).toBeGreaterThanOrEqual(1);
     expect(await largestRedisValue(prefix)).toBeLessThan(1024 * 1024);
     expect(existsSync(HIDDEN_SPOOL)).toBe(false);
+    // BullMQ's event stream (a copy of every outcome) is kept short: about EVENTS_MAX_LEN, trimmed by nodes of 100.
+    const events = await d.redis.xlen(`${prefix}:${TASKS_QUEUE}:events`);
+    expect(events).toBeLessThanOrEqual(EVENTS_MAX_LEN + 100);
     expectSettledOnce(e, jobs);
   }, 90_000);
 

@@ -75,6 +75,8 @@ interface Flight {
 }
 
 const SETTLED_STATES = new Set(['completed', 'failed']);
+/** BullMQ's event stream length (about: Redis trims it by whole nodes of 100); BullMQ's default is 10,000. */
+export const EVENTS_MAX_LEN = 200;
 
 export class RemoteDispatcher {
   readonly queue: Queue;
@@ -107,7 +109,9 @@ export class RemoteDispatcher {
     const connection = bullConnection(opts.redis);
     const prefix = opts.redis.prefix;
     const lockDuration = opts.lockMs ?? 10_000;
-    this.queue = new Queue(TASKS_QUEUE, { connection, prefix });
+    // BullMQ's event stream holds a copy of every return value (a group's outcome, up to 1 MB): kept short.
+    // The owner reads it as it comes; an event trimmed before it was read is found by the sweep.
+    this.queue = new Queue(TASKS_QUEUE, { connection, prefix, streams: { events: { maxLen: EVENTS_MAX_LEN } } });
     this.events = new QueueEvents(TASKS_QUEUE, { connection, prefix });
     this.stallChecker = new BullWorker(TASKS_QUEUE, undefined, {
       connection,
