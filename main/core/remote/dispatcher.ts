@@ -508,7 +508,8 @@ export class RemoteDispatcher {
 
   /** A finished task no flight waits for: kept if it is its job's own task and the job will be claimed again (adopted then). */
   private unclaimed(jobId: string, taskId: string): void {
-    if (taskId === jobId && this.opts.isWanted?.(jobId)) return;
+    // Not once its job took an outcome since (from a group): a later retry must not adopt this stale one.
+    if (taskId === jobId && !this.taken.has(jobId) && this.opts.isWanted?.(jobId)) return;
     this.forget(taskId, 'no job waits for it');
   }
 
