@@ -221,6 +221,13 @@ export class RemoteDispatcher {
    * outcome is then taken at once). False: send it again.
    */
   private async adoptFromGroup(flight: Flight, groupId: string): Promise<boolean> {
+    const adopted = await this.tryAdoptFromGroup(flight, groupId);
+    // Not adopted: the index's entry for it is stale (the job goes in a task of its own now).
+    if (!adopted) void this.unindex(groupId, [], [flight.task.jobId]).catch(() => undefined);
+    return adopted;
+  }
+
+  private async tryAdoptFromGroup(flight: Flight, groupId: string): Promise<boolean> {
     const job = await BullJob.fromId(this.queue, groupId).catch(() => undefined);
     if (!job || this.flights.get(flight.task.jobId) !== flight) return false;
     const member = (job.data as Partial<RemoteGroupTask>).group?.find((t) => t.jobId === flight.task.jobId);
@@ -381,7 +388,11 @@ export class RemoteDispatcher {
       else this.drop(outcome.jobId, flight ? 'an earlier attempt' : 'no job waits for it');
     }
     // A file the worker did not answer for (it never should): lost, it runs again.
-    for (const f of waiting) if (f.taskId === taskId) this.settle(f, () => f.reject(lostError(f, 'no outcome for this file in its group')));
+    for (const f of waiting)
+      if (f.taskId === taskId) {
+        members.push(f.task.jobId);
+        this.settle(f, () => f.reject(lostError(f, 'no outcome for this file in its group')));
+      }
     if (keep) return;
     this.removeConsumed(taskId);
     void this.unindex(taskId, members, others).catch(() => undefined);
@@ -475,7 +486,9 @@ export class RemoteDispatcher {
     if (!job || !isLost(job, await job.getState().catch(() => 'failed'), stalled)) return;
     await job.remove().catch(() => undefined);
     const waiting = this.flightsOf(groupId);
-    if (waiting.length) void this.pub.hdel(keys(this.opts.redis.prefix).groups, ...waiting.map((f) => f.task.jobId)).catch(() => undefined);
+    // Every file it held leaves the index (a cancelled one too), where it still names this group.
+    const held = ((job.data as Partial<RemoteGroupTask>).group ?? []).map((t) => t.jobId);
+    void this.unindex(groupId, [], held).catch(() => undefined);
     for (const f of waiting) this.settle(f, () => f.reject(lostError(f, reason)));
   }
 
@@ -607,6 +620,11 @@ export class RemoteDispatcher {
     const job = await BullJob.fromId(this.queue, groupId);
     if (!job) {
       // Redis lost it: each file is sent again on its own, same token.
+      void this.unindex(
+        groupId,
+        this.flightsOf(groupId).map((f) => f.task.jobId),
+        [],
+      ).catch(() => undefined);
       for (const f of this.flightsOf(groupId)) {
         this.leave(f);
         f.taskId = f.task.jobId;
