@@ -66,7 +66,7 @@ test('a large batch queued elsewhere shows up, runs live and the page stays resp
   const elapsed = Date.now() - started;
   const row = page.getByRole('table', { name: 'Batches' }).getByRole('row', { name: 'archive-2024', exact: true });
   await expect(row).toContainText('Completed');
-  await expect(row).toContainText(`${FILES} completed`);
+  await expect(row).toContainText(`${FILES.toLocaleString('en')} completed`);
   await expect(page.getByRole('button', { name: `Completed: ${FILES}`, exact: true })).toBeVisible();
   await goTo(page, 'Jobs');
   // The list knows every job; only a window of rows is in the DOM.
