@@ -293,7 +293,9 @@ function MoreSentinel({ reader }: { reader: Reader }) {
   load.current = reader.loadNext;
   useEffect(() => {
     const el = ref.current;
-    if (!el || !reader.more) return;
+    // Not before the first piece is in: the reader reads that one itself, and an observer made
+    // while the pane is empty sees its end at once and could ask for a piece again.
+    if (!el || !reader.more || reader.segments.length === 0) return;
     const io = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && void load.current(), { rootMargin: '400px' });
     io.observe(el);
     return () => io.disconnect();
