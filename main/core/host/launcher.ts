@@ -50,10 +50,16 @@ export const nodeLauncher: HostLauncher = (file, opts) => {
       return child.pid;
     },
     send: (message) => {
-      if (child.connected) child.send(message as never);
+      // With a callback, a write to a host that just died (EPIPE: `connected` is
+      // not false until its end of the pipe has been read) is handed to it,
+      // not thrown as an 'error' event nobody listens to, which would end this
+      // process. The death itself is handled by onExit.
+      if (child.connected) child.send(message as never, ignoreSendError);
     },
     onMessage: (listener) => child.on('message', listener),
     onExit: (listener) => child.once('exit', listener),
     kill: () => child.kill('SIGKILL'),
   };
 };
+
+function ignoreSendError(): void {}
