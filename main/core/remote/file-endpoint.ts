@@ -18,6 +18,7 @@ import type { AddressInfo } from 'node:net';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InvalidInputError } from '../errors.js';
+import type { Job } from '../../../shared/job.js';
 import type { JobStore } from '../store/job-store.js';
 import { jobSpoolDir } from '../paths.js';
 import { resolveInside } from '../contain.js';
@@ -72,9 +73,13 @@ export async function startFileEndpoint(o: FileEndpointOptions): Promise<FileEnd
 }
 
 /** An upload under another token than the attempt the owner waits for. */
-function stale(o: FileEndpointOptions, jobId: string, token: string): boolean {
+/** The running job an upload is for, or nothing once the refusal is sent: no such running job (404), or another attempt's token (409). */
+function uploadTarget(o: FileEndpointOptions, jobId: string, token: string, fail: (status: number, text: string) => boolean): Job | undefined {
+  const job = o.store.get(jobId);
+  if (!job || job.status !== 'running' || !TOKEN_PATTERN.test(token)) return void fail(404, 'no running job has that id');
   const current = o.attempt?.(jobId);
-  return current !== undefined && current !== token;
+  if (current !== undefined && current !== token) return void fail(409, 'not the attempt the owner waits for');
+  return job;
 }
 
 function authorized(header: string | undefined, token: string): boolean {
@@ -126,9 +131,8 @@ async function receiveResult(
   req: IncomingMessage,
   fail: (status: number, text: string) => boolean,
 ): Promise<boolean> {
-  const job = o.store.get(jobId);
-  if (!job || job.status !== 'running' || !TOKEN_PATTERN.test(token)) return fail(404, 'no running job has that id');
-  if (stale(o, jobId, token)) return fail(409, 'not the attempt the owner waits for');
+  const job = uploadTarget(o, jobId, token, fail);
+  if (!job) return false;
   const declared = Number(req.headers['content-length']);
   if (!Number.isFinite(declared) || declared > MAX_RESULT_UPLOAD_BYTES) return fail(413, 'result too large');
   const dir = jobSpoolDir(o.spoolRoot, job.id);
@@ -158,9 +162,8 @@ async function receiveSpoolFile(
   req: IncomingMessage,
   fail: (status: number, text: string) => boolean,
 ): Promise<boolean> {
-  const job = o.store.get(jobId);
-  if (!job || job.status !== 'running' || !TOKEN_PATTERN.test(token)) return fail(404, 'no running job has that id');
-  if (stale(o, jobId, token)) return fail(409, 'not the attempt the owner waits for');
+  const job = uploadTarget(o, jobId, token, fail);
+  if (!job) return false;
   let rel: string;
   try {
     rel = encoded.split('/').map(decodeURIComponent).join('/');
