@@ -11,7 +11,7 @@ describe('concurrencyProblem', () => {
     expect(concurrencyProblem('-3')).toMatch(/^At least 1/);
     expect(concurrencyProblem('999')).toMatch(/^At most 256/);
     expect(concurrencyProblem('2.5')).toBe('Use a whole number: 2.5 is not one.');
-    expect(concurrencyProblem('')).toBe('Enter a number of parallel jobs.');
+    expect(concurrencyProblem('')).toBe('Enter a number of slots.');
     expect(concurrencyProblem('abc')).toBe('“abc” is not a number.');
   });
 });
