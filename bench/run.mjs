@@ -634,9 +634,27 @@ async function main() {
   log('\n' + report.text);
   log(`\n(bench took ${((Date.now() - started) / 60000).toFixed(1)} min)`);
   if (!QUICK && !ONLY && !flag('no-record')) {
-    writeFileSync(path.join(ROOT, 'bench', 'RESULTS.md'), report.markdown(((Date.now() - started) / 60000).toFixed(1)));
+    const results = path.join(ROOT, 'bench', 'RESULTS.md');
+    const kept = datedSections(existsSync(results) ? readFileSync(results, 'utf8') : '');
+    writeFileSync(results, report.markdown(((Date.now() - started) / 60000).toFixed(1)) + kept);
     log('bench/RESULTS.md updated.');
   }
+}
+
+/** Where the dated sections of bench/RESULTS.md begin: what a full run writes stops here. */
+const DATED_MARK = '<!-- Dated sections: runs of single cases, appended by hand; a full run keeps them. -->';
+
+/**
+ * The part of RESULTS.md a full run must not overwrite: the dated sections
+ * after its own report (targeted runs, before/after figures of each change).
+ * Before the mark existed, they began at the first level-2 heading after "## Tables".
+ */
+function datedSections(old) {
+  const mark = old.indexOf(DATED_MARK);
+  if (mark >= 0) return old.slice(mark);
+  const tables = old.indexOf('\n## Tables');
+  const next = tables >= 0 ? old.indexOf('\n## ', tables + 1) : -1;
+  return DATED_MARK + '\n' + (next >= 0 ? old.slice(next) : '\n');
 }
 
 /** The concurrency values case 8 sweeps. */
