@@ -205,9 +205,14 @@ export async function indexCost(o: Opts): Promise<void> {
     const since = Date.now();
     const t0 = now();
     const cpu0 = process.cpuUsage();
+    let lastDone = t0;
+    engine.on('job', () => (lastDone = now()));
     await engine.addPaths(w.inputs, { options: w.options });
     await engine.drained();
     const ms = now() - t0;
+    // How long drained() waited for the index after the last job's change (the index's tail).
+    const tailMs = now() - lastDone;
+    const indexer = (engine as unknown as { searchIndex: { stats: { indexed: number; batches: number; heldMs: number } } }).searchIndex.stats;
     // The engine's process (its main thread does every SQLite write): CPU time is what the index adds, whatever the load.
     const cpu = process.cpuUsage(cpu0);
     const files = engine.store.db.prepare(`SELECT count(*) FROM jobs WHERE kind != 'batch' AND created_at >= ?`).pluck().get(since) as number;
@@ -219,7 +224,7 @@ export async function indexCost(o: Opts): Promise<void> {
       unit: 'files/s',
       better: 'higher',
       samples: [(files * 1000) / ms],
-      info: { files, ms, cpuUsPerFile: (cpu.user + cpu.system) / files },
+      info: { files, ms, cpuUsPerFile: (cpu.user + cpu.system) / files, tailMs, ...indexer },
     });
   } finally {
     await engine.close();

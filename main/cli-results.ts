@@ -15,7 +15,7 @@ import { exportResults } from './core/export.js';
 import { readResultPart, textChunks } from './core/result-parts.js';
 import type { JobStore } from './core/store/job-store.js';
 import { CliError, dbOption, err, int, json, out, outText, printable, withStore } from './cli-kit.js';
-import { size } from './cli-search.js';
+import { notIndexedYet, size } from './cli-search.js';
 
 /** The largest slice `--json` returns, and the most pages `--page` looks through. */
 const SLICE_CHARS = 1_000_000;
@@ -135,6 +135,8 @@ export function registerExportCommand(program: Command): void {
         });
         const chunks = 'chunks' in s ? `${(s.chunks as number).toLocaleString('en')} chunks of ` : '';
         out(`${chunks}${s.jobs} document${s.jobs === 1 ? '' : 's'} written to ${printable(s.file)}`);
+        // On stderr, as \`quarry search\` says it: stdout stays the one line a script reads.
+        if (s.indexing) err(notIndexedYet(s.indexing, 'export'));
       });
     });
 }

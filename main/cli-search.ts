@@ -61,14 +61,18 @@ export function registerSearchCommand(program: Command): void {
                   (r.rankedAmong ? `; ranked among the newest ${r.rankedAmong.toLocaleString('en')}: add words to narrow it` : '')
               : 'No results.',
           );
-          if (r.indexing)
-            err(
-              `${r.indexing.toLocaleString('en')} file${r.indexing === 1 ? ' is' : 's are'} not indexed yet and ${r.indexing === 1 ? 'was' : 'were'} not searched: Quarry's window or \`quarry extract\` indexes them while it runs, and each search indexes some (run it again).`,
-            );
+          if (r.indexing) err(notIndexedYet(r.indexing, 'search'));
         },
         { readOnly: true },
       ),
     );
+}
+
+/** What a search (or an export selected by one) could not look in: results stored but not yet in the index. */
+export function notIndexedYet(n: number, what: 'search' | 'export'): string {
+  const files = `${n.toLocaleString('en')} file${n === 1 ? ' is' : 's are'} not indexed yet and ${n === 1 ? 'was' : 'were'} not searched`;
+  const why = `Quarry's window or \`quarry extract\` indexes them while it runs, and each ${what} indexes some`;
+  return what === 'search' ? `${files}: ${why} (run it again).` : `${files}, so the export may lack some matches: ${why} (export again).`;
 }
 
 function printHit(hit: SearchHit, bold: boolean): void {

@@ -25,6 +25,7 @@ import type { FullText } from '../../shared/extraction.js';
 import { isContainer, type Job } from '../../shared/job.js';
 import { fullTextChunks, openFullText, writeJsonWithFullText, type Write } from './full-text.js';
 import type { JobStore, StoredResult } from './store/job-store.js';
+import type { ExportRow } from './store/export-query.js';
 import { resolveInside } from './contain.js';
 import { openWriter } from './export-writer.js';
 import { exportMarkdown, type MarkdownLayout } from './export-markdown.js';
@@ -38,6 +39,8 @@ export interface ExportSummary {
   format: ExportFormat;
   jobs: number;
   bytes: number;
+  /** A filter with a query: results still owed to the full-text index, which the export could not find (absent when none). */
+  indexing?: number;
 }
 
 /** The formats written a record at a time by this module. */
@@ -184,7 +187,12 @@ async function writeRecord(format: RecordFormat, job: Job, result: StoredResult 
 
 /** Writes the jobs the filter selects (every finished file by default) to `outDir`. */
 export async function exportResults(store: JobStore, outDir: string, format: ExportFormat, opts: ExportOptions = {}): Promise<ExportSummary> {
-  const rows = store.exportRows(opts.filter);
+  const { rows, indexing } = store.exportSelection(opts.filter);
+  const summary = await writeExport(rows, outDir, format, opts);
+  return indexing ? { ...summary, indexing } : summary;
+}
+
+async function writeExport(rows: Generator<ExportRow>, outDir: string, format: ExportFormat, opts: ExportOptions): Promise<ExportSummary> {
   if (format === 'md') return exportMarkdown(rows, outDir, opts.markdownLayout ?? 'folder');
   if (format === 'sqlite') return exportSqlite(rows, outDir, opts.filter ?? {});
   if (format === 'chunks') return exportChunks(rows, outDir, opts.chunking);

@@ -6,7 +6,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { hitLines } from '../../main/cli-search.js';
+import { JobStore } from '../../main/core/store/job-store.js';
 import { makePdf } from '../helpers/fixtures.js';
+import { sampleResult } from '../helpers/results.js';
+import { OWNER } from '../helpers/store-states.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -100,6 +103,41 @@ describe('quarry search', () => {
     const cells = { ...hit, snippet: [{ text: 'Number\tSquare\n\n\t1\t', hit: false }] };
     expect(hitLines(cells, false)[1]).toBe('  Number Square 1 ');
   });
+});
+
+describe('what a search or an export could not look in', () => {
+  it('quarry search and quarry export --search both say, on stderr, how many stored files the index does not hold yet', () => {
+    const owedDb = path.join(dir, 'owed.db');
+    const store = JobStore.open(owedDb);
+    try {
+      // Three results stored as the engine stores them: owed to the index, which nothing has written yet.
+      for (const name of ['a.txt', 'b.txt', 'c.txt']) {
+        const [job] = store.add([{ fileName: name, sourcePath: path.join(input, name), priority: 1 }]);
+        store.claim(1, Date.now(), 60_000, OWNER);
+        store.complete(job!.id, sampleResult({ text: `granite ${name}` }));
+      }
+      expect(store.pendingResults()).toBe(3);
+      // Another connection holds the write lock (as a running engine's transaction can): nothing can be indexed now.
+      store.db.exec('BEGIN IMMEDIATE');
+      const found = quarry('search', 'granite', '--db', owedDb);
+      expect(found.out).toBe('');
+      expect(found.err).toContain('No results.');
+      expect(found.err).toContain('3 files are not indexed yet and were not searched');
+      const exported = quarry('export', '--db', owedDb, '--out', path.join(dir, 'owed-out'), '--search', 'granite');
+      expect(exported.code).toBe(0);
+      // stdout stays the one line a script reads; the warning goes to stderr.
+      expect(exported.out).toMatch(/^0 documents written to \S+quarry-results\.jsonl\n$/);
+      expect(exported.err).toContain('3 files are not indexed yet and were not searched, so the export may lack some matches');
+      store.db.exec('COMMIT');
+      // The lock free, the export indexes what is owed first and finds all three, and says nothing more.
+      const all = quarry('export', '--db', owedDb, '--out', path.join(dir, 'owed-out'), '--search', 'granite');
+      expect(all.out).toMatch(/^3 documents written to /);
+      expect(all.err).toBe('');
+    } finally {
+      if (store.db.inTransaction) store.db.exec('ROLLBACK');
+      store.close();
+    }
+  }, 30_000);
 });
 
 describe('quarry show parts', () => {

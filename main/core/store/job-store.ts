@@ -276,8 +276,13 @@ export class JobStore extends EventEmitter<StoreEvents> {
 
   /** The jobs an export of this filter writes, oldest first; `batch` and `ids` may be prefixes. */
   exportRows(filter: ExportFilter = {}): Generator<ExportRow> {
-    this.indexBeforeSearch(filter);
-    return exportRows(this.core, this.resolveExportFilter(filter));
+    return this.exportSelection(filter).rows;
+  }
+
+  /** The jobs an export of this filter writes, and (a filter with a query) how many results the index still owed, which it could not find. */
+  exportSelection(filter: ExportFilter = {}): { rows: Generator<ExportRow>; indexing: number } {
+    const indexing = this.indexBeforeSearch(filter);
+    return { rows: exportRows(this.core, this.resolveExportFilter(filter)), indexing };
   }
 
   /** How many jobs an export of this filter writes. */
