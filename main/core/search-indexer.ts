@@ -19,6 +19,8 @@
  * - A database in memory (tests) cannot be opened twice: its results are
  *   indexed on the store's connection, in the same batches.
  */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Database } from 'better-sqlite3';
 import type { JobStore } from './store/job-store.js';
@@ -34,6 +36,8 @@ export interface SearchIndexerOptions {
   delayMs?: number;
   /** Index on the store's connection, not on a worker thread (a database in memory does so anyway). */
   inline?: boolean;
+  /** Where the worker resolves better-sqlite3 from (a file URL): this module's own, as bundled (tests point it elsewhere). */
+  moduleUrl?: string;
 }
 
 /** About how long a batch holds the write lock (ms). */
@@ -56,6 +60,8 @@ export class SearchIndexer {
   /** Owed results may have come after the running batch counted them. */
   private again = false;
   private stopped = false;
+  /** The worker thread failed on its own (it could not load better-sqlite3, say): runs go on the store's connection from then on. */
+  private workerBroken = false;
   private readonly waiters: Array<() => void> = [];
   private readonly inline: boolean;
   private readonly delayMs: number;
@@ -115,7 +121,7 @@ export class SearchIndexer {
     if (this.stopped || this.running) return;
     this.running = true;
     this.again = false;
-    if (this.inline) {
+    if (this.inline || this.workerBroken) {
       void this.runInline().then((r) => this.finished(r));
       return;
     }
@@ -186,7 +192,7 @@ export class SearchIndexer {
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: {
-        from: import.meta.url,
+        from: requireBase(this.o.moduleUrl ?? import.meta.url),
         dbPath: this.o.dbPath,
         sql: INDEX_BATCH_SQL,
         targetMs: TARGET_MS,
@@ -204,7 +210,11 @@ export class SearchIndexer {
       if (this.waiters.length && !this.stopped) void this.runInline().then((r) => this.finished(r));
       else this.finished(undefined);
     });
-    worker.on('error', (err) => this.o.onError(new Error(`Full-text indexer: ${err.message}`)));
+    worker.on('error', (err) => {
+      // Said once: every later run is indexed on the store's connection, not by a new worker failing the same way.
+      this.workerBroken = true;
+      this.o.onError(new Error(`Full-text indexer: ${err.message} (indexing on the main connection instead)`));
+    });
     this.exited = new Promise<void>((resolve) =>
       worker.once('exit', () => {
         this.worker = undefined;
@@ -220,10 +230,29 @@ export class SearchIndexer {
 }
 
 /**
+ * The path the worker resolves better-sqlite3 from: the calling module's,
+ * or in a packaged app (the bundle inside resources/app.asar) the same path
+ * under app.asar.unpacked. A worker thread cannot count on reading the
+ * archive, so electron-builder.yml unpacks better-sqlite3 and what it
+ * requires (test/integration/packaged-layout.test.ts runs the indexer from
+ * such a copy).
+ */
+export function requireBase(moduleUrl: string): string {
+  const file = moduleUrl.startsWith('file:') ? fileURLToPath(moduleUrl) : moduleUrl;
+  const parts = file.split(path.sep);
+  const asar = parts.lastIndexOf('app.asar');
+  if (asar < 0 || asar === parts.length - 1) return file;
+  parts[asar] = 'app.asar.unpacked';
+  return parts.join(path.sep);
+}
+
+/**
  * The worker thread: its own connection to the database, the batch
  * statements prepared once, runs on request. CommonJS evaluated from a
  * string (the same in the bundles and under test, no file of its own to
- * ship); better-sqlite3 is required from where the calling module lives.
+ * ship); better-sqlite3 is required from where the calling module lives
+ * (`requireBase`). Should that fail, the worker ends with an error and the
+ * indexer indexes on the store's connection instead.
  */
 function workerMain(
   load: (id: string) => unknown,

@@ -9,6 +9,7 @@
  */
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Piscina from 'piscina';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkerOutcome } from '../../shared/extraction';
@@ -17,6 +18,10 @@ import { makeScanPdf, renderText } from '../helpers/scan-fixtures';
 import { tempDir } from '../helpers/tmp';
 import { skipWhen } from '../helpers/skip';
 import { ExtractionHost } from '../../main/core/host/client';
+import { SearchIndexer } from '../../main/core/search-indexer';
+import { JobStore } from '../../main/core/store/job-store';
+import { sampleResult } from '../helpers/results';
+import { OWNER } from '../helpers/store-states';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const corpusOcr = path.resolve(root, '../shared/corpus/ocr/testocr.png');
@@ -135,6 +140,38 @@ describe('the extraction host from inside a packaged app', () => {
       expect(r.result.text).toContain('Packaged host text');
     } finally {
       await host.close();
+    }
+  });
+});
+
+describe('the search indexer from inside a packaged app', () => {
+  // The main bundle sits in app.asar, which a worker thread cannot count on
+  // reading (no folder of that name here at all): the indexer's worker must
+  // load better-sqlite3 from the unpacked copy alone. Were it missing there,
+  // the worker would fail and the indexer say so (and index on the store's
+  // connection): no error is what tells the worker did the indexing.
+  it('indexes on its worker thread with better-sqlite3 from app.asar.unpacked', async () => {
+    const bundle = path.join(home, 'resources', 'app.asar', 'dist', 'main', 'main.cjs');
+    expect(existsSync(path.dirname(bundle))).toBe(false);
+    const dbPath = path.join(home, 'indexer.db');
+    const store = JobStore.open(dbPath);
+    const errors: Error[] = [];
+    const indexer = new SearchIndexer({ dbPath, store, onSpooled: () => undefined, onError: (e) => errors.push(e), moduleUrl: pathToFileURL(bundle).href });
+    try {
+      for (let i = 0; i < 20; i++) {
+        const [job] = store.add([{ fileName: `p${i}.txt`, sourcePath: path.join(home, `p${i}.txt`), priority: 1 }]);
+        store.claim(1, Date.now(), 60_000, OWNER);
+        store.complete(job!.id, sampleResult({ text: `packagedword p${i}` }));
+      }
+      expect(store.pendingResults()).toBe(20);
+      await indexer.idle();
+      expect(errors.map((e) => e.message)).toEqual([]);
+      expect(store.pendingResults()).toBe(0);
+      expect(indexer.stats.indexed).toBe(20);
+      expect(store.db.prepare(`SELECT count(*) FROM results_fts WHERE results_fts MATCH 'packagedword'`).pluck().get()).toBe(20);
+    } finally {
+      await indexer.stop();
+      store.close();
     }
   });
 });

@@ -4,9 +4,10 @@
 // thread, the real engine with its real extraction host.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../main/core/engine.js';
-import { rowError, SearchIndexer } from '../../main/core/search-indexer.js';
+import { requireBase, rowError, SearchIndexer } from '../../main/core/search-indexer.js';
 import { JobStore } from '../../main/core/store/job-store.js';
 import { INDEX_BATCH_SQL } from '../../main/core/store/search-index.js';
 import type { ExtractionResult } from '../../shared/extraction.js';
@@ -186,6 +187,43 @@ describe('what goes wrong while indexing', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]!.message).toContain(bad);
     expect(indexed(store, 'pageword')).toEqual(ids.filter((id) => id !== bad).sort());
+  });
+
+  it('indexes on the store’s connection when its worker thread cannot start, and says so once', async () => {
+    const dbPath = tempDbPath(dir);
+    const store = openStore(dbPath);
+    const first = Array.from({ length: 50 }, (_, i) => complete(store, `w${i}.txt`, { text: `fallbackword w${i}w` }));
+    const errors: Error[] = [];
+    // better-sqlite3 cannot be found from there: the worker thread fails as it loads.
+    const nowhere = pathToFileURL(path.join(path.parse(dir).root, 'quarry-nowhere', 'main.cjs')).href;
+    const ix = new SearchIndexer({ dbPath, store, onSpooled: () => undefined, onError: (e) => errors.push(e), delayMs: 20, moduleUrl: nowhere });
+    closers.push(() => ix.stop());
+    await ix.idle();
+    expect(store.pendingResults()).toBe(0);
+    expect(indexed(store, 'fallbackword')).toEqual([...first].sort());
+    expect(errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/^Full-text indexer: .*better-sqlite3.* \(indexing on the main connection instead\)$/s),
+    ]);
+    // Later results too, with no new worker failing again (and no second error).
+    const later = complete(store, 'later.txt', { text: 'fallbackword later' });
+    ix.nudge();
+    await expect.poll(() => store.pendingResults(), { timeout: 10_000 }).toBe(0);
+    expect(indexed(store, 'fallbackword')).toContain(later);
+    expect(errors).toHaveLength(1);
+  });
+
+  it('resolves better-sqlite3 from app.asar.unpacked when the bundle sits in a packaged app’s archive', () => {
+    const sep = path.sep;
+    const app = ['', 'opt', 'Quarry', 'resources'].join(sep);
+    expect(requireBase(pathToFileURL(`${app}${sep}app.asar${sep}dist${sep}main${sep}main.cjs`).href)).toBe(
+      `${app}${sep}app.asar.unpacked${sep}dist${sep}main${sep}main.cjs`,
+    );
+    // Outside an archive (development, tests, the CLI from a checkout): the module's own path.
+    const dev = ['', 'src', 'quarry', 'dist', 'cli.cjs'].join(sep);
+    expect(requireBase(pathToFileURL(dev).href)).toBe(dev);
+    // A folder merely named like one (app.asar.old), or a file called app.asar: not the archive.
+    expect(requireBase(`${app}${sep}app.asar.old${sep}main.cjs`)).toBe(`${app}${sep}app.asar.old${sep}main.cjs`);
+    expect(requireBase(`${app}${sep}app.asar`)).toBe(`${app}${sep}app.asar`);
   });
 
   it('tells errors of one result (given up) from errors of the database (tried again)', () => {
