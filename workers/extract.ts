@@ -215,7 +215,7 @@ export async function run(task: ExtractTask, onProgress: (processed: number, tot
     onProgress(result.counters.items, result.counters.items);
     // Extractors that open the file themselves leave the hash unset: a small
     // file is hashed here, since main skips the separate hash task for those
-    // (see DEDUP_MIN_BYTES) and its hash is what later copies dedup against.
+    // (see DEDUP_MIN_BYTES); its row records the hash.
     if (!sha256 && size <= HASH_INLINE_MAX)
       sha256 = createHash('sha256')
         .update(whole ?? (await readFile(filePath)))

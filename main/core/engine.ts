@@ -52,7 +52,7 @@ export interface EngineOptions {
   exportsDir?: string;
   /** Reuse stored results for identical content unless a job is forced (default true). */
   dedup?: boolean;
-  /** Files smaller than this are extracted without the dedup check first (default 32 KiB; see steps/extract.ts). */
+  /** Files smaller than this are extracted without the dedup check first (default and least 32 KiB; see steps/extract.ts). */
   dedupMinBytes?: number;
   scheduler?: Omit<SchedulerOptions, 'store' | 'executor' | 'concurrency'>;
   /** Stats are pushed at most this often. */

@@ -8,6 +8,7 @@ import { adoptFullText } from '../full-text.js';
 import { jobSpoolDir } from '../paths.js';
 import { isCrashSuspect, type ExtractionService } from '../pool.js';
 import { GROUP_MAX_BYTES } from '../pool-groups.js';
+import { HASH_INDEX_MIN_BYTES } from '../store/dedup-bound.js';
 import type { JobStore, StoredResult } from '../store/job-store.js';
 import type { StepExecutor } from './types.js';
 
@@ -18,7 +19,7 @@ export interface ExtractStepDeps {
   spoolRoot: string;
   /** Reuse stored results for identical content (default true). */
   dedup?: boolean;
-  /** See DEDUP_MIN_BYTES. */
+  /** See DEDUP_MIN_BYTES: it can only be raised. */
   dedupMinBytes?: number;
 }
 
@@ -26,9 +27,11 @@ export interface ExtractStepDeps {
  * Below this size a file is extracted straight away: the dedup check is a
  * round trip to a worker thread (to hash the file) and a lookup, which costs
  * more than extracting a small file again, and the result is the same. The
- * extraction still records the file's hash, so larger copies dedup against it.
+ * extraction still records the file's hash on its row; the dedup index holds
+ * the hashes of files from this size only (migration 010: identical content
+ * has the same size, so a smaller file's hash is never looked up).
  */
-export const DEDUP_MIN_BYTES = 32 * 1024;
+export const DEDUP_MIN_BYTES = HASH_INDEX_MIN_BYTES;
 /** Files from this size get a progress channel to the worker. */
 const PROGRESS_MIN_BYTES = 1024 * 1024;
 
@@ -43,7 +46,8 @@ export function extractStep(deps: ExtractStepDeps): StepExecutor {
     const options = { ...job.options, ...step.options };
     const spoolDir = jobSpoolDir(deps.spoolRoot, job.id);
     let contentHash: string | undefined;
-    const small = job.sizeBytes !== null && job.sizeBytes < (deps.dedupMinBytes ?? DEDUP_MIN_BYTES);
+    // Never under DEDUP_MIN_BYTES: the index holds no smaller file to find.
+    const small = job.sizeBytes !== null && job.sizeBytes < Math.max(deps.dedupMinBytes ?? 0, DEDUP_MIN_BYTES);
     // A suspect of a crash of the extraction host runs with nothing else in it.
     const alone = isCrashSuspect(job);
     if (deps.dedup !== false && !options.force && !small) {

@@ -91,12 +91,14 @@ function writeCompletions(s: StoreCore, items: readonly Completion[]): { done: J
 function writeCompletion(s: StoreCore, it: Completion): boolean {
   const failedItems = it.failedItems ?? 0;
   const successful = it.result.counters.items;
-  const { changes } = s.sql.complete.run({
+  // The claimed job's format is the row's: nothing else changes a running job's other columns.
+  const sameFormat = it.job.format === it.result.format;
+  const { changes } = (sameFormat ? s.sql.completeSameFormat : s.sql.complete).run({
     id: it.job.id,
     seq: it.job.seq,
     step: it.stepIndex ?? null,
     to: failedItems > 0 ? 'partial' : 'completed',
-    format: it.result.format,
+    ...(sameFormat ? {} : { format: it.result.format }),
     hash: it.contentHash ?? null,
     summary: JSON.stringify(summarize(it.result)),
     total: successful + failedItems,

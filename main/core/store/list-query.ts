@@ -28,7 +28,7 @@ const ORDER: Record<ListSort['key'], (t: string) => string> = {
   finished: (t) => `${t}completed_at`,
 };
 
-/** The index that walks each key in order (migration 006; status: migration 009). */
+/** The index that walks each key in order (migration 006; status: migration 009; finished: migration 010). */
 const INDEX: Record<ListSort['key'], string> = {
   name: 'jobs_files_name',
   format: 'jobs_files_format',
@@ -36,7 +36,7 @@ const INDEX: Record<ListSort['key'], string> = {
   size: 'jobs_files_size',
   duration: 'jobs_files_duration',
   created: 'jobs_files',
-  finished: 'jobs_files_finished',
+  finished: 'jobs_completed_at',
 };
 
 /** Written into the SQL, not bound: the partial indexes of migration 006 apply only to a literal. */

@@ -11,6 +11,7 @@
 import type { Statement } from 'better-sqlite3';
 import { BLOCKED, type Job, type JobFilter } from '../../../shared/job.js';
 import type { Db } from './database.js';
+import { HASH_INDEX_MIN_BYTES } from './dedup-bound.js';
 import { FINISH_COLUMNS, jobReader } from './rows.js';
 
 /** When a waiting job is due: the later of its retry's backoff and its delayed start. */
@@ -72,6 +73,16 @@ const insertFilesSql = (rows: number) => `INSERT INTO ${INSERT_INTO}
   SELECT column1, @kind, @source, column2, column3, column4, column5, @options, @priority, @maxRetries, @timeoutMs,
     @parentId, @runAt, @blocked, @onDependencyFailure, @maxChildFailures, @failureAction, @definition, @definitionVersion
   FROM (VALUES ${Array<string>(rows).fill(FILE_ROW).join(', ')})`;
+
+/** The completion's UPDATE (running → completed/partial); `setFormat` names the format column only where it changes. */
+function completeSql(setFormat: boolean): string {
+  return `UPDATE jobs SET ${COMPLETION_TIMING}, status = @to, lease_owner = NULL, lease_expires_at = NULL,
+      ${setFormat ? 'format = @format, ' : ''}content_hash = coalesce(@hash, content_hash), result_summary = @summary,
+      total = @total, processed = @ok + @ko, successful = @ok, failed = @ko,
+      error_code = NULL, error_category = NULL, error_message = NULL, error_details = NULL, warning = @warning,
+      reused_from = @reused, step_index = coalesce(@step, step_index), ran_by = @ranBy, ran_extractor = @ranExtractor
+    WHERE seq = @seq AND id = @id AND status = 'running'`;
+}
 
 export type Statements = ReturnType<typeof prepareStatements>;
 
@@ -142,12 +153,12 @@ export function prepareStatements(db: Db) {
     // By seq (the rowid: one lookup), checked against the id. No RETURNING:
     // it cost a quarter of the UPDATE's time per job; the completion reads
     // what the updates changed back in one query (finishedRows).
-    complete: db.prepare(`UPDATE jobs SET ${COMPLETION_TIMING}, status = @to, lease_owner = NULL, lease_expires_at = NULL,
-        format = @format, content_hash = coalesce(@hash, content_hash), result_summary = @summary,
-        total = @total, processed = @ok + @ko, successful = @ok, failed = @ko,
-        error_code = NULL, error_category = NULL, error_message = NULL, error_details = NULL, warning = @warning,
-        reused_from = @reused, step_index = coalesce(@step, step_index), ran_by = @ranBy, ran_extractor = @ranExtractor
-      WHERE seq = @seq AND id = @id AND status = 'running'`),
+    complete: db.prepare(completeSql(true)),
+    // The same, when the detected format is the one intake guessed (most
+    // files): SQLite rewrites an index entry for every column a SET names,
+    // even to its own value, so naming format would move the job's entry in
+    // jobs_files_format (and its job_counts row) for nothing.
+    completeSameFormat: db.prepare(completeSql(false)),
     finishedRows: db.prepare(`SELECT ${FINISH_COLUMNS} FROM jobs WHERE seq IN (SELECT value FROM json_each(?))`),
     insertResult: db.prepare(`INSERT OR REPLACE INTO results
         (job_seq, format, extractor, extractor_version, text, markdown, document)
@@ -223,7 +234,8 @@ export function prepareStatements(db: Db) {
     findReusable: db
       .prepare(
         `SELECT j.id FROM jobs j INDEXED BY jobs_hash JOIN results r ON r.job_seq = j.seq
-        WHERE j.content_hash = ? AND j.status = 'completed' AND j.options = ? AND j.id != ?
+        WHERE j.content_hash = ? AND (j.size_bytes IS NULL OR j.size_bytes >= ${HASH_INDEX_MIN_BYTES})
+          AND j.status = 'completed' AND j.options = ? AND j.id != ?
         ORDER BY j.seq DESC LIMIT 1`,
       )
       .pluck(),

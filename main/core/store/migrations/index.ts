@@ -9,6 +9,7 @@ import m006 from './006-list-sort.js';
 import m007 from './007-ran-by.js';
 import m008 from './008-fts-pending.js';
 import m009 from './009-status-sort.js';
+import m010 from './010-completion-indexes.js';
 
 export interface Migration {
   version: number;
@@ -26,4 +27,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'ran-by', sql: m007 },
   { version: 8, name: 'fts-pending', sql: m008 },
   { version: 9, name: 'status-sort', sql: m009 },
+  { version: 10, name: 'completion-indexes', sql: m010 },
 ];
