@@ -22,48 +22,112 @@ export function insert(s: StoreCore, jobs: readonly NewJob[], shared: { defaults
     if (!jobs.length) return [];
     const d: NewJob = shared.defaults ?? {};
     const blockedOf = parentBlocking(s);
+    const counts = new NewCounts();
+    const counted = countTogether(s, jobs.length);
+    let ids: string[];
+    let parentOf: (i: number) => string | undefined;
     if (jobs.every(isFileRow)) {
-      const ids = insertFiles(s, jobs, d, shared.parentId ?? d.parentId, blockedOf);
-      return settle(s, jobs, d, ids, () => shared.parentId ?? d.parentId);
+      const parentId = shared.parentId ?? d.parentId;
+      ids = insertFiles(s, jobs, d, parentId, blockedOf, counts);
+      parentOf = () => parentId;
+    } else {
+      const parents: Array<string | undefined> = [];
+      ids = insertRows(s, jobs, d, shared.parentId, blockedOf, parents, counts);
+      parentOf = (i) => parents[i];
     }
-    const rows = new RowBuffer(s);
-    // What the rows share is read from `defaults`, not copied into each row.
-    // Each row's values go straight into the parameters of a multi-row
-    // INSERT (no row object, no JSON document of all rows, which made a
-    // 100,000-file intake peak at 150 MB more).
-    const parents: Array<string | undefined> = [];
-    // The shared options, serialised once rather than once per row.
-    const sharedOptions = d.options ? JSON.stringify(d.options) : '{}';
-    const ids = jobs.map((j) => {
-      const id = randomUUID();
-      const parentId = shared.parentId ?? j.parentId ?? d.parentId;
-      parents.push(parentId);
-      rows.add(
-        id,
-        j.kind ?? d.kind ?? 'extract',
-        j.source ?? d.source ?? 'cli',
-        j.sourcePath ?? d.sourcePath ?? null,
-        j.fileName ?? d.fileName ?? null,
-        j.sizeBytes ?? d.sizeBytes ?? null,
-        j.format ?? d.format ?? null,
-        j.options ? JSON.stringify(j.options) : sharedOptions,
-        j.priority ?? d.priority ?? 0,
-        j.maxRetries ?? d.maxRetries ?? 3,
-        j.timeoutMs ?? d.timeoutMs ?? null,
-        parentId ?? null,
-        j.runAt ?? d.runAt ?? null,
-        parentId ? blockedOf(parentId) : 0,
-        j.onDependencyFailure ?? d.onDependencyFailure ?? 'fail',
-        j.maxChildFailures ?? d.maxChildFailures ?? 0,
-        j.failureAction ?? d.failureAction ?? 'continue',
-        j.definition ?? d.definition ?? null,
-        j.definitionVersion ?? d.definitionVersion ?? null,
-      );
-      return id;
-    });
-    rows.flush();
-    return settle(s, jobs, d, ids, (i) => parents[i]);
+    counted(counts);
+    return settle(s, jobs, d, ids, parentOf);
   });
+}
+
+/**
+ * The rows about to be inserted are counted in job_counts together, one
+ * statement per kind, source and format once they are in, rather than by the
+ * jobs_count_insert trigger once per row (migration 011): the trigger leaves
+ * alone the rows whose seq is at most `upto`, and every row inserted here
+ * comes after the largest seq so far. Call the returned function once the
+ * rows are in, in the same transaction: it counts them and hands counting
+ * back to the trigger. (Counting the rows again in SQL, grouped, cost as
+ * much as the trigger: a sort of every new row.)
+ */
+function countTogether(s: StoreCore, rows: number): (counts: NewCounts) => void {
+  const to = (s.sql.lastSeq.get() as number) + rows;
+  // Past this, SQLite may choose rowids at random rather than after the
+  // largest: the trigger counts them, as it counts every row past `upto`.
+  if (!Number.isSafeInteger(to)) return () => {};
+  s.sql.countedByStore.run(to);
+  return (counts) => {
+    for (const c of counts.groups()) s.sql.countInserted.run(c);
+    s.sql.countedByStore.run(0);
+  };
+}
+
+/** New jobs (all pending) by kind, source and format, as job_counts counts them (a format of null counts as ''). */
+class NewCounts {
+  private readonly byKey = new Map<string, { kind: string; source: string; format: string; n: number }>();
+
+  add(kind: string, source: string, format: string | null, n = 1): void {
+    const key = `${kind}\0${source}\0${format ?? ''}`;
+    const group = this.byKey.get(key);
+    if (group) group.n += n;
+    else this.byKey.set(key, { kind, source, format: format ?? '', n });
+  }
+
+  groups(): Iterable<{ kind: string; source: string; format: string; n: number }> {
+    return this.byKey.values();
+  }
+}
+
+/** Rows of any shape: each binds all its columns (what it does not say comes from `defaults`). */
+function insertRows(
+  s: StoreCore,
+  jobs: readonly NewJob[],
+  d: NewJob,
+  sharedParent: string | undefined,
+  blockedOf: (parentId: string) => number,
+  parents: Array<string | undefined>,
+  counts: NewCounts,
+): string[] {
+  const rows = new RowBuffer(s);
+  // What the rows share is read from `defaults`, not copied into each row.
+  // Each row's values go straight into the parameters of a multi-row
+  // INSERT (no row object, no JSON document of all rows, which made a
+  // 100,000-file intake peak at 150 MB more).
+  // The shared options, serialised once rather than once per row.
+  const sharedOptions = d.options ? JSON.stringify(d.options) : '{}';
+  const ids = jobs.map((j) => {
+    const id = randomUUID();
+    const parentId = sharedParent ?? j.parentId ?? d.parentId;
+    parents.push(parentId);
+    const kind = j.kind ?? d.kind ?? 'extract';
+    const source = j.source ?? d.source ?? 'cli';
+    const format = j.format ?? d.format ?? null;
+    counts.add(kind, source, format);
+    rows.add(
+      id,
+      kind,
+      source,
+      j.sourcePath ?? d.sourcePath ?? null,
+      j.fileName ?? d.fileName ?? null,
+      j.sizeBytes ?? d.sizeBytes ?? null,
+      format,
+      j.options ? JSON.stringify(j.options) : sharedOptions,
+      j.priority ?? d.priority ?? 0,
+      j.maxRetries ?? d.maxRetries ?? 3,
+      j.timeoutMs ?? d.timeoutMs ?? null,
+      parentId ?? null,
+      j.runAt ?? d.runAt ?? null,
+      parentId ? blockedOf(parentId) : 0,
+      j.onDependencyFailure ?? d.onDependencyFailure ?? 'fail',
+      j.maxChildFailures ?? d.maxChildFailures ?? 0,
+      j.failureAction ?? d.failureAction ?? 'continue',
+      j.definition ?? d.definition ?? null,
+      j.definitionVersion ?? d.definitionVersion ?? null,
+    );
+    return id;
+  });
+  rows.flush();
+  return ids;
 }
 
 /**
@@ -102,7 +166,14 @@ function isFileRow(j: NewJob): boolean {
  * File rows: each binds its id, path, name, size and format; the columns the
  * rows share (statements.ts insertFiles) are bound once per statement.
  */
-function insertFiles(s: StoreCore, jobs: readonly NewJob[], d: NewJob, parentId: string | undefined, blockedOf: (parentId: string) => number): string[] {
+function insertFiles(
+  s: StoreCore,
+  jobs: readonly NewJob[],
+  d: NewJob,
+  parentId: string | undefined,
+  blockedOf: (parentId: string) => number,
+  counts: NewCounts,
+): string[] {
   const shared = {
     kind: d.kind ?? 'extract',
     source: d.source ?? 'cli',
@@ -121,13 +192,17 @@ function insertFiles(s: StoreCore, jobs: readonly NewJob[], d: NewJob, parentId:
   };
   const ids = new Array<string>(jobs.length);
   const params = new Array<unknown>(INSERT_ROWS * FILE_COLUMNS);
+  // The rows share their kind and source: counted by format alone.
+  const byFormat = new Map<string | null, number>();
   const put = (i: number, at: number) => {
     const j = jobs[i]!;
+    const format = j.format ?? d.format ?? null;
+    byFormat.set(format, (byFormat.get(format) ?? 0) + 1);
     params[at] = ids[i] = randomUUID();
     params[at + 1] = j.sourcePath ?? d.sourcePath ?? null;
     params[at + 2] = j.fileName ?? d.fileName ?? null;
     params[at + 3] = j.sizeBytes ?? d.sizeBytes ?? null;
-    params[at + 4] = j.format ?? d.format ?? null;
+    params[at + 4] = format;
   };
   let i = 0;
   for (; i + INSERT_ROWS <= jobs.length; i += INSERT_ROWS) {
@@ -138,6 +213,7 @@ function insertFiles(s: StoreCore, jobs: readonly NewJob[], d: NewJob, parentId:
     put(i, 0);
     s.sql.insertFile.run(params[0], params[1], params[2], params[3], params[4], shared);
   }
+  for (const [format, n] of byFormat) counts.add(shared.kind, shared.source, format, n);
   return ids;
 }
 

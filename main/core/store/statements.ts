@@ -124,6 +124,13 @@ export function prepareStatements(db: Db) {
       return (insertFile ??= db.prepare(insertFilesSql(1)));
     },
     statusOf: db.prepare('SELECT status, blocked FROM jobs WHERE id = ?'),
+    /** The largest seq so far: an insert's rows come after it (migration 011). */
+    lastSeq: db.prepare('SELECT coalesce(max(seq), 0) FROM jobs').pluck(),
+    /** The new rows the jobs_count_insert trigger leaves to the store (up to this seq; 0: none). */
+    countedByStore: db.prepare('UPDATE jobs_counted_by_store SET upto = ? WHERE id = 1'),
+    /** Adds an insert's new jobs of one kind, source and format to job_counts (insert.ts; new jobs are pending). */
+    countInserted: db.prepare(`INSERT INTO job_counts (status, kind, source, format, n) VALUES ('pending', @kind, @source, @format, @n)
+      ON CONFLICT DO UPDATE SET n = n + excluded.n`),
     addChildren: db.prepare('UPDATE jobs SET total = total + ? WHERE id = ?'),
 
     // ---- transitions (transitions.ts) -----------------------------------------

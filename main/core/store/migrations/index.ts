@@ -10,6 +10,7 @@ import m007 from './007-ran-by.js';
 import m008 from './008-fts-pending.js';
 import m009 from './009-status-sort.js';
 import m010 from './010-completion-indexes.js';
+import m011 from './011-count-inserts.js';
 
 export interface Migration {
   version: number;
@@ -28,4 +29,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'fts-pending', sql: m008 },
   { version: 9, name: 'status-sort', sql: m009 },
   { version: 10, name: 'completion-indexes', sql: m010 },
+  { version: 11, name: 'count-inserts', sql: m011 },
 ];
