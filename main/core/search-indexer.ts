@@ -11,6 +11,10 @@
  *   a time, and the engine's own transactions (claims, completions) wait
  *   for it. Between batches the worker pauses as long as the batch took, so
  *   the engine's writes come in between.
+ * - While a batch holds the lock it raises a flag in shared memory; the
+ *   store's transactions wait on it (Atomics.wait) and go the moment the
+ *   batch commits, instead of meeting the lock in SQLite's busy handler,
+ *   whose sleeps of 1, 2, 5, 10, 15 ms... overshoot the batch's end.
  * - `idle()` (the engine drained, `quarry extract` about to exit) runs at
  *   once and without pauses, and resolves when nothing is owed.
  * - What is owed is durable: a stop or a crash leaves it in the store, and
@@ -47,6 +51,8 @@ const MIN_BATCH = 20;
 const MAX_BATCH = 4_000;
 /** After a failed run (the lock held elsewhere for seconds), the next try waits this long. */
 const RETRY_MS = 5_000;
+/** The longest the engine's thread waits on the worker's flag; past it, SQLite's busy handler waits as before. */
+const GATE_WAIT_MS = 250;
 
 type ToWorker = { type: 'run'; urgent: boolean } | { type: 'urgent' } | { type: 'stop' };
 type RunTotals = BatchOutcome & { batches: number };
@@ -67,8 +73,15 @@ export class SearchIndexer {
   private readonly delayMs: number;
   /** A database without the index (one made before it, or whose index was dropped) owes it nothing. */
   private readonly enabled: boolean;
-  /** What the indexer did since it started: results indexed, batches, and how long its batches held the write lock (ms). */
-  readonly stats = { indexed: 0, batches: 0, heldMs: 0 };
+  /** What the indexer did since it started: results indexed, batches, how long its batches held the write lock (ms), and the engine's waits for them. */
+  readonly stats = { indexed: 0, batches: 0, heldMs: 0, gateWaits: 0, gateMs: 0 };
+  /**
+   * 1 while the worker's batch holds the write lock. The store's
+   * transactions wait on it (Atomics.wait, woken by the batch's commit)
+   * instead of meeting the lock in SQLite's busy handler, whose sleeps of 1,
+   * 2, 5, 10 ms... overshoot the batch's end by as much again under load.
+   */
+  private readonly holding = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(private readonly o: SearchIndexerOptions) {
     this.inline = o.inline ?? (o.dbPath === ':memory:' || o.dbPath === '');
@@ -183,6 +196,15 @@ export class SearchIndexer {
     for (const resolve of this.waiters.splice(0)) resolve();
   }
 
+  /** Before a store transaction: while the worker's batch holds the write lock, wait for its commit (at most GATE_WAIT_MS). */
+  private waitForBatch(): void {
+    if (Atomics.load(this.holding, 0) !== 1) return;
+    const t0 = performance.now();
+    Atomics.wait(this.holding, 0, 1, GATE_WAIT_MS);
+    this.stats.gateWaits++;
+    this.stats.gateMs += performance.now() - t0;
+  }
+
   private post(m: ToWorker): void {
     this.worker?.postMessage(m);
   }
@@ -195,6 +217,7 @@ export class SearchIndexer {
         from: requireBase(this.o.moduleUrl ?? import.meta.url),
         dbPath: this.o.dbPath,
         sql: INDEX_BATCH_SQL,
+        holding: this.holding,
         targetMs: TARGET_MS,
         first: FIRST_BATCH,
         min: MIN_BATCH,
@@ -203,6 +226,7 @@ export class SearchIndexer {
     });
     // The worker must not keep a CLI alive once everything else is done.
     worker.unref();
+    this.o.store.setWriteGate(() => this.waitForBatch());
     worker.on('message', (m: FromWorker) => {
       if (m.type === 'done') return this.finished(m);
       this.o.onError(new Error(`Full-text indexing: ${m.message}`));
@@ -219,6 +243,9 @@ export class SearchIndexer {
       worker.once('exit', () => {
         this.worker = undefined;
         this.exited = undefined;
+        // A worker gone in a batch leaves no flag up for the engine to wait on.
+        this.o.store.setWriteGate(undefined);
+        Atomics.store(this.holding, 0, 0);
         resolve();
         // Gone in the middle of a run (it failed): the rest is indexed here rather than never.
         if (this.running && !this.stopped) void this.runInline().then((r) => this.finished(r));
@@ -289,7 +316,7 @@ function workerMain(
     }
     let r;
     try {
-      r = batch(db, sql, limit);
+      r = batch(db, sql, limit, workerData.holding as Int32Array);
     } catch (err) {
       const e = err as Error & { code?: string };
       // A batch that fails for what one result holds fails one at a time; then that very one is given up (and said).

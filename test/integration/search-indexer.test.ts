@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../main/core/engine.js';
 import { requireBase, rowError, SearchIndexer } from '../../main/core/search-indexer.js';
 import { JobStore } from '../../main/core/store/job-store.js';
-import { INDEX_BATCH_SQL } from '../../main/core/store/search-index.js';
+import { INDEX_BATCH_SQL, runIndexBatch } from '../../main/core/store/search-index.js';
 import type { ExtractionResult } from '../../shared/extraction.js';
 import { sampleResult } from '../helpers/results.js';
 import { OWNER } from '../helpers/store-states.js';
@@ -123,6 +123,53 @@ describe('the background indexer', () => {
     closers.push(() => reader.close());
     expect(reader.search({ query: 'justfinished' })).toMatchObject({ total: 1, indexing: 1 });
     expect(store.search({ query: 'justfinished' })).toMatchObject({ total: 2 });
+  });
+});
+
+describe('the engine’s thread and the worker’s batches', () => {
+  it('a batch raises the flag once it holds the write lock and lowers it after, committed or failed', () => {
+    const store = openStore();
+    for (let i = 0; i < 5; i++) complete(store, `h${i}.txt`, { text: 'flagword' });
+    const holding = new Int32Array(new SharedArrayBuffer(4));
+    // What the flag said inside the batch's transaction, read by SQL the batch runs.
+    store.db.function('flag', () => Atomics.load(holding, 0));
+    const sql = { ...INDEX_BATCH_SQL, left: `SELECT count(*) + 1000 * flag() FROM results_fts_pending WHERE part = 0` };
+    expect(runIndexBatch(store.db, sql, 2, holding)).toMatchObject({ indexed: 2, left: 1003 });
+    expect(Atomics.load(holding, 0)).toBe(0);
+    const broken = { ...sql, done: 'DELETE FROM no_such_table' };
+    expect(() => runIndexBatch(store.db, broken, 2, holding)).toThrow(/no_such_table/);
+    expect(Atomics.load(holding, 0)).toBe(0);
+    // The failed batch left nothing: three still owed, then indexed.
+    expect(store.pendingResults()).toBe(3);
+    expect(runIndexBatch(store.db, sql, 10, holding)).toMatchObject({ indexed: 3, left: 1000 });
+    expect(store.pendingResults()).toBe(0);
+  });
+
+  it('the store asks the gate before each transaction takes the lock (not before a nested one), and writes on', () => {
+    const store = openStore();
+    let asked = 0;
+    store.setWriteGate(() => asked++);
+    const id = complete(store, 'g.txt', { text: 'gateword' });
+    // add, claim, complete: three transactions (their nested steps ask nothing more).
+    expect(asked).toBe(3);
+    store.setWriteGate(undefined);
+    store.delete(id);
+    expect(asked).toBe(3);
+  });
+
+  it('while the worker indexes, the engine’s writes go on and every result ends up indexed', async () => {
+    const dbPath = tempDbPath(dir);
+    const store = openStore(dbPath);
+    const ix = indexer(store, dbPath);
+    const ids: string[] = [];
+    for (let round = 0; round < 20; round++) {
+      for (let i = 0; i < 25; i++) ids.push(complete(store, `c${round}-${i}.txt`, { text: `concurrentword r${round}i${i}x` }));
+      ix.nudge(0);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await ix.idle();
+    expect(indexed(store, 'concurrentword')).toEqual([...ids].sort());
+    expect(ix.stats.batches).toBeGreaterThan(0);
   });
 });
 

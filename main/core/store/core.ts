@@ -41,6 +41,8 @@ export class StoreCore {
   readonly sql: Statements;
   /** Events of the transaction in progress, announced after it commits. */
   private buffer: Array<() => void> | null = null;
+  /** Called before a transaction takes the write lock: waits while another thread of this process holds it (search-indexer.ts). */
+  writeGate: (() => void) | undefined;
 
   constructor(
     readonly db: Db,
@@ -70,6 +72,7 @@ export class StoreCore {
       // transaction that reads first cannot wait for it later: if another
       // connection (the search indexer's worker, another process) committed
       // meanwhile, its first write fails at once with SQLITE_BUSY.
+      this.writeGate?.();
       result = this.db.transaction(fn).immediate();
     } finally {
       this.buffer = null;

@@ -264,6 +264,16 @@ export class JobStore extends EventEmitter<StoreEvents> {
     return this.core.sql.hasSearchIndex;
   }
 
+  /**
+   * Waits, before each transaction takes the write lock, while `gate` says
+   * another thread holds it: woken the moment it is released, rather than
+   * by SQLite's busy handler, which sleeps 1, 2, 5, 10 ms... and checks
+   * again (search-indexer.ts).
+   */
+  setWriteGate(gate: (() => void) | undefined): void {
+    this.core.writeGate = gate;
+  }
+
   /** Results stored but not yet in the full-text index (the background indexer writes them, search-index.ts). */
   pendingResults(): number {
     return pendingResults(this.core);

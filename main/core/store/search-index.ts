@@ -94,6 +94,9 @@ export const INDEX_BATCH_SQL = {
   left: `SELECT count(*) FROM results_fts_pending WHERE part = 0`,
 } as const;
 
+/** The batch's statements as SQL text (the worker receives them as such). */
+export type IndexBatchSql = Record<keyof typeof INDEX_BATCH_SQL, string>;
+
 /** What one batch did: results indexed (spooled ones included), spooled texts now owed chunk by chunk, results still owed. */
 export interface BatchOutcome {
   indexed: number;
@@ -109,7 +112,7 @@ export interface BatchOutcome {
  * read). The same code for the worker thread (search-indexer.ts, which
  * evaluates its source: it refers to nothing outside itself) and the store.
  */
-export function runIndexBatch(db: Db, sql: typeof INDEX_BATCH_SQL, limit: number): BatchOutcome {
+export function runIndexBatch(db: Db, sql: IndexBatchSql, limit: number, holding?: Int32Array): BatchOutcome {
   const st = {
     upTo: db.prepare(sql.upTo).pluck(),
     files: db.prepare(sql.files),
@@ -123,6 +126,8 @@ export function runIndexBatch(db: Db, sql: typeof INDEX_BATCH_SQL, limit: number
   let upTo: number | null = null;
   const tx = db.transaction((): BatchOutcome => {
     locked = performance.now();
+    // The lock is this thread's now: the engine's thread waits on this flag (search-indexer.ts), not in SQLite's busy handler.
+    if (holding) Atomics.store(holding, 0, 1);
     upTo = st.upTo.get({ limit }) as number | null;
     if (upTo === null) return { indexed: 0, spooled: 0, left: 0, heldMs: 0 };
     const indexed = st.files.run({ upTo }).changes;
@@ -139,6 +144,12 @@ export function runIndexBatch(db: Db, sql: typeof INDEX_BATCH_SQL, limit: number
     // The last result the failed batch held (the only one in a batch of one): the caller may give that one up.
     if (upTo !== null && err && typeof err === 'object') (err as { jobSeq?: number }).jobSeq = upTo;
     throw err;
+  } finally {
+    // Committed (or rolled back): whoever waits on the flag goes at once.
+    if (holding) {
+      Atomics.store(holding, 0, 0);
+      Atomics.notify(holding, 0);
+    }
   }
   // The commit (FTS5 writes its segment then) counts; the wait for the lock before does not.
   r.heldMs = performance.now() - locked;
