@@ -13,7 +13,7 @@ import { finishedMany } from './batch-rules.js';
 import type { StoreCore } from './core.js';
 import { insert } from './insert.js';
 import { owedToIndex } from './search-index.js';
-import { summarize, withFinish, type NewJob, type Row } from './rows.js';
+import { MARKDOWN_IS_TEXT, summarize, withFinish, type NewJob, type Row } from './rows.js';
 
 /** What an execution says beside its result, recorded with it. */
 export interface CompletionDetails {
@@ -127,7 +127,8 @@ function storeResult(s: StoreCore, job: Job, result: ExtractionResult): void {
   // was an old result (a delete of the index in the transaction makes FTS5
   // flush the rows it holds in memory).
   s.sql.deleteResult.run(job.seq);
-  s.sql.insertResult.run(job.seq, result.format, result.extractor.name, result.extractor.version, text, markdown, JSON.stringify(document));
+  const storedMarkdown = markdown === text ? MARKDOWN_IS_TEXT : markdown;
+  s.sql.insertResult.run(job.seq, result.format, result.extractor.name, result.extractor.version, text, storedMarkdown, JSON.stringify(document));
   owedToIndex(s, job.seq);
 }
 

@@ -155,6 +155,15 @@ export function jobReader(columns: ReadonlyArray<{ name: string }>): (values: un
   return (values) => mapJob((column) => values[index.get(column)!]);
 }
 
+/**
+ * What the results row's markdown column holds when the markdown is the text
+ * itself (plain text, CSV, most small files): a zero-length BLOB, which no
+ * markdown is (a stored markdown is TEXT). Storing the text twice made a
+ * small file's result row too big to share a page with the next one, so each
+ * completion wrote a page of its own to the WAL.
+ */
+export const MARKDOWN_IS_TEXT: Uint8Array = new Uint8Array(0);
+
 export function rowToResult(r: Row): StoredResult {
   return {
     jobId: String(r.job_id),
@@ -162,7 +171,7 @@ export function rowToResult(r: Row): StoredResult {
     extractor: String(r.extractor),
     extractorVersion: String(r.extractor_version),
     text: String(r.text),
-    markdown: String(r.markdown),
+    markdown: r.markdown instanceof Uint8Array ? String(r.text) : String(r.markdown),
     document: JSON.parse(String(r.document)),
     createdAt: Number(r.created_at),
   };

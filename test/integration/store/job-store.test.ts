@@ -404,6 +404,28 @@ describe("completeMany (the scheduler's completion path)", () => {
     expect(store.get(b!.id)!.status).toBe('cancelled');
     expect(store.result(b!.id)).toBeUndefined();
   });
+
+  it('stores a markdown that is the text itself once, and reads it back as both', () => {
+    const [same, own, empty] = store.add([{ fileName: 'same.txt' }, { fileName: 'own.html' }, { fileName: 'empty.txt' }]);
+    const claimed = store.claim(3, Date.now(), 60_000, OWNER);
+    store.completeMany([
+      { job: claimed[0]!, result: sampleResult({ text: 'plain words', markdown: 'plain words' }) },
+      { job: claimed[1]!, result: sampleResult({ format: 'html', text: 'Title', markdown: '# Title' }) },
+      { job: claimed[2]!, result: sampleResult({ text: 'words', markdown: '' }) },
+    ]);
+    expect(store.result(same!.id)).toMatchObject({ text: 'plain words', markdown: 'plain words' });
+    expect(store.result(own!.id)).toMatchObject({ text: 'Title', markdown: '# Title' });
+    expect(store.result(empty!.id)).toMatchObject({ text: 'words', markdown: '' });
+    const stored = (id: string) =>
+      store.db.prepare('SELECT typeof(r.markdown) AS type, length(r.markdown) AS n FROM results r JOIN jobs j ON j.seq = r.job_seq WHERE j.id = ?').get(id);
+    // Not the text a second time: a zero-length blob says "the text".
+    expect(stored(same!.id)).toEqual({ type: 'blob', n: 0 });
+    expect(stored(own!.id)).toEqual({ type: 'text', n: 7 });
+    expect(stored(empty!.id)).toEqual({ type: 'text', n: 0 });
+    // The export reads the same.
+    const exported = [...store.exportRows({ ids: [same!.id] })];
+    expect(exported[0]!.result).toMatchObject({ markdown: 'plain words' });
+  });
 });
 
 describe('jobs finished in the last minute and hour (stats)', () => {
