@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Job as BullJob, Queue, Worker as BullWorker } from 'bullmq';
+import { Redis } from 'ioredis';
 import { Engine, type EngineOptions } from '../../main/core/engine.js';
 import { TASKS_QUEUE } from '../../main/core/remote/protocol.js';
 import { EVENTS_MAX_LEN } from '../../main/core/remote/dispatcher.js';
@@ -737,6 +738,119 @@ describe('remote group tasks (several small files per BullMQ task)', skipWhen(!R
     // Nothing left in Redis: the stalled groups were removed (BullMQ fails a stalled task after its 'stalled' event).
     await until(async () => (await tasksLeft(prefix)) === 0, 10_000);
   }, 60_000);
+
+  /** The tags (options.tag) the chaos extractor logged as started, with how many times each. */
+  const startsIn = (log: string): Map<string, number> => {
+    const n = new Map<string, number>();
+    for (const m of existsSync(log) ? readFileSync(log, 'utf8').matchAll(/^start (\S+)/gm) : []) n.set(m[1]!, (n.get(m[1]!) ?? 0) + 1);
+    return n;
+  };
+
+  it('a file cancelled while its group still waits in the queue never runs; the others of its group do', async () => {
+    const prefix = newPrefix();
+    const e = owner(prefix, { chaos: true });
+    const log = path.join(dir, `gwait-${prefix}.log`);
+    const jobs = smallJobs(e, 'wait', 24, { mode: 'slow', steps: 2, stepMs: 10, log });
+    e.start();
+    const d = e.remote!.dispatcher;
+    // No worker yet: the groups wait in the queue.
+    await until(() => jobs.filter((j) => d.taskOf(j.id)?.startsWith('group-')).length >= 4, 15_000);
+    const i = jobs.findIndex((j) => d.taskOf(j.id)?.startsWith('group-'));
+    const victim = jobs[i]!;
+    const group = d.taskOf(victim.id);
+    const others = jobs.filter((j) => j !== victim);
+    expect(others.filter((j) => d.taskOf(j.id) === group).length).toBeGreaterThanOrEqual(1);
+    e.cancel(victim.id);
+    expect(e.get(victim.id).status).toBe('cancelled');
+    // The cancel was published to no worker; its mark waits in Redis for the one that takes the group.
+    await until(async () => (await d.redis.keys(`${prefix}:quarry:cancelled:*`)).length === 1, 5_000);
+    await startWorker(prefix, 'w', { chaos: true });
+    await e.drained();
+    // Its group came back with an outcome for it (skipped, not run), dropped: nobody waits for it.
+    await until(() => d.dropped >= 1, 10_000);
+    const starts = startsIn(log);
+    expect(starts.get(`wait${i}`)).toBeUndefined();
+    for (const [n, j] of jobs.entries()) {
+      if (j === victim) continue;
+      expect(e.get(j.id).status, j.fileName ?? '').toBe('completed');
+      expect(e.get(j.id).retryCount).toBe(0);
+      expect(starts.get(`wait${n}`)).toBe(1);
+    }
+    expect(e.get(victim.id).status).toBe('cancelled');
+    expectSettledOnce(e, others);
+    await until(async () => (await tasksLeft(prefix)) === 0, 10_000);
+  }, 60_000);
+
+  it('groups lost by Redis (flushed while they waited) run again, each file once, no attempt counted', async () => {
+    const prefix = newPrefix();
+    const e = owner(prefix, { chaos: true });
+    const log = path.join(dir, `glost-${prefix}.log`);
+    const jobs = smallJobs(e, 'lost', 24, { mode: 'slow', steps: 2, stepMs: 10, log });
+    e.start();
+    const d = e.remote!.dispatcher;
+    // Every file sent and its task in Redis (no worker yet), most of them in groups.
+    const inRedis = async () => {
+      const ids = [...new Set(jobs.map((j) => d.taskOf(j.id)))];
+      return !ids.includes(undefined) && (await d.redis.exists(...ids.map((id) => `${prefix}:${TASKS_QUEUE}:${id}`))) === ids.length;
+    };
+    await until(async () => d.inFlight === jobs.length && (await inRedis()), 15_000);
+    const grouped = jobs.filter((j) => d.taskOf(j.id)?.startsWith('group-'));
+    expect(grouped.length).toBeGreaterThanOrEqual(8);
+    // Redis loses them (restarted without its data): the groups, their index, everything.
+    const groupIds = [...new Set(grouped.map((j) => d.taskOf(j.id)!))];
+    await d.redis.flushall();
+    for (const id of groupIds) expect(await d.redis.exists(`${prefix}:${TASKS_QUEUE}:${id}`)).toBe(0);
+    await startWorker(prefix, 'w', { chaos: true });
+    await e.drained();
+    expectSettledOnce(e, jobs);
+    const starts = startsIn(log);
+    for (const [n, j] of jobs.entries()) {
+      expect(e.get(j.id).status, j.fileName ?? '').toBe('completed');
+      // Sent again by the owner's check of what it has in flight, with the same token: no attempt, no new run in the store.
+      expect(e.get(j.id).retryCount).toBe(0);
+      expect(e.history(j.id).filter((ev) => ev.toStatus === 'running')).toHaveLength(1);
+      expect(starts.get(`lost${n}`), `lost${n}`).toBe(1);
+    }
+    // A lost group's files went again each in a task of its own.
+    for (const j of grouped) expect(d.taskOf(j.id)).toBe(j.id);
+    await until(async () => (await tasksLeft(prefix)) === 0, 10_000);
+  }, 60_000);
+
+  it('the owner killed with kill -9 while groups are in flight: restarted, it adopts each file from its group, and every file runs once', async () => {
+    const prefix = newPrefix();
+    await startWorker(prefix, 'w', { chaos: true, threads: 2 });
+    const db = tempDbPath(dir);
+    const log = path.join(dir, `gowner-${prefix}.log`);
+    const seed = new Engine({ dbPath: db, pool: { threads: 1, filename: CHAOS } });
+    const jobs = chaosJobs(seed, 20, { mode: 'slow', steps: 5, stepMs: 40, log });
+    await seed.close();
+    const args = [CLI, 'run', '--db', db, '--redis', redis.url, '--redis-prefix', prefix, '--local-threads', '0', '--lock-seconds', String(LOCK_S)];
+    const first = spawn(process.execPath, args, { stdio: 'ignore' });
+    children.push(first);
+    const r = new Redis(redis.url);
+    const index = `${prefix}:quarry:groups`;
+    // Killed while groups are out: some of their files ran, others not yet.
+    await until(async () => startsIn(log).size >= 2 && (await r.hlen(index)) >= 4, 20_000);
+    first.kill('SIGKILL');
+    const inGroups = Object.keys(await r.hgetall(index));
+    expect(inGroups.length).toBeGreaterThanOrEqual(4);
+    const second = spawn(process.execPath, args, { stdio: 'ignore' });
+    children.push(second);
+    const code = await new Promise<number | null>((resolve) => second.once('exit', resolve));
+    expect(code).toBe(0);
+    const after = new Engine({ dbPath: db, pool: { threads: 1, filename: CHAOS } });
+    engines.push(after);
+    expectSettledOnce(after, jobs);
+    // Each file ran once: those in groups were adopted from them (finished or not), not sent again.
+    const starts = startsIn(log);
+    for (const j of jobs) {
+      expect(after.get(j.id).status).toBe('completed');
+      expect(starts.get(String(j.options.tag)), String(j.options.tag)).toBe(1);
+    }
+    expect(await tasksLeft(prefix)).toBe(0);
+    expect(await r.hlen(index)).toBe(0);
+    r.disconnect();
+  }, 90_000);
 });
 
 describe('remote workers that cannot see the files', skipWhen(!REDIS_SERVER, NO_REDIS_REASON), () => {
@@ -900,7 +1014,9 @@ describe('remote workers that cannot see the files', skipWhen(!REDIS_SERVER, NO_
     const d = e.remote!.dispatcher;
     for (const j of jobs) {
       expect(j.status, `${j.fileName}: ${j.errorMessage}`).toBe('completed');
-      expect(j.retryCount).toBe(0);
+      // On failure, what happened to it (a retry here once, in a loaded full run: its history says why).
+      const story = e.history(j.id).map((ev) => `${ev.toStatus}:${ev.errorCode ?? ''}:${ev.errorMessage ?? ''}:${ev.ranBy ?? ''}`);
+      expect(j.retryCount, `${j.fileName}: ${story.join(' | ')}`).toBe(0);
       expect(e.store.result(j.id)!.text).toContain(`Small file ${j.fileName!.slice(6, -4)}, a line`);
     }
     // Some went in a group and came back to run alone (their last task is their own).

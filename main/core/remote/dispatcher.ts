@@ -27,6 +27,7 @@ import type { Redis } from 'ioredis';
 import { ExtractionError, type ProgressMessage, type WorkerOutcome } from '../../../shared/extraction.js';
 import { bullConnection, redisClient, type RedisConfig } from './connection.js';
 import {
+  CANCELLED_TTL_S,
   groupOutcomeSchema,
   keys,
   outcomeIdentitySchema,
@@ -307,12 +308,14 @@ export class RemoteDispatcher {
       this.groupedFiles += group.length;
     }
     try {
-      await Promise.all([
-        jobs.length ? this.queue.addBulk(jobs) : undefined,
-        Object.keys(index).length ? this.pub.hset(keys(this.opts.redis.prefix).groups, index) : undefined,
-      ]);
+      // The index is written before the groups, not beside them: an owner that dies between the two leaves
+      // index entries naming a group that never came (adoption finds no group, sends the file alone and
+      // drops the entry), never a group its restart cannot find (its files would run twice).
+      if (Object.keys(index).length) await this.pub.hset(keys(this.opts.redis.prefix).groups, index);
+      if (jobs.length) await this.queue.addBulk(jobs);
       for (const a of batch) a.resolve();
     } catch (e) {
+      if (Object.keys(index).length) void this.pub.hdel(keys(this.opts.redis.prefix).groups, ...Object.keys(index)).catch(() => undefined);
       for (const a of batch) a.reject(e);
     }
   }
@@ -507,9 +510,21 @@ export class RemoteDispatcher {
     // Quarry closing: the task keeps running, and the next start adopts its outcome.
     if ((reason as Error)?.name === 'ShutdownSignal') return;
     const { jobId, token } = flight.task;
-    void this.pub.publish(keys(this.opts.redis.prefix).cancel, JSON.stringify({ jobId, token })).catch(() => undefined);
+    const k = keys(this.opts.redis.prefix);
+    if (flight.taskId === jobId) {
+      void this.pub.publish(k.cancel, JSON.stringify({ jobId, token })).catch(() => undefined);
+      void this.removeTask(jobId);
+      return;
+    }
     // A file in a group: the group stays (its other files run); this file's outcome is dropped when it comes.
-    if (flight.taskId === jobId) void this.removeTask(jobId);
+    // Its token is marked first, then published: a worker taking the group later skips the file, and one
+    // that took it already has it in its running list by the time it reads the marks (worker.ts).
+    void this.pub
+      .multi()
+      .set(`${k.cancelled}${token}`, '1', 'EX', CANCELLED_TTL_S)
+      .publish(k.cancel, JSON.stringify({ jobId, token }))
+      .exec()
+      .catch(() => undefined);
   }
 
   private settle(flight: Flight, then: () => void): void {
@@ -628,6 +643,7 @@ export class RemoteDispatcher {
       for (const f of this.flightsOf(groupId)) {
         this.leave(f);
         f.taskId = f.task.jobId;
+        this.carried.set(f.task.jobId, f.taskId);
         await this.add(f.task);
       }
       return;

@@ -27,7 +27,17 @@ export const keys = (prefix: string) => ({
   workers: `${prefix}:quarry:workers`,
   /** Hash: Quarry job id -> the group task that holds it (an owner restarted finds it there). */
   groups: `${prefix}:quarry:groups`,
+  /**
+   * Key prefix: `<prefix><token>` is set when a file of a group task is
+   * cancelled (a key per token, expiring after CANCELLED_TTL_S). A worker
+   * checks its group's tokens before it starts them: a cancel published
+   * while the group still waited in the queue reached no worker.
+   */
+  cancelled: `${prefix}:quarry:cancelled:`,
 });
+
+/** How long a cancelled token is remembered: as long as BullMQ keeps a task an owner never came back for. */
+export const CANCELLED_TTL_S = 7 * 86_400;
 
 export const taskSchema = z.object({
   jobId: z.string().min(1),

@@ -121,7 +121,8 @@ export class RemoteWorker {
     const parsed = groupTaskSchema.safeParse(job.data);
     if (!parsed.success) throw new ExtractionError('internal', `A group task this worker cannot read: ${parsed.error.issues[0]?.message}`);
     const tasks = parsed.data.group;
-    const outcomes: InlineOrSpooled[] = await Promise.all(tasks.map((t) => this.runTask(t, job)));
+    const controllers = await this.admit(tasks);
+    const outcomes: InlineOrSpooled[] = await Promise.all(tasks.map((t, i) => this.runTask(t, job, controllers[i])));
     const sizes = outcomes.map((o) => (o.ok ? Buffer.byteLength(JSON.stringify(o)) : 0));
     let total = sizes.reduce((a, b) => a + b, 0);
     for (const i of sizes.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]!)) {
@@ -139,10 +140,31 @@ export class RemoteWorker {
     return { jobId: task.jobId, token: task.token, worker: this.name, host: hostname(), outcome: withShortMessage(outcome) };
   }
 
-  /** One file: its paths mapped (or its bytes fetched), run in the host. */
-  private async runTask(task: RemoteTask, job: BullJob): Promise<WorkerOutcome> {
-    const controller = new AbortController();
+  /**
+   * A group's files enter the running list (a cancel published from now on
+   * stops them), then those cancelled while the group waited in the queue
+   * (their tokens marked in Redis, see keys().cancelled) are stopped before
+   * they start. Redis away: none is known cancelled; they run.
+   */
+  private async admit(tasks: RemoteTask[]): Promise<AbortController[]> {
+    const controllers = tasks.map((t) => {
+      const controller = new AbortController();
+      this.running.set(t.jobId, { token: t.token, controller });
+      return controller;
+    });
+    const prefix = keys(this.o.redis.prefix).cancelled;
+    const marks = await this.pub.mget(...tasks.map((t) => `${prefix}${t.token}`)).catch(() => []);
+    marks.forEach((m, i) => m && controllers[i]!.abort(new ExtractionError('cancelled', 'Cancelled by the user.')));
+    return controllers;
+  }
+
+  /** One file: its paths mapped (or its bytes fetched), run in the host; not at all if it was cancelled before its turn. */
+  private async runTask(task: RemoteTask, job: BullJob, controller = new AbortController()): Promise<WorkerOutcome> {
     this.running.set(task.jobId, { token: task.token, controller });
+    if (controller.signal.aborted) {
+      this.running.delete(task.jobId);
+      return asOutcome(controller.signal.reason);
+    }
     let fetched: FetchedSource | { error: WorkerOutcome } | undefined;
     let spool: Awaited<ReturnType<typeof workerSpool>> | undefined;
     try {
