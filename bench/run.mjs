@@ -683,7 +683,8 @@ async function speedCases(cleanups, skips) {
       const runs = [];
       if (want(9)) runs.push(['speedBare', { workload }]);
       if (want(8) && w.sweep) for (const c of SWEEP) runs.push(['speedQuarry', { workload, concurrency: c }]);
-      if (want(10) && w.bullmq && redis) runs.push(['speedBullmq', { workload, port: redis.port }]);
+      // Case 13's bar is against BullMQ too: it runs when 13 is asked for alone (--only=13), in the same rounds.
+      if ((want(10) || want(13)) && w.bullmq && redis) runs.push(['speedBullmq', { workload, port: redis.port }]);
       // Case 13: one remote worker with the local pool's threads; case 14: two one-thread workers against two local threads.
       if (want(13) && w.bullmq && redis) runs.push(['speedRemote', { workload, port: redis.port, workers: 1, threads: CORES }]);
       if (want(14) && w.bullmq && redis) {

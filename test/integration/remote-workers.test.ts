@@ -851,6 +851,87 @@ describe('remote group tasks (several small files per BullMQ task)', skipWhen(!R
     expect(await r.hlen(index)).toBe(0);
     r.disconnect();
   }, 90_000);
+
+  it('a finished single task of a file a group already settled is not adopted by the file’s later retry (its outcome is stale)', async () => {
+    const prefix = newPrefix();
+    // Backoff long enough for the stale task to finish while its job waits for its retry.
+    const e = owner(prefix, { chaos: true, scheduler: { backoff: { baseMs: 1500, maxMs: 1500 }, pollIntervalMs: 100 } });
+    const jobs = e.store.add(
+      Array.from({ length: 12 }, (_, i) => ({
+        sourcePath: path.join(dir, `stale-${prefixN}-${i}.txt`),
+        sizeBytes: 100,
+        maxRetries: 1,
+        options: { tag: `stale${i}` },
+      })),
+    );
+    e.start();
+    const d = e.remote!.dispatcher;
+    const connection = { url: redis.url };
+    type Task = { jobId: string; token: string };
+    let staleToken: string | undefined;
+    /** Each file as its group task carried it (the group is removed from Redis once its outcome is taken). */
+    const grouped = new Map<string, Task>();
+    // A worker that fails every file (retryable), except the stale copy, which it answers with a success.
+    const fake = new BullWorker(
+      TASKS_QUEUE,
+      async (job) => {
+        const files: Task[] = 'group' in job.data ? job.data.group : [job.data];
+        if ('group' in job.data) for (const t of files) grouped.set(t.jobId, t);
+        const outcomes = files.map((t) => ({
+          jobId: t.jobId,
+          token: t.token,
+          worker: t.token === staleToken ? 'stale' : 'fake',
+          outcome:
+            t.token === staleToken
+              ? {
+                  ok: true,
+                  result: {
+                    format: 'text',
+                    detection: { format: 'text', method: 'sniff' },
+                    extractor: { name: 'chaos', version: '1.0.0' },
+                    text: 'stale',
+                    markdown: '',
+                    metadata: {},
+                    tables: [],
+                    entities: [],
+                    warnings: [],
+                    counters: { items: 1 },
+                  },
+                }
+              : { ok: false, error: { code: 'file_busy', message: 'busy' } },
+        }));
+        return 'group' in job.data ? { group: true, outcomes } : outcomes[0];
+      },
+      { connection, prefix, concurrency: 4 },
+    );
+    const q = new Queue(TASKS_QUEUE, { connection, prefix });
+    try {
+      // A file whose first attempt failed in a group: its job waits for its retry.
+      let victim: Job | undefined;
+      await until(() => {
+        victim = jobs.find((j) => d.taskOf(j.id)?.startsWith('group-') && e.get(j.id).status === 'pending' && e.get(j.id).retryCount === 1);
+        return !!victim;
+      }, 15_000);
+      const member = grouped.get(victim!.id);
+      expect(member).toBeDefined();
+      // A single task of the same file with its group token (a copy delivered late) finishes now, with a success.
+      staleToken = member!.token;
+      await q.add('extract', { ...member }, { jobId: victim!.id, attempts: 1 });
+      const droppedBefore = d.dropped;
+      await until(() => d.dropped > droppedBefore, 10_000);
+      await e.drained();
+      // Its retry ran (and failed, as every attempt here does); the stale success was not taken.
+      const v = e.get(victim!.id);
+      expect(v.status).toBe('failed');
+      expect(v.errorCode).toBe('file_busy');
+      expect(e.history(victim!.id).some((ev) => ev.ranBy === 'stale')).toBe(false);
+      expectSettledOnce(e, jobs);
+      for (const j of jobs) expect(e.get(j.id).status).toBe('failed');
+    } finally {
+      await fake.close();
+      await q.close();
+    }
+  }, 60_000);
 });
 
 describe('remote workers that cannot see the files', skipWhen(!REDIS_SERVER, NO_REDIS_REASON), () => {
