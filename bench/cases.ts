@@ -54,10 +54,19 @@ import {
   say,
   sleep,
   statementProfiler,
+  threadCpu,
   timeMs,
   tmp,
   type Opts,
 } from './lib.js';
+
+/** This process's main-thread CPU so far, in ms (Linux; undefined elsewhere): cases 1 and 4 compare intake's with the raw insert's. */
+function mainCpu(): number | undefined {
+  const t = threadCpu(process.pid);
+  return t && t.main * 1000;
+}
+
+const perHundredThousand = (ms: number, n: number): number => round((ms * 100_000) / n, 0);
 
 // ---- case 1: the raw SQLite limit -------------------------------------------
 
@@ -92,6 +101,8 @@ async function raw(o: Opts): Promise<void> {
   const { single, batch, claim, reps } = o as { single: number; batch: number; claim: number; reps: number };
   const s: number[] = [];
   const b: number[] = [];
+  /** Main-thread CPU of the batched insert, ms per 100,000 rows (case 4 compares intake's with it). */
+  const bCpu: number[] = [];
   const c: number[] = [];
   const c50: number[] = [];
   for (let rep = -1; rep < reps; rep++) {
@@ -116,11 +127,14 @@ async function raw(o: Opts): Promise<void> {
     insert = rawInsertStmt(db);
     const n2 = Math.round(batch * scale);
     gc();
+    const cpu0 = mainCpu();
     t0 = now();
     db.transaction(() => {
       for (let i = 0; i < n2; i++) insert(i);
     })();
     if (!warm) b.push(n2 / ((now() - t0) / 1000));
+    const cpu1 = mainCpu();
+    if (!warm && cpu0 !== undefined && cpu1 !== undefined) bCpu.push(perHundredThousand(cpu1 - cpu0, n2));
 
     // The minimal claim loop on the same shape of table: claim the oldest due
     // pending row (one autocommit UPDATE … RETURNING), then complete it (another).
@@ -184,7 +198,7 @@ async function raw(o: Opts): Promise<void> {
     better: 'higher',
     samples: b,
     ...common,
-    info: { ...common.info, rows: batch },
+    info: { ...common.info, rows: batch, mainCpuMsPer100k: bCpu.length ? median(bCpu) : undefined },
   });
   emit({
     key: 'raw.claim',
@@ -363,11 +377,14 @@ async function bullmq(o: Opts): Promise<void> {
 
 // ---- case 4: intake and the dashboard at 1M jobs -----------------------------
 
+
 async function intake(o: Opts): Promise<void> {
   const { tree, reps } = o as { tree: string; reps: number };
   const samples: number[] = [];
   const walk: number[] = [];
   const add: number[] = [];
+  // Main-thread CPU, ms per 100,000 files: under load, wall time also measures the other helpers' share of the cores.
+  const cpu: { addPaths: number[]; insert: number[] } = { addPaths: [], insert: [] };
   let files = 0;
   for (let rep = -1; rep < reps; rep++) {
     const dbPath = freshDb('intake');
@@ -375,10 +392,12 @@ async function intake(o: Opts): Promise<void> {
     // The warm-up round takes one folder of the tree; the measured rounds take all of it.
     const input = rep < 0 ? path.join(tree, readdirSync(tree).sort()[0]!) : tree;
     gc();
+    let c0 = mainCpu();
     const t0 = now();
     const r = await engine.addPaths([input]);
     const s = (now() - t0) / 1000;
     if (rep >= 0) files = intakeCount(r);
+    if (rep >= 0 && c0 !== undefined) cpu.addPaths.push(perHundredThousand(mainCpu()! - c0, files));
     await engine.close();
     removeDb(dbPath);
     if (rep >= 0) samples.push(files / s);
@@ -390,9 +409,11 @@ async function intake(o: Opts): Promise<void> {
     if (rep >= 0) walk.push(found.length / ((now() - t) / 1000));
     const store = JobStore.open(freshDb('intake'));
     gc();
+    c0 = mainCpu();
     t = now();
     store.insert(found);
     if (rep >= 0) add.push(found.length / ((now() - t) / 1000));
+    if (rep >= 0 && c0 !== undefined) cpu.insert.push(perHundredThousand(mainCpu()! - c0, found.length));
     const storeFile = store.db.name;
     store.close();
     removeDb(storeFile);
@@ -403,7 +424,12 @@ async function intake(o: Opts): Promise<void> {
     unit: 'paths/s',
     better: 'higher',
     samples,
-    info: { files, walkOnlyPathsPerSec: median(walk), storeAddOnlyJobsPerSec: median(add) },
+    info: {
+      files,
+      walkOnlyPathsPerSec: median(walk),
+      storeAddOnlyJobsPerSec: median(add),
+      mainCpuMsPer100k: cpu.addPaths.length ? { addPaths: median(cpu.addPaths), insert: median(cpu.insert) } : undefined,
+    },
   });
   emit({ key: 'quarry.intake.walk', label: 'of which: expandPaths (folder walk) alone', unit: 'paths/s', better: 'higher', samples: walk });
   emit({ key: 'quarry.intake.add', label: 'of which: store.insert alone', unit: 'jobs/s', better: 'higher', samples: add });

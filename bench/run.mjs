@@ -284,6 +284,19 @@ async function startRedis() {
   return undefined;
 }
 
+/**
+ * Case 4's main-thread CPU beside its wall-time ratio: when other work loads
+ * the machine, wall time also measures its share of the cores (the walk's
+ * thread and the main thread compete with it), CPU time much less so.
+ */
+function intakeCpuNote(intake, raw) {
+  if (!intake || !raw) return [];
+  const x = (v) => `${(raw / v).toFixed(2)}×`;
+  return [
+    `Main-thread CPU per 100,000 files (medians; /proc): addPaths ${intake.addPaths} ms (${x(intake.addPaths)} of raw in CPU), store.insert alone ${intake.insert} ms (${x(intake.insert)}), the raw batched insert ${raw} ms. The walk's own thread runs beside addPaths and is not counted.`,
+  ];
+}
+
 // ---- the folder tree for intake and memory ------------------------------------
 
 function makeTree(files) {
@@ -843,6 +856,7 @@ function summarize(env, skips) {
       ].filter(Boolean),
       [
         `The tree: ${P.treeFiles.toLocaleString('en')} small .txt files in folders of 1,000, generated in the temp folder and deleted afterwards; each run intakes it into a fresh database.`,
+        ...intakeCpuNote(get('quarry.intake')?.info?.mainCpuMsPer100k, get('raw.insert.batch')?.info?.mainCpuMsPer100k),
         ...(b7
           ? [
               `First job: an engine at its defaults, extraction host warm (one file extracted first), then engine.addPaths(tree); the time from that call to the earliest started_at among the tree's jobs (the engine is then closed). addPaths itself returned after ${fj.infos.flatMap((i) => i.addPathsMs).join(', ')} ms.`,
