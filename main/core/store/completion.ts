@@ -68,23 +68,69 @@ export function complete(s: StoreCore, id: string, result: ExtractionResult, opt
   });
 }
 
-/** The shared path, inside a transaction: every job's UPDATE and result, then what follows. */
+/**
+ * The shared path, inside a transaction: every job's UPDATE and result, the
+ * group's counts, then what follows. While the UPDATEs run, the count and
+ * batch-counter triggers leave the rows to this function (migration 012),
+ * which counts the group once it is written: one write per job_counts row and
+ * per batch rather than three per job. Set back before anything else changes
+ * a job (the batches settling below change theirs), and undone with the
+ * transaction if it fails.
+ */
 function writeCompletions(s: StoreCore, items: readonly Completion[]): { done: Job[]; refused: string[] } {
   const completed: Completion[] = [];
   const refused: string[] = [];
-  for (const it of items) {
-    if (writeCompletion(s, it)) completed.push(it);
-    else refused.push(it.job.id);
+  let done: Job[];
+  s.sql.settledByStore.run(1);
+  try {
+    for (const it of items) {
+      if (writeCompletion(s, it)) completed.push(it);
+      else refused.push(it.job.id);
+    }
+    // The columns the updates set, as stored (timing comes from the database's clock).
+    const rows = new Map<number, Row>();
+    if (completed.length) {
+      for (const r of s.sql.finishedRows.all(JSON.stringify(completed.map((it) => it.job.seq))) as Row[]) rows.set(r.seq as number, r);
+    }
+    // The rest of each job is as claimed: nothing else changes a running job's other columns.
+    done = completed.map((it) => withFinish(it.job, rows.get(it.job.seq)!));
+    countCompleted(s, completed, done);
+  } finally {
+    s.sql.settledByStore.run(0);
   }
-  // The columns the updates set, as stored (timing comes from the database's clock).
-  const rows = new Map<number, Row>();
-  if (completed.length) {
-    for (const r of s.sql.finishedRows.all(JSON.stringify(completed.map((it) => it.job.seq))) as Row[]) rows.set(r.seq as number, r);
-  }
-  // The rest of each job is as claimed: nothing else changes a running job's other columns.
-  const done = completed.map((it) => withFinish(it.job, rows.get(it.job.seq)!));
   finishedMany(s, done);
   return { done, refused };
+}
+
+/**
+ * What the triggers would have counted for these completions (running →
+ * completed or partial): each job leaves its running row of job_counts and
+ * enters its new one with its items, and its batch counts one more
+ * successful, processed child. `before[i]` is the job as claimed (its format
+ * before the UPDATE), `after[i]` as stored.
+ */
+function countCompleted(s: StoreCore, before: readonly Completion[], after: readonly Job[]): void {
+  const left = new Map<string, { status: string; kind: string; source: string; format: string; n: number }>();
+  const entered = new Map<string, { status: string; kind: string; source: string; format: string; n: number; items: number }>();
+  const batches = new Map<string, number>();
+  after.forEach((job, i) => {
+    const was = { status: 'running', kind: job.kind, source: job.source, format: before[i]!.job.format ?? '' };
+    const leftKey = `${was.kind}\0${was.source}\0${was.format}`;
+    const l = left.get(leftKey);
+    if (l) l.n++;
+    else left.set(leftKey, { ...was, n: 1 });
+    const now = { status: job.status, kind: job.kind, source: job.source, format: job.format ?? '' };
+    const enteredKey = `${now.status}\0${now.kind}\0${now.source}\0${now.format}`;
+    const e = entered.get(enteredKey);
+    if (e) {
+      e.n++;
+      e.items += job.successful;
+    } else entered.set(enteredKey, { ...now, n: 1, items: job.successful });
+    if (job.parentId) batches.set(job.parentId, (batches.get(job.parentId) ?? 0) + 1);
+  });
+  for (const c of left.values()) s.sql.countLeft.run(c);
+  for (const c of entered.values()) s.sql.countEntered.run(c);
+  for (const [parent, n] of batches) s.sql.childrenCompleted.run({ parent, n });
 }
 
 /** The UPDATE and the result of one job; false when the job is no longer running. */

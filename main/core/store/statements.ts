@@ -166,6 +166,15 @@ export function prepareStatements(db: Db) {
     // even to its own value, so naming format would move the job's entry in
     // jobs_files_format (and its job_counts row) for nothing.
     completeSameFormat: db.prepare(completeSql(false)),
+    /** While 1, the count and batch-counter triggers leave rows to the completion, which counts its group itself (migration 012). */
+    settledByStore: db.prepare('UPDATE jobs_settled_by_store SET active = ? WHERE id = 1'),
+    /** A group's completed jobs leaving one job_counts row, and entering another (with their items). */
+    countLeft: db.prepare(`UPDATE job_counts SET n = n - @n WHERE status = @status AND kind = @kind AND source = @source AND format = @format`),
+    countEntered: db.prepare(`INSERT INTO job_counts (status, kind, source, format, n, items) VALUES (@status, @kind, @source, @format, @n, @items)
+      ON CONFLICT DO UPDATE SET n = n + excluded.n, items = items + excluded.items`),
+    /** A batch's children completed (completed or partial count as successful): as jobs_child_status would, once per batch. */
+    childrenCompleted: db.prepare(`UPDATE jobs SET updated_at = max(${NOW}, updated_at), successful = successful + @n, processed = processed + @n
+      WHERE id = @parent`),
     finishedRows: db.prepare(`SELECT ${FINISH_COLUMNS} FROM jobs WHERE seq IN (SELECT value FROM json_each(?))`),
     insertResult: db.prepare(`INSERT OR REPLACE INTO results
         (job_seq, format, extractor, extractor_version, text, markdown, document)

@@ -7,7 +7,8 @@ import { openDatabase, schemaVersion, SchemaTooNewError } from '../../../main/co
 import { MIGRATIONS } from '../../../main/core/store/migrations/index.js';
 import { can, InvalidTransitionError, RULES, type JobAction } from '../../../main/core/state-machine.js';
 import { allowedPairs } from '../../helpers/rules.js';
-import { JOB_STATUSES } from '../../../shared/job.js';
+import { JOB_STATUSES, type Job } from '../../../shared/job.js';
+import type { ExtractionResult } from '../../../shared/extraction.js';
 import { tempDbPath, tempDir } from '../../helpers/tmp.js';
 import { sampleResult } from '../../helpers/results.js';
 import { jobIn, OWNER } from '../../helpers/store-states.js';
@@ -25,7 +26,10 @@ afterEach(() => store.close());
 /** The columns migration 7 adds: the test of migration 3 builds a version 2 file with today's statements. */
 const RAN_BY_COLUMNS = ['jobs', 'job_events'].map((t) => `ALTER TABLE ${t} ADD COLUMN ran_by TEXT; ALTER TABLE ${t} ADD COLUMN ran_extractor TEXT;`).join(' ');
 /** The table the store's inserts write since version 11 (its trigger is not there: the counts of such a file are not read). */
-const COUNTED_BY_STORE = `CREATE TABLE jobs_counted_by_store (id INTEGER PRIMARY KEY, upto INTEGER NOT NULL DEFAULT 0); INSERT INTO jobs_counted_by_store VALUES (1, 0);`;
+const COUNTED_BY_STORE =
+  `CREATE TABLE jobs_counted_by_store (id INTEGER PRIMARY KEY, upto INTEGER NOT NULL DEFAULT 0); INSERT INTO jobs_counted_by_store VALUES (1, 0);` +
+  // And the completions' since version 12 (its triggers are not there either).
+  `CREATE TABLE jobs_settled_by_store (id INTEGER PRIMARY KEY, active INTEGER NOT NULL DEFAULT 0); INSERT INTO jobs_settled_by_store VALUES (1, 0);`;
 
 describe('migrations', () => {
   it('creates the schema in an empty file, in WAL mode with foreign keys on', () => {
@@ -89,7 +93,7 @@ describe('migrations', () => {
         steps(old.db.prepare('SELECT e.* FROM job_events e JOIN jobs j ON j.seq = e.job_seq WHERE j.id = ? ORDER BY e.id').all(id) as never),
       ]),
     );
-    old.db.exec(RAN_BY_COLUMNS.replace(/ADD COLUMN (\w+) TEXT/g, 'DROP COLUMN $1') + 'DROP TABLE jobs_counted_by_store;');
+    old.db.exec(RAN_BY_COLUMNS.replace(/ADD COLUMN (\w+) TEXT/g, 'DROP COLUMN $1') + 'DROP TABLE jobs_counted_by_store; DROP TABLE jobs_settled_by_store;');
     old.close();
     const s = JobStore.open(f);
     try {
@@ -378,6 +382,78 @@ describe('batch counters', () => {
     const after = store.get(batch.id)!;
     expect(after).toMatchObject({ status: 'completed', total: 3000, successful: 3000, processed: 3000 });
     expect(after.updatedAt).toBeLessThanOrEqual(Date.now() + 5);
+  });
+});
+
+describe('a group of completions counted once (migration 012)', () => {
+  const counts = () => store.db.prepare(`SELECT status, kind, source, format, n, items FROM job_counts WHERE n > 0 ORDER BY 1, 2, 3, 4`).all();
+  const recount = () =>
+    store.db
+      .prepare(
+        `SELECT status, kind, source, coalesce(format, '') AS format, count(*) AS n,
+           sum(CASE WHEN status IN ('completed','partial') THEN successful ELSE 0 END) AS items
+         FROM jobs GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
+      )
+      .all();
+  const children = (batchId: string) =>
+    store.db
+      .prepare(
+        `SELECT count(*) AS total, coalesce(sum(status IN ('completed','partial')), 0) AS successful, coalesce(sum(status = 'failed'), 0) AS failed,
+           coalesce(sum(status IN ('completed','partial','failed')), 0) AS processed FROM jobs WHERE parent_id = ?`,
+      )
+      .get(batchId);
+  const counters = (id: string) => store.db.prepare('SELECT total, successful, failed, processed FROM jobs WHERE id = ?').get(id);
+  const active = () => store.db.prepare('SELECT active FROM jobs_settled_by_store').pluck().get();
+
+  it('keeps job_counts and the batches equal to a recount: formats that change, partial, two batches, a refused job', () => {
+    const one = store.addBatch({ fileName: 'one' }, [{ fileName: 'a.txt', format: 'text' }, { fileName: 'b.txt', format: 'text' }, { fileName: 'c' }]);
+    const two = store.addBatch({ fileName: 'two' }, [
+      { fileName: 'd.csv', format: 'csv', source: 'watch' },
+      { fileName: 'e.txt', format: 'text' },
+    ]);
+    const loose = store.add([{ fileName: 'f.txt', format: 'text' }]);
+    const claimed = store.claim(10, Date.now(), 60_000, OWNER);
+    expect(claimed).toHaveLength(6);
+    const cancelled = claimed.find((j) => j.fileName === 'e.txt')!;
+    store.cancel(cancelled.id);
+    const result = (j: Job) => (j.fileName === 'c' ? sampleResult({ format: 'html', counters: { items: 4 } }) : sampleResult({ counters: { items: 2 } }));
+    const out = store.completeMany(claimed.map((job) => ({ job, result: result(job), failedItems: job.fileName === 'b.txt' ? 1 : 0 })));
+    expect(out.refused).toEqual([cancelled.id]);
+    expect(counts()).toEqual(recount());
+    expect(counts()).toContainEqual({ status: 'partial', kind: 'extract', source: 'cli', format: 'text', n: 1, items: 2 });
+    expect(counts()).toContainEqual({ status: 'completed', kind: 'extract', source: 'cli', format: 'html', n: 1, items: 4 });
+    for (const b of [one.batch, two.batch]) expect(counters(b.id)).toEqual(children(b.id));
+    expect(store.get(one.batch.id)).toMatchObject({ status: 'completed', total: 3, successful: 3, processed: 3 });
+    expect(store.get(loose[0]!.id)!.status).toBe('completed');
+    // Counting is the triggers' again once the completion is written.
+    expect(active()).toBe(0);
+  });
+
+  it('a completion that fails half-way counts nothing, and leaves counting to the triggers', () => {
+    const { batch } = store.addBatch({ fileName: 'b' }, [{ fileName: 'x' }, { fileName: 'y' }]);
+    const claimed = store.claim(2, Date.now(), 60_000, OWNER);
+    const before = { counts: counts(), batch: counters(batch.id) };
+    // The second result cannot be stored (its document is not JSON): the first job's UPDATE is undone with it.
+    const bad = { ...sampleResult(), metadata: { n: 1n } } as unknown as ExtractionResult;
+    expect(() =>
+      store.completeMany([
+        { job: claimed[0]!, result: sampleResult() },
+        { job: claimed[1]!, result: bad },
+      ]),
+    ).toThrow();
+    expect(counts()).toEqual(before.counts);
+    expect(counters(batch.id)).toEqual(before.batch);
+    expect(store.get(claimed[0]!.id)!.status).toBe('running');
+    expect(active()).toBe(0);
+    // Every other writer is still counted by the triggers: another connection failing a child directly.
+    const other = new Database(file);
+    other.prepare(`UPDATE jobs SET status = 'failed', lease_owner = NULL, lease_expires_at = NULL WHERE id = ?`).run(claimed[1]!.id);
+    other.close();
+    expect(counts()).toEqual(recount());
+    expect(counters(batch.id)).toEqual(children(batch.id));
+    store.completeMany([{ job: claimed[0]!, result: sampleResult() }]);
+    expect(counts()).toEqual(recount());
+    expect(store.get(batch.id)).toMatchObject({ status: 'partial', total: 2, successful: 1, failed: 1, processed: 2 });
   });
 });
 

@@ -11,6 +11,7 @@ import m008 from './008-fts-pending.js';
 import m009 from './009-status-sort.js';
 import m010 from './010-completion-indexes.js';
 import m011 from './011-count-inserts.js';
+import m012 from './012-count-completions.js';
 
 export interface Migration {
   version: number;
@@ -30,4 +31,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 9, name: 'status-sort', sql: m009 },
   { version: 10, name: 'completion-indexes', sql: m010 },
   { version: 11, name: 'count-inserts', sql: m011 },
+  { version: 12, name: 'count-completions', sql: m012 },
 ];
