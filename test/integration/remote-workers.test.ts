@@ -779,6 +779,8 @@ describe('remote group tasks (several small files per BullMQ task)', skipWhen(!R
     expect(e.get(victim.id).status).toBe('cancelled');
     expectSettledOnce(e, others);
     await until(async () => (await tasksLeft(prefix)) === 0, 10_000);
+    // Its mark went with its group.
+    await until(async () => (await d.redis.keys(`${prefix}:quarry:cancelled:*`)).length === 0, 5_000);
   }, 60_000);
 
   it('groups lost by Redis (flushed while they waited) run again, each file once, no attempt counted', async () => {

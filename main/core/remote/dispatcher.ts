@@ -97,6 +97,8 @@ export class RemoteDispatcher {
   private readonly taken = new Set<string>();
   /** The group tasks that carried files lately (taskOf, for diagnosis and tests). */
   private readonly carried = new Map<string, string>();
+  /** Group tasks with files cancelled while out -> those files' tokens, whose cancel marks go once the group has ended. */
+  private readonly marked = new Map<string, string[]>();
   /** Consumed tasks to remove in the next batch (see removeConsumed). */
   private consumed: string[] = [];
   private closed = false;
@@ -397,6 +399,7 @@ export class RemoteDispatcher {
         this.settle(f, () => f.reject(lostError(f, 'no outcome for this file in its group')));
       }
     if (keep) return;
+    this.unmark(taskId);
     this.removeConsumed(taskId);
     void this.unindex(taskId, members, others).catch(() => undefined);
   }
@@ -417,6 +420,15 @@ export class RemoteDispatcher {
     if (!id.success || !flight || flight.taskId !== taskId || flight.task.token !== id.data.token) return this.drop(taskId, 'unreadable outcome');
     members.push(flight.task.jobId);
     this.settle(flight, () => flight.reject(new ExtractionError('internal', `A worker sent an outcome Quarry cannot read: ${why}`)));
+  }
+
+  /** The group has ended (answered or lost): the cancel marks of its files are of no more use (they would expire anyway). */
+  private unmark(groupId: string): void {
+    const tokens = this.marked.get(groupId);
+    if (!tokens) return;
+    this.marked.delete(groupId);
+    const prefix = keys(this.opts.redis.prefix).cancelled;
+    void this.pub.del(...tokens.map((t) => `${prefix}${t}`)).catch(() => undefined);
   }
 
   /** Takes a group's files out of the groups index: `members` surely its, `others` only where the index says so (a reply may name any file). */
@@ -488,6 +500,7 @@ export class RemoteDispatcher {
     const job = await BullJob.fromId(this.queue, groupId).catch(() => undefined);
     if (!job || !isLost(job, await job.getState().catch(() => 'failed'), stalled)) return;
     await job.remove().catch(() => undefined);
+    this.unmark(groupId);
     const waiting = this.flightsOf(groupId);
     // Every file it held leaves the index (a cancelled one too), where it still names this group.
     const held = ((job.data as Partial<RemoteGroupTask>).group ?? []).map((t) => t.jobId);
@@ -519,6 +532,7 @@ export class RemoteDispatcher {
     // A file in a group: the group stays (its other files run); this file's outcome is dropped when it comes.
     // Its token is marked first, then published: a worker taking the group later skips the file, and one
     // that took it already has it in its running list by the time it reads the marks (worker.ts).
+    this.marked.set(flight.taskId, [...(this.marked.get(flight.taskId) ?? []), token]);
     void this.pub
       .multi()
       .set(`${k.cancelled}${token}`, '1', 'EX', CANCELLED_TTL_S)
@@ -640,6 +654,7 @@ export class RemoteDispatcher {
         this.flightsOf(groupId).map((f) => f.task.jobId),
         [],
       ).catch(() => undefined);
+      this.unmark(groupId);
       for (const f of this.flightsOf(groupId)) {
         this.leave(f);
         f.taskId = f.task.jobId;
