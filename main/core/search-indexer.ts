@@ -51,8 +51,13 @@ const MIN_BATCH = 20;
 const MAX_BATCH = 4_000;
 /** After a failed run (the lock held elsewhere for seconds), the next try waits this long. */
 const RETRY_MS = 5_000;
-/** The longest the engine's thread waits on the worker's flag; past it, SQLite's busy handler waits as before. */
-const GATE_WAIT_MS = 250;
+/**
+ * The longest the engine's thread waits on the worker's flag: as long as
+ * SQLite's busy handler would (busy_timeout), which takes over past it. The
+ * flag is up only while the batch holds the lock (a worker gone in a batch
+ * takes it down: the 'exit' handler).
+ */
+const GATE_WAIT_MS = 5_000;
 
 type ToWorker = { type: 'run'; urgent: boolean } | { type: 'urgent' } | { type: 'stop' };
 type RunTotals = BatchOutcome & { batches: number };
@@ -226,7 +231,8 @@ export class SearchIndexer {
     });
     // The worker must not keep a CLI alive once everything else is done.
     worker.unref();
-    this.o.store.setWriteGate(() => this.waitForBatch());
+    // Where this thread may not block (Atomics.wait refused), the store's transactions meet the lock in SQLite's busy handler as before.
+    if (threadCanWait()) this.o.store.setWriteGate(() => this.waitForBatch());
     worker.on('message', (m: FromWorker) => {
       if (m.type === 'done') return this.finished(m);
       this.o.onError(new Error(`Full-text indexing: ${m.message}`));
@@ -253,6 +259,20 @@ export class SearchIndexer {
     );
     this.worker = worker;
     return worker;
+  }
+}
+
+/**
+ * Whether this thread may block in Atomics.wait: Node's threads may, a
+ * thread of an embedder that forbids it (a browser's main thread) may not.
+ * Asked with a value the slot does not hold, so it answers at once.
+ */
+function threadCanWait(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -157,6 +157,31 @@ describe('the engine’s thread and the worker’s batches', () => {
     expect(asked).toBe(3);
   });
 
+  it('a store transaction begun while a batch holds the lock waits for the batch’s commit, not in SQLite’s busy handler', async () => {
+    const dbPath = tempDbPath(dir);
+    const store = openStore(dbPath);
+    // One batch long enough to be caught holding the lock: 60 texts of 360 KB.
+    const big = 'lorem ipsum dolor '.repeat(20_000);
+    for (let i = 0; i < 60; i++) complete(store, `big${i}.txt`, { text: `${big} bigword${i}` });
+    const ix = indexer(store, dbPath);
+    const holding = (ix as unknown as { holding: Int32Array }).holding;
+    // Without the wait on the flag, a transaction meeting the lock would now fail at once (SQLITE_BUSY).
+    store.db.pragma('busy_timeout = 0');
+    ix.nudge(0);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    const until = Date.now() + 20_000;
+    while (Atomics.load(holding, 0) !== 1 && Date.now() < until) {
+      // The worker's thread runs on while this one spins.
+    }
+    expect(Atomics.load(holding, 0)).toBe(1);
+    const [job] = store.add([{ fileName: 'during.txt', sourcePath: '/docs/during.txt', priority: 1 }]);
+    expect(store.get(job!.id)?.status).toBe('pending');
+    expect(ix.stats.gateWaits).toBe(1);
+    store.db.pragma('busy_timeout = 5000');
+    await ix.idle();
+    expect(indexed(store, 'bigword7')).toHaveLength(1);
+  });
+
   it('while the worker indexes, the engine’s writes go on and every result ends up indexed', async () => {
     const dbPath = tempDbPath(dir);
     const store = openStore(dbPath);
