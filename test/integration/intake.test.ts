@@ -194,10 +194,11 @@ describe("the folder walk's thread", () => {
     writeFileSync(path.join(root, 'sub', 'c.txt'), 'c');
     symlinkSync(path.join(root, 'a.txt'), path.join(root, 'sub', 'to-a.txt'));
     const { files: found, rejected } = await expandPaths([root]);
-    expect(found.map((f) => [path.relative(root, f.sourcePath!), f.sizeBytes, f.format])).toEqual([
-      ['a.txt', 5, 'text'],
-      ['b.txt', 5, 'text'],
-      [path.join('sub', 'c.txt'), 1, 'text'],
+    // Whole, normalised paths and their own names.
+    expect(found.map((f) => [f.sourcePath, f.fileName, f.sizeBytes, f.format])).toEqual([
+      [path.join(root, 'a.txt'), 'a.txt', 5, 'text'],
+      [path.join(root, 'b.txt'), 'b.txt', 5, 'text'],
+      [path.join(root, 'sub', 'c.txt'), 'c.txt', 1, 'text'],
     ]);
     expect(rejected).toEqual([{ path: path.join(root, 'sub', 'to-a.txt'), reason: 'symbolic link (not followed inside folders)' }]);
   });
