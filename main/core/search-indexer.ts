@@ -42,6 +42,8 @@ export interface SearchIndexerOptions {
   inline?: boolean;
   /** Where the worker resolves better-sqlite3 from (a file URL): this module's own, as bundled (tests point it elsewhere). */
   moduleUrl?: string;
+  /** The worker checkpoints the WAL after a batch once it holds this many pages (4 KiB each); 10,000 as the engine's connection. */
+  checkpointPages?: number;
 }
 
 /** About how long a batch holds the write lock (ms). */
@@ -227,6 +229,7 @@ export class SearchIndexer {
         first: FIRST_BATCH,
         min: MIN_BATCH,
         max: MAX_BATCH,
+        checkpointBytes: (this.o.checkpointPages ?? 10_000) * 4096,
       },
     });
     // The worker must not keep a CLI alive once everything else is done.
@@ -314,8 +317,15 @@ function workerMain(
   db.pragma('busy_timeout = 5000');
   db.pragma('synchronous = NORMAL');
   db.pragma('cache_size = -16384');
-  // As the engine's own connection (database.ts): a checkpoint every 10,000 pages, not SQLite's 1,000.
-  db.pragma('wal_autocheckpoint = 10000');
+  // As the engine's own connection (database.ts), a checkpoint past 10,000 pages (40 MB), not SQLite's 1,000;
+  // but run here after a batch has lowered its flag (checkpointAfter), not by SQLite inside the commit: the
+  // lock is free by then, and the engine's writes must not wait on the flag through a 100 ms checkpoint.
+  db.pragma('wal_autocheckpoint = 0');
+  const { statSync } = load('node:fs') as typeof import('node:fs');
+  const checkpointAfter = (): void => {
+    const wal = statSync((workerData.dbPath as string) + '-wal', { throwIfNoEntry: false });
+    if (wal && wal.size >= (workerData.checkpointBytes as number)) db.pragma('wal_checkpoint(PASSIVE)');
+  };
   db.pragma('temp_store = MEMORY');
   // As the engine's: the WAL file is cut back to 64 MB after a checkpoint.
   db.pragma('journal_size_limit = 67108864');
@@ -350,6 +360,11 @@ function workerMain(
       running = false;
       const message = dropped ? `job ${dropped} cannot be indexed and stays unsearchable: ${e.message}` : e.message;
       return void port.postMessage({ type: 'failed', message, code: e.code });
+    }
+    try {
+      checkpointAfter();
+    } catch {
+      // A checkpoint that could not run now (the engine's own, say) is done by the next one.
     }
     // Sized by how long the batch held the lock (a wait for it says nothing of the batch): about targetMs.
     const ms = r.heldMs;

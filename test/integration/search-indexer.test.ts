@@ -2,7 +2,7 @@
 // record their results as owed; a worker thread with its own connection
 // writes them into the full-text index. Real SQLite files, a real worker
 // thread, the real engine with its real extraction host.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -43,9 +43,9 @@ function indexed(store: JobStore, word: string): string[] {
     .all(word) as string[];
 }
 
-function indexer(store: JobStore, dbPath: string): SearchIndexer {
+function indexer(store: JobStore, dbPath: string, checkpointPages?: number): SearchIndexer {
   const errors: Error[] = [];
-  const ix = new SearchIndexer({ dbPath, store, onSpooled: () => undefined, onError: (e) => errors.push(e), delayMs: 20 });
+  const ix = new SearchIndexer({ dbPath, store, onSpooled: () => undefined, onError: (e) => errors.push(e), delayMs: 20, checkpointPages });
   closers.push(async () => {
     await ix.stop();
     expect(errors).toEqual([]);
@@ -74,6 +74,20 @@ describe('the background indexer', () => {
     expect(indexed(writer, 'tok7x')).toEqual([]);
     expect(writer.search({ query: 'pagetok7x' }).hits[0]).toMatchObject({ jobId: ids[7], page: 3 });
     expect(writer.search({ query: 'f7' }).hits.map((h) => h.page)).toEqual([null]);
+  });
+
+  it('checkpoints the WAL its batches grow, after a batch has let go of the lock (not inside its commit, with the flag up)', async () => {
+    const dbPath = tempDbPath(dir);
+    const writer = openStore(dbPath);
+    for (let i = 0; i < 400; i++) complete(writer, `c${i}.txt`, { text: `word${i} `.repeat(200) });
+    // Everything so far is in the file; from here on only a checkpoint moves pages into it.
+    writer.db.pragma('wal_checkpoint(TRUNCATE)');
+    const before = statSync(dbPath).size;
+    await indexer(writer, dbPath, 50).idle();
+    expect(writer.pendingResults()).toBe(0);
+    // The index's pages reached the database file: the worker checkpointed (the store's own connection, at
+    // 10,000 pages, never would for these few hundred).
+    expect(statSync(dbPath).size).toBeGreaterThan(before);
   });
 
   it('catches up with completions as they come (nudged), without anyone waiting', async () => {
