@@ -17,7 +17,9 @@ export function openWriter(file: string): FileWriter {
   return {
     async write(chunk) {
       if (failed) throw failed;
-      if (!out.write(chunk)) await Promise.race([once(out, 'drain'), once(out, 'error')]);
+      // once() rejects on 'error' and takes both its listeners off either way (a race of two once() calls left
+      // an 'error' listener behind at every drain: Node warned of a leak past ten).
+      if (!out.write(chunk)) await once(out, 'drain');
       if (failed) throw failed;
     },
     async close() {
