@@ -783,6 +783,53 @@ describe('remote group tasks (several small files per BullMQ task)', skipWhen(!R
     await until(async () => (await d.redis.keys(`${prefix}:quarry:cancelled:*`)).length === 0, 5_000);
   }, 60_000);
 
+  it('a file cancelled while its group waits, retried, then its owner restarted: the retry never takes the cancelled token; it runs and completes once', async () => {
+    const prefix = newPrefix();
+    const db = tempDbPath(dir);
+    const e = owner(prefix, { chaos: true, dbPath: db });
+    const log = path.join(dir, `gretry-${prefix}.log`);
+    const jobs = smallJobs(e, 'rtry', 24, { mode: 'slow', steps: 2, stepMs: 10, log });
+    e.start();
+    const d = e.remote!.dispatcher;
+    // No worker yet: every file out, the groups waiting in the queue.
+    await until(() => d.inFlight === jobs.length && jobs.filter((j) => d.taskOf(j.id)?.startsWith('group-')).length >= 4, 15_000);
+    const i = jobs.findIndex((j) => d.taskOf(j.id)?.startsWith('group-'));
+    const victim = jobs[i]!;
+    const cancelledToken = d.attemptOf(victim.id);
+    const group = d.taskOf(victim.id)!;
+    const index = `${prefix}:quarry:groups`;
+    e.cancel(victim.id);
+    await until(async () => (await d.redis.keys(`${prefix}:quarry:cancelled:*`)).length === 1, 5_000);
+    // The cancelled file left the groups index with its mark.
+    expect(await d.redis.hget(index, victim.id)).toBeNull();
+    // Each guard is tried alone below: the entry put back (as an owner before this one, or a lost write, leaves it).
+    await d.redis.hset(index, victim.id, group);
+    // Retried while its old group still waits: it goes alone, with a token of its own, and its entry goes.
+    e.retry(victim.id);
+    await until(() => !!d.attemptOf(victim.id), 10_000);
+    expect(d.taskOf(victim.id)).toBe(victim.id);
+    expect(d.attemptOf(victim.id)).not.toBe(cancelledToken);
+    await until(async () => (await d.redis.hget(index, victim.id)) === null, 5_000);
+    // Put back once more: the restarted owner finds the group and must refuse its cancelled member.
+    await d.redis.hset(index, victim.id, group);
+    // The owner stops and starts again: every job is claimed again and adopted from Redis, the retry
+    // from its own task, never from its old group with the cancelled token (its worker would skip it).
+    await e.close({ abort: true });
+    const again = owner(prefix, { chaos: true, dbPath: db });
+    again.start();
+    const d2 = again.remote!.dispatcher;
+    await until(() => !!d2.attemptOf(victim.id), 10_000);
+    expect(d2.attemptOf(victim.id)).not.toBe(cancelledToken);
+    await startWorker(prefix, 'w', { chaos: true });
+    await until(() => again.get(victim.id).status !== 'running', 20_000);
+    await again.drained();
+    expect(again.get(victim.id).status).toBe('completed');
+    expectSettledOnce(again, jobs);
+    const starts = startsIn(log);
+    for (const [n] of jobs.entries()) expect(starts.get(`rtry${n}`), `rtry${n}`).toBe(1);
+    await until(async () => (await tasksLeft(prefix)) === 0, 10_000);
+  }, 60_000);
+
   it('groups lost by Redis (flushed while they waited) run again, each file once, no attempt counted', async () => {
     const prefix = newPrefix();
     const e = owner(prefix, { chaos: true });

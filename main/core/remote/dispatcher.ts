@@ -235,14 +235,22 @@ export class RemoteDispatcher {
     if (!job || this.flights.get(flight.task.jobId) !== flight) return false;
     const member = (job.data as Partial<RemoteGroupTask>).group?.find((t) => t.jobId === flight.task.jobId);
     if (!member || !sameWork(member, flight.task)) return false;
-    const state = await job.getState().catch(() => 'unknown');
+    // A member whose token was cancelled (a cancel while the group waited; the job retried since) is
+    // never adopted: its worker skips it and answers `cancelled`, which would settle nothing.
+    const [state, cancelled] = await Promise.all([job.getState().catch(() => 'unknown'), this.isCancelled(groupId, member.token).catch(() => true)]);
     const doomed = !!(job as { deferredFailure?: string }).deferredFailure;
-    if (this.flights.get(flight.task.jobId) !== flight) return false;
+    if (cancelled || this.flights.get(flight.task.jobId) !== flight) return false;
     if (state !== 'completed' && (doomed || SETTLED_STATES.has(state) || state === 'unknown')) return false;
     flight.task = { ...flight.task, token: member.token };
     this.join(flight, groupId);
     if (state === 'completed') this.receiveGroup(groupId, job.returnvalue);
     return true;
+  }
+
+  /** The token was cancelled while its group waited (marked by this owner, or by an earlier run of it: see abort). */
+  private async isCancelled(groupId: string, token: string): Promise<boolean> {
+    if (this.marked.get(groupId)?.includes(token)) return true;
+    return (await this.pub.exists(`${keys(this.opts.redis.prefix).cancelled}${token}`)) > 0;
   }
 
   /** The flight's file travels in group task `groupId`. */
@@ -309,11 +317,19 @@ export class RemoteDispatcher {
       this.groupTasks++;
       this.groupedFiles += group.length;
     }
+    // A small file sent alone may still be indexed under a group it left (cancelled there, then retried):
+    // its entry goes, or a later look-up (a recovery, an owner restart) would adopt that group's stale member.
+    const alone = jobs.filter((j) => (j.data as RemoteTask).small).map((j) => (j.data as RemoteTask).jobId);
     try {
       // The index is written before the groups, not beside them: an owner that dies between the two leaves
       // index entries naming a group that never came (adoption finds no group, sends the file alone and
       // drops the entry), never a group its restart cannot find (its files would run twice).
-      if (Object.keys(index).length) await this.pub.hset(keys(this.opts.redis.prefix).groups, index);
+      const groupsKey = keys(this.opts.redis.prefix).groups;
+      await Promise.all([
+        Object.keys(index).length ? this.pub.hset(groupsKey, index) : undefined,
+        // Sent with the HSET (one round trip); a failure leaves an entry adoption refuses anyway (its token differs).
+        alone.length ? this.pub.hdel(groupsKey, ...alone).catch(() => undefined) : undefined,
+      ]);
       if (jobs.length) await this.queue.addBulk(jobs);
       for (const a of batch) a.resolve();
     } catch (e) {
@@ -532,10 +548,13 @@ export class RemoteDispatcher {
     // A file in a group: the group stays (its other files run); this file's outcome is dropped when it comes.
     // Its token is marked first, then published: a worker taking the group later skips the file, and one
     // that took it already has it in its running list by the time it reads the marks (worker.ts).
+    // It leaves the groups index at once: a later attempt of the job must not find the group and adopt
+    // the cancelled token (its worker would skip it; the job would wait on an outcome never taken).
     this.marked.set(flight.taskId, [...(this.marked.get(flight.taskId) ?? []), token]);
     void this.pub
       .multi()
       .set(`${k.cancelled}${token}`, '1', 'EX', CANCELLED_TTL_S)
+      .hdel(k.groups, jobId)
       .publish(k.cancel, JSON.stringify({ jobId, token }))
       .exec()
       .catch(() => undefined);
