@@ -630,6 +630,52 @@ describe('remote group tasks (several small files per BullMQ task)', skipWhen(!R
     await q.close();
   }, 90_000);
 
+  it('a worker answering `cancelled` for tasks Quarry did not cancel: the jobs fail (retried, then `internal`), none is left running', async () => {
+    const prefix = newPrefix();
+    const e = owner(prefix, { chaos: true });
+    const jobs = e.store.add(
+      Array.from({ length: 6 }, (_, i) => ({
+        sourcePath: path.join(dir, `liar-${prefixN}-${i}.txt`),
+        sizeBytes: 100,
+        maxRetries: 1,
+        options: { tag: `liar${i}` },
+      })),
+    );
+    const connection = { url: redis.url };
+    let answered = 0;
+    // Every file, single or in a group, answered with its own token and `cancelled`.
+    const liar = new BullWorker(
+      TASKS_QUEUE,
+      async (job) => {
+        const files: Array<{ jobId: string; token: string }> = 'group' in job.data ? job.data.group : [job.data];
+        answered += files.length;
+        const outcomes = files.map((t) => ({
+          jobId: t.jobId,
+          token: t.token,
+          worker: 'liar',
+          outcome: { ok: false, error: { code: 'cancelled', message: 'Cancelled by the user.' } },
+        }));
+        return 'group' in job.data ? { group: true, outcomes } : outcomes[0];
+      },
+      { connection, prefix, concurrency: 4 },
+    );
+    try {
+      e.start();
+      await until(() => jobs.every((j) => e.get(j.id).status === 'failed'), 20_000);
+      await e.drained();
+      for (const j of jobs) {
+        const job = e.get(j.id);
+        expect(job.errorCode).toBe('internal');
+        expect(job.errorMessage).toMatch(/did not cancel it/);
+        expect(job.retryCount).toBe(1);
+      }
+      expect(answered).toBe(jobs.length * 2);
+      expectSettledOnce(e, jobs);
+    } finally {
+      await liar.close();
+    }
+  }, 60_000);
+
   it('a file in a group whose error message is over the limit fails alone, its message cut by the worker; the group’s others complete', async () => {
     const prefix = newPrefix();
     await startWorker(prefix, 'w', { chaos: true });

@@ -461,7 +461,7 @@ export class RemoteDispatcher {
     if ('again' in outcome) flight.reject(new ExtractionError('internal', 'A worker asked to send a task of its own again.', { worker: ranBy }));
     else if ('spooled' in outcome) void this.deliverSpooled(flight, ranBy);
     else if (outcome.ok) void this.deliverChecked(flight, outcome, ranBy);
-    else flight.reject(new ExtractionError(outcome.error.code, outcome.error.message, { ...outcome.error.details, worker: ranBy }));
+    else flight.reject(workerError(outcome.error, ranBy));
   }
 
   /** A large result waits in the job's spool folder (large-result.ts): read, checked, then handed on. */
@@ -775,6 +775,18 @@ function ownerClock(outcome: WorkerOutcome & { ok: true }): WorkerOutcome & { ok
 /** The task in Redis is for the same work (same file, same options): its outcome may be adopted. */
 function sameWork(data: Partial<RemoteTask>, task: RemoteTask): boolean {
   return data.path === task.path && JSON.stringify(data.options) === JSON.stringify(task.options) && data.spoolDir === task.spoolDir;
+}
+
+/**
+ * A worker's error as the scheduler gets it. Only the owner cancels: a flight
+ * it cancelled is settled already, so a `cancelled` reaching here is a
+ * worker's (a bug, a hostile worker, a stale token). Passed on as is, the
+ * scheduler would read it as a person's cancel and write nothing, leaving
+ * the job running; as `internal` it fails retryably, like any bad answer.
+ */
+function workerError(error: { code: ExtractionError['code']; message: string; details?: Record<string, unknown> }, ranBy: string): ExtractionError {
+  if (error.code !== 'cancelled') return new ExtractionError(error.code, error.message, { ...error.details, worker: ranBy });
+  return new ExtractionError('internal', `The worker said the task was cancelled, but Quarry did not cancel it (${error.message}).`, { worker: ranBy });
 }
 
 function asExtractionError(e: unknown): ExtractionError {
