@@ -74,6 +74,21 @@ export interface SchedulerOptions {
 /** Jobs in flight at most, whatever their weight. */
 const MAX_IN_FLIGHT = 1024;
 
+/**
+ * How many jobs to claim when `n` are free: `n` up to 16, above that `n`
+ * rounded down to one of eight sizes per power of two (at most an eighth
+ * fewer; the next tick claims the rest). The store prepares a claim statement
+ * per size (its LIMIT is in the SQL, see store/statements.ts), and small files
+ * free a different number every tick: claiming exactly `n` prepared 20-30 new
+ * statements in a pass over 4,000 small files, 2% of the engine thread's time.
+ * With these sizes a process prepares 65 at most.
+ */
+export function claimBatchSize(n: number): number {
+  if (n <= 16) return n;
+  const step = 2 ** Math.floor(Math.log2(n)) / 8;
+  return Math.floor(n / step) * step;
+}
+
 export interface ProgressEvent {
   jobId: string;
   processed: number;
@@ -280,7 +295,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private freeSlots(): number {
     const free = this.concurrencyLimit - this.runningWeight;
     if (free <= 1e-9) return 0;
-    return Math.max(0, Math.min(MAX_IN_FLIGHT - this.running.size, Math.ceil(free / this.claimedWeight - 1e-9)));
+    return claimBatchSize(Math.max(0, Math.min(MAX_IN_FLIGHT - this.running.size, Math.ceil(free / this.claimedWeight - 1e-9))));
   }
 
   private launch(job: Job): void {

@@ -7,7 +7,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Scheduler } from '../../main/core/scheduler.js';
+import { claimBatchSize, Scheduler } from '../../main/core/scheduler.js';
 import { JobStore } from '../../main/core/store/job-store.js';
 import type { Job } from '../../shared/job.js';
 import { sampleResult } from '../helpers/results.js';
@@ -77,6 +77,53 @@ describe('job weights', () => {
     // At most ceil(2 / (1/16)) jobs, and the large ones among them bounded the same way.
     expect(seen.max).toBeLessThanOrEqual(32);
     expect(seen.maxLarge).toBeLessThanOrEqual(32);
+  });
+});
+
+describe('claim sizes (a statement is prepared per size)', () => {
+  it('up to 16 exact; above, one of eight sizes per power of two, never more than asked and at most an eighth fewer', () => {
+    const sizes = new Set<number>();
+    for (let n = 0; n <= 1024; n++) {
+      const k = claimBatchSize(n);
+      sizes.add(k);
+      expect(k).toBeLessThanOrEqual(n);
+      if (n <= 16) expect(k).toBe(n);
+      else expect(k).toBeGreaterThan((7 / 8) * n - 1e-9);
+    }
+    expect(sizes.size).toBeLessThanOrEqual(66); // 0..16, then 8 per power of two up to 1024
+  });
+
+  it('a scheduler feeding many small files claims in those sizes only, and still fills its slots', async () => {
+    const store = JobStore.open(tempDbPath(dir));
+    const asked = new Set<number>();
+    const claim = store.claim.bind(store);
+    // The real store's claim, with its limits recorded.
+    store.claim = (limit, ...rest) => (asked.add(limit), claim(limit, ...rest));
+    let now = 0;
+    let max = 0;
+    let i = 0;
+    const scheduler = new Scheduler({
+      store,
+      concurrency: 2,
+      weight: () => 1 / 128,
+      executor: async () => {
+        max = Math.max(max, ++now);
+        // Uneven finishing times: a different number of slots comes free each tick.
+        await sleep(1 + (i++ % 7));
+        now--;
+        return { result: sampleResult() };
+      },
+    });
+    cleanups.push(async () => {
+      await scheduler.stop({ abort: true });
+      store.close();
+    });
+    store.add(Array.from({ length: 3000 }, (_, k) => ({ sourcePath: `/x/${k}`, sizeBytes: 100 })));
+    scheduler.start();
+    await scheduler.drained();
+    expect(store.stats().byStatus.completed).toBe(3000);
+    expect(max).toBeGreaterThan(128);
+    for (const n of asked) expect(n).toBe(claimBatchSize(n));
   });
 });
 

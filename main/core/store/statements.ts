@@ -273,7 +273,8 @@ export function prepareStatements(db: Db) {
  * The claim statement for each batch size. The LIMIT is written into the
  * SQL, not bound: with a bound LIMIT, SQLite plans the IN (subquery) for any
  * size and a claim of one job cost 300 µs instead of 60. One statement per
- * size (at most the concurrency), prepared once. Its rows come as arrays:
+ * size, prepared once (the scheduler asks for 65 sizes at most, see
+ * claimBatchSize). Its rows come as arrays:
  * having the driver build a 45-key object per claimed job first cost about
  * as much as the UPDATE (see jobReader).
  */
