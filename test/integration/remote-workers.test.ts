@@ -14,7 +14,7 @@ import { Job as BullJob, Queue, Worker as BullWorker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Engine, type EngineOptions } from '../../main/core/engine.js';
 import { TASKS_QUEUE } from '../../main/core/remote/protocol.js';
-import { EVENTS_MAX_LEN } from '../../main/core/remote/dispatcher.js';
+import { EVENTS_MAX_LEN, RemoteDispatcher, type DispatchRequest } from '../../main/core/remote/dispatcher.js';
 import { createHandlers, dispatch } from '../../main/core/handlers.js';
 import type { RemoteSettings } from '../../shared/workers.js';
 import type { Job } from '../../shared/job.js';
@@ -874,6 +874,72 @@ describe('remote group tasks (several small files per BullMQ task)', skipWhen(!R
     const starts = startsIn(log);
     for (const [n] of jobs.entries()) expect(starts.get(`rtry${n}`), `rtry${n}`).toBe(1);
     await until(async () => (await tasksLeft(prefix)) === 0, 10_000);
+  }, 60_000);
+
+  it('a worker holding a file’s retry that then takes a copy of its cancelled old group: a cancel of the retry still stops it', async () => {
+    const prefix = newPrefix();
+    const d = new RemoteDispatcher({ redis: { url: redis.url, prefix }, threads: () => 1, isWanted: () => true, lockMs: LOCK_S * 1000 });
+    const q = new Queue(TASKS_QUEUE, { connection: { url: redis.url }, prefix });
+    const beat = path.join(dir, `twice-${prefix}.beat`);
+    const req = (i: number): DispatchRequest => {
+      const spoolDir = path.join(dir, `twice-${prefix}-spool-${i}`);
+      mkdirSync(spoolDir, { recursive: true });
+      const options = i === 0 ? { mode: 'hang', heartbeat: beat, tag: 'hang' } : { mode: 'slow', steps: 1, stepMs: 1, tag: `s${i}` };
+      return {
+        jobId: `job-${prefix}-${i}`,
+        path: path.join(dir, `twice-${i}.txt`),
+        options,
+        spoolDir,
+        sizeBytes: 10,
+        small: true,
+        alone: false,
+        progress: false,
+      };
+    };
+    const settled = (p: Promise<unknown>) =>
+      p.then(
+        () => 'ok',
+        (e: { code?: string }) => e?.code ?? 'error',
+      );
+    try {
+      // Four small files never run before, no worker yet: they wait in a group.
+      const first = [0, 1, 2, 3].map(() => new AbortController());
+      const runs = first.map((c, i) => settled(d.run(req(i), { fresh: true, signal: c.signal })));
+      let group: BullJob | undefined;
+      await until(async () => {
+        const id = d.taskOf(req(0).jobId);
+        group = id?.startsWith('group-') ? await BullJob.fromId(q, id) : undefined;
+        return !!group;
+      }, 10_000);
+      // All cancelled while the group waits (their tokens marked), the group taken out of the queue.
+      for (const c of first) c.abort(new Error('cancelled by a person'));
+      await Promise.all(runs);
+      await until(async () => (await d.redis.keys(`${prefix}:quarry:cancelled:*`)).length === 4, 5_000);
+      await group!.remove();
+      // The first file runs again (its retry, a token of its own) on the worker, and hangs.
+      const retry = new AbortController();
+      const retried = settled(d.run(req(0), { fresh: true, signal: retry.signal }));
+      await startWorker(prefix, 'w', { chaos: true });
+      await until(() => existsSync(beat), 20_000);
+      // The same worker now takes a copy of the old group (delivered twice): it skips its cancelled files.
+      await q.add('extract', group!.data, { jobId: `${group!.id}-copy`, attempts: 1 });
+      await until(async () => (await q.getJobState(`${group!.id}-copy`)) === 'completed', 10_000);
+      // A person cancels the retry: the worker's live copy of it stops.
+      retry.abort(new Error('cancelled by a person'));
+      expect(await retried).toBe('error');
+      let last = -1;
+      let since = Date.now();
+      await until(() => {
+        const size = readFileSync(beat).length;
+        if (size !== last) [last, since] = [size, Date.now()];
+        return Date.now() - since > 200;
+      }, 10_000);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(readFileSync(beat).length).toBe(last);
+    } finally {
+      await d.close();
+      await q.close();
+    }
   }, 60_000);
 
   it('groups lost by Redis (flushed while they waited) run again, each file once, no attempt counted', async () => {

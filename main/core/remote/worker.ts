@@ -60,7 +60,12 @@ export class RemoteWorker {
   private readonly bull: BullWorker;
   private readonly sub: Redis;
   private readonly pub: Redis;
-  private readonly running = new Map<string, { token: string; controller: AbortController }>();
+  /**
+   * The files running here, by attempt token (a cancel names one): by job id, a second attempt of the
+   * same file here (its retry, then a copy of its old group) would hide the first from its cancel.
+   * A token's controllers: a task delivered twice runs twice, and a cancel stops both.
+   */
+  private readonly running = new Map<string, { jobId: string; controllers: Set<AbortController> }>();
   private readonly beatTimer: NodeJS.Timeout;
   private versions: Record<string, string> = {};
   private done = 0;
@@ -101,6 +106,18 @@ export class RemoteWorker {
 
   get activeTasks(): number {
     return this.running.size;
+  }
+
+  private track(task: RemoteTask, controller: AbortController): void {
+    const r = this.running.get(task.token);
+    if (r) r.controllers.add(controller);
+    else this.running.set(task.token, { jobId: task.jobId, controllers: new Set([controller]) });
+  }
+
+  private untrack(task: RemoteTask, controller: AbortController): void {
+    const r = this.running.get(task.token);
+    r?.controllers.delete(controller);
+    if (r && !r.controllers.size) this.running.delete(task.token);
   }
 
   /** One task (or a group of them, task-groups.ts): validated, run in the host; each outcome carries its file's token. */
@@ -144,12 +161,16 @@ export class RemoteWorker {
    * A group's files enter the running list (a cancel published from now on
    * stops them), then those cancelled while the group waited in the queue
    * (their tokens marked in Redis, see keys().cancelled) are stopped before
-   * they start. Redis away: none is known cancelled; they run.
+   * they start. Redis away: the read waits in the client's offline queue
+   * (maxRetriesPerRequest: null) until it is back, so nothing cancelled
+   * starts meanwhile; the group could not report its outcomes or renew its
+   * lock then anyway (if the lock runs out, the owner sends its files again).
+   * Only a read that fails outright (a Redis error) lets them all run.
    */
   private async admit(tasks: RemoteTask[]): Promise<AbortController[]> {
     const controllers = tasks.map((t) => {
       const controller = new AbortController();
-      this.running.set(t.jobId, { token: t.token, controller });
+      this.track(t, controller);
       return controller;
     });
     const prefix = keys(this.o.redis.prefix).cancelled;
@@ -160,9 +181,9 @@ export class RemoteWorker {
 
   /** One file: its paths mapped (or its bytes fetched), run in the host; not at all if it was cancelled before its turn. */
   private async runTask(task: RemoteTask, job: BullJob, controller = new AbortController()): Promise<WorkerOutcome> {
-    this.running.set(task.jobId, { token: task.token, controller });
+    this.track(task, controller);
     if (controller.signal.aborted) {
-      this.running.delete(task.jobId);
+      this.untrack(task, controller);
       return asOutcome(controller.signal.reason);
     }
     let fetched: FetchedSource | { error: WorkerOutcome } | undefined;
@@ -179,7 +200,7 @@ export class RemoteWorker {
       outcome.ok ? this.done++ : this.failed++;
       return outcome;
     } finally {
-      this.running.delete(task.jobId);
+      this.untrack(task, controller);
       if (fetched && 'dispose' in fetched) await fetched.dispose();
       await spool?.dispose();
     }
@@ -279,8 +300,8 @@ export class RemoteWorker {
     }
     const c = cancelSchema.safeParse(data);
     if (!c.success) return;
-    const r = this.running.get(c.data.jobId);
-    if (r && r.token === c.data.token) r.controller.abort(new ExtractionError('cancelled', 'Cancelled by the user.'));
+    const r = this.running.get(c.data.token);
+    if (r?.jobId === c.data.jobId) for (const controller of r.controllers) controller.abort(new ExtractionError('cancelled', 'Cancelled by the user.'));
   }
 
   private async beat(): Promise<void> {
@@ -292,7 +313,7 @@ export class RemoteWorker {
         threads: this.o.threads,
         version: this.o.version,
         extractorVersions: this.versions,
-        running: [...this.running.keys()],
+        running: [...new Set([...this.running.values()].map((r) => r.jobId))],
         done: this.done,
         failed: this.failed,
         at: Date.now(),
