@@ -7,6 +7,7 @@ import { poolExecutor } from '../helpers/pool-executor.js';
 import { backoffDelay, DEFAULT_BACKOFF, Scheduler, type SchedulerOptions } from '../../main/core/scheduler.js';
 import { JobStore, type NewJob } from '../../main/core/store/job-store.js';
 import type { Job } from '../../shared/job.js';
+import { sampleResult } from '../helpers/results.js';
 import { tempDbPath, tempDir } from '../helpers/tmp.js';
 import { until } from '../helpers/wait.js';
 
@@ -305,6 +306,43 @@ describe('scheduler with a real pool', () => {
     await until(() => store.get(job.id)!.status === 'running');
     await scheduler.stop({ abort: true });
     expect(store.get(job.id)).toMatchObject({ status: 'pending', retryCount: 0 });
+  });
+});
+
+describe('leases', () => {
+  it("renews a running job's lease once a third of it has passed, not at every poll", async () => {
+    const store = JobStore.open(tempDbPath(dir));
+    let now = 1_000;
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const scheduler = new Scheduler({
+      store,
+      concurrency: 1,
+      leaseMs: 3_000,
+      pollIntervalMs: 10,
+      clock: () => now,
+      executor: async () => (await held, { result: sampleResult() }),
+    });
+    cleanups.push(async () => {
+      release();
+      await scheduler.stop({ abort: true });
+      store.close();
+    });
+    const job = store.add([{ sourcePath: '/x/a', sizeBytes: 10 }])[0]!;
+    const lease = () => store.db.prepare('SELECT lease_expires_at FROM jobs WHERE id = ?').pluck().get(job.id);
+    scheduler.start();
+    await until(() => store.get(job.id)!.status === 'running');
+    expect(lease()).toBe(4_000);
+    // Under a third of the lease later: many polls, no rewrite.
+    now = 1_900;
+    await sleep(100);
+    expect(lease()).toBe(4_000);
+    // A third later: renewed from now.
+    now = 2_000;
+    await until(() => lease() === 5_000);
+    release();
+    await scheduler.drained();
+    expect(store.get(job.id)!.status).toBe('completed');
   });
 });
 
