@@ -942,6 +942,54 @@ describe('remote group tasks (several small files per BullMQ task)', skipWhen(!R
     }
   }, 60_000);
 
+  it('a group whose files were all cancelled: its marks go once it is gone from Redis (no event), or when its tasks are handed back', async () => {
+    const marks = (d: RemoteDispatcher, prefix: string) => d.redis.keys(`${prefix}:quarry:cancelled:*`);
+    /** Six small files in groups waiting in the queue (no worker), all cancelled: six marks. */
+    const cancelledGroups = async (d: RemoteDispatcher, q: Queue, prefix: string): Promise<BullJob[]> => {
+      const req = (i: number): DispatchRequest => ({
+        jobId: `job-${prefix}-${i}`,
+        path: path.join(dir, `orphan-${i}.txt`),
+        options: { tag: `o${i}` },
+        spoolDir: path.join(dir, `orphan-${prefix}-${i}`),
+        sizeBytes: 10,
+        small: true,
+        alone: false,
+        progress: false,
+      });
+      const ctl = [0, 1, 2, 3, 4, 5].map(() => new AbortController());
+      const runs = ctl.map((c, i) => d.run(req(i), { fresh: true, signal: c.signal }).catch(() => undefined));
+      let groups: Array<BullJob | undefined> = [];
+      await until(async () => {
+        const ids = ctl.map((_, i) => d.taskOf(req(i).jobId));
+        if (!ids.every((id) => id?.startsWith('group-'))) return false;
+        groups = await Promise.all([...new Set(ids)].map((id) => BullJob.fromId(q, id!)));
+        return groups.every(Boolean);
+      }, 10_000);
+      for (const c of ctl) c.abort(new Error('cancelled by a person'));
+      await Promise.all(runs);
+      await until(async () => (await marks(d, prefix)).length === ctl.length, 5_000);
+      return groups as BullJob[];
+    };
+    const prefix = newPrefix();
+    const d = new RemoteDispatcher({ redis: { url: redis.url, prefix }, threads: () => 1, isWanted: () => false, sweepMs: 300 });
+    const q = new Queue(TASKS_QUEUE, { connection: { url: redis.url }, prefix });
+    const prefix2 = newPrefix();
+    const d2 = new RemoteDispatcher({ redis: { url: redis.url, prefix: prefix2 }, threads: () => 1, isWanted: () => false });
+    const q2 = new Queue(TASKS_QUEUE, { connection: { url: redis.url }, prefix: prefix2 });
+    try {
+      // Taken out of Redis behind the owner's back (no event comes): the sweep finds it gone.
+      for (const group of await cancelledGroups(d, q, prefix)) await group.remove();
+      await until(async () => (await marks(d, prefix)).length === 0, 10_000);
+      // Handed back (remote workers switched off) while it waits: taken out of the queue, its marks with it.
+      const waiting = await cancelledGroups(d2, q2, prefix2);
+      expect(await d2.handBack()).toBe(0);
+      for (const group of waiting) expect(await BullJob.fromId(q2, group.id!)).toBeUndefined();
+      await until(async () => (await marks(d2, prefix2)).length === 0, 5_000);
+    } finally {
+      await Promise.all([d.close(), d2.close(), q.close(), q2.close()]);
+    }
+  }, 60_000);
+
   it('groups lost by Redis (flushed while they waited) run again, each file once, no attempt counted', async () => {
     const prefix = newPrefix();
     const e = owner(prefix, { chaos: true });

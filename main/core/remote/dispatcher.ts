@@ -98,7 +98,7 @@ export class RemoteDispatcher {
   /** The group tasks that carried files lately (taskOf, for diagnosis and tests). */
   private readonly carried = new Map<string, string>();
   /** Group tasks with files cancelled while out -> those files' tokens, whose cancel marks go once the group has ended. */
-  private readonly marked = new Map<string, string[]>();
+  private readonly marked = new Map<string, { tokens: string[]; since: number }>();
   /** Consumed tasks to remove in the next batch (see removeConsumed). */
   private consumed: string[] = [];
   private closed = false;
@@ -249,7 +249,7 @@ export class RemoteDispatcher {
 
   /** The token was cancelled while its group waited (marked by this owner, or by an earlier run of it: see abort). */
   private async isCancelled(groupId: string, token: string): Promise<boolean> {
-    if (this.marked.get(groupId)?.includes(token)) return true;
+    if (this.marked.get(groupId)?.tokens.includes(token)) return true;
     return (await this.pub.exists(`${keys(this.opts.redis.prefix).cancelled}${token}`)) > 0;
   }
 
@@ -440,7 +440,7 @@ export class RemoteDispatcher {
 
   /** The group has ended (answered or lost): the cancel marks of its files are of no more use (they would expire anyway). */
   private unmark(groupId: string): void {
-    const tokens = this.marked.get(groupId);
+    const tokens = this.marked.get(groupId)?.tokens;
     if (!tokens) return;
     this.marked.delete(groupId);
     const prefix = keys(this.opts.redis.prefix).cancelled;
@@ -550,7 +550,8 @@ export class RemoteDispatcher {
     // that took it already has it in its running list by the time it reads the marks (worker.ts).
     // It leaves the groups index at once: a later attempt of the job must not find the group and adopt
     // the cancelled token (its worker would skip it; the job would wait on an outcome never taken).
-    this.marked.set(flight.taskId, [...(this.marked.get(flight.taskId) ?? []), token]);
+    const marked = this.marked.get(flight.taskId);
+    this.marked.set(flight.taskId, { tokens: [...(marked?.tokens ?? []), token], since: marked?.since ?? Date.now() });
     void this.pub
       .multi()
       .set(`${k.cancelled}${token}`, '1', 'EX', CANCELLED_TTL_S)
@@ -634,6 +635,9 @@ export class RemoteDispatcher {
       const checks = [...new Map(due.map((f) => [f.taskId, f])).values()];
       for (let i = 0; i < checks.length; i += 100)
         await Promise.all(checks.slice(i, i + 100).map((f) => (f.taskId === f.task.jobId ? this.check(f) : this.checkGroup(f.taskId))));
+      // A group whose files were all cancelled: no flight checks it, so its end (an event missed, the task
+      // removed from Redis) is looked for here, or its cancel marks would stay until they expire.
+      await Promise.all(this.orphanMarked().map((g) => this.checkGroup(g)));
     } catch (e) {
       this.opts.onError?.(e as Error);
     } finally {
@@ -662,6 +666,11 @@ export class RemoteDispatcher {
     }
     if (state === 'completed') this.receive(jobId, job.returnvalue);
     else if (state === 'failed') await this.lost(jobId, job.failedReason ?? 'failed');
+  }
+
+  /** Groups with cancel marks that no flight waits on any more (sent over a second ago: their addBulk is done). */
+  private orphanMarked(): string[] {
+    return [...this.marked].filter(([g, m]) => !this.groups.has(g) && Date.now() - m.since > 1000).map(([g]) => g);
   }
 
   private async checkGroup(groupId: string): Promise<void> {
@@ -709,12 +718,31 @@ export class RemoteDispatcher {
             () => true,
             () => false,
           )));
+      if (waiting) this.unmark(taskId);
       if (!waiting && !running) continue;
       if (isGroupId(taskId)) void this.pub.hdel(keys(this.opts.redis.prefix).groups, ...flights.map((f) => f.task.jobId)).catch(() => undefined);
       const why = new ShutdownSignal('Remote workers were switched to another Redis or off; it will run again.');
       for (const f of flights) this.settle(f, () => (released++, f.reject(why)));
     }
+    await this.retireMarked();
     return released;
+  }
+
+  /**
+   * Handed back: the groups whose files were all cancelled are taken out too, with their marks, unless a
+   * worker runs one (it still needs them; they expire with the task).
+   */
+  private async retireMarked(): Promise<void> {
+    for (const groupId of [...this.marked.keys()].filter((g) => !this.groups.has(g))) {
+      const job = await BullJob.fromId(this.queue, groupId).catch(() => undefined);
+      const removed =
+        !job ||
+        (await job.remove().then(
+          () => true,
+          () => false,
+        ));
+      if (removed) this.unmark(groupId);
+    }
   }
 
   async close(): Promise<void> {
