@@ -2,10 +2,16 @@
  * The launcher of the extraction host: a message sent to a host that has
  * just died (its pipe closed, `connected` not yet false) must not end the
  * process that holds the jobs. Node emits such a write's EPIPE as an 'error'
- * event of the child, fatal when nobody listens.
+ * event of the child, fatal when nobody listens. And what the host answers
+ * on that channel: a plain text's markdown travels once.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultHostFile, nodeLauncher } from '../../main/core/host/launcher.js';
+import { ExtractionHost } from '../../main/core/host/client.js';
+import { defaultHostFile, nodeLauncher, type HostLauncher } from '../../main/core/host/launcher.js';
+import type { FromHost } from '../../main/core/host/protocol.js';
 
 describe('the host launcher', () => {
   it('a message to a host that has just died is dropped, not thrown at this process', async () => {
@@ -26,6 +32,39 @@ describe('the host launcher', () => {
       expect(errors).toEqual([]);
     } finally {
       process.off('uncaughtException', onUncaught);
+    }
+  });
+});
+
+describe("the host's answers", () => {
+  it('a result whose markdown is its text crosses the channel with the text once, and arrives whole', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'quarry-host-pack-'));
+    const wire: unknown[] = [];
+    // The real launcher, with the messages it receives recorded as they came.
+    const launcher: HostLauncher = (file, opts) => {
+      const proc = nodeLauncher(file, opts);
+      return { ...proc, pid: proc.pid, onMessage: (listener) => proc.onMessage((m) => (wire.push(structuredClone(m)), listener(m))) };
+    };
+    const host = new ExtractionHost({ threads: 1, launcher });
+    try {
+      const txt = path.join(dir, 'note.txt');
+      writeFileSync(txt, 'A plain note.\nIts second line.\n');
+      const csv = path.join(dir, 'table.csv');
+      writeFileSync(csv, 'name,price\napple,1.25\npear,2.50\n');
+      const [a, b] = await Promise.all([host.run({ path: txt, options: {} }, { small: true }), host.run({ path: csv, options: {} }, { small: true })]);
+      expect(a.result.text).toContain('Its second line.');
+      expect(a.result.markdown).toBe(a.result.text);
+      expect(b.result.markdown).not.toBe(b.result.text);
+      expect(b.result.markdown).toContain('apple');
+      const done = (wire as FromHost[][]).flat().filter((m): m is Extract<FromHost, { t: 'done' }> => m.t === 'done' && 'result' in m.outcome);
+      expect(done).toHaveLength(2);
+      const sent = (m: Extract<FromHost, { t: 'done' }>) => (m.outcome as { result: { text: string; markdown: string } }).result;
+      const [wa, wb] = [done.find((m) => sent(m).text === a.result.text)!, done.find((m) => sent(m).text === b.result.text)!];
+      expect([wa.markdownIsText, sent(wa).markdown]).toEqual([true, '']);
+      expect([wb.markdownIsText, sent(wb).markdown]).toEqual([undefined, b.result.markdown]);
+    } finally {
+      await host.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

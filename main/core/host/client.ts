@@ -18,7 +18,7 @@ import { availableParallelism } from 'node:os';
 import { ExtractionError, type ExtractTask, type ProgressMessage, type WorkerOutcome } from '../../../shared/extraction.js';
 import type { ExtractionService, RunOptions } from '../pool.js';
 import { defaultHostFile, nodeLauncher, type HostLauncher, type HostProcess } from './launcher.js';
-import type { FromHost, HostInit, ToHost } from './protocol.js';
+import { unpackOutcome, type FromHost, type HostInit, type ToHost } from './protocol.js';
 
 export interface HostOptions {
   /** The worker bundle the host's threads run (default: the built extractor). */
@@ -239,7 +239,7 @@ export class ExtractionHost implements ExtractionService {
         this.pump();
         if (c.settled) return;
         c.settled = true;
-        if (m.t === 'done') c.resolve(m.outcome);
+        if (m.t === 'done') c.resolve(unpackOutcome(m));
         else c.reject(new ExtractionError(m.error.code, m.error.message, m.error.details));
       }
     }

@@ -10,7 +10,7 @@
  */
 import { ExtractionError, type SerializedError } from '../../../shared/extraction.js';
 import { ExtractionPool } from '../pool.js';
-import { HEARTBEAT_MS, type FromHost, type HostInit, type ToHost } from './protocol.js';
+import { HEARTBEAT_MS, packOutcome, type FromHost, type HostInit, type ToHost } from './protocol.js';
 
 /** Electron's utility process has a parentPort; a Node child process has process.send. */
 interface ParentPort {
@@ -83,7 +83,7 @@ function handle(m: ToHost): void {
             ...(m.timeoutMs ? { timeoutMs: m.timeoutMs } : {}),
             ...(m.progress ? { onProgress: (progress) => post({ t: 'progress', id: m.id, progress }) } : {}),
           }),
-        (outcome) => ({ t: 'done', id: m.id, outcome }),
+        (outcome) => packOutcome(m.id, outcome),
       );
     case 'hash':
       return track(

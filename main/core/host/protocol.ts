@@ -30,7 +30,13 @@ export type ToHost =
 
 export type FromHost =
   | { t: 'ready'; pid: number }
-  | { t: 'done'; id: number; outcome: WorkerOutcome | { ok: true; sha256: string } | { ok: true; versions: Record<string, string> } }
+  | {
+      t: 'done';
+      id: number;
+      outcome: WorkerOutcome | { ok: true; sha256: string } | { ok: true; versions: Record<string, string> };
+      /** The result's markdown is its text, sent once (see packOutcome). */
+      markdownIsText?: true;
+    }
   | { t: 'fail'; id: number; error: SerializedError }
   | { t: 'progress'; id: number; progress: ProgressMessage }
   /** Something the host's pool reported outside any task. */
@@ -39,3 +45,20 @@ export type FromHost =
   | { t: 'alive' };
 
 export const HEARTBEAT_MS = 1000;
+
+/**
+ * A result whose markdown is its text (a plain text file's) travels with the
+ * text once, and the engine puts it back (unpackOutcome): with small text
+ * files the markdown was 40% of every message's bytes, parsed by the engine's
+ * thread, which is the one that limits how fast small files go.
+ */
+export function packOutcome(id: number, outcome: WorkerOutcome): Extract<FromHost, { t: 'done' }> {
+  if (!outcome.ok || !outcome.result.text || outcome.result.markdown !== outcome.result.text) return { t: 'done', id, outcome };
+  return { t: 'done', id, outcome: { ...outcome, result: { ...outcome.result, markdown: '' } }, markdownIsText: true };
+}
+
+/** The outcome as the host's pool gave it (see packOutcome). */
+export function unpackOutcome(m: Extract<FromHost, { t: 'done' }>): Extract<FromHost, { t: 'done' }>['outcome'] {
+  if (m.markdownIsText && 'result' in m.outcome) m.outcome.result.markdown = m.outcome.result.text;
+  return m.outcome;
+}
