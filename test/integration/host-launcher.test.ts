@@ -5,13 +5,14 @@
  * event of the child, fatal when nobody listens. And what the host answers
  * on that channel: a plain text's markdown travels once.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExtractionHost } from '../../main/core/host/client.js';
 import { defaultHostFile, nodeLauncher, type HostLauncher } from '../../main/core/host/launcher.js';
 import type { FromHost } from '../../main/core/host/protocol.js';
+import { until } from '../helpers/wait.js';
 
 describe('the host launcher', () => {
   it('a message to a host that has just died is dropped, not thrown at this process', async () => {
@@ -62,6 +63,45 @@ describe("the host's answers", () => {
       const [wa, wb] = [done.find((m) => sent(m).text === a.result.text)!, done.find((m) => sent(m).text === b.result.text)!];
       expect([wa.markdownIsText, sent(wa).markdown]).toEqual([true, '']);
       expect([wb.markdownIsText, sent(wb).markdown]).toEqual([undefined, b.result.markdown]);
+    } finally {
+      await host.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a call marked alone', () => {
+  it('holds the calls behind it until it is done, and runs only once the host is empty', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'quarry-host-alone-'));
+    const log = path.join(dir, 'log');
+    writeFileSync(log, '');
+    const chaos = path.resolve(import.meta.dirname, '../fixtures/workers/chaos.cjs');
+    const host = new ExtractionHost({ filename: chaos, threads: 2 });
+    const run = (tag: string, alone: boolean) => host.run({ path: path.join(dir, tag), options: { tag, log, mode: 'slow', steps: 3, stepMs: 30 } }, { alone });
+    try {
+      const first = [run('a', false), run('b', false), run('suspect', true)];
+      // Calls made while it runs wait for it too.
+      await until(() => readFileSync(log, 'utf8').includes('start suspect'));
+      await Promise.all([...first, run('c', false), run('d', false)]);
+      const lines = readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ').slice(0, 2).join(' '));
+      const start = lines.indexOf('start suspect');
+      // Nothing else in the host while it ran: a and b ended before, c and d started after.
+      expect(lines[start + 1]).toBe('end suspect');
+      expect(
+        lines
+          .slice(0, start)
+          .filter((l) => l.startsWith('end'))
+          .sort(),
+      ).toEqual(['end a', 'end b']);
+      expect(
+        lines
+          .slice(start + 2)
+          .filter((l) => l.startsWith('start'))
+          .sort(),
+      ).toEqual(['start c', 'start d']);
     } finally {
       await host.close();
       rmSync(dir, { recursive: true, force: true });

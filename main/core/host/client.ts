@@ -69,6 +69,8 @@ export class ExtractionHost implements ExtractionService {
   private ready = false;
   private readonly waiting: Call[] = [];
   private readonly inFlight = new Map<number, Call>();
+  /** Calls marked `alone` among those in flight: counted, not searched for in every pump (hundreds of small files are in flight). */
+  private aloneInFlight = 0;
   private outbox: ToHost[] = [];
   private flushQueued = false;
   private nextId = 1;
@@ -182,10 +184,10 @@ export class ExtractionHost implements ExtractionService {
     if (!this.ready) return;
     while (this.waiting.length) {
       const next = this.waiting[0]!;
-      const busyAlone = [...this.inFlight.values()].some((c) => c.alone);
-      if (busyAlone || (next.alone && this.inFlight.size > 0)) break;
+      if (this.aloneInFlight > 0 || (next.alone && this.inFlight.size > 0)) break;
       this.waiting.shift();
       this.inFlight.set(next.message.id, next);
+      if (next.alone) this.aloneInFlight++;
       this.post(next.message);
       if (next.alone) break;
     }
@@ -236,6 +238,7 @@ export class ExtractionHost implements ExtractionService {
         const c = this.inFlight.get(m.id);
         if (!c) return;
         this.inFlight.delete(m.id);
+        if (c.alone) this.aloneInFlight--;
         this.pump();
         if (c.settled) return;
         c.settled = true;
@@ -254,6 +257,7 @@ export class ExtractionHost implements ExtractionService {
     this.silenced = false;
     const calls = [...this.inFlight.values()];
     this.inFlight.clear();
+    this.aloneInFlight = 0;
     this.outbox = []; // meant for the dead host
     if (this.closing) {
       this.failAll(calls, () => new ExtractionError('cancelled', 'Quarry is closing.'));
