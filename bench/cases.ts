@@ -377,7 +377,6 @@ async function bullmq(o: Opts): Promise<void> {
 
 // ---- case 4: intake and the dashboard at 1M jobs -----------------------------
 
-
 async function intake(o: Opts): Promise<void> {
   const { tree, reps } = o as { tree: string; reps: number };
   const samples: number[] = [];
