@@ -114,6 +114,35 @@ function chaosJobs(e: Engine, n: number, options: Record<string, unknown>): Job[
   );
 }
 
+/**
+ * An owner's database seeded with slow chaos jobs (their starts and ends
+ * logged), and the `quarry run` owner process over it, for the tests that
+ * kill the owner with kill -9 and start it again.
+ */
+async function seededOwner(prefix: string, name: string, n: number, pace: { steps: number; stepMs: number }) {
+  const db = tempDbPath(dir);
+  const log = path.join(dir, `${name}-${prefix}.log`);
+  const seed = new Engine({ dbPath: db, pool: { threads: 1, filename: CHAOS } });
+  const jobs = chaosJobs(seed, n, { mode: 'slow', ...pace, log });
+  await seed.close();
+  const args = [CLI, 'run', '--db', db, '--redis', redis.url, '--redis-prefix', prefix, '--local-threads', '0', '--lock-seconds', String(LOCK_S)];
+  const spawnOwner = () => {
+    const owner = spawn(process.execPath, args, { stdio: 'ignore' });
+    children.push(owner);
+    return owner;
+  };
+  /** The owner started again runs until nothing is left (exit 0); then its store, opened for the test to read. */
+  const restartToEnd = async (): Promise<Engine> => {
+    const second = spawnOwner();
+    const code = await new Promise<number | null>((resolve) => second.once('exit', resolve));
+    expect(code).toBe(0);
+    const after = new Engine({ dbPath: db, pool: { threads: 1, filename: CHAOS } });
+    engines.push(after);
+    return after;
+  };
+  return { log, jobs, spawnOwner, restartToEnd };
+}
+
 async function tasksLeft(prefix: string): Promise<number> {
   const q = new Queue(TASKS_QUEUE, { connection: { url: redis.url }, prefix });
   try {
@@ -431,24 +460,13 @@ describe('remote workers on BullMQ and Redis', skipWhen(!REDIS_SERVER, NO_REDIS_
   it('the owner killed with kill -9 and restarted adopts the outcomes that arrived meanwhile', async () => {
     const prefix = newPrefix();
     await startWorker(prefix, 'w', { chaos: true, threads: 2 });
-    const db = tempDbPath(dir);
-    const log = path.join(dir, `owner-${prefix}.log`);
-    const seed = new Engine({ dbPath: db, pool: { threads: 1, filename: CHAOS } });
-    const jobs = chaosJobs(seed, 4, { mode: 'slow', steps: 10, stepMs: 100, log });
-    await seed.close();
-    const args = [CLI, 'run', '--db', db, '--redis', redis.url, '--redis-prefix', prefix, '--local-threads', '0', '--lock-seconds', String(LOCK_S)];
-    const first = spawn(process.execPath, args, { stdio: 'ignore' });
-    children.push(first);
+    const { log, jobs, spawnOwner, restartToEnd } = await seededOwner(prefix, 'owner', 4, { steps: 10, stepMs: 100 });
+    const first = spawnOwner();
     await until(() => existsSync(log) && (readFileSync(log, 'utf8').match(/^start/gm) ?? []).length >= 2, 20_000);
     first.kill('SIGKILL');
     // The worker finishes what it had while no owner listens.
     await until(() => (readFileSync(log, 'utf8').match(/^end/gm) ?? []).length >= 2, 20_000);
-    const second = spawn(process.execPath, args, { stdio: 'ignore' });
-    children.push(second);
-    const code = await new Promise<number | null>((resolve) => second.once('exit', resolve));
-    expect(code).toBe(0);
-    const after = new Engine({ dbPath: db, pool: { threads: 1, filename: CHAOS } });
-    engines.push(after);
+    const after = await restartToEnd();
     expectSettledOnce(after, jobs);
     // Each file ran once: the finished outcomes were adopted, not run again.
     const starts = readFileSync(log, 'utf8').match(/^start/gm) ?? [];
@@ -1028,14 +1046,8 @@ describe('remote group tasks (several small files per BullMQ task)', skipWhen(!R
   it('the owner killed with kill -9 while groups are in flight: restarted, it adopts each file from its group, and every file runs once', async () => {
     const prefix = newPrefix();
     await startWorker(prefix, 'w', { chaos: true, threads: 2 });
-    const db = tempDbPath(dir);
-    const log = path.join(dir, `gowner-${prefix}.log`);
-    const seed = new Engine({ dbPath: db, pool: { threads: 1, filename: CHAOS } });
-    const jobs = chaosJobs(seed, 20, { mode: 'slow', steps: 5, stepMs: 40, log });
-    await seed.close();
-    const args = [CLI, 'run', '--db', db, '--redis', redis.url, '--redis-prefix', prefix, '--local-threads', '0', '--lock-seconds', String(LOCK_S)];
-    const first = spawn(process.execPath, args, { stdio: 'ignore' });
-    children.push(first);
+    const { log, jobs, spawnOwner, restartToEnd } = await seededOwner(prefix, 'gowner', 20, { steps: 5, stepMs: 40 });
+    const first = spawnOwner();
     const r = new Redis(redis.url);
     const index = `${prefix}:quarry:groups`;
     // Killed while groups are out: some of their files ran, others not yet.
@@ -1043,12 +1055,7 @@ describe('remote group tasks (several small files per BullMQ task)', skipWhen(!R
     first.kill('SIGKILL');
     const inGroups = Object.keys(await r.hgetall(index));
     expect(inGroups.length).toBeGreaterThanOrEqual(4);
-    const second = spawn(process.execPath, args, { stdio: 'ignore' });
-    children.push(second);
-    const code = await new Promise<number | null>((resolve) => second.once('exit', resolve));
-    expect(code).toBe(0);
-    const after = new Engine({ dbPath: db, pool: { threads: 1, filename: CHAOS } });
-    engines.push(after);
+    const after = await restartToEnd();
     expectSettledOnce(after, jobs);
     // Each file ran once: those in groups were adopted from them (finished or not), not sent again.
     const starts = startsIn(log);
