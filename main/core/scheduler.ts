@@ -206,6 +206,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.started = false;
     clearTimeout(this.wakeTimer);
     clearInterval(this.housekeeping);
+    // A wake queued just before stop would otherwise tick after the caller
+    // closed the store (stop writes what settled itself, below).
+    clearImmediate(this.wakeImmediate);
+    this.wakeImmediate = undefined;
     if (abort) {
       for (const r of this.running.values()) r.controller.abort(new ShutdownSignal());
     }

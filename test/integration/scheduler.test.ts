@@ -307,6 +307,20 @@ describe('scheduler with a real pool', () => {
     await scheduler.stop({ abort: true });
     expect(store.get(job.id)).toMatchObject({ status: 'pending', retryCount: 0 });
   });
+
+  it('a wake queued just before stop does not touch the store after it is closed', async () => {
+    const store = JobStore.open(tempDbPath(dir));
+    const scheduler = new Scheduler({ store, executor: async () => ({}) as never, pollIntervalMs: 50 });
+    const errors: Error[] = [];
+    scheduler.on('error', (e) => errors.push(e));
+    store.add([{ sourcePath: '/nonexistent/a', fileName: 'a' }]);
+    scheduler.start(); // queues a wake (setImmediate)
+    await scheduler.stop();
+    store.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    await sleep(10);
+    expect(errors.map((e) => e.message)).toEqual([]);
+  });
 });
 
 describe('leases', () => {
