@@ -5,12 +5,13 @@
  * the job's rows, see search-index.ts); this then writes the
  * whole text, about 1 MB a row, a transaction per chunk so the write lock
  * is never held for long. A chunk ends at white space (the rest starts the
- * next), so no word is cut in two. One file at a time, in the background;
+ * next), so no word is cut in two; it goes to SQLite as the file's bytes,
+ * never a JavaScript string (fullTextByteChunks). One file at a time, in the background;
  * `idle()` waits until the queue is empty. What is owed is recorded in the
  * store (results_fts_pending): `resume()` at start picks up every text a
  * stop or a crash left half-indexed, from the chunk where it stopped.
  */
-import { fullTextChunks, openFullText } from './full-text.js';
+import { fullTextByteChunks, openFullText } from './full-text.js';
 import type { JobStore } from './store/job-store.js';
 import type { PendingChunks } from './store/search-index.js';
 
@@ -76,31 +77,6 @@ function busy(err: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
 }
 
-/** The chunks a text is cut into: about `size` characters, ending at white space where there is some. */
-export async function* wordChunks(source: AsyncIterable<string>): AsyncGenerator<string> {
-  let carry = '';
-  for await (const piece of source) {
-    const text = carry + piece;
-    const cut = lastSpace(text);
-    if (cut <= 0) {
-      carry = text;
-      // A run of more than 4 MB without white space is cut anyway.
-      if (carry.length < 4 * 1024 * 1024) continue;
-      yield carry;
-      carry = '';
-      continue;
-    }
-    yield text.slice(0, cut);
-    carry = text.slice(cut);
-  }
-  if (carry) yield carry;
-}
-
-function lastSpace(text: string): number {
-  for (let i = text.length - 1; i >= 0; i--) if (/\s/u.test(text[i]!)) return i + 1;
-  return -1;
-}
-
 /**
  * Streams one job's spooled text into the index, from where its record in
  * the store says it stands; stops when the job's result changes (deleted,
@@ -123,8 +99,8 @@ export async function indexSpooledText(store: JobStore, id: string, stopped: () 
   }
   let written = 0;
   try {
-    for await (const chunk of wordChunks(fullTextChunks(source.file, at.byte))) {
-      const next: PendingChunks = { ...at, part: at.part + 1, byte: at.byte + Buffer.byteLength(chunk, 'utf8') };
+    for await (const chunk of fullTextByteChunks(source.file, at.byte)) {
+      const next: PendingChunks = { ...at, part: at.part + 1, byte: at.byte + chunk.length };
       if (stopped() || !store.indexChunk(at, completedAt, next.byte, chunk)) return written;
       at = next;
       written++;

@@ -84,6 +84,52 @@ export async function* fullTextChunks(file: FileHandle, from = 0): AsyncGenerato
 }
 
 /**
+ * The file's bytes in chunks of at most `size`, each ending after an ASCII
+ * white space byte where the chunk has one, else at a character's start:
+ * UTF-8 never uses bytes under 0x80 inside a character, so no word and no
+ * character is cut in two. Each chunk is a view of one buffer, reused for
+ * the next: the indexer hands the bytes to SQLite (which copies them) and
+ * never makes them JavaScript strings, so streaming a 500 MB text leaves
+ * no garbage on the main thread's heap. `from` is a byte offset where a
+ * character starts (the indexer resuming).
+ */
+export async function* fullTextByteChunks(file: FileHandle, from = 0, size = CHUNK_BYTES): AsyncGenerator<Buffer> {
+  const buf = Buffer.allocUnsafe(size);
+  let held = 0; // bytes carried over at buf's start
+  for (let pos = from; ;) {
+    let end = held;
+    while (end < size) {
+      const { bytesRead } = await file.read(buf, end, size - end, pos);
+      if (bytesRead === 0) {
+        // The end of the file: what is left is the last chunk.
+        if (end > 0) yield buf.subarray(0, end);
+        return;
+      }
+      pos += bytesRead;
+      end += bytesRead;
+    }
+    const cut = chunkEnd(buf, end);
+    yield buf.subarray(0, cut);
+    held = end - cut;
+    buf.copy(buf, 0, cut, end);
+  }
+}
+
+/** Where a full chunk ends: after its last white space byte, else after its last whole character. */
+function chunkEnd(buf: Buffer, end: number): number {
+  for (let i = end - 1; i > 0; i--) {
+    const b = buf[i]!;
+    if (b === 0x20 || b === 0x0a || b === 0x09 || b === 0x0d || b === 0x0c || b === 0x0b) return i + 1;
+  }
+  // No white space at all: after the last whole character (its first byte is not 10xxxxxx and says its length).
+  let i = end - 1;
+  while (i > 0 && (buf[i]! & 0xc0) === 0x80) i--;
+  const lead = buf[i]!;
+  const length = lead < 0x80 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+  return i + length <= end || i === 0 ? end : i;
+}
+
+/**
  * A stored result reused for another job (same content): its full text is
  * linked (or copied) into that job's spool folder. Undefined when the file
  * is gone: the caller extracts again instead.

@@ -147,6 +147,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private paused = false;
   private wakeTimer: NodeJS.Timeout | undefined;
   private wakeImmediate: NodeJS.Immediate | undefined;
+  /** The round waits for another thread's write lock to be released (waitsForLock). */
+  private lockWait: Promise<void> | undefined;
   /** Finished executions waiting to be written, all in the next tick's transaction. */
   private readonly settled: Array<{ entry: Running; outcome?: ExecutionOutcome; error?: unknown }> = [];
   private housekeeping: NodeJS.Timeout | undefined;
@@ -264,7 +266,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
    * lets the engine keep up with SQLite's own limit.
    */
   tick(): void {
-    if (this.ticking) return;
+    if (this.ticking || this.waitsForLock()) return;
     this.ticking = true;
     try {
       const now = this.clock();
@@ -286,6 +288,23 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     } finally {
       this.ticking = false;
     }
+  }
+
+  /**
+   * Another thread holds the write lock (a search indexer's batch, which can
+   * take a second on a large text): the round comes back when it is free
+   * instead of blocking this thread in the store's gate until then, so that
+   * the extraction host's messages and the dashboard's reads go on.
+   */
+  private waitsForLock(): boolean {
+    if (this.lockWait) return true;
+    const busy = this.store.writeBusy();
+    if (!busy) return false;
+    this.lockWait = busy.then(() => {
+      this.lockWait = undefined;
+      this.wake();
+    });
+    return true;
   }
 
   /** Sleeps until the first retry in backoff is due (the poll also catches other processes' work). */
@@ -467,6 +486,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   private housekeep(): void {
+    // Its writes wait for the lock as the round does (the next poll comes soon enough).
+    if (this.waitsForLock()) return;
     try {
       this.flushProgress();
       if (this.running.size) {

@@ -81,7 +81,7 @@ export class SearchIndexer {
   /** A database without the index (one made before it, or whose index was dropped) owes it nothing. */
   private readonly enabled: boolean;
   /** What the indexer did since it started: results indexed, batches, how long its batches held the write lock (ms), and the engine's waits for them. */
-  readonly stats = { indexed: 0, batches: 0, heldMs: 0, gateWaits: 0, gateMs: 0 };
+  readonly stats = { indexed: 0, batches: 0, heldMs: 0, gateWaits: 0, gateMs: 0, asyncWaits: 0 };
   /**
    * 1 while the worker's batch holds the write lock. The store's
    * transactions wait on it (Atomics.wait, woken by the batch's commit)
@@ -203,6 +203,15 @@ export class SearchIndexer {
     for (const resolve of this.waiters.splice(0)) resolve();
   }
 
+  /** While the worker's batch holds the write lock: a promise of its commit (at most GATE_WAIT_MS); undefined when it does not. */
+  private batchCommitted(): Promise<void> | undefined {
+    if (Atomics.load(this.holding, 0) !== 1) return undefined;
+    const w = waitAsync(this.holding, 0, 1, GATE_WAIT_MS);
+    if (!w.async) return undefined;
+    this.stats.asyncWaits++;
+    return w.value.then(() => undefined);
+  }
+
   /** Before a store transaction: while the worker's batch holds the write lock, wait for its commit (at most GATE_WAIT_MS). */
   private waitForBatch(): void {
     if (Atomics.load(this.holding, 0) !== 1) return;
@@ -235,7 +244,11 @@ export class SearchIndexer {
     // The worker must not keep a CLI alive once everything else is done.
     worker.unref();
     // Where this thread may not block (Atomics.wait refused), the store's transactions meet the lock in SQLite's busy handler as before.
-    if (threadCanWait()) this.o.store.setWriteGate(() => this.waitForBatch());
+    if (threadCanWait())
+      this.o.store.setWriteGate(
+        () => this.waitForBatch(),
+        () => this.batchCommitted(),
+      );
     worker.on('message', (m: FromWorker) => {
       if (m.type === 'done') return this.finished(m);
       this.o.onError(new Error(`Full-text indexing: ${m.message}`));
@@ -264,6 +277,13 @@ export class SearchIndexer {
     return worker;
   }
 }
+
+/** Atomics.waitAsync (Node 16+; TypeScript's ES2023 library does not declare it). */
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(a: Int32Array, index: number, value: number, timeoutMs: number): { async: false; value: string } | { async: true; value: Promise<string> };
+  }
+).waitAsync.bind(Atomics);
 
 /**
  * Whether this thread may block in Atomics.wait: Node's threads may, a

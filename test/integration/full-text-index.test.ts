@@ -12,8 +12,8 @@ import { JobStore } from '../../main/core/store/job-store.js';
 import { FULL_TEXT_FILE } from '../../shared/extraction.js';
 import { sampleResult } from '../helpers/results.js';
 import { OWNER } from '../helpers/store-states.js';
-import { FullTextIndexer, indexSpooledText, wordChunks } from '../../main/core/full-text-index.js';
-import { fullTextChunks } from '../../main/core/full-text.js';
+import { FullTextIndexer, indexSpooledText } from '../../main/core/full-text-index.js';
+import { fullTextByteChunks } from '../../main/core/full-text.js';
 import { tempDir } from '../helpers/tmp.js';
 import { until } from '../helpers/wait.js';
 
@@ -116,7 +116,7 @@ describe('a restart resumes the indexing of a spooled text', () => {
       // Every chunk once: as many rows as an uninterrupted run cuts the file into, each holding the word spread over the text.
       const handle = await open(spooled, 'r');
       let expected = 0;
-      for await (const c of wordChunks(fullTextChunks(handle))) if (c) expected++;
+      for await (const c of fullTextByteChunks(handle)) if (c.length) expected++;
       await handle.close();
       const base = job!.seq * 2 ** 20;
       const rows = restarted.store.db
@@ -125,6 +125,12 @@ describe('a restart resumes the indexing of a spooled text', () => {
         .get(base, base + 2 ** 20);
       expect(expected).toBeGreaterThanOrEqual(3);
       expect(rows).toBe(expected);
+      // Written from the file's bytes, stored as text (a BLOB would not be searched as words by every reader).
+      const types = restarted.store.db
+        .prepare(`SELECT DISTINCT typeof(body) FROM results_fts WHERE rowid > ? AND rowid < ?`)
+        .pluck()
+        .all(base, base + 2 ** 20);
+      expect(types).toEqual(['text']);
       expect(restarted.search({ query: 'quarrystone', limit: 200 }).total).toBe(expected);
     } finally {
       await restarted.close({ abort: true });
@@ -132,18 +138,39 @@ describe('a restart resumes the indexing of a spooled text', () => {
   }, 60_000);
 });
 
-describe('wordChunks', () => {
-  it('cuts at white space only, and the chunks join back to the text', async () => {
-    async function* pieces() {
-      yield 'alpha be';
-      yield 'ta gamma';
-      yield ' delta';
-      yield 'epsilon';
-    }
+describe('fullTextByteChunks', () => {
+  async function chunksOf(text: string, size: number, from = 0): Promise<string[]> {
+    const file = path.join(dir, `chunks-${size}-${from}.txt`);
+    writeFileSync(file, text);
+    const handle = await open(file, 'r');
     const out: string[] = [];
-    for await (const c of wordChunks(pieces())) out.push(c);
-    expect(out.join('')).toBe('alpha beta gamma deltaepsilon');
-    expect(out).toEqual(['alpha ', 'beta ', 'gamma ', 'deltaepsilon']);
+    try {
+      // Each chunk is a view of a buffer reused for the next: decoded at once.
+      for await (const c of fullTextByteChunks(handle, from, size)) out.push(c.toString('utf8'));
+    } finally {
+      await handle.close();
+    }
+    return out;
+  }
+
+  it('cuts after white space, and the chunks join back to the text', async () => {
+    expect(await chunksOf('alpha beta gamma deltaepsilon', 13)).toEqual(['alpha beta ', 'gamma ', 'deltaepsilon']);
+    // A run longer than a chunk is cut (before a character), and still joins back.
+    expect(await chunksOf('alpha beta gamma deltaepsilon', 8)).toEqual(['alpha ', 'beta ', 'gamma ', 'deltaeps', 'ilon']);
+  });
+
+  it('never cuts a character in two, even in a run without white space', async () => {
+    const text = 'ĉiuĵaŭde'.repeat(20) + ' 日本語のテキスト'.repeat(10) + '😀'.repeat(30);
+    const out = await chunksOf(text, 16);
+    expect(out.join('')).toBe(text);
+    for (const c of out) expect(c).not.toContain('\uFFFD');
+    expect(out.length).toBeGreaterThan(10);
+  });
+
+  it('starts at a byte offset (an indexer resuming)', async () => {
+    const text = 'first second third fourth';
+    const out = await chunksOf(text, 8, Buffer.byteLength('first '));
+    expect(out.join('')).toBe('second third fourth');
   });
 });
 

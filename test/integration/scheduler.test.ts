@@ -308,6 +308,35 @@ describe('scheduler with a real pool', () => {
     expect(store.get(job.id)).toMatchObject({ status: 'pending', retryCount: 0 });
   });
 
+  it('while another thread holds the write lock, a round waits for its release without blocking, then runs', async () => {
+    const store = JobStore.open(tempDbPath(dir));
+    const scheduler = new Scheduler({ store, executor: async () => ({ result: sampleResult({ text: 'x' }) }), pollIntervalMs: 20 });
+    cleanups.push(async () => {
+      await scheduler.stop();
+      store.close();
+    });
+    scheduler.start();
+    await scheduler.drained();
+    let held = true;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let blockingWaits = 0;
+    store.setWriteGate(
+      () => void blockingWaits++,
+      () => (held ? released : undefined),
+    );
+    const ids = store.add([1, 2, 3].map((i) => ({ sourcePath: `/nonexistent/${i}`, fileName: `${i}` }))).map((j) => j.id);
+    blockingWaits = 0; // the add's own transaction
+    scheduler.wake();
+    await sleep(100); // rounds and polls come and go meanwhile
+    expect(ids.map((id) => store.get(id)!.status)).toEqual(['pending', 'pending', 'pending']);
+    expect(blockingWaits).toBe(0);
+    held = false;
+    release();
+    await scheduler.drained();
+    expect(ids.map((id) => store.get(id)!.status)).toEqual(['completed', 'completed', 'completed']);
+  });
+
   it('a wake queued just before stop does not touch the store after it is closed', async () => {
     const store = JobStore.open(tempDbPath(dir));
     const scheduler = new Scheduler({ store, executor: async () => ({}) as never, pollIntervalMs: 50 });

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../main/core/engine.js';
 import { requireBase, rowError, SearchIndexer } from '../../main/core/search-indexer.js';
 import { JobStore } from '../../main/core/store/job-store.js';
-import { INDEX_BATCH_SQL, runIndexBatch } from '../../main/core/store/search-index.js';
+import { BATCH_BYTES, INDEX_BATCH_SQL, runIndexBatch } from '../../main/core/store/search-index.js';
 import type { ExtractionResult } from '../../shared/extraction.js';
 import { sampleResult } from '../helpers/results.js';
 import { OWNER } from '../helpers/store-states.js';
@@ -221,6 +221,24 @@ describe('a batch’s cost follows the batch, not the database', () => {
       for (const step of plan.filter((d) => /\b(results|jobs|r|j)\b/.test(d) && !/results_fts_pending/.test(d)))
         expect(step, `${name}: ${plan.join(' / ')}`).toMatch(/\(rowid=\?\)/);
     }
+  });
+});
+
+describe('a batch’s size follows its text', () => {
+  it('stops before its texts pass BATCH_BYTES, the first one always in: a batch of large texts does not hold the lock for seconds', () => {
+    const store = openStore();
+    const big = (i: number) => `bigword${i} ${'lorem ipsum '.repeat(Math.ceil((0.3 * BATCH_BYTES) / 12))}`;
+    const large = [0, 1, 2, 3].map((i) => complete(store, `large${i}.txt`, { text: big(i) }));
+    const small = [0, 1, 2].map((i) => complete(store, `small${i}.txt`, { text: `smallword s${i}` }));
+    const huge = complete(store, 'huge.txt', { text: `hugeword ${'dolor sit '.repeat(Math.ceil((2 * BATCH_BYTES) / 10))}` });
+    // 0.3 MiB each: three fit in 1 MiB, the fourth would pass it.
+    expect(runIndexBatch(store.db, INDEX_BATCH_SQL, 200)).toMatchObject({ indexed: 3, left: 5 });
+    expect(indexed(store, 'lorem')).toEqual(large.slice(0, 3).sort());
+    // The fourth and the small ones after it fit together; the huge one goes alone, in a batch of its own.
+    expect(runIndexBatch(store.db, INDEX_BATCH_SQL, 200)).toMatchObject({ indexed: 4, left: 1 });
+    expect(indexed(store, 'smallword')).toEqual([...small].sort());
+    expect(runIndexBatch(store.db, INDEX_BATCH_SQL, 200)).toMatchObject({ indexed: 1, left: 0 });
+    expect(indexed(store, 'hugeword')).toEqual([huge]);
   });
 });
 

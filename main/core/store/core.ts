@@ -43,6 +43,8 @@ export class StoreCore {
   private buffer: Array<() => void> | null = null;
   /** Called before a transaction takes the write lock: waits while another thread of this process holds it (search-indexer.ts). */
   writeGate: (() => void) | undefined;
+  /** While another thread of this process holds the write lock: a promise of its release (search-indexer.ts). */
+  writeBusy: (() => Promise<void> | undefined) | undefined;
 
   constructor(
     readonly db: Db,

@@ -250,7 +250,7 @@ export class JobStore extends EventEmitter<StoreEvents> {
   }
 
   /** One chunk of a spooled full text into the search index; false when the result changed meanwhile. */
-  indexChunk(at: PendingChunks, completedAt: number, nextByte: number, text: string): boolean {
+  indexChunk(at: PendingChunks, completedAt: number, nextByte: number, text: string | Buffer): boolean {
     return indexChunk(this.core, at, completedAt, nextByte, text);
   }
 
@@ -268,10 +268,22 @@ export class JobStore extends EventEmitter<StoreEvents> {
    * Waits, before each transaction takes the write lock, while `gate` says
    * another thread holds it: woken the moment it is released, rather than
    * by SQLite's busy handler, which sleeps 1, 2, 5, 10 ms... and checks
-   * again (search-indexer.ts).
+   * again (search-indexer.ts). `busy` says the same without blocking (see
+   * writeBusy).
    */
-  setWriteGate(gate: (() => void) | undefined): void {
+  setWriteGate(gate: (() => void) | undefined, busy?: () => Promise<void> | undefined): void {
     this.core.writeGate = gate;
+    this.core.writeBusy = gate ? busy : undefined;
+  }
+
+  /**
+   * Whether another thread holds the write lock now: a promise of its
+   * release (undefined when it is free). The scheduler waits on it rather
+   * than block its thread in the gate, so that reads (the dashboard's) and
+   * the extraction host's messages go on meanwhile.
+   */
+  writeBusy(): Promise<void> | undefined {
+    return this.core.writeBusy?.();
   }
 
   /** Results stored but not yet in the full-text index (the background indexer writes them, search-index.ts). */

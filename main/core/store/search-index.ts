@@ -53,6 +53,8 @@ const metaValue = (key: string) => {
   return `CASE json_type(r.document, ${at}) WHEN 'text' THEN r.document ->> ${at} WHEN 'null' THEN NULL ELSE r.document -> ${at} END`;
 };
 const PAGES = `coalesce(json_array_length(r.document, '$.pages'), 0)`;
+/** The text a batch takes at most (bytes of UTF-8), unless its first result alone has more. */
+export const BATCH_BYTES = 1024 * 1024;
 /**
  * The owed results of a batch: those up to @upTo (a batch is the oldest
  * `limit` records, see `runIndexBatch`). CROSS JOIN keeps the records the
@@ -68,8 +70,21 @@ const IN_BATCH = `p.part = 0 AND p.job_seq <= @upTo`;
  * All of the work is SQLite's: no row crosses into JavaScript.
  */
 export const INDEX_BATCH_SQL = {
-  /** The last record of the oldest `@limit` owed results (null when none is owed). */
-  upTo: `SELECT max(job_seq) FROM (SELECT job_seq FROM results_fts_pending WHERE part = 0 ORDER BY job_seq LIMIT @limit)`,
+  /**
+   * The last record of the oldest `@limit` owed results, cut before their
+   * texts pass BATCH_BYTES (the first one is always in): a batch holds the
+   * write lock for as long as FTS5 takes over its text, and sizing by time
+   * only learns after the fact that a batch of large texts held it for
+   * seconds. octet_length reads a value's size from its record header, not
+   * the value. Null when none is owed.
+   */
+  upTo: `SELECT max(job_seq) FROM (
+      SELECT job_seq, sum(size) OVER w AS upToHere, row_number() OVER w AS n FROM (
+        SELECT p.job_seq, coalesce(max(octet_length(r.text), octet_length(r.document)), 0) AS size
+        FROM results_fts_pending p LEFT JOIN results r ON r.job_seq = p.job_seq
+        WHERE p.part = 0 ORDER BY p.job_seq LIMIT @limit)
+      WINDOW w AS (ORDER BY job_seq ROWS UNBOUNDED PRECEDING))
+    WHERE upToHere <= ${BATCH_BYTES} OR n = 1`,
   /** Each result's file row: name, path, title/author/subject, and its whole text when it has no pages. */
   files: `INSERT INTO results_fts (rowid, page, name, path, meta, body)
     SELECT p.job_seq << ${PART_BITS}, NULL, j.file_name, j.source_path,
@@ -225,13 +240,14 @@ export function pendingChunks(s: StoreCore, seq: number): PendingChunks | undefi
  * one being indexed (the job was deleted or re-run meanwhile: its rows went
  * with it, and none may be added after) or another process wrote this chunk.
  */
-export function indexChunk(s: StoreCore, at: PendingChunks, completedAt: number, nextByte: number, text: string): boolean {
+export function indexChunk(s: StoreCore, at: PendingChunks, completedAt: number, nextByte: number, text: string | Buffer): boolean {
   if (!s.sql.hasSearchIndex || at.part < 1 || at.part >= INDEX_ONLY_PART) return false;
   return s.tx(() => {
     if (!owed(s, at, completedAt)) return false;
     const base = at.seq * PARTS;
     if (at.byte === 0) s.sql.prepared(`UPDATE results_fts SET body = '' WHERE rowid = ?`).run(base);
-    s.sql.index.run(base + at.part, null, null, null, null, text);
+    // Bytes (UTF-8, as the spool file holds them) are stored as text: CAST, not a BLOB in the index.
+    s.sql.prepared('INSERT INTO results_fts (rowid, body) VALUES (?, CAST(? AS TEXT))').run(base + at.part, text);
     s.sql.prepared('UPDATE results_fts_pending SET part = part + 1, byte = ? WHERE job_seq = ?').run(nextByte, at.seq);
     return true;
   });
