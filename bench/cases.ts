@@ -648,7 +648,17 @@ interface NativeTool {
 }
 
 const NATIVE: NativeTool[] = [
-  { format: 'pdf', exts: ['.pdf'], dir: 'pdf', tool: 'pdftotext', args: (f) => ['-enc', 'UTF-8', f, '-'], pkg: 'poppler-utils' },
+  // pdftotext reads the text layer only: Quarry does the same work with OCR off (a scan's recognition is the OCR rows' comparison).
+  {
+    format: 'pdf',
+    what: 'text layer, OCR off',
+    options: { ocr: false },
+    exts: ['.pdf'],
+    dir: 'pdf',
+    tool: 'pdftotext',
+    args: (f) => ['-enc', 'UTF-8', f, '-'],
+    pkg: 'poppler-utils',
+  },
   { format: 'html', exts: ['.html', '.htm'], dir: 'html', tool: 'html2text', args: (f) => ['-utf8', f], pkg: 'html2text' },
   { format: 'csv', exts: ['.csv'], dir: 'csv', tool: 'mlr', args: (f) => ['--icsv', '--ojson', '--allow-ragged-csv-input', 'cat', f], pkg: 'miller' },
   { format: 'json', exts: ['.json'], dir: 'text', tool: 'jq', args: (f) => ['.', f], pkg: 'jq' },

@@ -16,7 +16,7 @@
  * Then the first rows of the list after a reload, several times while the
  * work still runs, and which queries the page sent to show them.
  */
-import { chromium, type CDPSession, type Page } from '@playwright/test';
+import type { CDPSession, Page } from '@playwright/test';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
@@ -393,6 +393,9 @@ export async function pageFrames(o: Opts): Promise<void> {
   const invoke = client(served);
   /** Jobs not finished yet (pending or running). */
   const unfinished = async (): Promise<number> => (await invoke('list.query', { filter: { status: ['pending', 'running'] }, limit: 0 })).total;
+  // Loaded here, not at the top: every case's process loads this module, and Playwright alone adds about
+  // 74 MB of RSS, which case 7 would count as Quarry's.
+  const { chromium } = await import('@playwright/test');
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
