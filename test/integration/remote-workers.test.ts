@@ -153,6 +153,13 @@ async function tasksLeft(prefix: string): Promise<number> {
   }
 }
 
+/** The tags (options.tag) the chaos extractor logged as started, with how many times each. */
+function startsIn(log: string): Map<string, number> {
+  const n = new Map<string, number>();
+  for (const m of existsSync(log) ? readFileSync(log, 'utf8').matchAll(/^start (\S+)/gm) : []) n.set(m[1]!, (n.get(m[1]!) ?? 0) + 1);
+  return n;
+}
+
 /** The export, without what differs between two runs of the same files (ids, the container's id, times, spool paths). */
 async function normalizedExport(e: Engine, out: string): Promise<unknown[]> {
   const summary = await e.exportTo(out, 'jsonl');
@@ -442,6 +449,56 @@ describe('remote workers on BullMQ and Redis', skipWhen(!REDIS_SERVER, NO_REDIS_
     expect(e.store.stats().byStatus.running).toBe(0);
     // The worker's outcome (cancelled) came to nobody: its task is removed, not left in Redis.
     await until(() => e.remote!.dispatcher.dropped >= 1, 10_000);
+  }, 60_000);
+
+  it('a single task a worker took just as it was cancelled is skipped by it (its token marked); one taken out of the queue leaves no mark', async () => {
+    const prefix = newPrefix();
+    const e = owner(prefix, { chaos: true });
+    const log = path.join(dir, `single-mark-${prefix}.log`);
+    const marks = () => e.remote!.dispatcher.redis.keys(`${prefix}:quarry:cancelled:*`);
+    const queue = new Queue(TASKS_QUEUE, { connection: { url: redis.url }, prefix });
+    const inRedis = async (id: string) => (await BullJob.fromId(queue, id)) !== undefined;
+    e.start();
+    try {
+      // Waiting in the queue when cancelled: taken out, and its mark goes with it.
+      const [waiting] = chaosJobs(e, 1, { mode: 'slow', steps: 2, stepMs: 10, log });
+      await until(() => inRedis(waiting!.id), 10_000);
+      e.cancel(waiting!.id);
+      await until(async () => !(await inRedis(waiting!.id)), 10_000);
+      await until(async () => (await marks()).length === 0, 5_000);
+
+      // Taken by a worker at the moment of the cancel (here a plain BullMQ worker holds it, then lets it go):
+      // the task stays in Redis, and so does its token's mark.
+      const [taken] = chaosJobs(e, 1, { mode: 'slow', steps: 2, stepMs: 10, log });
+      await until(() => inRedis(taken!.id), 10_000);
+      const holder = new BullWorker(TASKS_QUEUE, undefined, { connection: { url: redis.url }, prefix, autorun: false, lockDuration: 30_000 });
+      try {
+        const held = await holder.getNextJob('holder');
+        expect(held?.id).toBe(taken!.id);
+        e.cancel(taken!.id);
+        expect(e.get(taken!.id).status).toBe('cancelled');
+        await until(async () => (await marks()).length === 1, 5_000);
+        expect(await inRedis(taken!.id)).toBe(true);
+        // The cancel was published before it was listed as running there: the next worker to take it must not run it.
+        await held!.moveToWait('holder');
+      } finally {
+        await holder.close();
+      }
+      await startWorker(prefix, 'w', { chaos: true });
+      // It answers (skipped) and its answer is dropped: the task ends, the file never started.
+      await until(async () => {
+        const job = await BullJob.fromId(queue, taken!.id);
+        return !job || (await job.getState()) === 'completed';
+      }, 30_000);
+      expect(startsIn(log).get('t0')).toBeUndefined();
+      expect(e.get(taken!.id).status).toBe('cancelled');
+      // The worker runs the next file as usual.
+      const [after] = chaosJobs(e, 1, { mode: 'slow', steps: 1, stepMs: 10, log, tag: 'after' });
+      await until(() => e.get(after!.id).status === 'completed', 20_000);
+      expect(startsIn(log).get('after')).toBe(1);
+    } finally {
+      await queue.close();
+    }
   }, 60_000);
 
   it('Redis restarted mid-run (AOF on): nothing is lost, every job ends once', async () => {
@@ -802,13 +859,6 @@ describe('remote group tasks (several small files per BullMQ task)', skipWhen(!R
     // Nothing left in Redis: the stalled groups were removed (BullMQ fails a stalled task after its 'stalled' event).
     await until(async () => (await tasksLeft(prefix)) === 0, 10_000);
   }, 60_000);
-
-  /** The tags (options.tag) the chaos extractor logged as started, with how many times each. */
-  const startsIn = (log: string): Map<string, number> => {
-    const n = new Map<string, number>();
-    for (const m of existsSync(log) ? readFileSync(log, 'utf8').matchAll(/^start (\S+)/gm) : []) n.set(m[1]!, (n.get(m[1]!) ?? 0) + 1);
-    return n;
-  };
 
   it('a file cancelled while its group still waits in the queue never runs; the others of its group do', async () => {
     const prefix = newPrefix();

@@ -28,6 +28,7 @@ import { ExtractionError, type ProgressMessage, type WorkerOutcome } from '../..
 import { bullConnection, redisClient, type RedisConfig } from './connection.js';
 import {
   CANCELLED_TTL_S,
+  SINGLE_CANCELLED_TTL_S,
   groupOutcomeSchema,
   keys,
   outcomeIdentitySchema,
@@ -88,7 +89,7 @@ export class RemoteDispatcher {
   private readonly flights = new Map<string, Flight>();
   private readonly sweepTimer: NodeJS.Timeout;
   private sweeping = false;
-  private readonly removals = new Set<Promise<void>>();
+  private readonly removals = new Set<Promise<unknown>>();
   /** Tasks to add in the next addBulk (see add); `member`: the flight of a file that may go in a group. */
   private adds: Array<{ task: RemoteTask; member?: Flight; resolve: () => void; reject: (e: unknown) => void }> = [];
   /** Group tasks out: group id -> its files' job ids still waiting for their outcome. */
@@ -541,8 +542,18 @@ export class RemoteDispatcher {
     const { jobId, token } = flight.task;
     const k = keys(this.opts.redis.prefix);
     if (flight.taskId === jobId) {
-      void this.pub.publish(k.cancel, JSON.stringify({ jobId, token })).catch(() => undefined);
-      void this.removeTask(jobId);
+      // Marked, then published: a worker that took the task just now (not yet in its running list when the
+      // cancel came) skips it on reading the mark. The mark goes once the task is out of the queue.
+      const mark = `${k.cancelled}${token}`;
+      void this.pub
+        .multi()
+        .set(mark, '1', 'EX', SINGLE_CANCELLED_TTL_S)
+        .publish(k.cancel, JSON.stringify({ jobId, token }))
+        .exec()
+        .then(() => this.removeTask(jobId))
+        // Not found, it may still be on its way (an add under way): the mark stays for that worker.
+        .then((removed) => (removed ? this.pub.del(mark) : undefined))
+        .catch(() => undefined);
       return;
     }
     // A file in a group: the group stays (its other files run); this file's outcome is dropped when it comes.
@@ -605,23 +616,26 @@ export class RemoteDispatcher {
     await Promise.all(gone.map((id) => this.queue.remove(id).catch(() => undefined)));
   }
 
-  /** Removes a finished task (close() waits for removals under way). */
-  private removeTask(taskId: string): Promise<void> {
+  /** Removes a finished task (close() waits for removals under way); true when it was in the queue and is out of it now. */
+  private removeTask(taskId: string): Promise<boolean> {
     const removal = this.tryRemove(taskId).finally(() => this.removals.delete(removal));
     this.removals.add(removal);
     return removal;
   }
 
   /** A running task (locked by its worker) stays: it is removed when its outcome comes. */
-  private async tryRemove(jobId: string): Promise<void> {
+  private async tryRemove(jobId: string): Promise<boolean> {
     try {
       const job = await BullJob.fromId(this.queue, jobId);
       const flight = this.flights.get(jobId);
+      if (!job) return false;
       // Sent again meanwhile under the same id: that one stays.
-      if (!job || (flight && (job.data as RemoteTask).token === flight.task.token)) return;
+      if (flight && (job.data as RemoteTask).token === flight.task.token) return false;
       await job.remove();
+      return true;
     } catch {
       // Locked by a worker still running it: it is removed when it ends.
+      return false;
     }
   }
 

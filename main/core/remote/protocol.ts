@@ -31,13 +31,22 @@ export const keys = (prefix: string) => ({
    * Key prefix: `<prefix><token>` is set when a file of a group task is
    * cancelled (a key per token, expiring after CANCELLED_TTL_S). A worker
    * checks its group's tokens before it starts them: a cancel published
-   * while the group still waited in the queue reached no worker.
+   * while the group still waited in the queue reached no worker. A single
+   * task's token is marked too (for SINGLE_CANCELLED_TTL_S, unless its
+   * task could be taken out of the queue): a worker that took it just as
+   * the cancel was published had not yet listed it as running.
    */
   cancelled: `${prefix}:quarry:cancelled:`,
 });
 
 /** How long a cancelled token is remembered: as long as BullMQ keeps a task an owner never came back for. */
 export const CANCELLED_TTL_S = 7 * 86_400;
+/**
+ * A single task is taken out of the queue at its cancel, or is running on
+ * the worker that took it (a stalled task is failed, never delivered again):
+ * its mark is read within moments of the cancel, or never.
+ */
+export const SINGLE_CANCELLED_TTL_S = 3_600;
 
 export const taskSchema = z.object({
   jobId: z.string().min(1),

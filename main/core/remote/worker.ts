@@ -126,7 +126,9 @@ export class RemoteWorker {
     const parsed = taskSchema.safeParse(job.data);
     if (!parsed.success) throw new ExtractionError('internal', `A task this worker cannot read: ${parsed.error.issues[0]?.message}`);
     const task = parsed.data;
-    return this.answer(task, await this.bounded(await this.runTask(task, job), task));
+    // Its mark read first, as a group's: a cancel published just before this worker listed it reached nothing here.
+    const [controller] = await this.admit([task]);
+    return this.answer(task, await this.bounded(await this.runTask(task, job, controller), task));
   }
 
   /**
