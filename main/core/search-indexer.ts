@@ -265,9 +265,10 @@ export class SearchIndexer {
       worker.once('exit', () => {
         this.worker = undefined;
         this.exited = undefined;
-        // A worker gone in a batch leaves no flag up for the engine to wait on.
+        // A worker gone in a batch leaves no flag up for the engine to wait on (a round waiting on it goes now).
         this.o.store.setWriteGate(undefined);
         Atomics.store(this.holding, 0, 0);
+        Atomics.notify(this.holding, 0);
         resolve();
         // Gone in the middle of a run (it failed): the rest is indexed here rather than never.
         if (this.running && !this.stopped) void this.runInline().then((r) => this.finished(r));
