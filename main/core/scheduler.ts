@@ -73,6 +73,8 @@ export interface SchedulerOptions {
 
 /** Jobs in flight at most, whatever their weight. */
 const MAX_IN_FLIGHT = 1024;
+/** Longer than any wait for another thread's write lock (the store's waits end by 5 s). */
+const LOCK_WAIT_ALIVE_MS = 10_000;
 
 /**
  * How many jobs to claim when `n` are free: `n` up to 16, above that `n`
@@ -149,6 +151,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private wakeImmediate: NodeJS.Immediate | undefined;
   /** The round waits for another thread's write lock to be released (waitsForLock). */
   private lockWait: Promise<void> | undefined;
+  /** A wait has just ended: the next round does not wait again. */
+  private lockWaited = false;
   /** Finished executions waiting to be written, all in the next tick's transaction. */
   private readonly settled: Array<{ entry: Running; outcome?: ExecutionOutcome; error?: unknown }> = [];
   private housekeeping: NodeJS.Timeout | undefined;
@@ -298,10 +302,20 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
    */
   private waitsForLock(): boolean {
     if (this.lockWait) return true;
+    // Once per wait: the round that comes back goes, through the store's gate if a next batch has begun
+    // (the indexer may start one before this thread gets its turn; waiting again could go on batch after batch).
+    if (this.lockWaited) {
+      this.lockWaited = false;
+      return false;
+    }
     const busy = this.store.writeBusy();
     if (!busy) return false;
+    // Atomics.waitAsync does not keep Node's event loop alive: this timer does, until the wait ends.
+    const alive = setTimeout(() => undefined, LOCK_WAIT_ALIVE_MS);
     this.lockWait = busy.then(() => {
+      clearTimeout(alive);
       this.lockWait = undefined;
+      this.lockWaited = true;
       this.wake();
     });
     return true;

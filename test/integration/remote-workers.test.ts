@@ -501,6 +501,34 @@ describe('remote workers on BullMQ and Redis', skipWhen(!REDIS_SERVER, NO_REDIS_
     }
   }, 60_000);
 
+  it('a task in Redis whose token is marked cancelled is never adopted by the job’s next attempt: sent afresh, it runs once', async () => {
+    const prefix = newPrefix();
+    const dbPath = tempDbPath(dir);
+    const log = path.join(dir, `adopt-mark-${prefix}.log`);
+    const first = owner(prefix, { chaos: true, dbPath });
+    const [job] = chaosJobs(first, 1, { mode: 'slow', steps: 1, stepMs: 10, log });
+    const queue = new Queue(TASKS_QUEUE, { connection: { url: redis.url }, prefix });
+    try {
+      first.start();
+      await until(async () => (await BullJob.fromId(queue, job!.id)) !== undefined, 10_000);
+      const token = ((await BullJob.fromId(queue, job!.id))!.data as { token: string }).token;
+      // As a cancel that raced the task's add leaves it: in the queue, its token marked.
+      await first.remote!.dispatcher.redis.set(`${prefix}:quarry:cancelled:${token}`, '1', 'EX', 60);
+      // Quarry closing: the task stays in Redis for the next start, which looks for it.
+      await first.close({ abort: true });
+      const second = owner(prefix, { chaos: true, dbPath });
+      second.start();
+      await startWorker(prefix, 'w', { chaos: true });
+      await until(() => second.get(job!.id).status === 'completed', 30_000);
+      // Adopting the marked token, its worker would have skipped it: a failed attempt (`internal`), then a retry.
+      expect(second.get(job!.id).retryCount).toBe(0);
+      expect(second.history(job!.id).some((ev) => ev.errorCode === 'internal')).toBe(false);
+      expect(startsIn(log).get('t0')).toBe(1);
+    } finally {
+      await queue.close();
+    }
+  }, 60_000);
+
   it('Redis restarted mid-run (AOF on): nothing is lost, every job ends once', async () => {
     const prefix = newPrefix();
     await startWorker(prefix, 'w', { chaos: true, threads: 2 });

@@ -206,7 +206,8 @@ export class RemoteDispatcher {
     if (groupId && (await this.adoptFromGroup(flight, groupId))) return;
     if (existing) {
       const state = await existing.getState();
-      const same = sameWork(existing.data as Partial<RemoteTask>, task);
+      // A task whose token was cancelled is never adopted: its worker skips it (or did), so its outcome says nothing.
+      const same = sameWork(existing.data as Partial<RemoteTask>, task) && !(await this.isMarked(String((existing.data as RemoteTask).token)));
       if (same && state === 'completed') return this.receive(task.jobId, existing.returnvalue, { adopt: true });
       // A stalled task waiting for its deferred failure is lost, not adoptable.
       const doomed = !!(existing as { deferredFailure?: string }).deferredFailure;
@@ -246,6 +247,11 @@ export class RemoteDispatcher {
     this.join(flight, groupId);
     if (state === 'completed') this.receiveGroup(groupId, job.returnvalue);
     return true;
+  }
+
+  /** A token marked cancelled in Redis (unreadable: taken as marked, so nothing cancelled is adopted). */
+  private async isMarked(token: string): Promise<boolean> {
+    return (await this.pub.exists(`${keys(this.opts.redis.prefix).cancelled}${token}`).catch(() => 1)) > 0;
   }
 
   /** The token was cancelled while its group waited (marked by this owner, or by an earlier run of it: see abort). */
@@ -297,8 +303,8 @@ export class RemoteDispatcher {
 
   private async flushAdds(): Promise<void> {
     const batch = this.adds.splice(0);
-    // A file cancelled before its turn came is not sent at all.
-    const live = batch.filter((a) => !a.member || this.flights.get(a.task.jobId) === a.member);
+    // A file cancelled before its turn came is not sent at all (a single task: its flight has settled).
+    const live = batch.filter((a) => (a.member ? this.flights.get(a.task.jobId) === a.member : this.flights.get(a.task.jobId)?.task.token === a.task.token));
     const jobs = live.filter((a) => !a.member).map(({ task }) => single(task));
     const index: Record<string, string> = {};
     for (const group of packGroups(
@@ -545,7 +551,8 @@ export class RemoteDispatcher {
       // Marked, then published: a worker that took the task just now (not yet in its running list when the
       // cancel came) skips it on reading the mark. The mark goes once the task is out of the queue.
       const mark = `${k.cancelled}${token}`;
-      void this.pub
+      // close() waits for the whole chain, as for any removal.
+      const chain: Promise<unknown> = this.pub
         .multi()
         .set(mark, '1', 'EX', SINGLE_CANCELLED_TTL_S)
         .publish(k.cancel, JSON.stringify({ jobId, token }))
@@ -553,7 +560,9 @@ export class RemoteDispatcher {
         .then(() => this.removeTask(jobId))
         // Not found, it may still be on its way (an add under way): the mark stays for that worker.
         .then((removed) => (removed ? this.pub.del(mark) : undefined))
-        .catch(() => undefined);
+        .catch(() => undefined)
+        .finally(() => this.removals.delete(chain));
+      this.removals.add(chain);
       return;
     }
     // A file in a group: the group stays (its other files run); this file's outcome is dropped when it comes.
