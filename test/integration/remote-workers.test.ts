@@ -970,6 +970,8 @@ describe('remote group tasks (several small files per BullMQ task)', skipWhen(!R
     const starts = startsIn(log);
     for (const [n] of jobs.entries()) expect(starts.get(`rtry${n}`), `rtry${n}`).toBe(1);
     await until(async () => (await tasksLeft(prefix)) === 0, 10_000);
+    // The restarted owner never knew of the mark (it marked nothing itself): it went when its group ended.
+    await until(async () => (await d2.redis.keys(`${prefix}:quarry:cancelled:*`)).length === 0, 5_000);
   }, 60_000);
 
   it('a worker holding a file’s retry that then takes a copy of its cancelled old group: a cancel of the retry still stops it', async () => {

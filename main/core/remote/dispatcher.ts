@@ -205,10 +205,13 @@ export class RemoteDispatcher {
     ]);
     if (groupId && (await this.adoptFromGroup(flight, groupId))) return;
     if (existing) {
-      const state = await existing.getState();
       // A task whose token was cancelled is never adopted: its worker skips it (or did), so its outcome says nothing.
-      const same = sameWork(existing.data as Partial<RemoteTask>, task) && !(await this.isMarked(String((existing.data as RemoteTask).token)));
-      if (same && state === 'completed') return this.receive(task.jobId, existing.returnvalue, { adopt: true });
+      // Asked before its state, so that nothing is awaited between reading the state and adopting the task (an
+      // outcome coming in between would be taken for an earlier attempt's and its task removed).
+      const marked = await this.isMarked(String((existing.data as RemoteTask).token));
+      const state = await existing.getState();
+      const same = !marked && sameWork(existing.data as Partial<RemoteTask>, task);
+      if (same && state === 'completed') return this.receive(task.jobId, await this.returned(existing), { adopt: true });
       // A stalled task waiting for its deferred failure is lost, not adoptable.
       const doomed = !!(existing as { deferredFailure?: string }).deferredFailure;
       if (same && !doomed && !SETTLED_STATES.has(state) && state !== 'unknown') {
@@ -245,8 +248,19 @@ export class RemoteDispatcher {
     if (state !== 'completed' && (doomed || SETTLED_STATES.has(state) || state === 'unknown')) return false;
     flight.task = { ...flight.task, token: member.token };
     this.join(flight, groupId);
-    if (state === 'completed') this.receiveGroup(groupId, job.returnvalue);
+    if (state === 'completed') this.receiveGroup(groupId, await this.returned(job));
     return true;
+  }
+
+  /**
+   * What a completed task returned. A task object read before it completed
+   * holds no value even once `getState()` (asked afresh) says completed: it
+   * is read again then, or the outcome would be taken as unreadable and its
+   * file run again.
+   */
+  private async returned(job: BullJob): Promise<unknown> {
+    if (job.returnvalue !== null && job.returnvalue !== undefined) return job.returnvalue;
+    return (await BullJob.fromId(this.queue, job.id!).catch(() => undefined))?.returnvalue;
   }
 
   /** A token marked cancelled in Redis (unreadable: taken as marked, so nothing cancelled is adopted). */
@@ -365,7 +379,13 @@ export class RemoteDispatcher {
     const flight = this.flights.get(outcome.jobId);
     if (!flight) return this.unclaimed(outcome.jobId, taskId);
     if (adopt) flight.task = { ...flight.task, token: outcome.token };
-    if (outcome.token !== flight.task.token || flight.taskId !== taskId) return this.forget(taskId, 'an earlier attempt');
+    if (outcome.token !== flight.task.token || flight.taskId !== taskId) {
+      // Its job is looking for a task to adopt (an owner restarted: send()), and this may be that very task:
+      // left as it is, send() or the sweep takes its outcome. Forgotten here, the task would be removed under
+      // the adoption, found missing by the sweep, and sent again: its file would run twice.
+      if (flight.adopting) return;
+      return this.forget(taskId, 'an earlier attempt');
+    }
     this.take(flight, outcome);
     this.removeConsumed(taskId);
   }
@@ -394,6 +414,9 @@ export class RemoteDispatcher {
     let keep = false;
     const members: string[] = [];
     const others: string[] = [];
+    /** Files the worker skipped as cancelled that this owner has no mark of in memory (it restarted since). */
+    const known = new Set(this.marked.get(taskId)?.tokens);
+    const skipped: string[] = [];
     for (const raw of parsed.data.outcomes) {
       const one = outcomeSchema.safeParse(raw);
       if (!one.success) {
@@ -410,6 +433,8 @@ export class RemoteDispatcher {
         continue;
       }
       others.push(outcome.jobId);
+      const said = outcome.outcome as { ok?: boolean; error?: { code?: string } };
+      if (said.ok === false && said.error?.code === 'cancelled' && !known.has(outcome.token)) skipped.push(outcome.token);
       // Its job is being claimed again (an owner restarted) and looks for this group: kept for adoption.
       if (flight?.adopting || (!flight && !this.taken.has(outcome.jobId) && this.opts.isWanted?.(outcome.jobId))) keep = true;
       else if (flight && flight.taskId !== taskId) this.drop(outcome.jobId, 'not a file of this group');
@@ -423,8 +448,27 @@ export class RemoteDispatcher {
       }
     if (keep) return;
     this.unmark(taskId);
-    this.removeConsumed(taskId);
+    // Read before the group is removed: only its own files' marks may go.
+    if (skipped.length)
+      void this.unmarkSkipped(taskId, skipped)
+        .catch(() => undefined)
+        .finally(() => this.removeConsumed(taskId));
+    else this.removeConsumed(taskId);
     void this.unindex(taskId, members, others).catch(() => undefined);
+  }
+
+  /**
+   * An owner restarted while a group waited has lost the list of its marks
+   * (`marked`, in memory): the marks of the files its worker skipped as
+   * cancelled go when the group ends rather than after CANCELLED_TTL_S. Only
+   * tokens of the group's own files: an outcome may name any token.
+   */
+  private async unmarkSkipped(groupId: string, tokens: string[]): Promise<void> {
+    const job = await BullJob.fromId(this.queue, groupId);
+    const own = new Set(((job?.data as Partial<RemoteGroupTask> | undefined)?.group ?? []).map((t) => t.token));
+    const prefix = keys(this.opts.redis.prefix).cancelled;
+    const gone = tokens.filter((t) => own.has(t)).map((t) => `${prefix}${t}`);
+    if (gone.length) await this.pub.del(...gone);
   }
 
   /** A group's file that its worker could not answer within the group's inline limit: sent again in a task of its own, same token, not counted. */
@@ -687,7 +731,7 @@ export class RemoteDispatcher {
       }
       return;
     }
-    if (state === 'completed') this.receive(jobId, job.returnvalue);
+    if (state === 'completed') this.receive(jobId, await this.returned(job));
     else if (state === 'failed') await this.lost(jobId, job.failedReason ?? 'failed');
   }
 
@@ -715,7 +759,7 @@ export class RemoteDispatcher {
       return;
     }
     const state = await job.getState();
-    if (state === 'completed') this.receiveGroup(groupId, job.returnvalue);
+    if (state === 'completed') this.receiveGroup(groupId, await this.returned(job));
     else if (state === 'failed') await this.lostGroup(groupId, job.failedReason ?? 'failed');
   }
 
