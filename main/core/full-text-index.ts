@@ -5,8 +5,9 @@
  * the job's rows, see search-index.ts); this then writes the
  * whole text, about 1 MB a row, a transaction per chunk so the write lock
  * is never held for long. A chunk ends at white space (the rest starts the
- * next), so no word is cut in two (but see fullTextByteChunks); it goes to SQLite as the file's bytes,
- * never a JavaScript string (fullTextByteChunks). One file at a time, in the background;
+ * next; see fullTextByteChunks for the one exception), and it goes to
+ * SQLite as the file's bytes, never a JavaScript string. One file at a
+ * time, in the background;
  * `idle()` waits until the queue is empty. What is owed is recorded in the
  * store (results_fts_pending): `resume()` at start picks up every text a
  * stop or a crash left half-indexed, from the chunk where it stopped.

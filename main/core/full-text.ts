@@ -88,8 +88,8 @@ export async function* fullTextChunks(file: FileHandle, from = 0): AsyncGenerato
  * white space byte where the chunk has one, else after its last whole
  * character: UTF-8 never uses bytes under 0x80 inside a character, so no
  * character is cut in two, and no word either unless a run without ASCII
- * white space fills a whole chunk (1 MiB of CJK text, say). Each chunk is a view of one buffer, reused for
- * the next: the indexer hands the bytes to SQLite (which copies them) and
+ * white space fills a whole chunk (1 MiB of CJK text, say). Each chunk is a
+ * view of one buffer, reused for the next: the indexer hands the bytes to SQLite (which copies them) and
  * never makes them JavaScript strings, so streaming a 500 MB text leaves
  * no garbage on the main thread's heap. `from` is a byte offset where a
  * character starts (the indexer resuming).

@@ -35,6 +35,7 @@ let redis: TestRedis;
 let prefixN = 0;
 const children: ChildProcess[] = [];
 const engines: Engine[] = [];
+const queues: Queue[] = [];
 
 beforeAll(async () => {
   if (REDIS_SERVER) redis = await startRedis();
@@ -42,6 +43,7 @@ beforeAll(async () => {
 afterEach(async () => {
   for (const e of engines.splice(0)) await e.close({ abort: true }).catch(() => undefined);
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  for (const q of queues.splice(0)) await q.close();
 });
 afterAll(async () => {
   await redis?.stop();
@@ -141,6 +143,13 @@ async function seededOwner(prefix: string, name: string, n: number, pace: { step
     return after;
   };
   return { log, jobs, spawnOwner, restartToEnd };
+}
+
+/** The tasks queue as a test reads it (closed after the test). */
+function taskQueue(prefix: string): Queue {
+  const q = new Queue(TASKS_QUEUE, { connection: { url: redis.url }, prefix });
+  queues.push(q);
+  return q;
 }
 
 async function tasksLeft(prefix: string): Promise<number> {
@@ -456,49 +465,45 @@ describe('remote workers on BullMQ and Redis', skipWhen(!REDIS_SERVER, NO_REDIS_
     const e = owner(prefix, { chaos: true });
     const log = path.join(dir, `single-mark-${prefix}.log`);
     const marks = () => e.remote!.dispatcher.redis.keys(`${prefix}:quarry:cancelled:*`);
-    const queue = new Queue(TASKS_QUEUE, { connection: { url: redis.url }, prefix });
+    const queue = taskQueue(prefix);
     const inRedis = async (id: string) => (await BullJob.fromId(queue, id)) !== undefined;
     e.start();
-    try {
-      // Waiting in the queue when cancelled: taken out, and its mark goes with it.
-      const [waiting] = chaosJobs(e, 1, { mode: 'slow', steps: 2, stepMs: 10, log });
-      await until(() => inRedis(waiting!.id), 10_000);
-      e.cancel(waiting!.id);
-      await until(async () => !(await inRedis(waiting!.id)), 10_000);
-      await until(async () => (await marks()).length === 0, 5_000);
+    // Waiting in the queue when cancelled: taken out, and its mark goes with it.
+    const [waiting] = chaosJobs(e, 1, { mode: 'slow', steps: 2, stepMs: 10, log });
+    await until(() => inRedis(waiting!.id), 10_000);
+    e.cancel(waiting!.id);
+    await until(async () => !(await inRedis(waiting!.id)), 10_000);
+    await until(async () => (await marks()).length === 0, 5_000);
 
-      // Taken by a worker at the moment of the cancel (here a plain BullMQ worker holds it, then lets it go):
-      // the task stays in Redis, and so does its token's mark.
-      const [taken] = chaosJobs(e, 1, { mode: 'slow', steps: 2, stepMs: 10, log });
-      await until(() => inRedis(taken!.id), 10_000);
-      const holder = new BullWorker(TASKS_QUEUE, undefined, { connection: { url: redis.url }, prefix, autorun: false, lockDuration: 30_000 });
-      try {
-        const held = await holder.getNextJob('holder');
-        expect(held?.id).toBe(taken!.id);
-        e.cancel(taken!.id);
-        expect(e.get(taken!.id).status).toBe('cancelled');
-        await until(async () => (await marks()).length === 1, 5_000);
-        expect(await inRedis(taken!.id)).toBe(true);
-        // The cancel was published before it was listed as running there: the next worker to take it must not run it.
-        await held!.moveToWait('holder');
-      } finally {
-        await holder.close();
-      }
-      await startWorker(prefix, 'w', { chaos: true });
-      // It answers (skipped) and its answer is dropped: the task ends, the file never started.
-      await until(async () => {
-        const job = await BullJob.fromId(queue, taken!.id);
-        return !job || (await job.getState()) === 'completed';
-      }, 30_000);
-      expect(startsIn(log).get('t0')).toBeUndefined();
+    // Taken by a worker at the moment of the cancel (here a plain BullMQ worker holds it, then lets it go):
+    // the task stays in Redis, and so does its token's mark.
+    const [taken] = chaosJobs(e, 1, { mode: 'slow', steps: 2, stepMs: 10, log });
+    await until(() => inRedis(taken!.id), 10_000);
+    const holder = new BullWorker(TASKS_QUEUE, undefined, { connection: { url: redis.url }, prefix, autorun: false, lockDuration: 30_000 });
+    try {
+      const held = await holder.getNextJob('holder');
+      expect(held?.id).toBe(taken!.id);
+      e.cancel(taken!.id);
       expect(e.get(taken!.id).status).toBe('cancelled');
-      // The worker runs the next file as usual.
-      const [after] = chaosJobs(e, 1, { mode: 'slow', steps: 1, stepMs: 10, log, tag: 'after' });
-      await until(() => e.get(after!.id).status === 'completed', 20_000);
-      expect(startsIn(log).get('after')).toBe(1);
+      await until(async () => (await marks()).length === 1, 5_000);
+      expect(await inRedis(taken!.id)).toBe(true);
+      // The cancel was published before it was listed as running there: the next worker to take it must not run it.
+      await held!.moveToWait('holder');
     } finally {
-      await queue.close();
+      await holder.close();
     }
+    await startWorker(prefix, 'w', { chaos: true });
+    // It answers (skipped) and its answer is dropped: the task ends, the file never started.
+    await until(async () => {
+      const job = await BullJob.fromId(queue, taken!.id);
+      return !job || (await job.getState()) === 'completed';
+    }, 30_000);
+    expect(startsIn(log).get('t0')).toBeUndefined();
+    expect(e.get(taken!.id).status).toBe('cancelled');
+    // The worker runs the next file as usual.
+    const [after] = chaosJobs(e, 1, { mode: 'slow', steps: 1, stepMs: 10, log, tag: 'after' });
+    await until(() => e.get(after!.id).status === 'completed', 20_000);
+    expect(startsIn(log).get('after')).toBe(1);
   }, 60_000);
 
   it('a task in Redis whose token is marked cancelled is never adopted by the job’s next attempt: sent afresh, it runs once', async () => {
@@ -507,26 +512,22 @@ describe('remote workers on BullMQ and Redis', skipWhen(!REDIS_SERVER, NO_REDIS_
     const log = path.join(dir, `adopt-mark-${prefix}.log`);
     const first = owner(prefix, { chaos: true, dbPath });
     const [job] = chaosJobs(first, 1, { mode: 'slow', steps: 1, stepMs: 10, log });
-    const queue = new Queue(TASKS_QUEUE, { connection: { url: redis.url }, prefix });
-    try {
-      first.start();
-      await until(async () => (await BullJob.fromId(queue, job!.id)) !== undefined, 10_000);
-      const token = ((await BullJob.fromId(queue, job!.id))!.data as { token: string }).token;
-      // As a cancel that raced the task's add leaves it: in the queue, its token marked.
-      await first.remote!.dispatcher.redis.set(`${prefix}:quarry:cancelled:${token}`, '1', 'EX', 60);
-      // Quarry closing: the task stays in Redis for the next start, which looks for it.
-      await first.close({ abort: true });
-      const second = owner(prefix, { chaos: true, dbPath });
-      second.start();
-      await startWorker(prefix, 'w', { chaos: true });
-      await until(() => second.get(job!.id).status === 'completed', 30_000);
-      // Adopting the marked token, its worker would have skipped it: a failed attempt (`internal`), then a retry.
-      expect(second.get(job!.id).retryCount).toBe(0);
-      expect(second.history(job!.id).some((ev) => ev.errorCode === 'internal')).toBe(false);
-      expect(startsIn(log).get('t0')).toBe(1);
-    } finally {
-      await queue.close();
-    }
+    const queue = taskQueue(prefix);
+    first.start();
+    await until(async () => (await BullJob.fromId(queue, job!.id)) !== undefined, 10_000);
+    const token = ((await BullJob.fromId(queue, job!.id))!.data as { token: string }).token;
+    // As a cancel that raced the task's add leaves it: in the queue, its token marked.
+    await first.remote!.dispatcher.redis.set(`${prefix}:quarry:cancelled:${token}`, '1', 'EX', 60);
+    // Quarry closing: the task stays in Redis for the next start, which looks for it.
+    await first.close({ abort: true });
+    const second = owner(prefix, { chaos: true, dbPath });
+    second.start();
+    await startWorker(prefix, 'w', { chaos: true });
+    await until(() => second.get(job!.id).status === 'completed', 30_000);
+    // Adopting the marked token, its worker would have skipped it: a failed attempt (`internal`), then a retry.
+    expect(second.get(job!.id).retryCount).toBe(0);
+    expect(second.history(job!.id).some((ev) => ev.errorCode === 'internal')).toBe(false);
+    expect(startsIn(log).get('t0')).toBe(1);
   }, 60_000);
 
   it('Redis restarted mid-run (AOF on): nothing is lost, every job ends once', async () => {

@@ -242,7 +242,7 @@ export class RemoteDispatcher {
     if (!member || !sameWork(member, flight.task)) return false;
     // A member whose token was cancelled (a cancel while the group waited; the job retried since) is
     // never adopted: its worker skips it and answers `cancelled`, which would settle nothing.
-    const [state, cancelled] = await Promise.all([job.getState().catch(() => 'unknown'), this.isCancelled(groupId, member.token).catch(() => true)]);
+    const [state, cancelled] = await Promise.all([job.getState().catch(() => 'unknown'), this.isCancelled(groupId, member.token)]);
     const doomed = !!(job as { deferredFailure?: string }).deferredFailure;
     if (cancelled || this.flights.get(flight.task.jobId) !== flight) return false;
     if (state !== 'completed' && (doomed || SETTLED_STATES.has(state) || state === 'unknown')) return false;
@@ -270,8 +270,7 @@ export class RemoteDispatcher {
 
   /** The token was cancelled while its group waited (marked by this owner, or by an earlier run of it: see abort). */
   private async isCancelled(groupId: string, token: string): Promise<boolean> {
-    if (this.marked.get(groupId)?.tokens.includes(token)) return true;
-    return (await this.pub.exists(`${keys(this.opts.redis.prefix).cancelled}${token}`)) > 0;
+    return this.marked.get(groupId)?.tokens.includes(token) || this.isMarked(token);
   }
 
   /** The flight's file travels in group task `groupId`. */

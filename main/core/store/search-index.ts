@@ -246,8 +246,7 @@ export function indexChunk(s: StoreCore, at: PendingChunks, completedAt: number,
     if (!owed(s, at, completedAt)) return false;
     const base = at.seq * PARTS;
     if (at.byte === 0) s.sql.prepared(`UPDATE results_fts SET body = '' WHERE rowid = ?`).run(base);
-    // Bytes (UTF-8, as the spool file holds them) are stored as text: CAST, not a BLOB in the index.
-    s.sql.prepared('INSERT INTO results_fts (rowid, body) VALUES (?, CAST(? AS TEXT))').run(base + at.part, text);
+    s.sql.indexChunk.run(base + at.part, text);
     s.sql.prepared('UPDATE results_fts_pending SET part = part + 1, byte = ? WHERE job_seq = ?').run(nextByte, at.seq);
     return true;
   });
