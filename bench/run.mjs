@@ -148,6 +148,9 @@ function record(m) {
   } else results.set(m.key, { ...m, samples: [...m.samples], infos: m.info ? [m.info] : [] });
 }
 
+/** main/core/host/launcher.ts' HOST_V8_FLAGS, for the bare baseline's process (a TypeScript module this script cannot import). */
+const HOST_V8_FLAGS = ['--interrupt-budget=270336'];
+
 let current; // the child process running now
 let stopping = false;
 
@@ -156,7 +159,9 @@ function runCase(cmd, options, { timeoutS = 900 } = {}) {
   return new Promise((resolve) => {
     const t0 = Date.now();
     if (stopping) return resolve([]);
-    const child = spawn(process.execPath, ['--expose-gc', OUT, cmd, JSON.stringify(options)], {
+    // The bare extractor runs with the V8 options of Quarry's extraction host (speedBare checks they match).
+    const flags = cmd === 'speedBare' ? HOST_V8_FLAGS : [];
+    const child = spawn(process.execPath, ['--expose-gc', ...flags, OUT, cmd, JSON.stringify(options)], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -19,6 +19,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Engine } from '../main/core/engine.js';
 import { expandPaths } from '../main/core/intake.js';
+import { HOST_V8_FLAGS } from '../main/core/host/launcher.js';
 import {
   CORES,
   emit,
@@ -151,6 +152,9 @@ export async function speedQuarry(o: Opts): Promise<void> {
 /** The extractor alone in CORES plain worker threads (bench/bare-worker.mjs); the file list is walked before the clock starts. */
 export async function speedBare(o: Opts): Promise<void> {
   const { workload: w } = o as { workload: Workload };
+  // The same V8 options as the extraction host's threads (bench/run.mjs passes them to this process).
+  const missing = HOST_V8_FLAGS.filter((f) => !process.execArgv.includes(f));
+  if (missing.length) throw new Error(`bare runs with the extraction host's V8 options; missing ${missing.join(' ')} (bench/run.mjs HOST_V8_FLAGS)`);
   const list = async (inputs: string[]) => (await expandPaths(inputs)).files.map((f) => f.sourcePath!);
   const warm = await list(w.warm);
   const files = await list(w.inputs);

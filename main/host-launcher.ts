@@ -5,11 +5,11 @@
  * script reads process.parentPort (main/core/host/host-process.ts).
  */
 import { utilityProcess } from 'electron';
-import type { HostLauncher } from './core/host/launcher.js';
+import { hostExecArgv, type HostLauncher } from './core/host/launcher.js';
 
 export const utilityLauncher: HostLauncher = (file, opts) => {
   const child = utilityProcess.fork(file, [], {
-    execArgv: [`--max-old-space-size=${opts.maxOldSpaceMb}`],
+    execArgv: hostExecArgv(opts),
     serviceName: 'Quarry extraction host',
     stdio: 'inherit',
   });

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExtractionHost } from '../../main/core/host/client.js';
-import { defaultHostFile, nodeLauncher, type HostLauncher } from '../../main/core/host/launcher.js';
+import { defaultHostFile, HOST_V8_FLAGS, nodeLauncher, type HostLauncher } from '../../main/core/host/launcher.js';
 import type { FromHost } from '../../main/core/host/protocol.js';
 import { until } from '../helpers/wait.js';
 
@@ -33,6 +33,25 @@ describe('the host launcher', () => {
       expect(errors).toEqual([]);
     } finally {
       process.off('uncaughtException', onUncaught);
+    }
+  });
+});
+
+describe("the host's V8 options", () => {
+  it.skipIf(process.platform !== 'linux')('the host process runs with them (its command line in /proc), and its threads extract', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'quarry-host-flags-'));
+    const host = new ExtractionHost({ threads: 1 });
+    try {
+      const txt = path.join(dir, 'note.txt');
+      writeFileSync(txt, 'Flags are process-wide: the threads inherit them.\n');
+      const out = await host.run({ path: txt, options: {} });
+      expect(out.result.text).toContain('process-wide');
+      const args = readFileSync(`/proc/${host.pid}/cmdline`, 'utf8').split('\0');
+      expect(HOST_V8_FLAGS.length).toBeGreaterThan(0);
+      for (const flag of HOST_V8_FLAGS) expect(args).toContain(flag);
+    } finally {
+      await host.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
