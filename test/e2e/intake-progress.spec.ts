@@ -40,13 +40,15 @@ test('a 100,000-file folder shows "adding files" with a growing count while it i
   expect(soFar).toBeGreaterThan(0);
   expect(soFar).toBeLessThan(FILES);
   // Pictures of the state while it lasts: kept only if the text still said so after each was taken.
+  const shots = '/tmp/shots/intake';
+  mkdirSync(shots, { recursive: true });
   for (const [width, height] of [
     [1280, 800],
     [1920, 1080],
   ] as const) {
     await page.setViewportSize({ width, height });
     const shot = await page.screenshot();
-    if (ADDING.test((await pace.textContent()) ?? '')) writeFileSync(`/tmp/shots/intake/intake-progress-${width}x${height}.png`, shot);
+    if (ADDING.test((await pace.textContent()) ?? '')) writeFileSync(path.join(shots, `intake-progress-${width}x${height}.png`), shot);
   }
   const out = await intake;
   expect(out.added).toBe(FILES);
