@@ -352,6 +352,35 @@ describe('remote workers on BullMQ and Redis', skipWhen(!REDIS_SERVER, NO_REDIS_
     expect(await tasksLeft(prefix)).toBe(0);
   }, 60_000);
 
+  it('a worker with one thread holds its next large file while it runs one, so the thread never waits for the owner', async () => {
+    const prefix = newPrefix();
+    await startWorker(prefix, 'w', { chaos: true, threads: 1 });
+    const e = owner(prefix, { chaos: true });
+    const log = path.join(dir, `prefetch-${prefix}.log`);
+    // Large files (over GROUP_MAX_BYTES): a task each, a slot each.
+    const files = [0, 1, 2].map((i) => path.join(dir, `prefetch-${prefix}-${i}.txt`));
+    for (const f of files) writeFileSync(f, `${f}\n`.repeat(20_000));
+    const jobs = e.store.add(
+      files.map((sourcePath, i) => ({ sourcePath, sizeBytes: 1_000_000, options: { tag: `t${i}`, mode: 'slow', steps: 8, stepMs: 100, log } })),
+    );
+    const q = taskQueue(prefix);
+    e.start();
+    // Two tasks taken by the worker, while its one thread has started only one of them.
+    let seen = false;
+    await until(async () => {
+      const active = (await q.getJobCounts('active')).active;
+      const starts = existsSync(log) ? (readFileSync(log, 'utf8').match(/^start/gm) ?? []).length : 0;
+      const ends = existsSync(log) ? (readFileSync(log, 'utf8').match(/^end/gm) ?? []).length : 0;
+      seen ||= active === 2 && starts - ends === 1;
+      return seen;
+    }, 20_000);
+    expect(e.remote!.pool.threads).toBe(2);
+    await e.drained();
+    expectSettledOnce(e, jobs);
+    expect([...startsIn(log).values()]).toEqual([1, 1, 1]);
+    for (const j of jobs) expect(e.get(j.id).retryCount).toBe(0);
+  }, 60_000);
+
   it('a worker killed with kill -9 mid-task: the task runs on another worker, its attempt not counted', async () => {
     const prefix = newPrefix();
     const doomed = await startWorker(prefix, 'doomed', { chaos: true });

@@ -71,6 +71,7 @@ export function startRemote(
     localThreads: opts.localThreads ?? deps.localThreads,
     remote: dispatcher,
     remoteThreads: () => registry.liveThreads,
+    remoteWorkers: () => registry.liveWorkers,
   });
   // Proves to a worker that it sees this spool folder (not a folder of its own at the same path).
   const marker = placeSpoolMarker(deps.spoolRoot);

@@ -66,6 +66,12 @@ export class WorkerRegistry {
     return this.beats.filter((b) => isAlive(b, now)).reduce((n, b) => n + b.threads, 0);
   }
 
+  /** The workers alive now. */
+  get liveWorkers(): number {
+    const now = Date.now();
+    return this.beats.filter((b) => isAlive(b, now)).length;
+  }
+
   async refresh(): Promise<void> {
     try {
       const before = this.liveThreads;

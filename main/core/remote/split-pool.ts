@@ -16,6 +16,8 @@ export interface SplitPoolOptions {
   remote: RemoteDispatcher;
   /** Threads of the remote workers alive now. */
   remoteThreads: () => number;
+  /** Remote workers alive now: each gets one task beyond its threads (see `threads`). */
+  remoteWorkers?: () => number;
 }
 
 export class SplitPool implements ExtractionService {
@@ -37,9 +39,23 @@ export class SplitPool implements ExtractionService {
     this.o.localThreads = n;
   }
 
-  /** What the scheduler may keep busy: local threads plus the live workers' (at least one, so work is queued). */
+  /**
+   * What the scheduler may keep busy: local threads plus the live workers'
+   * (at least one, so work is queued), plus one task waiting in the queue
+   * for each worker. Without it a worker's thread that finishes a large file
+   * waits for its outcome to reach this machine and the next task to come
+   * back through Redis: 10-30 ms a task on one machine, a network's round
+   * trips more between machines. A task waits there at most until one of
+   * its worker's threads is free; its time limit starts on the worker.
+   */
   get threads(): number {
-    return Math.max(1, this.o.localThreads + this.o.remoteThreads());
+    return Math.max(1, this.o.localThreads + this.remoteSlots());
+  }
+
+  /** The live workers' threads, plus a waiting task for each worker (none without threads). */
+  private remoteSlots(): number {
+    const remote = this.o.remoteThreads();
+    return remote > 0 ? remote + (this.o.remoteWorkers?.() ?? 0) : 0;
   }
 
   run(task: ExtractTask, opts: RunOptions = {}): Promise<WorkerOutcome & { ok: true }> {
@@ -63,11 +79,11 @@ export class SplitPool implements ExtractionService {
     );
   }
 
-  /** Local while its share of the work in flight is below its share of the threads. */
+  /** Local while its share of the work in flight is below its share of the slots (the workers' waiting tasks count as theirs). */
   private pickLocal(): boolean {
     const local = this.o.localThreads;
     if (local <= 0) return false;
-    const remote = this.o.remoteThreads();
+    const remote = this.remoteSlots();
     if (remote <= 0) return true;
     return this.localInFlight / local <= this.o.remote.inFlight / remote;
   }
