@@ -41,12 +41,13 @@ export class SplitPool implements ExtractionService {
 
   /**
    * What the scheduler may keep busy: local threads plus the live workers'
-   * (at least one, so work is queued), plus one task waiting in the queue
-   * for each worker. Without it a worker's thread that finishes a large file
-   * waits for its outcome to reach this machine and the next task to come
-   * back through Redis: 10-30 ms a task on one machine, a network's round
-   * trips more between machines. A task waits there at most until one of
-   * its worker's threads is free; its time limit starts on the worker.
+   * (at least one, so work is queued), plus one waiting task for each
+   * worker. Without it a worker's thread that finishes a large file waits
+   * for its outcome to reach this machine and the next task to come back
+   * through Redis: 10-30 ms a task on one machine, a network's round trips
+   * more between machines. The worker takes the waiting task at once (it
+   * takes several per thread) and starts it when a thread is free; the
+   * task's time limit starts then, not while it waits.
    */
   get threads(): number {
     return Math.max(1, this.o.localThreads + this.remoteSlots());
