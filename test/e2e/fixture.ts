@@ -20,6 +20,8 @@ export interface Quarry {
   /** Where the test writes the files it adds. */
   files: string;
   engineErrors: Error[];
+  /** The engine's database, for a test that plays another Quarry process on it. */
+  dbPath: string;
   /** Calls the contract directly (Bearer token), to check what the UI cannot show. */
   invoke(channel: string, input: unknown): Promise<any>;
 }
@@ -51,7 +53,7 @@ export const test = base.extend<{ quarry: Quarry }>({
       return res.json();
     };
     try {
-      await use({ bridge, files, engineErrors, invoke });
+      await use({ bridge, files, engineErrors, dbPath, invoke });
     } finally {
       await api.dispose();
       await bridge.close();
