@@ -67,12 +67,11 @@ export async function writeJsonWithFullText(value: unknown, marker: string, file
  * The file's text in chunks (about 1 MB each). Decoded as a stream, so a
  * character cut by a read boundary comes out whole in the next chunk; reads
  * by position, so the same handle can be read again (text, then Markdown).
- * `from` is a byte offset where a character starts (the indexer resuming).
  */
-export async function* fullTextChunks(file: FileHandle, from = 0): AsyncGenerator<string> {
+export async function* fullTextChunks(file: FileHandle): AsyncGenerator<string> {
   const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   const buf = Buffer.allocUnsafe(CHUNK_BYTES);
-  for (let pos = from; ;) {
+  for (let pos = 0; ;) {
     const { bytesRead } = await file.read(buf, 0, buf.length, pos);
     if (bytesRead === 0) break;
     pos += bytesRead;
@@ -89,10 +88,10 @@ export async function* fullTextChunks(file: FileHandle, from = 0): AsyncGenerato
  * character: UTF-8 never uses bytes under 0x80 inside a character, so no
  * character is cut in two, and no word either unless a run without ASCII
  * white space fills a whole chunk (1 MiB of CJK text, say). Each chunk is a
- * view of one buffer, reused for the next: the indexer hands the bytes to SQLite (which copies them) and
- * never makes them JavaScript strings, so streaming a 500 MB text leaves
- * no garbage on the main thread's heap. `from` is a byte offset where a
- * character starts (the indexer resuming).
+ * view of one buffer, reused for the next: the indexer hands the bytes to
+ * SQLite (which copies them) and never makes them JavaScript strings, so
+ * streaming a 500 MB text leaves no garbage on the main thread's heap.
+ * `from` is a byte offset where a character starts (the indexer resuming).
  */
 export async function* fullTextByteChunks(file: FileHandle, from = 0, size = CHUNK_BYTES): AsyncGenerator<Buffer> {
   const buf = Buffer.allocUnsafe(size);

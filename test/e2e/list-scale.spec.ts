@@ -262,7 +262,6 @@ test('10,000 jobs: sorted, filtered, scrolled, selected and acted on in bulk, by
     // added it, so this engine never sees it pending).
     const elsewhere = JobStore.open(quarry.dbPath);
     const huge = path.join(quarry.files, 'huge.csv');
-    writeFileSync(huge, 'id,name\n1,item 1\n');
     elsewhere.tx(() => {
       elsewhere.add([{ fileName: 'huge.csv', sourcePath: huge, sizeBytes: 150_000_000, format: 'csv', priority: 20 }]);
       expect(elsewhere.claim(1, Date.now(), 60 * 60_000, 'another-quarry').map((j) => j.fileName)).toEqual(['huge.csv']);

@@ -62,14 +62,17 @@ export class WorkerRegistry {
 
   /** Threads of the workers alive now. */
   get liveThreads(): number {
-    const now = Date.now();
-    return this.beats.filter((b) => isAlive(b, now)).reduce((n, b) => n + b.threads, 0);
+    return this.alive().reduce((n, b) => n + b.threads, 0);
   }
 
   /** The workers alive now. */
   get liveWorkers(): number {
+    return this.alive().length;
+  }
+
+  private alive(): WorkerBeat[] {
     const now = Date.now();
-    return this.beats.filter((b) => isAlive(b, now)).length;
+    return this.beats.filter((b) => isAlive(b, now));
   }
 
   async refresh(): Promise<void> {

@@ -17,7 +17,7 @@ export interface SplitPoolOptions {
   /** Threads of the remote workers alive now. */
   remoteThreads: () => number;
   /** Remote workers alive now: each gets one task beyond its threads (see `threads`). */
-  remoteWorkers?: () => number;
+  remoteWorkers: () => number;
 }
 
 export class SplitPool implements ExtractionService {
@@ -56,7 +56,7 @@ export class SplitPool implements ExtractionService {
   /** The live workers' threads, plus a waiting task for each worker (none without threads). */
   private remoteSlots(): number {
     const remote = this.o.remoteThreads();
-    return remote > 0 ? remote + (this.o.remoteWorkers?.() ?? 0) : 0;
+    return remote > 0 ? remote + this.o.remoteWorkers() : 0;
   }
 
   run(task: ExtractTask, opts: RunOptions = {}): Promise<WorkerOutcome & { ok: true }> {
