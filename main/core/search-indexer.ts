@@ -238,7 +238,7 @@ export class SearchIndexer {
         first: FIRST_BATCH,
         min: MIN_BATCH,
         max: MAX_BATCH,
-        checkpointBytes: (this.o.checkpointPages ?? 10_000) * 4096,
+        checkpointPages: this.o.checkpointPages ?? 10_000,
       },
     });
     // The worker must not keep a CLI alive once everything else is done.
@@ -342,10 +342,22 @@ function workerMain(
   // but run here after a batch has lowered its flag (checkpointAfter), not by SQLite inside the commit: the
   // lock is free by then, and the engine's writes must not wait on the flag through a 100 ms checkpoint.
   db.pragma('wal_autocheckpoint = 0');
-  const { statSync } = load('node:fs') as typeof import('node:fs');
+  const { closeSync, openSync, readSync } = load('node:fs') as typeof import('node:fs');
+  const littleEndian = (load('node:os') as typeof import('node:os')).endianness() === 'LE';
+  // The WAL's pages not yet checkpointed, read from the wal-index (the -shm file, sqlite.org/walformat.html):
+  // mxFrame (offset 16) less nBackfill (offset 96), native byte order. Not the WAL file's size, which stays
+  // at its largest after a checkpoint (SQLite writes it again from its start): past 40 MB once, every batch
+  // checkpointed, with an fsync each. A torn read only moves a checkpoint by a batch.
+  const header = Buffer.alloc(100);
+  let shm: number | undefined;
+  const uncheckpointed = (): number => {
+    shm ??= openSync((workerData.dbPath as string) + '-shm', 'r');
+    readSync(shm, header, 0, header.length, 0);
+    const at = (offset: number) => (littleEndian ? header.readUInt32LE(offset) : header.readUInt32BE(offset));
+    return at(16) - at(96);
+  };
   const checkpointAfter = (): void => {
-    const wal = statSync((workerData.dbPath as string) + '-wal', { throwIfNoEntry: false });
-    if (wal && wal.size >= (workerData.checkpointBytes as number)) db.pragma('wal_checkpoint(PASSIVE)');
+    if (uncheckpointed() >= (workerData.checkpointPages as number)) db.pragma('wal_checkpoint(PASSIVE)');
   };
   db.pragma('temp_store = MEMORY');
   // As the engine's: the WAL file is cut back to 64 MB after a checkpoint.
@@ -357,6 +369,7 @@ function workerMain(
   let running = false;
   const port = parentPort!;
   const quit = () => {
+    if (shm !== undefined) closeSync(shm);
     db.close();
     port.close();
   };

@@ -2,7 +2,7 @@
 // record their results as owed; a worker thread with its own connection
 // writes them into the full-text index. Real SQLite files, a real worker
 // thread, the real engine with its real extraction host.
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -43,6 +43,12 @@ function indexed(store: JobStore, word: string): string[] {
     .all(word) as string[];
 }
 
+/** The WAL's frames not yet checkpointed: mxFrame less nBackfill in the wal-index header (sqlite.org/walformat.html). */
+function uncheckpointed(dbPath: string): number {
+  const header = readFileSync(dbPath + '-shm').subarray(0, 100);
+  return header.readUInt32LE(16) - header.readUInt32LE(96);
+}
+
 function indexer(store: JobStore, dbPath: string, checkpointPages?: number): SearchIndexer {
   const errors: Error[] = [];
   const ix = new SearchIndexer({ dbPath, store, onSpooled: () => undefined, onError: (e) => errors.push(e), delayMs: 20, checkpointPages });
@@ -79,7 +85,8 @@ describe('the background indexer', () => {
   it('checkpoints the WAL its batches grow, after a batch has let go of the lock (not inside its commit, with the flag up)', async () => {
     const dbPath = tempDbPath(dir);
     const writer = openStore(dbPath);
-    for (let i = 0; i < 400; i++) complete(writer, `c${i}.txt`, { text: `word${i} `.repeat(200) });
+    // Words of their own: the index grows by their number (it keeps no copy of the text itself).
+    for (let i = 0; i < 400; i++) complete(writer, `c${i}.txt`, { text: Array.from({ length: 200 }, (_, k) => `word${i}x${k}`).join(' ') });
     // Everything so far is in the file; from here on only a checkpoint moves pages into it.
     writer.db.pragma('wal_checkpoint(TRUNCATE)');
     const before = statSync(dbPath).size;
@@ -88,6 +95,16 @@ describe('the background indexer', () => {
     // The index's pages reached the database file: the worker checkpointed (the store's own connection, at
     // 10,000 pages, never would for these few hundred).
     expect(statSync(dbPath).size).toBeGreaterThan(before);
+    expect(uncheckpointed(dbPath)).toBeLessThan(50);
+
+    // A batch of a few pages does not checkpoint, though the WAL file stays as large as it grew (SQLite
+    // writes it again from its start): the worker counts the pages not yet checkpointed, not the file's bytes.
+    expect(statSync(dbPath + '-wal').size).toBeGreaterThan(50 * 4096);
+    writer.db.pragma('wal_checkpoint(PASSIVE)');
+    complete(writer, 'one-more.txt', { text: 'a last few words' });
+    await indexer(writer, dbPath, 50).idle();
+    expect(writer.pendingResults()).toBe(0);
+    expect(uncheckpointed(dbPath)).toBeGreaterThan(0);
   });
 
   it('catches up with completions as they come (nudged), without anyone waiting', async () => {

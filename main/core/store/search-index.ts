@@ -52,7 +52,10 @@ const metaValue = (key: string) => {
   const at = `'$.metadata.${key}'`;
   return `CASE json_type(r.document, ${at}) WHEN 'text' THEN r.document ->> ${at} WHEN 'null' THEN NULL ELSE r.document -> ${at} END`;
 };
-const PAGES = `coalesce(json_array_length(r.document, '$.pages'), 0)`;
+export const PAGES = `coalesce(json_array_length(r.document, '$.pages'), 0)`;
+/** A file row's values, from its result `r` and job `j` (search.ts reads them again for a hit's snippet). */
+export const META = `nullif(concat_ws(' ', ${metaValue('title')}, ${metaValue('author')}, ${metaValue('subject')}), '')`;
+export const FILE_BODY = `CASE WHEN ${PAGES} > 0 THEN '' ELSE r.text END`;
 /** The text a batch takes at most (bytes of UTF-8), unless its first result alone has more. */
 export const BATCH_BYTES = 1024 * 1024;
 /**
@@ -87,9 +90,7 @@ export const INDEX_BATCH_SQL = {
     WHERE upToHere <= ${BATCH_BYTES} OR n = 1`,
   /** Each result's file row: name, path, title/author/subject, and its whole text when it has no pages. */
   files: `INSERT INTO results_fts (rowid, page, name, path, meta, body)
-    SELECT p.job_seq << ${PART_BITS}, NULL, j.file_name, j.source_path,
-      nullif(concat_ws(' ', ${metaValue('title')}, ${metaValue('author')}, ${metaValue('subject')}), ''),
-      CASE WHEN ${PAGES} > 0 THEN '' ELSE r.text END
+    SELECT p.job_seq << ${PART_BITS}, NULL, j.file_name, j.source_path, ${META}, ${FILE_BODY}
     ${OWED} JOIN jobs j ON j.seq = p.job_seq WHERE ${IN_BATCH}`,
   /** A row per page (the page's number and text). */
   pages: `INSERT INTO results_fts (rowid, page, body)
@@ -245,12 +246,16 @@ export function indexChunk(s: StoreCore, at: PendingChunks, completedAt: number,
   return s.tx(() => {
     if (!owed(s, at, completedAt)) return false;
     const base = at.seq * PARTS;
-    if (at.byte === 0) s.sql.prepared(`UPDATE results_fts SET body = '' WHERE rowid = ?`).run(base);
-    s.sql.indexChunk.run(base + at.part, text);
+    // The index keeps no values (migration 13): the row is written again, without the preview.
+    if (at.byte === 0) s.sql.prepared(FILE_ROW_WITHOUT_BODY).run(at.seq);
+    s.sql.indexChunk.run(base + at.part, text, at.byte);
     s.sql.prepared('UPDATE results_fts_pending SET part = part + 1, byte = ? WHERE job_seq = ?').run(nextByte, at.seq);
     return true;
   });
 }
+
+const FILE_ROW_WITHOUT_BODY = `INSERT OR REPLACE INTO results_fts (rowid, page, name, path, meta, body)
+  SELECT j.seq << ${PART_BITS}, NULL, j.file_name, j.source_path, ${META}, '' FROM jobs j JOIN results r ON r.job_seq = j.seq WHERE j.seq = ?`;
 
 /** The whole text is indexed: nothing is owed any more (false when the result changed or another process finished it). */
 export function finishChunks(s: StoreCore, at: PendingChunks, completedAt: number): boolean {

@@ -9,11 +9,8 @@ import { MAX_SEARCH_LIMIT, MAX_SEARCH_OFFSET, type SearchHit, type SearchQuery, 
 import type { StoreCore } from './core.js';
 import { toFtsQuery } from './fts-query.js';
 import { indexPendingFor, PART_BITS, pendingResults } from './search-index.js';
+import { CLOSE, OPEN, snippets } from './snippets.js';
 
-// Snippet markers: control characters that extracted text does not carry
-// (the snippet is cut at them; any that do occur are dropped).
-const OPEN = '\u0002';
-const CLOSE = '\u0003';
 const TREE = `WITH RECURSIVE tree(id) AS (SELECT @batch UNION ALL SELECT j.id FROM jobs j JOIN tree t ON j.parent_id = t.id)`;
 
 /**
@@ -87,17 +84,17 @@ function rankedHits(s: StoreCore, q: SearchQuery & { batch?: string }, match: st
 /** The most hits bm25 ranks; more (a common word) are ranked among the newest this many. Every reachable page lies within. */
 export const RANK_CANDIDATES = MAX_SEARCH_OFFSET + MAX_SEARCH_LIMIT;
 
-/** The page's rows: their job, page number and snippet (one query for the page, whatever the total). */
+/** The page's rows: their job, page number and snippet (whatever the total, the work of one page). */
 function pageDetails(s: StoreCore, match: string, rowids: number[]): Map<number, Record<string, unknown>> {
   const rows = s.sql
     .prepared(
-      `SELECT f.rowid AS rowid, j.id, j.file_name, j.source_path, j.format, j.status, f.page,
-        snippet(results_fts, -1, '${OPEN}', '${CLOSE}', '…', 24) AS snippet
+      `SELECT f.rowid AS rowid, j.id, j.file_name, j.source_path, j.format, j.status, f.page
       FROM results_fts f JOIN jobs j ON j.seq = (f.rowid >> ${PART_BITS})
-      WHERE results_fts MATCH @match AND f.rowid IN (SELECT value FROM json_each(@rowids))`,
+      WHERE f.rowid IN (SELECT value FROM json_each(@rowids))`,
     )
-    .all({ match, rowids: JSON.stringify(rowids) }) as Array<Record<string, unknown>>;
-  return new Map(rows.map((r) => [r.rowid as number, r]));
+    .all({ rowids: JSON.stringify(rowids) }) as Array<Record<string, unknown>>;
+  const marked = snippets(s, match, rowids);
+  return new Map(rows.map((r) => [r.rowid as number, { ...r, snippet: marked.get(r.rowid as number) ?? '' }]));
 }
 
 function filters(q: SearchQuery, match: string): { where: string; params: Record<string, unknown>; joined: boolean } {

@@ -185,9 +185,9 @@ export function prepareStatements(db: Db) {
     // Prepared on first use, and only where the index exists: a store built on
     // a file older than migration 5 (the migration tests do) has none.
     hasSearchIndex: db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'results_fts'`).get() !== undefined,
-    /** A spooled text's chunk row: bytes (UTF-8, as the spool file holds them) stored as text, not as a BLOB. */
+    /** A spooled text's chunk row: bytes (UTF-8, as the spool file holds them) indexed as text, not as a BLOB, and where they start in the file. */
     get indexChunk(): Statement {
-      return cached('INSERT INTO results_fts (rowid, body) VALUES (?, CAST(? AS TEXT))');
+      return cached('INSERT INTO results_fts (rowid, body, byte) VALUES (?, CAST(? AS TEXT), ?)');
     },
     becomeBatch: db.prepare(`UPDATE jobs SET kind = 'batch', lease_owner = NULL, lease_expires_at = NULL, format = ?,
         content_hash = coalesce(?, content_hash), result_summary = ?, total = 0, processed = 0, successful = 0, failed = 0,

@@ -165,13 +165,87 @@ describe('the index follows results', () => {
     row.run(small! * 2 ** 20, 'smallword');
     row.run(big! * 2 ** 20 + 1, 'halfwayword');
     old.close();
+    // Migration 8 alone: the chunk row goes, the big text owes its chunks from the first.
+    const at8 = openDatabase(f, MIGRATIONS.slice(0, 8));
+    const matches = (db: typeof at8, word: string) => db.prepare(`SELECT count(*) FROM results_fts WHERE results_fts MATCH ?`).pluck().get(word);
+    try {
+      expect(at8.prepare('SELECT job_seq AS seq, part, byte FROM results_fts_pending').all()).toEqual([{ seq: big, part: 1, byte: 0 }]);
+      expect(matches(at8, 'halfwayword')).toBe(0);
+      expect(matches(at8, 'previewword')).toBe(1);
+    } finally {
+      at8.close();
+    }
+    // And at today's version (migration 13 rebuilds the index): the same, once the owed results are indexed.
     const s = JobStore.open(f);
     try {
-      expect(s.pendingChunkJobs()).toEqual(['00000000-0000-4000-8000-000000000002']);
-      expect(s.pendingChunks(big!)).toEqual({ seq: big, part: 1, byte: 0 });
       expect(s.search({ query: 'halfwayword' }).total).toBe(0);
       expect(s.search({ query: 'previewword' }).total).toBe(1);
       expect(s.search({ query: 'smallword' }).total).toBe(1);
+      expect(s.pendingChunkJobs()).toEqual(['00000000-0000-4000-8000-000000000002']);
+      expect(s.pendingChunks(big!)).toEqual({ seq: big, part: 1, byte: 0 });
+    } finally {
+      s.close();
+    }
+  });
+
+  it('migration 13 rebuilds the index without a copy of the text: every result found again, with its snippet', () => {
+    const f = tempDbPath(dir);
+    const old = openDatabase(f, MIGRATIONS.slice(0, 12));
+    old
+      .prepare(
+        `INSERT INTO jobs (id, file_name, source_path, status) VALUES ('00000000-0000-4000-8000-000000000004', 'report.pdf', '/x/report.pdf', 'completed'), ('00000000-0000-4000-8000-000000000005', 'note.txt', '/x/note.txt', 'completed')`,
+      )
+      .run();
+    const [pdf, note] = old.prepare('SELECT seq FROM jobs ORDER BY seq').pluck().all() as number[];
+    const insert = old.prepare(
+      `INSERT INTO results (job_seq, format, extractor, extractor_version, text, markdown, document) VALUES (?, ?, 'x', '1', ?, '', ?)`,
+    );
+    const pages = [
+      { number: 1, text: 'an opening page' },
+      { number: 2, text: 'the quarterly budget in detail' },
+    ];
+    insert.run(pdf, 'pdf', 'an opening page\n\nthe quarterly budget in detail', JSON.stringify({ metadata: { title: 'Annual report' }, pages }));
+    insert.run(note, 'text', 'a short note about the budget', JSON.stringify({ metadata: {} }));
+    // Their index rows as that version wrote them, each value kept in the table too.
+    const row = old.prepare(`INSERT INTO results_fts (rowid, page, name, path, meta, body) VALUES (?, ?, ?, ?, ?, ?)`);
+    row.run(pdf! * 2 ** 20, null, 'report.pdf', '/x/report.pdf', 'Annual report', '');
+    row.run(pdf! * 2 ** 20 + 1, 1, null, null, null, 'an opening page');
+    row.run(pdf! * 2 ** 20 + 2, 2, null, null, null, 'the quarterly budget in detail');
+    row.run(note! * 2 ** 20, null, 'note.txt', '/x/note.txt', null, 'a short note about the budget');
+    expect(
+      old
+        .prepare(`SELECT body FROM results_fts WHERE rowid = ?`)
+        .pluck()
+        .get(note! * 2 ** 20),
+    ).toBe('a short note about the budget');
+    old.close();
+
+    const s = JobStore.open(f);
+    try {
+      const sql = s.db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'results_fts'`).pluck().get() as string;
+      expect(sql).toMatch(/content = ''/);
+      expect(s.pendingResults()).toBe(2);
+      const r = s.search({ query: 'budget' });
+      expect(s.pendingResults()).toBe(0);
+      expect(r.hits.map((h) => [h.fileName, h.page])).toEqual(
+        expect.arrayContaining([
+          ['report.pdf', 2],
+          ['note.txt', null],
+        ]),
+      );
+      for (const h of r.hits) expect(h.snippet).toContainEqual({ text: 'budget', hit: true });
+      expect(s.search({ query: 'annual' }).hits[0]).toMatchObject({
+        fileName: 'report.pdf',
+        page: null,
+        snippet: [
+          { text: 'Annual', hit: true },
+          { text: ' report', hit: false },
+        ],
+      });
+      // No copy: the index holds no text, only the page numbers and chunk offsets a hit shows.
+      expect(s.db.prepare(`SELECT count(*) FROM results_fts WHERE body IS NOT NULL OR name IS NOT NULL`).pluck().get()).toBe(0);
+      s.delete('00000000-0000-4000-8000-000000000005');
+      expect(s.search({ query: 'budget' }).hits.map((h) => h.fileName)).toEqual(['report.pdf']);
     } finally {
       s.close();
     }

@@ -12,6 +12,7 @@ import m009 from './009-status-sort.js';
 import m010 from './010-completion-indexes.js';
 import m011 from './011-count-inserts.js';
 import m012 from './012-count-completions.js';
+import m013 from './013-fts-contentless.js';
 
 export interface Migration {
   version: number;
@@ -32,4 +33,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 10, name: 'completion-indexes', sql: m010 },
   { version: 11, name: 'count-inserts', sql: m011 },
   { version: 12, name: 'count-completions', sql: m012 },
+  { version: 13, name: 'fts-contentless', sql: m013 },
 ];
