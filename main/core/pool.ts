@@ -130,9 +130,12 @@ export class ExtractionPool implements ExtractionService {
       minThreads: Math.min(1, threads),
       maxThreads: threads,
       idleTimeout: 30_000,
-      // A small young generation: every thread is its own heap in this
-      // process, and 64 MB each showed in the app's memory for no speed.
-      resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb, maxYoungGenerationSizeMb: 16 },
+      // The young generation is left at V8's size (48 MB here). Capped at 16 MB,
+      // parsers that make much short-lived garbage (pdf.js, the Office and CAD
+      // readers) promoted more of it to the old generation: the corpus mix
+      // took about 10% more time and CPU (bench/RESULTS.md, 2026-12-07 18:00),
+      // for about 45 MB less at the peak of 100,000 queued small files.
+      resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb },
     });
     piscina.on('error', (err: Error) => this.onError(err));
     return piscina;
