@@ -1,11 +1,17 @@
 /**
  * The snippets of a page of search hits. The index keeps no copy of the
  * text it indexes (migration 13), so FTS5's snippet() finds nothing to cut
- * from in results_fts. The page's rows are written again, from where the
- * store keeps their text, into a table in memory with the same columns and
+ * from in results_fts. Each hit's row is written again, from where the
+ * store keeps its text, into a table in memory with the same columns and
  * tokenizer, and snippet() runs there on the same query: the same terms
- * are flagged and the same fragment is chosen as the index would have, at
- * the cost of indexing the page's texts (20 hits, not the collection).
+ * are flagged and the same fragment is chosen as the index would have.
+ *
+ * A long text goes in windows of about WINDOW characters, one at a time,
+ * until one matches: FTS5 scores a snippet against every instance of the
+ * query's terms in the row, for each instance (quadratic), and a common word
+ * in a 30 MB text (360,000 instances) kept a search busy for minutes. A
+ * common word is found in the first window; a rare one late in the text
+ * costs the text's tokenizing once.
  *
  * Where a row's text lives (rowid = job_seq << PART_BITS | part, see
  * search-index.ts): the file row's name, path and metadata in its job and
@@ -24,63 +30,106 @@ import { FILE_BODY, INDEX_ONLY_PART, META, PAGES, PART_BITS } from './search-ind
 export const OPEN = '\u0002';
 export const CLOSE = '\u0003';
 
+/** The longest piece of a text written at once (characters; cut at white space). */
+export const WINDOW = 32_768;
+/** Consecutive windows share this much, so a phrase across a cut is in one of them. */
+const OVERLAP = 256;
+
 const TABLE = `CREATE VIRTUAL TABLE IF NOT EXISTS temp.results_snip USING fts5(
   page UNINDEXED, name, path, meta, body, byte UNINDEXED,
   tokenize = 'unicode61 remove_diacritics 2'
 )`;
 
 const PART = `(h.value & ${2 ** PART_BITS - 1})`;
-/** Every row but a spooled text's chunks, whose text is in a file (bodies left NULL here, written from JavaScript). */
-const FILL = `INSERT INTO temp.results_snip (rowid, name, path, meta, body)
-  SELECT h.value,
-    CASE WHEN ${PART} = 0 THEN j.file_name END,
-    CASE WHEN ${PART} = 0 THEN j.source_path END,
-    CASE WHEN ${PART} = 0 THEN ${META} END,
+const CHUNK = `${PART} > ${PAGES} AND ${PART} < ${INDEX_ONLY_PART}`;
+/** Each hit's values as the index was given them; a spooled text's chunk by where it lies in its file. */
+const SOURCES = `SELECT h.value AS rowid, j.id AS jobId,
+    CASE WHEN ${PART} = 0 THEN j.file_name END AS name,
+    CASE WHEN ${PART} = 0 THEN j.source_path END AS path,
+    CASE WHEN ${PART} = 0 THEN ${META} END AS meta,
     CASE WHEN ${PART} = 0 THEN ${FILE_BODY}
          WHEN ${PART} = ${INDEX_ONLY_PART} THEN r.document ->> '$.indexOnly.text'
          WHEN ${PART} <= ${PAGES} THEN json_extract(r.document, '$.pages[' || (${PART} - 1) || '].text')
-    END
+    END AS body,
+    CASE WHEN ${CHUNK} THEN r.document -> '$.fullText' END AS fullText,
+    CASE WHEN ${CHUNK} THEN (SELECT f.byte FROM results_fts f WHERE f.rowid = h.value) END AS start,
+    CASE WHEN ${CHUNK} THEN (SELECT n.byte FROM results_fts n WHERE n.rowid = h.value + 1) END AS next
   FROM json_each(@rowids) h JOIN jobs j ON j.seq = h.value >> ${PART_BITS} JOIN results r ON r.job_seq = j.seq`;
-/** The chunks among them: where each starts and ends in its spool file (the next chunk's start, or the file's end). */
-const CHUNKS = `SELECT s.rowid AS rowid, j.id AS jobId, r.document -> '$.fullText' AS fullText, f.byte AS start,
-    (SELECT n.byte FROM results_fts n WHERE n.rowid = s.rowid + 1) AS next
-  FROM temp.results_snip s JOIN results_fts f ON f.rowid = s.rowid
-    JOIN jobs j ON j.seq = s.rowid >> ${PART_BITS} JOIN results r ON r.job_seq = j.seq
-  WHERE s.body IS NULL AND f.byte IS NOT NULL`;
-const SNIPPETS = `SELECT rowid, snippet(results_snip, -1, '${OPEN}', '${CLOSE}', '…', 24) AS snippet
-  FROM temp.results_snip WHERE results_snip MATCH @match`;
+const PUT = 'INSERT INTO temp.results_snip (rowid, name, path, meta, body) VALUES (1, ?, ?, ?, ?)';
+const PROBE = `SELECT snippet(results_snip, -1, '${OPEN}', '${CLOSE}', '…', 24) FROM temp.results_snip WHERE results_snip MATCH ? AND rowid = 1`;
+const CLEAR = 'DELETE FROM temp.results_snip';
 
-/** Each row's marked snippet (rows whose text is gone, a spool file deleted say, have none). */
-export function snippets(s: StoreCore, match: string, rowids: number[]): Map<number, string> {
-  if (rowids.length === 0) return new Map();
-  s.db.exec(TABLE);
-  try {
-    s.sql.prepared(FILL).run({ rowids: JSON.stringify(rowids) });
-    const chunks = s.sql.prepared(CHUNKS).all() as Chunk[];
-    const setBody = s.sql.prepared('UPDATE temp.results_snip SET body = ? WHERE rowid = ?');
-    for (const c of chunks) {
-      const text = chunkText(c);
-      if (text !== undefined) setBody.run(text, c.rowid);
-    }
-    const rows = s.sql.prepared(SNIPPETS).all({ match }) as Array<{ rowid: number; snippet: string }>;
-    return new Map(rows.map((r) => [r.rowid, r.snippet]));
-  } finally {
-    s.db.exec('DELETE FROM temp.results_snip');
-  }
-}
-
-interface Chunk {
+interface Source {
   rowid: number;
   jobId: string;
+  name: string | null;
+  path: string | null;
+  meta: string | null;
+  body: string | null;
   fullText: string | null;
-  start: number;
+  start: number | null;
   next: number | null;
 }
 
+/** Each row's marked snippet (rows whose text is gone, a spool file deleted say, have none). */
+export function snippets(s: StoreCore, match: string, rowids: number[]): Map<number, string> {
+  const marked = new Map<number, string>();
+  if (rowids.length === 0) return marked;
+  s.db.exec(TABLE);
+  const sources = s.sql.prepared(SOURCES).all({ rowids: JSON.stringify(rowids) }) as Source[];
+  for (const row of sources) {
+    const snippet = snippetOf(s, match, row);
+    if (snippet !== undefined) marked.set(row.rowid, snippet);
+  }
+  return marked;
+}
+
+/** The first window of the row that matches, marked; the name, path and metadata go with the first. */
+function snippetOf(s: StoreCore, match: string, row: Source): string | undefined {
+  const body = row.body ?? chunkText(row) ?? '';
+  const put = s.sql.prepared(PUT);
+  const probe = s.sql.prepared(PROBE).pluck();
+  const clear = s.sql.prepared(CLEAR);
+  let first = true;
+  for (const piece of windows(body)) {
+    try {
+      put.run(first ? row.name : null, first ? row.path : null, first ? row.meta : null, piece);
+      const snippet = probe.get(match) as string | undefined;
+      if (snippet !== undefined) return snippet;
+    } finally {
+      clear.run();
+    }
+    first = false;
+  }
+  return undefined;
+}
+
+/** The text in windows of at most WINDOW characters, cut at white space where there is some, overlapping by OVERLAP. */
+export function* windows(text: string): Generator<string> {
+  if (text.length <= WINDOW) {
+    yield text;
+    return;
+  }
+  for (let at = 0; at < text.length;) {
+    let end = Math.min(at + WINDOW, text.length);
+    if (end < text.length) {
+      const space = text.lastIndexOf(' ', end);
+      const line = text.lastIndexOf('\n', end);
+      const cut = Math.max(space, line);
+      if (cut > at + WINDOW / 2) end = cut;
+    }
+    yield text.slice(at, end);
+    if (end >= text.length) return;
+    // The next window starts at a word's start, OVERLAP before this one's end.
+    const from = text.indexOf(' ', end - OVERLAP);
+    at = from > at && from < end ? from + 1 : end;
+  }
+}
+
 /** A chunk's text, read from its job's spool file (only ever that file: isFullTextPathOf), or nothing when the file is gone or changed. */
-function chunkText(c: Chunk): string | undefined {
+function chunkText(c: Source): string | undefined {
   const full = c.fullText ? (JSON.parse(c.fullText) as FullText) : undefined;
-  if (!full || !isFullTextPathOf(full, c.jobId)) return undefined;
+  if (!full || c.start === null || !isFullTextPathOf(full, c.jobId)) return undefined;
   const end = Math.min(c.next ?? full.bytes, full.bytes);
   if (!(end > c.start)) return undefined;
   let fd: number | undefined;

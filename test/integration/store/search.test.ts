@@ -10,6 +10,7 @@ import { tempDbPath, tempDir } from '../../helpers/tmp.js';
 import { sampleResult } from '../../helpers/results.js';
 import { OWNER } from '../../helpers/store-states.js';
 import { RANK_CANDIDATES } from '../../../main/core/store/search.js';
+import { WINDOW, windows } from '../../../main/core/store/snippets.js';
 import { MAX_SEARCH_OFFSET } from '../../../shared/search.js';
 
 const dir = tempDir();
@@ -465,5 +466,47 @@ describe('queries', () => {
     const page = store.search({ query: 'brown', limit: 1, offset: 1 });
     expect(page).toMatchObject({ total: 2 });
     expect(page.hits).toHaveLength(1);
+  });
+});
+
+describe('snippets of long texts', () => {
+  // 100,000 instances of "stone" in one row: FTS5 scores a snippet against every instance for each
+  // instance, so a snippet over the whole row kept a search busy for minutes.
+  const long = Array.from({ length: 400_000 }, (_, i) => ['alpha', 'beta', 'gamma', 'stone'][i % 4]).join(' ') + ' closing rareword here';
+
+  it('a word found all over a long text answers with its first window marked, and a rare word late in it with its own', () => {
+    const id = completed('long.txt', text(long));
+    const common = store.search({ query: 'stone' });
+    expect(common.hits).toEqual([expect.objectContaining({ jobId: id, page: null })]);
+    expect(common.hits[0]!.snippet).toContainEqual({ text: 'stone', hit: true });
+    expect(common.hits[0]!.snippet[0]).toEqual({ text: 'alpha beta gamma ', hit: false });
+    const rare = store.search({ query: 'rareword' }).hits[0]!;
+    expect(rare.snippet).toContainEqual({ text: 'rareword', hit: true });
+    expect(rare.snippet.map((p) => p.text).join('')).toContain('closing rareword here');
+    // A phrase across a window's cut is whole in the next window, which starts a little before the cut.
+    const words = Array.from({ length: 60_000 }, (_, i) => `w${i}`);
+    const other = completed('words.txt', text(words.join(' ')));
+    const last = [...windows(words.join(' '))][0]!.split(' ').at(-1)!;
+    const phrase = `${last} w${Number(last.slice(1)) + 1}`;
+    const across = store.search({ query: `"${phrase}"` }).hits;
+    expect(across).toEqual([expect.objectContaining({ jobId: other })]);
+    expect(across[0]!.snippet).toContainEqual({ text: phrase, hit: true });
+  }, 60_000);
+
+  it('windows cut at white space, no longer than WINDOW, overlapping so that every word is whole in one', () => {
+    const words = Array.from({ length: 30_000 }, (_, i) => `w${i}`);
+    const pieces = [...windows(words.join(' '))];
+    expect(pieces.length).toBeGreaterThan(5);
+    for (const p of pieces) {
+      expect(p.length).toBeLessThanOrEqual(WINDOW);
+      expect(p).toMatch(/^w\d+/);
+    }
+    const seen = new Set(pieces.flatMap((p) => p.split(' ')));
+    for (const w of words) expect(seen.has(w), w).toBe(true);
+    for (let i = 1; i < pieces.length; i++)
+      expect(pieces[i - 1]!.endsWith(pieces[i]!.split(' ')[0]!) || pieces[i - 1]!.includes(` ${pieces[i]!.split(' ')[0]} `)).toBe(true);
+    expect([...windows('short text')]).toEqual(['short text']);
+    // No white space at all: cut where the window ends.
+    expect([...windows('x'.repeat(WINDOW * 2 + 5))].map((p) => p.length)).toEqual([WINDOW, WINDOW, 5]);
   });
 });
