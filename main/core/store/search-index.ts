@@ -53,7 +53,7 @@ const metaValue = (key: string) => {
   return `CASE json_type(r.document, ${at}) WHEN 'text' THEN r.document ->> ${at} WHEN 'null' THEN NULL ELSE r.document -> ${at} END`;
 };
 export const PAGES = `coalesce(json_array_length(r.document, '$.pages'), 0)`;
-/** A file row's values, from its result `r` and job `j` (search.ts reads them again for a hit's snippet). */
+/** A file row's values, from its result `r` and job `j` (snippets.ts reads them again for a hit's snippet). */
 export const META = `nullif(concat_ws(' ', ${metaValue('title')}, ${metaValue('author')}, ${metaValue('subject')}), '')`;
 export const FILE_BODY = `CASE WHEN ${PAGES} > 0 THEN '' ELSE r.text END`;
 /** The text a batch takes at most (bytes of UTF-8), unless its first result alone has more. */

@@ -13,7 +13,7 @@
 // range, as before; contentless_unindexed keeps the small UNINDEXED values a
 // hit shows: `page` (a page's number, the index-only row's label) and `byte`
 // (new: where a spooled text's chunk starts in its spool file). A hit's
-// snippet is cut from the text where the store keeps it (search.ts).
+// snippet is cut from the text where the store keeps it (snippets.ts).
 //
 // automerge 16 (FTS5's default is 4) merges the segments each batch adds
 // less often: about a fifth less work per indexed result, for slightly more
