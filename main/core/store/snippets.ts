@@ -58,6 +58,7 @@ const SOURCES = `SELECT h.value AS rowid, j.id AS jobId,
 const PUT = 'INSERT INTO temp.results_snip (rowid, name, path, meta, body) VALUES (1, ?, ?, ?, ?)';
 const PROBE = `SELECT snippet(results_snip, -1, '${OPEN}', '${CLOSE}', '…', 24) FROM temp.results_snip WHERE results_snip MATCH ? AND rowid = 1`;
 const CLEAR = 'DELETE FROM temp.results_snip';
+const withTable = new WeakSet<object>();
 
 interface Source {
   rowid: number;
@@ -75,7 +76,11 @@ interface Source {
 export function snippets(s: StoreCore, match: string, rowids: number[]): Map<number, string> {
   const marked = new Map<number, string>();
   if (rowids.length === 0) return marked;
-  s.db.exec(TABLE);
+  // Once per connection (a temporary table is its own), not at every search.
+  if (!withTable.has(s.db)) {
+    s.db.exec(TABLE);
+    withTable.add(s.db);
+  }
   const sources = s.sql.prepared(SOURCES).all({ rowids: JSON.stringify(rowids) }) as Source[];
   for (const row of sources) {
     const snippet = snippetOf(s, match, row);
