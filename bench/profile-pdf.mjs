@@ -3,9 +3,10 @@
 // (dist/workers/extract.mjs), in a worker thread like the pool's: warms up,
 // then times `--runs` extractions and, with --cpu-prof, writes a V8 CPU
 // profile of the timed runs and prints the functions with the most self time
-// (the worker runs with the same young-generation cap as Quarry's pool).
+// (the worker runs with the heap limits of Quarry's pool threads: V8's young
+// generation, an old generation of 1 GB; --young=N caps the young generation).
 //
-//   node bench/profile-pdf.mjs ../shared/corpus/pdf/TAMReview.pdf [--runs=10] [--cpu-prof] [--young=16|default] [--ocr=off] [--compare]
+//   node bench/profile-pdf.mjs ../shared/corpus/pdf/TAMReview.pdf [--runs=10] [--cpu-prof] [--young=N|default] [--ocr=off] [--compare]
 //
 // --compare times, interleaved in the same worker, pdftotext, pdf.js alone
 // (loading the document and reading each page's text: the floor of any
@@ -21,12 +22,13 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
+const DONE = '@@done';
 
 if (isMainThread) {
   const args = process.argv.slice(2);
   const opt = (n, d) => args.find((a) => a.startsWith(`--${n}=`))?.split('=')[1] ?? d;
   const file = path.resolve(args.find((a) => !a.startsWith('--')) ?? path.join(ROOT, '..', 'shared', 'corpus', 'pdf', 'TAMReview.pdf'));
-  const young = opt('young', '16');
+  const young = opt('young', 'default');
   const worker = new Worker(new URL(import.meta.url), {
     workerData: {
       file,
@@ -36,9 +38,10 @@ if (isMainThread) {
       options: opt('ocr', 'on') === 'off' ? { ocr: false } : {},
       extractor: pathToFileURL(path.join(ROOT, 'dist', 'workers', 'extract.mjs')).href,
     },
-    ...(young === 'default' ? {} : { resourceLimits: { maxYoungGenerationSizeMb: Number(young), maxOldGenerationSizeMb: 1024 } }),
+    resourceLimits: { maxOldGenerationSizeMb: 1024, ...(young === 'default' ? {} : { maxYoungGenerationSizeMb: Number(young) }) },
   });
-  worker.on('message', (m) => console.log(m));
+  // The OCR engine's own thread keeps the worker alive once it has read a scan: the worker says when it is done.
+  worker.on('message', (m) => (m === DONE ? void worker.terminate() : console.log(m)));
   worker.on('error', (e) => console.error(e));
 } else {
   const { file, runs, profile, extractor, options, compare } = workerData;
@@ -52,6 +55,7 @@ if (isMainThread) {
   for (let i = 0; i < 5; i++) await once();
   if (compare) parentPort.postMessage(await stages(file, runs, once));
   else await profileRuns(file, runs, profile, once);
+  parentPort.postMessage(DONE);
 }
 
 /** The timed runs, and with --cpu-prof their profile. */
